@@ -1,0 +1,175 @@
+"""Allegro's JSON shapes <-> catalogsync's canonical fields. Pure: no I/O.
+
+Canonical offer fields (the planner diffs these):
+    name str · product str (product id) · category str · parameters {name: [labels]}
+    price "29.99 PLN" · stock int · images [url] · description [[{type, content|url}]]
+    shipping_rates str (table name) · handling_time str · location {countryCode, province,
+    city, postCode} · invoice str · status active|inactive|ended
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from catalogsync.live.state import CategoryParameter, Fields
+
+STATUS_FROM_API = {
+    "INACTIVE": "inactive",
+    "ACTIVATING": "active",
+    "ACTIVE": "active",
+    "ENDED": "ended",
+}
+
+
+def money(amount: Decimal | str, currency: str) -> str:
+    return f"{Decimal(amount).quantize(Decimal('0.01'))} {currency}"
+
+
+def split_money(value: str) -> dict[str, str]:
+    amount, currency = value.split(" ")
+    return {"amount": amount, "currency": currency}
+
+
+def offer_fields(doc: dict[str, Any], table_names: dict[str, str]) -> Fields:
+    """A `SaleProductOfferResponseV1` as canonical fields (absent or null fields are left out).
+
+    Read liberally: the real server sends nulls where the spec promises objects (§11).
+    """
+    out: Fields = {}
+    if doc.get("name"):
+        out["name"] = doc["name"]
+    product = ((doc.get("productSet") or [{}])[0] or {}).get("product") or {}
+    if product.get("id"):
+        out["product"] = str(product["id"])
+    if (doc.get("category") or {}).get("id"):
+        out["category"] = str(doc["category"]["id"])
+    out["parameters"] = {
+        str(p.get("name") or p.get("id")): list(p.get("values") or p.get("valuesIds") or [])
+        for p in doc.get("parameters") or []
+    }
+    price = ((doc.get("sellingMode") or {}).get("price")) or {}
+    if price.get("amount") is not None:
+        out["price"] = money(price["amount"], price.get("currency") or "PLN")
+    stock = doc.get("stock") or {}
+    if stock.get("available") is not None:
+        out["stock"] = int(stock["available"])
+    out["images"] = list(doc.get("images") or [])
+    out["description"] = [
+        [_item(i) for i in section.get("items") or []]
+        for section in (doc.get("description") or {}).get("sections") or []
+    ]
+    delivery = doc.get("delivery") or {}
+    table = delivery.get("shippingRates") or {}
+    if table.get("id") or table.get("name"):
+        out["shipping_rates"] = table_names.get(str(table.get("id")), table.get("name"))
+    if delivery.get("handlingTime"):
+        out["handling_time"] = delivery["handlingTime"]
+    if doc.get("location"):
+        out["location"] = {k: v for k, v in doc["location"].items() if v is not None}
+    invoice = (doc.get("payments") or {}).get("invoice")
+    if invoice:
+        out["invoice"] = invoice
+    status = (doc.get("publication") or {}).get("status")
+    if status:
+        out["status"] = STATUS_FROM_API.get(status, status.lower())
+    return out
+
+
+def _item(item: dict[str, Any]) -> dict[str, str]:
+    if item.get("type") == "IMAGE":
+        return {"type": "IMAGE", "url": str(item.get("url"))}
+    return {"type": "TEXT", "content": str(item.get("content"))}
+
+
+def offer_body(
+    fields: Fields,
+    parameters: dict[str, CategoryParameter],
+    table_ids: dict[str, str],
+) -> dict[str, Any]:
+    """Canonical fields -> a `SaleProductOfferRequestV1` / PATCH body with just those fields.
+
+    R17: Allegro drops `location` unless `delivery.shippingRates` and `sellingMode` come in
+    the same request, so callers that send a location pass all three.
+    """
+    body: dict[str, Any] = {}
+    if "name" in fields:
+        body["name"] = fields["name"]
+    if "product" in fields:
+        body["productSet"] = [{"product": {"id": fields["product"]}}]
+    if "category" in fields:
+        body["category"] = {"id": fields["category"]}
+    if "parameters" in fields:
+        body["parameters"] = [
+            _parameter(name, values, parameters.get(name))
+            for name, values in sorted(fields["parameters"].items())
+        ]
+    if "price" in fields:
+        body["sellingMode"] = {"format": "BUY_NOW", "price": split_money(fields["price"])}
+    if "stock" in fields:
+        body["stock"] = {"available": fields["stock"], "unit": "UNIT"}
+    if "images" in fields:
+        body["images"] = list(fields["images"])
+    if "description" in fields:
+        body["description"] = {
+            "sections": [{"items": list(section)} for section in fields["description"]]
+        }
+    delivery: dict[str, Any] = {}
+    if "shipping_rates" in fields:
+        name = fields["shipping_rates"]
+        delivery["shippingRates"] = {"id": table_ids[name]} if name in table_ids else {"name": name}
+    if "handling_time" in fields:
+        delivery["handlingTime"] = fields["handling_time"]
+    if delivery:
+        body["delivery"] = delivery
+    if "location" in fields:
+        body["location"] = dict(fields["location"])
+    if "invoice" in fields:
+        body["payments"] = {"invoice": fields["invoice"]}
+    return body
+
+
+def _parameter(name: str, values: list[str], known: CategoryParameter | None) -> dict[str, Any]:
+    if known is None:
+        return {"name": name, "values": list(values)}
+    if known.dictionary:
+        return {"id": known.id, "valuesIds": [known.dictionary[v] for v in values]}
+    return {"id": known.id, "values": list(values)}
+
+
+def table_rates(doc: dict[str, Any], method_names: dict[str, str]) -> tuple[Fields, ...]:
+    """A `ShippingRatesSet`'s rates as canonical rows, sorted by delivery method name."""
+    rows = []
+    for rate in doc.get("rates") or []:
+        method_id = str((rate.get("deliveryMethod") or {}).get("id"))
+        first = rate.get("firstItemRate") or {}
+        following = rate.get("nextItemRate") or {}
+        rows.append(
+            {
+                "delivery_method": method_names.get(method_id, method_id),
+                "first_item": money(first.get("amount", "0"), first.get("currency", "PLN")),
+                "next_item": money(following.get("amount", "0"), following.get("currency", "PLN")),
+                "max_quantity_per_package": int(rate.get("maxQuantityPerPackage") or 1),
+            }
+        )
+    return tuple(sorted(rows, key=lambda r: str(r["delivery_method"])))
+
+
+def table_body(
+    name: str, rates: tuple[Fields, ...], method_ids: dict[str, str], table_id: str | None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": name,
+        "rates": [
+            {
+                "deliveryMethod": {"id": method_ids[str(rate["delivery_method"])]},
+                "maxQuantityPerPackage": rate["max_quantity_per_package"],
+                "firstItemRate": split_money(rate["first_item"]),
+                "nextItemRate": split_money(rate["next_item"]),
+            }
+            for rate in rates
+        ],
+    }
+    if table_id:
+        body["id"] = table_id  # required by PUT
+    return body

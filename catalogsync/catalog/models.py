@@ -1,0 +1,221 @@
+"""The desired catalog: what a seller writes in YAML, as frozen pydantic models.
+
+Field names are the YAML keys (snake_case). A field left out of an offer is not managed:
+catalogsync never overwrites it on Allegro (field ownership). Every model forbids unknown
+keys so a typo is an error, not a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+HANDLING_TIMES = (
+    "PT0S", "PT24H", "P2D", "P3D", "P4D", "P5D", "P7D", "P10D", "P14D", "P21D", "P30D", "P60D",
+)
+PROVINCES = (
+    "DOLNOSLASKIE", "KUJAWSKO_POMORSKIE", "LUBELSKIE", "LUBUSKIE", "LODZKIE", "MALOPOLSKIE",
+    "MAZOWIECKIE", "OPOLSKIE", "PODKARPACKIE", "PODLASKIE", "POMORSKIE", "SLASKIE",
+    "SWIETOKRZYSKIE", "WARMINSKO_MAZURSKIE", "WIELKOPOLSKIE", "ZACHODNIOPOMORSKIE",
+)
+INVOICES = ("VAT", "VAT_MARGIN", "WITHOUT_VAT", "NO_INVOICE")
+#: Offer fields a catalog may list under `ignore_fields` (Terraform's `ignore_changes`).
+OFFER_FIELDS = (
+    "name", "product", "category", "parameters", "price", "stock", "images", "description",
+    "shipping_rates", "handling_time", "location", "invoice", "status",
+)
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+def _money(value: Any) -> Any:
+    """Accept 29.99, "29.99" or 30; reject floats that are not whole grosze."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number like 29.99")
+    if isinstance(value, float | int | str):
+        try:
+            amount = Decimal(str(value))
+        except ArithmeticError as exc:
+            raise ValueError("must be a number like 29.99") from exc
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValueError("must have at most two decimal places")
+        return amount.quantize(Decimal("0.01"))
+    return value
+
+
+def _positive(amount: Decimal) -> Decimal:
+    if amount <= 0:
+        raise ValueError("must be greater than 0")
+    return amount
+
+
+Money = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_positive)]
+NonNegativeMoney = Annotated[Decimal, BeforeValidator(_money), Field(ge=0)]
+Sku = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+def _as_tuple(value: Any) -> Any:
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return (str(value),)
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value)
+    return value
+
+
+#: A parameter value: one string, or a list for multi-value parameters.
+ParamValues = Annotated[tuple[str, ...], BeforeValidator(_as_tuple)]
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    ENDED = "ended"
+
+
+class Product(Frozen):
+    """The catalogue product an offer sells: by EAN (GTIN) or by Allegro product id.
+
+    Several products can share one EAN (R23); `parameters` tell them apart.
+    A pinned `id` wins over the EAN.
+    """
+
+    ean: Annotated[str, Field(pattern=r"^\d{8,14}$")] | None = None
+    id: str | None = None
+    parameters: dict[str, ParamValues] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _ean_or_id(self) -> Product:
+        if not self.ean and not self.id:
+            raise ValueError("give the product's ean or its id")
+        return self
+
+
+class TextItem(Frozen):
+    text: Annotated[str, Field(min_length=1)]
+
+
+class ImageItem(Frozen):
+    image: Annotated[str, Field(min_length=1)]
+
+
+DescriptionItem = TextItem | ImageItem
+
+
+def _section(value: Any) -> Any:
+    """A section is a list of one or two items; a bare item is a one-item section."""
+    return [value] if isinstance(value, dict) else value
+
+
+Section = Annotated[
+    tuple[DescriptionItem, ...], BeforeValidator(_section), Field(min_length=1, max_length=2)
+]
+
+
+class Location(Frozen):
+    country_code: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "PL"
+    province: Literal[PROVINCES] | None = None  # type: ignore[valid-type]
+    city: Annotated[str, Field(min_length=1)]
+    post_code: str
+
+    @model_validator(mode="after")
+    def _polish_address(self) -> Location:
+        if self.country_code == "PL":
+            if self.province is None:
+                raise ValueError("province is required for a location in Poland")
+            if not re.fullmatch(r"\d{2}-\d{3}", self.post_code):
+                raise ValueError("post_code in Poland looks like 00-950")
+        return self
+
+
+HandlingTime = Literal[HANDLING_TIMES]  # type: ignore[valid-type]
+Invoice = Literal[INVOICES]  # type: ignore[valid-type]
+
+
+class Offer(Frozen):
+    """One offer, keyed in the catalog by its external id (the seller's SKU)."""
+
+    name: Annotated[str, Field(min_length=12, max_length=75)] | None = None
+    product: Product | None = None
+    category: str | None = None
+    parameters: dict[str, ParamValues] | None = None
+    price: Money | None = None
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    stock: Annotated[int, Field(ge=0)] | None = None
+    images: tuple[str, ...] | None = None
+    description: tuple[Section, ...] | None = None
+    shipping_rates: str | None = None
+    handling_time: HandlingTime | None = None
+    location: Location | None = None
+    invoice: Invoice | None = None
+    status: Status | None = None
+    scheduled_for: datetime | None = None
+    ignore_fields: tuple[Literal[OFFER_FIELDS], ...] = ()  # type: ignore[valid-type]
+
+
+class Rate(Frozen):
+    """One delivery method's price in a shipping-rate table."""
+
+    delivery_method: Annotated[str, Field(min_length=1)]
+    first_item: NonNegativeMoney
+    next_item: NonNegativeMoney = Decimal("0.00")
+    max_quantity_per_package: Annotated[int, Field(ge=1)] = 1
+
+
+class ShippingRateTable(Frozen):
+    rates: Annotated[tuple[Rate, ...], Field(min_length=1)]
+
+
+class VariantSet(Frozen):
+    """Offers sold as one multi-variant listing, told apart by `parameters`."""
+
+    parameters: Annotated[tuple[str, ...], Field(min_length=1, max_length=2)]
+    offers: Annotated[tuple[Sku, ...], Field(min_length=2, max_length=500)]
+
+
+class Defaults(Frozen):
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "PLN"
+    handling_time: HandlingTime | None = None
+    shipping_rates: str | None = None
+    location: Location | None = None
+    invoice: Invoice | None = None
+    status: Status = Status.ACTIVE
+    ignore_fields: tuple[Literal[OFFER_FIELDS], ...] = ()  # type: ignore[valid-type]
+
+
+class Environment(StrEnum):
+    LOCAL = "local"
+    SANDBOX = "sandbox"
+    PRODUCTION = "production"
+
+
+class Settings(Frozen):
+    """`catalogsync.yaml`: where the catalog goes and what offers default to."""
+
+    environment: Environment = Environment.LOCAL
+    marketplace: str = "allegro-pl"
+    defaults: Defaults = Field(default_factory=Defaults)
+
+
+class Catalog(Frozen):
+    """Everything a catalog directory declares, merged from all its YAML files."""
+
+    settings: Settings = Field(default_factory=Settings)
+    offers: dict[Sku, Offer] = Field(default_factory=dict)
+    shipping_rates: dict[Annotated[str, Field(min_length=1, max_length=64)], ShippingRateTable] = (
+        Field(default_factory=dict)
+    )
+    variant_sets: dict[str, VariantSet] = Field(default_factory=dict)

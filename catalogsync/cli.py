@@ -1,0 +1,218 @@
+"""The `catalogsync` command line. Each command parses, calls the library, picks an exit code."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from pydantic import ValidationError
+
+from catalogsync.allegro.connect import connect
+from catalogsync.apply.applier import Applier, ApplyReport
+from catalogsync.catalog.loader import load_catalog
+from catalogsync.catalog.models import Catalog
+from catalogsync.config import state_index_path
+from catalogsync.errors import CatalogsyncError, PlanError
+from catalogsync.live.reader import read_live
+from catalogsync.plan.model import Plan
+from catalogsync.plan.planner import fingerprint, plan as make_plan
+from catalogsync.render import render_json, render_text
+from catalogsync.state import load_index
+
+T = TypeVar("T")
+#: --detailed-exitcode: 0 nothing to change, 2 changes, 3 the plan is blocked by errors.
+EXIT_CHANGES, EXIT_BLOCKED = 2, 3
+
+
+@dataclass
+class CliContext:
+    """What tests inject: an emulator `Backend` to use instead of the catalog's own file."""
+
+    emulator: Any = None
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+class _Group(click.Group):
+    """Turns expected failures into a message and exit code 1: never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CatalogsyncError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; run `catalogsync plan` to see what is left to do.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log every API request (no secrets).")
+@click.version_option(package_name="catalogsync")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Plan and apply an Allegro catalog kept as YAML, like terraform.
+
+    A catalog is a directory with a catalogsync.yaml and YAML files of offers,
+    shipping_rates and variant_sets. The `local` environment runs against an embedded
+    Allegro emulator, so every command works without an account.
+    """
+    ctx.ensure_object(CliContext)
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s", stream=sys.stderr)
+        logging.getLogger("catalogsync.http").setLevel(logging.DEBUG)
+
+
+catalog_dir = click.argument(
+    "directory", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+
+
+@cli.command()
+@catalog_dir
+def validate(directory: Path) -> None:
+    """Check a catalog offline: YAML syntax, types, unknown keys, references."""
+    catalog = load_catalog(directory)
+    click.echo(
+        f"{directory}: valid ({len(catalog.offers)} offers, "
+        f"{len(catalog.shipping_rates)} shipping-rate tables, "
+        f"{len(catalog.variant_sets)} variant sets)"
+    )
+
+
+@cli.command()
+@catalog_dir
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save the plan to FILE for `catalogsync apply FILE`.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="How to print the plan.")
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 0 if nothing changes, 2 if something does, 3 if errors block the plan.")
+@click.pass_obj
+def plan(obj: CliContext, directory: Path, out: Path | None, fmt: str,
+         detailed_exitcode: bool) -> None:
+    """Show what apply would change on Allegro, and why."""
+    catalog = load_catalog(directory)
+    result = _run(_plan(obj, directory, catalog))
+    _show(result, fmt)
+    if out:
+        out.write_text(result.model_dump_json(indent=1))
+        click.echo(f"Saved the plan to {out}.", err=True)
+    if result.errors:
+        sys.exit(EXIT_BLOCKED if detailed_exitcode else 1)
+    if detailed_exitcode and result.changes:
+        sys.exit(EXIT_CHANGES)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--catalog", "catalog_path", type=click.Path(exists=True, file_okay=False,
+              path_type=Path), help="The catalog directory of a saved plan (default: current).")
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@click.pass_obj
+def apply(obj: CliContext, path: Path, catalog_path: Path | None, auto_approve: bool) -> None:
+    """Carry out the changes for a catalog DIRECTORY, or exactly those of a saved plan FILE."""
+    directory = path if path.is_dir() else (catalog_path or Path.cwd())
+    catalog = load_catalog(directory)
+    saved = None if path.is_dir() else _read_plan(path)
+    report = _run(_apply(obj, directory, catalog, saved, auto_approve))
+    if report is None:
+        return
+    done = len(report.outcomes) - len(report.failed)
+    requests = sum(report.requests.values())
+    click.echo(f"Apply finished in {report.seconds:.1f} s: {done} steps succeeded, "
+               f"{len(report.failed)} failed ({requests} API requests).")
+    if report.failed:
+        click.echo("Failed:", err=True)
+        for outcome in report.failed:
+            click.echo(f"  {outcome.address}: {outcome.step}: {outcome.message}", err=True)
+        click.echo("Run `catalogsync plan` to see what is still to do.", err=True)
+        sys.exit(1)
+
+
+async def _plan(obj: CliContext, directory: Path, catalog: Catalog) -> Plan:
+    environment = catalog.settings.environment
+    async with connect(environment, directory, obj.emulator) as client:
+        index = load_index(state_index_path(directory, environment))
+        live = await read_live(client, catalog, index)
+    return make_plan(catalog, live, datetime.now(UTC))
+
+
+async def _apply(obj: CliContext, directory: Path, catalog: Catalog, saved: Plan | None,
+                 auto_approve: bool) -> ApplyReport | None:
+    environment = catalog.settings.environment
+    index_path = state_index_path(directory, environment)
+    async with connect(environment, directory, obj.emulator) as client:
+        index = load_index(index_path)
+        live = await read_live(client, catalog, index)
+        if saved is None:
+            result = make_plan(catalog, live, datetime.now(UTC))
+            _show(result, "text")
+        else:
+            result = saved
+            if fingerprint(live) != saved.fingerprint:
+                raise PlanError("the saved plan is stale: Allegro changed since it was made; "
+                                "run `catalogsync plan` again")
+        if result.errors:
+            raise PlanError("the plan has errors; fix them and plan again")
+        if not result.changes:
+            return None
+        _confirm(auto_approve)
+        return await Applier(client, result, index, index_path, _progress).run()
+
+
+def _progress(line: str) -> None:
+    click.echo(line, err=True)
+
+
+def _confirm(auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise PlanError("not on a terminal: pass --auto-approve to apply without confirmation")
+    if not click.confirm("Apply these changes to Allegro?"):
+        raise PlanError("apply cancelled; nothing was changed")
+
+
+def _read_plan(path: Path) -> Plan:
+    try:
+        return Plan.model_validate_json(path.read_bytes())
+    except (ValidationError, ValueError) as exc:
+        raise PlanError(f"{path}: not a catalogsync plan file ({exc.__class__.__name__})") from exc
+
+
+def _show(result: Plan, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(render_json(result), nl=False)
+    else:
+        click.echo(render_text(result, color=sys.stdout.isatty()), nl=False)
+
+
+@cli.group()
+def emulator() -> None:
+    """The embedded Allegro emulator."""
+
+
+@emulator.command()
+@click.option("--port", default=8080, show_default=True, help="TCP port on 127.0.0.1.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              help="SQLite file to keep state in (default: in memory).")
+def serve(port: int, db: Path | None) -> None:
+    """Serve the emulator over real HTTP on 127.0.0.1:PORT."""
+    import uvicorn
+
+    from catalogsync.emulator.app import create_app
+    from catalogsync.emulator.backend import Backend
+
+    backend = Backend(db or ":memory:")
+    uvicorn.run(create_app(backend), host="127.0.0.1", port=port, log_level="warning")

@@ -1,0 +1,57 @@
+"""Where each environment lives, and where catalogsync keeps its files in a catalog repo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from catalogsync.catalog.models import Environment
+
+#: Files catalogsync writes into a catalog directory (git-ignored by `.catalogsync/.gitignore`).
+WORK_DIR = ".catalogsync"
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    api: str
+    auth: str
+    upload: str
+
+
+ENDPOINTS = {
+    Environment.PRODUCTION: Endpoints(
+        api="https://api.allegro.pl",
+        auth="https://allegro.pl",
+        upload="https://upload.allegro.pl",
+    ),
+    Environment.SANDBOX: Endpoints(
+        api="https://api.allegro.pl.allegrosandbox.pl",
+        auth="https://allegro.pl.allegrosandbox.pl",
+        upload="https://upload.allegro.pl.allegrosandbox.pl",
+    ),
+    # The embedded emulator answers every host in-process.
+    Environment.LOCAL: Endpoints(
+        api="http://allegro.local", auth="http://allegro.local", upload="http://allegro.local"
+    ),
+}
+
+#: The emulator's pre-registered application and the seller the local environment acts as.
+LOCAL_CLIENT_ID = "catalogsync-local"
+LOCAL_CLIENT_SECRET = "local-secret"  # not a secret: it only opens the embedded emulator
+LOCAL_SELLER_ID = "1000001"
+
+
+def work_dir(catalog_dir: Path) -> Path:
+    path = catalog_dir / WORK_DIR
+    if not path.exists():
+        path.mkdir(parents=True)
+        (path / ".gitignore").write_text("*\n")
+    return path
+
+
+def emulator_db(catalog_dir: Path) -> Path:
+    return work_dir(catalog_dir) / "emulator.sqlite3"
+
+
+def state_index_path(catalog_dir: Path, environment: Environment) -> Path:
+    return work_dir(catalog_dir) / f"state-{environment.value}.json"

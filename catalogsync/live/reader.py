@@ -1,0 +1,231 @@
+"""The reading step: everything the planner needs from Allegro, fetched concurrently.
+
+Offers come from the list endpoint (1000 a page), then one detail read per managed offer;
+offers the state index knows but the list lacks (hidden, R22) are read by id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+from catalogsync.allegro.client import AllegroClient
+from catalogsync.allegro.errors import AllegroError
+from catalogsync.allegro.wire import offer_fields, table_rates
+from catalogsync.catalog.models import Catalog
+from catalogsync.live.state import (
+    CategoryParameter,
+    DeliveryMethod,
+    LiveOffer,
+    LiveState,
+    LiveTable,
+    ProductCandidate,
+)
+from catalogsync.state import StateIndex
+
+PAGE = 1000
+#: Detail reads in flight at once; well under the 20 sessions Allegro allows (R3).
+CONCURRENCY = 10
+T = TypeVar("T")
+K = TypeVar("K")
+
+
+async def read_live(client: AllegroClient, catalog: Catalog, index: StateIndex) -> LiveState:
+    methods = await _delivery_methods(client)
+    tables, listing = await asyncio.gather(
+        _tables(client, catalog, index, methods), _list_offers(client)
+    )
+    table_names = {t.id: t.name for t in tables.values()}
+    offers, gone, duplicates = await _managed_offers(client, catalog, index, listing, table_names)
+    products = await _products(client, catalog)
+    categories = {o.category for o in catalog.offers.values() if o.category}
+    categories |= {c.category for found in products.values() for c in found}
+    category_parameters = await _gather_map(
+        sorted(categories), lambda c: _category_parameters(client, c)
+    )
+    managed = set(catalog.offers)
+    return LiveState(
+        offers=offers,
+        tables=tables,
+        delivery_methods=methods,
+        products=products,
+        category_parameters={c: p for c, p in category_parameters.items() if p is not None},
+        gone=frozenset(gone),
+        duplicates=duplicates,
+        unmanaged_offers=sum(1 for o in listing if _external_id(o) not in managed),
+        draft_count=sum(1 for o in listing if (o.get("publication") or {}).get("status") == "INACTIVE"),
+    )
+
+
+async def _gather_map(keys: Iterable[K], fetch: Callable[[K], Awaitable[T]]) -> dict[K, T]:
+    """Run `fetch` for each key with bounded concurrency; keep the keys' order."""
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(key: K) -> T:
+        async with gate:
+            return await fetch(key)
+
+    keys = list(keys)
+    results = await asyncio.gather(*(one(k) for k in keys))
+    return dict(zip(keys, results, strict=True))
+
+
+async def _delivery_methods(client: AllegroClient) -> tuple[DeliveryMethod, ...]:
+    body = await client.get("/sale/delivery-methods")
+    return tuple(
+        DeliveryMethod(id=m["id"], name=m["name"], constraints=m.get("shippingRatesConstraints") or {})
+        for m in body.get("deliveryMethods") or []
+    )
+
+
+async def _tables(
+    client: AllegroClient,
+    catalog: Catalog,
+    index: StateIndex,
+    delivery_methods: tuple[DeliveryMethod, ...],
+) -> dict[str, LiveTable]:
+    """All tables by name; rates are read only for tables the catalog manages."""
+    summary = (await client.get("/sale/shipping-rates")).get("shippingRates") or []
+    methods = {m.id: m.name for m in delivery_methods}
+    wanted_ids = set(index.shipping_rates.values())
+    wanted = [t for t in summary if t["name"] in catalog.shipping_rates or t["id"] in wanted_ids]
+    details = await _gather_map(
+        [t["id"] for t in wanted], lambda i: client.get(f"/sale/shipping-rates/{i}")
+    )
+    tables = {t["name"]: LiveTable(id=t["id"], name=t["name"], rates=()) for t in summary}
+    for doc in details.values():
+        tables[doc["name"]] = LiveTable(id=doc["id"], name=doc["name"], rates=table_rates(doc, methods))
+    return tables
+
+
+async def _list_offers(client: AllegroClient) -> list[dict[str, Any]]:
+    offers: list[dict[str, Any]] = []
+    while True:
+        page = await client.get("/sale/offers", params={"limit": PAGE, "offset": len(offers)})
+        batch = page.get("offers") or []
+        offers.extend(batch)
+        if len(batch) < PAGE:
+            return offers
+
+
+def _external_id(listing: dict[str, Any]) -> str | None:
+    return (listing.get("external") or {}).get("id")
+
+
+async def _managed_offers(
+    client: AllegroClient,
+    catalog: Catalog,
+    index: StateIndex,
+    listing: list[dict[str, Any]],
+    table_names: dict[str, str],
+) -> tuple[dict[str, LiveOffer], set[str], dict[str, tuple[str, ...]]]:
+    by_sku: dict[str, list[dict[str, Any]]] = {}
+    for offer in listing:
+        sku = _external_id(offer)
+        if sku in catalog.offers:
+            by_sku.setdefault(sku, []).append(offer)
+    chosen: dict[str, str] = {}
+    duplicates: dict[str, tuple[str, ...]] = {}
+    for sku, found in by_sku.items():
+        offer_id = _choose(found, index.offers.get(sku))
+        chosen[sku] = offer_id
+        others = tuple(o["id"] for o in found if o["id"] != offer_id)
+        if others:
+            duplicates[sku] = others
+    # R22: a hidden offer is missing from the list but readable by id.
+    unlisted = {s: i for s, i in index.offers.items() if s in catalog.offers and s not in chosen}
+    chosen.update(unlisted)
+    docs = await _gather_map(chosen.items(), lambda item: _read_offer(client, item[1]))
+    offers: dict[str, LiveOffer] = {}
+    gone: set[str] = set()
+    for (sku, offer_id), doc in docs.items():
+        if doc is None:
+            gone.add(sku)  # R20: archived or deleted since the last apply
+            continue
+        status = str((doc.get("publication") or {}).get("status") or "INACTIVE")
+        offers[sku] = LiveOffer(
+            id=offer_id,
+            status=status,
+            fields=offer_fields(doc, table_names),
+            ever_activated=status != "INACTIVE",
+        )
+    return offers, gone, duplicates
+
+
+def _choose(found: list[dict[str, Any]], known_id: str | None) -> str:
+    """Several offers may share an external id: prefer the indexed one, then a live one."""
+    ids = [o["id"] for o in found]
+    if known_id in ids:
+        return known_id  # type: ignore[return-value]
+    for offer in found:
+        if (offer.get("publication") or {}).get("status") != "ENDED":
+            return str(offer["id"])
+    return str(ids[0])
+
+
+async def _read_offer(client: AllegroClient, offer_id: str) -> dict[str, Any] | None:
+    try:
+        doc: dict[str, Any] = await client.get(f"/sale/product-offers/{offer_id}")
+    except AllegroError as exc:
+        if exc.status == 404:
+            return None
+        raise
+    return doc
+
+
+async def _products(
+    client: AllegroClient, catalog: Catalog
+) -> dict[str, tuple[ProductCandidate, ...]]:
+    keys = sorted(
+        {o.product.id or o.product.ean or "" for o in catalog.offers.values() if o.product}
+    )
+    pinned = {o.product.id for o in catalog.offers.values() if o.product and o.product.id}
+    return await _gather_map(keys, lambda k: _find_products(client, k, by_id=k in pinned))
+
+
+async def _find_products(
+    client: AllegroClient, key: str, *, by_id: bool
+) -> tuple[ProductCandidate, ...]:
+    if by_id:
+        try:
+            return (_candidate(await client.get(f"/sale/products/{key}")),)
+        except AllegroError as exc:
+            if exc.status == 404:
+                return ()
+            raise
+    body = await client.get("/sale/products", params={"phrase": key, "mode": "GTIN"})
+    return tuple(_candidate(p) for p in body.get("products") or [])
+
+
+def _candidate(doc: dict[str, Any]) -> ProductCandidate:
+    return ProductCandidate(
+        id=str(doc["id"]),
+        name=str(doc.get("name") or ""),
+        category=str((doc.get("category") or {}).get("id") or ""),
+        parameters={
+            str(p.get("name")): tuple(p.get("values") or p.get("valuesLabels") or [])
+            for p in doc.get("parameters") or []
+        },
+    )
+
+
+async def _category_parameters(
+    client: AllegroClient, category: str
+) -> tuple[CategoryParameter, ...] | None:
+    try:
+        body = await client.get(f"/sale/categories/{category}/parameters")
+    except AllegroError as exc:
+        if exc.status == 404:
+            return None
+        raise
+    return tuple(
+        CategoryParameter(
+            id=str(p["id"]),
+            name=str(p["name"]),
+            type=str(p.get("type")),
+            required=bool(p.get("required")),
+            dictionary={str(d["value"]): str(d["id"]) for d in p.get("dictionary") or []},
+        )
+        for p in body.get("parameters") or []
+    )

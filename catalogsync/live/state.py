@@ -1,0 +1,70 @@
+"""Live state: what the reading step learned from Allegro, in the catalog's shapes.
+
+Offer fields are held in a canonical form shared with the planner's desired side
+(see `catalogsync.allegro.wire`), so a diff compares like with like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Canonical offer fields: name -> JSON-able value (see `wire.offer_fields`).
+Fields = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LiveOffer:
+    id: str
+    status: str  # Allegro's publication status: INACTIVE, ACTIVATING, ACTIVE, ENDED
+    fields: Fields
+    ever_activated: bool = True
+
+
+@dataclass(frozen=True)
+class LiveTable:
+    id: str
+    name: str
+    rates: tuple[Fields, ...]
+
+
+@dataclass(frozen=True)
+class DeliveryMethod:
+    id: str
+    name: str
+    constraints: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CategoryParameter:
+    id: str
+    name: str
+    type: str
+    required: bool
+    #: dictionary parameters: value label -> value id
+    dictionary: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProductCandidate:
+    id: str
+    name: str
+    category: str
+    #: parameter name -> value labels
+    parameters: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class LiveState:
+    offers: dict[str, LiveOffer] = field(default_factory=dict)  # managed external id -> offer
+    tables: dict[str, LiveTable] = field(default_factory=dict)  # every table, by name
+    delivery_methods: tuple[DeliveryMethod, ...] = ()
+    #: EAN or pinned product id -> matching products
+    products: dict[str, tuple[ProductCandidate, ...]] = field(default_factory=dict)
+    category_parameters: dict[str, tuple[CategoryParameter, ...]] = field(default_factory=dict)
+    #: external ids whose offer the state index knew but Allegro no longer has (R20)
+    gone: frozenset[str] = frozenset()
+    #: external id -> ids of further live offers sharing it (external ids are not unique)
+    duplicates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    unmanaged_offers: int = 0
+    draft_count: int = 0

@@ -1,0 +1,103 @@
+"""The Plan: frozen data that says what apply will do, why, and on which live state.
+
+A saved plan is this model as JSON (see `FORMAT_VERSION`); it holds request bodies but no
+credentials, so it is safe to keep as a CI artifact.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+FORMAT_VERSION = 1
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Diagnostic(_Frozen):
+    severity: Severity
+    subject: str  # e.g. "offer MUG-001" or "shipping_rates Standard"
+    message: str
+    rule: str | None = None  # FAQ rule id, e.g. "R23"
+
+    def __str__(self) -> str:
+        rule = f" [{self.rule}]" if self.rule else ""
+        return f"{self.severity.value}: {self.subject}: {self.message}{rule}"
+
+
+class Resource(StrEnum):
+    OFFER = "offer"
+    SHIPPING_RATES = "shipping_rates"
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+
+
+class FieldDiff(_Frozen):
+    field: str
+    old: Any = None
+    new: Any = None
+
+
+class Request(_Frozen):
+    method: Literal["POST", "PATCH", "PUT"]
+    path: str
+    body: dict[str, Any]
+
+
+class Change(_Frozen):
+    resource: Resource
+    key: str  # external id, or table name
+    action: Action
+    id: str | None = None  # Allegro id of the existing resource
+    diffs: tuple[FieldDiff, ...] = ()
+    request: Request | None = None
+    publication: Literal["ACTIVATE", "END"] | None = None
+    reason: str = ""
+
+    @property
+    def address(self) -> str:
+        return f"{self.resource.value} {self.key}"
+
+    @property
+    def via(self) -> tuple[str, ...]:
+        """How apply carries this change out, for people reading the plan."""
+        steps = []
+        if self.request:
+            steps.append(f"{self.request.method} {self.request.path}")
+        if self.publication:
+            steps.append(f"offer-publication-commands {self.publication}")
+        return tuple(steps)
+
+
+class Plan(_Frozen):
+    format_version: int = FORMAT_VERSION
+    environment: str
+    marketplace: str
+    fingerprint: str
+    changes: tuple[Change, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    unmanaged_offers: int = 0
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    def counts(self) -> Counter[str]:
+        return Counter(c.action.value for c in self.changes)

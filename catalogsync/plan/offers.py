@@ -1,0 +1,196 @@
+"""One offer's desired state in canonical fields, and the checks Allegro would otherwise fail.
+
+Pure: everything Allegro knows (products, category parameters, tables) comes in `LiveState`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from catalogsync.allegro.wire import money
+from catalogsync.catalog.models import Catalog, ImageItem, Offer, Status
+from catalogsync.live.state import CategoryParameter, Fields, LiveState
+from catalogsync.plan.model import Diagnostic, Severity
+from catalogsync.plan.products import resolve_product
+
+#: Fields only needed to create an offer; Allegro rejects a create without them.
+REQUIRED_TO_CREATE = ("name", "category", "price", "stock")
+
+
+@dataclass
+class Desired:
+    """An offer as the catalog wants it, plus what the planner learned on the way."""
+
+    sku: str
+    fields: Fields
+    ignored: frozenset[str]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    parameters: dict[str, CategoryParameter] = field(default_factory=dict)
+    #: fields already reported as wrong, so the create check does not report them again
+    reported: set[str] = field(default_factory=set)
+
+    def error(self, message: str, rule: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(
+            severity=Severity.ERROR, subject=f"offer {self.sku}", message=message, rule=rule
+        ))
+
+    def warn(self, message: str, rule: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(
+            severity=Severity.WARNING, subject=f"offer {self.sku}", message=message, rule=rule
+        ))
+
+
+def desired_offer(
+    sku: str, offer: Offer, catalog: Catalog, live: LiveState, now: datetime
+) -> Desired:
+    defaults = catalog.settings.defaults
+    currency = offer.currency or defaults.currency
+    values: dict[str, Any] = {
+        "name": offer.name,
+        "price": money(offer.price, currency) if offer.price is not None else None,
+        "stock": offer.stock,
+        "images": list(offer.images) if offer.images is not None else None,
+        "description": _description(offer),
+        "shipping_rates": offer.shipping_rates or defaults.shipping_rates,
+        "handling_time": offer.handling_time or defaults.handling_time,
+        "location": _location(offer, catalog),
+        "invoice": offer.invoice or defaults.invoice,
+        "status": (offer.status or defaults.status).value,
+    }
+    desired = Desired(
+        sku=sku,
+        fields={k: v for k, v in values.items() if v is not None},
+        ignored=frozenset(offer.ignore_fields) | frozenset(defaults.ignore_fields),
+    )
+    _product_and_category(desired, offer, live)
+    _parameters(desired, offer, live)
+    _check_references(desired, catalog, live)
+    _check_description_images(desired, offer)
+    if offer.scheduled_for and offer.scheduled_for <= now:
+        desired.error(
+            f"scheduled_for {offer.scheduled_for.isoformat()} is in the past; "
+            "use a future time or leave it out",
+            rule="R11",
+        )
+    return desired
+
+
+def _description(offer: Offer) -> list[list[dict[str, str]]] | None:
+    if offer.description is None:
+        return None
+    return [
+        [
+            {"type": "IMAGE", "url": item.image}
+            if isinstance(item, ImageItem)
+            else {"type": "TEXT", "content": item.text}
+            for item in section
+        ]
+        for section in offer.description
+    ]
+
+
+def _location(offer: Offer, catalog: Catalog) -> dict[str, str] | None:
+    location = offer.location or catalog.settings.defaults.location
+    if location is None:
+        return None
+    out = {
+        "countryCode": location.country_code,
+        "province": location.province,
+        "city": location.city,
+        "postCode": location.post_code,
+    }
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _product_and_category(desired: Desired, offer: Offer, live: LiveState) -> None:
+    category = offer.category
+    if offer.product:
+        key = offer.product.id or offer.product.ean or ""
+        resolved = resolve_product(offer.product, live.products.get(key, ()))
+        if resolved.product is None:
+            desired.error(resolved.problem or "product not found", rule="R23")
+            desired.reported.add("category")
+        else:
+            desired.fields["product"] = resolved.product.id
+            if category and category != resolved.product.category:
+                desired.error(
+                    f"category {category} differs from the product's category "
+                    f"{resolved.product.category}"
+                )
+            category = category or resolved.product.category
+    if category:
+        desired.fields["category"] = category
+
+
+def _parameters(desired: Desired, offer: Offer, live: LiveState) -> None:
+    category = desired.fields.get("category")
+    if category is None:
+        return
+    known = live.category_parameters.get(category)
+    if known is None:
+        desired.error(f"category {category} does not exist on Allegro")
+        return
+    desired.parameters = {p.name: p for p in known}
+    if offer.parameters is None:
+        return
+    valid: dict[str, list[str]] = {}
+    for name, values in offer.parameters.items():
+        parameter = desired.parameters.get(name)
+        if parameter is None:
+            hint = difflib.get_close_matches(name, list(desired.parameters), n=1)
+            suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+            desired.error(f"category {category} has no parameter '{name}'{suggestion}")
+            continue
+        unknown = [v for v in values if parameter.dictionary and v not in parameter.dictionary]
+        if unknown:
+            allowed = ", ".join(parameter.dictionary)
+            desired.error(f"parameter '{name}' cannot be {unknown[0]!r}; allowed: {allowed}")
+            desired.reported.add(name)
+            continue
+        valid[name] = list(values)
+    desired.fields["parameters"] = valid
+
+
+def _check_references(desired: Desired, catalog: Catalog, live: LiveState) -> None:
+    table = desired.fields.get("shipping_rates")
+    if table and table not in catalog.shipping_rates and table not in live.tables:
+        names = sorted(set(catalog.shipping_rates) | set(live.tables))
+        hint = difflib.get_close_matches(table, names, n=1)
+        suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+        desired.error(f"shipping-rate table '{table}' is neither in the catalog nor on Allegro"
+                      f"{suggestion}")
+
+
+def _check_description_images(desired: Desired, offer: Offer) -> None:
+    """R18: every description image must also be in the offer's images."""
+    listed = set(offer.images or ())
+    for number, section in enumerate(offer.description or (), start=1):
+        for item in section:
+            if isinstance(item, ImageItem) and item.image not in listed:
+                desired.error(
+                    f"description section {number} uses image {item.image} "
+                    "which is not in the offer's images; add it to images",
+                    rule="R18",
+                )
+
+
+def check_create(desired: Desired) -> None:
+    missing = [
+        f for f in REQUIRED_TO_CREATE if f not in desired.fields and f not in desired.reported
+    ]
+    if missing:
+        desired.error(f"cannot create the offer without {', '.join(missing)}")
+    required = [
+        p.name for p in desired.parameters.values()
+        if p.required
+        and p.name not in desired.fields.get("parameters", {})
+        and p.name not in desired.reported
+    ]
+    if required:
+        desired.error(f"category {desired.fields.get('category')} requires parameters: "
+                      f"{', '.join(required)}")
+    if desired.fields.get("status") == Status.ENDED.value:
+        desired.error("a new offer cannot start as ended; use active or inactive")

@@ -1,0 +1,132 @@
+"""plan(): a pure function of (desired catalog, live state, now) -> Plan."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from catalogsync.allegro.wire import offer_body
+from catalogsync.catalog.models import Catalog, Status
+from catalogsync.live.state import LiveOffer, LiveState
+from catalogsync.plan.model import (
+    Action,
+    Change,
+    Diagnostic,
+    FieldDiff,
+    Plan,
+    Request,
+    Resource,
+    Severity,
+)
+from catalogsync.plan.offers import Desired, check_create, desired_offer
+from catalogsync.plan.tables import plan_tables
+
+#: R17: Allegro keeps a location only when shipping rates and the selling mode come with it.
+_LOCATION_COMPANIONS = ("shipping_rates", "price")
+
+
+def plan(catalog: Catalog, live: LiveState, now: datetime) -> Plan:
+    changes, diagnostics = plan_tables(catalog, live)
+    table_ids = {name: t.id for name, t in live.tables.items()}
+    for sku, offer in catalog.offers.items():
+        desired = desired_offer(sku, offer, catalog, live, now)
+        current = live.offers.get(sku)
+        if current is None:
+            check_create(desired)
+            change = _create(desired, table_ids, gone=sku in live.gone)
+        else:
+            change = _update(desired, current, table_ids)
+        diagnostics += desired.diagnostics
+        if sku in live.duplicates:
+            diagnostics.append(Diagnostic(
+                severity=Severity.WARNING, subject=f"offer {sku}",
+                message=f"other offers share this external id ({', '.join(live.duplicates[sku])});"
+                        f" catalogsync manages {current.id if current else 'none of them'}",
+            ))
+        if change is not None:
+            changes.append(change)
+    return Plan(
+        environment=catalog.settings.environment.value,
+        marketplace=catalog.settings.marketplace,
+        fingerprint=fingerprint(live),
+        changes=tuple(changes),
+        diagnostics=tuple(diagnostics),
+        unmanaged_offers=live.unmanaged_offers,
+    )
+
+
+def _create(desired: Desired, table_ids: dict[str, str], *, gone: bool) -> Change:
+    fields = desired.fields
+    body = offer_body(fields, desired.parameters, table_ids)
+    body["external"] = {"id": desired.sku}
+    body["publication"] = {"status": "INACTIVE"}  # a draft first; activation is batched
+    shown = {k: v for k, v in sorted(fields.items()) if k != "status"}
+    return Change(
+        resource=Resource.OFFER,
+        key=desired.sku,
+        action=Action.CREATE,
+        diffs=tuple(FieldDiff(field=k, new=v) for k, v in shown.items())
+        + (FieldDiff(field="status", new=fields["status"]),),
+        request=Request(method="POST", path="/sale/product-offers", body=body),
+        publication="ACTIVATE" if fields.get("status") == Status.ACTIVE.value else None,
+        reason="the offer Allegro had is gone (archived or deleted, R20); creating it again"
+        if gone else "",
+    )
+
+
+def _update(desired: Desired, current: LiveOffer, table_ids: dict[str, str]) -> Change | None:
+    diffs = []
+    for name, new in sorted(desired.fields.items()):
+        if name in desired.ignored or name == "status":
+            continue
+        old = current.fields.get(name)
+        if name == "parameters":  # only the parameters the catalog names are managed
+            old = {n: (old or {}).get(n) for n in new}
+        if old != new:
+            diffs.append(FieldDiff(field=name, old=old, new=new))
+    publication = _publication(desired, current)
+    if publication:
+        diffs.append(FieldDiff(field="status", old=current.fields.get("status"),
+                               new=desired.fields["status"]))
+    if not diffs:
+        return None
+    changed = {d.field for d in diffs} - {"status"}
+    if "location" in changed:
+        changed.update(f for f in _LOCATION_COMPANIONS if f in desired.fields)
+    request = None
+    if changed:
+        body = offer_body({k: desired.fields[k] for k in changed}, desired.parameters, table_ids)
+        request = Request(method="PATCH", path=f"/sale/product-offers/{current.id}", body=body)
+    return Change(
+        resource=Resource.OFFER, key=desired.sku, action=Action.UPDATE, id=current.id,
+        diffs=tuple(diffs), request=request, publication=publication,
+    )
+
+
+def _publication(desired: Desired, current: LiveOffer) -> Any:
+    if "status" in desired.ignored:
+        return None
+    want, have = desired.fields["status"], current.fields.get("status")
+    if want == have:
+        return None
+    if want == Status.ACTIVE.value:
+        return "ACTIVATE"
+    if want == Status.ENDED.value:
+        if have == Status.INACTIVE.value:
+            desired.warn("a draft that was never activated cannot be ended; leaving it as is")
+            return None
+        return "END"
+    desired.error(f"the offer is {have} on Allegro and an activated offer can never become a "
+                  "draft again; use status: ended to end it")
+    return None
+
+
+def fingerprint(live: LiveState) -> str:
+    """A hash of the managed live state, so apply can refuse a plan computed on other data."""
+    state = {
+        "offers": {sku: [o.id, o.status, o.fields] for sku, o in sorted(live.offers.items())},
+        "tables": {n: [t.id, list(t.rates)] for n, t in sorted(live.tables.items())},
+    }
+    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
