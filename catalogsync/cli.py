@@ -22,7 +22,8 @@ from catalogsync.config import state_index_path
 from catalogsync.errors import CatalogsyncError, PlanError
 from catalogsync.live.reader import read_live
 from catalogsync.plan.model import Plan
-from catalogsync.plan.planner import fingerprint, plan as make_plan
+from catalogsync.plan.planner import fingerprint
+from catalogsync.plan.planner import plan as make_plan
 from catalogsync.render import render_json, render_text
 from catalogsync.state import load_index
 
@@ -92,15 +93,29 @@ def validate(directory: Path) -> None:
 
 @cli.command()
 @catalog_dir
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Save the plan to FILE for `catalogsync apply FILE`.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="How to print the plan.")
-@click.option("--detailed-exitcode", is_flag=True,
-              help="Exit 0 if nothing changes, 2 if something does, 3 if errors block the plan.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the plan to FILE for `catalogsync apply FILE`.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print the plan.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 if nothing changes, 2 if something does, 3 if errors block the plan.",
+)
 @click.pass_obj
-def plan(obj: CliContext, directory: Path, out: Path | None, fmt: str,
-         detailed_exitcode: bool) -> None:
+def plan(
+    obj: CliContext, directory: Path, out: Path | None, fmt: str, detailed_exitcode: bool
+) -> None:
     """Show what apply would change on Allegro, and why."""
     catalog = load_catalog(directory)
     result = _run(_plan(obj, directory, catalog))
@@ -116,8 +131,12 @@ def plan(obj: CliContext, directory: Path, out: Path | None, fmt: str,
 
 @cli.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--catalog", "catalog_path", type=click.Path(exists=True, file_okay=False,
-              path_type=Path), help="The catalog directory of a saved plan (default: current).")
+@click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The catalog directory of a saved plan (default: current).",
+)
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.pass_obj
 def apply(obj: CliContext, path: Path, catalog_path: Path | None, auto_approve: bool) -> None:
@@ -130,8 +149,10 @@ def apply(obj: CliContext, path: Path, catalog_path: Path | None, auto_approve: 
         return
     done = len(report.outcomes) - len(report.failed)
     requests = sum(report.requests.values())
-    click.echo(f"Apply finished in {report.seconds:.1f} s: {done} steps succeeded, "
-               f"{len(report.failed)} failed ({requests} API requests).")
+    click.echo(
+        f"Apply finished in {report.seconds:.1f} s: {done} steps succeeded, "
+        f"{len(report.failed)} failed ({requests} API requests)."
+    )
     if report.failed:
         click.echo("Failed:", err=True)
         for outcome in report.failed:
@@ -148,8 +169,9 @@ async def _plan(obj: CliContext, directory: Path, catalog: Catalog) -> Plan:
     return make_plan(catalog, live, datetime.now(UTC))
 
 
-async def _apply(obj: CliContext, directory: Path, catalog: Catalog, saved: Plan | None,
-                 auto_approve: bool) -> ApplyReport | None:
+async def _apply(
+    obj: CliContext, directory: Path, catalog: Catalog, saved: Plan | None, auto_approve: bool
+) -> ApplyReport | None:
     environment = catalog.settings.environment
     index_path = state_index_path(directory, environment)
     async with connect(environment, directory, obj.emulator) as client:
@@ -161,8 +183,10 @@ async def _apply(obj: CliContext, directory: Path, catalog: Catalog, saved: Plan
         else:
             result = saved
             if fingerprint(live) != saved.fingerprint:
-                raise PlanError("the saved plan is stale: Allegro changed since it was made; "
-                                "run `catalogsync plan` again")
+                raise PlanError(
+                    "the saved plan is stale: Allegro changed since it was made; "
+                    "run `catalogsync plan` again"
+                )
         if result.errors:
             raise PlanError("the plan has errors; fix them and plan again")
         if not result.changes:
@@ -205,8 +229,11 @@ def emulator() -> None:
 
 @emulator.command()
 @click.option("--port", default=8080, show_default=True, help="TCP port on 127.0.0.1.")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
-              help="SQLite file to keep state in (default: in memory).")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file to keep state in (default: in memory).",
+)
 def serve(port: int, db: Path | None) -> None:
     """Serve the emulator over real HTTP on 127.0.0.1:PORT."""
     import uvicorn

@@ -3,7 +3,7 @@
     CatalogsyncError            a message for the user; the CLI prints it and exits 1
     ├── CatalogError            the catalog directory is invalid (holds every Problem found)
     ├── ConfigError             settings, credentials or environment are unusable
-    ├── AllegroError            Allegro (or the emulator) answered with an error  [allegro/errors.py]
+    ├── AllegroError            Allegro or the emulator answered an error (allegro/errors.py)
     │   ├── AuthError           401/403 and OAuth failures, explained
     │   ├── RateLimited         429
     │   └── TransportError      the API could not be reached or stalled

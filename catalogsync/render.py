@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import click
 
 from catalogsync.plan.model import Action, Change, Plan, Severity
 
+Paint = Callable[..., str]
 _SYMBOL = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow")}
 _WIDTH = 100
 
@@ -24,8 +26,9 @@ def render_text(plan: Plan, color: bool = False) -> str:
     if plan.diagnostics:
         lines.append("")
     if plan.changes:
-        lines.append(f"catalogsync will make these changes on {plan.marketplace} "
-                     f"({plan.environment}):")
+        lines.append(
+            f"catalogsync will make these changes on {plan.marketplace} ({plan.environment}):"
+        )
         lines.append("")
         for change in plan.changes:
             lines += _change_lines(change, paint)
@@ -33,7 +36,7 @@ def render_text(plan: Plan, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _change_lines(change: Change, paint: Any) -> list[str]:
+def _change_lines(change: Change, paint: Paint) -> list[str]:
     symbol, fg = _SYMBOL[change.action]
     head = f"  {symbol} {change.address}"
     if change.id:
@@ -58,17 +61,23 @@ def _value(value: Any) -> str:
     return text if len(text) <= _WIDTH else text[: _WIDTH - 1] + "…"
 
 
-def _summary(plan: Plan, paint: Any) -> str:
+def _summary(plan: Plan, paint: Paint) -> str:
     if plan.errors:
         count = len(plan.errors)
-        return paint(f"Plan blocked: {count} error{'s' if count != 1 else ''}; nothing will be "
-                     "applied until they are fixed.", "red", bold=True)
+        return paint(
+            f"Plan blocked: {count} error{'s' if count != 1 else ''}; nothing will be "
+            "applied until they are fixed.",
+            "red",
+            bold=True,
+        )
     counts = plan.counts()
     if not plan.changes:
         text = "No changes. Allegro matches the catalog."
     else:
-        text = (f"Plan: {counts[Action.CREATE.value]} to create, "
-                f"{counts[Action.UPDATE.value]} to update.")
+        text = (
+            f"Plan: {counts[Action.CREATE.value]} to create, "
+            f"{counts[Action.UPDATE.value]} to update."
+        )
     if plan.unmanaged_offers:
         text += f" {plan.unmanaged_offers} offers outside the catalog are left alone."
     return paint(text, "cyan", bold=True)

@@ -68,5 +68,7 @@ def parse_error_body(body: Any) -> list[ErrorDetail]:
             if isinstance(e, dict)
         ]
     if "error" in body:
-        return [ErrorDetail(code=str(body["error"]), message=str(body.get("error_description", "")))]
+        return [
+            ErrorDetail(code=str(body["error"]), message=str(body.get("error_description", "")))
+        ]
     return []

@@ -139,10 +139,10 @@ class Applier:
                     self._record(Outcome(change.address, step, False, _reason(exc)))
                 continue
             for task in tasks:
-                change = by_id.get(str((task.get("offer") or {}).get("id")))
-                if change is not None:
+                target = by_id.get(str((task.get("offer") or {}).get("id")))
+                if target is not None:
                     ok = task.get("status") == "SUCCESS"
-                    self._record(Outcome(change.address, step, ok, _task_message(task)))
+                    self._record(Outcome(target.address, step, ok, _task_message(task)))
 
     def _record(self, outcome: Outcome) -> None:
         self.report.outcomes.append(outcome)

@@ -23,18 +23,53 @@ from pydantic import (
 )
 
 HANDLING_TIMES = (
-    "PT0S", "PT24H", "P2D", "P3D", "P4D", "P5D", "P7D", "P10D", "P14D", "P21D", "P30D", "P60D",
+    "PT0S",
+    "PT24H",
+    "P2D",
+    "P3D",
+    "P4D",
+    "P5D",
+    "P7D",
+    "P10D",
+    "P14D",
+    "P21D",
+    "P30D",
+    "P60D",
 )
 PROVINCES = (
-    "DOLNOSLASKIE", "KUJAWSKO_POMORSKIE", "LUBELSKIE", "LUBUSKIE", "LODZKIE", "MALOPOLSKIE",
-    "MAZOWIECKIE", "OPOLSKIE", "PODKARPACKIE", "PODLASKIE", "POMORSKIE", "SLASKIE",
-    "SWIETOKRZYSKIE", "WARMINSKO_MAZURSKIE", "WIELKOPOLSKIE", "ZACHODNIOPOMORSKIE",
+    "DOLNOSLASKIE",
+    "KUJAWSKO_POMORSKIE",
+    "LUBELSKIE",
+    "LUBUSKIE",
+    "LODZKIE",
+    "MALOPOLSKIE",
+    "MAZOWIECKIE",
+    "OPOLSKIE",
+    "PODKARPACKIE",
+    "PODLASKIE",
+    "POMORSKIE",
+    "SLASKIE",
+    "SWIETOKRZYSKIE",
+    "WARMINSKO_MAZURSKIE",
+    "WIELKOPOLSKIE",
+    "ZACHODNIOPOMORSKIE",
 )
 INVOICES = ("VAT", "VAT_MARGIN", "WITHOUT_VAT", "NO_INVOICE")
 #: Offer fields a catalog may list under `ignore_fields` (Terraform's `ignore_changes`).
 OFFER_FIELDS = (
-    "name", "product", "category", "parameters", "price", "stock", "images", "description",
-    "shipping_rates", "handling_time", "location", "invoice", "status",
+    "name",
+    "product",
+    "category",
+    "parameters",
+    "price",
+    "stock",
+    "images",
+    "description",
+    "shipping_rates",
+    "handling_time",
+    "location",
+    "invoice",
+    "status",
 )
 
 
@@ -49,11 +84,14 @@ def _money(value: Any) -> Any:
     if isinstance(value, float | int | str):
         try:
             amount = Decimal(str(value))
+            cents = amount.quantize(Decimal("0.01"))  # raises for inf and huge values
         except ArithmeticError as exc:
             raise ValueError("must be a number like 29.99") from exc
-        if amount != amount.quantize(Decimal("0.01")):
+        if cents.is_nan():
+            raise ValueError("must be a number like 29.99")
+        if amount != cents:
             raise ValueError("must have at most two decimal places")
-        return amount.quantize(Decimal("0.01"))
+        return cents
     return value
 
 

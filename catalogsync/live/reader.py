@@ -54,7 +54,9 @@ async def read_live(client: AllegroClient, catalog: Catalog, index: StateIndex) 
         gone=frozenset(gone),
         duplicates=duplicates,
         unmanaged_offers=sum(1 for o in listing if _external_id(o) not in managed),
-        draft_count=sum(1 for o in listing if (o.get("publication") or {}).get("status") == "INACTIVE"),
+        draft_count=sum(
+            1 for o in listing if (o.get("publication") or {}).get("status") == "INACTIVE"
+        ),
     )
 
 
@@ -74,7 +76,9 @@ async def _gather_map(keys: Iterable[K], fetch: Callable[[K], Awaitable[T]]) -> 
 async def _delivery_methods(client: AllegroClient) -> tuple[DeliveryMethod, ...]:
     body = await client.get("/sale/delivery-methods")
     return tuple(
-        DeliveryMethod(id=m["id"], name=m["name"], constraints=m.get("shippingRatesConstraints") or {})
+        DeliveryMethod(
+            id=m["id"], name=m["name"], constraints=m.get("shippingRatesConstraints") or {}
+        )
         for m in body.get("deliveryMethods") or []
     )
 
@@ -95,7 +99,9 @@ async def _tables(
     )
     tables = {t["name"]: LiveTable(id=t["id"], name=t["name"], rates=()) for t in summary}
     for doc in details.values():
-        tables[doc["name"]] = LiveTable(id=doc["id"], name=doc["name"], rates=table_rates(doc, methods))
+        tables[doc["name"]] = LiveTable(
+            id=doc["id"], name=doc["name"], rates=table_rates(doc, methods)
+        )
     return tables
 
 

@@ -33,14 +33,18 @@ class Desired:
     reported: set[str] = field(default_factory=set)
 
     def error(self, message: str, rule: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic(
-            severity=Severity.ERROR, subject=f"offer {self.sku}", message=message, rule=rule
-        ))
+        self.diagnostics.append(
+            Diagnostic(
+                severity=Severity.ERROR, subject=f"offer {self.sku}", message=message, rule=rule
+            )
+        )
 
     def warn(self, message: str, rule: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic(
-            severity=Severity.WARNING, subject=f"offer {self.sku}", message=message, rule=rule
-        ))
+        self.diagnostics.append(
+            Diagnostic(
+                severity=Severity.WARNING, subject=f"offer {self.sku}", message=message, rule=rule
+            )
+        )
 
 
 def desired_offer(
@@ -160,8 +164,9 @@ def _check_references(desired: Desired, catalog: Catalog, live: LiveState) -> No
         names = sorted(set(catalog.shipping_rates) | set(live.tables))
         hint = difflib.get_close_matches(table, names, n=1)
         suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-        desired.error(f"shipping-rate table '{table}' is neither in the catalog nor on Allegro"
-                      f"{suggestion}")
+        desired.error(
+            f"shipping-rate table '{table}' is neither in the catalog nor on Allegro{suggestion}"
+        )
 
 
 def _check_description_images(desired: Desired, offer: Offer) -> None:
@@ -184,13 +189,15 @@ def check_create(desired: Desired) -> None:
     if missing:
         desired.error(f"cannot create the offer without {', '.join(missing)}")
     required = [
-        p.name for p in desired.parameters.values()
+        p.name
+        for p in desired.parameters.values()
         if p.required
         and p.name not in desired.fields.get("parameters", {})
         and p.name not in desired.reported
     ]
     if required:
-        desired.error(f"category {desired.fields.get('category')} requires parameters: "
-                      f"{', '.join(required)}")
+        desired.error(
+            f"category {desired.fields.get('category')} requires parameters: {', '.join(required)}"
+        )
     if desired.fields.get("status") == Status.ENDED.value:
         desired.error("a new offer cannot start as ended; use active or inactive")

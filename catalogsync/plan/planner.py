@@ -33,6 +33,7 @@ def plan(catalog: Catalog, live: LiveState, now: datetime) -> Plan:
     for sku, offer in catalog.offers.items():
         desired = desired_offer(sku, offer, catalog, live, now)
         current = live.offers.get(sku)
+        change: Change | None
         if current is None:
             check_create(desired)
             change = _create(desired, table_ids, gone=sku in live.gone)
@@ -40,11 +41,15 @@ def plan(catalog: Catalog, live: LiveState, now: datetime) -> Plan:
             change = _update(desired, current, table_ids)
         diagnostics += desired.diagnostics
         if sku in live.duplicates:
-            diagnostics.append(Diagnostic(
-                severity=Severity.WARNING, subject=f"offer {sku}",
-                message=f"other offers share this external id ({', '.join(live.duplicates[sku])});"
-                        f" catalogsync manages {current.id if current else 'none of them'}",
-            ))
+            diagnostics.append(
+                Diagnostic(
+                    severity=Severity.WARNING,
+                    subject=f"offer {sku}",
+                    message=f"other offers share this external id "
+                    f"({', '.join(live.duplicates[sku])}); catalogsync manages "
+                    f"{current.id if current else 'none of them'}",
+                )
+            )
         if change is not None:
             changes.append(change)
     return Plan(
@@ -67,12 +72,15 @@ def _create(desired: Desired, table_ids: dict[str, str], *, gone: bool) -> Chang
         resource=Resource.OFFER,
         key=desired.sku,
         action=Action.CREATE,
-        diffs=tuple(FieldDiff(field=k, new=v) for k, v in shown.items())
-        + (FieldDiff(field="status", new=fields["status"]),),
+        diffs=(
+            *(FieldDiff(field=k, new=v) for k, v in shown.items()),
+            FieldDiff(field="status", new=fields["status"]),
+        ),
         request=Request(method="POST", path="/sale/product-offers", body=body),
         publication="ACTIVATE" if fields.get("status") == Status.ACTIVE.value else None,
         reason="the offer Allegro had is gone (archived or deleted, R20); creating it again"
-        if gone else "",
+        if gone
+        else "",
     )
 
 
@@ -88,8 +96,11 @@ def _update(desired: Desired, current: LiveOffer, table_ids: dict[str, str]) -> 
             diffs.append(FieldDiff(field=name, old=old, new=new))
     publication = _publication(desired, current)
     if publication:
-        diffs.append(FieldDiff(field="status", old=current.fields.get("status"),
-                               new=desired.fields["status"]))
+        diffs.append(
+            FieldDiff(
+                field="status", old=current.fields.get("status"), new=desired.fields["status"]
+            )
+        )
     if not diffs:
         return None
     changed = {d.field for d in diffs} - {"status"}
@@ -100,8 +111,13 @@ def _update(desired: Desired, current: LiveOffer, table_ids: dict[str, str]) -> 
         body = offer_body({k: desired.fields[k] for k in changed}, desired.parameters, table_ids)
         request = Request(method="PATCH", path=f"/sale/product-offers/{current.id}", body=body)
     return Change(
-        resource=Resource.OFFER, key=desired.sku, action=Action.UPDATE, id=current.id,
-        diffs=tuple(diffs), request=request, publication=publication,
+        resource=Resource.OFFER,
+        key=desired.sku,
+        action=Action.UPDATE,
+        id=current.id,
+        diffs=tuple(diffs),
+        request=request,
+        publication=publication,
     )
 
 
@@ -118,8 +134,10 @@ def _publication(desired: Desired, current: LiveOffer) -> Any:
             desired.warn("a draft that was never activated cannot be ended; leaving it as is")
             return None
         return "END"
-    desired.error(f"the offer is {have} on Allegro and an activated offer can never become a "
-                  "draft again; use status: ended to end it")
+    desired.error(
+        f"the offer is {have} on Allegro and an activated offer can never become a "
+        "draft again; use status: ended to end it"
+    )
     return None
 
 

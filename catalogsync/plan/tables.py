@@ -5,7 +5,15 @@ from __future__ import annotations
 from catalogsync.allegro.wire import money, table_body
 from catalogsync.catalog.models import Catalog, ShippingRateTable
 from catalogsync.live.state import DeliveryMethod, Fields, LiveState
-from catalogsync.plan.model import Action, Change, Diagnostic, FieldDiff, Request, Resource, Severity
+from catalogsync.plan.model import (
+    Action,
+    Change,
+    Diagnostic,
+    FieldDiff,
+    Request,
+    Resource,
+    Severity,
+)
 
 #: R4: an account holds at most 250 tables, and a table can never be deleted.
 MAX_TABLES = 250
@@ -19,34 +27,54 @@ def plan_tables(catalog: Catalog, live: LiveState) -> tuple[list[Change], list[D
     for name, table in catalog.shipping_rates.items():
         subject = f"shipping_rates {name}"
         problems = _check_rates(table, methods)
-        diagnostics += [Diagnostic(severity=Severity.ERROR, subject=subject, message=p)
-                        for p in problems]
+        diagnostics += [
+            Diagnostic(severity=Severity.ERROR, subject=subject, message=p) for p in problems
+        ]
         if problems:
             continue
         rows = _rows(table, currency)
         method_ids = {n: m.id for n, m in methods.items()}
         existing = live.tables.get(name)
         if existing is None:
-            changes.append(Change(
-                resource=Resource.SHIPPING_RATES, key=name, action=Action.CREATE,
-                diffs=(FieldDiff(field="rates", new=list(rows)),),
-                request=Request(method="POST", path="/sale/shipping-rates",
-                                body=table_body(name, rows, method_ids, None)),
-            ))
+            changes.append(
+                Change(
+                    resource=Resource.SHIPPING_RATES,
+                    key=name,
+                    action=Action.CREATE,
+                    diffs=(FieldDiff(field="rates", new=list(rows)),),
+                    request=Request(
+                        method="POST",
+                        path="/sale/shipping-rates",
+                        body=table_body(name, rows, method_ids, None),
+                    ),
+                )
+            )
         elif existing.rates != rows:
-            changes.append(Change(
-                resource=Resource.SHIPPING_RATES, key=name, action=Action.UPDATE, id=existing.id,
-                diffs=(FieldDiff(field="rates", old=list(existing.rates), new=list(rows)),),
-                request=Request(method="PUT", path=f"/sale/shipping-rates/{existing.id}",
-                                body=table_body(name, rows, method_ids, existing.id)),
-            ))
+            changes.append(
+                Change(
+                    resource=Resource.SHIPPING_RATES,
+                    key=name,
+                    action=Action.UPDATE,
+                    id=existing.id,
+                    diffs=(FieldDiff(field="rates", old=list(existing.rates), new=list(rows)),),
+                    request=Request(
+                        method="PUT",
+                        path=f"/sale/shipping-rates/{existing.id}",
+                        body=table_body(name, rows, method_ids, existing.id),
+                    ),
+                )
+            )
     new_tables = sum(1 for c in changes if c.action is Action.CREATE)
     if new_tables and len(live.tables) + new_tables > MAX_TABLES:
-        diagnostics.append(Diagnostic(
-            severity=Severity.ERROR, subject="shipping_rates", rule="R4",
-            message=f"the account has {len(live.tables)} tables and the catalog adds "
-                    f"{new_tables}; Allegro allows {MAX_TABLES} and tables can never be deleted",
-        ))
+        diagnostics.append(
+            Diagnostic(
+                severity=Severity.ERROR,
+                subject="shipping_rates",
+                rule="R4",
+                message=f"the account has {len(live.tables)} tables and the catalog adds "
+                f"{new_tables}; Allegro allows {MAX_TABLES} and tables can never be deleted",
+            )
+        )
     return changes, diagnostics
 
 
@@ -84,13 +112,18 @@ def _check_rates(table: ShippingRateTable, methods: dict[str, DeliveryMethod]) -
             problems.append(f"delivery method '{method.name}' cannot be used in a table")
         most = (limits.get("maxQuantityPerPackage") or {}).get("max")
         if most is not None and rate.max_quantity_per_package > int(most):
-            problems.append(f"'{method.name}': max_quantity_per_package "
-                            f"{rate.max_quantity_per_package} exceeds {most}")
+            problems.append(
+                f"'{method.name}': max_quantity_per_package "
+                f"{rate.max_quantity_per_package} exceeds {most}"
+            )
         first = limits.get("firstItemRate") or {}
         low, high = first.get("min"), first.get("max")
-        if low is not None and high is not None and not (
-            float(low) <= float(rate.first_item) <= float(high)
+        if (
+            low is not None
+            and high is not None
+            and not (float(low) <= float(rate.first_item) <= float(high))
         ):
-            problems.append(f"'{method.name}': first_item {rate.first_item} is outside "
-                            f"{low}–{high}")
+            problems.append(
+                f"'{method.name}': first_item {rate.first_item} is outside {low}–{high}"
+            )
     return problems

@@ -18,35 +18,71 @@ from catalogsync.plan.model import Action, Plan
 from catalogsync.plan.planner import plan
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-MUG = ProductCandidate(id="p-mug", name="Kubek biały", category="67476",
-                       parameters={"Kolor": ("biały",)})
-LAPTOP_256 = ProductCandidate(id="p-256", name="Laptop X14", category="491",
-                              parameters={"Pojemność dysku": ("256 GB",), "Kolor": ("czarny",)})
-LAPTOP_512 = ProductCandidate(id="p-512", name="Laptop X14", category="491",
-                              parameters={"Pojemność dysku": ("512 GB",), "Kolor": ("czarny",)})
-STAN = CategoryParameter(id="11323", name="Stan", type="dictionary", required=True,
-                         dictionary={"Nowy": "11323_1", "Używany": "11323_2"})
-DPD = DeliveryMethod(id="m-dpd", name="Allegro Kurier DPD", constraints={
-    "allowed": True, "maxQuantityPerPackage": {"max": 20},
-    "firstItemRate": {"min": "0.00", "max": "500.00", "currency": "PLN"}})
-TABLE_ROW = {"delivery_method": "Allegro Kurier DPD", "first_item": "16.99 PLN",
-             "next_item": "0.00 PLN", "max_quantity_per_package": 1}
+MUG = ProductCandidate(
+    id="p-mug", name="Kubek biały", category="67476", parameters={"Kolor": ("biały",)}
+)
+LAPTOP_256 = ProductCandidate(
+    id="p-256",
+    name="Laptop X14",
+    category="491",
+    parameters={"Pojemność dysku": ("256 GB",), "Kolor": ("czarny",)},
+)
+LAPTOP_512 = ProductCandidate(
+    id="p-512",
+    name="Laptop X14",
+    category="491",
+    parameters={"Pojemność dysku": ("512 GB",), "Kolor": ("czarny",)},
+)
+STAN = CategoryParameter(
+    id="11323",
+    name="Stan",
+    type="dictionary",
+    required=True,
+    dictionary={"Nowy": "11323_1", "Używany": "11323_2"},
+)
+DPD = DeliveryMethod(
+    id="m-dpd",
+    name="Allegro Kurier DPD",
+    constraints={
+        "allowed": True,
+        "maxQuantityPerPackage": {"max": 20},
+        "firstItemRate": {"min": "0.00", "max": "500.00", "currency": "PLN"},
+    },
+)
+TABLE_ROW = {
+    "delivery_method": "Allegro Kurier DPD",
+    "first_item": "16.99 PLN",
+    "next_item": "0.00 PLN",
+    "max_quantity_per_package": 1,
+}
 
 
 def catalog(offers: dict[str, Any] | None = None, **extra: Any) -> Catalog:
-    return Catalog.model_validate({
-        "settings": {"defaults": {"shipping_rates": "Standard"}},
-        "offers": offers or {},
-        "shipping_rates": extra.get("shipping_rates",
-                                    {"Standard": {"rates": [{"delivery_method": "Allegro Kurier DPD",
-                                                             "first_item": "16.99"}]}}),
-    })
+    return Catalog.model_validate(
+        {
+            "settings": {"defaults": {"shipping_rates": "Standard"}},
+            "offers": offers or {},
+            "shipping_rates": extra.get(
+                "shipping_rates",
+                {
+                    "Standard": {
+                        "rates": [{"delivery_method": "Allegro Kurier DPD", "first_item": "16.99"}]
+                    }
+                },
+            ),
+        }
+    )
 
 
 def mug(**changes: Any) -> dict[str, Any]:
-    offer = {"name": "Kubek ceramiczny biały 330 ml", "product": {"ean": "5901234123457"},
-             "parameters": {"Stan": "Nowy"}, "price": "29.99", "stock": 5,
-             "images": ["https://img/1.jpg"]}
+    offer = {
+        "name": "Kubek ceramiczny biały 330 ml",
+        "product": {"ean": "5901234123457"},
+        "parameters": {"Stan": "Nowy"},
+        "price": "29.99",
+        "stock": 5,
+        "images": ["https://img/1.jpg"],
+    }
     offer.update(changes)
     return offer
 
@@ -63,10 +99,17 @@ def live(**overrides: Any) -> LiveState:
 
 
 def live_mug(**changes: Any) -> LiveOffer:
-    fields = {"name": "Kubek ceramiczny biały 330 ml", "product": "p-mug", "category": "67476",
-              "parameters": {"Stan": ["Nowy"], "Kolor": ["biały"]}, "price": "29.99 PLN",
-              "stock": 5, "images": ["https://img/1.jpg"], "shipping_rates": "Standard",
-              "status": "active"}
+    fields = {
+        "name": "Kubek ceramiczny biały 330 ml",
+        "product": "p-mug",
+        "category": "67476",
+        "parameters": {"Stan": ["Nowy"], "Kolor": ["biały"]},
+        "price": "29.99 PLN",
+        "stock": 5,
+        "images": ["https://img/1.jpg"],
+        "shipping_rates": "Standard",
+        "status": "active",
+    }
     fields.update(changes)
     return LiveOffer(id="777", status="ACTIVE", fields=fields)
 
@@ -98,9 +141,7 @@ def test_price_edit_is_one_field_change() -> None:
     result = plan(catalog({"MUG-1": mug(price="34.50")}), live(offers={"MUG-1": live_mug()}), NOW)
     (change,) = result.changes
     assert change.action is Action.UPDATE
-    assert [(d.field, d.old, d.new) for d in change.diffs] == [
-        ("price", "29.99 PLN", "34.50 PLN")
-    ]
+    assert [(d.field, d.old, d.new) for d in change.diffs] == [("price", "29.99 PLN", "34.50 PLN")]
     assert change.request is not None
     assert change.request.path == "/sale/product-offers/777"
     assert change.request.body == {
@@ -127,8 +168,10 @@ def test_r23_ambiguous_ean_lists_candidates_and_what_tells_them_apart() -> None:
 
 
 def test_r23_product_parameters_pick_one_product() -> None:
-    laptop = mug(product={"ean": "5909990000017", "parameters": {"Pojemność dysku": "512 GB"}},
-                 name="Laptop X14 512 GB SSD czarny")
+    laptop = mug(
+        product={"ean": "5909990000017", "parameters": {"Pojemność dysku": "512 GB"}},
+        name="Laptop X14 512 GB SSD czarny",
+    )
     result = plan(catalog({"LAP-1": laptop}), live(), NOW)
     assert result.errors == ()
     assert result.changes[0].request is not None
@@ -164,8 +207,9 @@ def test_create_needs_required_fields_and_category_parameters() -> None:
 
 
 def test_activated_offer_cannot_return_to_draft() -> None:
-    result = plan(catalog({"MUG-1": mug(status="inactive")}),
-                  live(offers={"MUG-1": live_mug()}), NOW)
+    result = plan(
+        catalog({"MUG-1": mug(status="inactive")}), live(offers={"MUG-1": live_mug()}), NOW
+    )
     assert "never become a draft" in result.errors[0].message
 
 
@@ -178,8 +222,9 @@ def test_ending_an_active_offer_uses_the_publication_command() -> None:
 
 def test_r17_location_change_sends_shipping_rates_and_price_along() -> None:
     location = {"province": "MAZOWIECKIE", "city": "Warszawa", "post_code": "00-950"}
-    result = plan(catalog({"MUG-1": mug(location=location)}),
-                  live(offers={"MUG-1": live_mug()}), NOW)
+    result = plan(
+        catalog({"MUG-1": mug(location=location)}), live(offers={"MUG-1": live_mug()}), NOW
+    )
     (change,) = result.changes
     assert [d.field for d in change.diffs] == ["location"]
     assert change.request is not None
@@ -200,21 +245,33 @@ def test_unknown_table_reference_suggests_the_closest_name() -> None:
 
 
 def test_table_rate_change_is_an_update_with_put() -> None:
-    tables = {"Standard": {"rates": [{"delivery_method": "Allegro Kurier DPD",
-                                      "first_item": "19.99"}]}}
+    tables = {
+        "Standard": {"rates": [{"delivery_method": "Allegro Kurier DPD", "first_item": "19.99"}]}
+    }
     result = plan(catalog(shipping_rates=tables), live(), NOW)
     (change,) = result.changes
     assert change.action is Action.UPDATE
     assert change.request is not None
     assert change.request.method == "PUT"
     assert change.request.body["id"] == "t-1"
-    assert change.request.body["rates"][0]["firstItemRate"] == {"amount": "19.99",
-                                                                "currency": "PLN"}
+    assert change.request.body["rates"][0]["firstItemRate"] == {
+        "amount": "19.99",
+        "currency": "PLN",
+    }
 
 
 def test_table_rate_outside_the_delivery_method_constraints_is_an_error() -> None:
-    tables = {"Standard": {"rates": [{"delivery_method": "Allegro Kurier DPD",
-                                      "first_item": "600.00", "max_quantity_per_package": 30}]}}
+    tables = {
+        "Standard": {
+            "rates": [
+                {
+                    "delivery_method": "Allegro Kurier DPD",
+                    "first_item": "600.00",
+                    "max_quantity_per_package": 30,
+                }
+            ]
+        }
+    }
     result = plan(catalog(shipping_rates=tables), live(), NOW)
     messages = [e.message for e in result.errors]
     assert any("max_quantity_per_package 30 exceeds 20" in m for m in messages)

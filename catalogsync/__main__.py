@@ -1,0 +1,3 @@
+from catalogsync.cli import cli
+
+cli(prog_name="catalogsync")
