@@ -24,7 +24,7 @@ from catalogsync.live.reader import read_live
 from catalogsync.plan.model import Plan
 from catalogsync.plan.planner import fingerprint
 from catalogsync.plan.planner import plan as make_plan
-from catalogsync.render import render_json, render_text
+from catalogsync.render import render_json, render_markdown, render_text
 from catalogsync.state import load_index
 
 T = TypeVar("T")
@@ -102,7 +102,7 @@ def validate(directory: Path) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "markdown", "json"]),
     default="text",
     show_default=True,
     help="How to print the plan.",
@@ -218,6 +218,8 @@ def _read_plan(path: Path) -> Plan:
 def _show(result: Plan, fmt: str) -> None:
     if fmt == "json":
         click.echo(render_json(result), nl=False)
+    elif fmt == "markdown":
+        click.echo(render_markdown(result))
     else:
         click.echo(render_text(result, color=sys.stdout.isatty()), nl=False)
 

@@ -1,4 +1,4 @@
-"""Plans for people (text) and for machines (JSON)."""
+"""Plans for people (text on a terminal, Markdown in a pull request) and machines (JSON)."""
 
 from __future__ import annotations
 
@@ -81,6 +81,71 @@ def _summary(plan: Plan, paint: Paint) -> str:
     if plan.unmanaged_offers:
         text += f" {plan.unmanaged_offers} offers outside the catalog are left alone."
     return paint(text, "cyan", bold=True)
+
+
+#: GitHub rejects comments over 65 536 characters; keep a margin for the CI's own words.
+MARKDOWN_LIMIT = 60_000
+_MD_SYMBOL = {Action.CREATE: "➕", Action.UPDATE: "✏️"}
+
+
+def render_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
+    """A pull-request comment: the summary first, a table of changes, then details that are
+    cut short (with a note) before the comment would exceed `limit` characters."""
+    head = [f"### catalogsync plan for {plan.marketplace} ({plan.environment})", ""]
+    head.append(f"**{_summary(plan, _no_paint)}**")
+    head.append("")
+    for diagnostic in plan.diagnostics:
+        icon = "❌" if diagnostic.severity is Severity.ERROR else "⚠️"
+        head.append(f"- {icon} {_md(str(diagnostic))}")
+    if plan.diagnostics:
+        head.append("")
+    if not plan.changes:
+        return "\n".join(head)
+    head += ["| | resource | fields | via |", "|---|---|---|---|"]
+    rows = [
+        f"| {_MD_SYMBOL[c.action]} | {c.resource.value} `{_md(c.key)}` | "
+        f"{', '.join(d.field for d in c.diffs)} | {_md(', '.join(c.via))} |"
+        for c in plan.changes
+    ]
+    details = [_md_details(c) for c in plan.changes]
+    out = "\n".join(head)
+    shown_rows = 0
+    for row in rows:
+        if len(out) + len(row) + 200 > limit:
+            break
+        out += "\n" + row
+        shown_rows += 1
+    if shown_rows < len(rows):
+        return out + f"\n\n_{len(rows) - shown_rows} more changes not shown; see the saved plan._\n"
+    out += "\n\n<details><summary>Field-level changes</summary>\n"
+    closing = "\n</details>\n"
+    for shown, block in enumerate(details):
+        if len(out) + len(block) + len(closing) + 100 > limit:
+            out += f"\n_{len(details) - shown} more changes not shown; see the saved plan._\n"
+            break
+        out += block
+    return out + closing
+
+
+def _md_details(change: Change) -> str:
+    lines = [f"\n**{change.address}**" + (f" — {_md(change.reason)}" if change.reason else ""), ""]
+    lines.append("```diff")
+    for diff in change.diffs:
+        if change.action is Action.CREATE:
+            lines.append(f"+ {diff.field}: {_value(diff.new)}")
+        else:
+            lines.append(f"- {diff.field}: {_value(diff.old)}")
+            lines.append(f"+ {diff.field}: {_value(diff.new)}")
+    lines.append("```")
+    return "\n".join(lines) + "\n"
+
+
+def _no_paint(text: str, fg: str, bold: bool = False) -> str:
+    return text
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
 
 
 def render_json(plan: Plan) -> str:

@@ -10,16 +10,35 @@ RESPONSE = {
     "name": "Kubek ceramiczny biały 330 ml",
     "productSet": [{"product": {"id": "p-1", "parameters": [{"rangeValue": None}]}}],
     "category": {"id": "67476"},
-    "parameters": [{"id": "11323", "name": "Stan", "values": ["Nowy"], "valuesIds": ["11323_1"],
-                    "rangeValue": None}],
+    "parameters": [
+        {
+            "id": "11323",
+            "name": "Stan",
+            "values": ["Nowy"],
+            "valuesIds": ["11323_1"],
+            "rangeValue": None,
+        }
+    ],
     "sellingMode": {"format": "BUY_NOW", "price": {"amount": "29.9", "currency": "PLN"}},
     "stock": {"available": 4, "unit": "UNIT"},
     "images": ["https://img/1.jpg"],
-    "description": {"sections": [{"items": [{"type": "TEXT", "content": "<p>a</p>"},
-                                            {"type": "IMAGE", "url": "https://img/1.jpg"}]}]},
+    "description": {
+        "sections": [
+            {
+                "items": [
+                    {"type": "TEXT", "content": "<p>a</p>"},
+                    {"type": "IMAGE", "url": "https://img/1.jpg"},
+                ]
+            }
+        ]
+    },
     "delivery": {"handlingTime": "PT24H", "shippingRates": {"id": "t-1"}},
-    "location": {"countryCode": "PL", "province": "MAZOWIECKIE", "city": "Warszawa",
-                 "postCode": "00-950"},
+    "location": {
+        "countryCode": "PL",
+        "province": "MAZOWIECKIE",
+        "city": "Warszawa",
+        "postCode": "00-950",
+    },
     "payments": {"invoice": "VAT"},
     "publication": {"status": "ACTIVATING"},
     "warnings": [],
@@ -36,12 +55,17 @@ def test_response_becomes_canonical_fields() -> None:
         "price": "29.90 PLN",
         "stock": 4,
         "images": ["https://img/1.jpg"],
-        "description": [[{"type": "TEXT", "content": "<p>a</p>"},
-                         {"type": "IMAGE", "url": "https://img/1.jpg"}]],
+        "description": [
+            [{"type": "TEXT", "content": "<p>a</p>"}, {"type": "IMAGE", "url": "https://img/1.jpg"}]
+        ],
         "shipping_rates": "Standard",
         "handling_time": "PT24H",
-        "location": {"countryCode": "PL", "province": "MAZOWIECKIE", "city": "Warszawa",
-                     "postCode": "00-950"},
+        "location": {
+            "countryCode": "PL",
+            "province": "MAZOWIECKIE",
+            "city": "Warszawa",
+            "postCode": "00-950",
+        },
         "invoice": "VAT",
         "status": "active",
     }
@@ -49,8 +73,9 @@ def test_response_becomes_canonical_fields() -> None:
 
 def test_canonical_fields_round_trip_through_a_request_body() -> None:
     fields = offer_fields(RESPONSE, {"t-1": "Standard"})
-    stan = CategoryParameter(id="11323", name="Stan", type="dictionary", required=True,
-                             dictionary={"Nowy": "11323_1"})
+    stan = CategoryParameter(
+        id="11323", name="Stan", type="dictionary", required=True, dictionary={"Nowy": "11323_1"}
+    )
     body = offer_body(fields, {"Stan": stan}, {"Standard": "t-1"})
     assert body["parameters"] == [{"id": "11323", "valuesIds": ["11323_1"]}]
     assert body["delivery"] == {"handlingTime": "PT24H", "shippingRates": {"id": "t-1"}}
@@ -65,8 +90,14 @@ def test_table_not_yet_created_is_referenced_by_name() -> None:
 
 
 def test_shipping_rate_table_round_trip() -> None:
-    rows = ({"delivery_method": "DPD", "first_item": "16.99 PLN", "next_item": "0.00 PLN",
-             "max_quantity_per_package": 5},)
+    rows = (
+        {
+            "delivery_method": "DPD",
+            "first_item": "16.99 PLN",
+            "next_item": "0.00 PLN",
+            "max_quantity_per_package": 5,
+        },
+    )
     body = table_body("Standard", rows, {"DPD": "m-1"}, "t-1")
     assert body["id"] == "t-1"
     assert table_rates(body, {"m-1": "DPD"}) == rows
