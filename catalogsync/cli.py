@@ -50,7 +50,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except CatalogsyncError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            *details, summary = str(exc).splitlines() or [exc.__class__.__name__]
+            for line in details:
+                click.echo(line, err=True)
+            click.echo(f"Error: {summary}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted; run `catalogsync plan` to see what is left to do.", err=True)

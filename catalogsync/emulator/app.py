@@ -1,0 +1,79 @@
+"""The emulator as an ASGI app: Allegro's routes, its OAuth endpoints and `/_emulator/` steering.
+
+Serve it with uvicorn, or talk to it in-process through `httpx.ASGITransport`.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Route
+
+from catalogsync.emulator import handlers as h
+from catalogsync.emulator.backend import COMMAND_KINDS, Backend
+
+USER, ANY = h.Access.USER, h.Access.ANY
+
+#: Allegro's REST routes, as the spec writes their paths. No DELETE on shipping rates (R4);
+#: the multi-variant resource answers AccessDenied since it was switched off.
+REST: list[tuple[str, str, h.Handler, h.Access]] = [
+    ("GET", "/me", h.me, USER),
+    ("GET", "/sale/offers", h.list_offers, USER),
+    ("DELETE", "/sale/offers/{offerId}", h.delete_offer, USER),
+    ("POST", "/sale/product-offers", h.create_offer, USER),
+    ("GET", "/sale/product-offers/{offerId}", h.get_offer, USER),
+    ("PATCH", "/sale/product-offers/{offerId}", h.patch_offer, USER),
+    ("GET", "/sale/product-offers/{offerId}/operations/{operationId}", h.offer_operation, USER),
+    ("GET", "/sale/shipping-rates", h.list_shipping_rates, USER),
+    ("POST", "/sale/shipping-rates", h.create_shipping_rates, USER),
+    ("GET", "/sale/shipping-rates/{id}", h.get_shipping_rates, USER),
+    ("PUT", "/sale/shipping-rates/{id}", h.update_shipping_rates, USER),
+    ("GET", "/sale/delivery-methods", h.delivery_methods, ANY),
+    ("GET", "/sale/products", h.search_products, USER),
+    ("GET", "/sale/products/{productId}", h.get_product, USER),
+    ("GET", "/sale/categories/{categoryId}/parameters", h.category_parameters, ANY),
+    ("GET", "/sale/offer-variants", h.switched_off, USER),
+    ("POST", "/sale/offer-variants", h.switched_off, USER),
+    ("GET", "/sale/offer-variants/{setId}", h.switched_off, USER),
+    ("PUT", "/sale/offer-variants/{setId}", h.switched_off, USER),
+    ("DELETE", "/sale/offer-variants/{setId}", h.switched_off, USER),
+]
+for _kind in COMMAND_KINDS:
+    _put, _report, _tasks = h.command_handlers(_kind)
+    REST += [
+        ("PUT", f"/sale/{_kind}/{{commandId}}", _put, USER),
+        ("GET", f"/sale/{_kind}/{{commandId}}", _report, USER),
+        ("GET", f"/sale/{_kind}/{{commandId}}/tasks", _tasks, USER),
+    ]
+
+OAUTH: list[tuple[str, str, h.OAuthHandler]] = [
+    ("POST", "/auth/oauth/device", h.device_authorization),
+    ("POST", "/auth/oauth/token", h.token),
+    ("GET", "/auth/oauth/authorize", h.authorize),
+]
+
+STEERING = [
+    ("POST", "/_emulator/reset", h.steer_reset),
+    ("POST", "/_emulator/clock", h.steer_clock),
+    ("POST", "/_emulator/device/approve", h.steer_approve),
+    ("POST", "/_emulator/offers/{offerId}/hide", h.steer_hide),
+    ("POST", "/_emulator/settings", h.steer_settings),
+    ("GET", "/_emulator/stats", h.steer_stats),
+]
+
+
+def create_app(backend: Backend) -> Starlette:
+    routes: list[BaseRoute] = [
+        Route(path, h.api(method, path, handler, access), methods=[method])
+        for method, path, handler, access in REST
+    ]
+    routes += [Route(path, h.oauth(method, path, handler), methods=[method])
+               for method, path, handler in OAUTH]
+    # R7: any other URL under /auth asks for full authentication.
+    routes.append(Route("/auth/{rest:path}", h.oauth("*", "/auth/{rest}", h.unknown_auth_path),
+                        methods=["GET", "POST", "PUT", "PATCH", "DELETE"]))
+    routes += [Route(path, h.steering(handler), methods=[method])
+               for method, path, handler in STEERING]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: h.http_error})
+    app.state.backend = backend
+    return app

@@ -1,0 +1,423 @@
+"""HTTP in and out: parse Allegro requests, call the `Backend`, shape Allegro's responses.
+
+Every REST call passes the same gate, in this order: `Accept` must name Allegro's media type
+(406), a bearer token must be valid (401; R9, R10), a body must carry that media type (415).
+Responses carry a `trace-id` header, like Allegro's.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, cast
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from catalogsync.emulator.backend import ApiError, Backend, OAuthError, error_entry
+from catalogsync.emulator.seed import DEMO_SELLER_ID
+
+MEDIA_TYPE = "application/vnd.allegro.public.v1+json"
+BODY_METHODS = ("POST", "PUT", "PATCH")
+FULL_AUTHENTICATION = "Full authentication is required to access this resource"  # R7
+
+
+class Access(Enum):
+    USER = "user"  # bearer-token-for-user only
+    ANY = "any"  # bearer-token-for-application accepted too
+
+
+@dataclass(frozen=True)
+class Call:
+    """One authorised REST request: who calls, with what."""
+
+    request: Request
+    backend: Backend
+    user_id: str  # "" for application tokens on `Access.ANY` routes
+    body: Any
+
+    def path(self, name: str) -> str:
+        return str(self.request.path_params[name])
+
+    def query(self, name: str) -> str | None:
+        return self.request.query_params.get(name)
+
+    def queries(self, name: str) -> list[str]:
+        return self.request.query_params.getlist(name)
+
+    def int_query(self, name: str, default: int, status: int = 400) -> int:
+        value = self.query(name)
+        if value is None:
+            return default
+        try:
+            return int(value)
+        except ValueError as exc:
+            raise ApiError(status, "VALIDATION_ERROR", f"Invalid value of {name}: {value}", name
+                           ) from exc
+
+
+Handler = Callable[[Call], Response]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def backend_of(request: Request) -> Backend:
+    return cast(Backend, request.app.state.backend)
+
+
+def allegro_json(status: int, doc: Any, headers: Mapping[str, str] | None = None) -> Response:
+    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def error_response(error: ApiError) -> Response:
+    # A client that refused our media type gets plain JSON (API_NOTES §1).
+    if error.status == 406:
+        return JSONResponse({"errors": error.errors}, status_code=406)
+    return allegro_json(error.status, {"errors": error.errors})
+
+
+def oauth_response(error: OAuthError) -> Response:
+    headers = {}
+    if error.status == 401 and error.error == "invalid_token":
+        headers["WWW-Authenticate"] = f'Bearer error="{error.error}"'
+    return JSONResponse({"error": error.error, "error_description": error.description},
+                        status_code=error.status, headers=headers)
+
+
+def _traced(response: Response) -> Response:
+    response.headers["trace-id"] = uuid.uuid4().hex
+    return response
+
+
+# --------------------------------------------------------------------------- the REST gate
+
+
+def api(method: str, template: str, handler: Handler, access: Access = Access.USER) -> Endpoint:
+    """Wrap a handler with Allegro's content negotiation, auth, errors and request counting."""
+    key = f"{method} {template}"
+
+    async def endpoint(request: Request) -> Response:
+        backend = backend_of(request)
+        backend.count_request(key)
+        try:
+            _check_accept(request)
+            principal = backend.principal(_bearer(request))
+            if access is Access.USER and principal.user_id is None:  # R10
+                raise ApiError(
+                    401, "UserRepresentativeException", "Empty user_name claim",
+                    user_message="There was an error while trying to get related account's "
+                    "resources.",
+                )
+            body = await _body(request) if method in BODY_METHODS else None
+            response = handler(Call(request, backend, principal.user_id or "", body))
+        except ApiError as error:
+            response = error_response(error)
+        except OAuthError as error:
+            response = oauth_response(error)
+        return _traced(response)
+
+    return endpoint
+
+
+def _check_accept(request: Request) -> None:
+    accepted = [part.split(";")[0].strip().lower()
+                for part in request.headers.get("accept", "").split(",")]
+    if MEDIA_TYPE not in accepted:
+        raise ApiError(
+            406, "NotAcceptableException",
+            "Not acceptable representation requested. Please check 'Accept' request header",
+            user_message="Request contains invalid data. Contact the application author.",
+        )
+
+
+def _bearer(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise OAuthError(401, "unauthorized", FULL_AUTHENTICATION)
+    return token.strip()
+
+
+async def _body(request: Request) -> Any:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != MEDIA_TYPE:
+        raise ApiError(
+            415, "NotSupportedException",
+            "Unsupported content type. Please check 'Content-Type' request header",
+        )
+    raw = await request.body()
+    if not raw.strip():
+        raise ApiError(400, "VALIDATION_ERROR", "Required request body is missing")
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ApiError(400, "VALIDATION_ERROR", f"Malformed JSON request body: {exc}") from exc
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Unknown routes and methods, in Allegro's error shape (no DELETE on tables: R4)."""
+    error = cast(HTTPException, exc)
+    if request.url.path.startswith("/_emulator"):
+        return JSONResponse({"error": error.detail}, status_code=error.status_code)
+    code = "NOT_FOUND" if error.status_code == 404 else "METHOD_NOT_ALLOWED"
+    message = "Not found" if error.status_code == 404 else f"{request.method} is not supported"
+    entry = error_entry(code, message, request.url.path)
+    return _traced(allegro_json(error.status_code, {"errors": [entry]}, headers=error.headers))
+
+
+# --------------------------------------------------------------------------- REST handlers
+
+
+def me(call: Call) -> Response:
+    return allegro_json(200, call.backend.me(call.user_id))
+
+
+def list_offers(call: Call) -> Response:
+    return allegro_json(200, call.backend.list_offers(
+        call.user_id,
+        external_ids=call.queries("external.id"),
+        offer_ids=call.queries("offer.id"),
+        statuses=call.queries("publication.status"),
+        limit=call.int_query("limit", 20),
+        offset=call.int_query("offset", 0),
+    ))
+
+
+def _offer_answer(doc: dict[str, Any], operation: str | None, synchronous: int) -> Response:
+    """201/200 when done; 202 with the operation to poll when publication changes."""
+    if operation is None:
+        return allegro_json(synchronous, doc)
+    location = f"/sale/product-offers/{doc['id']}/operations/{operation}"
+    return allegro_json(202, doc, headers={"Location": location, "Retry-After": "1"})
+
+
+def create_offer(call: Call) -> Response:
+    doc, operation = call.backend.create_offer(call.user_id, call.body)
+    return _offer_answer(doc, operation, 201)
+
+
+def get_offer(call: Call) -> Response:
+    return allegro_json(200, call.backend.get_offer(call.user_id, call.path("offerId")))
+
+
+def patch_offer(call: Call) -> Response:
+    doc, operation = call.backend.patch_offer(call.user_id, call.path("offerId"), call.body)
+    return _offer_answer(doc, operation, 200)
+
+
+def offer_operation(call: Call) -> Response:
+    offer_id = call.path("offerId")
+    status = call.backend.offer_operation(call.user_id, offer_id, call.path("operationId"))
+    if status is None:  # done: 303 with an empty body; GET the offer for the outcome
+        return Response(status_code=303, headers={"Location": f"/sale/product-offers/{offer_id}"})
+    return allegro_json(202, status, headers={"Retry-After": "1",
+                                              "Location": call.request.url.path})
+
+
+def delete_offer(call: Call) -> Response:
+    call.backend.delete_offer(call.user_id, call.path("offerId"))
+    return Response(status_code=204)
+
+
+def list_shipping_rates(call: Call) -> Response:
+    return allegro_json(200, call.backend.list_shipping_rates(call.user_id,
+                                                              call.query("marketplace")))
+
+
+def create_shipping_rates(call: Call) -> Response:
+    return allegro_json(201, call.backend.create_shipping_rates(call.user_id, call.body))
+
+
+def get_shipping_rates(call: Call) -> Response:
+    return allegro_json(200, call.backend.get_shipping_rates(call.user_id, call.path("id")))
+
+
+def update_shipping_rates(call: Call) -> Response:
+    table = call.backend.update_shipping_rates(call.user_id, call.path("id"), call.body)
+    return allegro_json(200, table)
+
+
+def delivery_methods(call: Call) -> Response:
+    return allegro_json(200, call.backend.delivery_methods(call.query("marketplace")))
+
+
+def search_products(call: Call) -> Response:
+    found = call.backend.search_products(call.query("phrase"), call.query("mode"),
+                                         call.query("category.id"))
+    return allegro_json(200, found)
+
+
+def get_product(call: Call) -> Response:
+    return allegro_json(200, call.backend.get_product(call.path("productId")))
+
+
+def category_parameters(call: Call) -> Response:
+    return allegro_json(200, call.backend.category_parameters(call.path("categoryId")))
+
+
+def switched_off(call: Call) -> Response:
+    """`/sale/offer-variants*` was switched off on 2026-04-14 (API_NOTES §0, §6)."""
+    raise ApiError(403, "AccessDenied", "Access denied",
+                   user_message="Brak dostępu do danego zasobu")
+
+
+def command_handlers(kind: str) -> tuple[Handler, Handler, Handler]:
+    """PUT, GET report and GET tasks of one kind of batch command (API_NOTES §5)."""
+
+    def put(call: Call) -> Response:
+        report = call.backend.put_command(call.user_id, kind, call.path("commandId"), call.body)
+        return allegro_json(201, report)
+
+    def report(call: Call) -> Response:
+        return allegro_json(200, call.backend.command_report(call.user_id, kind,
+                                                             call.path("commandId")))
+
+    def tasks(call: Call) -> Response:
+        return allegro_json(200, call.backend.command_tasks(
+            call.user_id, kind, call.path("commandId"),
+            limit=call.int_query("limit", 100, status=422),
+            offset=call.int_query("offset", 0, status=422),
+        ))
+
+    return put, report, tasks
+
+
+# --------------------------------------------------------------------------- OAuth
+
+
+@dataclass(frozen=True)
+class OAuthCall:
+    request: Request
+    backend: Backend
+    params: dict[str, str]  # query string and form body together
+    client_id: str | None  # from Basic auth
+    client_secret: str | None
+
+
+OAuthHandler = Callable[[OAuthCall], Response]
+
+
+def oauth(method: str, template: str, handler: OAuthHandler) -> Endpoint:
+    """Wrap an OAuth endpoint: form/query parameters, Basic client auth, plain JSON errors."""
+    key = f"{method} {template}"
+
+    async def endpoint(request: Request) -> Response:
+        backend = backend_of(request)
+        backend.count_request(key)
+        params = dict(request.query_params)
+        if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            params.update(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+        client_id, secret = _basic(request)
+        try:
+            response = handler(OAuthCall(request, backend, params, client_id, secret))
+        except OAuthError as error:
+            response = oauth_response(error)
+        response.headers["Cache-Control"] = "no-store"
+        return _traced(response)
+
+    return endpoint
+
+
+def _basic(request: Request) -> tuple[str | None, str | None]:
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None, None
+    try:
+        client_id, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None, None
+    return client_id, secret
+
+
+def device_authorization(call: OAuthCall) -> Response:
+    doc = call.backend.device_authorize(call.client_id, call.client_secret,
+                                        call.params.get("client_id"))
+    page = f"{call.request.url.scheme}://{call.request.url.netloc}/skojarz-aplikacje"
+    doc["verification_uri"] = page
+    doc["verification_uri_complete"] = f"{page}?code={doc['user_code']}"
+    return JSONResponse(doc)
+
+
+def token(call: OAuthCall) -> Response:
+    return JSONResponse(call.backend.token(call.client_id, call.client_secret, call.params))
+
+
+def authorize(call: OAuthCall) -> Response:
+    """The browser step of the code flow: demo-seller is logged in and agrees at once."""
+    redirect_uri = call.params.get("redirect_uri")
+    code = call.backend.authorize(call.params.get("client_id"), redirect_uri,
+                                  call.params.get("response_type"))
+    query = {"code": code, **({"state": call.params["state"]} if "state" in call.params else {})}
+    return RedirectResponse(f"{redirect_uri}?{urlencode(query)}", status_code=302)
+
+
+def unknown_auth_path(call: OAuthCall) -> Response:
+    """R7: a wrong token URL needs 'full authentication'."""
+    raise OAuthError(401, "unauthorized", FULL_AUTHENTICATION)
+
+
+# --------------------------------------------------------------------------- steering
+
+
+async def _steering_body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    body = json.loads(raw)
+    if not isinstance(body, dict):
+        raise ValueError("the body must be a JSON object")
+    return body
+
+
+def steering(handler: Callable[[Backend, Request, dict[str, Any]], Any]) -> Endpoint:
+    """Emulator controls under `/_emulator/`: JSON in and out, no auth, not counted."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            result = handler(backend_of(request), request, await _steering_body(request))
+        except LookupError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=404)
+        except (ValueError, TypeError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(result)
+
+    return endpoint
+
+
+def steer_reset(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
+    backend.reset()
+    return {"reset": True}
+
+
+def steer_clock(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
+    seconds = body.get("advance_seconds", 0)
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise ValueError("advance_seconds must be a number")
+    now = backend.advance_clock(float(seconds))
+    return {"now": now.isoformat(timespec="milliseconds").replace("+00:00", "Z")}
+
+
+def steer_approve(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
+    backend.approve_device(str(body.get("user_code")), str(body.get("user_id", DEMO_SELLER_ID)))
+    return {"approved": True}
+
+
+def steer_hide(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
+    """R22; `{"hidden": false}` shows the offer again."""
+    hidden = bool(body.get("hidden", True))
+    backend.hide_offer(str(request.path_params["offerId"]), hidden)
+    return {"hidden": hidden}
+
+
+def steer_settings(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
+    return backend.update_settings(body)
+
+
+def steer_stats(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
+    return {"requests": dict(sorted(backend.stats.items()))}

@@ -1,0 +1,119 @@
+"""The main job, end to end: plan, apply, plan again, edit, plan again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from catalogsync.emulator.backend import Backend
+from tests.e2e.conftest import Run
+
+
+def test_first_plan_creates_every_table_and_offer(run: Run, catalog_dir: Path) -> None:
+    result = run("plan", catalog_dir, "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    for address in ("shipping_rates Standard", "shipping_rates Gabaryt", "offer MUG-WHITE-330",
+                    "offer LAPTOP-X14-512", "offer TSHIRT-WHITE-L"):
+        assert f"+ {address}" in result.output
+    assert "Plan: 8 to create, 0 to update." in result.output
+
+
+def test_apply_then_plan_shows_no_changes(run: Run, catalog_dir: Path, backend: Backend) -> None:
+    applied = run("apply", catalog_dir, "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert "0 failed" in applied.output
+
+    replanned = run("plan", catalog_dir, "--detailed-exitcode")
+    assert replanned.exit_code == 0, replanned.output
+    assert "No changes. Allegro matches the catalog." in replanned.output
+
+    listing = run_json(run, catalog_dir)
+    assert listing["changes"] == []
+
+
+def test_apply_activates_active_offers_and_keeps_drafts(
+    run: Run, catalog_dir: Path, backend: Backend
+) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    index = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
+    assert set(index["offers"]) == {
+        "MUG-WHITE-330", "MUG-BLACK-330", "LAPTOP-X14-512",
+        "TSHIRT-WHITE-S", "TSHIRT-WHITE-M", "TSHIRT-WHITE-L",
+    }
+    assert set(index["shipping_rates"]) == {"Standard", "Gabaryt"}
+    statuses = {sku: backend_status(backend, offer_id) for sku, offer_id in index["offers"].items()}
+    assert statuses["TSHIRT-WHITE-L"] == "INACTIVE"
+    assert {s for sku, s in statuses.items() if sku != "TSHIRT-WHITE-L"} == {"ACTIVE"}
+
+
+def test_edited_price_is_exactly_one_update(run: Run, catalog_dir: Path) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    mugs = catalog_dir / "offers" / "mugs.yaml"
+    mugs.write_text(mugs.read_text().replace("price: 29.99", "price: 34.99"))
+
+    result = run("plan", catalog_dir, "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    assert "~ offer MUG-WHITE-330" in result.output
+    assert "~ price: 29.99 PLN → 34.99 PLN" in result.output
+    assert "Plan: 0 to create, 1 to update." in result.output
+
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    assert run("plan", catalog_dir, "--detailed-exitcode").exit_code == 0
+
+
+def test_invalid_catalog_names_file_and_line_and_calls_no_api(
+    run: Run, catalog_dir: Path, backend: Backend
+) -> None:
+    mugs = catalog_dir / "offers" / "mugs.yaml"
+    mugs.write_text(mugs.read_text().replace("    stock: 40\n", "    stok: 40\n"))
+    result = run("plan", catalog_dir)
+    assert result.exit_code == 1
+    assert f"{mugs}:" in result.output
+    assert "stok" in result.output and "did you mean 'stock'" in result.output
+    assert "Traceback" not in result.output
+    assert backend_requests(backend) == 0
+
+
+def test_saved_plan_applies_exactly_and_a_stale_one_is_refused(
+    run: Run, catalog_dir: Path, tmp_path: Path
+) -> None:
+    saved = tmp_path / "first.plan.json"
+    assert run("plan", catalog_dir, "-o", saved).exit_code == 0
+    assert run("apply", saved, "--catalog", catalog_dir, "--auto-approve").exit_code == 0
+    # The same plan again: Allegro has changed since it was made.
+    stale = run("apply", saved, "--catalog", catalog_dir, "--auto-approve")
+    assert stale.exit_code == 1
+    assert "stale" in stale.output
+
+
+def test_apply_without_terminal_needs_auto_approve(run: Run, catalog_dir: Path) -> None:
+    result = run("apply", catalog_dir)
+    assert result.exit_code == 1
+    assert "--auto-approve" in result.output
+    assert "Apply finished" not in result.output
+
+
+def test_r23_ambiguous_ean_blocks_the_plan_with_candidates(run: Run, catalog_dir: Path) -> None:
+    laptops = catalog_dir / "offers" / "laptops.yaml"
+    text = laptops.read_text()
+    laptops.write_text(text.replace("      parameters:\n        Pojemność dysku: 512 GB\n", ""))
+    result = run("plan", catalog_dir, "--detailed-exitcode")
+    assert result.exit_code == 3, result.output
+    assert "EAN 5909990000017 matches 2 products" in result.output
+    assert "Pojemność dysku=256 GB" in result.output and "Pojemność dysku=512 GB" in result.output
+
+
+def run_json(run: Run, catalog_dir: Path) -> dict[str, object]:
+    result = run("plan", catalog_dir, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data: dict[str, object] = json.loads(result.output)
+    return data
+
+
+def backend_status(backend: Backend, offer_id: str) -> str:
+    return str(backend.get_offer("1000001", offer_id)["publication"]["status"])
+
+
+def backend_requests(backend: Backend) -> int:
+    """Allegro-namespace requests the emulator answered (OAuth and steering not counted)."""
+    return sum(n for key, n in backend.stats.items() if " /sale/" in key or " /me" in key)
