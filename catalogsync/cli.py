@@ -14,8 +14,9 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
+from catalogsync import progress
 from catalogsync.allegro.connect import connect
-from catalogsync.apply.applier import Applier, ApplyReport
+from catalogsync.apply.applier import Applier, ApplyReport, settle_pending
 from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Catalog
 from catalogsync.config import state_index_path
@@ -150,12 +151,7 @@ def apply(obj: CliContext, path: Path, catalog_path: Path | None, auto_approve: 
     report = _run(_apply(obj, directory, catalog, saved, auto_approve))
     if report is None:
         return
-    done = len(report.outcomes) - len(report.failed)
-    requests = sum(report.requests.values())
-    click.echo(
-        f"Apply finished in {report.seconds:.1f} s: {done} steps succeeded, "
-        f"{len(report.failed)} failed ({requests} API requests)."
-    )
+    _summarise(report)
     if report.failed:
         click.echo("Failed:", err=True)
         for outcome in report.failed:
@@ -179,6 +175,8 @@ async def _apply(
     index_path = state_index_path(directory, environment)
     async with connect(environment, directory, obj.emulator) as client:
         index = load_index(index_path)
+        if await settle_pending(client, index, index_path):
+            click.echo("Waited for the commands an interrupted apply left running.", err=True)
         live = await read_live(client, catalog, index)
         if saved is None:
             result = make_plan(catalog, live, datetime.now(UTC))
@@ -195,11 +193,22 @@ async def _apply(
         if not result.changes:
             return None
         _confirm(auto_approve)
-        return await Applier(client, result, index, index_path, _progress).run()
+        table_ids = {name: t.id for name, t in live.tables.items()}
+        applier = Applier(client, result, index, index_path, table_ids, progress.for_output())
+        return await applier.run()
 
 
-def _progress(line: str) -> None:
-    click.echo(line, err=True)
+def _summarise(report: ApplyReport) -> None:
+    done = len(report.outcomes) - len(report.failed)
+    requests = sum(report.requests.values())
+    throttled = f", {report.throttled} throttled" if report.throttled else ""
+    click.echo(
+        f"Apply finished in {report.seconds:.1f} s: {done} steps done, "
+        f"{len(report.failed)} failed ({requests} API requests{throttled})."
+    )
+    for step, counts in sorted(report.by_step().items()):
+        failed = f", {counts['failed']} failed" if counts["failed"] else ""
+        click.echo(f"  {step}: {counts['done']} done{failed}")
 
 
 def _confirm(auto_approve: bool) -> None:

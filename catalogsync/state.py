@@ -17,9 +17,19 @@ from pydantic import BaseModel, Field, ValidationError
 from catalogsync.errors import ConfigError
 
 
+class PendingCommand(BaseModel):
+    """A batch command apply submitted and has not yet seen finish."""
+
+    kind: str
+    offers: list[str]
+
+
 class StateIndex(BaseModel):
     offers: dict[str, str] = Field(default_factory=dict)
     shipping_rates: dict[str, str] = Field(default_factory=dict)
+    #: command id -> command, written before the command is sent, removed once it settled:
+    #: a run after a crash waits for these before it reads live state
+    commands: dict[str, PendingCommand] = Field(default_factory=dict)
 
 
 def load_index(path: Path) -> StateIndex:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections import Counter
 from typing import Any
@@ -20,11 +21,13 @@ from catalogsync.allegro.errors import (
     TransportError,
     parse_error_body,
 )
+from catalogsync.allegro.pacing import Pacer
 
 MEDIA_TYPE = "application/vnd.allegro.public.v1+json"
 #: R3: Allegro allows at most 20 open sessions per client.
 MAX_CONNECTIONS = 20
-_TRANSIENT_RETRIES = 3
+TRANSIENT_RETRIES = 4
+THROTTLE_RETRIES = 3
 
 log = logging.getLogger("catalogsync.http")
 
@@ -36,10 +39,12 @@ class AllegroClient:
     `token` is a user access token. Only idempotent requests are retried on transient failures.
     """
 
-    def __init__(self, http: httpx.AsyncClient, token: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, token: str, pacer: Pacer | None = None) -> None:
         self._http = http
         self._headers = {"Accept": MEDIA_TYPE, "Authorization": f"Bearer {token}"}
+        self.pacer = pacer or Pacer()
         self.requests: Counter[str] = Counter()
+        self.throttled = 0  # 429 answers received
 
     async def get(self, path: str, params: Any = None) -> Any:
         return (await self.request("GET", path, params=params)).json()
@@ -64,20 +69,32 @@ class AllegroClient:
     ) -> httpx.Response:
         """Send one request; raise an `AllegroError` subclass for any status not in `ok`.
 
-        PUTs to batch commands carry a client-made id and GETs change nothing, so both are
-        safe to repeat after a transient failure; POST and PATCH are sent once.
+        A 429 means Allegro did not process the request, so any request is sent again once
+        the pacer has waited the block out. After a transient failure (5xx, timeout, dropped
+        connection) only requests that are safe to repeat are retried: GETs, and PUTs of
+        batch commands, whose client-made id makes a repeat a no-op (409).
         """
-        retry = method in ("GET", "PUT")
-        for attempt in range(_TRANSIENT_RETRIES + 1 if retry else 1):
+        idempotent = method in ("GET", "PUT")
+        failures = throttles = 0
+        while True:
             try:
                 response = await self._send(method, path, params=params, json=json)
             except TransportError:
-                if attempt == _TRANSIENT_RETRIES or not retry:
+                failures += 1
+                if not idempotent or failures > TRANSIENT_RETRIES:
                     raise
-            else:
-                if response.status_code < 500 or not retry or attempt == _TRANSIENT_RETRIES:
-                    break
-            await asyncio.sleep(0.2 * 2**attempt)
+                await asyncio.sleep(_backoff(failures))
+                continue
+            if response.status_code == 429 and throttles < THROTTLE_RETRIES:
+                throttles += 1
+                self.throttled += 1
+                self.pacer.blocked(_retry_after(response))
+                continue
+            if response.status_code >= 500 and idempotent and failures < TRANSIENT_RETRIES:
+                failures += 1
+                await asyncio.sleep(_backoff(failures))
+                continue
+            break
         if response.status_code not in ok:
             raise _error_for(method, path, response)
         return response
@@ -86,6 +103,7 @@ class AllegroClient:
         headers = dict(self._headers)
         if json is not None:
             headers["Content-Type"] = MEDIA_TYPE
+        await self.pacer.acquire(method, path, offers=_offers_in(json))
         started = time.perf_counter()
         try:
             response = await self._http.request(
@@ -95,7 +113,7 @@ class AllegroClient:
             raise TransportError(f"{method} {path}: Allegro did not answer in time") from exc
         except httpx.TransportError as exc:
             raise TransportError(f"{method} {path}: connection failed ({exc})") from exc
-        self.requests[f"{method} {_template(path)}"] += 1
+        self.requests[f"{method} {route_template(path)}"] += 1
         log.debug(
             "%s %s -> %s (%.0f ms)",
             method,
@@ -106,7 +124,26 @@ class AllegroClient:
         return response
 
 
-def _template(path: str) -> str:
+def _backoff(failures: int) -> float:
+    """Jittered exponential backoff: 0.25 s, 0.5 s, 1 s … capped at 8 s."""
+    return float(min(8.0, 0.25 * 2 ** (failures - 1)) * random.uniform(0.5, 1.0))
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return float(response.headers["Retry-After"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _offers_in(body: Any) -> int:
+    """How many offers a batch command changes: Allegro counts those, not requests."""
+    if not isinstance(body, dict) or "offerCriteria" not in body:
+        return 1
+    return max(1, sum(len(c.get("offers") or []) for c in body["offerCriteria"]))
+
+
+def route_template(path: str) -> str:
     """`/sale/product-offers/123` -> `/sale/product-offers/{id}`, for request counts."""
     parts = [
         "{id}" if any(c.isdigit() for c in part) and part not in ("v1",) else part

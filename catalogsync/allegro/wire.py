@@ -173,3 +173,31 @@ def table_body(
     if table_id:
         body["id"] = table_id  # required by PUT
     return body
+
+
+def command_body(
+    kind: str, fields: Fields, offer_ids: list[str], table_ids: dict[str, str]
+) -> dict[str, Any]:
+    """The body of a batch command (`PUT /sale/{kind}/{commandId}`) setting `fields`.
+
+    `kind` is the command's path segment; R14 limits `offer_ids` to 1000.
+    """
+    body: dict[str, Any] = {
+        "offerCriteria": [{"type": "CONTAINS_OFFERS", "offers": [{"id": i} for i in offer_ids]}]
+    }
+    if kind == "offer-publication-commands":
+        publication = {"action": "ACTIVATE" if fields["status"] == "active" else "END"}
+        if fields.get("scheduled_for"):
+            publication["scheduledFor"] = fields["scheduled_for"]
+        body["publication"] = publication
+    elif kind == "offer-price-change-commands":
+        body["modification"] = {"type": "FIXED_PRICE", "price": split_money(fields["price"])}
+    elif kind == "offer-quantity-change-commands":
+        body["modification"] = {"changeType": "FIXED", "value": fields["stock"]}
+    else:
+        modification = offer_body(fields, {}, table_ids)
+        if "shippingRates" in modification.get("delivery", {}):
+            name = fields["shipping_rates"]
+            modification["delivery"]["shippingRates"] = {"id": table_ids[name]}
+        body["modification"] = modification
+    return body

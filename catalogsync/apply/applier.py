@@ -1,30 +1,40 @@
-"""apply(): carry a Plan out against Allegro and report per resource what happened.
+"""apply(): carry a Plan out against Allegro and report per offer what happened.
 
-Order: shipping-rate tables, then offer creates (drafts) and per-offer edits, then batched
-publication commands. A failure of one offer never stops the others; the next plan shows
-what is still to do.
+Order: shipping-rate tables (offers name them), offer creates and per-offer edits, then the
+batch commands — modification, price, quantity, publication — each grouping every offer that
+gets the same value into commands of at most 1000 (R14). A failure of one offer never stops
+the others; the next plan shows what is still to do.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from catalogsync.allegro.client import AllegroClient
-from catalogsync.allegro.errors import AllegroError
+from catalogsync.allegro.client import AllegroClient, route_template
+from catalogsync.allegro.errors import AllegroError, TransportError
+from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import chunks, command_id
 from catalogsync.apply.polling import command_tasks, operation
 from catalogsync.errors import CatalogsyncError
-from catalogsync.plan.model import Action, Change, Plan, Resource
-from catalogsync.state import StateIndex, save_index
+from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
+from catalogsync.progress import Progress
+from catalogsync.state import PendingCommand, StateIndex, save_index
 
 #: Per-offer requests in flight at once (R2, R3: bounded per user and per client).
 CONCURRENCY = 10
-PUBLICATION = "offer-publication-commands"
+_COMMAND_ORDER = (
+    CommandKind.MODIFICATION,
+    CommandKind.PRICE,
+    CommandKind.QUANTITY,
+    CommandKind.PUBLICATION,
+)
 
 
 @dataclass(frozen=True)
@@ -40,10 +50,20 @@ class ApplyReport:
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
     requests: dict[str, int] = field(default_factory=dict)
+    throttled: int = 0
 
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.ok]
+
+    def by_step(self) -> dict[str, Counter[str]]:
+        """step kind -> {"done": n, "failed": n}, for the summary."""
+        table: dict[str, Counter[str]] = {}
+        for outcome in self.outcomes:
+            method, _, path = outcome.step.partition(" ")
+            kind = f"{method} {route_template(path)}" if path.startswith("/") else outcome.step
+            table.setdefault(kind, Counter())["done" if outcome.ok else "failed"] += 1
+        return table
 
 
 class Applier:
@@ -53,13 +73,15 @@ class Applier:
         plan: Plan,
         index: StateIndex,
         index_path: Path,
-        echo: Callable[[str], None],
+        table_ids: dict[str, str],
+        progress: Progress,
     ) -> None:
         self.client = client
         self.plan = plan
         self.index = index
         self.index_path = index_path
-        self.echo = echo
+        self.table_ids = dict(table_ids)
+        self.progress = progress
         self.report = ApplyReport()
         self._gate = asyncio.Semaphore(CONCURRENCY)
 
@@ -67,25 +89,38 @@ class Applier:
         started = time.perf_counter()
         tables = [c for c in self.plan.changes if c.resource is Resource.SHIPPING_RATES]
         offers = [c for c in self.plan.changes if c.resource is Resource.OFFER]
-        for change in tables:  # offers may name these tables, so they go first
-            await self._request(change)
-        ids = await asyncio.gather(*(self._offer_request(c) for c in offers))
-        for action in ("ACTIVATE", "END"):
+        if tables:
+            with self.progress.phase("shipping-rate tables", len(tables)) as phase:
+                for change in tables:
+                    await self._request(change)
+                    phase.advance()
+        requests = [c for c in offers if c.request]
+        offer_ids: dict[str, str | None] = {c.key: c.id for c in offers}
+        if requests:
+            label = "offer creates and edits"
+            with self.progress.phase(label, len(requests)) as phase:
+
+                async def one(change: Change) -> None:
+                    async with self._gate:
+                        offer_ids[change.key] = await self._request(change)
+                    phase.advance()
+
+                await asyncio.gather(*(one(c) for c in requests))
+        for kind in _COMMAND_ORDER:
             targets = [
-                (c, offer_id)
-                for c, offer_id in zip(offers, ids, strict=True)
-                if c.publication == action and offer_id
+                (change, command, offer_id)
+                for change in offers
+                if (offer_id := offer_ids[change.key])
+                for command in change.commands
+                if command.kind is kind
             ]
-            await self._publication(action, targets)
+            if targets:
+                with self.progress.phase(kind.value, len(targets)) as phase:
+                    await self._commands(kind, targets, phase)
         self.report.seconds = time.perf_counter() - started
         self.report.requests = dict(self.client.requests)
+        self.report.throttled = self.client.throttled
         return self.report
-
-    async def _offer_request(self, change: Change) -> str | None:
-        async with self._gate:
-            if change.request is None:
-                return change.id
-            return await self._request(change)
 
     async def _request(self, change: Change) -> str | None:
         """Send the change's own request; return the resource id, or None when it failed."""
@@ -100,14 +135,32 @@ class Applier:
                     response.headers["Location"],
                     float(response.headers.get("Retry-After", "1")),
                 )
+            resource_id = change.id or str(response.json()["id"])
+        except TransportError as exc:
+            found = await self._created_after_all(change)
+            if found is None:
+                self._record(Outcome(change.address, step, False, str(exc)))
+                return None
+            resource_id = found
         except CatalogsyncError as exc:
             self._record(Outcome(change.address, step, False, _reason(exc)))
             return None
-        resource_id = change.id or str(response.json()["id"])
         if change.action is Action.CREATE:
             self._remember(change, resource_id)
         self._record(Outcome(change.address, step, True))
         return resource_id
+
+    async def _created_after_all(self, change: Change) -> str | None:
+        """A create whose answer was lost may still have happened: look the offer up by its
+        external id instead of sending it again (duplicate offers are hard to undo)."""
+        if change.action is not Action.CREATE or change.resource is not Resource.OFFER:
+            return None
+        try:
+            found = await self.client.get("/sale/offers", params={"external.id": change.key})
+        except CatalogsyncError:
+            return None
+        offers = found.get("offers") or []
+        return str(offers[0]["id"]) if offers else None
 
     def _remember(self, change: Change, resource_id: str) -> None:
         """Write the new id down at once: a crash now must not lead to a duplicate offer."""
@@ -115,39 +168,83 @@ class Applier:
             self.index.offers[change.key] = resource_id
         else:
             self.index.shipping_rates[change.key] = resource_id
+            self.table_ids[change.key] = resource_id
         save_index(self.index_path, self.index)
 
-    async def _publication(self, action: str, targets: list[tuple[Change, str]]) -> None:
-        for batch in chunks(targets):
-            offer_ids = [offer_id for _, offer_id in batch]
-            by_id = {offer_id: change for change, offer_id in batch}
-            kind_id = command_id(self.plan.fingerprint, f"{PUBLICATION}:{action}", offer_ids)
-            body: dict[str, Any] = {
-                "offerCriteria": [
-                    {"type": "CONTAINS_OFFERS", "offers": [{"id": i} for i in offer_ids]}
-                ],
-                "publication": {"action": action},
-            }
-            step = f"{PUBLICATION} {action}"
-            try:
-                await self.client.request(
-                    "PUT", f"/sale/{PUBLICATION}/{kind_id}", json=body, ok=(201, 409)
-                )
-                tasks = await command_tasks(self.client, PUBLICATION, kind_id, len(offer_ids))
-            except CatalogsyncError as exc:
-                for change in by_id.values():
-                    self._record(Outcome(change.address, step, False, _reason(exc)))
-                continue
-            for task in tasks:
-                target = by_id.get(str((task.get("offer") or {}).get("id")))
-                if target is not None:
-                    ok = task.get("status") == "SUCCESS"
-                    self._record(Outcome(target.address, step, ok, _task_message(task)))
+    async def _commands(
+        self, kind: CommandKind, targets: list[tuple[Change, Command, str]], phase: Any
+    ) -> None:
+        """Group offers that get the same value, and run each group's commands concurrently."""
+        groups: dict[str, list[tuple[Change, str]]] = {}
+        fields: dict[str, dict[str, Any]] = {}
+        for change, command, offer_id in targets:
+            key = json.dumps(command.fields, sort_keys=True)
+            groups.setdefault(key, []).append((change, offer_id))
+            fields[key] = command.fields
+        batches = [
+            (fields[key], batch) for key, members in groups.items() for batch in chunks(members)
+        ]
+
+        async def one(values: dict[str, Any], batch: list[tuple[Change, str]]) -> None:
+            async with self._gate:
+                await self._command(kind, values, batch)
+            phase.advance(len(batch))
+
+        await asyncio.gather(*(one(values, list(batch)) for values, batch in batches))
+
+    async def _command(
+        self, kind: CommandKind, values: dict[str, Any], batch: list[tuple[Change, str]]
+    ) -> None:
+        offer_ids = [offer_id for _, offer_id in batch]
+        by_id = {offer_id: change for change, offer_id in batch}
+        step = Command(kind=kind, fields=values).label
+        try:
+            body = command_body(kind.value, values, offer_ids, self.table_ids)
+        except KeyError as exc:
+            self._fail_all(by_id.values(), step, f"shipping-rate table {exc} has no id yet")
+            return
+        uid = command_id(self.plan.fingerprint, kind.value, [json.dumps(body, sort_keys=True)])
+        self.index.commands[uid] = PendingCommand(kind=kind.value, offers=offer_ids)
+        save_index(self.index_path, self.index)
+        try:
+            await self.client.request("PUT", f"/sale/{kind.value}/{uid}", json=body, ok=(201, 409))
+            tasks = await command_tasks(self.client, kind.value, uid, len(offer_ids))
+        except CatalogsyncError as exc:
+            self._fail_all(by_id.values(), step, _reason(exc))
+            return
+        del self.index.commands[uid]
+        save_index(self.index_path, self.index)
+        for task in tasks:
+            target = by_id.get(str((task.get("offer") or {}).get("id")))
+            if target is not None:
+                ok = task.get("status") == "SUCCESS"
+                self._record(Outcome(target.address, step, ok, _task_message(task)))
+
+    def _fail_all(self, changes: Iterable[Change], step: str, message: str) -> None:
+        for change in changes:
+            self._record(Outcome(change.address, step, False, message))
 
     def _record(self, outcome: Outcome) -> None:
         self.report.outcomes.append(outcome)
         if not outcome.ok:
-            self.echo(f"failed: {outcome.address}: {outcome.step}: {outcome.message}")
+            self.progress.failure(f"{outcome.address}: {outcome.step}: {outcome.message}")
+
+
+async def settle_pending(client: AllegroClient, index: StateIndex, index_path: Path) -> int:
+    """Wait for commands an interrupted apply left running, so live state is final.
+
+    Returns how many there were. A command Allegro no longer knows is simply forgotten.
+    """
+    pending = dict(index.commands)
+    for uid, command in pending.items():
+        try:
+            await command_tasks(client, command.kind, uid, len(command.offers))
+        except AllegroError as exc:
+            if exc.status != 404:
+                raise
+        del index.commands[uid]
+        save_index(index_path, index)
+    return len(pending)
 
 
 def _reason(exc: CatalogsyncError) -> str:

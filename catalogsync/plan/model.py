@@ -57,6 +57,35 @@ class Request(_Frozen):
     body: dict[str, Any]
 
 
+class CommandKind(StrEnum):
+    """Allegro's batch commands (R16): each carries one modification for up to 1000 offers."""
+
+    MODIFICATION = "offer-modification-commands"
+    PRICE = "offer-price-change-commands"
+    QUANTITY = "offer-quantity-change-commands"
+    PUBLICATION = "offer-publication-commands"
+
+
+class Command(_Frozen):
+    """One offer's part in a batch command: the canonical fields it sets.
+
+    Apply groups offers whose commands set the same values into one command.
+    """
+
+    kind: CommandKind
+    fields: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        if self.kind is CommandKind.PUBLICATION:
+            return f"{self.kind.value} {_publication_action(self.fields)}"
+        return f"{self.kind.value} ({', '.join(sorted(self.fields))})"
+
+
+def _publication_action(fields: dict[str, Any]) -> str:
+    return "ACTIVATE" if fields.get("status") == "active" else "END"
+
+
 class Change(_Frozen):
     resource: Resource
     key: str  # external id, or table name
@@ -64,7 +93,7 @@ class Change(_Frozen):
     id: str | None = None  # Allegro id of the existing resource
     diffs: tuple[FieldDiff, ...] = ()
     request: Request | None = None
-    publication: Literal["ACTIVATE", "END"] | None = None
+    commands: tuple[Command, ...] = ()
     reason: str = ""
 
     @property
@@ -74,12 +103,8 @@ class Change(_Frozen):
     @property
     def via(self) -> tuple[str, ...]:
         """How apply carries this change out, for people reading the plan."""
-        steps = []
-        if self.request:
-            steps.append(f"{self.request.method} {self.request.path}")
-        if self.publication:
-            steps.append(f"offer-publication-commands {self.publication}")
-        return tuple(steps)
+        steps = [f"{self.request.method} {self.request.path}"] if self.request else []
+        return (*steps, *(c.label for c in self.commands))
 
 
 class Plan(_Frozen):

@@ -29,6 +29,8 @@ class Desired:
     ignored: frozenset[str]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     parameters: dict[str, CategoryParameter] = field(default_factory=dict)
+    #: when a scheduled activation should happen (ISO 8601), if the catalog says
+    scheduled_for: str | None = None
     #: fields already reported as wrong, so the create check does not report them again
     reported: set[str] = field(default_factory=set)
 
@@ -69,6 +71,8 @@ def desired_offer(
         fields={k: v for k, v in values.items() if v is not None},
         ignored=frozenset(offer.ignore_fields) | frozenset(defaults.ignore_fields),
     )
+    if offer.scheduled_for:
+        desired.scheduled_for = offer.scheduled_for.isoformat()
     _product_and_category(desired, offer, live)
     _parameters(desired, offer, live)
     _check_references(desired, catalog, live)

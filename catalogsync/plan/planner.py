@@ -13,6 +13,8 @@ from catalogsync.live.state import LiveOffer, LiveState
 from catalogsync.plan.model import (
     Action,
     Change,
+    Command,
+    CommandKind,
     Diagnostic,
     FieldDiff,
     Plan,
@@ -25,6 +27,9 @@ from catalogsync.plan.tables import plan_tables
 
 #: R17: Allegro keeps a location only when shipping rates and the selling mode come with it.
 _LOCATION_COMPANIONS = ("shipping_rates", "price")
+#: Fields `offer-modification-commands` may change (API_NOTES §5).
+_MODIFICATION_FIELDS = frozenset({"shipping_rates", "handling_time", "location", "invoice"})
+_COMMAND_FIELDS = _MODIFICATION_FIELDS | {"price", "stock"}
 
 
 def plan(catalog: Catalog, live: LiveState, now: datetime) -> Plan:
@@ -68,6 +73,7 @@ def _create(desired: Desired, table_ids: dict[str, str], *, gone: bool) -> Chang
     body["external"] = {"id": desired.sku}
     body["publication"] = {"status": "INACTIVE"}  # a draft first; activation is batched
     shown = {k: v for k, v in sorted(fields.items()) if k != "status"}
+    activate = fields.get("status") == Status.ACTIVE.value
     return Change(
         resource=Resource.OFFER,
         key=desired.sku,
@@ -77,7 +83,7 @@ def _create(desired: Desired, table_ids: dict[str, str], *, gone: bool) -> Chang
             FieldDiff(field="status", new=fields["status"]),
         ),
         request=Request(method="POST", path="/sale/product-offers", body=body),
-        publication="ACTIVATE" if fields.get("status") == Status.ACTIVE.value else None,
+        commands=(_publication_command(desired, "active"),) if activate else (),
         reason="the offer Allegro had is gone (archived or deleted, R20); creating it again"
         if gone
         else "",
@@ -97,19 +103,14 @@ def _update(desired: Desired, current: LiveOffer, table_ids: dict[str, str]) -> 
     publication = _publication(desired, current)
     if publication:
         diffs.append(
-            FieldDiff(
-                field="status", old=current.fields.get("status"), new=desired.fields["status"]
-            )
+            FieldDiff(field="status", old=current.fields.get("status"), new=publication)
         )
     if not diffs:
         return None
     changed = {d.field for d in diffs} - {"status"}
-    if "location" in changed:
-        changed.update(f for f in _LOCATION_COMPANIONS if f in desired.fields)
-    request = None
-    if changed:
-        body = offer_body({k: desired.fields[k] for k in changed}, desired.parameters, table_ids)
-        request = Request(method="PATCH", path=f"/sale/product-offers/{current.id}", body=body)
+    request, commands = _steps(desired, current, changed, table_ids)
+    if publication:
+        commands.append(_publication_command(desired, publication))
     return Change(
         resource=Resource.OFFER,
         key=desired.sku,
@@ -117,23 +118,60 @@ def _update(desired: Desired, current: LiveOffer, table_ids: dict[str, str]) -> 
         id=current.id,
         diffs=tuple(diffs),
         request=request,
-        publication=publication,
+        commands=tuple(commands),
     )
 
 
-def _publication(desired: Desired, current: LiveOffer) -> Any:
+def _steps(
+    desired: Desired, current: LiveOffer, changed: set[str], table_ids: dict[str, str]
+) -> tuple[Request | None, list[Command]]:
+    """Batch commands where they can carry every changed field; otherwise one PATCH.
+
+    A command holds one value for up to 1000 offers and counts against Allegro's far larger
+    per-offer-change limits, so it beats PATCH (2490/min per seller) even for a single offer.
+    """
+    fields = desired.fields
+    stock_by_command = "stock" not in changed or fields["stock"] > 0  # FIXED must be > 0
+    if changed and changed <= _COMMAND_FIELDS and stock_by_command:
+        commands = []
+        modification = {f: fields[f] for f in sorted(changed & _MODIFICATION_FIELDS)}
+        if modification:
+            commands.append(Command(kind=CommandKind.MODIFICATION, fields=modification))
+        if "price" in changed:
+            commands.append(Command(kind=CommandKind.PRICE, fields={"price": fields["price"]}))
+        if "stock" in changed:
+            commands.append(Command(kind=CommandKind.QUANTITY, fields={"stock": fields["stock"]}))
+        return None, commands
+    if not changed:
+        return None, []
+    if "location" in changed:
+        changed |= {f for f in _LOCATION_COMPANIONS if f in fields}
+    body = offer_body({k: fields[k] for k in changed}, desired.parameters, table_ids)
+    return Request(method="PATCH", path=f"/sale/product-offers/{current.id}", body=body), []
+
+
+def _publication_command(desired: Desired, status: str) -> Command:
+    fields: dict[str, Any] = {"status": status}
+    if status == Status.ACTIVE.value and desired.scheduled_for:
+        fields["scheduled_for"] = desired.scheduled_for
+    return Command(kind=CommandKind.PUBLICATION, fields=fields)
+
+
+def _publication(desired: Desired, current: LiveOffer) -> str | None:
+    """The status to move the offer to, if it needs a publication command."""
     if "status" in desired.ignored:
         return None
-    want, have = desired.fields["status"], current.fields.get("status")
+    want: str = desired.fields["status"]
+    have = current.fields.get("status")
     if want == have:
         return None
     if want == Status.ACTIVE.value:
-        return "ACTIVATE"
+        return want
     if want == Status.ENDED.value:
         if have == Status.INACTIVE.value:
             desired.warn("a draft that was never activated cannot be ended; leaving it as is")
             return None
-        return "END"
+        return want
     desired.error(
         f"the offer is {have} on Allegro and an activated offer can never become a "
         "draft again; use status: ended to end it"

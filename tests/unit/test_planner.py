@@ -14,7 +14,7 @@ from catalogsync.live.state import (
     LiveTable,
     ProductCandidate,
 )
-from catalogsync.plan.model import Action, Plan
+from catalogsync.plan.model import Action, Command, CommandKind, Plan
 from catalogsync.plan.planner import plan
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -127,7 +127,7 @@ def test_new_offer_is_created_as_draft_then_activated() -> None:
     assert body["parameters"] == [{"id": "11323", "valuesIds": ["11323_1"]}]
     assert body["sellingMode"]["price"] == {"amount": "29.99", "currency": "PLN"}
     assert body["delivery"]["shippingRates"] == {"id": "t-1"}
-    assert change.publication == "ACTIVATE"
+    assert change.commands == (Command(kind=CommandKind.PUBLICATION, fields={"status": "active"}),)
     assert change.via == ("POST /sale/product-offers", "offer-publication-commands ACTIVATE")
 
 
@@ -137,16 +137,46 @@ def test_matching_offer_plans_nothing() -> None:
     assert result.diagnostics == ()
 
 
-def test_price_edit_is_one_field_change() -> None:
+def test_price_edit_is_one_field_change_carried_by_a_price_command() -> None:
     result = plan(catalog({"MUG-1": mug(price="34.50")}), live(offers={"MUG-1": live_mug()}), NOW)
     (change,) = result.changes
     assert change.action is Action.UPDATE
     assert [(d.field, d.old, d.new) for d in change.diffs] == [("price", "29.99 PLN", "34.50 PLN")]
+    assert change.request is None
+    assert change.commands == (Command(kind=CommandKind.PRICE, fields={"price": "34.50 PLN"}),)
+
+
+def test_stock_and_table_edits_go_to_quantity_and_modification_commands() -> None:
+    result = plan(
+        catalog({"MUG-1": mug(stock=9, handling_time="P2D")}),
+        live(offers={"MUG-1": live_mug(handling_time="PT24H")}),
+        NOW,
+    )
+    (change,) = result.changes
+    assert change.request is None
+    assert [c.kind for c in change.commands] == [CommandKind.MODIFICATION, CommandKind.QUANTITY]
+    assert change.commands[0].fields == {"handling_time": "P2D"}
+
+
+def test_stock_to_zero_is_a_patch_because_fixed_quantity_must_be_positive() -> None:
+    result = plan(catalog({"MUG-1": mug(stock=0)}), live(offers={"MUG-1": live_mug()}), NOW)
+    (change,) = result.changes
+    assert change.commands == ()
     assert change.request is not None
-    assert change.request.path == "/sale/product-offers/777"
-    assert change.request.body == {
-        "sellingMode": {"format": "BUY_NOW", "price": {"amount": "34.50", "currency": "PLN"}}
-    }
+    assert change.request.body == {"stock": {"available": 0, "unit": "UNIT"}}
+
+
+def test_an_edit_no_command_can_carry_takes_the_other_fields_into_one_patch() -> None:
+    result = plan(
+        catalog({"MUG-1": mug(price="34.50", name="Kubek ceramiczny biały 330 ml NOWY")}),
+        live(offers={"MUG-1": live_mug()}),
+        NOW,
+    )
+    (change,) = result.changes
+    assert change.commands == ()
+    assert change.request is not None
+    assert change.request.method == "PATCH"
+    assert set(change.request.body) == {"name", "sellingMode"}
 
 
 def test_fields_left_out_or_ignored_are_not_managed() -> None:
@@ -187,6 +217,12 @@ def test_r18_description_image_must_be_in_images() -> None:
     assert "section 2" in error.message and "https://img/2.jpg" in error.message
 
 
+def test_scheduled_activation_goes_into_the_publication_command() -> None:
+    result = plan(catalog({"MUG-1": mug(scheduled_for="2026-12-01T10:00:00Z")}), live(), NOW)
+    (command,) = result.changes[0].commands
+    assert command.fields == {"status": "active", "scheduled_for": "2026-12-01T10:00:00+00:00"}
+
+
 def test_r11_scheduled_activation_in_the_past_is_an_error() -> None:
     result = plan(catalog({"MUG-1": mug(scheduled_for="2026-11-01T10:00:00Z")}), live(), NOW)
     assert [e.rule for e in result.errors] == ["R11"]
@@ -216,19 +252,31 @@ def test_activated_offer_cannot_return_to_draft() -> None:
 def test_ending_an_active_offer_uses_the_publication_command() -> None:
     result = plan(catalog({"MUG-1": mug(status="ended")}), live(offers={"MUG-1": live_mug()}), NOW)
     (change,) = result.changes
-    assert change.publication == "END"
+    assert change.commands == (Command(kind=CommandKind.PUBLICATION, fields={"status": "ended"}),)
+    assert change.via == ("offer-publication-commands END",)
     assert change.request is None
 
 
 def test_r17_location_change_sends_shipping_rates_and_price_along() -> None:
     location = {"province": "MAZOWIECKIE", "city": "Warszawa", "post_code": "00-950"}
+    offer = mug(location=location, images=["https://img/9.jpg"])
+    result = plan(catalog({"MUG-1": offer}), live(offers={"MUG-1": live_mug()}), NOW)
+    (change,) = result.changes
+    assert [d.field for d in change.diffs] == ["images", "location"]
+    assert change.request is not None
+    assert set(change.request.body) == {"images", "location", "delivery", "sellingMode"}
+
+
+def test_location_alone_goes_to_the_modification_command() -> None:
+    location = {"province": "MAZOWIECKIE", "city": "Warszawa", "post_code": "00-950"}
     result = plan(
         catalog({"MUG-1": mug(location=location)}), live(offers={"MUG-1": live_mug()}), NOW
     )
     (change,) = result.changes
-    assert [d.field for d in change.diffs] == ["location"]
-    assert change.request is not None
-    assert set(change.request.body) == {"location", "delivery", "sellingMode"}
+    assert change.request is None
+    (command,) = change.commands
+    assert command.kind is CommandKind.MODIFICATION
+    assert command.fields["location"]["postCode"] == "00-950"
 
 
 def test_r20_offer_gone_from_allegro_is_created_again_with_reason() -> None:

@@ -1,0 +1,119 @@
+"""Keep under Allegro's rate limits instead of tripping them (R1, R2 and API_NOTES §3).
+
+Each limit is a sliding window (at most `count` units in any `seconds`), like Allegro's own
+counting. Requests wait for a free slot in every limit that applies to them; a batch command
+weighs as many units as the offers it changes. A 429 pauses every request until the block
+should be over, so a block is never extended by hammering (R1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+#: Stay this far under each limit: Allegro counts on its side of the network.
+MARGIN = 0.95
+#: R1: an over-limit client id is blocked for a minute.
+BLOCK_SECONDS = 60.0
+
+_PRODUCT_OFFER = re.compile(r"^/sale/product-offers/[^/]+$")
+_COMMAND = re.compile(r"^/sale/offer-[a-z-]+-commands/[^/]+$")
+
+
+@dataclass
+class Window:
+    """At most `count` units in any `seconds`-long window."""
+
+    name: str
+    count: int
+    seconds: float
+    applies: Callable[[str, str], bool]
+    weighted: bool = False  # counts offers changed (batch commands) rather than requests
+    _log: deque[tuple[float, int]] = field(default_factory=deque)
+    _used: int = 0
+
+    def wait_for(self, now: float, units: int) -> float:
+        """Seconds until `units` fit; 0 when they fit now."""
+        while self._log and self._log[0][0] <= now - self.seconds:
+            self._used -= self._log.popleft()[1]
+        budget = max(1, int(self.count * MARGIN))
+        if self._used + units <= budget or not self._log:
+            return 0.0
+        freed, used = 0.0, self._used
+        for stamp, amount in self._log:
+            used -= amount
+            freed = stamp + self.seconds - now
+            if used + units <= budget:
+                break
+        return max(freed, 0.0)
+
+    def take(self, now: float, units: int) -> None:
+        self._log.append((now, units))
+        self._used += units
+
+
+def _product_offer_read(method: str, path: str) -> bool:
+    return method == "GET" and bool(_PRODUCT_OFFER.match(path))
+
+
+def _product_offer_write(method: str, path: str) -> bool:
+    return (method == "POST" and path == "/sale/product-offers") or (
+        method == "PATCH" and bool(_PRODUCT_OFFER.match(path))
+    )
+
+
+def _command_submit(method: str, path: str) -> bool:
+    return method == "PUT" and bool(_COMMAND.match(path))
+
+
+def allegro_windows(scale: float = 1.0) -> list[Window]:
+    """Allegro's documented limits; `scale` < 1 shrinks the windows (for scaled emulators)."""
+    minute, hour = 60.0 * scale, 3600.0 * scale
+    return [
+        Window("client id (R1)", 9000, minute, lambda m, p: True),
+        Window("product-offer reads", 3500, minute, _product_offer_read),
+        Window("product-offer writes", 2490, minute, _product_offer_write),
+        Window("product-offer writes per hour", 74_700, hour, _product_offer_write),
+        Window("offer changes in commands", 9000, minute, _command_submit, weighted=True),
+    ]
+
+
+class Pacer:
+    def __init__(
+        self,
+        windows: list[Window] | None = None,
+        block_seconds: float = BLOCK_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.windows = allegro_windows() if windows is None else windows
+        self.block_seconds = block_seconds
+        self._clock = clock
+        self._sleep = sleep
+        self._blocked_until = 0.0
+        self.waited = 0.0  # seconds spent waiting, for reports
+
+    async def acquire(self, method: str, path: str, offers: int = 1) -> None:
+        """Wait until one request (changing `offers` offers) fits every applicable limit."""
+        applicable = [w for w in self.windows if w.applies(method, path)]
+        while True:
+            now = self._clock()
+            delay = max(
+                [self._blocked_until - now]
+                + [w.wait_for(now, offers if w.weighted else 1) for w in applicable]
+            )
+            if delay <= 0:
+                for window in applicable:
+                    window.take(now, offers if window.weighted else 1)
+                return
+            self.waited += delay
+            await self._sleep(delay)
+
+    def blocked(self, retry_after: float | None) -> None:
+        """A 429 came back: hold every request until the block should be over."""
+        wait = retry_after if retry_after is not None else self.block_seconds
+        self._blocked_until = max(self._blocked_until, self._clock() + wait)
