@@ -3,6 +3,11 @@
 Hidden offers are missing from the offer list (R22) and tables can be renamed but never
 deleted (R4), so apply remembers external id -> offer id and table name -> table id.
 The live API stays the source of truth; losing this file costs at most a warning.
+
+Storage: a JSON snapshot plus an append-only journal beside it. Recording one new id appends
+one line (cheap enough to do right after every create); `save_index` writes a new snapshot
+atomically and empties the journal. Loading replays the journal over the snapshot, so a
+crash at any point loses nothing that was recorded.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -32,20 +38,46 @@ class StateIndex(BaseModel):
     commands: dict[str, PendingCommand] = Field(default_factory=dict)
 
 
+def _journal(path: Path) -> Path:
+    return path.with_suffix(".journal")
+
+
 def load_index(path: Path) -> StateIndex:
-    if not path.exists():
-        return StateIndex()
     try:
-        return StateIndex.model_validate_json(path.read_bytes())
-    except (ValidationError, ValueError) as exc:
+        index = StateIndex.model_validate_json(path.read_bytes()) if path.exists() else StateIndex()
+        if _journal(path).exists():
+            for line in _journal(path).read_text().splitlines():
+                if line.strip():
+                    _replay(index, json.loads(line))
+    except (ValidationError, ValueError, KeyError) as exc:
         raise ConfigError(
             f"{path}: state index is unreadable ({exc.__class__.__name__}); "
             "delete it and catalogsync will rebuild it from Allegro"
         ) from exc
+    return index
+
+
+def _replay(index: StateIndex, entry: dict[str, str]) -> None:
+    if entry["kind"] == "offer":
+        index.offers[entry["key"]] = entry["id"]
+    else:
+        index.shipping_rates[entry["key"]] = entry["id"]
+
+
+def record_id(
+    path: Path, index: StateIndex, kind: Literal["offer", "shipping_rates"], key: str, value: str
+) -> None:
+    """Remember one new id in memory and on disk before anything else happens."""
+    _replay(index, {"kind": kind, "key": key, "id": value})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _journal(path).open("a") as journal:
+        journal.write(json.dumps({"kind": kind, "key": key, "id": value}) + "\n")
+        journal.flush()
 
 
 def save_index(path: Path, index: StateIndex) -> None:
-    """Write atomically, so a crash leaves either the old or the new index, never half."""
+    """Write a snapshot atomically (a crash leaves the old or the new one, never half),
+    then drop the journal it includes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state-", suffix=".tmp")
     with os.fdopen(fd, "w") as out:
@@ -53,3 +85,4 @@ def save_index(path: Path, index: StateIndex) -> None:
         out.flush()
         os.fsync(out.fileno())
     os.replace(tmp, path)
+    _journal(path).unlink(missing_ok=True)

@@ -25,7 +25,7 @@ from catalogsync.apply.polling import command_tasks, operation
 from catalogsync.errors import CatalogsyncError
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Progress
-from catalogsync.state import PendingCommand, StateIndex, save_index
+from catalogsync.state import PendingCommand, StateIndex, record_id, save_index
 
 #: Per-offer requests in flight at once (R2, R3: bounded per user and per client).
 CONCURRENCY = 10
@@ -117,6 +117,7 @@ class Applier:
             if targets:
                 with self.progress.phase(kind.value, len(targets)) as phase:
                     await self._commands(kind, targets, phase)
+        save_index(self.index_path, self.index)
         self.report.seconds = time.perf_counter() - started
         self.report.requests = dict(self.client.requests)
         self.report.throttled = self.client.throttled
@@ -165,11 +166,10 @@ class Applier:
     def _remember(self, change: Change, resource_id: str) -> None:
         """Write the new id down at once: a crash now must not lead to a duplicate offer."""
         if change.resource is Resource.OFFER:
-            self.index.offers[change.key] = resource_id
+            record_id(self.index_path, self.index, "offer", change.key, resource_id)
         else:
-            self.index.shipping_rates[change.key] = resource_id
+            record_id(self.index_path, self.index, "shipping_rates", change.key, resource_id)
             self.table_ids[change.key] = resource_id
-        save_index(self.index_path, self.index)
 
     async def _commands(
         self, kind: CommandKind, targets: list[tuple[Change, Command, str]], phase: Any

@@ -8,7 +8,7 @@ import pytest
 
 from catalogsync.apply.batching import chunks, command_id
 from catalogsync.errors import ConfigError
-from catalogsync.state import StateIndex, load_index, save_index
+from catalogsync.state import StateIndex, load_index, record_id, save_index
 
 
 def test_index_round_trips_and_leaves_no_temporary_files(tmp_path: Path) -> None:
@@ -41,3 +41,17 @@ def test_command_ids_are_stable_for_the_same_plan_and_offers() -> None:
     assert first == command_id("fp", "ACTIVATE", ["1", "2"])
     assert first != command_id("fp", "ACTIVATE", ["1", "3"])
     assert first != command_id("fp2", "ACTIVATE", ["1", "2"])
+
+
+def test_recorded_ids_survive_a_crash_before_the_next_snapshot(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    index = StateIndex(offers={"A": "1"})
+    save_index(path, index)
+    record_id(path, index, "offer", "B", "2")
+    record_id(path, index, "shipping_rates", "Standard", "t-1")
+    # no save_index: the process died here
+    assert load_index(path) == StateIndex(
+        offers={"A": "1", "B": "2"}, shipping_rates={"Standard": "t-1"}
+    )
+    save_index(path, load_index(path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
