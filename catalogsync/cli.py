@@ -74,8 +74,12 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     """
     ctx.ensure_object(CliContext)
     if verbose:
-        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s", stream=sys.stderr)
-        logging.getLogger("catalogsync.http").setLevel(logging.DEBUG)
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        # Only our own request log: httpx's logs whole URLs, and OAuth puts tokens in them.
+        ours = logging.getLogger("catalogsync")
+        ours.addHandler(handler)
+        ours.setLevel(logging.DEBUG)
 
 
 catalog_dir = click.argument(
