@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from catalogsync.config import state_index_path
 from catalogsync.errors import CatalogsyncError, PlanError
 from catalogsync.live.reader import read_live
 from catalogsync.plan.model import Plan
-from catalogsync.plan.planner import fingerprint
+from catalogsync.plan.planner import Options, stale_changes
 from catalogsync.plan.planner import plan as make_plan
 from catalogsync.render import render_json, render_markdown, render_text
 from catalogsync.state import load_index
@@ -99,6 +100,54 @@ def validate(directory: Path) -> None:
     )
 
 
+def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The flags plan and apply share; they arrive as one `options` argument."""
+    flags = [
+        click.option(
+            "--target",
+            "targets",
+            multiple=True,
+            metavar="KEY",
+            help="Only this offer external id or table name (repeatable).",
+        ),
+        click.option(
+            "--prune/--no-prune",
+            default=None,
+            help="End offers removed from the catalog (default: `prune:` setting).",
+        ),
+        click.option(
+            "--allow-campaign-price-change",
+            is_flag=True,
+            help="Change prices of offers in campaigns or Allegro Prices (R26).",
+        ),
+        click.option(
+            "--allow-mass-change",
+            is_flag=True,
+            help="Go beyond the safety shares of catalogsync.yaml.",
+        ),
+        click.option(
+            "--allow-price-jumps",
+            is_flag=True,
+            help="Allow prices to move beyond safety.max_price_change.",
+        ),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["options"] = Options(
+            targets=frozenset(kwargs.pop("targets")),
+            prune=kwargs.pop("prune"),
+            allow_campaign_price_change=kwargs.pop("allow_campaign_price_change"),
+            allow_mass_change=kwargs.pop("allow_mass_change"),
+            allow_price_jumps=kwargs.pop("allow_price_jumps"),
+        )
+        return command(*args, **kwargs)
+
+    for flag in reversed(flags):
+        wrapper = flag(wrapper)
+    return wrapper
+
+
 @cli.command()
 @catalog_dir
 @click.option(
@@ -120,13 +169,19 @@ def validate(directory: Path) -> None:
     is_flag=True,
     help="Exit 0 if nothing changes, 2 if something does, 3 if errors block the plan.",
 )
+@plan_options
 @click.pass_obj
 def plan(
-    obj: CliContext, directory: Path, out: Path | None, fmt: str, detailed_exitcode: bool
+    obj: CliContext,
+    directory: Path,
+    out: Path | None,
+    fmt: str,
+    detailed_exitcode: bool,
+    options: Options,
 ) -> None:
     """Show what apply would change on Allegro, and why."""
     catalog = load_catalog(directory)
-    result = _run(_plan(obj, directory, catalog))
+    result = _run(_plan(obj, directory, catalog, options))
     _show(result, fmt)
     if out:
         out.write_text(result.model_dump_json(indent=1))
@@ -146,13 +201,16 @@ def plan(
     help="The catalog directory of a saved plan (default: current).",
 )
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@plan_options
 @click.pass_obj
-def apply(obj: CliContext, path: Path, catalog_path: Path | None, auto_approve: bool) -> None:
+def apply(
+    obj: CliContext, path: Path, catalog_path: Path | None, auto_approve: bool, options: Options
+) -> None:
     """Carry out the changes for a catalog DIRECTORY, or exactly those of a saved plan FILE."""
     directory = path if path.is_dir() else (catalog_path or Path.cwd())
     catalog = load_catalog(directory)
     saved = None if path.is_dir() else _read_plan(path)
-    report = _run(_apply(obj, directory, catalog, saved, auto_approve))
+    report = _run(_apply(obj, directory, catalog, saved, auto_approve, options))
     if report is None:
         return
     _summarise(report)
@@ -164,16 +222,21 @@ def apply(obj: CliContext, path: Path, catalog_path: Path | None, auto_approve: 
         sys.exit(1)
 
 
-async def _plan(obj: CliContext, directory: Path, catalog: Catalog) -> Plan:
+async def _plan(obj: CliContext, directory: Path, catalog: Catalog, options: Options) -> Plan:
     environment = catalog.settings.environment
     async with connect(environment, directory, obj.emulator) as client:
         index = load_index(state_index_path(directory, environment))
         live = await read_live(client, catalog, index)
-    return make_plan(catalog, live, datetime.now(UTC))
+    return make_plan(catalog, live, datetime.now(UTC), options)
 
 
 async def _apply(
-    obj: CliContext, directory: Path, catalog: Catalog, saved: Plan | None, auto_approve: bool
+    obj: CliContext,
+    directory: Path,
+    catalog: Catalog,
+    saved: Plan | None,
+    auto_approve: bool,
+    options: Options,
 ) -> ApplyReport | None:
     environment = catalog.settings.environment
     index_path = state_index_path(directory, environment)
@@ -183,14 +246,20 @@ async def _apply(
             click.echo("Waited for the commands an interrupted apply left running.", err=True)
         live = await read_live(client, catalog, index)
         if saved is None:
-            result = make_plan(catalog, live, datetime.now(UTC))
+            result = make_plan(catalog, live, datetime.now(UTC), options)
             _show(result, "text")
         else:
             result = saved
-            if fingerprint(live) != saved.fingerprint:
+            changed = stale_changes(saved, live)
+            if changed:
                 raise PlanError(
-                    "the saved plan is stale: Allegro changed since it was made; "
-                    "run `catalogsync plan` again"
+                    "\n".join(
+                        [
+                            *changed,
+                            f"the saved plan is stale: {len(changed)} of its changes no longer "
+                            "match Allegro; run `catalogsync plan` again",
+                        ]
+                    )
                 )
         if result.errors:
             raise PlanError("the plan has errors; fix them and plan again")

@@ -204,6 +204,9 @@ class Offer(Frozen):
     status: Status | None = None
     scheduled_for: datetime | None = None
     ignore_fields: tuple[Literal[OFFER_FIELDS], ...] = ()  # type: ignore[valid-type]
+    #: R26: change the price even while the offer is in a campaign or in Allegro Prices,
+    #: which takes it out of the programme.
+    allow_campaign_price_change: bool = False
 
 
 class Rate(Frozen):
@@ -217,6 +220,8 @@ class Rate(Frozen):
 
 class ShippingRateTable(Frozen):
     rates: Annotated[tuple[Rate, ...], Field(min_length=1)]
+    #: the table's name on Allegro before a rename; the table is edited in place (R4)
+    renamed_from: str | None = None
 
 
 class VariantSet(Frozen):
@@ -236,6 +241,24 @@ class Defaults(Frozen):
     ignore_fields: tuple[Literal[OFFER_FIELDS], ...] = ()  # type: ignore[valid-type]
 
 
+Share = Annotated[float, Field(gt=0, le=1)]
+
+
+class Safety(Frozen):
+    """Limits that stop a run changing more than a person meant to (overridable per run)."""
+
+    #: refuse a run that updates more than this share of the managed offers…
+    max_update_share: Share = 0.5
+    #: …or ends or deletes more than this share of them
+    max_end_share: Share = 0.1
+    #: the shares apply once the catalog manages at least this many offers on Allegro
+    min_offers: Annotated[int, Field(ge=0)] = 10
+    #: a price falling by more than this share, or rising by more than the same factor
+    #: (0.5: below half or above double), is an error, so a 199.99 -> 19.99 typo never
+    #: goes out silently
+    max_price_change: Annotated[float, Field(gt=0, lt=1)] = 0.5
+
+
 class Environment(StrEnum):
     LOCAL = "local"
     SANDBOX = "sandbox"
@@ -248,6 +271,9 @@ class Settings(Frozen):
     environment: Environment = Environment.LOCAL
     marketplace: str = "allegro-pl"
     defaults: Defaults = Field(default_factory=Defaults)
+    safety: Safety = Field(default_factory=Safety)
+    #: end (or, for never-activated drafts, delete) offers removed from the catalog
+    prune: bool = False
 
 
 class Catalog(Frozen):

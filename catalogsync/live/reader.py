@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
-from catalogsync.allegro.wire import offer_fields, table_rates
+from catalogsync.allegro.wire import STATUS_FROM_API, offer_fields, table_rates
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.state import (
     CategoryParameter,
@@ -45,6 +45,10 @@ async def read_live(client: AllegroClient, catalog: Catalog, index: StateIndex) 
         sorted(categories), lambda c: _category_parameters(client, c)
     )
     managed = set(catalog.offers)
+    removed = await _removed_offers(client, catalog, index, listing)
+    campaigns, notes = await _campaigns(
+        client, catalog.settings.marketplace, [o.id for o in offers.values()]
+    )
     return LiveState(
         offers=offers,
         tables=tables,
@@ -54,6 +58,14 @@ async def read_live(client: AllegroClient, catalog: Catalog, index: StateIndex) 
         gone=frozenset(gone),
         duplicates=duplicates,
         unmanaged_offers=sum(1 for o in listing if _external_id(o) not in managed),
+        removed=removed,
+        removed_tables=tuple(
+            sorted(
+                n for n in index.shipping_rates if n not in catalog.shipping_rates and n in tables
+            )
+        ),
+        campaigns=campaigns,
+        notes=notes,
         draft_count=sum(
             1 for o in listing if (o.get("publication") or {}).get("status") == "INACTIVE"
         ),
@@ -235,3 +247,90 @@ async def _category_parameters(
         )
         for p in body.get("parameters") or []
     )
+
+
+async def _removed_offers(
+    client: AllegroClient, catalog: Catalog, index: StateIndex, listing: list[dict[str, Any]]
+) -> dict[str, LiveOffer]:
+    """Offers apply made whose external id left the catalog: their status, for pruning."""
+    listed = {str(o["id"]): o for o in listing}
+    removed: dict[str, LiveOffer] = {}
+    unlisted = {}
+    for sku, offer_id in index.offers.items():
+        if sku in catalog.offers:
+            continue
+        if offer_id in listed:
+            status = str((listed[offer_id].get("publication") or {}).get("status"))
+            removed[sku] = _status_only(offer_id, status)
+        else:
+            unlisted[sku] = offer_id
+    docs = await _gather_map(unlisted.items(), lambda item: _read_offer(client, item[1]))
+    for (sku, offer_id), doc in docs.items():
+        if doc is not None:
+            removed[sku] = _status_only(offer_id, str(doc["publication"]["status"]))
+    return removed
+
+
+def _status_only(offer_id: str, status: str) -> LiveOffer:
+    return LiveOffer(
+        id=offer_id,
+        status=status,
+        fields={"status": STATUS_FROM_API.get(status, status.lower())},
+        ever_activated=status != "INACTIVE",
+    )
+
+
+#: Badge processes that still hold the offer's price (R26); FINISHED and DECLINED do not.
+_LIVE_BADGES = ("IN_VERIFICATION", "WAITING_FOR_PUBLICATION", "ACTIVE")
+
+
+async def _campaigns(
+    client: AllegroClient, marketplace: str, offer_ids: list[str]
+) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """R26: which managed offers are in a campaign (badge) or in Allegro Prices."""
+    found: dict[str, list[str]] = {}
+    notes: list[str] = []
+    wanted = set(offer_ids)
+    if not wanted:
+        return {}, ()
+    try:
+        offset = 0
+        while True:
+            page = await client.get(
+                "/sale/badges",
+                params={"marketplace.id": marketplace, "limit": PAGE, "offset": offset},
+            )
+            badges = page.get("badges") or []
+            for badge in badges:
+                offer_id = str((badge.get("offer") or {}).get("id"))
+                status = (badge.get("process") or {}).get("status")
+                if offer_id in wanted and status in _LIVE_BADGES:
+                    name = (badge.get("campaign") or {}).get("name") or "a campaign"
+                    found.setdefault(offer_id, []).append(f"campaign {name}")
+            offset += len(badges)
+            if len(badges) < PAGE:
+                break
+    except AllegroError as exc:
+        notes.append(
+            f"could not read campaigns (GET /sale/badges: {exc.status}); prices of "
+            "offers in campaigns are not protected in this plan (R26)"
+        )
+    try:
+        for start in range(0, len(offer_ids), PAGE):
+            body = {
+                "marketplace": {"id": marketplace},
+                "offer": {"ids": offer_ids[start : start + PAGE]},
+                "limit": PAGE,
+            }
+            response = await client.request(
+                "POST", "/sale/allegro-prices/offers-queries", json=body, ok=(200,)
+            )
+            for offer in response.json().get("offers") or []:
+                if offer.get("discountedAt") and not offer.get("excludedAt"):
+                    found.setdefault(str(offer["id"]), []).append("Allegro Prices")
+    except AllegroError as exc:
+        notes.append(
+            f"could not read Allegro Prices participation ({exc.status}); prices of "
+            "offers in the programme are not protected in this plan (R26)"
+        )
+    return {k: tuple(v) for k, v in found.items()}, tuple(notes)

@@ -68,3 +68,11 @@ class LiveState:
     duplicates: dict[str, tuple[str, ...]] = field(default_factory=dict)
     unmanaged_offers: int = 0
     draft_count: int = 0
+    #: offers the state index knows whose external id left the catalog (pruning candidates)
+    removed: dict[str, LiveOffer] = field(default_factory=dict)
+    #: tables the state index knows that the catalog no longer names (R4: never deleted)
+    removed_tables: tuple[str, ...] = ()
+    #: offer id -> programmes whose price a price change would break (R26)
+    campaigns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: what could not be read, e.g. campaigns of an account that is not a business account
+    notes: tuple[str, ...] = ()

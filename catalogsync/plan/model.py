@@ -43,6 +43,8 @@ class Resource(StrEnum):
 class Action(StrEnum):
     CREATE = "create"
     UPDATE = "update"
+    END = "end"  # an activated offer is never deleted, only ended
+    DELETE = "delete"  # only drafts that were never activated
 
 
 class FieldDiff(_Frozen):
@@ -52,9 +54,9 @@ class FieldDiff(_Frozen):
 
 
 class Request(_Frozen):
-    method: Literal["POST", "PATCH", "PUT"]
+    method: Literal["POST", "PATCH", "PUT", "DELETE"]
     path: str
-    body: dict[str, Any]
+    body: dict[str, Any] | None = None
 
 
 class CommandKind(StrEnum):
@@ -95,6 +97,9 @@ class Change(_Frozen):
     request: Request | None = None
     commands: tuple[Command, ...] = ()
     reason: str = ""
+    #: hash of the live resource this change was planned on; apply of a saved plan refuses
+    #: when Allegro's copy no longer matches (None for creates)
+    base: str | None = None
 
     @property
     def address(self) -> str:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from catalogsync.allegro.wire import offer_body
 from catalogsync.catalog.models import Catalog, Status
 from catalogsync.live.state import LiveOffer, LiveState
+from catalogsync.plan.checks import prune_removed, run_checks, withhold_campaign_price
+from catalogsync.plan.hashing import fingerprint, offer_hash, table_hash
 from catalogsync.plan.model import (
     Action,
     Change,
@@ -32,7 +33,23 @@ _MODIFICATION_FIELDS = frozenset({"shipping_rates", "handling_time", "location",
 _COMMAND_FIELDS = _MODIFICATION_FIELDS | {"price", "stock"}
 
 
-def plan(catalog: Catalog, live: LiveState, now: datetime) -> Plan:
+@dataclass(frozen=True)
+class Options:
+    """What a run may do beyond the catalog's own settings (command-line flags)."""
+
+    #: only these offer external ids / table names (empty: everything)
+    targets: frozenset[str] = frozenset()
+    #: end or delete offers removed from the catalog (None: as `prune:` in catalogsync.yaml)
+    prune: bool | None = None
+    #: R26 for every offer of this run
+    allow_campaign_price_change: bool = False
+    #: lift the safety shares and the price-jump guard
+    allow_mass_change: bool = False
+    allow_price_jumps: bool = False
+
+
+def plan(catalog: Catalog, live: LiveState, now: datetime, options: Options = Options()) -> Plan:
+    catalog = _targeted(catalog, options.targets)
     changes, diagnostics = plan_tables(catalog, live)
     table_ids = {name: t.id for name, t in live.tables.items()}
     for sku, offer in catalog.offers.items():
@@ -43,6 +60,8 @@ def plan(catalog: Catalog, live: LiveState, now: datetime) -> Plan:
             check_create(desired)
             change = _create(desired, table_ids, gone=sku in live.gone)
         else:
+            allowed = options.allow_campaign_price_change or offer.allow_campaign_price_change
+            withhold_campaign_price(desired, current, live, allowed)
             change = _update(desired, current, table_ids)
         diagnostics += desired.diagnostics
         if sku in live.duplicates:
@@ -57,6 +76,17 @@ def plan(catalog: Catalog, live: LiveState, now: datetime) -> Plan:
             )
         if change is not None:
             changes.append(change)
+    prune = catalog.settings.prune if options.prune is None else options.prune
+    removed = {k: o for k, o in live.removed.items() if not options.targets or k in options.targets}
+    pruned, notes = prune_removed(removed, prune)
+    changes += pruned
+    diagnostics += notes
+    diagnostics += run_checks(
+        catalog, live, changes, options.allow_mass_change, options.allow_price_jumps
+    )
+    diagnostics += [
+        Diagnostic(severity=Severity.WARNING, subject="allegro", message=n) for n in live.notes
+    ]
     return Plan(
         environment=catalog.settings.environment.value,
         marketplace=catalog.settings.marketplace,
@@ -64,6 +94,17 @@ def plan(catalog: Catalog, live: LiveState, now: datetime) -> Plan:
         changes=tuple(changes),
         diagnostics=tuple(diagnostics),
         unmanaged_offers=live.unmanaged_offers,
+    )
+
+
+def _targeted(catalog: Catalog, targets: frozenset[str]) -> Catalog:
+    if not targets:
+        return catalog
+    return catalog.model_copy(
+        update={
+            "offers": {k: v for k, v in catalog.offers.items() if k in targets},
+            "shipping_rates": {k: v for k, v in catalog.shipping_rates.items() if k in targets},
+        }
     )
 
 
@@ -102,9 +143,7 @@ def _update(desired: Desired, current: LiveOffer, table_ids: dict[str, str]) -> 
             diffs.append(FieldDiff(field=name, old=old, new=new))
     publication = _publication(desired, current)
     if publication:
-        diffs.append(
-            FieldDiff(field="status", old=current.fields.get("status"), new=publication)
-        )
+        diffs.append(FieldDiff(field="status", old=current.fields.get("status"), new=publication))
     if not diffs:
         return None
     changed = {d.field for d in diffs} - {"status"}
@@ -119,6 +158,7 @@ def _update(desired: Desired, current: LiveOffer, table_ids: dict[str, str]) -> 
         diffs=tuple(diffs),
         request=request,
         commands=tuple(commands),
+        base=offer_hash(current),
     )
 
 
@@ -179,10 +219,35 @@ def _publication(desired: Desired, current: LiveOffer) -> str | None:
     return None
 
 
-def fingerprint(live: LiveState) -> str:
-    """A hash of the managed live state, so apply can refuse a plan computed on other data."""
-    state = {
-        "offers": {sku: [o.id, o.status, o.fields] for sku, o in sorted(live.offers.items())},
-        "tables": {n: [t.id, list(t.rates)] for n, t in sorted(live.tables.items())},
-    }
-    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+def stale_changes(saved: Plan, live: LiveState) -> list[str]:
+    """What changed on Allegro since `saved` was planned, one line per affected change.
+
+    A saved plan is applied only if every resource it touches is as it was when planned:
+    apply exactly what was reviewed.
+    """
+    found = []
+    for change in saved.changes:
+        if change.resource is Resource.SHIPPING_RATES:
+            table = live.tables.get(change.key)
+            now = table_hash(table.id, table.rates) if table and table.rates else None
+            if now != change.base and not (change.action is Action.CREATE and table is None):
+                found.append(f"{change.address}: changed on Allegro since the plan")
+            continue
+        current = live.offers.get(change.key) or live.removed.get(change.key)
+        if change.action is Action.CREATE:
+            if current is not None:
+                found.append(f"{change.address}: exists on Allegro now ({current.id})")
+        elif current is None:
+            found.append(f"{change.address}: no longer on Allegro")
+        elif offer_hash(current) != change.base:
+            found.append(f"{change.address}: {_what_changed(change, current)}")
+    return found
+
+
+def _what_changed(change: Change, current: LiveOffer) -> str:
+    moved = [
+        f"{d.field} is now {current.fields.get(d.field)!r} (the plan saw {d.old!r})"
+        for d in change.diffs
+        if d.field in current.fields and current.fields.get(d.field) != d.old
+    ]
+    return "; ".join(moved) or "changed on Allegro since the plan"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from catalogsync.allegro.wire import money, table_body
 from catalogsync.catalog.models import Catalog, ShippingRateTable
 from catalogsync.live.state import DeliveryMethod, Fields, LiveState
+from catalogsync.plan.hashing import table_hash
 from catalogsync.plan.model import (
     Action,
     Change,
@@ -35,7 +36,28 @@ def plan_tables(catalog: Catalog, live: LiveState) -> tuple[list[Change], list[D
         rows = _rows(table, currency)
         method_ids = {n: m.id for n, m in methods.items()}
         existing = live.tables.get(name)
-        if existing is None:
+        renamed = live.tables.get(table.renamed_from) if table.renamed_from else None
+        if existing is None and renamed is not None:
+            changes.append(
+                Change(
+                    resource=Resource.SHIPPING_RATES,
+                    key=name,
+                    action=Action.UPDATE,
+                    id=renamed.id,
+                    diffs=(
+                        FieldDiff(field="name", old=renamed.name, new=name),
+                        FieldDiff(field="rates", old=list(renamed.rates), new=list(rows)),
+                    ),
+                    request=Request(
+                        method="PUT",
+                        path=f"/sale/shipping-rates/{renamed.id}",
+                        body=table_body(name, rows, method_ids, renamed.id),
+                    ),
+                    reason=f"renamed from {renamed.name}; tables are edited in place (R4)",
+                    base=table_hash(renamed.id, renamed.rates),
+                )
+            )
+        elif existing is None:
             changes.append(
                 Change(
                     resource=Resource.SHIPPING_RATES,
@@ -62,8 +84,20 @@ def plan_tables(catalog: Catalog, live: LiveState) -> tuple[list[Change], list[D
                         path=f"/sale/shipping-rates/{existing.id}",
                         body=table_body(name, rows, method_ids, existing.id),
                     ),
+                    base=table_hash(existing.id, existing.rates),
                 )
             )
+    renamed_away = {t.renamed_from for t in catalog.shipping_rates.values()}
+    for name in sorted(set(live.removed_tables) - renamed_away):
+        diagnostics.append(
+            Diagnostic(
+                severity=Severity.WARNING,
+                subject=f"shipping_rates {name}",
+                message="no longer in the catalog; Allegro never deletes a table, so it stays "
+                "as it is, unmanaged",
+                rule="R4",
+            )
+        )
     new_tables = sum(1 for c in changes if c.action is Action.CREATE)
     if new_tables and len(live.tables) + new_tables > MAX_TABLES:
         diagnostics.append(

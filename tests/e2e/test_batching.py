@@ -30,7 +30,7 @@ def test_r14_1001_offers_take_two_commands_each_for_activation_and_price(
     assert backend.stats["PATCH /sale/product-offers/{offerId}"] == 0
 
     write_catalog(catalog, 1001, price=Decimal("31.50"))
-    changed = run("apply", catalog, "--auto-approve")
+    changed = run("apply", catalog, "--auto-approve", "--allow-mass-change")
     assert changed.exit_code == 0, changed.output
     assert "offer-price-change-commands (price): 1001 done" in changed.output
     assert backend.stats[PRICE_PUTS] == 2

@@ -1,0 +1,31 @@
+"""Hashes of live state: what a saved plan remembers to notice that Allegro changed since."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from catalogsync.live.state import LiveOffer, LiveState
+
+
+def _digest(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def offer_hash(offer: LiveOffer) -> str:
+    return _digest([offer.id, offer.status, offer.fields])[:16]
+
+
+def table_hash(table_id: str, rates: tuple[Any, ...]) -> str:
+    return _digest([table_id, list(rates)])[:16]
+
+
+def fingerprint(live: LiveState) -> str:
+    """The whole managed live state; batch-command ids derive from it."""
+    return _digest(
+        {
+            "offers": {sku: [o.id, o.status, o.fields] for sku, o in sorted(live.offers.items())},
+            "tables": {n: [t.id, list(t.rates)] for n, t in sorted(live.tables.items())},
+        }
+    )
