@@ -171,7 +171,9 @@ def test_an_unknown_key_without_a_close_match_lists_the_known_ones() -> None:
                   "    zzz: 1\n",
     }))
 
-    assert found == ["cat/o.yaml:4:5: shipping_rates.std.zzz: unknown key; expected one of rates, renamed_from"]
+    assert found == [
+        "cat/o.yaml:4:5: shipping_rates.std.zzz: unknown key; expected one of rates, renamed_from"
+    ]
 
 
 def test_yaml_1_1_scalars_and_the_quote_hint() -> None:
