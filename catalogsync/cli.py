@@ -16,18 +16,21 @@ import click
 from pydantic import ValidationError
 
 from catalogsync import progress
+from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.apply.applier import Applier, ApplyReport, settle_pending
 from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Catalog
-from catalogsync.config import state_index_path
+from catalogsync.config import live_cache_path, state_index_path
 from catalogsync.errors import CatalogsyncError, PlanError
+from catalogsync.live.cache import load_cache, save_cache
 from catalogsync.live.reader import read_live
+from catalogsync.live.state import LiveState
 from catalogsync.plan.model import Plan
 from catalogsync.plan.planner import Options, stale_changes
 from catalogsync.plan.planner import plan as make_plan
 from catalogsync.render import render_json, render_markdown, render_text
-from catalogsync.state import load_index
+from catalogsync.state import StateIndex, load_index
 
 T = TypeVar("T")
 #: --detailed-exitcode: 0 nothing to change, 2 changes, 3 the plan is blocked by errors.
@@ -226,8 +229,19 @@ async def _plan(obj: CliContext, directory: Path, catalog: Catalog, options: Opt
     environment = catalog.settings.environment
     async with connect(environment, directory, obj.emulator) as client:
         index = load_index(state_index_path(directory, environment))
-        live = await read_live(client, catalog, index)
+        live = await _read(client, catalog, index, directory)
     return make_plan(catalog, live, datetime.now(UTC), options)
+
+
+async def _read(
+    client: AllegroClient, catalog: Catalog, index: StateIndex, directory: Path
+) -> LiveState:
+    """Read live state, re-reading only offers changed since the last read where possible."""
+    path = live_cache_path(directory, catalog.settings.environment)
+    cache = load_cache(path)
+    live = await read_live(client, catalog, index, cache)
+    save_cache(path, cache)
+    return live
 
 
 async def _apply(
@@ -244,7 +258,7 @@ async def _apply(
         index = load_index(index_path)
         if await settle_pending(client, index, index_path):
             click.echo("Waited for the commands an interrupted apply left running.", err=True)
-        live = await read_live(client, catalog, index)
+        live = await _read(client, catalog, index, directory)
         if saved is None:
             result = make_plan(catalog, live, datetime.now(UTC), options)
             _show(result, "text")

@@ -55,3 +55,7 @@ def emulator_db(catalog_dir: Path) -> Path:
 
 def state_index_path(catalog_dir: Path, environment: Environment) -> Path:
     return work_dir(catalog_dir) / f"state-{environment.value}.json"
+
+
+def live_cache_path(catalog_dir: Path, environment: Environment) -> Path:
+    return work_dir(catalog_dir) / f"live-{environment.value}.json"

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
-from catalogsync.allegro.wire import STATUS_FROM_API, offer_fields, table_rates
+from catalogsync.allegro.wire import STATUS_FROM_API, money, offer_fields, table_rates
 from catalogsync.catalog.models import Catalog
+from catalogsync.live.cache import CachedOffer, LiveCache
 from catalogsync.live.state import (
     CategoryParameter,
     DeliveryMethod,
@@ -31,13 +33,35 @@ T = TypeVar("T")
 K = TypeVar("K")
 
 
-async def read_live(client: AllegroClient, catalog: Catalog, index: StateIndex) -> LiveState:
+async def read_live(
+    client: AllegroClient,
+    catalog: Catalog,
+    index: StateIndex,
+    cache: LiveCache | None = None,
+    now: datetime | None = None,
+) -> LiveState:
+    """Read what the planner needs. With a `cache` from an earlier read, offers the event
+    feed does not name are taken from it instead of read again; `cache` is updated."""
+    cache = cache if cache is not None else LiveCache()
+    now = now or datetime.now(UTC)
+    changed, cursor = await _changed_since(client, cache, now)
     methods = await _delivery_methods(client)
     tables, listing = await asyncio.gather(
         _tables(client, catalog, index, methods), _list_offers(client)
     )
     table_names = {t.id: t.name for t in tables.values()}
-    offers, gone, duplicates = await _managed_offers(client, catalog, index, listing, table_names)
+    reuse = {
+        offer_id: LiveOffer(
+            id=offer_id, status=c.status, fields=c.fields, ever_activated=c.status != "INACTIVE"
+        )
+        for offer_id, c in cache.offers.items()
+        if changed is not None and offer_id not in changed and cache.tables == table_names
+    }
+    offers, gone, duplicates = await _managed_offers(
+        client, catalog, index, listing, table_names, reuse
+    )
+    cache.event_cursor, cache.read_at, cache.tables = cursor, now, table_names
+    cache.offers = {o.id: CachedOffer(status=o.status, fields=o.fields) for o in offers.values()}
     products = await _products(client, catalog)
     categories = {o.category for o in catalog.offers.values() if o.category}
     categories |= {c.category for found in products.values() for c in found}
@@ -137,7 +161,10 @@ async def _managed_offers(
     index: StateIndex,
     listing: list[dict[str, Any]],
     table_names: dict[str, str],
+    reuse: dict[str, LiveOffer],
 ) -> tuple[dict[str, LiveOffer], set[str], dict[str, tuple[str, ...]]]:
+    """The managed offers, read in detail unless `reuse` (offer id -> offer, from the cache,
+    minus what the event feed says changed) still holds for them."""
     by_sku: dict[str, list[dict[str, Any]]] = {}
     for offer in listing:
         sku = _external_id(offer)
@@ -154,8 +181,14 @@ async def _managed_offers(
     # R22: a hidden offer is missing from the list but readable by id.
     unlisted = {s: i for s, i in index.offers.items() if s in catalog.offers and s not in chosen}
     chosen.update(unlisted)
-    docs = await _gather_map(chosen.items(), lambda item: _read_offer(client, item[1]))
     offers: dict[str, LiveOffer] = {}
+    listed = {str(o["id"]): o for o in listing}
+    for sku, offer_id in list(chosen.items()):
+        cached = reuse.get(offer_id)
+        if cached is not None and offer_id in listed and _still_matches(cached, listed[offer_id]):
+            offers[sku] = cached
+            del chosen[sku]
+    docs = await _gather_map(chosen.items(), lambda item: _read_offer(client, item[1]))
     gone: set[str] = set()
     for (sku, offer_id), doc in docs.items():
         if doc is None:
@@ -169,6 +202,49 @@ async def _managed_offers(
             ever_activated=status != "INACTIVE",
         )
     return offers, gone, duplicates
+
+
+def _still_matches(cached: LiveOffer, listed: dict[str, Any]) -> bool:
+    """Cheap cross-check of a cached offer against its row in the offer list."""
+    price = (listed.get("sellingMode") or {}).get("price") or {}
+    now = {
+        "status": (listed.get("publication") or {}).get("status"),
+        "name": listed.get("name"),
+        "stock": (listed.get("stock") or {}).get("available"),
+        "price": money(price["amount"], price.get("currency") or "PLN") if price else None,
+    }
+    then = {
+        "status": cached.status,
+        "name": cached.fields.get("name"),
+        "stock": cached.fields.get("stock"),
+        "price": cached.fields.get("price"),
+    }
+    return now == then
+
+
+async def _changed_since(
+    client: AllegroClient, cache: LiveCache, now: datetime
+) -> tuple[set[str] | None, str | None]:
+    """Offer ids the event feed names since the cache's cursor (None: read everything), and
+    the cursor to keep. The cursor is taken before the offers are read, so a change made
+    while reading is seen again next time rather than lost."""
+    cursor = cache.event_cursor if cache.usable(now) else None
+    changed: set[str] = set()
+    try:
+        while True:
+            params: dict[str, Any] = {"limit": PAGE}
+            if cursor:
+                params["from"] = cursor
+            events = (await client.get("/sale/offer-events", params=params)).get("offerEvents")
+            events = events or []
+            changed |= {str((e.get("offer") or {}).get("id")) for e in events}
+            if events:
+                cursor = str(events[-1]["id"])
+            if len(events) < PAGE:
+                break
+    except AllegroError:
+        return None, None  # no feed (or the cursor fell out of it): a full read is correct
+    return (changed if cache.usable(now) else None), cursor
 
 
 def _choose(found: list[dict[str, Any]], known_id: str | None) -> str:
