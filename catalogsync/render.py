@@ -8,11 +8,19 @@ from typing import Any
 
 import click
 
+from catalogsync.plan.cost import estimate
 from catalogsync.plan.model import Action, Change, Plan, Severity
 
 Paint = Callable[..., str]
-_SYMBOL = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow")}
+_SYMBOL = {
+    Action.CREATE: ("+", "green"),
+    Action.UPDATE: ("~", "yellow"),
+    Action.END: ("-", "yellow"),
+    Action.DELETE: ("-", "red"),
+}
 _WIDTH = 100
+_SEVERITY_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+_SEVERITY_ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.NOTE: "ℹ️"}
 
 
 def render_text(plan: Plan, color: bool = False) -> str:
@@ -21,7 +29,7 @@ def render_text(plan: Plan, color: bool = False) -> str:
 
     lines: list[str] = []
     for diagnostic in plan.diagnostics:
-        fg = "red" if diagnostic.severity is Severity.ERROR else "yellow"
+        fg = _SEVERITY_COLOUR[diagnostic.severity]
         lines.append(paint(str(diagnostic), fg))
     if plan.diagnostics:
         lines.append("")
@@ -74,10 +82,18 @@ def _summary(plan: Plan, paint: Paint) -> str:
     if not plan.changes:
         text = "No changes. Allegro matches the catalog."
     else:
-        text = (
-            f"Plan: {counts[Action.CREATE.value]} to create, "
-            f"{counts[Action.UPDATE.value]} to update."
-        )
+        parts = [
+            f"{counts[Action.CREATE.value]} to create",
+            f"{counts[Action.UPDATE.value]} to update",
+        ]
+        parts += [
+            f"{counts[a.value]} to {a.value}"
+            for a in (Action.END, Action.DELETE)
+            if counts[a.value]
+        ]
+        requests, seconds = estimate(plan.changes)
+        took = f", at least {seconds / 60:.0f} min at Allegro's limits" if seconds else ""
+        text = f"Plan: {', '.join(parts)} (about {requests} requests{took})."
     if plan.unmanaged_offers:
         text += f" {plan.unmanaged_offers} offers outside the catalog are left alone."
     return paint(text, "cyan", bold=True)
@@ -85,7 +101,7 @@ def _summary(plan: Plan, paint: Paint) -> str:
 
 #: GitHub rejects comments over 65 536 characters; keep a margin for the CI's own words.
 MARKDOWN_LIMIT = 60_000
-_MD_SYMBOL = {Action.CREATE: "➕", Action.UPDATE: "✏️"}
+_MD_SYMBOL = {Action.CREATE: "➕", Action.UPDATE: "✏️", Action.END: "⏹️", Action.DELETE: "🗑️"}
 
 
 def render_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
@@ -95,7 +111,7 @@ def render_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
     head.append(f"**{_summary(plan, _no_paint)}**")
     head.append("")
     for diagnostic in plan.diagnostics:
-        icon = "❌" if diagnostic.severity is Severity.ERROR else "⚠️"
+        icon = _SEVERITY_ICON[diagnostic.severity]
         head.append(f"- {icon} {_md(str(diagnostic))}")
     if plan.diagnostics:
         head.append("")

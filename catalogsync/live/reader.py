@@ -24,6 +24,7 @@ from catalogsync.live.state import (
     LiveTable,
     ProductCandidate,
 )
+from catalogsync.live.variants import read_variant_sets
 from catalogsync.state import StateIndex
 
 PAGE = 1000
@@ -70,6 +71,9 @@ async def read_live(
     )
     managed = set(catalog.offers)
     removed = await _removed_offers(client, catalog, index, listing)
+    variant_api, variant_sets = (
+        await read_variant_sets(client) if catalog.variant_sets else (False, {})
+    )
     campaigns, notes = await _campaigns(
         client, catalog.settings.marketplace, [o.id for o in offers.values()]
     )
@@ -89,6 +93,9 @@ async def read_live(
             )
         ),
         campaigns=campaigns,
+        variant_api=variant_api,
+        variant_sets=variant_sets,
+        variant_membership={o: s.name for s in variant_sets.values() for o in s.offer_ids},
         notes=notes,
         draft_count=sum(
             1 for o in listing if (o.get("publication") or {}).get("status") == "INACTIVE"

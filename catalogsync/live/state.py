@@ -55,6 +55,14 @@ class ProductCandidate:
 
 
 @dataclass(frozen=True)
+class LiveVariantSet:
+    id: str
+    name: str
+    offer_ids: tuple[str, ...]
+    parameter_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LiveState:
     offers: dict[str, LiveOffer] = field(default_factory=dict)  # managed external id -> offer
     tables: dict[str, LiveTable] = field(default_factory=dict)  # every table, by name
@@ -74,5 +82,12 @@ class LiveState:
     removed_tables: tuple[str, ...] = ()
     #: offer id -> programmes whose price a price change would break (R26)
     campaigns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: False where `/sale/offer-variants` is gone (production since 2026-04-14): Allegro then
+    #: groups variants itself from the product catalogue
+    variant_api: bool = False
+    #: user-made variant sets by name (only where the API answers)
+    variant_sets: dict[str, LiveVariantSet] = field(default_factory=dict)
+    #: offer id -> name of the variant set it is in (only where the API answers)
+    variant_membership: dict[str, str] = field(default_factory=dict)
     #: what could not be read, e.g. campaigns of an account that is not a business account
     notes: tuple[str, ...] = ()

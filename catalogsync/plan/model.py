@@ -20,8 +20,9 @@ class _Frozen(BaseModel):
 
 
 class Severity(StrEnum):
-    ERROR = "error"
+    ERROR = "error"  # blocks apply
     WARNING = "warning"
+    NOTE = "note"  # what Allegro will do by itself, for the reader's information
 
 
 class Diagnostic(_Frozen):
@@ -38,6 +39,7 @@ class Diagnostic(_Frozen):
 class Resource(StrEnum):
     OFFER = "offer"
     SHIPPING_RATES = "shipping_rates"
+    VARIANT_SET = "variant_set"
 
 
 class Action(StrEnum):
@@ -97,6 +99,9 @@ class Change(_Frozen):
     request: Request | None = None
     commands: tuple[Command, ...] = ()
     reason: str = ""
+    #: what apply needs to build requests it cannot write down in advance (a variant set
+    #: names offers by external id; some get their Allegro id only during apply)
+    payload: dict[str, Any] | None = None
     #: hash of the live resource this change was planned on; apply of a saved plan refuses
     #: when Allegro's copy no longer matches (None for creates)
     base: str | None = None
@@ -109,6 +114,10 @@ class Change(_Frozen):
     def via(self) -> tuple[str, ...]:
         """How apply carries this change out, for people reading the plan."""
         steps = [f"{self.request.method} {self.request.path}"] if self.request else []
+        if self.resource is Resource.VARIANT_SET and self.payload is not None:
+            if self.payload.get("replace"):
+                steps.append(f"DELETE /sale/offer-variants/{self.id}")
+            steps.append("PUT /sale/offer-variants/{setId}")
         return (*steps, *(c.label for c in self.commands))
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from catalogsync.allegro.wire import money
 from catalogsync.catalog.models import Catalog, ImageItem, Offer, Status
-from catalogsync.live.state import CategoryParameter, Fields, LiveState
+from catalogsync.live.state import CategoryParameter, Fields, LiveState, ProductCandidate
 from catalogsync.plan.model import Diagnostic, Severity
 from catalogsync.plan.products import resolve_product
 
@@ -29,6 +29,8 @@ class Desired:
     ignored: frozenset[str]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     parameters: dict[str, CategoryParameter] = field(default_factory=dict)
+    #: the catalogue product the offer sells, once resolved (R23)
+    product: ProductCandidate | None = None
     #: when a scheduled activation should happen (ISO 8601), if the catalog says
     scheduled_for: str | None = None
     #: fields already reported as wrong, so the create check does not report them again
@@ -123,6 +125,7 @@ def _product_and_category(desired: Desired, offer: Offer, live: LiveState) -> No
             desired.reported.add("category")
         else:
             desired.fields["product"] = resolved.product.id
+            desired.product = resolved.product
             if category and category != resolved.product.category:
                 desired.error(
                     f"category {category} differs from the product's category "

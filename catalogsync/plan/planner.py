@@ -25,6 +25,7 @@ from catalogsync.plan.model import (
 )
 from catalogsync.plan.offers import Desired, check_create, desired_offer
 from catalogsync.plan.tables import plan_tables
+from catalogsync.plan.variants import plan_variant_sets
 
 #: R17: Allegro keeps a location only when shipping rates and the selling mode come with it.
 _LOCATION_COMPANIONS = ("shipping_rates", "price")
@@ -52,8 +53,9 @@ def plan(catalog: Catalog, live: LiveState, now: datetime, options: Options = Op
     catalog = _targeted(catalog, options.targets)
     changes, diagnostics = plan_tables(catalog, live)
     table_ids = {name: t.id for name, t in live.tables.items()}
+    wanted: dict[str, Desired] = {}
     for sku, offer in catalog.offers.items():
-        desired = desired_offer(sku, offer, catalog, live, now)
+        desired = wanted[sku] = desired_offer(sku, offer, catalog, live, now)
         current = live.offers.get(sku)
         change: Change | None
         if current is None:
@@ -76,6 +78,9 @@ def plan(catalog: Catalog, live: LiveState, now: datetime, options: Options = Op
             )
         if change is not None:
             changes.append(change)
+    set_changes, set_notes = plan_variant_sets(catalog, live, wanted)
+    changes += set_changes
+    diagnostics += set_notes
     prune = catalog.settings.prune if options.prune is None else options.prune
     removed = {k: o for k, o in live.removed.items() if not options.targets or k in options.targets}
     pruned, notes = prune_removed(removed, prune)
@@ -104,6 +109,7 @@ def _targeted(catalog: Catalog, targets: frozenset[str]) -> Catalog:
         update={
             "offers": {k: v for k, v in catalog.offers.items() if k in targets},
             "shipping_rates": {k: v for k, v in catalog.shipping_rates.items() if k in targets},
+            "variant_sets": {k: v for k, v in catalog.variant_sets.items() if k in targets},
         }
     )
 

@@ -15,7 +15,7 @@ def test_first_plan_creates_every_table_and_offer(run: Run, catalog_dir: Path) -
     for address in ("shipping_rates Standard", "shipping_rates Gabaryt", "offer MUG-WHITE-330",
                     "offer LAPTOP-X14-512", "offer TSHIRT-WHITE-L"):
         assert f"+ {address}" in result.output
-    assert "Plan: 8 to create, 0 to update." in result.output
+    assert "Plan: 8 to create, 0 to update (about 11 requests)." in result.output
 
 
 def test_apply_then_plan_shows_no_changes(run: Run, catalog_dir: Path, backend: Backend) -> None:
@@ -55,7 +55,7 @@ def test_edited_price_is_exactly_one_update(run: Run, catalog_dir: Path) -> None
     assert result.exit_code == 2, result.output
     assert "~ offer MUG-WHITE-330" in result.output
     assert "~ price: 29.99 PLN → 34.99 PLN" in result.output
-    assert "Plan: 0 to create, 1 to update." in result.output
+    assert "Plan: 0 to create, 1 to update (about 3 requests)." in result.output
 
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
     assert run("plan", catalog_dir, "--detailed-exitcode").exit_code == 0
