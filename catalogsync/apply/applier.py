@@ -21,7 +21,7 @@ from catalogsync.allegro.client import AllegroClient, route_template
 from catalogsync.allegro.errors import AllegroError, TransportError
 from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import chunks, command_id
-from catalogsync.apply.polling import command_tasks, operation
+from catalogsync.apply.polling import command_tasks, operation, put_variant_set
 from catalogsync.errors import CatalogsyncError
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Progress
@@ -117,6 +117,12 @@ class Applier:
             if targets:
                 with self.progress.phase(kind.value, len(targets)) as phase:
                     await self._commands(kind, targets, phase)
+        sets = [c for c in self.plan.changes if c.resource is Resource.VARIANT_SET]
+        if sets:  # after publication: a set holds active offers only (R24)
+            with self.progress.phase("variant sets", len(sets)) as phase:
+                for change in sets:
+                    await self._variant_set(change, offer_ids)
+                    phase.advance()
         save_index(self.index_path, self.index)
         self.report.seconds = time.perf_counter() - started
         self.report.requests = dict(self.client.requests)
@@ -219,6 +225,29 @@ class Applier:
             if target is not None:
                 ok = task.get("status") == "SUCCESS"
                 self._record(Outcome(target.address, step, ok, _task_message(task)))
+
+    async def _variant_set(self, change: Change, offer_ids: dict[str, str | None]) -> None:
+        """Delete first when offers move out of this set (R24), then put it as planned."""
+        payload = change.payload or {}
+        set_id = change.id or command_id(self.plan.fingerprint, "offer-variants", [change.key])
+        ids = [offer_ids.get(sku) or self.index.offers.get(sku) for sku in payload["offers"]]
+        step = f"PUT /sale/offer-variants/{set_id}"
+        if None in ids:
+            self._record(Outcome(change.address, step, False, "some offers were not created"))
+            return
+        body = {
+            "name": payload["name"],
+            "offers": [{"id": i} for i in ids],
+            "parameters": [{"id": p} for p in payload["parameters"]],
+        }
+        try:
+            if payload.get("replace"):
+                await self.client.request("DELETE", f"/sale/offer-variants/{set_id}")
+            await put_variant_set(self.client, set_id, body)
+        except CatalogsyncError as exc:
+            self._record(Outcome(change.address, step, False, _reason(exc)))
+            return
+        self._record(Outcome(change.address, step, True))
 
     def _fail_all(self, changes: Iterable[Change], step: str, message: str) -> None:
         for change in changes:

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
+from catalogsync.allegro.errors import AllegroError
 from catalogsync.errors import ApplyError
 
 #: How long apply waits for one command or operation before giving up on it.
@@ -47,4 +48,20 @@ async def operation(client: AllegroClient, location: str, retry_after: float) ->
             return
         if time.monotonic() - started > DEADLINE_SECONDS:
             raise ApplyError(f"offer operation {location} still running; run apply again later")
+        wait = min(wait * 2, _MAX_WAIT)
+
+
+async def put_variant_set(client: AllegroClient, set_id: str, body: dict[str, Any]) -> None:
+    """PUT a variant set, waiting while Allegro says its offers "have not been processed
+    yet" (they were activated moments ago, R24)."""
+    started, wait = time.monotonic(), 0.5
+    while True:
+        try:
+            await client.request("PUT", f"/sale/offer-variants/{set_id}", json=body)
+            return
+        except AllegroError as exc:
+            processing = exc.status == 422 and "not been processed" in str(exc)
+            if not processing or time.monotonic() - started > DEADLINE_SECONDS:
+                raise
+        await asyncio.sleep(wait)
         wait = min(wait * 2, _MAX_WAIT)
