@@ -12,12 +12,10 @@ at each problem's key path.
 from __future__ import annotations
 
 import difflib
-import gc
 import os
 import re
 import types
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -32,6 +30,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from catalogsync.catalog.models import Catalog, Settings
 from catalogsync.errors import CatalogError, Problem
+from catalogsync.gcpause import gc_paused
 
 try:
     from yaml import CSafeLoader as _YamlLoader
@@ -67,27 +66,14 @@ def load_catalog(directory: Path) -> Catalog:
 
     Raises `CatalogError` holding every problem found in every file.
     """
-    with _gc_paused():
+    with gc_paused():
         return _Load(directory).catalog()
 
 
 def load_settings(directory: Path) -> Settings:
     """Load only `catalogsync.yaml`, for commands that need no offers."""
-    with _gc_paused():
+    with gc_paused():
         return _Load(directory).settings()
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC: the walk allocates millions of acyclic objects, and the
-    full collections they trigger cost more than the load itself on large catalogs."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # --- reading files -------------------------------------------------------------------------

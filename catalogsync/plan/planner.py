@@ -8,6 +8,7 @@ from typing import Any
 
 from catalogsync.allegro.wire import offer_body
 from catalogsync.catalog.models import Catalog, Status
+from catalogsync.gcpause import gc_paused
 from catalogsync.live.state import LiveOffer, LiveState
 from catalogsync.plan.checks import prune_removed, run_checks, withhold_campaign_price
 from catalogsync.plan.hashing import fingerprint, offer_hash, table_hash
@@ -50,6 +51,11 @@ class Options:
 
 
 def plan(catalog: Catalog, live: LiveState, now: datetime, options: Options = Options()) -> Plan:
+    with gc_paused():
+        return _plan(catalog, live, now, options)
+
+
+def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) -> Plan:
     catalog = _targeted(catalog, options.targets)
     changes, diagnostics = plan_tables(catalog, live)
     table_ids = {name: t.id for name, t in live.tables.items()}

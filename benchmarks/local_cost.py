@@ -1,0 +1,165 @@
+"""Local cost at scale: catalog load + validation, and planning against an in-memory live
+state, at 10 000 and 100 000 offers (issue: benchmarks, part 3).
+
+    python benchmarks/local_cost.py [--sizes 10000 100000] [--json out.json]
+
+Prints a table and JSON: seconds and peak memory (RSS) of each step, the ratio of our load
+to a bare libyaml parse of the same files, and growth from the smallest to the largest size.
+Each measurement runs in its own process so peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from catalogsync.catalog.loader import load_catalog
+from catalogsync.live.state import (
+    CategoryParameter,
+    DeliveryMethod,
+    LiveOffer,
+    LiveState,
+    LiveTable,
+    ProductCandidate,
+)
+from catalogsync.plan.offers import desired_offer
+from catalogsync.plan.planner import plan
+from catalogsync.synthetic import write_catalog
+
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bare_parse(directory: Path, gc_off: bool) -> dict[str, float]:
+    if gc_off:
+        gc.disable()
+    started = time.perf_counter()
+    for path in sorted(directory.rglob("*.yaml")):
+        with path.open() as stream:
+            yaml.load(stream, Loader=yaml.CSafeLoader)
+    return {"seconds": time.perf_counter() - started, "peak_mb": peak_mb()}
+
+
+def load(directory: Path) -> dict[str, float]:
+    started = time.perf_counter()
+    catalog = load_catalog(directory)
+    assert catalog.offers
+    return {"seconds": time.perf_counter() - started, "peak_mb": peak_mb()}
+
+
+def live_matching(directory: Path) -> tuple[Any, LiveState]:
+    """A catalog and a live state in which every offer already is as the catalog says."""
+    catalog = load_catalog(directory)
+    stan = CategoryParameter(
+        id="11323", name="Stan", type="dictionary", required=True, dictionary={"Nowy": "11323_1"}
+    )
+    products = {
+        ean: (ProductCandidate(id=f"p-{ean}", name="Kubek", category="67476", parameters={}),)
+        for ean in ("5901234123457", "5901234123464")
+    }
+    rows = (
+        {
+            "delivery_method": "Allegro Kurier DPD",
+            "first_item": "16.99 PLN",
+            "next_item": "0.00 PLN",
+            "max_quantity_per_package": 20,
+        },
+    )
+    dpd = DeliveryMethod(id="m-dpd", name="Allegro Kurier DPD", constraints={})
+    base = LiveState(
+        delivery_methods=(dpd,),
+        tables={"Standard": LiveTable(id="t-1", name="Standard", rates=rows)},
+        products=products,
+        category_parameters={"67476": (stan,)},
+    )
+    offers = {}
+    for number, (sku, offer) in enumerate(catalog.offers.items()):
+        fields = desired_offer(sku, offer, catalog, base, NOW).fields
+        offers[sku] = LiveOffer(id=str(10**10 + number), status="ACTIVE", fields=fields)
+    return catalog, replace(base, offers=offers)
+
+
+def planning(directory: Path) -> dict[str, float]:
+    catalog, live = live_matching(directory)
+    before = peak_mb()
+    started = time.perf_counter()
+    result = plan(catalog, live, NOW)
+    seconds = time.perf_counter() - started
+    assert not result.changes and not result.errors, result.errors[:3]
+    return {"seconds": seconds, "peak_mb": peak_mb(), "peak_before_mb": before}
+
+
+STEPS = {
+    "bare_parse": lambda d: bare_parse(d, gc_off=False),
+    "bare_parse_gc_off": lambda d: bare_parse(d, gc_off=True),
+    "load": load,
+    "plan_noop": planning,
+}
+
+
+def measure(step: str, directory: Path) -> dict[str, float]:
+    """Run one step in a fresh interpreter and return its figures."""
+    output = subprocess.run(
+        [sys.executable, __file__, "--step", step, "--dir", str(directory)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    figures: dict[str, float] = json.loads(output)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
+    parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        print(json.dumps(STEPS[args.step](args.dir)))
+        return
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            directory = write_catalog(Path(tmp) / str(size), size)
+            mb = sum(p.stat().st_size for p in directory.rglob("*.yaml")) / 1e6
+            results[str(size)] = {step: measure(step, directory) for step in STEPS}
+            results[str(size)]["files"] = {"megabytes": mb}
+    print(f"{'offers':>8} {'step':<18} {'seconds':>9} {'peak MB':>9}")
+    for size, steps in results.items():
+        for step, figures in steps.items():
+            if "seconds" in figures:
+                print(f"{size:>8} {step:<18} {figures['seconds']:9.2f} {figures['peak_mb']:9.0f}")
+        ratio = steps["load"]["seconds"] / steps["bare_parse"]["seconds"]
+        ratio_off = steps["load"]["seconds"] / steps["bare_parse_gc_off"]["seconds"]
+        print(f"{size:>8} load / bare parse: {ratio:.2f} (gc on), {ratio_off:.2f} (gc off)")
+    sizes = [str(s) for s in args.sizes]
+    if len(sizes) > 1:
+        first, last = results[sizes[0]], results[sizes[-1]]
+        factor = int(sizes[-1]) / int(sizes[0])
+        for step in ("load", "plan_noop"):
+            growth = last[step]["seconds"] / first[step]["seconds"]
+            print(f"growth of {step} for {factor:.0f}x offers: {growth:.1f}x time")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
