@@ -12,8 +12,13 @@ from tests.e2e.conftest import Run
 def test_first_plan_creates_every_table_and_offer(run: Run, catalog_dir: Path) -> None:
     result = run("plan", catalog_dir, "--detailed-exitcode")
     assert result.exit_code == 2, result.output
-    for address in ("shipping_rates Standard", "shipping_rates Gabaryt", "offer MUG-WHITE-330",
-                    "offer LAPTOP-X14-512", "offer TSHIRT-WHITE-L"):
+    for address in (
+        "shipping_rates Standard",
+        "shipping_rates Gabaryt",
+        "offer MUG-WHITE-330",
+        "offer LAPTOP-X14-512",
+        "offer TSHIRT-WHITE-L",
+    ):
         assert f"+ {address}" in result.output
     assert "Plan: 8 to create, 0 to update (about 11 requests)." in result.output
 
@@ -37,8 +42,12 @@ def test_apply_activates_active_offers_and_keeps_drafts(
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
     index = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
     assert set(index["offers"]) == {
-        "MUG-WHITE-330", "MUG-BLACK-330", "LAPTOP-X14-512",
-        "TSHIRT-WHITE-S", "TSHIRT-WHITE-M", "TSHIRT-WHITE-L",
+        "MUG-WHITE-330",
+        "MUG-BLACK-330",
+        "LAPTOP-X14-512",
+        "TSHIRT-WHITE-S",
+        "TSHIRT-WHITE-M",
+        "TSHIRT-WHITE-L",
     }
     assert set(index["shipping_rates"]) == {"Standard", "Gabaryt"}
     statuses = {sku: backend_status(backend, offer_id) for sku, offer_id in index["offers"].items()}
@@ -117,3 +126,51 @@ def backend_status(backend: Backend, offer_id: str) -> str:
 def backend_requests(backend: Backend) -> int:
     """Allegro-namespace requests the emulator answered (OAuth and steering not counted)."""
     return sum(n for key, n in backend.stats.items() if " /sale/" in key or " /me" in key)
+
+
+def test_safety_threshold_refuses_with_numbers_and_the_flag_overrides_it(
+    run: Run, tmp_path: Path
+) -> None:
+    from decimal import Decimal
+
+    from catalogsync.synthetic import write_catalog
+
+    catalog = write_catalog(tmp_path / "shop", 12)
+    assert run("apply", catalog, "--auto-approve").exit_code == 0
+    write_catalog(catalog, 12, price=Decimal("32.99"))
+
+    refused = run("apply", catalog, "--auto-approve")
+    assert refused.exit_code == 1
+    assert "12 of 12 managed offers (100%) would be updated" in refused.output
+    assert "--allow-mass-change" in refused.output
+    assert "Apply finished" not in refused.output
+
+    forced = run("apply", catalog, "--auto-approve", "--allow-mass-change")
+    assert forced.exit_code == 0, forced.output
+    assert run("plan", catalog, "--detailed-exitcode").exit_code == 0
+
+
+def test_price_typo_is_refused_until_allowed(run: Run, catalog_dir: Path) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    mugs = catalog_dir / "offers" / "mugs.yaml"
+    mugs.write_text(mugs.read_text().replace("price: 29.99", "price: 2.99"))
+    blocked = run("plan", catalog_dir, "--detailed-exitcode")
+    assert blocked.exit_code == 3
+    assert "price 29.99 PLN → 2.99 PLN moves more than safety.max_price_change" in blocked.output
+    allowed = run("plan", catalog_dir, "--detailed-exitcode", "--allow-price-jumps")
+    assert allowed.exit_code == 2
+
+
+def test_pruning_ends_offers_removed_from_the_catalog(run: Run, catalog_dir: Path) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    (catalog_dir / "offers" / "tshirts.yaml").unlink()
+
+    kept = run("plan", catalog_dir, "--detailed-exitcode")
+    assert kept.exit_code == 0, kept.output
+    assert "3 offers removed from the catalog stay on Allegro" in kept.output
+
+    pruned = run("apply", catalog_dir, "--auto-approve", "--prune", "--allow-mass-change")
+    assert pruned.exit_code == 0, pruned.output
+    assert "- offer TSHIRT-WHITE-S" in pruned.output
+    assert "DELETE /sale/offers/{id}: 1 done" in pruned.output  # the never-activated draft
+    assert run("plan", catalog_dir, "--detailed-exitcode", "--prune").exit_code == 0
