@@ -7,7 +7,7 @@ import functools
 import logging
 import sys
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,8 +21,9 @@ from catalogsync.allegro.connect import connect
 from catalogsync.apply.applier import Applier, ApplyReport, settle_pending
 from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Catalog
-from catalogsync.config import live_cache_path, state_index_path
+from catalogsync.config import image_upload_url, live_cache_path, state_index_path
 from catalogsync.errors import CatalogsyncError, PlanError
+from catalogsync.images import catalog_images, local_images
 from catalogsync.live.cache import load_cache, save_cache
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
@@ -241,7 +242,9 @@ async def _read(
     cache = load_cache(path)
     live = await read_live(client, catalog, index, cache)
     save_cache(path, cache)
-    return live
+    return replace(
+        live, local_images=local_images(catalog_images(catalog), directory, index.images)
+    )
 
 
 async def _apply(
@@ -281,7 +284,10 @@ async def _apply(
             return None
         _confirm(auto_approve)
         table_ids = {name: t.id for name, t in live.tables.items()}
-        applier = Applier(client, result, index, index_path, table_ids, progress.for_output())
+        applier = Applier(
+            client, result, index, index_path, table_ids, progress.for_output(), directory
+        )
+        applier.upload_url = image_upload_url(environment)
         return await applier.run()
 
 

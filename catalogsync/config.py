@@ -59,3 +59,10 @@ def state_index_path(catalog_dir: Path, environment: Environment) -> Path:
 
 def live_cache_path(catalog_dir: Path, environment: Environment) -> Path:
     return work_dir(catalog_dir) / f"live-{environment.value}.json"
+
+
+def image_upload_url(environment: Environment) -> str:
+    """`POST /sale/images` lives on its own host (API_NOTES §1); the emulator serves it too."""
+    if environment is Environment.LOCAL:
+        return "/sale/images"
+    return f"{ENDPOINTS[environment].upload}/sale/images"

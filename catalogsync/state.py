@@ -33,6 +33,8 @@ class PendingCommand(BaseModel):
 class StateIndex(BaseModel):
     offers: dict[str, str] = Field(default_factory=dict)
     shipping_rates: dict[str, str] = Field(default_factory=dict)
+    #: content hash (sha256) of an uploaded local image file -> the URL Allegro gave it
+    images: dict[str, str] = Field(default_factory=dict)
     #: command id -> command, written before the command is sent, removed once it settled:
     #: a run after a crash waits for these before it reads live state
     commands: dict[str, PendingCommand] = Field(default_factory=dict)
@@ -58,14 +60,18 @@ def load_index(path: Path) -> StateIndex:
 
 
 def _replay(index: StateIndex, entry: dict[str, str]) -> None:
-    if entry["kind"] == "offer":
-        index.offers[entry["key"]] = entry["id"]
-    else:
-        index.shipping_rates[entry["key"]] = entry["id"]
+    getattr(index, _SECTIONS[entry["kind"]])[entry["key"]] = entry["id"]
+
+
+_SECTIONS = {"offer": "offers", "shipping_rates": "shipping_rates", "image": "images"}
 
 
 def record_id(
-    path: Path, index: StateIndex, kind: Literal["offer", "shipping_rates"], key: str, value: str
+    path: Path,
+    index: StateIndex,
+    kind: Literal["offer", "shipping_rates", "image"],
+    key: str,
+    value: str,
 ) -> None:
     """Remember one new id in memory and on disk before anything else happens."""
     _replay(index, {"kind": kind, "key": key, "id": value})

@@ -36,12 +36,17 @@ class AllegroClient:
     """Talks to one Allegro environment as one seller.
 
     `http` carries the base URL and the transport (real network, or the in-process emulator);
-    `token` is a user access token. Only idempotent requests are retried on transient failures.
+    `token` is a user access token, or None when `http` authenticates itself (an `httpx.Auth`
+    that refreshes, allegro/auth.py). Only idempotent requests are retried on transient failures.
     """
 
-    def __init__(self, http: httpx.AsyncClient, token: str, pacer: Pacer | None = None) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, token: str | None, pacer: Pacer | None = None
+    ) -> None:
         self._http = http
-        self._headers = {"Accept": MEDIA_TYPE, "Authorization": f"Bearer {token}"}
+        self._headers = {"Accept": MEDIA_TYPE}
+        if token is not None:
+            self._headers["Authorization"] = f"Bearer {token}"
         self.pacer = pacer or Pacer()
         self.requests: Counter[str] = Counter()
         self.throttled = 0  # 429 answers received
@@ -57,6 +62,20 @@ class AllegroClient:
 
     async def patch(self, path: str, body: Any) -> httpx.Response:
         return await self.request("PATCH", path, json=body)
+
+    async def upload_image(self, url: str, data: bytes, media_type: str) -> str:
+        """`POST /sale/images` with the file's bytes (on the upload host); returns the
+        `location` to use in offers. It expires unless an offer uses it."""
+        await self.pacer.acquire("POST", "/sale/images")
+        headers = {**self._headers, "Content-Type": media_type}
+        try:
+            response = await self._http.post(url, content=data, headers=headers)
+        except httpx.TransportError as exc:
+            raise TransportError(f"POST /sale/images: upload failed ({exc})") from exc
+        self.requests["POST /sale/images"] += 1
+        if response.status_code != 201:
+            raise _error_for("POST", "/sale/images", response)
+        return str(response.json()["location"])
 
     async def request(
         self,

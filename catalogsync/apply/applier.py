@@ -9,6 +9,7 @@ the others; the next plan shows what is still to do.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from collections import Counter
@@ -23,6 +24,7 @@ from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import chunks, command_id
 from catalogsync.apply.polling import command_tasks, operation, put_variant_set
 from catalogsync.errors import CatalogsyncError
+from catalogsync.images import MEDIA_TYPES, placeholders, substitute
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Progress
 from catalogsync.state import PendingCommand, StateIndex, record_id, save_index
@@ -75,6 +77,7 @@ class Applier:
         index_path: Path,
         table_ids: dict[str, str],
         progress: Progress,
+        catalog_dir: Path,
     ) -> None:
         self.client = client
         self.plan = plan
@@ -82,6 +85,9 @@ class Applier:
         self.index_path = index_path
         self.table_ids = dict(table_ids)
         self.progress = progress
+        self.catalog_dir = catalog_dir
+        #: POST /sale/images goes to the upload host (the same host for the emulator)
+        self.upload_url = "/sale/images"
         self.report = ApplyReport()
         self._gate = asyncio.Semaphore(CONCURRENCY)
 
@@ -93,6 +99,11 @@ class Applier:
             with self.progress.phase("shipping-rate tables", len(tables)) as phase:
                 for change in tables:
                     await self._request(change)
+                    phase.advance()
+        if self.plan.uploads:
+            with self.progress.phase("image uploads", len(self.plan.uploads)) as phase:
+                for digest, path in sorted(self.plan.uploads.items()):
+                    await self._upload(digest, path)
                     phase.advance()
         requests = [c for c in offers if c.request]
         offer_ids: dict[str, str | None] = {c.key: c.id for c in offers}
@@ -134,8 +145,13 @@ class Applier:
         request = change.request
         assert request is not None
         step = f"{request.method} {request.path}"
+        missing = placeholders(request.body) - set(self.index.images)
+        if missing:
+            self._record(Outcome(change.address, step, False, "an image upload failed"))
+            return None
+        body = substitute(request.body, self.index.images)
         try:
-            response = await self.client.request(request.method, request.path, json=request.body)
+            response = await self.client.request(request.method, request.path, json=body)
             if response.status_code == 202:
                 await operation(
                     self.client,
@@ -156,6 +172,27 @@ class Applier:
             self._remember(change, resource_id)
         self._record(Outcome(change.address, step, True))
         return resource_id
+
+    async def _upload(self, digest: str, path: str) -> None:
+        """Upload one local image file and remember its URL by content hash at once."""
+        file = self.catalog_dir / path
+        step = "POST /sale/images"
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            self._record(Outcome(f"image {path}", step, False, str(exc)))
+            return
+        if hashlib.sha256(data).hexdigest() != digest:
+            self._record(Outcome(f"image {path}", step, False, "the file changed since the plan"))
+            return
+        media_type = MEDIA_TYPES.get(file.suffix.lower(), "image/jpeg")
+        try:
+            url = await self.client.upload_image(self.upload_url, data, media_type)
+        except CatalogsyncError as exc:
+            self._record(Outcome(f"image {path}", step, False, _reason(exc)))
+            return
+        record_id(self.index_path, self.index, "image", digest, url)
+        self._record(Outcome(f"image {path}", step, True))
 
     async def _created_after_all(self, change: Change) -> str | None:
         """A create whose answer was lost may still have happened: look the offer up by its

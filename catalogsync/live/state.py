@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalogsync.images import LocalImage
+
 #: Canonical offer fields: name -> JSON-able value (see `wire.offer_fields`).
 Fields = dict[str, Any]
 
@@ -89,5 +91,7 @@ class LiveState:
     variant_sets: dict[str, LiveVariantSet] = field(default_factory=dict)
     #: offer id -> name of the variant set it is in (only where the API answers)
     variant_membership: dict[str, str] = field(default_factory=dict)
+    #: local image files the catalog names, by path as written
+    local_images: dict[str, LocalImage] = field(default_factory=dict)
     #: what could not be read, e.g. campaigns of an account that is not a business account
     notes: tuple[str, ...] = ()

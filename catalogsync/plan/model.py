@@ -129,6 +129,8 @@ class Plan(_Frozen):
     changes: tuple[Change, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     unmanaged_offers: int = 0
+    #: local image files apply uploads first: content hash -> path in the catalog directory
+    uploads: dict[str, str] = {}
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:

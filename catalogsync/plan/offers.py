@@ -60,8 +60,8 @@ def desired_offer(
         "name": offer.name,
         "price": money(offer.price, currency) if offer.price is not None else None,
         "stock": offer.stock,
-        "images": list(offer.images) if offer.images is not None else None,
-        "description": _description(offer),
+        "images": [_image(i, live) for i in offer.images] if offer.images is not None else None,
+        "description": _description(offer, live),
         "shipping_rates": offer.shipping_rates or defaults.shipping_rates,
         "handling_time": offer.handling_time or defaults.handling_time,
         "location": _location(offer, catalog),
@@ -79,6 +79,12 @@ def desired_offer(
     _parameters(desired, offer, live)
     _check_references(desired, catalog, live)
     _check_description_images(desired, offer)
+    for image in offer.images or ():
+        local = live.local_images.get(image)
+        if local is not None and not local.sha256:
+            desired.error(
+                f"image file {image} does not exist (paths are relative to the catalog directory)"
+            )
     if offer.scheduled_for and offer.scheduled_for <= now:
         desired.error(
             f"scheduled_for {offer.scheduled_for.isoformat()} is in the past; "
@@ -88,12 +94,17 @@ def desired_offer(
     return desired
 
 
-def _description(offer: Offer) -> list[list[dict[str, str]]] | None:
+def _image(image: str, live: LiveState) -> str:
+    local = live.local_images.get(image)
+    return local.reference if local else image
+
+
+def _description(offer: Offer, live: LiveState) -> list[list[dict[str, str]]] | None:
     if offer.description is None:
         return None
     return [
         [
-            {"type": "IMAGE", "url": item.image}
+            {"type": "IMAGE", "url": _image(item.image, live)}
             if isinstance(item, ImageItem)
             else {"type": "TEXT", "content": item.text}
             for item in section

@@ -9,6 +9,7 @@ from typing import Any
 from catalogsync.allegro.wire import offer_body
 from catalogsync.catalog.models import Catalog, Status
 from catalogsync.gcpause import gc_paused
+from catalogsync.images import placeholders
 from catalogsync.live.state import LiveOffer, LiveState
 from catalogsync.plan.checks import prune_removed, run_checks, withhold_campaign_price
 from catalogsync.plan.hashing import fingerprint, offer_hash, table_hash
@@ -105,7 +106,14 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         changes=tuple(changes),
         diagnostics=tuple(diagnostics),
         unmanaged_offers=live.unmanaged_offers,
+        uploads=_uploads(changes, live),
     )
+
+
+def _uploads(changes: list[Change], live: LiveState) -> dict[str, str]:
+    """Local images that changes need and Allegro does not have yet."""
+    wanted = set().union(*(placeholders(c.request.body) for c in changes if c.request))
+    return {i.sha256: i.path for i in live.local_images.values() if i.sha256 in wanted}
 
 
 def _targeted(catalog: Catalog, targets: frozenset[str]) -> Catalog:

@@ -50,16 +50,22 @@ def test_r15_tasks_are_polled_to_the_end_and_each_offer_reports_its_own_outcome(
 
     def price_change(key: str, offer_id: str) -> Change:
         command = Command(kind=CommandKind.PRICE, fields={"price": "19.99 PLN"})
-        return Change(resource=Resource.OFFER, key=key, action=Action.UPDATE, id=offer_id,
-                      commands=(command,))
+        return Change(
+            resource=Resource.OFFER, key=key, action=Action.UPDATE, id=offer_id, commands=(command,)
+        )
 
-    plan = Plan(environment="local", marketplace="allegro-pl", fingerprint="f",
-                changes=(price_change("MUG-WHITE-330", real),
-                         price_change("GHOST", "17799999999")))
+    plan = Plan(
+        environment="local",
+        marketplace="allegro-pl",
+        fingerprint="f",
+        changes=(price_change("MUG-WHITE-330", real), price_change("GHOST", "17799999999")),
+    )
 
     async def apply() -> list[tuple[str, bool, str]]:
         async with connect(Environment.LOCAL, catalog_dir, backend) as client:
-            applier = Applier(client, plan, index, tmp_path / "state.json", {}, Progress())
+            applier = Applier(
+                client, plan, index, tmp_path / "state.json", {}, Progress(), catalog_dir
+            )
             report = await applier.run()
         return sorted((o.address, o.ok, o.message) for o in report.outcomes)
 

@@ -1,0 +1,86 @@
+"""Local image files in a catalog: hashed, uploaded once through `POST /sale/images`, and then
+referred to by the URL Allegro gave, remembered in the state index by content hash.
+
+An offer's `images` (and description image items) may name a URL or a file relative to the
+catalog directory. Until a file has been uploaded, the plan carries a placeholder that apply
+replaces with the uploaded URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from catalogsync.catalog.models import Catalog, ImageItem
+
+PLACEHOLDER = "catalogsync-upload:"
+_URL = re.compile(r"^https?://", re.IGNORECASE)
+MEDIA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
+
+
+def is_local(image: str) -> bool:
+    return not _URL.match(image)
+
+
+@dataclass(frozen=True)
+class LocalImage:
+    path: str  # as written in the catalog, relative to the catalog directory
+    sha256: str  # "" when the file is missing
+    url: str | None  # where Allegro has it, if uploaded before
+
+    @property
+    def reference(self) -> str:
+        """What offers name: the uploaded URL, or a placeholder apply fills in."""
+        return self.url or f"{PLACEHOLDER}{self.sha256}"
+
+
+def local_images(
+    images: Iterable[str], catalog_dir: Path, uploaded: dict[str, str]
+) -> dict[str, LocalImage]:
+    """Hash each distinct local image once; `uploaded` maps content hash -> URL."""
+    found = {}
+    for image in sorted({i for i in images if is_local(i)}):
+        path = catalog_dir / image
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+        found[image] = LocalImage(path=image, sha256=digest, url=uploaded.get(digest))
+    return found
+
+
+def placeholders(value: Any) -> set[str]:
+    """Content hashes of every placeholder inside a request body."""
+    if isinstance(value, str):
+        return {value[len(PLACEHOLDER) :]} if value.startswith(PLACEHOLDER) else set()
+    if isinstance(value, dict):
+        return set().union(*(placeholders(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(placeholders(v) for v in value))
+    return set()
+
+
+def substitute(value: Any, urls: dict[str, str]) -> Any:
+    """`value` with each placeholder replaced by its uploaded URL."""
+    if isinstance(value, str) and value.startswith(PLACEHOLDER):
+        return urls[value[len(PLACEHOLDER) :]]
+    if isinstance(value, dict):
+        return {k: substitute(v, urls) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute(v, urls) for v in value]
+    return value
+
+
+def catalog_images(catalog: Catalog) -> list[str]:
+    """Every image the catalog's offers name, in `images` or in description items."""
+    found: list[str] = []
+    for offer in catalog.offers.values():
+        found += offer.images or ()
+        found += [i.image for s in offer.description or () for i in s if isinstance(i, ImageItem)]
+    return found
