@@ -46,13 +46,22 @@ class TerminalProgress(Progress):
 
     @contextmanager
     def phase(self, name: str, total: int) -> Iterator[Phase]:
-        from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
         from rich.progress import Progress as Bars
 
-        columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        columns = (
+            TextColumn("{task.description:<32}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
         with Bars(*columns, transient=False) as bars:
             task = bars.add_task(name, total=total)
-            bars.console.print(name)
             yield _RichPhase(bars, task)
 
 
