@@ -19,6 +19,7 @@ from catalogsync import progress
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.apply.applier import Applier, ApplyReport, settle_pending
+from catalogsync.auth_cli import auth
 from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Catalog
 from catalogsync.config import image_upload_url, live_cache_path, state_index_path
@@ -350,3 +351,6 @@ def serve(port: int, db: Path | None) -> None:
 
     backend = Backend(db or ":memory:")
     uvicorn.run(create_app(backend), host="127.0.0.1", port=port, log_level="warning")
+
+
+cli.add_command(auth)

@@ -9,13 +9,17 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
 
+from catalogsync.emulator import conformance
 from catalogsync.emulator import handlers as h
+from catalogsync.emulator import steering as s
 from catalogsync.emulator.backend import COMMAND_KINDS, Backend
+from catalogsync.emulator.faults import DropConnection, drop_connection
 
 USER, ANY = h.Access.USER, h.Access.ANY
 
 #: Allegro's REST routes, as the spec writes their paths. No DELETE on shipping rates (R4);
-#: the multi-variant resource answers AccessDenied since it was switched off.
+#: the multi-variant resource answers AccessDenied since it was switched off, unless the
+#: `legacy_variants` setting brings it back (R24, R25).
 REST: list[tuple[str, str, h.Handler, h.Access]] = [
     ("GET", "/me", h.me, USER),
     ("GET", "/sale/offers", h.list_offers, USER),
@@ -32,11 +36,15 @@ REST: list[tuple[str, str, h.Handler, h.Access]] = [
     ("GET", "/sale/products", h.search_products, USER),
     ("GET", "/sale/products/{productId}", h.get_product, USER),
     ("GET", "/sale/categories/{categoryId}/parameters", h.category_parameters, ANY),
-    ("GET", "/sale/offer-variants", h.switched_off, USER),
-    ("POST", "/sale/offer-variants", h.switched_off, USER),
-    ("GET", "/sale/offer-variants/{setId}", h.switched_off, USER),
-    ("PUT", "/sale/offer-variants/{setId}", h.switched_off, USER),
-    ("DELETE", "/sale/offer-variants/{setId}", h.switched_off, USER),
+    ("GET", "/sale/offer-variants", h.search_variant_sets, USER),
+    ("POST", "/sale/offer-variants", h.create_variant_set, USER),
+    ("GET", "/sale/offer-variants/{setId}", h.get_variant_set, USER),
+    ("PUT", "/sale/offer-variants/{setId}", h.put_variant_set, USER),
+    ("DELETE", "/sale/offer-variants/{setId}", h.delete_variant_set, USER),
+    ("POST", "/sale/images", h.upload_image, USER),
+    ("GET", "/sale/badges", h.list_badges, USER),
+    ("POST", "/sale/allegro-prices/offers-queries", h.allegro_prices_offers, USER),
+    ("GET", "/sale/offer-events", h.offer_events, USER),
 ]
 for _kind in COMMAND_KINDS:
     _put, _report, _tasks = h.command_handlers(_kind)
@@ -52,19 +60,25 @@ OAUTH: list[tuple[str, str, h.OAuthHandler]] = [
     ("GET", "/auth/oauth/authorize", h.authorize),
 ]
 
-STEERING = [
-    ("POST", "/_emulator/reset", h.steer_reset),
-    ("POST", "/_emulator/clock", h.steer_clock),
-    ("POST", "/_emulator/device/approve", h.steer_approve),
-    ("POST", "/_emulator/offers/{offerId}/hide", h.steer_hide),
-    ("POST", "/_emulator/settings", h.steer_settings),
-    ("GET", "/_emulator/stats", h.steer_stats),
+STEERING: list[tuple[str, str, s.Steer]] = [
+    ("POST", "/_emulator/reset", s.steer_reset),
+    ("POST", "/_emulator/clock", s.steer_clock),
+    ("POST", "/_emulator/device/approve", s.steer_approve),
+    ("POST", "/_emulator/offers/{offerId}/hide", s.steer_hide),
+    ("POST", "/_emulator/offers/{offerId}/campaign", s.steer_campaign),
+    ("POST", "/_emulator/offers/{offerId}/allegro-prices", s.steer_allegro_prices),
+    ("POST", "/_emulator/variant-sets", s.steer_automatic_set),
+    ("POST", "/_emulator/settings", s.steer_settings),
+    ("GET", "/_emulator/settings", s.show_settings),
+    ("POST", "/_emulator/faults", s.steer_faults),
+    ("GET", "/_emulator/faults", s.show_faults),
+    ("GET", "/_emulator/stats", s.steer_stats),
 ]
 
 
 def create_app(backend: Backend) -> Starlette:
     routes: list[BaseRoute] = [
-        Route(path, h.api(method, path, handler, access), methods=[method])
+        Route(path, conformance.api(method, path, handler, access), methods=[method])
         for method, path, handler, access in REST
     ]
     routes += [Route(path, h.oauth(method, path, handler), methods=[method])
@@ -72,8 +86,11 @@ def create_app(backend: Backend) -> Starlette:
     # R7: any other URL under /auth asks for full authentication.
     routes.append(Route("/auth/{rest:path}", h.oauth("*", "/auth/{rest}", h.unknown_auth_path),
                         methods=["GET", "POST", "PUT", "PATCH", "DELETE"]))
-    routes += [Route(path, h.steering(handler), methods=[method])
+    routes += [Route(path, s.steering(handler), methods=[method])
                for method, path, handler in STEERING]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: h.http_error})
+    app = Starlette(routes=routes, exception_handlers={
+        HTTPException: h.http_error,
+        DropConnection: drop_connection,  # an injected fault: the connection goes away
+    })
     app.state.backend = backend
     return app

@@ -13,10 +13,11 @@ import secrets
 import sqlite3
 import string
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -27,15 +28,29 @@ from urllib.parse import urlsplit
 
 import jwt
 
+from catalogsync.emulator import campaigns, events, images, variants
+from catalogsync.emulator.campaigns import Campaigns
+from catalogsync.emulator.common import ApiError as ApiError
+from catalogsync.emulator.common import Doc
+from catalogsync.emulator.common import OAuthError as OAuthError
+from catalogsync.emulator.common import error_entry as error_entry
+from catalogsync.emulator.common import forbidden as _forbidden
+from catalogsync.emulator.common import invalid as _invalid
+from catalogsync.emulator.common import iso as _iso
+from catalogsync.emulator.common import not_found as _not_found
+from catalogsync.emulator.common import parse_time as _parse_time
+from catalogsync.emulator.events import OfferEvents, price_of
+from catalogsync.emulator.faults import Faults
+from catalogsync.emulator.images import Images
+from catalogsync.emulator.limits import Limiter, LimitSettings
 from catalogsync.emulator.seed import DEMO_SELLER_ID, insert_seed
-
-Doc = dict[str, Any]
+from catalogsync.emulator.variants import VariantSets
 
 MARKETPLACE = "allegro-pl"
 ISSUER = "allegro-emulator"
 SCOPES = (
     "allegro:api:profile:read allegro:api:sale:offers:read allegro:api:sale:offers:write "
-    "allegro:api:sale:settings:read allegro:api:sale:settings:write"
+    "allegro:api:sale:settings:read allegro:api:sale:settings:write allegro:api:campaigns"
 )
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 ACCESS_TTL = timedelta(hours=12)
@@ -122,12 +137,18 @@ DATA_TABLES = ("reference", "offers", "shipping_rates", "commands", "tasks", "op
 
 
 @dataclass
-class Settings:
-    """Emulator knobs, steerable with `POST /_emulator/settings` (or set in-process)."""
+class Settings(LimitSettings):
+    """Emulator knobs, steerable with `POST /_emulator/settings` (or set in-process).
+
+    The request limits (R1-R3, per seller, per command kind) come from `LimitSettings`."""
 
     processing_delay: float = 0.2  # seconds until 202 operations and command tasks settle
     draft_limit: int = 20_000  # R13
     shipping_rates_limit: int = 250  # R4
+    image_ttl_seconds: float = 4 * 3600.0  # POST /sale/images `expiresAt` ([I#6988])
+    image_max_bytes: int = 10_000_000  # 413 above (Allegro does not publish its limit)
+    legacy_variants: bool = False  # /sale/offer-variants as before 2026-04-14 (R24, R25)
+    variants_processing_seconds: float = 3600.0  # R24 "not processed yet" ([I#4795]: ≤ 60 min)
 
 
 class Clock:
@@ -139,62 +160,14 @@ class Clock:
     def now(self) -> datetime:
         return datetime.now(UTC) + self.offset
 
+    def timestamp(self) -> float:
+        """`now()` as seconds since the epoch, cheaply, for the request limits."""
+        return time.time() + self.offset.total_seconds()
+
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError("the clock only moves forward")
         self.offset += timedelta(seconds=seconds)
-
-
-def error_entry(
-    code: str,
-    message: str,
-    path: str | None = None,
-    user_message: str | None = None,
-    metadata: Mapping[str, str] | None = None,
-) -> Doc:
-    """One entry of Allegro's `{"errors": [...]}` body [S schema Error]."""
-    return {
-        "code": code,
-        "message": message,
-        "details": None,
-        "path": path,
-        "userMessage": user_message or message,
-        "metadata": dict(metadata or {}),
-    }
-
-
-class ApiError(Exception):
-    """An Allegro error answer: an HTTP status and the entries of its `errors` list."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        path: str | None = None,
-        user_message: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.errors = [error_entry(code, message, path, user_message, metadata)]
-
-    @classmethod
-    def of(cls, status: int, errors: list[Doc]) -> ApiError:
-        first = errors[0]
-        error = cls(status, first["code"], first["message"])
-        error.errors = list(errors)
-        return error
-
-
-class OAuthError(Exception):
-    """An answer in OAuth's shape `{"error", "error_description"}` (token endpoint, bearer)."""
-
-    def __init__(self, status: int, error: str, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-        self.error = error
-        self.description = description
 
 
 class _TaskFailure(Exception):
@@ -215,7 +188,7 @@ class Principal:
 
 
 @dataclass
-class _Offer:
+class StoredOffer:
     id: str
     seller: str
     status: str
@@ -223,35 +196,21 @@ class _Offer:
     doc: Doc
     target: str | None = None
     settle_at: str | None = None
+    before: tuple[str, str] | None = None  # (status, JSON) as loaded or last saved
 
 
 # --------------------------------------------------------------------------- small helpers
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _parse_time(value: Any, path: str) -> datetime:
-    if not isinstance(value, str):
-        raise _invalid(path, "Date must be given in ISO 8601 format.")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise _invalid(path, "Date must be given in ISO 8601 format.") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _invalid(path: str | None, message: str, status: int = 422) -> ApiError:
-    return ApiError(status, "VALIDATION_ERROR", message, path)
-
-
-def _not_found(message: str) -> ApiError:
-    return ApiError(404, "NOT_FOUND", message, user_message="Not found")
-
-
-def _forbidden(message: str) -> ApiError:
-    return ApiError(403, "AccessDenied", message, user_message="Brak dostępu do danego zasobu")
+def _setting(key: str, default: Any, value: Any) -> Any:
+    """A new value for a setting, of the type of its default."""
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ValueError(f"{key} must be true or false")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError(f"{key} must be a number >= 0")
+    return float(value) if isinstance(default, float) else int(value)
 
 
 def _object(value: Any, path: str) -> Doc:
@@ -312,9 +271,31 @@ def _merged(current: Any, change: Any) -> Any:
     return change
 
 
+#: Unset strings are left out of answers, as the spec types them non-nullable; unset objects
+#: and arrays stay `null`, as the real server sends them (API_NOTES §11). ("" = top level)
+_OMITTED_WHEN_NULL = {
+    "": ("name",),
+    "publication": ("duration", "startingAt", "startedAt", "endingAt", "endedAt", "endedBy"),
+    "delivery": ("handlingTime", "additionalInfo", "shipmentDate"),
+}
+
+
+def _without_null_strings(doc: Doc) -> Doc:
+    out = {k: v for k, v in doc.items() if v is not None or k not in _OMITTED_WHEN_NULL[""]}
+    for section, keys in _OMITTED_WHEN_NULL.items():
+        if section and isinstance(out.get(section), dict):
+            out[section] = {k: v for k, v in out[section].items() if v is not None or k not in keys}
+    validation = out.get("validation")
+    if isinstance(validation, dict) and validation.get("errors"):  # `details`: a string [S]
+        errors = [{k: v for k, v in e.items() if v is not None or k != "details"}
+                  for e in validation["errors"]]
+        out["validation"] = {**validation, "errors": errors}
+    return out
+
+
 def _public(doc: Doc) -> Doc:
-    """The stored document without the emulator's private keys."""
-    return {k: v for k, v in doc.items() if not k.startswith("_")}
+    """The stored document without the emulator's private keys (nor unset strings)."""
+    return _without_null_strings({k: v for k, v in doc.items() if not k.startswith("_")})
 
 
 def _offer_id(value: str) -> str:
@@ -415,6 +396,15 @@ def _images(value: Any) -> list[str]:
         if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
             raise _invalid(f"images[{i}]", "Image URL must be an http(s) address with a domain.")
     return list(value)
+
+
+def _image_urls(doc: Doc) -> list[tuple[str, str]]:
+    """(path, url) of every image an offer uses: its gallery and its description's."""
+    urls = [(f"images[{i}]", url) for i, url in enumerate(doc.get("images") or [])]
+    for i, section in enumerate((doc.get("description") or {}).get("sections") or []):
+        urls += [(f"description.sections[{i}].items[{j}].url", item["url"])
+                 for j, item in enumerate(section["items"]) if item["type"] == "IMAGE"]
+    return urls
 
 
 def _check_description_images(doc: Doc) -> None:
@@ -951,9 +941,34 @@ class Backend:
         self._secret = str(self._meta("jwt_secret"))
         self.settings = Settings(**self._meta("settings"))
         self._load_reference()
+        self.limiter = Limiter(lambda: self.settings, self.clock.timestamp)
+        self.faults = Faults(self.clock.timestamp)
+        self.events = OfferEvents(self)
+        self.images = Images(self)
+        self.campaigns = Campaigns(self)
+        self.variants = VariantSets(self)
+        self._data_tables = (*DATA_TABLES, *events.TABLES, *images.TABLES, *campaigns.TABLES,
+                             *variants.TABLES)
 
     def close(self) -> None:
         self._db.close()
+
+    # ----------------------------------------------------------------- for the split-off modules
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        return self._db
+
+    def session(self) -> AbstractContextManager[datetime]:
+        """One committed transaction at the current clock time (see `_session`)."""
+        return self._session()
+
+    def stored_offer(self, offer_id: str) -> StoredOffer | None:
+        """An offer that is not archived, whoever owns it (call inside a session)."""
+        return self._load_offer(offer_id)
+
+    def category(self, category_id: str) -> Doc | None:
+        return self._ref["category"].get(category_id)
 
     # ----------------------------------------------------------------- plumbing
 
@@ -1008,16 +1023,19 @@ class Backend:
     # ----------------------------------------------------------------- steering
 
     def reset(self) -> None:
-        """Wipe seller data and re-seed. Tokens, settings, the clock and the offer-id counter
-        are kept, so running clients carry on and new offers never reuse an old id."""
+        """Wipe seller data and re-seed; forget request limits and injected faults. Tokens,
+        settings, the clock and the offer-id counter are kept, so running clients carry on and
+        new offers never reuse an old id."""
         with self._lock:
-            for table in DATA_TABLES:
+            for table in self._data_tables:
                 self._db.execute(f"DELETE FROM {table}")
             self._seed()
             self._db.commit()
             self._load_reference()
             self.stats.clear()
             self._draft_counts.clear()
+            self.limiter.reset()
+            self.faults.reset()
 
     def advance_clock(self, seconds: float) -> datetime:
         with self._lock:
@@ -1032,9 +1050,7 @@ class Backend:
         if unknown:
             raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
         for key, value in changes.items():
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ValueError(f"{key} must be a number >= 0")
-            current[key] = float(value) if key == "processing_delay" else int(value)
+            current[key] = _setting(key, current[key], value)
         with self._lock:
             self.settings = Settings(**current)
             self._set_meta("settings", current)
@@ -1285,7 +1301,7 @@ class Backend:
 
     # ----------------------------------------------------------------- offers: storage
 
-    def _load_offer(self, offer_id: str) -> _Offer | None:
+    def _load_offer(self, offer_id: str) -> StoredOffer | None:
         row = self._db.execute(
             "SELECT id, seller, status, ever_activated, doc, target_status, settle_at"
             " FROM offers WHERE id = ? AND archived = 0",
@@ -1293,9 +1309,10 @@ class Backend:
         ).fetchone()
         if row is None:
             return None
-        return _Offer(row[0], row[1], row[2], bool(row[3]), json.loads(row[4]), row[5], row[6])
+        return StoredOffer(row[0], row[1], row[2], bool(row[3]), json.loads(row[4]), row[5], row[6],
+                           before=(row[2], row[4]))
 
-    def _owned(self, seller: str, offer_id: str) -> _Offer:
+    def _owned(self, seller: str, offer_id: str) -> StoredOffer:
         offer = self._load_offer(_offer_id(offer_id))
         if offer is None:  # R20: never existed, deleted draft or archived
             raise _not_found(f"Offer {offer_id} not found.")
@@ -1303,11 +1320,15 @@ class Backend:
             raise _forbidden("You can only access your own offers.")
         return offer
 
-    def _save_offer(self, offer: _Offer, *, insert: bool = False) -> None:
+    def _save_offer(self, offer: StoredOffer, at: datetime, *, insert: bool = False) -> None:
+        """Write the offer; emit its events and apply R26 for what changed since it was loaded."""
         offer.doc["publication"]["status"] = offer.status
+        self._after_change(offer, at)
         external = (offer.doc.get("external") or {}).get("id")
+        text = json.dumps(offer.doc)
+        offer.before = (offer.status, text)
         values = (offer.seller, external, offer.status, int(offer.ever_activated), offer.target,
-                  offer.settle_at, json.dumps(offer.doc), offer.id)
+                  offer.settle_at, text, offer.id)
         if insert:
             self._db.execute(
                 "INSERT INTO offers (seller, external_id, status, ever_activated, target_status,"
@@ -1320,6 +1341,14 @@ class Backend:
                 " target_status = ?, settle_at = ?, doc = ? WHERE id = ?",
                 values,
             )
+
+    def _after_change(self, offer: StoredOffer, at: datetime) -> None:
+        before = None if offer.before is None else (offer.before[0], json.loads(offer.before[1]))
+        found = events.changes(before, offer.status, offer.doc)
+        if found:
+            self.events.record(offer.seller, found, at)
+        if before is not None and price_of(before[1]) != price_of(offer.doc):
+            self.campaigns.leave_programs(offer.id, at)  # R26
 
     def _next_offer_id(self) -> str:
         counter = int(self._meta("offer_counter") or 0) + 1
@@ -1360,7 +1389,7 @@ class Backend:
                 f"SELECT doc FROM offers WHERE {clause} ORDER BY seq DESC LIMIT ? OFFSET ?",
                 [*args, limit, offset],
             ).fetchall()
-            offers = [_listing(json.loads(row[0])) for row in rows]
+            offers = [_without_null_strings(_listing(json.loads(row[0]))) for row in rows]
             return {"offers": offers, "count": len(offers), "totalCount": total[0]}
 
     def get_offer(self, seller: str, offer_id: str) -> Doc:
@@ -1375,14 +1404,15 @@ class Backend:
             if body.get("stock") is None:
                 raise _invalid("stock", "stock is required.")
             status = _requested_status(body, ("INACTIVE", "ACTIVE"))
-            offer = _Offer("", seller, "INACTIVE", False, _blank_offer("", _iso(now)))
+            offer = StoredOffer("", seller, "INACTIVE", False, _blank_offer("", _iso(now)))
             self._apply_body(offer, body, now)
             if status != "ACTIVE":
                 self._check_draft_limit(seller)
             offer.id = offer.doc["id"] = self._next_offer_id()
             operation = self._activate(offer, now) if status == "ACTIVE" else None
             self._revalidate(offer, now)
-            self._save_offer(offer, insert=True)
+            self.images.keep(_image_urls(offer.doc))
+            self._save_offer(offer, now, insert=True)
             return _public(offer.doc), operation
 
     def patch_offer(self, seller: str, offer_id: str, body: Any) -> tuple[Doc, str | None]:
@@ -1405,7 +1435,8 @@ class Backend:
                 if problems:  # a published offer must stay publishable
                     raise ApiError.of(422, problems)
             self._revalidate(offer, now)
-            self._save_offer(offer)
+            self.images.keep(_image_urls(offer.doc))
+            self._save_offer(offer, now)
             return _public(offer.doc), operation
 
     def offer_operation(self, seller: str, offer_id: str, operation_id: str) -> Doc | None:
@@ -1454,7 +1485,7 @@ class Backend:
                                  f"maximum number {limit} of drafts.")
         self._draft_counts[seller] += 1
 
-    def _apply_body(self, offer: _Offer, body: Doc, now: datetime) -> None:
+    def _apply_body(self, offer: StoredOffer, body: Doc, now: datetime) -> None:
         """Validate the request's fields and write them into the offer document."""
         doc = offer.doc
         product = (self._product_set(doc, body["productSet"]) if "productSet" in body
@@ -1489,6 +1520,8 @@ class Backend:
             doc["language"] = _string(body["language"], "language")
         if "publication" in body:
             _publication_fields(doc, body["publication"])
+        if "images" in body or "description" in body:
+            self.images.check(_image_urls(doc), now)
         doc["updatedAt"] = _iso(now)
 
     def _product_set(self, doc: Doc, items: Any) -> Doc:
@@ -1662,11 +1695,11 @@ class Backend:
                      for name in self._missing_required(doc)]
         return [error_entry("VALIDATION_ERROR", message, path) for path, message in problems]
 
-    def _revalidate(self, offer: _Offer, at: datetime) -> None:
+    def _revalidate(self, offer: StoredOffer, at: datetime) -> None:
         errors = [] if offer.status in LIVE else self._activation_problems(offer.doc)
         offer.doc["validation"] = {"errors": errors, "warnings": [], "validatedAt": _iso(at)}
 
-    def _activate(self, offer: _Offer, now: datetime) -> str:
+    def _activate(self, offer: StoredOffer, now: datetime) -> str:
         """Start publishing: ACTIVATING now, ACTIVE once the processing delay has passed."""
         problems = self._activation_problems(offer.doc)
         if problems:
@@ -1678,7 +1711,7 @@ class Backend:
         self._begin_activation(offer, settle)
         return self._start_operation(offer, now)
 
-    def _change_publication(self, offer: _Offer, requested: str | None, now: datetime
+    def _change_publication(self, offer: StoredOffer, requested: str | None, now: datetime
                             ) -> str | None:
         """PATCH `publication.status`: ACTIVE/ENDED are 202 operations; INACTIVE is a no-op."""
         if requested == "ACTIVE" and offer.status not in LIVE:
@@ -1690,19 +1723,19 @@ class Backend:
             return self._start_operation(offer, now)
         return None  # INACTIVE on an activated offer is accepted and changes nothing
 
-    def _begin_activation(self, offer: _Offer, settle: datetime) -> None:
+    def _begin_activation(self, offer: StoredOffer, settle: datetime) -> None:
         if offer.status == "INACTIVE":
             self._draft_counts.pop(offer.seller, None)
         offer.status, offer.ever_activated = "ACTIVATING", True
         offer.target, offer.settle_at = "ACTIVE", _iso(settle)
         offer.doc["publication"]["endedBy"] = None
 
-    def _end(self, offer: _Offer, at: datetime, by: str) -> None:
+    def _end(self, offer: StoredOffer, at: datetime, by: str) -> None:
         offer.status, offer.target, offer.settle_at = "ENDED", None, None
         offer.doc["publication"]["endedBy"] = by
         offer.doc["_listing"]["endedAt"] = _iso(at)
 
-    def _start_operation(self, offer: _Offer, now: datetime) -> str:
+    def _start_operation(self, offer: StoredOffer, now: datetime) -> str:
         operation_id = str(uuid.uuid4())
         self._db.execute(
             "INSERT INTO operations (id, offer_id, seller, started_at, done_at)"
@@ -1830,6 +1863,7 @@ class Backend:
             body = _object(body, "")
             offer_ids = _criteria_offers(body.get("offerCriteria"))
             payload = _COMMAND_VALIDATORS[kind](body, now)
+            self.limiter.offer_changes(seller, kind, len(offer_ids))
             due = _iso(now + self._delay())
             self._db.execute(
                 "INSERT INTO commands (kind, id, seller, created_at, due_at, payload)"
@@ -1934,10 +1968,10 @@ class Backend:
             return self._task(offer_id, "FAIL", field, failure.message, failure.errors)
         offer.doc["updatedAt"] = _iso(at)
         self._revalidate(offer, at)
-        self._save_offer(offer)
+        self._save_offer(offer, at)
         return self._task(offer_id, "SUCCESS", field, "", [])
 
-    def _apply_task(self, kind: str, offer: _Offer, payload: Doc, at: datetime) -> None:
+    def _apply_task(self, kind: str, offer: StoredOffer, payload: Doc, at: datetime) -> None:
         if kind == "offer-publication-commands":
             self._task_publication(offer, payload, at)
         elif kind == "offer-price-change-commands":
@@ -1947,7 +1981,7 @@ class Backend:
         else:
             self._task_modification(offer, payload)
 
-    def _task_publication(self, offer: _Offer, payload: Doc, at: datetime) -> None:
+    def _task_publication(self, offer: StoredOffer, payload: Doc, at: datetime) -> None:
         if payload["action"] == "END":
             if offer.status == "INACTIVE":
                 raise _TaskFailure("The offer cannot be ended because it was never activated.")
@@ -1966,7 +2000,7 @@ class Backend:
         self._begin_activation(offer, settle)
 
     @staticmethod
-    def _task_price(offer: _Offer, payload: Doc) -> None:
+    def _task_price(offer: StoredOffer, payload: Doc) -> None:
         price = (offer.doc.get("sellingMode") or {}).get("price")
         if payload["marketplaceId"] not in (None, MARKETPLACE):
             raise _TaskFailure(f"The offer is not listed on {payload['marketplaceId']}.")
@@ -1988,7 +2022,7 @@ class Backend:
             raise _TaskFailure("The new price must be greater than 0.")
         offer.doc["sellingMode"]["price"] = {"amount": str(amount), "currency": price["currency"]}
 
-    def _task_quantity(self, offer: _Offer, payload: Doc, at: datetime) -> None:
+    def _task_quantity(self, offer: StoredOffer, payload: Doc, at: datetime) -> None:
         stock = offer.doc.get("stock") or {"available": 0, "unit": "UNIT"}
         value = payload["value"]
         available = value if payload["changeType"] == "FIXED" else stock["available"] + value
@@ -1998,7 +2032,7 @@ class Backend:
         if available == 0 and offer.status in LIVE:
             self._end(offer, at, "EMPTY_STOCK")
 
-    def _task_modification(self, offer: _Offer, payload: Doc) -> None:
+    def _task_modification(self, offer: StoredOffer, payload: Doc) -> None:
         delivery = dict(payload.get("delivery") or {})
         if "shippingRates" in delivery:
             table_id = delivery["shippingRates"]["id"]
@@ -2036,7 +2070,7 @@ class Backend:
                     offer.doc["publication"].get("startingAt") or _iso(at)
                 )
             self._revalidate(offer, at)
-            self._save_offer(offer)
+            self._save_offer(offer, at)
 
     def _housekeeping(self, now: datetime) -> None:
         """R20: drafts untouched for 60 days are deleted; offers ended 60 days ago archived."""
@@ -2050,8 +2084,11 @@ class Backend:
             "DELETE FROM offers WHERE status = 'INACTIVE' AND json_extract(doc, '$.updatedAt') < ?",
             (cutoff,),
         )
-        self._db.execute(
+        archived = self._db.execute(
             "UPDATE offers SET archived = 1 WHERE status = 'ENDED' AND archived = 0"
-            " AND json_extract(doc, '$._listing.endedAt') < ?",
+            " AND json_extract(doc, '$._listing.endedAt') < ? RETURNING seller, doc",
             (cutoff,),
-        )
+        ).fetchall()
+        for seller, doc in archived:
+            self.events.record(seller, [events.archived(json.loads(doc))], now)
+        self.events.prune(now)

@@ -1,7 +1,9 @@
 """HTTP in and out: parse Allegro requests, call the `Backend`, shape Allegro's responses.
 
 Every REST call passes the same gate, in this order: `Accept` must name Allegro's media type
-(406), a bearer token must be valid (401; R9, R10), a body must carry that media type (415).
+(406), a bearer token must be valid (401; R9, R10), the request limits must admit it (429 or a
+delay; R1-R3 and the per-seller limits, see `limits`), injected faults strike (see `faults`),
+a body must carry that media type (415; `POST /sale/images` also takes image bytes).
 Responses carry a `trace-id` header, like Allegro's.
 """
 
@@ -17,21 +19,34 @@ from enum import Enum
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode
 
+import anyio
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from catalogsync.emulator.backend import ApiError, Backend, OAuthError, error_entry
-from catalogsync.emulator.seed import DEMO_SELLER_ID
+from catalogsync.emulator import images
+from catalogsync.emulator.backend import Backend, Principal
+from catalogsync.emulator.common import ApiError, OAuthError, error_entry
+from catalogsync.emulator.faults import DropConnection, Fault
 
 MEDIA_TYPE = "application/vnd.allegro.public.v1+json"
 BODY_METHODS = ("POST", "PUT", "PATCH")
 FULL_AUTHENTICATION = "Full authentication is required to access this resource"  # R7
+#: Routes whose body may be raw image bytes instead of JSON.
+UPLOAD_ROUTES = ("POST /sale/images",)
 
 
 class Access(Enum):
     USER = "user"  # bearer-token-for-user only
     ANY = "any"  # bearer-token-for-application accepted too
+
+
+@dataclass(frozen=True)
+class Upload:
+    """Raw image bytes sent to `POST /sale/images`."""
+
+    media_type: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -41,7 +56,8 @@ class Call:
     request: Request
     backend: Backend
     user_id: str  # "" for application tokens on `Access.ANY` routes
-    body: Any
+    body: Any  # parsed JSON; None for GET/DELETE and for raw uploads
+    upload: Upload | None = None
 
     def path(self, name: str) -> str:
         return str(self.request.path_params[name])
@@ -100,7 +116,8 @@ def _traced(response: Response) -> Response:
 
 
 def api(method: str, template: str, handler: Handler, access: Access = Access.USER) -> Endpoint:
-    """Wrap a handler with Allegro's content negotiation, auth, errors and request counting."""
+    """Wrap a handler with Allegro's content negotiation, auth, limits, injected faults, errors
+    and request counting."""
     key = f"{method} {template}"
 
     async def endpoint(request: Request) -> Response:
@@ -115,8 +132,8 @@ def api(method: str, template: str, handler: Handler, access: Access = Access.US
                     user_message="There was an error while trying to get related account's "
                     "resources.",
                 )
-            body = await _body(request) if method in BODY_METHODS else None
-            response = handler(Call(request, backend, principal.user_id or "", body))
+            async with backend.limiter.admit(principal.client_id, principal.user_id, key):
+                response = await _serve(request, backend, principal, key, handler)
         except ApiError as error:
             response = error_response(error)
         except OAuthError as error:
@@ -124,6 +141,35 @@ def api(method: str, template: str, handler: Handler, access: Access = Access.US
         return _traced(response)
 
     return endpoint
+
+
+async def _serve(request: Request, backend: Backend, principal: Principal, key: str,
+                 handler: Handler) -> Response:
+    """Past the limits: injected faults, then the body, then the handler."""
+    faults = backend.faults
+    if faults.latency:
+        await anyio.sleep(faults.latency)
+    fault = faults.draw()
+    if fault is Fault.DROP:
+        raise DropConnection
+    if fault is not None:
+        raise faults.error(fault)
+    body, upload = None, None
+    if key in UPLOAD_ROUTES:
+        body, upload = await _upload(request, backend.settings.image_max_bytes)
+    elif key.split(" ")[0] in BODY_METHODS:
+        body = await _body(request)
+    return handler(Call(request, backend, principal.user_id or "", body, upload))
+
+
+async def _upload(request: Request, max_bytes: int) -> tuple[Any, Upload | None]:
+    """`POST /sale/images`: JSON `{"url"}`, or the image itself (415/413/422 when wrong)."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == MEDIA_TYPE:
+        return await _body(request), None
+    data = await request.body()
+    images.check_bytes(media_type, data, max_bytes)
+    return None, Upload(media_type, data)
 
 
 def _check_accept(request: Request) -> None:
@@ -262,9 +308,70 @@ def category_parameters(call: Call) -> Response:
 
 
 def switched_off(call: Call) -> Response:
-    """`/sale/offer-variants*` was switched off on 2026-04-14 (API_NOTES §0, §6)."""
-    raise ApiError(403, "AccessDenied", "Access denied",
-                   user_message="Brak dostępu do danego zasobu")
+    """`/sale/offer-variants*` was switched off on 2026-04-14 (API_NOTES §0, §6); the body is
+    Allegro's AccessDenied as posted in [I#13307] and [I#13083]."""
+    english = call.request.headers.get("accept-language", "").lower().startswith("en")
+    raise ApiError(403, "AccessDenied", "Access is denied",
+                   user_message="No access to the specified resource." if english
+                   else "Brak dostępu do danego zasobu.")
+
+
+def _legacy_variants(call: Call) -> None:
+    if not call.backend.settings.legacy_variants:
+        switched_off(call)
+
+
+def search_variant_sets(call: Call) -> Response:
+    _legacy_variants(call)
+    return allegro_json(200, call.backend.variants.search(
+        call.user_id, call.query("query"), offset=call.int_query("offset", 0),
+        limit=call.int_query("limit", 10)))
+
+
+def create_variant_set(call: Call) -> Response:
+    _legacy_variants(call)
+    return allegro_json(201, call.backend.variants.create(call.user_id, call.body))
+
+
+def get_variant_set(call: Call) -> Response:
+    _legacy_variants(call)
+    return allegro_json(200, call.backend.variants.get(call.user_id, call.path("setId")))
+
+
+def put_variant_set(call: Call) -> Response:
+    _legacy_variants(call)
+    return allegro_json(200, call.backend.variants.put(call.user_id, call.path("setId"),
+                                                       call.body))
+
+
+def delete_variant_set(call: Call) -> Response:
+    _legacy_variants(call)
+    call.backend.variants.delete(call.user_id, call.path("setId"))
+    return Response(status_code=204)
+
+
+def upload_image(call: Call) -> Response:
+    """`POST /sale/images`: a link or the image itself -> 201 `{"location", "expiresAt"}`."""
+    if call.upload is None:
+        images.check_link(call.body)
+    return allegro_json(201, call.backend.images.upload(call.user_id))
+
+
+def list_badges(call: Call) -> Response:
+    return allegro_json(200, call.backend.campaigns.list_badges(
+        call.user_id, call.query("marketplace.id"), call.query("offer.id"),
+        offset=call.int_query("offset", 0), limit=call.int_query("limit", 50)))
+
+
+def allegro_prices_offers(call: Call) -> Response:
+    return allegro_json(200, call.backend.campaigns.query_allegro_prices(call.user_id,
+                                                                          call.body))
+
+
+def offer_events(call: Call) -> Response:
+    return allegro_json(200, call.backend.events.feed(
+        call.user_id, call.query("from"), limit=call.int_query("limit", 100),
+        types=call.queries("type")))
 
 
 def command_handlers(kind: str) -> tuple[Handler, Handler, Handler]:
@@ -360,64 +467,3 @@ def authorize(call: OAuthCall) -> Response:
 def unknown_auth_path(call: OAuthCall) -> Response:
     """R7: a wrong token URL needs 'full authentication'."""
     raise OAuthError(401, "unauthorized", FULL_AUTHENTICATION)
-
-
-# --------------------------------------------------------------------------- steering
-
-
-async def _steering_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    body = json.loads(raw)
-    if not isinstance(body, dict):
-        raise ValueError("the body must be a JSON object")
-    return body
-
-
-def steering(handler: Callable[[Backend, Request, dict[str, Any]], Any]) -> Endpoint:
-    """Emulator controls under `/_emulator/`: JSON in and out, no auth, not counted."""
-
-    async def endpoint(request: Request) -> Response:
-        try:
-            result = handler(backend_of(request), request, await _steering_body(request))
-        except LookupError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=404)
-        except (ValueError, TypeError) as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        return JSONResponse(result)
-
-    return endpoint
-
-
-def steer_reset(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
-    backend.reset()
-    return {"reset": True}
-
-
-def steer_clock(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
-    seconds = body.get("advance_seconds", 0)
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-        raise ValueError("advance_seconds must be a number")
-    now = backend.advance_clock(float(seconds))
-    return {"now": now.isoformat(timespec="milliseconds").replace("+00:00", "Z")}
-
-
-def steer_approve(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
-    backend.approve_device(str(body.get("user_code")), str(body.get("user_id", DEMO_SELLER_ID)))
-    return {"approved": True}
-
-
-def steer_hide(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
-    """R22; `{"hidden": false}` shows the offer again."""
-    hidden = bool(body.get("hidden", True))
-    backend.hide_offer(str(request.path_params["offerId"]), hidden)
-    return {"hidden": hidden}
-
-
-def steer_settings(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
-    return backend.update_settings(body)
-
-
-def steer_stats(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
-    return {"requests": dict(sorted(backend.stats.items()))}

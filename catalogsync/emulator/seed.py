@@ -1,7 +1,9 @@
 """Demo data the emulator starts with; the example catalog is written against these facts.
 
 Application: client ``catalogsync-local`` / ``local-secret`` (device, authorization-code,
-refresh and client-credentials grants; redirect URI ``http://localhost:8765/callback``).
+refresh and client-credentials grants; redirect URI ``http://localhost:8765/callback``), and
+``catalogsync-web`` / ``web-secret`` registered without the device grant (authorization-code and
+refresh only, same redirect URI), for `auth login`'s "Client does not have the device_code grant."
 
 Sellers: ``1000001`` demo-seller (the local CLI acts as it; no tables, no offers at start) and
 ``1000002`` other-seller (one ACTIVE offer ``20000000001``, external id ``OTHER-1``, and its own
@@ -13,6 +15,9 @@ Delivery methods (ids are fixed)::
     a7de9a80-fc6e-43e6-a1bf-953c9d2cb214  Allegro Kurier DPD              max 20,  0.00-500.00 PLN
     74c0e8cd-adcf-4806-901f-f8dbe7e1fdef  Allegro One Box, One Kurier     max 10,  0.00-100.00 PLN
     b7641d8e-02e7-4ee0-86df-62f342d9737a  Odbiór osobisty po przedpłacie  max 100, 0.00-0.00 PLN
+
+Categories: Kubki 67476 and Laptopy 491 (variant sets managed by hand), Koszulki 16248 (managed
+automatically by Allegro: R25).
 
 Products (ids are fixed)::
 
@@ -63,7 +68,14 @@ CLIENTS: list[Doc] = [
             "client_credentials",
         ],
         "redirect_uri": "http://localhost:8765/callback",
-    }
+    },
+    {
+        "id": "catalogsync-web",
+        "secret": "web-secret",
+        "name": "catalogsync (web app, no device grant)",
+        "grants": ["authorization_code", "refresh_token"],
+        "redirect_uri": "http://localhost:8765/callback",
+    },
 ]
 
 USERS: list[Doc] = [
@@ -186,11 +198,15 @@ CAPACITY: Doc = {
 DISK = _dictionary("202865", "Pojemność dysku", ["256 GB", "512 GB"])
 SIZE = _dictionary("3306", "Rozmiar", ["S", "M", "L"])
 
-#: category id -> {"id", "name", "parameters"} (parameters as `GET .../parameters` lists them)
+#: category id -> {"id", "name", "parameters", "variants"} (parameters as `GET .../parameters`
+#: lists them; "variants": whether Allegro manages multi-variant offers there automatically or
+#: sellers do it by hand, which decides if ended offers show in a variant set: R25)
 CATEGORIES: list[Doc] = [
-    {"id": "67476", "name": "Kubki", "parameters": [CONDITION, COLOUR, CAPACITY]},
-    {"id": "491", "name": "Laptopy", "parameters": [CONDITION, DISK, COLOUR]},
-    {"id": "16248", "name": "Koszulki", "parameters": [CONDITION, SIZE, COLOUR]},
+    {"id": "67476", "name": "Kubki", "parameters": [CONDITION, COLOUR, CAPACITY],
+     "variants": "MANUAL"},
+    {"id": "491", "name": "Laptopy", "parameters": [CONDITION, DISK, COLOUR], "variants": "MANUAL"},
+    {"id": "16248", "name": "Koszulki", "parameters": [CONDITION, SIZE, COLOUR],
+     "variants": "AUTOMATIC"},
 ]
 
 

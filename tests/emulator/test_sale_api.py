@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,113 +10,20 @@ import httpx
 import pytest
 
 from catalogsync.emulator import seed
-from catalogsync.emulator.app import create_app
 from catalogsync.emulator.backend import Backend
+from tests.emulator.support import (
+    IMAGE,
+    WARSAW,
+    Seller,
+    first_error,
+    make_offer,
+    make_table,
+    mug,
+    rate,
+    user_token,
+)
 
 pytestmark = pytest.mark.anyio
-
-MEDIA_TYPE = "application/vnd.allegro.public.v1+json"
-CLIENT = ("catalogsync-local", "local-secret")
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-IMAGE = "https://a.allegroimg.com/original/11a1b2/kubek"
-WARSAW = {"countryCode": "PL", "province": "MAZOWIECKIE", "city": "Warszawa", "postCode": "00-001"}
-
-
-@dataclass
-class Seller:
-    """A logged-in seller talking to the emulator like a well-behaved client."""
-
-    http: httpx.AsyncClient
-    token: str
-
-    async def call(
-        self, method: str, path: str, body: Any = None, params: Any = None
-    ) -> httpx.Response:
-        headers = {"Accept": MEDIA_TYPE, "Authorization": f"Bearer {self.token}"}
-        content = None
-        if body is not None:
-            headers["Content-Type"] = MEDIA_TYPE
-            content = json.dumps(body)
-        return await self.http.request(method, path, params=params, headers=headers,
-                                       content=content)
-
-    async def get(self, path: str, **params: Any) -> httpx.Response:
-        return await self.call("GET", path, params=params or None)
-
-
-def user_token(backend: Backend, user_id: str) -> str:
-    code = backend.device_authorize(*CLIENT, CLIENT[0])
-    backend.approve_device(code["user_code"], user_id)
-    grant = {"grant_type": DEVICE_GRANT, "device_code": code["device_code"]}
-    return str(backend.token(*CLIENT, grant)["access_token"])
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def backend() -> Backend:
-    emulator = Backend()
-    emulator.settings.processing_delay = 0.0
-    return emulator
-
-
-@pytest.fixture
-async def http(backend: Backend) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(backend))
-    async with httpx.AsyncClient(transport=transport, base_url="http://allegro.local") as client:
-        yield client
-
-
-@pytest.fixture
-def seller(http: httpx.AsyncClient, backend: Backend) -> Seller:
-    return Seller(http, user_token(backend, seed.DEMO_SELLER_ID))
-
-
-def rate(method: str = seed.INPOST, first: str = "12.99", quantity: int = 5) -> dict[str, Any]:
-    return {
-        "deliveryMethod": {"id": method},
-        "maxQuantityPerPackage": quantity,
-        "firstItemRate": {"amount": first, "currency": "PLN"},
-        "nextItemRate": {"amount": "0.00", "currency": "PLN"},
-    }
-
-
-async def make_table(seller: Seller, name: str = "Standard") -> str:
-    response = await seller.call("POST", "/sale/shipping-rates", {"name": name, "rates": [rate()]})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def mug(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "productSet": [{"product": {"id": "5901234123457", "idType": "GTIN"}}],
-        "name": "Kubek ceramiczny biały 330 ml",
-        "parameters": [{"id": "11323", "valuesIds": ["11323_1"]}],
-        "images": [IMAGE],
-        "description": {"sections": [{"items": [{"type": "TEXT", "content": "<p>Kubek</p>"}]}]},
-        "sellingMode": {"format": "BUY_NOW", "price": {"amount": "29.99", "currency": "PLN"}},
-        "stock": {"available": 10, "unit": "UNIT"},
-        "delivery": {"handlingTime": "PT24H", "shippingRates": {"name": "Standard"}},
-        "location": WARSAW,
-        "payments": {"invoice": "VAT"},
-        "external": {"id": "MUG-WHITE-330"},
-    }
-    body.update(changes)
-    return body
-
-
-async def make_offer(seller: Seller, **changes: Any) -> dict[str, Any]:
-    response = await seller.call("POST", "/sale/product-offers", mug(**changes))
-    assert response.status_code in (201, 202), response.text
-    return dict(response.json())
-
-
-def first_error(response: httpx.Response) -> dict[str, Any]:
-    return dict(response.json()["errors"][0])
-
 
 # --------------------------------------------------------------------------- catalogue
 
@@ -317,7 +221,11 @@ async def test_r17_location_is_dropped_without_shipping_rates_and_selling_mode(
     seller: Seller,
 ) -> None:
     await make_table(seller)
-    offer = await make_offer(seller, sellingMode=None)
+    body = mug()
+    del body["sellingMode"]  # not sent at all (`null` is refused by the spec's schema)
+    response = await seller.call("POST", "/sale/product-offers", body)
+    assert response.status_code == 201, response.text
+    offer = response.json()
     assert offer["location"] is None
     patched = await seller.call("PATCH", f"/sale/product-offers/{offer['id']}",
                                 {"location": WARSAW})
@@ -585,7 +493,10 @@ async def test_stats_count_requests_by_route_and_reset_wipes_offers(
                      "GET /sale/product-offers/{offerId}": 1}
 
     assert (await http.post("/_emulator/reset")).status_code == 200
-    assert (await http.get("/_emulator/stats")).json() == {"requests": {}}
+    assert (await http.get("/_emulator/stats")).json() == {
+        "requests": {}, "blocks": 0, "throttled": 0, "delayed": 0, "throttled_by": {},
+        "faults": {},
+    }
     assert (await seller.get(f"/sale/product-offers/{offer['id']}")).status_code == 404
     bad = await http.post("/_emulator/settings", json={"processing_delay": -1})
     assert bad.status_code == 400

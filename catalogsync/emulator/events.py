@@ -1,0 +1,146 @@
+"""`GET /sale/offer-events`: the seller's offer event journal of the last 24 hours [S].
+
+The backend reports every saved offer with its state before and after; `changes` turns that
+into events. As the spec says, events concern offers that are ACTIVE or ACTIVATING (a change to
+an INACTIVE draft or an ENDED offer emits nothing), except OFFER_ARCHIVED; one change may give
+more than one event (a PATCH of price and stock gives OFFER_PRICE_CHANGED and
+OFFER_STOCK_CHANGED). Event ids are the base64 of a sequence number, like Allegro's
+"MTEzMjQzODU3NA", and `from` returns the events after the one named.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from catalogsync.emulator.common import Doc, invalid, iso
+
+if TYPE_CHECKING:
+    from catalogsync.emulator.backend import Backend
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS offer_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, seller TEXT NOT NULL, type TEXT NOT NULL,
+    occurred_at TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS offer_events_by_seller ON offer_events (seller, seq);
+"""
+TABLES = ("offer_events",)
+#: Every type the spec lists; the emulator emits the first six.
+TYPES = (
+    "OFFER_ACTIVATED", "OFFER_CHANGED", "OFFER_ENDED", "OFFER_STOCK_CHANGED",
+    "OFFER_PRICE_CHANGED", "OFFER_ARCHIVED", "OFFER_BID_PLACED", "OFFER_BID_CANCELED",
+    "OFFER_TRANSLATION_UPDATED", "OFFER_VISIBILITY_CHANGED", "OFFER_DELIVERY_COUNTRIES_BLOCKED",
+)
+KEPT_FOR = timedelta(hours=24)
+LIVE = ("ACTIVE", "ACTIVATING")
+#: Offer fields whose changes are not OFFER_CHANGED: bookkeeping, and what has its own event.
+_NOT_CONTENT = ("updatedAt", "validation", "publication", "stock", "sellingMode", "warnings")
+
+
+def price_of(doc: Doc | None) -> Any:
+    return ((doc or {}).get("sellingMode") or {}).get("price")
+
+
+def _stock_of(doc: Doc | None) -> Any:
+    return ((doc or {}).get("stock") or {}).get("available")
+
+
+def _content(doc: Doc) -> Doc:
+    selling = {k: v for k, v in (doc.get("sellingMode") or {}).items() if k != "price"}
+    return {**{k: v for k, v in doc.items() if k not in _NOT_CONTENT and not k.startswith("_")},
+            "sellingMode": selling}
+
+
+def changes(before: tuple[str, Doc] | None, status: str, doc: Doc) -> list[Doc]:
+    """Events for one saved offer: `before` is (status, document) as loaded, None if new."""
+    was, old = before if before is not None else ("INACTIVE", None)
+    found: list[Doc] = []
+    if status == "ACTIVE" and was != "ACTIVE":
+        found.append(_event("OFFER_ACTIVATED", doc))
+    if old is not None and was in LIVE:
+        if price_of(old) != price_of(doc):
+            found.append(_price_event(doc))
+        if _stock_of(old) != _stock_of(doc):
+            found.append(_event("OFFER_STOCK_CHANGED", doc))
+        if _content(old) != _content(doc):
+            found.append(_event("OFFER_CHANGED", doc))
+    if status == "ENDED" and was in LIVE:
+        ended = _event("OFFER_ENDED", doc)
+        ended["offer"]["publication"] = {"endedBy": doc["publication"].get("endedBy") or "USER"}
+        found.append(ended)
+    return found
+
+
+def archived(doc: Doc) -> Doc:
+    return _event("OFFER_ARCHIVED", doc)
+
+
+def _event(kind: str, doc: Doc) -> Doc:
+    offer: Doc = {"id": doc["id"]}
+    if doc.get("external"):
+        offer["external"] = {"id": doc["external"]["id"]}
+    return {"type": kind, "offer": offer}
+
+
+def _price_event(doc: Doc) -> Doc:
+    event = _event("OFFER_PRICE_CHANGED", doc)
+    event["offer"].setdefault("external", {})  # required by the spec's schema
+    event["offer"]["marketplaces"] = [{"id": "allegro-pl", "changeType": "MANUAL"}]
+    return event
+
+
+def event_id(seq: int) -> str:
+    return base64.b64encode(str(seq).encode()).decode().rstrip("=")
+
+
+def _seq(value: str) -> int:
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode()
+        return int(decoded)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise invalid("from", f"Invalid event id: {value}", status=400) from exc
+
+
+class OfferEvents:
+    """The journal, kept in the backend's database."""
+
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+        backend.db.executescript(SCHEMA)
+
+    def record(self, seller: str, events: list[Doc], at: datetime) -> None:
+        """Append events (inside an open backend session)."""
+        self._backend.db.executemany(
+            "INSERT INTO offer_events (seller, type, occurred_at, doc) VALUES (?, ?, ?, ?)",
+            [(seller, e["type"], iso(at), json.dumps(e["offer"])) for e in events],
+        )
+
+    def prune(self, now: datetime) -> None:
+        self._backend.db.execute("DELETE FROM offer_events WHERE occurred_at < ?",
+                                 (iso(now - KEPT_FOR),))
+
+    def feed(self, seller: str, after: str | None, limit: int, types: list[str]) -> Doc:
+        """`GET /sale/offer-events?from=&limit=&type=`."""
+        if not 1 <= limit <= 1000:
+            raise invalid("limit", "limit must be between 1 and 1000.", status=400)
+        for kind in types:
+            if kind not in TYPES:
+                raise invalid("type", f"Unknown event type {kind}.", status=400)
+        start = _seq(after) if after else 0
+        with self._backend.session() as now:
+            where = ["seller = ?", "seq > ?", "occurred_at >= ?"]
+            args: list[Any] = [seller, start, iso(now - KEPT_FOR)]
+            if types:
+                where.append(f"type IN ({', '.join('?' * len(types))})")
+                args += types
+            rows = self._backend.db.execute(
+                f"SELECT seq, type, occurred_at, doc FROM offer_events WHERE {' AND '.join(where)}"
+                " ORDER BY seq LIMIT ?", [*args, limit],
+            ).fetchall()
+        return {"offerEvents": [
+            {"id": event_id(seq), "occurredAt": at, "type": kind, "offer": json.loads(doc)}
+            for seq, kind, at, doc in rows
+        ]}

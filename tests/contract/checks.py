@@ -1,0 +1,197 @@
+"""Recorded exchanges checked against the derived spec: responses, and the requests we sent.
+
+Only the deviations API_NOTES §11 documents for the real server pass, through `DEVIATIONS`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from catalogsync.emulator import conformance
+from catalogsync.emulator.conformance import Exchange, Operation
+
+#: Tests whose requests are sent by catalogsync's own client (AllegroClient and its wire
+#: builders); those must all conform. Emulator tests send deliberately broken requests too.
+CLIENT_TESTS = ("tests/e2e/", "tests/contract/test_flow.py")
+
+#: Exchanges checked per (test, operation, status); bulk tests (1001 offers, 429 storms)
+#: repeat one shape thousands of times. CONTRACT_CHECK_ALL=1 checks every exchange.
+PER_GROUP = 0 if os.environ.get("CONTRACT_CHECK_ALL") else 25
+#: Response arrays are checked on their first elements (a 1000-offer page repeats one shape);
+#: CONTRACT_CHECK_ALL=1 checks every element.
+SAMPLE_ITEMS = 0 if os.environ.get("CONTRACT_CHECK_ALL") else 20
+
+
+#: Statuses the spec does not document for most operations although Allegro answers them for
+#: any operation; their bodies must still be Allegro's `ErrorsHolder`.
+UNDOCUMENTED_STATUSES = {
+    400: "a body that is not JSON or missing (API_NOTES §2); invalid id formats",
+    401: "missing, expired or foreign bearer token (API_NOTES §1, FAQ R9, R10)",
+    403: "another seller's resource (FAQ R21) or a switched-off resource (API_NOTES §0)",
+    404: "unknown or archived resource (FAQ R20)",
+    406: "wrong Accept header (API_NOTES §1)",
+    409: "a command id used twice, an edit while the last is processing (API_NOTES §4, §5)",
+    415: "wrong Content-Type (API_NOTES §1)",
+    422: "a request the backend rejects (FAQ R19)",
+    429: "rate limits (API_NOTES §3, FAQ R1, R2); the spec documents no 429",
+    500: "injected fault (steering)",
+    502: "injected fault (steering)",
+    503: "injected fault (steering)",
+    504: "injected fault (steering)",
+}
+#: Error answers may come as plain JSON or as Allegro's media type whatever the spec lists
+#: (API_NOTES §1: "Error responses may come back as content-type: application/json"); e.g. the
+#: spec lists only application/json for GET /sale/offer-events' 400 and only Allegro's type for
+#: most others. Successful answers must carry a documented media type.
+ERROR_MEDIA_TYPES = {"application/json", "application/vnd.allegro.public.v1+json"}
+
+@dataclass(frozen=True)
+class Deviation:
+    """A documented way the real server departs from the spec, which the emulator copies."""
+
+    source: str  # where it is documented
+    kind: str  # what departs; see `allowed`
+
+
+#: The ONLY departures from the spec's response schemas that pass.
+DEVIATIONS = (
+    # API_NOTES §11: "Responses carry `null` in fields the spec types as non-nullable
+    # objects/arrays — e.g. product parameters in GET /sale/product-offers/{id} come with
+    # "rangeValue": null and "valuesIds": null." Strings, numbers and booleans get no such pass.
+    Deviation("API_NOTES §11", "null object or array"),
+    # API_NOTES §11 also says top-level `warnings` "arrives as an array although the spec types
+    # it as an object". Both spec copies here type it as an array (allOf Errors), so an array
+    # conforms as it is and needs no entry.
+)
+
+
+def allowed(error: Any) -> bool:
+    """Whether a response validation error is one of the documented `DEVIATIONS`."""
+    kinds = {d.kind for d in DEVIATIONS}
+    if "null object or array" in kinds and error.instance is None:
+        # the library reports a null twice: "None for not nullable" and "not of type"
+        return error.validator == "type" and error.validator_value in ("object", "array")
+    return False
+
+
+def _json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw.strip() else None
+    except ValueError:
+        return ValueError
+
+
+def _sampled(body: Any, items: int) -> Any:
+    """`body` with every array cut to its first `items` elements (0: as it is)."""
+    if not items:
+        return body
+    if isinstance(body, list):
+        return [_sampled(item, items) for item in body[:items]]
+    if isinstance(body, dict):
+        return {key: _sampled(value, items) for key, value in body.items()}
+    return body
+
+
+def _errors(validator: Any, body: Any) -> list[str]:
+    return [f"{conformance.json_path(e.absolute_path) or '<body>'}: {e.message}"
+            for e in conformance.leaves(validator.iter_errors(body)) if not allowed(e)]
+
+
+def response_problems(op: Operation, exchange: Exchange) -> list[str]:
+    headers = {k.lower(): v for k, v in exchange.response_headers.items()}
+    body = _json(exchange.response_body)
+    if body is ValueError:
+        return ["the response body is not JSON"]
+    body = _sampled(body, SAMPLE_ITEMS)
+    problems: list[str] = []
+    documented = op.response_doc(exchange.status)
+    if documented is None and exchange.status not in UNDOCUMENTED_STATUSES:
+        problems.append(f"status {exchange.status} is not documented")
+    if documented is not None:
+        for header in documented.get("headers", {}):
+            if header.lower() not in headers:
+                problems.append(f"documented header {header} is missing")
+        content = documented.get("content") or {}
+        media_type = headers.get("content-type", "").split(";")[0].strip()
+        if content and body is None:
+            problems.append("the documented body is missing")
+        elif (content and media_type not in content
+              and not (exchange.status >= 400 and media_type in ERROR_MEDIA_TYPES)):
+            problems.append(f"content-type {media_type} is not one of {sorted(content)}")
+    if exchange.status == 401:
+        # The spec documents 401 bodies as OAuth's AuthError on most operations and as
+        # ErrorsHolder on GET /sale/product-offers/{offerId}; Allegro sends both (API_NOTES §1,
+        # FAQ R9, R10), so either passes on any operation.
+        shapes = [_errors(conformance.schema_validator(name), body)
+                  for name in ("AuthError", "ErrorsHolder")]
+        if body is not None and all(shapes):
+            problems += [f"neither AuthError nor ErrorsHolder: {shapes[0][0]}; {shapes[1][0]}"]
+        return problems
+    validator = op.response_validator(exchange.status)
+    if validator is not None and body is not None:
+        problems += _errors(validator, body)
+    if exchange.status >= 400 and body is not None:
+        if isinstance(body, dict) and "errors" in body:
+            problems += _errors(conformance.schema_validator("ErrorsHolder"), body)
+        else:
+            problems.append("an error answer without Allegro's errors[] body")
+    return problems
+
+
+def request_problems(op: Operation, exchange: Exchange) -> list[str]:
+    body = _json(exchange.request_body)
+    if body is ValueError:
+        return []  # malformed JSON: the gate's 400, nothing to validate
+    status, errors = op.request_errors(body, parse_qs(exchange.query, keep_blank_values=True))
+    if not errors:
+        return []
+    problems = []
+    described = "; ".join(f"{e['path']}: {e['message']}" for e in errors[:5])
+    answered = _json(exchange.response_body)
+    codes = {e.get("code") for e in (answered or {}).get("errors", [])} if isinstance(
+        answered, dict) else set()
+    if exchange.status < 400:
+        problems.append(f"the emulator accepted a request the spec rejects ({described})")
+    elif exchange.status == status and "VALIDATION_ERROR" not in codes:
+        problems.append(f"rejected without a VALIDATION_ERROR ({described})")
+    if exchange.test.startswith(CLIENT_TESTS):
+        problems.append(f"catalogsync's client sent a request the spec rejects ({described})")
+    return problems
+
+
+def problems_of(exchanges: Iterable[Exchange]) -> list[str]:
+    """Every kind of problem with the exchanges, one line each with its count and an example.
+
+    Identical exchanges are checked once, and at most `PER_GROUP` per test, operation and status.
+    """
+    found: dict[str, list[Any]] = {}
+    seen: set[tuple[Any, ...]] = set()
+    groups: Counter[tuple[str, str, str, int]] = Counter()
+    for ex in exchanges:
+        op = conformance.operation(ex.method, ex.template)
+        key = (ex.method, ex.template, ex.status, ex.query, ex.request_body, ex.response_body,
+               ex.test.startswith(CLIENT_TESTS))
+        group = (ex.test, ex.method, ex.template, ex.status)
+        if op is None or key in seen or (PER_GROUP and groups[group] >= PER_GROUP):
+            continue
+        seen.add(key)
+        groups[group] += 1
+        for side, problems in (("request", request_problems(op, ex)),
+                               ("response", response_problems(op, ex))):
+            for problem in problems:
+                kind = f"{ex.method} {ex.template} → {ex.status}: {side}: " + re.sub(
+                    r"\[\d+\]", "[*]", problem)
+                entry = found.setdefault(kind, [0, f"{ex.path} [{ex.test or 'outside tests'}]"])
+                entry[0] += 1
+    return [f"{kind}  (×{count}, e.g. {example})" for kind, (count, example) in found.items()]
+
+
+def operations_of(exchanges: Iterable[Exchange]) -> set[str]:
+    return {f"{ex.method} {ex.template}" for ex in exchanges}
