@@ -49,6 +49,9 @@ class LimitSettings:
     """Allegro's numbers by default; part of the emulator's `Settings`."""
 
     limits_scale: float = 1.0  # multiplies every count limit below
+    #: multiplies every window (minute, hour) and the R1 block: 0.1 makes a minute 6 s, so
+    #: benchmarks see Allegro's limits bind in seconds instead of minutes
+    time_scale: float = 1.0
     client_rpm: int = 9000  # R1
     client_block_seconds: float = 60.0  # R1
     client_concurrency: int = 20  # R3
@@ -67,6 +70,18 @@ class LimitSettings:
 
     def scaled(self, limit: int) -> int:
         return max(1, round(limit * self.limits_scale))
+
+    @property
+    def minute(self) -> float:
+        return MINUTE * self.time_scale
+
+    @property
+    def hour(self) -> float:
+        return HOUR * self.time_scale
+
+    @property
+    def block_seconds(self) -> float:
+        return self.client_block_seconds * self.time_scale
 
 
 class SlidingWindow:
@@ -175,7 +190,8 @@ class Limiter:
         with self._lock:
             user = self._user(user_id)
             minute, hour = user.changes.setdefault(command_kind, (SlidingWindow(), SlidingWindow()))
-            limits = ((minute, MINUTE, settings.command_changes_per_minute), (hour, HOUR, hourly))
+            limits = ((minute, settings.minute, settings.command_changes_per_minute),
+                      (hour, settings.hour, hourly))
             if any(w.count(now, span) + changes > settings.scaled(n) for w, span, n in limits):
                 raise self._refuse("commands")
             minute.add(now, changes)
@@ -224,10 +240,10 @@ class Limiter:
 
     def _check_client(self, client: _Client, settings: LimitSettings, now: float) -> None:
         if now < client.blocked_until:  # R1: a request during a block extends it
-            client.blocked_until = now + settings.client_block_seconds
+            client.blocked_until = now + settings.block_seconds
             raise self._refuse("R1")
-        if client.window.count(now, MINUTE) >= settings.scaled(settings.client_rpm):
-            client.blocked_until = now + settings.client_block_seconds
+        if client.window.count(now, settings.minute) >= settings.scaled(settings.client_rpm):
+            client.blocked_until = now + settings.block_seconds
             self.stats["blocks"] += 1
             raise self._refuse("R1")
         client.window.add(now)
@@ -239,15 +255,15 @@ class Limiter:
         if route.leaky and user.in_flight >= settings.user_parallel:
             raise self._refuse("R2")
         if route.seller_get:
-            self._count(((user.gets, MINUTE, settings.seller_get_rpm),), settings, now,
+            self._count(((user.gets, settings.minute, settings.seller_get_rpm),), settings, now,
                         "seller_get")
         elif route.seller_write:
-            self._count(((user.writes_minute, MINUTE, settings.seller_write_rpm),
-                         (user.writes_hour, HOUR, settings.seller_write_rph)), settings, now,
+            self._count(((user.writes_minute, settings.minute, settings.seller_write_rpm),
+                         (user.writes_hour, settings.hour, settings.seller_write_rph)), settings, now,
                         "seller_write")
         if not route.leaky:
             return 0.0
-        delay = user.bucket.pour(now, max(settings.user_rpm, 1) / MINUTE, settings.user_burst)
+        delay = user.bucket.pour(now, max(settings.user_rpm, 1) / settings.minute, settings.user_burst)
         if delay:
             self.stats["delayed"] += 1
         return delay
