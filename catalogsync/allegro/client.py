@@ -85,15 +85,18 @@ class AllegroClient:
         params: Any = None,
         json: Any = None,
         ok: tuple[int, ...] = (200, 201, 202, 204, 303),
+        idempotent: bool | None = None,
     ) -> httpx.Response:
         """Send one request; raise an `AllegroError` subclass for any status not in `ok`.
 
         A 429 means Allegro did not process the request, so any request is sent again once
         the pacer has waited the block out. After a transient failure (5xx, timeout, dropped
         connection) only requests that are safe to repeat are retried: GETs, and PUTs of
-        batch commands, whose client-made id makes a repeat a no-op (409).
+        batch commands, whose client-made id makes a repeat a no-op (409) — and requests the
+        caller marks `idempotent`, such as queries sent as POST.
         """
-        idempotent = method in ("GET", "PUT")
+        if idempotent is None:
+            idempotent = method in ("GET", "PUT")
         failures = throttles = 0
         while True:
             try:

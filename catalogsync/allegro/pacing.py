@@ -70,15 +70,20 @@ def _command_submit(method: str, path: str) -> bool:
     return method == "PUT" and bool(_COMMAND.match(path))
 
 
-def allegro_windows(scale: float = 1.0) -> list[Window]:
-    """Allegro's documented limits; `scale` < 1 shrinks the windows (for scaled emulators)."""
-    minute, hour = 60.0 * scale, 3600.0 * scale
+def allegro_windows(time_scale: float = 1.0, count_scale: float = 1.0) -> list[Window]:
+    """Allegro's documented limits. The scales match an emulator whose limits were scaled
+    the same way (its `time_scale` and `limits_scale` settings)."""
+    minute, hour = 60.0 * time_scale, 3600.0 * time_scale
+
+    def count(n: int) -> int:
+        return max(1, round(n * count_scale))
+
     return [
-        Window("client id (R1)", 9000, minute, lambda m, p: True),
-        Window("product-offer reads", 3500, minute, _product_offer_read),
-        Window("product-offer writes", 2490, minute, _product_offer_write),
-        Window("product-offer writes per hour", 74_700, hour, _product_offer_write),
-        Window("offer changes in commands", 9000, minute, _command_submit, weighted=True),
+        Window("client id (R1)", count(9000), minute, lambda m, p: True),
+        Window("product-offer reads", count(3500), minute, _product_offer_read),
+        Window("product-offer writes", count(2490), minute, _product_offer_write),
+        Window("product-offer writes per hour", count(74_700), hour, _product_offer_write),
+        Window("offer changes in commands", count(9000), minute, _command_submit, weighted=True),
     ]
 
 

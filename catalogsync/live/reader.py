@@ -406,7 +406,8 @@ async def _campaigns(
                 "limit": PAGE,
             }
             response = await client.request(
-                "POST", "/sale/allegro-prices/offers-queries", json=body, ok=(200,)
+                "POST", "/sale/allegro-prices/offers-queries", json=body, ok=(200,),
+                idempotent=True,
             )
             for offer in response.json().get("offers") or []:
                 if offer.get("discountedAt") and not offer.get("excludedAt"):
