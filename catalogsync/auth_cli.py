@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,7 +136,7 @@ def _client(
             "https://apps.developer.allegro.pl.allegrosandbox.pl).\n"
             f"no client id: pass --client-id or set {CLIENT_ID_ENV}"
         )
-    if not click.get_text_stream("stdin").isatty():
+    if not sys.stdin.isatty():
         raise ConfigError(f"no client secret for {client_id}: set {CLIENT_SECRET_ENV}")
     return Client(client_id, click.prompt(f"Client secret of {client_id}", hide_input=True))
 

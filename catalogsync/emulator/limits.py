@@ -258,12 +258,13 @@ class Limiter:
             self._count(((user.gets, settings.minute, settings.seller_get_rpm),), settings, now,
                         "seller_get")
         elif route.seller_write:
-            self._count(((user.writes_minute, settings.minute, settings.seller_write_rpm),
-                         (user.writes_hour, settings.hour, settings.seller_write_rph)), settings, now,
-                        "seller_write")
+            writes = ((user.writes_minute, settings.minute, settings.seller_write_rpm),
+                      (user.writes_hour, settings.hour, settings.seller_write_rph))
+            self._count(writes, settings, now, "seller_write")
         if not route.leaky:
             return 0.0
-        delay = user.bucket.pour(now, max(settings.user_rpm, 1) / settings.minute, settings.user_burst)
+        rate = max(settings.user_rpm, 1) / settings.minute
+        delay = user.bucket.pour(now, rate, settings.user_burst)
         if delay:
             self.stats["delayed"] += 1
         return delay
