@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from catalogsync import progress
 from catalogsync.allegro.client import AllegroClient
-from catalogsync.allegro.connect import connect
+from catalogsync.allegro.connect import SellerClient, connect
 from catalogsync.apply.applier import Applier, ApplyReport, settle_pending
 from catalogsync.auth_cli import auth
 from catalogsync.catalog.loader import load_catalog
@@ -230,6 +230,7 @@ def apply(
 async def _plan(obj: CliContext, directory: Path, catalog: Catalog, options: Options) -> Plan:
     environment = catalog.settings.environment
     async with connect(environment, directory, obj.emulator) as client:
+        _acting_as(client)
         index = load_index(state_index_path(directory, environment))
         live = await _read(client, catalog, index, directory)
     return make_plan(catalog, live, datetime.now(UTC), options)
@@ -259,6 +260,7 @@ async def _apply(
     environment = catalog.settings.environment
     index_path = state_index_path(directory, environment)
     async with connect(environment, directory, obj.emulator) as client:
+        _acting_as(client)
         index = load_index(index_path)
         if await settle_pending(client, index, index_path):
             click.echo("Waited for the commands an interrupted apply left running.", err=True)
@@ -290,6 +292,12 @@ async def _apply(
         )
         applier.upload_url = image_upload_url(environment)
         return await applier.run()
+
+
+def _acting_as(client: SellerClient) -> None:
+    """R8: say which seller the token acts for, before anything is read or changed."""
+    seller = client.seller
+    click.echo(f"Acting as seller {seller.user_name} on {seller.environment.value}.", err=True)
 
 
 def _summarise(report: ApplyReport) -> None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -120,6 +121,11 @@ def _as_tuple(value: Any) -> Any:
 ParamValues = Annotated[tuple[str, ...], BeforeValidator(_as_tuple)]
 
 
+def _polish_time(moment: datetime) -> datetime:
+    """Allegro wants an offset (RFC 3339); sellers think in Polish time."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Europe/Warsaw"))
+
+
 class Status(StrEnum):
     ACTIVE = "active"
     INACTIVE = "inactive"
@@ -202,7 +208,8 @@ class Offer(Frozen):
     location: Location | None = None
     invoice: Invoice | None = None
     status: Status | None = None
-    scheduled_for: datetime | None = None
+    #: when to activate; a time without an offset is Polish time (Europe/Warsaw)
+    scheduled_for: Annotated[datetime, AfterValidator(_polish_time)] | None = None
     ignore_fields: tuple[Literal[OFFER_FIELDS], ...] = ()  # type: ignore[valid-type]
     #: R26: change the price even while the offer is in a campaign or in Allegro Prices,
     #: which takes it out of the programme.

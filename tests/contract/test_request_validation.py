@@ -159,6 +159,22 @@ def test_malformed_shipping_rates_set_is_400() -> None:
     run(scenario)
 
 
+def test_dates_must_be_rfc_3339_date_times() -> None:
+    """`format: date-time` [S]: an offset is required ("2026-12-01T10:00:00" is refused)."""
+
+    async def scenario(call: Call, backend: Backend) -> None:
+        offers = [{"type": "CONTAINS_OFFERS", "offers": [{"id": "17700000001"}]}]
+        for moment in ("tomorrow", "2099-12-01T10:00:00"):
+            response = await call(
+                "PUT", f"/sale/offer-publication-commands/{uuid.uuid4()}",
+                {"publication": {"action": "ACTIVATE", "scheduledFor": moment},
+                 "offerCriteria": offers})
+            assert response.status_code == 422
+            assert list(paths(response)) == ["publication.scheduledFor"]
+
+    run(scenario)
+
+
 def test_batch_command_of_the_wrong_shape_is_422() -> None:
     async def scenario(call: Call, backend: Backend) -> None:
         offers = [{"type": "CONTAINS_OFFERS", "offers": [{"id": "17700000001"}]}]

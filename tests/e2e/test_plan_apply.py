@@ -115,7 +115,7 @@ def test_r23_ambiguous_ean_blocks_the_plan_with_candidates(run: Run, catalog_dir
 def run_json(run: Run, catalog_dir: Path) -> dict[str, object]:
     result = run("plan", catalog_dir, "--format", "json")
     assert result.exit_code == 0, result.output
-    data: dict[str, object] = json.loads(result.output)
+    data: dict[str, object] = json.loads(result.stdout)
     return data
 
 

@@ -343,3 +343,9 @@ def test_fingerprint_follows_live_state() -> None:
 def test_saved_plan_round_trips_through_json() -> None:
     result = plan(catalog({"MUG-1": mug()}), live(), NOW)
     assert Plan.model_validate_json(result.model_dump_json()) == result
+
+
+def test_scheduled_time_without_offset_is_polish_time_with_its_offset() -> None:
+    result = plan(catalog({"MUG-1": mug(scheduled_for="2026-12-01T10:00:00")}), live(), NOW)
+    (command,) = result.changes[0].commands
+    assert command.fields["scheduled_for"] == "2026-12-01T10:00:00+01:00"
