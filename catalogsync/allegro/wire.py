@@ -4,7 +4,8 @@ Canonical offer fields (the planner diffs these):
     name str · product str (product id) · category str · parameters {name: [labels]}
     price "29.99 PLN" · stock int · images [url] · description [[{type, content|url}]]
     shipping_rates str (table name) · handling_time str · location {countryCode, province,
-    city, postCode} · invoice str · status active|inactive|ended
+    city, postCode} · invoice str · after_sales {return_policy|implied_warranty|warranty: id}
+    · status active|inactive|ended
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ from typing import Any
 
 from catalogsync.live.state import CategoryParameter, Fields
 
+#: catalog key -> Allegro's key in `afterSalesServices`
+AFTER_SALES_KEYS = {
+    "return_policy": "returnPolicy",
+    "implied_warranty": "impliedWarranty",
+    "warranty": "warranty",
+}
 STATUS_FROM_API = {
     "INACTIVE": "inactive",
     "ACTIVATING": "active",
@@ -70,6 +77,14 @@ def offer_fields(doc: dict[str, Any], table_names: dict[str, str]) -> Fields:
     invoice = (doc.get("payments") or {}).get("invoice")
     if invoice:
         out["invoice"] = invoice
+    services = doc.get("afterSalesServices") or {}
+    chosen = {
+        key: str(services[api]["id"])
+        for key, api in AFTER_SALES_KEYS.items()
+        if (services.get(api) or {}).get("id")
+    }
+    if chosen:
+        out["after_sales"] = chosen
     status = (doc.get("publication") or {}).get("status")
     if status:
         out["status"] = STATUS_FROM_API.get(status, status.lower())
@@ -126,6 +141,10 @@ def offer_body(
         body["location"] = dict(fields["location"])
     if "invoice" in fields:
         body["payments"] = {"invoice": fields["invoice"]}
+    if "after_sales" in fields:
+        body["afterSalesServices"] = {
+            AFTER_SALES_KEYS[key]: {"id": value} for key, value in fields["after_sales"].items()
+        }
     return body
 
 

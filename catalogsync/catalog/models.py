@@ -70,6 +70,7 @@ OFFER_FIELDS = (
     "handling_time",
     "location",
     "invoice",
+    "after_sales",
     "status",
 )
 
@@ -191,6 +192,14 @@ HandlingTime = Literal[HANDLING_TIMES]  # type: ignore[valid-type]
 Invoice = Literal[INVOICES]  # type: ignore[valid-type]
 
 
+class AfterSales(Frozen):
+    """The seller's after-sales conditions, each by its name or id on Allegro."""
+
+    return_policy: str | None = None
+    implied_warranty: str | None = None
+    warranty: str | None = None
+
+
 class Offer(Frozen):
     """One offer, keyed in the catalog by its external id (the seller's SKU)."""
 
@@ -207,6 +216,7 @@ class Offer(Frozen):
     handling_time: HandlingTime | None = None
     location: Location | None = None
     invoice: Invoice | None = None
+    after_sales: AfterSales | None = None
     status: Status | None = None
     #: when to activate; a time without an offset is Polish time (Europe/Warsaw)
     scheduled_for: Annotated[datetime, AfterValidator(_polish_time)] | None = None
@@ -244,6 +254,7 @@ class Defaults(Frozen):
     shipping_rates: str | None = None
     location: Location | None = None
     invoice: Invoice | None = None
+    after_sales: AfterSales | None = None
     status: Status = Status.ACTIVE
     ignore_fields: tuple[Literal[OFFER_FIELDS], ...] = ()  # type: ignore[valid-type]
 

@@ -43,7 +43,7 @@ from catalogsync.emulator.events import OfferEvents, price_of
 from catalogsync.emulator.faults import Faults
 from catalogsync.emulator.images import Images
 from catalogsync.emulator.limits import Limiter, LimitSettings
-from catalogsync.emulator.seed import DEMO_SELLER_ID, insert_seed
+from catalogsync.emulator.seed import AFTER_SALES, DEMO_SELLER_ID, insert_seed
 from catalogsync.emulator.variants import VariantSets
 
 MARKETPLACE = "allegro-pl"
@@ -922,6 +922,13 @@ def _not_found_task(offer_id: str) -> _TaskFailure:
 # --------------------------------------------------------------------------- the backend
 
 
+_AFTER_SALES_KINDS = {
+    "returnPolicy": ("returnPolicies", "ReturnPolicyNotFoundException"),
+    "impliedWarranty": ("impliedWarranties", "ImpliedWarrantyNotFoundException"),
+    "warranty": ("warranties", "WarrantyNotFoundException"),
+}
+
+
 class Backend:
     """All emulator state and rules. Thread-safe; every call is one committed transaction."""
 
@@ -1260,6 +1267,32 @@ class Backend:
     def me(self, user_id: str) -> Doc:
         return dict(self._ref["user"][user_id])
 
+    def after_sales(self, seller: str, kind: str) -> Doc:
+        """`GET /after-sales-service-conditions/{kind}`: the seller's definitions."""
+        found = AFTER_SALES.get(seller, {}).get(kind, [])
+        return {kind: found, "count": len(found)}
+
+    def _after_sales_services(self, seller: str, value: Any) -> Doc:
+        """Each of returnPolicy, impliedWarranty, warranty by id or by name -> its id; an
+        unknown one is 422 `<Kind>NotFoundException` [S 422 table]."""
+        chosen = _object(value, "afterSalesServices")
+        out: Doc = {}
+        for key, (kind, code) in _AFTER_SALES_KINDS.items():
+            if chosen.get(key) is None:
+                continue
+            wanted = _object(chosen[key], f"afterSalesServices.{key}")
+            known = AFTER_SALES.get(seller, {}).get(kind, [])
+            match = [d for d in known if d["id"] == wanted.get("id")
+                     or ("id" not in wanted and d["name"] == wanted.get("name"))]
+            if not match:
+                raise ApiError(
+                    422, code, f"{key} {wanted.get('id') or wanted.get('name')} not found",
+                    path=f"afterSalesServices.{key}",
+                    metadata={"requestedName": str(wanted.get("name") or "")},
+                )
+            out[key] = {"id": match[0]["id"], "name": match[0]["name"]}
+        return out
+
     def delivery_methods(self, marketplace: str | None = None) -> Doc:
         methods = [m for m in self._ref["delivery_method"].values()
                    if marketplace is None or marketplace in m["marketplaces"]]
@@ -1514,8 +1547,8 @@ class Backend:
         if "external" in body:
             doc["external"] = _external(body["external"])
         if "afterSalesServices" in body:
-            doc["afterSalesServices"] = _merged(doc["afterSalesServices"],
-                                                body["afterSalesServices"])
+            chosen = self._after_sales_services(offer.seller, body["afterSalesServices"])
+            doc["afterSalesServices"] = _merged(doc["afterSalesServices"], chosen)
         if "language" in body:  # `"language": null` is rejected (API_NOTES §11)
             doc["language"] = _string(body["language"], "language")
         if "publication" in body:

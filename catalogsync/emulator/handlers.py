@@ -289,6 +289,13 @@ def update_shipping_rates(call: Call) -> Response:
     return allegro_json(200, table)
 
 
+def after_sales(kind: str) -> Handler:
+    def handler(call: Call) -> Response:
+        return allegro_json(200, call.backend.after_sales(call.user_id, kind))
+
+    return handler
+
+
 def delivery_methods(call: Call) -> Response:
     return allegro_json(200, call.backend.delivery_methods(call.query("marketplace")))
 

@@ -378,3 +378,24 @@ def insert_seed(db: sqlite3.Connection, now: str) -> None:
         " VALUES (?, ?, ?, 'ACTIVE', 1, ?)",
         (OTHER_OFFER_ID, OTHER_SELLER_ID, "OTHER-1", json.dumps(_other_offer(now))),
     )
+
+
+#: The demo seller's after-sales conditions, referred to by offers by id or by name.
+AFTER_SALES: dict[str, dict[str, list[Doc]]] = {
+    DEMO_SELLER_ID: {
+        "returnPolicies": [
+            {"id": "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", "seller": {"id": DEMO_SELLER_ID},
+             "name": "Zwroty 14 dni", "availability": {"range": "FULL"},
+             "withdrawalPeriod": "P14D"},
+            {"id": "4a2d3b5f-6c7e-4f80-9bac-1d2e3f4a5b6c", "seller": {"id": DEMO_SELLER_ID},
+             "name": "Zwroty 30 dni", "availability": {"range": "FULL"},
+             "withdrawalPeriod": "P30D"},
+        ],
+        "impliedWarranties": [
+            {"id": "5b3e4c60-7d8f-4091-acbd-2e3f4a5b6c7d", "name": "Rękojmia 24 miesiące"},
+        ],
+        "warranties": [
+            {"id": "6c4f5d71-8e90-41a2-bdce-3f4a5b6c7d8e", "name": "Gwarancja producenta"},
+        ],
+    },
+}

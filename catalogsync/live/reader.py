@@ -71,6 +71,7 @@ async def read_live(
     )
     managed = set(catalog.offers)
     removed = await _removed_offers(client, catalog, index, listing)
+    after_sales = await _after_sales(client, catalog)
     variant_api, variant_sets = (
         await read_variant_sets(client) if catalog.variant_sets else (False, {})
     )
@@ -93,6 +94,7 @@ async def read_live(
             )
         ),
         campaigns=campaigns,
+        after_sales=after_sales,
         variant_api=variant_api,
         variant_sets=variant_sets,
         variant_membership={o: s.name for s in variant_sets.values() for o in s.offer_ids},
@@ -406,7 +408,10 @@ async def _campaigns(
                 "limit": PAGE,
             }
             response = await client.request(
-                "POST", "/sale/allegro-prices/offers-queries", json=body, ok=(200,),
+                "POST",
+                "/sale/allegro-prices/offers-queries",
+                json=body,
+                ok=(200,),
                 idempotent=True,
             )
             for offer in response.json().get("offers") or []:
@@ -418,3 +423,24 @@ async def _campaigns(
             "offers in the programme are not protected in this plan (R26)"
         )
     return {k: tuple(v) for k, v in found.items()}, tuple(notes)
+
+
+_AFTER_SALES_PATHS = {
+    "return_policy": ("return-policies", "returnPolicies"),
+    "implied_warranty": ("implied-warranties", "impliedWarranties"),
+    "warranty": ("warranties", "warranties"),
+}
+
+
+async def _after_sales(client: AllegroClient, catalog: Catalog) -> dict[str, dict[str, str]]:
+    """The seller's after-sales conditions (id -> name), if the catalog names any."""
+    named = [o.after_sales for o in catalog.offers.values()]
+    if not any(named) and catalog.settings.defaults.after_sales is None:
+        return {}
+
+    async def one(kind: str) -> dict[str, str]:
+        path, key = _AFTER_SALES_PATHS[kind]
+        body = await client.get(f"/after-sales-service-conditions/{path}", params={"limit": 60})
+        return {str(d["id"]): str(d.get("name") or d["id"]) for d in body.get(key) or []}
+
+    return await _gather_map(list(_AFTER_SALES_PATHS), one)

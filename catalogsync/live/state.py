@@ -91,6 +91,8 @@ class LiveState:
     variant_sets: dict[str, LiveVariantSet] = field(default_factory=dict)
     #: offer id -> name of the variant set it is in (only where the API answers)
     variant_membership: dict[str, str] = field(default_factory=dict)
+    #: after-sales conditions by kind (return_policy, implied_warranty, warranty): id -> name
+    after_sales: dict[str, dict[str, str]] = field(default_factory=dict)
     #: local image files the catalog names, by path as written
     local_images: dict[str, LocalImage] = field(default_factory=dict)
     #: what could not be read, e.g. campaigns of an account that is not a business account

@@ -174,3 +174,18 @@ def test_pruning_ends_offers_removed_from_the_catalog(run: Run, catalog_dir: Pat
     assert "- offer TSHIRT-WHITE-S" in pruned.output
     assert "DELETE /sale/offers/{id}: 1 done" in pruned.output  # the never-activated draft
     assert run("plan", catalog_dir, "--detailed-exitcode", "--prune").exit_code == 0
+
+
+def test_after_sales_condition_change_is_one_patch(
+    run: Run, catalog_dir: Path, backend: Backend
+) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    settings = catalog_dir / "catalogsync.yaml"
+    settings.write_text(settings.read_text().replace("Zwroty 14 dni", "Zwroty 30 dni"))
+    result = run("apply", catalog_dir, "--auto-approve", "--target", "MUG-WHITE-330")
+    assert result.exit_code == 0, result.output
+    assert "~ after_sales:" in result.output
+    assert "PATCH /sale/product-offers/{id}: 1 done" in result.output
+    mug = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
+    offer = backend.get_offer("1000001", mug["offers"]["MUG-WHITE-330"])
+    assert offer["afterSalesServices"]["returnPolicy"]["name"] == "Zwroty 30 dni"

@@ -349,3 +349,25 @@ def test_scheduled_time_without_offset_is_polish_time_with_its_offset() -> None:
     result = plan(catalog({"MUG-1": mug(scheduled_for="2026-12-01T10:00:00")}), live(), NOW)
     (command,) = result.changes[0].commands
     assert command.fields["scheduled_for"] == "2026-12-01T10:00:00+01:00"
+
+
+POLICIES = {"return_policy": {"rp-14": "Zwroty 14 dni", "rp-30": "Zwroty 30 dni"}}
+
+
+def test_after_sales_conditions_are_named_and_sent_by_id() -> None:
+    offer = mug(after_sales={"return_policy": "Zwroty 30 dni"})
+    result = plan(catalog({"MUG-1": offer}), live(after_sales=POLICIES), NOW)
+    assert result.errors == ()
+    assert result.changes[0].request is not None
+    assert result.changes[0].request.body["afterSalesServices"] == {"returnPolicy": {"id": "rp-30"}}
+    same = live(
+        after_sales=POLICIES, offers={"MUG-1": live_mug(after_sales={"return_policy": "rp-30"})}
+    )
+    assert plan(catalog({"MUG-1": offer}), same, NOW).changes == ()
+
+
+def test_unknown_after_sales_condition_lists_the_known_ones() -> None:
+    offer = mug(after_sales={"return_policy": "Zwroty 60 dni"})
+    (error,) = plan(catalog({"MUG-1": offer}), live(after_sales=POLICIES), NOW).errors
+    assert "return policy 'Zwroty 60 dni' is not defined" in error.message
+    assert "Zwroty 14 dni, Zwroty 30 dni" in error.message
