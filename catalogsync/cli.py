@@ -301,16 +301,17 @@ def _acting_as(client: SellerClient) -> None:
 
 
 def _summarise(report: ApplyReport) -> None:
-    done = len(report.outcomes) - len(report.failed)
+    done = len(report.outcomes) - len(report.failed) - len(report.skipped)
     requests = sum(report.requests.values())
     throttled = f", {report.throttled} throttled" if report.throttled else ""
     click.echo(
         f"Apply finished in {report.seconds:.1f} s: {done} steps done, "
-        f"{len(report.failed)} failed ({requests} API requests{throttled})."
+        f"{len(report.failed)} failed, {len(report.skipped)} skipped "
+        f"({requests} API requests{throttled})."
     )
     for step, counts in sorted(report.by_step().items()):
-        failed = f", {counts['failed']} failed" if counts["failed"] else ""
-        click.echo(f"  {step}: {counts['done']} done{failed}")
+        others = "".join(f", {counts[k]} {k}" for k in ("failed", "skipped") if counts[k])
+        click.echo(f"  {step}: {counts['done']} done{others}")
 
 
 def _confirm(auto_approve: bool) -> None:

@@ -45,6 +45,7 @@ class Outcome:
     step: str
     ok: bool
     message: str = ""
+    skipped: bool = False  # not tried: an earlier step of the same change failed
 
 
 @dataclass
@@ -56,15 +57,20 @@ class ApplyReport:
 
     @property
     def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.ok]
+        return [o for o in self.outcomes if not o.ok and not o.skipped]
+
+    @property
+    def skipped(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.skipped]
 
     def by_step(self) -> dict[str, Counter[str]]:
-        """step kind -> {"done": n, "failed": n}, for the summary."""
+        """step kind -> {"done": n, "failed": n, "skipped": n}, for the summary."""
         table: dict[str, Counter[str]] = {}
         for outcome in self.outcomes:
             method, _, path = outcome.step.partition(" ")
             kind = f"{method} {route_template(path)}" if path.startswith("/") else outcome.step
-            table.setdefault(kind, Counter())["done" if outcome.ok else "failed"] += 1
+            state = "done" if outcome.ok else "skipped" if outcome.skipped else "failed"
+            table.setdefault(kind, Counter())[state] += 1
         return table
 
 
@@ -117,6 +123,14 @@ class Applier:
                     phase.advance()
 
                 await asyncio.gather(*(one(c) for c in requests))
+        for change in offers:
+            if offer_ids[change.key] is None:
+                for command in change.commands:
+                    self.report.outcomes.append(
+                        Outcome(
+                            change.address, command.label, False, "its create failed", skipped=True
+                        )
+                    )
         for kind in _COMMAND_ORDER:
             targets = [
                 (change, command, offer_id)

@@ -77,3 +77,22 @@ def test_r15_tasks_are_polled_to_the_end_and_each_offer_reports_its_own_outcome(
     assert backend.stats[PRICE_PUTS] == 1
     assert backend.stats["GET /sale/offer-price-change-commands/{commandId}/tasks"] >= 2
     assert backend.get_offer("1000001", real)["sellingMode"]["price"]["amount"] == "19.99"
+
+
+def test_partial_failure_finishes_the_rest_and_the_next_plan_shows_what_is_left(
+    run: Run, catalog_dir: Path, backend: Backend
+) -> None:
+    backend.update_settings({"draft_limit": 4})  # R13, as Allegro would answer at 20 000
+    partial = run("apply", catalog_dir, "--auto-approve")
+    assert partial.exit_code == 1
+    assert "2 failed, 1 skipped" in partial.output  # 2 creates; 1 of them was to be activated
+    assert "You cannot create new drafts" in partial.output
+    assert "Run `catalogsync plan` to see what is still to do." in partial.output
+
+    left = run("plan", catalog_dir, "--detailed-exitcode")
+    assert left.exit_code == 2
+    assert "Plan: 2 to create, 0 to update" in left.output
+
+    backend.update_settings({"draft_limit": 20_000})
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    assert run("plan", catalog_dir, "--detailed-exitcode").exit_code == 0
