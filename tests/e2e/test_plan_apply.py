@@ -189,3 +189,21 @@ def test_after_sales_condition_change_is_one_patch(
     mug = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
     offer = backend.get_offer("1000001", mug["offers"]["MUG-WHITE-330"])
     assert offer["afterSalesServices"]["returnPolicy"]["name"] == "Zwroty 30 dni"
+
+
+def test_r22_hidden_offer_known_to_the_index_is_read_by_id_never_duplicated(
+    run: Run, catalog_dir: Path, backend: Backend
+) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    index = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
+    hidden = index["offers"]["MUG-BLACK-330"]
+    backend.hide_offer(hidden)  # the seller hid it on the website: the list leaves it out
+    assert run("plan", catalog_dir, "--detailed-exitcode").exit_code == 0
+
+    mugs = catalog_dir / "offers" / "mugs.yaml"
+    mugs.write_text(mugs.read_text().replace("price: 31.99", "price: 32.99"))
+    result = run("apply", catalog_dir, "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert f"~ offer MUG-BLACK-330 ({hidden})" in result.output
+    assert "+ offer" not in result.output
+    assert backend.get_offer("1000001", hidden)["sellingMode"]["price"]["amount"] == "32.99"

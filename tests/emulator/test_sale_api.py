@@ -54,8 +54,9 @@ async def test_r23_one_ean_two_laptops(seller: Seller) -> None:
 
     await make_table(seller)
     laptop = {"id": "5909990000017", "idType": "GTIN"}
-    response = await seller.call("POST", "/sale/product-offers",
-                                 mug(productSet=[{"product": laptop}], parameters=[]))
+    response = await seller.call(
+        "POST", "/sale/product-offers", mug(productSet=[{"product": laptop}], parameters=[])
+    )
     assert response.status_code == 422
     error = first_error(response)
     assert error["code"] == "MultipleProductsFoundException"
@@ -75,25 +76,31 @@ async def test_r23_one_ean_two_laptops(seller: Seller) -> None:
 async def test_shipping_rates_are_checked_against_delivery_method_constraints(
     seller: Seller,
 ) -> None:
-    too_dear = await seller.call("POST", "/sale/shipping-rates",
-                                 {"name": "Drogi", "rates": [rate(first="100.01")]})
+    too_dear = await seller.call(
+        "POST", "/sale/shipping-rates", {"name": "Drogi", "rates": [rate(first="100.01")]}
+    )
     assert too_dear.status_code == 422
     assert first_error(too_dear)["path"] == "rates[0].firstItemRate.amount"
-    too_many = await seller.call("POST", "/sale/shipping-rates",
-                                 {"name": "Duzo", "rates": [rate(quantity=11)]})
+    too_many = await seller.call(
+        "POST", "/sale/shipping-rates", {"name": "Duzo", "rates": [rate(quantity=11)]}
+    )
     assert first_error(too_many)["path"] == "rates[0].maxQuantityPerPackage"
 
     table_id = await make_table(seller)
-    duplicate = await seller.call("POST", "/sale/shipping-rates",
-                                  {"name": "Standard", "rates": [rate()]})
+    duplicate = await seller.call(
+        "POST", "/sale/shipping-rates", {"name": "Standard", "rates": [rate()]}
+    )
     assert duplicate.status_code == 422
 
     listing = (await seller.get("/sale/shipping-rates")).json()["shippingRates"]
-    assert listing == [{
-        "id": table_id, "name": "Standard",
-        "features": {"managedByAllegro": False, "isFulfillment": False},
-        "marketplaces": [{"id": "allegro-pl"}],
-    }]
+    assert listing == [
+        {
+            "id": table_id,
+            "name": "Standard",
+            "features": {"managedByAllegro": False, "isFulfillment": False},
+            "marketplaces": [{"id": "allegro-pl"}],
+        }
+    ]
 
     body = {"name": "Standard 2", "rates": [rate(seed.DPD, first="15.00")]}
     assert (await seller.call("PUT", f"/sale/shipping-rates/{table_id}", body)).status_code == 422
@@ -110,8 +117,9 @@ async def test_shipping_rates_are_checked_against_delivery_method_constraints(
 async def test_r4_at_most_250_shipping_rate_tables(seller: Seller) -> None:
     for number in range(250):
         await make_table(seller, f"Cennik {number}")
-    response = await seller.call("POST", "/sale/shipping-rates",
-                                 {"name": "Cennik 250", "rates": [rate()]})
+    response = await seller.call(
+        "POST", "/sale/shipping-rates", {"name": "Cennik 250", "rates": [rate()]}
+    )
     assert response.status_code == 422
     assert first_error(response)["message"] == (
         "The user has reached the limit of shipping rates sets"
@@ -146,8 +154,9 @@ async def test_active_offer_is_202_then_operation_303_then_active(
 ) -> None:
     backend.settings.processing_delay = 0.2
     await make_table(seller)
-    response = await seller.call("POST", "/sale/product-offers",
-                                 mug(publication={"status": "ACTIVE"}))
+    response = await seller.call(
+        "POST", "/sale/product-offers", mug(publication={"status": "ACTIVE"})
+    )
     assert response.status_code == 202
     assert response.headers["retry-after"] == "1"
     offer = response.json()
@@ -158,8 +167,9 @@ async def test_active_offer_is_202_then_operation_303_then_active(
     running = await seller.get(location)
     assert running.status_code == 202
     assert running.json()["operation"]["status"] == "IN_PROGRESS"
-    busy = await seller.call("PATCH", f"/sale/product-offers/{offer['id']}",
-                             {"stock": {"available": 3}})
+    busy = await seller.call(
+        "PATCH", f"/sale/product-offers/{offer['id']}", {"stock": {"available": 3}}
+    )
     assert busy.status_code == 409
 
     backend.advance_clock(1)
@@ -177,14 +187,18 @@ async def test_active_offer_is_202_then_operation_303_then_active(
         ({"stock": None}, "stock"),
         ({"id": "123"}, "id"),  # R12: read-only fields
         ({"createdAt": "2024-01-01T00:00:00Z"}, "createdAt"),
-        ({"delivery": {"handlingTime": "PT5H", "shippingRates": {"name": "Standard"}}},
-         "delivery.handlingTime"),
+        (
+            {"delivery": {"handlingTime": "PT5H", "shippingRates": {"name": "Standard"}}},
+            "delivery.handlingTime",
+        ),
         ({"location": {**WARSAW, "province": "BAWARIA"}}, "location.province"),
         ({"payments": {"invoice": "MAYBE"}}, "payments.invoice"),
         ({"parameters": [{"id": "11323", "valuesIds": ["11323_9"]}]}, "parameters[0].valuesIds"),
         ({"delivery": {"shippingRates": {"name": "Nope"}}}, "delivery.shippingRates"),
-        ({"description": {"sections": [{"items": [{"type": "TEXT", "content": "<h3>x</h3>"}]}]}},
-         "description.sections[0].items[0].content"),
+        (
+            {"description": {"sections": [{"items": [{"type": "TEXT", "content": "<h3>x</h3>"}]}]}},
+            "description.sections[0].items[0].content",
+        ),
     ],
 )
 async def test_r19_invalid_offers_are_422_naming_the_path(
@@ -201,8 +215,9 @@ async def test_r19_invalid_offers_are_422_naming_the_path(
 
 async def test_unknown_product_is_422_product_not_found(seller: Seller) -> None:
     product = {"id": "5900000000000", "idType": "GTIN"}
-    response = await seller.call("POST", "/sale/product-offers",
-                                 mug(productSet=[{"product": product}]))
+    response = await seller.call(
+        "POST", "/sale/product-offers", mug(productSet=[{"product": product}])
+    )
     assert first_error(response)["code"] == "ProductNotFoundException"
 
 
@@ -227,14 +242,19 @@ async def test_r17_location_is_dropped_without_shipping_rates_and_selling_mode(
     assert response.status_code == 201, response.text
     offer = response.json()
     assert offer["location"] is None
-    patched = await seller.call("PATCH", f"/sale/product-offers/{offer['id']}",
-                                {"location": WARSAW})
+    patched = await seller.call(
+        "PATCH", f"/sale/product-offers/{offer['id']}", {"location": WARSAW}
+    )
     assert patched.json()["location"] is None
-    kept = await seller.call("PATCH", f"/sale/product-offers/{offer['id']}", {
-        "location": WARSAW,
-        "sellingMode": {"price": {"amount": "31.00", "currency": "PLN"}},
-        "delivery": {"shippingRates": {"name": "Standard"}},
-    })
+    kept = await seller.call(
+        "PATCH",
+        f"/sale/product-offers/{offer['id']}",
+        {
+            "location": WARSAW,
+            "sellingMode": {"price": {"amount": "31.00", "currency": "PLN"}},
+            "delivery": {"shippingRates": {"name": "Standard"}},
+        },
+    )
     assert kept.json()["location"] == WARSAW
 
 
@@ -295,8 +315,10 @@ async def test_patch_merges_fields_and_publication_changes(seller: Seller) -> No
     patched = await seller.call("PATCH", path, {**price, "delivery": {"handlingTime": "P2D"}})
     assert patched.status_code == 200
     body = patched.json()
-    assert body["sellingMode"] == {"format": "BUY_NOW",
-                                   "price": {"amount": "34.99", "currency": "PLN"}}
+    assert body["sellingMode"] == {
+        "format": "BUY_NOW",
+        "price": {"amount": "34.99", "currency": "PLN"},
+    }
     assert body["delivery"]["handlingTime"] == "P2D"
     assert body["delivery"]["shippingRates"]["name"] == "Standard"
 
@@ -373,8 +395,13 @@ async def test_r15_publication_command_answers_zeros_then_tasks(
     await make_table(seller)
     ready = await make_offer(seller)
     empty = await make_offer(seller, stock={"available": 0})
-    body = command(ready["id"], empty["id"], seed.OTHER_OFFER_ID, "17799999999",
-                   publication={"action": "ACTIVATE"})
+    body = command(
+        ready["id"],
+        empty["id"],
+        seed.OTHER_OFFER_ID,
+        "17799999999",
+        publication={"action": "ACTIVATE"},
+    )
     command_id = str(uuid.uuid4())
     path = f"/sale/offer-publication-commands/{command_id}"
     response = await seller.call("PUT", path, body)
@@ -389,14 +416,16 @@ async def test_r15_publication_command_answers_zeros_then_tasks(
     report = (await seller.get(path)).json()
     assert report["taskCount"] == {"total": 4, "success": 1, "failed": 3}
     assert report["completedAt"] is not None
-    by_offer = {t["offer"]["id"]: t for t in await tasks(seller, "offer-publication-commands",
-                                                         command_id)}
+    by_offer = {
+        t["offer"]["id"]: t for t in await tasks(seller, "offer-publication-commands", command_id)
+    }
     assert by_offer[ready["id"]]["status"] == "SUCCESS"
     assert by_offer[empty["id"]]["errors"][0]["path"] == "stock.available"
     assert by_offer[seed.OTHER_OFFER_ID]["message"] == "The offer does not exist."
     assert by_offer["17799999999"]["message"] == "The offer does not exist."
     assert (await seller.get(f"/sale/product-offers/{ready['id']}")).json()["publication"][
-        "status"] == "ACTIVE"
+        "status"
+    ] == "ACTIVE"
 
 
 async def test_publication_end_fails_for_a_draft_and_ends_an_active_offer(seller: Seller) -> None:
@@ -420,8 +449,9 @@ async def test_r14_at_most_1000_offers_per_command(seller: Seller) -> None:
 
 
 async def test_r11_activation_cannot_be_scheduled_in_the_past(seller: Seller) -> None:
-    body = command("17700000001", publication={"action": "ACTIVATE",
-                                               "scheduledFor": "2020-01-01T00:00:00Z"})
+    body = command(
+        "17700000001", publication={"action": "ACTIVATE", "scheduledFor": "2020-01-01T00:00:00Z"}
+    )
     response = await seller.call("PUT", f"/sale/offer-publication-commands/{uuid.uuid4()}", body)
     assert response.status_code == 422
     assert first_error(response)["message"] == "You cannot schedule activating an offer in the past"
@@ -444,15 +474,20 @@ async def test_r16_price_quantity_and_modification_commands(seller: Seller) -> N
     other_table = await make_table(seller, "Kurier")
     offer = await make_offer(seller)
     price = {"type": "FIXED_PRICE", "price": {"amount": "39.99", "currency": "PLN"}}
-    await put_command(seller, "offer-price-change-commands",
-                      command(offer["id"], modification=price))
+    await put_command(
+        seller, "offer-price-change-commands", command(offer["id"], modification=price)
+    )
     quantity = {"changeType": "GAIN", "value": -4}
-    await put_command(seller, "offer-quantity-change-commands",
-                      command(offer["id"], modification=quantity))
-    change = {"delivery": {"handlingTime": "P3D", "shippingRates": {"id": other_table}},
-              "payments": {"invoice": "NO_INVOICE"}}
-    command_id = await put_command(seller, "offer-modification-commands",
-                                   command(offer["id"], modification=change))
+    await put_command(
+        seller, "offer-quantity-change-commands", command(offer["id"], modification=quantity)
+    )
+    change = {
+        "delivery": {"handlingTime": "P3D", "shippingRates": {"id": other_table}},
+        "payments": {"invoice": "NO_INVOICE"},
+    }
+    command_id = await put_command(
+        seller, "offer-modification-commands", command(offer["id"], modification=change)
+    )
     [task] = await tasks(seller, "offer-modification-commands", command_id)
     assert task["status"] == "SUCCESS"
     assert task["field"] == "delivery.handlingTime,delivery.shippingRates,payments.invoice"
@@ -467,14 +502,20 @@ async def test_r16_price_quantity_and_modification_commands(seller: Seller) -> N
 
 async def test_commands_reject_what_they_cannot_change(seller: Seller) -> None:
     conflict = {"type": "INCREASE_PRICE", "price": {"amount": "1.00", "currency": "PLN"}}
-    response = await seller.call("PUT", f"/sale/offer-price-change-commands/{uuid.uuid4()}",
-                                 command("17700000001", modification=conflict))
+    response = await seller.call(
+        "PUT",
+        f"/sale/offer-price-change-commands/{uuid.uuid4()}",
+        command("17700000001", modification=conflict),
+    )
     assert first_error(response)["message"] == (
         "type is not given or price, value and percentage conflict"
     )
     price = {"sellingMode": {"price": {"amount": "1.00", "currency": "PLN"}}}
-    response = await seller.call("PUT", f"/sale/offer-modification-commands/{uuid.uuid4()}",
-                                 command("17700000001", modification=price))
+    response = await seller.call(
+        "PUT",
+        f"/sale/offer-modification-commands/{uuid.uuid4()}",
+        command("17700000001", modification=price),
+    )
     assert response.status_code == 422
     assert first_error(response)["path"] == "modification.sellingMode"
 
@@ -489,12 +530,19 @@ async def test_stats_count_requests_by_route_and_reset_wipes_offers(
     offer = await make_offer(seller)
     await seller.get(f"/sale/product-offers/{offer['id']}")
     stats = (await http.get("/_emulator/stats")).json()["requests"]
-    assert stats == {"POST /sale/shipping-rates": 1, "POST /sale/product-offers": 1,
-                     "GET /sale/product-offers/{offerId}": 1}
+    assert stats == {
+        "POST /sale/shipping-rates": 1,
+        "POST /sale/product-offers": 1,
+        "GET /sale/product-offers/{offerId}": 1,
+    }
 
     assert (await http.post("/_emulator/reset")).status_code == 200
     assert (await http.get("/_emulator/stats")).json() == {
-        "requests": {}, "blocks": 0, "throttled": 0, "delayed": 0, "throttled_by": {},
+        "requests": {},
+        "blocks": 0,
+        "throttled": 0,
+        "delayed": 0,
+        "throttled_by": {},
         "faults": {},
     }
     assert (await seller.get(f"/sale/product-offers/{offer['id']}")).status_code == 404
@@ -532,3 +580,15 @@ def test_after_sales_conditions_are_listed_and_offers_refer_to_them_by_name_or_i
         assert "WarrantyNotFoundException" in str(error.errors)
     else:
         raise AssertionError("an unknown warranty must be refused")
+
+
+async def test_r12_read_only_fields_are_refused_on_create(seller: Seller) -> None:
+    await make_table(seller)
+    for field, value in (
+        ("id", "17700000099"),
+        ("createdAt", "2026-01-01T00:00:00Z"),
+        ("updatedAt", "2026-01-01T00:00:00Z"),
+    ):
+        response = await seller.call("POST", "/sale/product-offers", mug(**{field: value}))
+        assert response.status_code == 422, (field, response.text)
+        assert first_error(response)["path"] == field
