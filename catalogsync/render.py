@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from catalogsync.plan.cost import estimate
-from catalogsync.plan.model import Action, Change, Plan, Severity
+from catalogsync.plan.model import Action, Change, FieldDiff, Plan, Severity
+from catalogsync.plan.nested import changed_window, nested_changes
 
 Paint = Callable[..., str]
 _SYMBOL = {
@@ -55,11 +56,23 @@ def _change_lines(change: Change, paint: Paint) -> list[str]:
     for diff in change.diffs:
         if change.action is Action.CREATE:
             lines.append(f"      {diff.field}: {_value(diff.new)}")
-        else:
-            lines.append(f"      ~ {diff.field}: {_value(diff.old)} → {_value(diff.new)}")
+            continue
+        for path, old, new in _leaves(diff):
+            symbol = "+" if old is None else "-" if new is None else "~"
+            lines.append(f"      {symbol} {path}: {_value(old)} → {_value(new)}")
     lines.append(f"      via {', then '.join(change.via)}")
     lines.append("")
     return lines
+
+
+def _leaves(diff: FieldDiff) -> list[tuple[str, Any, Any]]:
+    """The changed leaves of one field, long strings cut down to where they differ."""
+    rows = []
+    for path, old, new in nested_changes(diff.field, diff.old, diff.new):
+        if isinstance(old, str) and isinstance(new, str) and max(len(old), len(new)) > _WIDTH:
+            old, new = changed_window(old, new)
+        rows.append((path, old, new))
+    return rows
 
 
 def _value(value: Any) -> str:
@@ -149,9 +162,12 @@ def _md_details(change: Change) -> str:
     for diff in change.diffs:
         if change.action is Action.CREATE:
             lines.append(f"+ {diff.field}: {_value(diff.new)}")
-        else:
-            lines.append(f"- {diff.field}: {_value(diff.old)}")
-            lines.append(f"+ {diff.field}: {_value(diff.new)}")
+            continue
+        for path, old, new in _leaves(diff):
+            if old is not None:
+                lines.append(f"- {path}: {_value(old)}")
+            if new is not None:
+                lines.append(f"+ {path}: {_value(new)}")
     lines.append("```")
     return "\n".join(lines) + "\n"
 

@@ -83,3 +83,34 @@ def test_json_is_the_plan_with_how_each_change_is_carried_out() -> None:
     assert data["changes"][0]["diffs"] == [
         {"field": "price", "old": "29.99 PLN", "new": "34.99 PLN"}
     ]
+
+
+def test_nested_fields_show_the_leaf_that_changed() -> None:
+    old = [
+        {"delivery_method": "DPD", "first_item": "49.00 PLN"},
+        {"delivery_method": "InPost", "first_item": "9.99 PLN"},
+    ]
+    new = [{"delivery_method": "DPD", "first_item": "59.00 PLN"}]
+    change = Change(
+        resource=Resource.SHIPPING_RATES,
+        key="Gabaryt",
+        action=Action.UPDATE,
+        id="t-1",
+        diffs=(FieldDiff(field="rates", old=old, new=new),),
+    )
+    text = render_text(make_plan(change))
+    assert "~ rates[0].first_item: 49.00 PLN → 59.00 PLN" in text
+    assert '- rates[1]: {"delivery_method": "InPost", "first_item": "9.99 PLN"} → (not set)' in text
+    md = render_markdown(make_plan(change))
+    assert "- rates[0].first_item: 49.00 PLN\n+ rates[0].first_item: 59.00 PLN" in md
+
+
+def test_a_long_text_shows_where_it_changed() -> None:
+    old = "<p>" + "Kubek ceramiczny do kawy. " * 10 + "Pojemność 330 ml.</p>"
+    new = old.replace("330 ml", "350 ml")
+    diff = FieldDiff(field="description", old=[[{"content": old}]], new=[[{"content": new}]])
+    change = Change(resource=Resource.OFFER, key="MUG-1", action=Action.UPDATE, diffs=(diff,))
+    (line,) = [x for x in render_text(make_plan(change)).splitlines() if "description" in x]
+    assert "description[0][0].content: …" in line
+    assert "Pojemność 330 ml" in line and "Pojemność 350 ml" in line
+    assert len(line) < 200
