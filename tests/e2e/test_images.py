@@ -48,7 +48,7 @@ def test_changed_image_file_is_uploaded_again(
     use_local_image(catalog_dir, PNG + b"new")
     changed = run("apply", catalog_dir, "--auto-approve")
     assert changed.exit_code == 0, changed.output
-    assert "~ images:" in changed.output
+    assert "→ catalogsync-upload:" in changed.output  # the new file, until uploaded
     assert backend.stats["POST /sale/images"] == 2
 
 

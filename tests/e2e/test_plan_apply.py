@@ -184,7 +184,7 @@ def test_after_sales_condition_change_is_one_patch(
     settings.write_text(settings.read_text().replace("Zwroty 14 dni", "Zwroty 30 dni"))
     result = run("apply", catalog_dir, "--auto-approve", "--target", "MUG-WHITE-330")
     assert result.exit_code == 0, result.output
-    assert "~ after_sales:" in result.output
+    assert "~ after_sales.return_policy:" in result.output
     assert "PATCH /sale/product-offers/{id}: 1 done" in result.output
     mug = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
     offer = backend.get_offer("1000001", mug["offers"]["MUG-WHITE-330"])
