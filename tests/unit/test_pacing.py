@@ -1,0 +1,46 @@
+"""The pacer's sliding windows, on a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from catalogsync.allegro.pacing import PAD, Pacer, Window, allegro_windows
+
+
+def test_a_full_window_frees_a_slot_a_padded_window_after_the_oldest() -> None:
+    window = Window("test", 3, 10.0, lambda m, p: True)
+    for moment in (0.0, 1.0, 2.0):
+        assert window.wait_for(moment, 1) == 0.0
+        window.take(moment, 1)
+    assert window.wait_for(3.0, 1) == pytest.approx(10.0 * (1 + PAD) - 3.0)
+    assert window.wait_for(10.0 * (1 + PAD) + 0.01, 1) == 0.0
+
+
+def test_weighted_units_wait_until_enough_have_expired() -> None:
+    window = Window("changes", 9000, 60.0, lambda m, p: True, weighted=True)
+    window.take(0.0, 5000)
+    window.take(5.0, 4000)
+    assert window.wait_for(6.0, 1000) == pytest.approx(60.0 * (1 + PAD) - 6.0)
+
+
+def test_acquire_waits_on_the_tightest_limit_and_after_a_block() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    pacer = Pacer(allegro_windows(count_scale=0.001), 60.0, clock=lambda: now[0], sleep=sleep)
+
+    async def run() -> None:
+        for _ in range(3):  # product-offer writes: 2490 * 0.001 -> 2 a minute
+            await pacer.acquire("POST", "/sale/product-offers")
+        pacer.blocked(None)
+        await pacer.acquire("GET", "/sale/offers")
+
+    asyncio.run(run())
+    assert slept[0] == pytest.approx(60.0 * (1 + PAD))
+    assert now[0] >= slept[0] + 60.0  # the block (60 s) was waited out as well
