@@ -53,6 +53,7 @@ LIMITS = (
 )
 BULK = Options(allow_mass_change=True, allow_price_jumps=True)
 APPLY_REQUESTS: Counter[str] = Counter()
+SHARED: dict[float, Pacer] = {}
 
 
 class Quiet(Progress):
@@ -102,7 +103,9 @@ async def run_catalogsync(
     index_path = state_index_path(directory, Environment.LOCAL)
     cache_path = live_cache_path(directory, Environment.LOCAL)
     async with connect(Environment.LOCAL, directory, backend) as client:
-        client.pacer = Pacer(allegro_windows(time_scale), 60 * time_scale)
+        client.pacer = SHARED.setdefault(
+            time_scale, Pacer(allegro_windows(time_scale), 60 * time_scale)
+        )  # one pacer for all runs, as the CLI restores what the last run sent
         index = load_index(index_path)
         await settle_pending(client, index, index_path)
         cache = LiveCache() if full_refresh else load_cache(cache_path)
@@ -160,15 +163,16 @@ def measure(backend: Backend, window: float, name: str, job: Any) -> dict[str, A
     # Reading comes before applying (the plan needs all of it), so their bounds add up.
     applying = Counter(APPLY_REQUESTS)
     least = bound(units(requests - applying, 0), window) + bound(units(applying, changes), window)
-    throttled = int(str(backend.limiter.summary()["throttled"])) - int(
-        str(limits_before["throttled"])
-    )
+    limits_after = backend.limiter.summary()
+    throttled = int(str(limits_after["throttled"])) - int(str(limits_before["throttled"]))
+    by_rule = Counter(limits_after["throttled_by"]) - Counter(limits_before["throttled_by"])
     return {
         "scenario": name,
         "requests": sum(requests.values()),
         "apply_requests": sum(APPLY_REQUESTS.values()),
         "by_endpoint": dict(requests.most_common()),
         "429s": throttled,
+        "429s_by_rule": dict(by_rule),
         "wall_seconds": round(wall, 2),
         "bound_seconds": round(least, 2),
         "efficiency": round(least / wall, 3) if least else None,

@@ -6,7 +6,8 @@ import asyncio
 import functools
 import logging
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,8 +22,8 @@ from catalogsync.allegro.connect import SellerClient, connect
 from catalogsync.apply.applier import Applier, ApplyReport, settle_pending
 from catalogsync.auth_cli import auth
 from catalogsync.catalog.loader import load_catalog
-from catalogsync.catalog.models import Catalog
-from catalogsync.config import image_upload_url, live_cache_path, state_index_path
+from catalogsync.catalog.models import Catalog, Environment
+from catalogsync.config import image_upload_url, live_cache_path, pacing_path, state_index_path
 from catalogsync.errors import CatalogsyncError, PlanError
 from catalogsync.images import catalog_images, local_images
 from catalogsync.live.cache import load_cache, save_cache
@@ -32,7 +33,7 @@ from catalogsync.plan.model import Plan
 from catalogsync.plan.planner import Options, stale_changes
 from catalogsync.plan.planner import plan as make_plan
 from catalogsync.render import render_json, render_markdown, render_text
-from catalogsync.state import StateIndex, load_index
+from catalogsync.state import StateIndex, load_index, load_pacing, save_pacing
 
 T = TypeVar("T")
 #: --detailed-exitcode: 0 nothing to change, 2 changes, 3 the plan is blocked by errors.
@@ -229,8 +230,7 @@ def apply(
 
 async def _plan(obj: CliContext, directory: Path, catalog: Catalog, options: Options) -> Plan:
     environment = catalog.settings.environment
-    async with connect(environment, directory, obj.emulator) as client:
-        _acting_as(client)
+    async with _session(obj, directory, environment) as client:
         index = load_index(state_index_path(directory, environment))
         live = await _read(client, catalog, index, directory)
     return make_plan(catalog, live, datetime.now(UTC), options)
@@ -259,8 +259,7 @@ async def _apply(
 ) -> ApplyReport | None:
     environment = catalog.settings.environment
     index_path = state_index_path(directory, environment)
-    async with connect(environment, directory, obj.emulator) as client:
-        _acting_as(client)
+    async with _session(obj, directory, environment) as client:
         index = load_index(index_path)
         if await settle_pending(client, index, index_path):
             click.echo("Waited for the commands an interrupted apply left running.", err=True)
@@ -292,6 +291,21 @@ async def _apply(
         )
         applier.upload_url = image_upload_url(environment)
         return await applier.run()
+
+
+@asynccontextmanager
+async def _session(
+    obj: CliContext, directory: Path, environment: Environment
+) -> AsyncIterator[SellerClient]:
+    """A client for the catalog's seller whose pacer remembers what the last run sent."""
+    path = pacing_path(directory, environment)
+    async with connect(environment, directory, obj.emulator) as client:
+        _acting_as(client)
+        client.pacer.restore(load_pacing(path))
+        try:
+            yield client
+        finally:
+            save_pacing(path, client.pacer.export())
 
 
 def _acting_as(client: SellerClient) -> None:

@@ -66,3 +66,7 @@ def image_upload_url(environment: Environment) -> str:
     if environment is Environment.LOCAL:
         return "/sale/images"
     return f"{ENDPOINTS[environment].upload}/sale/images"
+
+
+def pacing_path(catalog_dir: Path, environment: Environment) -> Path:
+    return work_dir(catalog_dir) / f"pacing-{environment.value}.json"

@@ -16,7 +16,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -92,3 +92,20 @@ def save_index(path: Path, index: StateIndex) -> None:
         os.fsync(out.fileno())
     os.replace(tmp, path)
     _journal(path).unlink(missing_ok=True)
+
+
+def load_pacing(path: Path) -> dict[str, Any]:
+    """The pacer's recent usage from the last run; anything unreadable counts as none."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_pacing(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".pacing-", suffix=".tmp")
+    with os.fdopen(fd, "w") as out:
+        json.dump(data, out)
+    os.replace(tmp, path)

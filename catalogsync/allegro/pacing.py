@@ -15,11 +15,13 @@ needed just under a whole number of windows (benchmarks/rate_limits.py: a no-op 
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 #: A slot frees this share of a window late (1.2 s of a minute): Allegro counts on its side
 #: of the network, where our requests arrive later than we send them.
@@ -62,6 +64,20 @@ class Window:
         self._log.append((now, units))
         self._used += units
 
+    def recent(self, now: float) -> list[list[float]]:
+        """What still counts, summed per second (stamps rounded up: never too early)."""
+        seconds: dict[float, int] = {}
+        for stamp, units in self._log:
+            if stamp > now - self.seconds * (1 + PAD):
+                key = float(math.ceil(stamp))
+                seconds[key] = seconds.get(key, 0) + units
+        return [[stamp, units] for stamp, units in sorted(seconds.items())]
+
+    def load(self, entries: list[list[float]], now: float) -> None:
+        for stamp, units in sorted(entries):
+            if stamp > now - self.seconds * (1 + PAD):
+                self.take(stamp, int(units))
+
 
 def _product_offer_read(method: str, path: str) -> bool:
     return method == "GET" and bool(_PRODUCT_OFFER.match(path))
@@ -99,7 +115,7 @@ class Pacer:
         self,
         windows: list[Window] | None = None,
         block_seconds: float = BLOCK_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.windows = allegro_windows() if windows is None else windows
@@ -124,6 +140,21 @@ class Pacer:
                 return
             self.waited += delay
             await self._sleep(delay)
+
+    def export(self) -> dict[str, Any]:
+        """Recent usage, for the next run: Allegro counts across our processes, so a plan
+        followed at once by an apply must not start from an empty window."""
+        now = self._clock()
+        return {
+            "blocked_until": self._blocked_until,
+            "windows": {w.name: w.recent(now) for w in self.windows},
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        now = self._clock()
+        self._blocked_until = max(self._blocked_until, float(state.get("blocked_until", 0.0)))
+        for window in self.windows:
+            window.load(state.get("windows", {}).get(window.name, []), now)
 
     def blocked(self, retry_after: float | None) -> None:
         """A 429 came back: hold every request until the block should be over."""

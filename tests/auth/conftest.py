@@ -38,8 +38,15 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private XDG_CONFIG_HOME, and no CATALOGSYNC_* credentials from the outside."""
     config = tmp_path / "config"
     monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
-    for name in ("ACCESS_TOKEN", "REFRESH_TOKEN", "REFRESH_TOKEN_FILE", "CLIENT_ID",
-                 "CLIENT_SECRET", "API_URL", "AUTH_URL"):
+    for name in (
+        "ACCESS_TOKEN",
+        "REFRESH_TOKEN",
+        "REFRESH_TOKEN_FILE",
+        "CLIENT_ID",
+        "CLIENT_SECRET",
+        "API_URL",
+        "AUTH_URL",
+    ):
         monkeypatch.delenv(f"CATALOGSYNC_{name}", raising=False)
     monkeypatch.setenv("CATALOGSYNC_CLIENT_SECRET", "local-secret")
     return config
@@ -96,8 +103,9 @@ def catalog(tmp_path: Path, environment: str = "sandbox") -> Path:
         return target
     shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".catalogsync"))
     settings = target / "catalogsync.yaml"
-    settings.write_text(settings.read_text().replace("environment: local",
-                                                     f"environment: {environment}"))
+    settings.write_text(
+        settings.read_text().replace("environment: local", f"environment: {environment}")
+    )
     return target
 
 

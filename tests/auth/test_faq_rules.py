@@ -39,17 +39,25 @@ def rest_calls(backend: Backend) -> list[str]:
 def forged(claims: dict[str, object]) -> str:
     """A JWT with the given claims, signed by nobody Allegro or the emulator knows."""
     exp = int((datetime.now(UTC) + timedelta(hours=12)).timestamp())
-    return jwt.encode({"exp": exp, "jti": "j", "client_id": "catalogsync-local", **claims},
-                      "someone-elses-key-of-32-bytes-len", algorithm="HS256")
+    return jwt.encode(
+        {"exp": exp, "jti": "j", "client_id": "catalogsync-local", **claims},
+        "someone-elses-key-of-32-bytes-len",
+        algorithm="HS256",
+    )
 
 
 def store_token(access: str, environment: Environment = Environment.SANDBOX) -> None:
-    TokenStore().save(TokenSet(
-        environment=environment, auth_url=SANDBOX_AUTH, client_id="catalogsync-local",
-        client_secret=SecretStr("local-secret"), access_token=SecretStr(access),
-        refresh_token=SecretStr("a-refresh-token-nobody-issued"),
-        expires_at=datetime.now(UTC) + timedelta(hours=12),
-    ))
+    TokenStore().save(
+        TokenSet(
+            environment=environment,
+            auth_url=SANDBOX_AUTH,
+            client_id="catalogsync-local",
+            client_secret=SecretStr("local-secret"),
+            access_token=SecretStr(access),
+            refresh_token=SecretStr("a-refresh-token-nobody-issued"),
+            expires_at=datetime.now(UTC) + timedelta(hours=12),
+        )
+    )
 
 
 def client_credentials_token(backend: Backend) -> str:
@@ -179,10 +187,15 @@ def test_r8_verbose_plan_shows_which_seller_it_acts_as(run: Run, tmp_path: Path)
 async def test_r21_reading_another_sellers_offer_explains_ownership(
     http: httpx.AsyncClient, backend: Backend
 ) -> None:
-    token = backend.token("catalogsync-local", "local-secret", {
-        "grant_type": "authorization_code", "redirect_uri": REDIRECT,
-        "code": backend.authorize("catalogsync-local", REDIRECT, "code"),
-    })["access_token"]
+    token = backend.token(
+        "catalogsync-local",
+        "local-secret",
+        {
+            "grant_type": "authorization_code",
+            "redirect_uri": REDIRECT,
+            "code": backend.authorize("catalogsync-local", REDIRECT, "code"),
+        },
+    )["access_token"]
     http.headers["Authorization"] = f"Bearer {token}"
     http.base_url = httpx.URL("https://api.allegro.pl.allegrosandbox.pl")
     client = SellerClient(http, Seller(SELLER, Environment.SANDBOX))
@@ -217,8 +230,11 @@ def test_r9_token_of_another_environment_is_refused_before_the_first_call(
 def test_r9_emulator_token_is_refused_for_the_real_sandbox() -> None:
     emulated = forged({"user_name": SELLER, "iss": "allegro-emulator"})
     tokens = TokenSet(
-        environment=Environment.SANDBOX, auth_url=SANDBOX_AUTH, client_id="catalogsync-local",
-        client_secret=SecretStr(""), access_token=SecretStr(emulated),
+        environment=Environment.SANDBOX,
+        auth_url=SANDBOX_AUTH,
+        client_id="catalogsync-local",
+        client_secret=SecretStr(""),
+        access_token=SecretStr(emulated),
         expires_at=datetime.now(UTC) + timedelta(hours=1),
     )
     with pytest.raises(ConfigError) as caught:
@@ -230,7 +246,9 @@ def test_r9_emulator_token_is_refused_for_the_real_sandbox() -> None:
 def test_r9_token_of_another_application_is_suspected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CATALOGSYNC_CLIENT_ID", "production-app")
     tokens = TokenSet(
-        environment=Environment.PRODUCTION, auth_url="https://allegro.pl", client_id="sandbox-app",
+        environment=Environment.PRODUCTION,
+        auth_url="https://allegro.pl",
+        client_id="sandbox-app",
         client_secret=SecretStr(""),
         access_token=SecretStr(forged({"user_name": SELLER, "client_id": "sandbox-app"})),
         expires_at=datetime.now(UTC) + timedelta(hours=1),
@@ -245,10 +263,15 @@ def test_r9_cannot_convert_access_token_to_json_is_explained(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     foreign = Backend()  # another emulator: another signing key, like the other environment
-    answer = foreign.token("catalogsync-local", "local-secret", {
-        "grant_type": "authorization_code", "redirect_uri": REDIRECT,
-        "code": foreign.authorize("catalogsync-local", REDIRECT, "code"),
-    })
+    answer = foreign.token(
+        "catalogsync-local",
+        "local-secret",
+        {
+            "grant_type": "authorization_code",
+            "redirect_uri": REDIRECT,
+            "code": foreign.authorize("catalogsync-local", REDIRECT, "code"),
+        },
+    )
     monkeypatch.setenv("CATALOGSYNC_ACCESS_TOKEN", answer["access_token"])
 
     result = run("plan", catalog(tmp_path))

@@ -117,8 +117,16 @@ def test_cli_device_login_prints_code_and_page_and_stores_tokens(
 
 
 def test_cli_device_login_with_an_app_lacking_the_grant(run: Run) -> None:
-    result = run("auth", "login", "--env", "sandbox", "--client-id", "catalogsync-web",
-                 "--client-secret", "web-secret")
+    result = run(
+        "auth",
+        "login",
+        "--env",
+        "sandbox",
+        "--client-id",
+        "catalogsync-web",
+        "--client-secret",
+        "web-secret",
+    )
 
     assert result.exit_code == 1
     assert "not registered for the device flow" in result.output

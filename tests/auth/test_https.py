@@ -13,18 +13,30 @@ from catalogsync.errors import ConfigError
 from tests.auth.conftest import Run, catalog
 
 
-@pytest.mark.parametrize("url", [
-    "https://api.allegro.pl", "https://example.com:8443", "http://127.0.0.1:8080",
-    "http://localhost:8080", "http://[::1]:8080",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.allegro.pl",
+        "https://example.com:8443",
+        "http://127.0.0.1:8080",
+        "http://localhost:8080",
+        "http://[::1]:8080",
+    ],
+)
 def test_https_anywhere_and_http_on_loopback_are_allowed(url: str) -> None:
     require_secure(url, "CATALOGSYNC_API_URL")
 
 
-@pytest.mark.parametrize("url", [
-    "http://api.allegro.pl", "http://192.168.1.10:8080", "http://localhost.example.com",
-    "ftp://127.0.0.1", "api.allegro.pl",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.allegro.pl",
+        "http://192.168.1.10:8080",
+        "http://localhost.example.com",
+        "ftp://127.0.0.1",
+        "api.allegro.pl",
+    ],
+)
 def test_plain_http_elsewhere_is_refused(url: str) -> None:
     with pytest.raises(ConfigError) as caught:
         require_secure(url, "CATALOGSYNC_API_URL")

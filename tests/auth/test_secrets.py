@@ -99,22 +99,33 @@ def test_wrong_client_secret_is_not_echoed(run: Run) -> None:
 
 
 def test_token_set_repr_hides_secrets() -> None:
-    tokens = TokenSet.model_validate({
-        "environment": "sandbox", "auth_url": "https://allegro.pl.allegrosandbox.pl",
-        "client_id": "app", "client_secret": "local-secret", "access_token": "access-123456",
-        "refresh_token": "refresh-123456", "expires_at": "2030-01-01T00:00:00Z",
-    })
+    tokens = TokenSet.model_validate(
+        {
+            "environment": "sandbox",
+            "auth_url": "https://allegro.pl.allegrosandbox.pl",
+            "client_id": "app",
+            "client_secret": "local-secret",
+            "access_token": "access-123456",
+            "refresh_token": "refresh-123456",
+            "expires_at": "2030-01-01T00:00:00Z",
+        }
+    )
 
     for text in (repr(tokens), str(tokens), str(tokens.model_dump())):
         assert_clean(text, ["local-secret", "access-123456", "refresh-123456"])
 
 
 def test_the_bearer_token_goes_only_to_allegros_hosts() -> None:
-    tokens = TokenSet.model_validate({
-        "environment": "sandbox", "auth_url": "https://allegro.pl.allegrosandbox.pl",
-        "client_id": "app", "client_secret": "local-secret", "access_token": "access-123456",
-        "expires_at": "2030-01-01T00:00:00Z",
-    })
+    tokens = TokenSet.model_validate(
+        {
+            "environment": "sandbox",
+            "auth_url": "https://allegro.pl.allegrosandbox.pl",
+            "client_id": "app",
+            "client_secret": "local-secret",
+            "access_token": "access-123456",
+            "expires_at": "2030-01-01T00:00:00Z",
+        }
+    )
     seen: dict[str, str | None] = {}
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -129,5 +140,7 @@ def test_the_bearer_token_goes_only_to_allegros_hosts() -> None:
 
     asyncio.run(send())
 
-    assert seen == {"api.allegro.pl.allegrosandbox.pl": "Bearer access-123456",
-                    "images.example.com": None}
+    assert seen == {
+        "api.allegro.pl.allegrosandbox.pl": "Bearer access-123456",
+        "images.example.com": None,
+    }

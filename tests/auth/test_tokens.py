@@ -235,9 +235,7 @@ def test_crash_in_ci_right_after_the_refresh_still_hands_the_token_back(
     assert backend.token("catalogsync-local", "local-secret", grant)["access_token"]
 
 
-async def test_concurrent_401s_refresh_only_once(
-    oauth: OAuth, http: httpx.AsyncClient
-) -> None:
+async def test_concurrent_401s_refresh_only_once(oauth: OAuth, http: httpx.AsyncClient) -> None:
     device = await oauth.start_device()
     await approve(http, device.user_code)
     tokens = await device_login(oauth, device)

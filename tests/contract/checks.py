@@ -101,8 +101,11 @@ def _sampled(body: Any, items: int) -> Any:
 
 
 def _errors(validator: Any, body: Any) -> list[str]:
-    return [f"{conformance.json_path(e.absolute_path) or '<body>'}: {e.message}"
-            for e in conformance.leaves(validator.iter_errors(body)) if not allowed(e)]
+    return [
+        f"{conformance.json_path(e.absolute_path) or '<body>'}: {e.message}"
+        for e in conformance.leaves(validator.iter_errors(body))
+        if not allowed(e)
+    ]
 
 
 def response_problems(op: Operation, exchange: Exchange) -> list[str]:
@@ -123,18 +126,23 @@ def response_problems(op: Operation, exchange: Exchange) -> list[str]:
         media_type = headers.get("content-type", "").split(";")[0].strip()
         if content and body is None:
             problems.append("the documented body is missing")
-        elif (content and media_type not in content
-              and not (exchange.status >= 400 and media_type in ERROR_MEDIA_TYPES)):
+        elif (
+            content
+            and media_type not in content
+            and not (exchange.status >= 400 and media_type in ERROR_MEDIA_TYPES)
+        ):
             problems.append(f"content-type {media_type} is not one of {sorted(content)}")
     if exchange.status == 401:
         # The spec documents 401 bodies as OAuth's AuthError on most operations and as
         # ErrorsHolder on GET /sale/product-offers/{offerId}; Allegro sends both (API_NOTES §1,
         # FAQ R9, R10), so either passes on any operation.
         if body is not None:
-            schema = "ErrorsHolder" if isinstance(body, dict) and "errors" in body else (
-                "AuthError")
-            problems += [f"{schema}: {p}"
-                         for p in _errors(conformance.schema_validator(schema), body)]
+            schema = (
+                "ErrorsHolder" if isinstance(body, dict) and "errors" in body else ("AuthError")
+            )
+            problems += [
+                f"{schema}: {p}" for p in _errors(conformance.schema_validator(schema), body)
+            ]
         return problems
     validator = op.response_validator(exchange.status)
     if validator is not None and body is not None:
@@ -157,8 +165,11 @@ def request_problems(op: Operation, exchange: Exchange) -> list[str]:
     problems = []
     described = "; ".join(f"{e['path']}: {e['message']}" for e in errors[:5])
     answered = _json(exchange.response_body)
-    codes = {e.get("code") for e in (answered or {}).get("errors", [])} if isinstance(
-        answered, dict) else set()
+    codes = (
+        {e.get("code") for e in (answered or {}).get("errors", [])}
+        if isinstance(answered, dict)
+        else set()
+    )
     if exchange.status < 400:
         problems.append(f"the emulator accepted a request the spec rejects ({described})")
     elif exchange.status == status and "VALIDATION_ERROR" not in codes:
@@ -178,18 +189,28 @@ def problems_of(exchanges: Iterable[Exchange]) -> list[str]:
     groups: Counter[tuple[str, str, str, int]] = Counter()
     for ex in exchanges:
         op = conformance.operation(ex.method, ex.template)
-        key = (ex.method, ex.template, ex.status, ex.query, ex.request_body, ex.response_body,
-               ex.test.startswith(CLIENT_TESTS))
+        key = (
+            ex.method,
+            ex.template,
+            ex.status,
+            ex.query,
+            ex.request_body,
+            ex.response_body,
+            ex.test.startswith(CLIENT_TESTS),
+        )
         group = (ex.test, ex.method, ex.template, ex.status)
         if op is None or key in seen or (PER_GROUP and groups[group] >= PER_GROUP):
             continue
         seen.add(key)
         groups[group] += 1
-        for side, problems in (("request", request_problems(op, ex)),
-                               ("response", response_problems(op, ex))):
+        for side, problems in (
+            ("request", request_problems(op, ex)),
+            ("response", response_problems(op, ex)),
+        ):
             for problem in problems:
                 kind = f"{ex.method} {ex.template} → {ex.status}: {side}: " + re.sub(
-                    r"\[\d+\]", "[*]", problem)
+                    r"\[\d+\]", "[*]", problem
+                )
                 entry = found.setdefault(kind, [0, f"{ex.path} [{ex.test or 'outside tests'}]"])
                 entry[0] += 1
     return [f"{kind}  (×{count}, e.g. {example})" for kind, (count, example) in found.items()]

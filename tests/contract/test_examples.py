@@ -29,8 +29,10 @@ def example(name: str) -> dict[str, Any]:
 
 
 def errors_of(validator: Any, body: Any) -> list[str]:
-    return [f"{conformance.json_path(e.absolute_path)}: {e.message}"
-            for e in conformance.leaves(validator.iter_errors(body))]
+    return [
+        f"{conformance.json_path(e.absolute_path)}: {e.message}"
+        for e in conformance.leaves(validator.iter_errors(body))
+    ]
 
 
 def response(method: str, path: str, status: int) -> Any:
@@ -42,24 +44,53 @@ def response(method: str, path: str, status: int) -> Any:
 def _responses() -> list[tuple[str, str, str, int, Any]]:
     """(example, method, path, status, body) of every example response."""
     cases = [
-        ("shipping-rates.list", "GET", "/sale/shipping-rates", 200,
-         example("shipping-rates.list.response.json")["value"]),
-        ("shipping-rates.get-one", "GET", "/sale/shipping-rates/{id}", 200,
-         example("shipping-rates.get-one.response.json")["value"]),
-        ("delivery-methods", "GET", "/sale/delivery-methods", 200,
-         example("delivery-methods.list.response.json")["value"]),
+        (
+            "shipping-rates.list",
+            "GET",
+            "/sale/shipping-rates",
+            200,
+            example("shipping-rates.list.response.json")["value"],
+        ),
+        (
+            "shipping-rates.get-one",
+            "GET",
+            "/sale/shipping-rates/{id}",
+            200,
+            example("shipping-rates.get-one.response.json")["value"],
+        ),
+        (
+            "delivery-methods",
+            "GET",
+            "/sale/delivery-methods",
+            200,
+            example("delivery-methods.list.response.json")["value"],
+        ),
         ("badges", "GET", "/sale/badges", 200, example("badges.list.response.json")["value"]),
-        ("operation 202", "GET", OPERATION, 202,
-         example("product-offers.operation-status.examples.json")
-         ["get_operation_202_in_progress"]["body"]),
+        (
+            "operation 202",
+            "GET",
+            OPERATION,
+            202,
+            example("product-offers.operation-status.examples.json")[
+                "get_operation_202_in_progress"
+            ]["body"],
+        ),
     ]
-    cases += [(f"category-parameters {name}", "GET", "/sale/categories/{categoryId}/parameters",
-               200, body)
-              for name, body in example("category-parameters.response.examples.json")
-              ["examples"].items()]
+    cases += [
+        (
+            f"category-parameters {name}",
+            "GET",
+            "/sale/categories/{categoryId}/parameters",
+            200,
+            body,
+        )
+        for name, body in example("category-parameters.response.examples.json")["examples"].items()
+    ]
     prices = example("allegro-prices.offers-queries.examples.json")
-    cases += [(f"allegro-prices {name}", "POST", "/sale/allegro-prices/offers-queries", 200, body)
-              for name, body in prices["response_200_examples"].items()]
+    cases += [
+        (f"allegro-prices {name}", "POST", "/sale/allegro-prices/offers-queries", 200, body)
+        for name, body in prices["response_200_examples"].items()
+    ]
     return cases
 
 
@@ -68,8 +99,11 @@ def test_every_example_keeps_its_source() -> None:
         assert json.loads(path.read_text(encoding="utf-8"))["_source"], path.name
 
 
-@pytest.mark.parametrize(("name", "method", "path", "status", "body"), _responses(),
-                         ids=[case[0] for case in _responses()])
+@pytest.mark.parametrize(
+    ("name", "method", "path", "status", "body"),
+    _responses(),
+    ids=[case[0] for case in _responses()],
+)
 def test_example_response_validates_against_the_derived_spec(
     name: str, method: str, path: str, status: int, body: Any
 ) -> None:
@@ -79,9 +113,11 @@ def test_example_response_validates_against_the_derived_spec(
 def test_example_requests_validate_against_the_derived_spec() -> None:
     variants = example("offer-variants.request.examples.json")["examples"]
     queries = example("allegro-prices.offers-queries.examples.json")["request_examples"]
-    for method, path, bodies in (("POST", "/sale/offer-variants", variants),
-                                 ("PUT", "/sale/offer-variants/{setId}", variants),
-                                 ("POST", "/sale/allegro-prices/offers-queries", queries)):
+    for method, path, bodies in (
+        ("POST", "/sale/offer-variants", variants),
+        ("PUT", "/sale/offer-variants/{setId}", variants),
+        ("POST", "/sale/allegro-prices/offers-queries", queries),
+    ):
         op = conformance.operation(method, path)
         assert op is not None
         for name, body in bodies.items():
@@ -90,11 +126,13 @@ def test_example_requests_validate_against_the_derived_spec() -> None:
 
 def test_example_error_bodies_have_allegros_shapes() -> None:
     """`ErrorsHolder` for REST errors, `AuthError` for the token ones; the client reads both."""
-    bodies = [entry["body"] for key, entry in example("errors.examples.json").items()
-              if not key.startswith("_")]
+    bodies = [
+        entry["body"]
+        for key, entry in example("errors.examples.json").items()
+        if not key.startswith("_")
+    ]
     prices = example("allegro-prices.offers-queries.examples.json")
-    bodies += [*prices["response_400_examples"].values(),
-               *prices["response_422_examples"].values()]
+    bodies += [*prices["response_400_examples"].values(), *prices["response_422_examples"].values()]
     for body in bodies:
         schema = "ErrorsHolder" if "errors" in body else "AuthError"
         assert not errors_of(conformance.schema_validator(schema), body), body
@@ -118,14 +156,20 @@ def test_client_reads_the_example_catalogue_answers() -> None:
     methods_doc = example("delivery-methods.list.response.json")["value"]
     methods = asyncio.run(reader._delivery_methods(_Canned(methods_doc)))  # type: ignore[arg-type]
     assert [(m.id, m.name) for m in methods] == [
-        ("758fcd59-fbfa-4453-ae07-4800d72c2ca5", "List polecony priorytetowy")]
+        ("758fcd59-fbfa-4453-ae07-4800d72c2ca5", "List polecony priorytetowy")
+    ]
     assert methods[0].constraints["maxPackageWeight"]["max"] == "30.000"
 
     table = example("shipping-rates.get-one.response.json")["value"]
     names = {m.id: m.name for m in methods}
-    assert wire.table_rates(table, names) == ({
-        "delivery_method": "List polecony priorytetowy", "first_item": "12.00 PLN",
-        "next_item": "2.50 PLN", "max_quantity_per_package": 6},)
+    assert wire.table_rates(table, names) == (
+        {
+            "delivery_method": "List polecony priorytetowy",
+            "first_item": "12.00 PLN",
+            "next_item": "2.50 PLN",
+            "max_quantity_per_package": 6,
+        },
+    )
 
     for name, body in example("category-parameters.response.examples.json")["examples"].items():
         params = asyncio.run(reader._category_parameters(_Canned(body), "1"))  # type: ignore[arg-type]
@@ -154,32 +198,50 @@ def _shape(doc: Any, prefix: str = "") -> set[str]:
 def test_emulator_answers_in_the_examples_shapes() -> None:
     async def scenario(call: Call, backend: Backend) -> None:
         methods = (await call("GET", "/sale/delivery-methods")).json()
-        assert _shape(methods) == _shape(
-            example("delivery-methods.list.response.json")["value"])
+        assert _shape(methods) == _shape(example("delivery-methods.list.response.json")["value"])
 
         parameters = (await call("GET", "/sale/categories/67476/parameters")).json()
         dictionary = example("category-parameters.response.examples.json")["examples"][
-            "dictionary"]["parameters"][0]
+            "dictionary"
+        ]["parameters"][0]
         ours = next(p for p in parameters["parameters"] if p["type"] == "dictionary")
         assert set(ours) == set(dictionary)
         assert set(ours["options"]) == set(dictionary["options"])
 
         listed = example("shipping-rates.list.response.json")["value"]
-        await call("POST", "/sale/shipping-rates", {"name": "Lista", "rates": [{
-            "deliveryMethod": {"id": seed.INPOST}, "maxQuantityPerPackage": 1,
-            "firstItemRate": {"amount": "9.99", "currency": "PLN"},
-            "nextItemRate": {"amount": "0.00", "currency": "PLN"}}]})
+        await call(
+            "POST",
+            "/sale/shipping-rates",
+            {
+                "name": "Lista",
+                "rates": [
+                    {
+                        "deliveryMethod": {"id": seed.INPOST},
+                        "maxQuantityPerPackage": 1,
+                        "firstItemRate": {"amount": "9.99", "currency": "PLN"},
+                        "nextItemRate": {"amount": "0.00", "currency": "PLN"},
+                    }
+                ],
+            },
+        )
         assert _shape((await call("GET", "/sale/shipping-rates")).json()) == _shape(listed)
 
         backend.settings.processing_delay = 5.0
-        offer = await call("POST", "/sale/product-offers", mug(
-            delivery={"handlingTime": "PT24H", "shippingRates": {"name": "Lista"}}))
-        started = await call("PATCH", f"/sale/product-offers/{offer.json()['id']}",
-                             {"publication": {"status": "ACTIVE"}})
+        offer = await call(
+            "POST",
+            "/sale/product-offers",
+            mug(delivery={"handlingTime": "PT24H", "shippingRates": {"name": "Lista"}}),
+        )
+        started = await call(
+            "PATCH",
+            f"/sale/product-offers/{offer.json()['id']}",
+            {"publication": {"status": "ACTIVE"}},
+        )
         assert started.status_code == 202, started.text
         running = await call("GET", started.headers["location"])
         in_progress = example("product-offers.operation-status.examples.json")[
-            "get_operation_202_in_progress"]
+            "get_operation_202_in_progress"
+        ]
         assert running.status_code == 202
         assert _shape(running.json()) == _shape(in_progress["body"])
         assert {"retry-after", "location"} <= set(running.headers)
@@ -194,14 +256,23 @@ def test_emulator_accepts_the_example_requests() -> None:
 
     async def scenario(call: Call, backend: Backend) -> None:
         table = example("shipping-rates.get-one.response.json")["value"]
-        methods = {m["id"]: m for m in (await call("GET", "/sale/delivery-methods")).json()[
-            "deliveryMethods"]}
+        methods = {
+            m["id"]: m
+            for m in (await call("GET", "/sale/delivery-methods")).json()["deliveryMethods"]
+        }
         fitting = methods[seed.DPD]
         assert fitting["shippingRatesConstraints"]["maxPackageWeight"]["supported"]
         assert not fitting["shippingRatesConstraints"]["shippingTime"]["customizable"]
-        body = {**table, "rates": [
-            {**{k: v for k, v in rate.items() if k != "shippingTime"},
-             "deliveryMethod": {"id": fitting["id"]}} for rate in table["rates"]]}
+        body = {
+            **table,
+            "rates": [
+                {
+                    **{k: v for k, v in rate.items() if k != "shippingTime"},
+                    "deliveryMethod": {"id": fitting["id"]},
+                }
+                for rate in table["rates"]
+            ],
+        }
         created = await call("POST", "/sale/shipping-rates", body)
         assert created.status_code == 201, created.text
         names = {fitting["id"]: "method"}
@@ -214,7 +285,8 @@ def test_emulator_accepts_the_example_requests() -> None:
 
         backend.settings.legacy_variants = True
         for name, variant_set in example("offer-variants.request.examples.json")[
-                "examples"].items():
+            "examples"
+        ].items():
             answered = await call("POST", "/sale/offer-variants", variant_set)
             # offers "2", "3"… do not exist here: the set is refused for that, not its shape
             fields = {e.get("path") for e in answered.json().get("errors", [])}

@@ -46,10 +46,16 @@ EXPECTED = {
     "GET /sale/offers",
     "DELETE /sale/offers/{offerId}",
     "GET /sale/offer-variants",
-    *(f"{method} /sale/{kind}/{{commandId}}{tail}"
-      for kind in ("offer-publication-commands", "offer-price-change-commands",
-                   "offer-quantity-change-commands", "offer-modification-commands")
-      for method, tail in (("PUT", ""), ("GET", ""), ("GET", "/tasks"))),
+    *(
+        f"{method} /sale/{kind}/{{commandId}}{tail}"
+        for kind in (
+            "offer-publication-commands",
+            "offer-price-change-commands",
+            "offer-quantity-change-commands",
+            "offer-modification-commands",
+        )
+        for method, tail in (("PUT", ""), ("GET", ""), ("GET", "/tasks"))
+    ),
 }
 
 
@@ -62,12 +68,18 @@ def fields(external_id: str, table: str) -> dict[str, Any]:
         "price": "29.99 PLN",
         "stock": 40,
         "images": [IMAGE],
-        "description": [[{"type": "TEXT", "content": "<p>Biały kubek do kawy.</p>"}],
-                        [{"type": "IMAGE", "url": IMAGE}]],
+        "description": [
+            [{"type": "TEXT", "content": "<p>Biały kubek do kawy.</p>"}],
+            [{"type": "IMAGE", "url": IMAGE}],
+        ],
         "shipping_rates": table,
         "handling_time": "PT24H",
-        "location": {"countryCode": "PL", "province": "MAZOWIECKIE", "city": "Warszawa",
-                     "postCode": "00-001"},
+        "location": {
+            "countryCode": "PL",
+            "province": "MAZOWIECKIE",
+            "city": "Warszawa",
+            "postCode": "00-001",
+        },
         "invoice": "VAT",
         "external_id": external_id,
     }
@@ -85,15 +97,24 @@ async def _flow(backend: Backend, catalog_dir: Path) -> None:
         await client.get("/me")
         methods = await reader._delivery_methods(client)
         method_ids = {m.name: m.id for m in methods}
-        rate = {"delivery_method": "Allegro Paczkomaty InPost", "first_item": "9.99 PLN",
-                "next_item": "0.00 PLN", "max_quantity_per_package": 5}
-        created = await client.post("/sale/shipping-rates",
-                                    wire.table_body("Kontrakt", (rate,), method_ids, None))
+        rate = {
+            "delivery_method": "Allegro Paczkomaty InPost",
+            "first_item": "9.99 PLN",
+            "next_item": "0.00 PLN",
+            "max_quantity_per_package": 5,
+        }
+        created = await client.post(
+            "/sale/shipping-rates", wire.table_body("Kontrakt", (rate,), method_ids, None)
+        )
         table_id = created.json()["id"]
         await client.get("/sale/shipping-rates")
         await client.get(f"/sale/shipping-rates/{table_id}")
-        await client.put(f"/sale/shipping-rates/{table_id}", wire.table_body(
-            "Kontrakt", ({**rate, "first_item": "10.99 PLN"},), method_ids, table_id))
+        await client.put(
+            f"/sale/shipping-rates/{table_id}",
+            wire.table_body(
+                "Kontrakt", ({**rate, "first_item": "10.99 PLN"},), method_ids, table_id
+            ),
+        )
         table_ids = {"Kontrakt": table_id}
 
         await client.get("/sale/products", params={"phrase": "5901234123457", "mode": "GTIN"})
@@ -111,19 +132,29 @@ async def _flow(backend: Backend, catalog_dir: Path) -> None:
         await client.request("DELETE", f"/sale/offers/{draft}")
 
         first, second = offer_ids
-        await client.patch(f"/sale/product-offers/{first}",
-                           wire.offer_body({"price": "31.50 PLN"}, parameters, table_ids))
-        await _command(client, "offer-publication-commands", wire.command_body(
-            "offer-publication-commands", {"status": "active"}, [first], table_ids))
-        for kind, changed in (("offer-price-change-commands", {"price": "33.00 PLN"}),
-                              ("offer-quantity-change-commands", {"stock": 12}),
-                              ("offer-modification-commands", {"handling_time": "P2D"})):
+        await client.patch(
+            f"/sale/product-offers/{first}",
+            wire.offer_body({"price": "31.50 PLN"}, parameters, table_ids),
+        )
+        await _command(
+            client,
+            "offer-publication-commands",
+            wire.command_body(
+                "offer-publication-commands", {"status": "active"}, [first], table_ids
+            ),
+        )
+        for kind, changed in (
+            ("offer-price-change-commands", {"price": "33.00 PLN"}),
+            ("offer-quantity-change-commands", {"stock": 12}),
+            ("offer-modification-commands", {"handling_time": "P2D"}),
+        ):
             await _command(client, kind, wire.command_body(kind, changed, [first], table_ids))
 
         # Publication through PATCH: 202 + Location, the operation runs (202), then 303.
         backend.settings.processing_delay = 5.0
-        started = await client.patch(f"/sale/product-offers/{second}",
-                                     {"publication": {"status": "ACTIVE"}})
+        started = await client.patch(
+            f"/sale/product-offers/{second}", {"publication": {"status": "ACTIVE"}}
+        )
         operation = started.headers["location"]
         await client.request("GET", operation, ok=(202,))
         backend.advance_clock(10)
@@ -131,8 +162,9 @@ async def _flow(backend: Backend, catalog_dir: Path) -> None:
         backend.settings.processing_delay = 0.0
 
         for offer_id in offer_ids:
-            wire.offer_fields(await client.get(f"/sale/product-offers/{offer_id}"),
-                              {table_id: "Kontrakt"})
+            wire.offer_fields(
+                await client.get(f"/sale/product-offers/{offer_id}"), {table_id: "Kontrakt"}
+            )
         await client.get("/sale/offers", params={"external.id": ["CONTRACT-1", "CONTRACT-2"]})
         await client.get("/sale/offers", params={"publication.status": "ACTIVE", "limit": 50})
         # Switched off in production since 2026-04-14: AccessDenied (API_NOTES §0).
@@ -164,9 +196,12 @@ def test_flow_exercises_the_representative_operations(
 
 
 def test_every_request_of_the_client_conforms(exchanges: list[conformance.Exchange]) -> None:
-    problems = [f"{ex.method} {ex.path}: {problem}" for ex in exchanges
-                if (op := conformance.operation(ex.method, ex.template))
-                for problem in checks.request_problems(op, ex)]
+    problems = [
+        f"{ex.method} {ex.path}: {problem}"
+        for ex in exchanges
+        if (op := conformance.operation(ex.method, ex.template))
+        for problem in checks.request_problems(op, ex)
+    ]
     assert not problems
 
 
@@ -177,5 +212,9 @@ def test_every_response_of_the_flow_conforms(exchanges: list[conformance.Exchang
 def test_the_flow_saw_the_asynchronous_answers(exchanges: list[conformance.Exchange]) -> None:
     statuses = {(ex.method, ex.template, ex.status) for ex in exchanges}
     operation = "/sale/product-offers/{offerId}/operations/{operationId}"
-    assert {("PATCH", "/sale/product-offers/{offerId}", 202), ("GET", operation, 202),
-            ("GET", operation, 303), ("DELETE", "/sale/offers/{offerId}", 204)} <= statuses
+    assert {
+        ("PATCH", "/sale/product-offers/{offerId}", 202),
+        ("GET", operation, 202),
+        ("GET", operation, 303),
+        ("DELETE", "/sale/offers/{offerId}", 204),
+    } <= statuses

@@ -24,7 +24,9 @@ def test_subset_ships_inside_the_package_and_stays_small() -> None:
 def test_subset_names_its_sources_with_date_and_sha256() -> None:
     sources = conformance.spec()["x-derived"]["sources"]
     assert [(s["file"], s["date"]) for s in sources] == [
-        ("openapi.yaml", "2026-03-03"), ("openapi-latest-bundled.yaml", "2026-07-18")]
+        ("openapi.yaml", "2026-03-03"),
+        ("openapi-latest-bundled.yaml", "2026-07-18"),
+    ]
     assert all(len(s["sha256"]) == 64 for s in sources)
 
 
@@ -39,8 +41,9 @@ def test_subset_was_derived_from_the_shared_spec_files_as_they_are() -> None:
 def test_subset_holds_exactly_the_routed_operations() -> None:
     """Else run `python scripts/derive_openapi.py` (a route was added or removed)."""
     routed = {(method.lower(), path) for method, path, *_ in REST}
-    derived = {(method, path) for path, item in conformance.spec()["paths"].items()
-               for method in item}
+    derived = {
+        (method, path) for path, item in conformance.spec()["paths"].items() for method in item
+    }
     assert derived == routed
     assert conformance.spec()["x-derived"]["notInSpec"] == []
 
@@ -51,8 +54,16 @@ def test_subset_is_a_valid_openapi_30_document() -> None:
 
 def test_removed_operations_are_marked() -> None:
     """`/sale/offer-variants*` exists only in the 2026-03-03 file (switched off 2026-04-14)."""
-    removed = {f"{method.upper()} {path}" for path, item in conformance.spec()["paths"].items()
-               for method, op in item.items() if op.get("x-removed")}
-    assert removed == {"GET /sale/offer-variants", "POST /sale/offer-variants",
-                       "GET /sale/offer-variants/{setId}", "PUT /sale/offer-variants/{setId}",
-                       "DELETE /sale/offer-variants/{setId}"}
+    removed = {
+        f"{method.upper()} {path}"
+        for path, item in conformance.spec()["paths"].items()
+        for method, op in item.items()
+        if op.get("x-removed")
+    }
+    assert removed == {
+        "GET /sale/offer-variants",
+        "POST /sale/offer-variants",
+        "GET /sale/offer-variants/{setId}",
+        "PUT /sale/offer-variants/{setId}",
+        "DELETE /sale/offer-variants/{setId}",
+    }

@@ -54,9 +54,12 @@ def test_changed_image_file_is_uploaded_again(
 
 def test_missing_image_file_is_a_plan_error(run: Run, catalog_dir: Path) -> None:
     mugs = catalog_dir / "offers" / "mugs.yaml"
-    mugs.write_text(mugs.read_text().replace(
-        "      - https://a.allegroimg.com/original/11a1b2/kubek-czarny-1.jpg",
-        "      - images/nope.png"))
+    mugs.write_text(
+        mugs.read_text().replace(
+            "      - https://a.allegroimg.com/original/11a1b2/kubek-czarny-1.jpg",
+            "      - images/nope.png",
+        )
+    )
     result = run("plan", catalog_dir, "--detailed-exitcode")
     assert result.exit_code == 3
     assert "image file images/nope.png does not exist" in result.output

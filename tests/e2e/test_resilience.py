@@ -83,3 +83,15 @@ def test_transient_errors_and_dropped_connections_are_retried_or_resumed(
     skus = [o["external"]["id"] for o in listing]
     assert len(skus) == len(set(skus)) == 6
     assert backend.faults.stats["errors"] > 0 and backend.faults.stats["drops"] > 0
+
+
+def test_consecutive_runs_share_the_limits_like_allegro_does(
+    run: Run, tmp_path: Path, backend: Backend, pacer: list[Pacer]
+) -> None:
+    scale_limits(backend)  # product-offer reads: 70 per 0.6 s
+    catalog = write_catalog(tmp_path / "shop", 50)
+    assert run("apply", catalog, "--auto-approve").exit_code == 0
+    for _ in range(3):  # 150 reads in quick succession, each run a new process-like client
+        (catalog / ".catalogsync" / "live-local.json").unlink()
+        assert run("plan", catalog, "--detailed-exitcode").exit_code == 0
+    assert backend.limiter.summary()["throttled"] == 0

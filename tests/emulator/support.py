@@ -34,8 +34,9 @@ class Seller:
         if body is not None:
             headers["Content-Type"] = MEDIA_TYPE
             content = json.dumps(body)
-        return await self.http.request(method, path, params=params, headers=headers,
-                                       content=content)
+        return await self.http.request(
+            method, path, params=params, headers=headers, content=content
+        )
 
     async def get(self, path: str, **params: Any) -> httpx.Response:
         return await self.call("GET", path, params=params or None)

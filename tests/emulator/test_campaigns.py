@@ -45,8 +45,9 @@ async def badges(seller: Seller, **params: Any) -> httpx.Response:
 
 
 async def query(seller: Seller, **body: Any) -> httpx.Response:
-    return await seller.call("POST", "/sale/allegro-prices/offers-queries",
-                             {"marketplace": {"id": "allegro-pl"}, **body})
+    return await seller.call(
+        "POST", "/sale/allegro-prices/offers-queries", {"marketplace": {"id": "allegro-pl"}, **body}
+    )
 
 
 async def test_badges_list_campaigns_of_the_sellers_offers(
@@ -61,13 +62,16 @@ async def test_badges_list_campaigns_of_the_sellers_offers(
         "offer": {"id": first},
         "campaign": {"id": "BARGAIN", "name": "Strefa okazji"},
         "publication": {"type": "SINCE", "from": listed[0]["publication"]["from"], "to": None},
-        "prices": {"market": {"amount": "29.99", "currency": "PLN"},
-                   "bargain": {"amount": "19.99", "currency": "PLN"}},
+        "prices": {
+            "market": {"amount": "29.99", "currency": "PLN"},
+            "bargain": {"amount": "19.99", "currency": "PLN"},
+        },
         "process": {"status": "ACTIVE", "rejectionReasons": []},
         "campaignStock": None,
     }
-    assert [b["offer"]["id"] for b in (await badges(seller, **{"offer.id": second})).json()[
-        "badges"]] == [second]
+    assert [
+        b["offer"]["id"] for b in (await badges(seller, **{"offer.id": second})).json()["badges"]
+    ] == [second]
     assert (await badges(seller, limit=1, offset=1)).json()["badges"][0]["offer"]["id"] == second
     assert (await seller.get("/sale/badges")).status_code == 400  # marketplace.id is required
     assert first_error(await badges(seller, limit=0))["code"] == "BB9"
@@ -81,8 +85,11 @@ async def test_badges_list_campaigns_of_the_sellers_offers(
 async def test_allegro_prices_offers_queries_by_scope_and_ids(
     seller: Seller, http: httpx.AsyncClient, table: str
 ) -> None:
-    discounted, declared, plain = (await active_offer(seller), await active_offer(seller),
-                                   await active_offer(seller))
+    discounted, declared, plain = (
+        await active_offer(seller),
+        await active_offer(seller),
+        await active_offer(seller),
+    )
     await make_offer(seller)  # a draft is never considered
     await into_allegro_prices(http, discounted, scope="DISCOUNTED", percentage="10.0")
     await into_allegro_prices(http, declared, scope="WITH_DECLARATION", percentage="12.0")
@@ -91,18 +98,21 @@ async def test_allegro_prices_offers_queries_by_scope_and_ids(
     assert everything["totalCount"] == 3 and everything["count"] == 3
     by_id = {o["id"]: o for o in everything["offers"]}
     assert by_id[discounted] == {
-        "id": discounted, "name": "Kubek ceramiczny biały 330 ml",
+        "id": discounted,
+        "name": "Kubek ceramiczny biały 330 ml",
         "marketplace": {"id": "allegro-pl"},
         "basePrice": {"amount": "29.99", "currency": "PLN"},
         "declaredPriceReduction": {
             "sellerMaxDeclaredPercentage": "10.0",
-            "sellerMaxDeclaredDiscount": {"amount": "3.00", "currency": "PLN"}},
+            "sellerMaxDeclaredDiscount": {"amount": "3.00", "currency": "PLN"},
+        },
         "actualPriceReduction": {
             "sellerMaxDeclaredPercentage": "10.0",
             "sellerMaxDeclaredDiscount": {"amount": "3.00", "currency": "PLN"},
             "sellerDiscount": {"amount": "1.80", "currency": "PLN"},
             "allegroDiscount": {"amount": "4.20", "currency": "PLN"},
-            "finalPriceForTheBuyer": {"amount": "23.99", "currency": "PLN"}},
+            "finalPriceForTheBuyer": {"amount": "23.99", "currency": "PLN"},
+        },
         "discountedAt": by_id[discounted]["discountedAt"],
         "excludedAt": None,
     }
@@ -113,21 +123,36 @@ async def test_allegro_prices_offers_queries_by_scope_and_ids(
     assert [o["id"] for o in scoped["offers"]] == [discounted]
     with_ids = (await query(seller, offer={"ids": [declared, plain]}, limit=1)).json()
     assert with_ids["count"] == 1 and with_ids["totalCount"] == 2
-    other_market = (await seller.call("POST", "/sale/allegro-prices/offers-queries",
-                                      {"marketplace": {"id": "allegro-cz"}})).json()
+    other_market = (
+        await seller.call(
+            "POST", "/sale/allegro-prices/offers-queries", {"marketplace": {"id": "allegro-cz"}}
+        )
+    ).json()
     assert other_market == {"offers": [], "count": 0, "totalCount": 0}
 
 
-@pytest.mark.parametrize(("body", "status", "message"), [
-    ({"limit": 20}, 400, "Missing required field: marketplace"),
-    ({"marketplace": {"id": "allegro-de"}}, 422, "Validation failed: Invalid marketplace ID"),
-    ({"marketplace": {"id": "allegro-pl"}, "limit": 1001}, 422,
-     "Validation failed: limit must be less than or equal to 1,000"),
-    ({"marketplace": {"id": "allegro-pl"}, "offer": {"scope": "ALL"}}, 422,
-     "Validation failed: The provided scope is invalid"),
-    ({"marketplace": {"id": "allegro-pl"}, "offer": {"ids": []}}, 422,
-     "Validation failed: offer.ids size must be between 1 and 1,000"),
-])
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"limit": 20}, 400, "Missing required field: marketplace"),
+        ({"marketplace": {"id": "allegro-de"}}, 422, "Validation failed: Invalid marketplace ID"),
+        (
+            {"marketplace": {"id": "allegro-pl"}, "limit": 1001},
+            422,
+            "Validation failed: limit must be less than or equal to 1,000",
+        ),
+        (
+            {"marketplace": {"id": "allegro-pl"}, "offer": {"scope": "ALL"}},
+            422,
+            "Validation failed: The provided scope is invalid",
+        ),
+        (
+            {"marketplace": {"id": "allegro-pl"}, "offer": {"ids": []}},
+            422,
+            "Validation failed: offer.ids size must be between 1 and 1,000",
+        ),
+    ],
+)
 def test_allegro_prices_offers_queries_validation_messages(
     backend: Backend, body: dict[str, Any], status: int, message: str
 ) -> None:
@@ -167,11 +192,13 @@ async def test_r26_price_change_command_removes_the_offer_from_its_programs(
     offer_id = await active_offer(seller)
     await into_campaign(http, offer_id, campaign="BARGAIN")
     await into_allegro_prices(http, offer_id, scope="WITH_DECLARATION")
-    body = {"offerCriteria": [{"type": "CONTAINS_OFFERS", "offers": [{"id": offer_id}]}],
-            "modification": {"type": "DECREASE_PRICE",
-                             "value": {"amount": "1.00", "currency": "PLN"}}}
-    assert (await seller.call("PUT", f"/sale/offer-price-change-commands/{uuid.uuid4()}",
-                              body)).status_code == 201
+    body = {
+        "offerCriteria": [{"type": "CONTAINS_OFFERS", "offers": [{"id": offer_id}]}],
+        "modification": {"type": "DECREASE_PRICE", "value": {"amount": "1.00", "currency": "PLN"}},
+    }
+    assert (
+        await seller.call("PUT", f"/sale/offer-price-change-commands/{uuid.uuid4()}", body)
+    ).status_code == 201
     [task] = (await seller.get("/sale/offers")).json()["offers"]
     assert task["sellingMode"]["price"]["amount"] == "28.99"
     [badge] = (await badges(seller)).json()["badges"]
@@ -181,6 +208,7 @@ async def test_r26_price_change_command_removes_the_offer_from_its_programs(
 
 async def test_steering_campaign_needs_an_existing_offer(http: httpx.AsyncClient) -> None:
     assert (await http.post("/_emulator/offers/17799999999/campaign", json={})).status_code == 404
-    bad = await http.post(f"/_emulator/offers/{seed.OTHER_OFFER_ID}/campaign",
-                          json={"status": "MAYBE"})
+    bad = await http.post(
+        f"/_emulator/offers/{seed.OTHER_OFFER_ID}/campaign", json={"status": "MAYBE"}
+    )
     assert bad.status_code == 400

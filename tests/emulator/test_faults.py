@@ -75,10 +75,18 @@ async def test_faults_429_storm_lasts_n_seconds_of_the_emulator_clock(
     assert (await seller.get("/me")).status_code == 200
 
 
-@pytest.mark.parametrize("plan", [
-    {"error_rate": 2}, {"drop_rate": -0.1}, {"error_status": 404}, {"latency_seconds": "1"},
-    {"error_rate": 0.6, "drop_rate": 0.6}, {"seed": 1.5}, {"hurricane": True},
-])
+@pytest.mark.parametrize(
+    "plan",
+    [
+        {"error_rate": 2},
+        {"drop_rate": -0.1},
+        {"error_status": 404},
+        {"latency_seconds": "1"},
+        {"error_rate": 0.6, "drop_rate": 0.6},
+        {"seed": 1.5},
+        {"hurricane": True},
+    ],
+)
 async def test_faults_steering_refuses_a_bad_plan(
     http: httpx.AsyncClient, plan: dict[str, Any]
 ) -> None:

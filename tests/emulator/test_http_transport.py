@@ -37,7 +37,9 @@ def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = (tmp_path_factory.mktemp("serve") / "serve.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "catalogsync", "emulator", "serve", "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -66,12 +68,16 @@ def server(serve: str) -> str:
 
 
 async def login(http: httpx.AsyncClient) -> dict[str, str]:
-    device = (await http.post("/auth/oauth/device", data={"client_id": CLIENT[0]},
-                              auth=CLIENT)).json()
+    device = (
+        await http.post("/auth/oauth/device", data={"client_id": CLIENT[0]}, auth=CLIENT)
+    ).json()
     approved = await http.post("/_emulator/device/approve", json={"user_code": device["user_code"]})
     assert approved.status_code == 200
-    token = await http.post("/auth/oauth/token", auth=CLIENT, params={
-        "grant_type": DEVICE_GRANT, "device_code": device["device_code"]})
+    token = await http.post(
+        "/auth/oauth/token",
+        auth=CLIENT,
+        params={"grant_type": DEVICE_GRANT, "device_code": device["device_code"]},
+    )
     assert token.status_code == 200, token.text
     return {"Accept": MEDIA_TYPE, "Authorization": f"Bearer {token.json()['access_token']}"}
 
@@ -82,8 +88,11 @@ async def test_emulator_serve_answers_over_real_http(server: str) -> None:
         me = await http.get("/me", headers=headers)
         assert me.status_code == 200 and me.json()["login"] == "demo-seller"
         assert me.headers["content-type"] == MEDIA_TYPE and me.headers["trace-id"]
-        table = await http.post("/sale/shipping-rates", headers={
-            **headers, "Content-Type": MEDIA_TYPE}, json={"name": "Standard", "rates": [rate()]})
+        table = await http.post(
+            "/sale/shipping-rates",
+            headers={**headers, "Content-Type": MEDIA_TYPE},
+            json={"name": "Standard", "rates": [rate()]},
+        )
         assert table.status_code == 201
 
         await http.post("/_emulator/faults", json={"drop_rate": 1.0})

@@ -17,9 +17,15 @@ WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 64
 
 
 async def upload(seller: Seller, data: bytes, media_type: str) -> tuple[int, dict[str, str]]:
-    response = await seller.http.post("/sale/images", content=data, headers={
-        "Accept": MEDIA_TYPE, "Authorization": f"Bearer {seller.token}",
-        "Content-Type": media_type})
+    response = await seller.http.post(
+        "/sale/images",
+        content=data,
+        headers={
+            "Accept": MEDIA_TYPE,
+            "Authorization": f"Bearer {seller.token}",
+            "Content-Type": media_type,
+        },
+    )
     return response.status_code, response.json()
 
 
@@ -34,9 +40,11 @@ async def test_images_upload_by_link_answers_201_with_location_and_expiry(seller
         assert refused.status_code in (400, 422), url
 
 
-@pytest.mark.parametrize(("data", "media_type"), [(JPEG, "image/jpeg"), (PNG, "image/png"),
-                                                  (WEBP, "image/webp")],
-                         ids=["jpeg", "png", "webp"])
+@pytest.mark.parametrize(
+    ("data", "media_type"),
+    [(JPEG, "image/jpeg"), (PNG, "image/png"), (WEBP, "image/webp")],
+    ids=["jpeg", "png", "webp"],
+)
 async def test_images_upload_raw_jpeg_png_and_webp(
     seller: Seller, data: bytes, media_type: str
 ) -> None:
@@ -69,8 +77,10 @@ async def test_images_location_expires_after_four_hours_unless_used(
     assert error["message"] == "Invalid image URL. Image must be present on allegro server."
     assert error["path"] == "images[0]"
     description = {"sections": [{"items": [{"type": "IMAGE", "url": late["location"]}]}]}
-    patched = await seller.call("PATCH", f"/sale/product-offers/{offer['id']}",
-                                {"images": [kept["location"], late["location"]],
-                                 "description": description})
+    patched = await seller.call(
+        "PATCH",
+        f"/sale/product-offers/{offer['id']}",
+        {"images": [kept["location"], late["location"]], "description": description},
+    )
     assert first_error(patched)["path"] == "images[1]"
     assert (await make_offer(seller, images=[kept["location"]]))["images"] == [kept["location"]]

@@ -39,15 +39,31 @@ async def stats(http: httpx.AsyncClient) -> dict[str, Any]:
 
 async def test_limit_defaults_are_allegros_numbers(http: httpx.AsyncClient) -> None:
     settings = (await http.get("/_emulator/settings")).json()
-    assert {k: settings[k] for k in (
-        "limits_scale", "client_rpm", "client_block_seconds", "client_concurrency",
-        "seller_get_rpm", "seller_write_rpm", "seller_write_rph", "command_changes_per_minute",
-        "command_changes_per_hour", "price_changes_per_hour",
-    )} == {
-        "limits_scale": 1.0, "client_rpm": 9000, "client_block_seconds": 60.0,
-        "client_concurrency": 20, "seller_get_rpm": 3500, "seller_write_rpm": 2490,
-        "seller_write_rph": 74_700, "command_changes_per_minute": 9000,
-        "command_changes_per_hour": 250_000, "price_changes_per_hour": 150_000,
+    assert {
+        k: settings[k]
+        for k in (
+            "limits_scale",
+            "client_rpm",
+            "client_block_seconds",
+            "client_concurrency",
+            "seller_get_rpm",
+            "seller_write_rpm",
+            "seller_write_rph",
+            "command_changes_per_minute",
+            "command_changes_per_hour",
+            "price_changes_per_hour",
+        )
+    } == {
+        "limits_scale": 1.0,
+        "client_rpm": 9000,
+        "client_block_seconds": 60.0,
+        "client_concurrency": 20,
+        "seller_get_rpm": 3500,
+        "seller_write_rpm": 2490,
+        "seller_write_rph": 74_700,
+        "command_changes_per_minute": 9000,
+        "command_changes_per_hour": 250_000,
+        "price_changes_per_hour": 150_000,
     }
 
 
@@ -187,9 +203,10 @@ async def test_batch_commands_count_offer_changes_per_kind_not_requests(
     await steer(http, "settings", command_changes_per_minute=5, price_changes_per_hour=6)
     ids = [str(17_700_000_000 + i) for i in range(1, 4)]
     end = {"offerCriteria": criteria(*ids), "publication": {"action": "END"}}
-    price = {"offerCriteria": criteria(*ids),
-             "modification": {"type": "FIXED_PRICE",
-                              "price": {"amount": "9.99", "currency": "PLN"}}}
+    price = {
+        "offerCriteria": criteria(*ids),
+        "modification": {"type": "FIXED_PRICE", "price": {"amount": "9.99", "currency": "PLN"}},
+    }
 
     async def put(kind: str, body: dict[str, Any]) -> int:
         response = await seller.call("PUT", f"/sale/{kind}/{uuid.uuid4()}", body)

@@ -134,8 +134,9 @@ async def test_r10_client_credentials_token_has_no_user_and_cannot_touch_offers(
 
 async def test_r5_r6_authorization_code_flow(http: httpx.AsyncClient) -> None:
     query = {"response_type": "code", "client_id": CLIENT[0], "state": "xyz"}
-    foreign = await http.get("/auth/oauth/authorize",
-                             params={**query, "redirect_uri": "http://evil.example/cb"})
+    foreign = await http.get(
+        "/auth/oauth/authorize", params={**query, "redirect_uri": "http://evil.example/cb"}
+    )
     assert foreign.status_code == 400  # R5
 
     redirect = await http.get("/auth/oauth/authorize", params={**query, "redirect_uri": REDIRECT})
@@ -171,7 +172,8 @@ async def test_r9_foreign_or_garbage_token_cannot_be_converted(http: httpx.Async
     response = await http.get("/me", headers=bearer(foreign))
     assert response.status_code == 401
     assert response.json() == {
-        "error": "invalid_token", "error_description": "Cannot convert access token to JSON",
+        "error": "invalid_token",
+        "error_description": "Cannot convert access token to JSON",
     }
 
 

@@ -33,26 +33,41 @@ async def test_offer_events_follow_activation_edits_and_end(seller: Seller) -> N
     offer = await make_offer(seller, publication={"status": "ACTIVE"})
     path = f"/sale/product-offers/{offer['id']}"
     [activated] = await feed(seller)
-    assert activated == {"id": activated["id"], "occurredAt": activated["occurredAt"],
-                         "type": "OFFER_ACTIVATED",
-                         "offer": {"id": offer["id"], "external": {"id": "MUG-WHITE-330"}}}
+    assert activated == {
+        "id": activated["id"],
+        "occurredAt": activated["occurredAt"],
+        "type": "OFFER_ACTIVATED",
+        "offer": {"id": offer["id"], "external": {"id": "MUG-WHITE-330"}},
+    }
 
-    await seller.call("PATCH", path, {"sellingMode": {"price": {"amount": "31.00",
-                                                                "currency": "PLN"}},
-                                      "stock": {"available": 4}})
+    await seller.call(
+        "PATCH",
+        path,
+        {
+            "sellingMode": {"price": {"amount": "31.00", "currency": "PLN"}},
+            "stock": {"available": 4},
+        },
+    )
     await seller.call("PATCH", path, {"name": "Kubek ceramiczny biały duży"})
     await seller.call("PATCH", path, {"publication": {"status": "ENDED"}})
     await seller.call("PATCH", path, {"name": "Kubek po zakończeniu 330"})  # ENDED: no event
     events = await feed(seller)
-    assert kinds(events) == ["OFFER_ACTIVATED", "OFFER_PRICE_CHANGED", "OFFER_STOCK_CHANGED",
-                             "OFFER_CHANGED", "OFFER_ENDED"]
+    assert kinds(events) == [
+        "OFFER_ACTIVATED",
+        "OFFER_PRICE_CHANGED",
+        "OFFER_STOCK_CHANGED",
+        "OFFER_CHANGED",
+        "OFFER_ENDED",
+    ]
     assert events[1]["offer"]["marketplaces"] == [{"id": "allegro-pl", "changeType": "MANUAL"}]
     assert events[4]["offer"]["publication"] == {"endedBy": "USER"}
 
     after = await feed(seller, **{"from": events[2]["id"]})
     assert kinds(after) == ["OFFER_CHANGED", "OFFER_ENDED"]
     assert kinds(await feed(seller, type=["OFFER_ENDED", "OFFER_ACTIVATED"])) == [
-        "OFFER_ACTIVATED", "OFFER_ENDED"]
+        "OFFER_ACTIVATED",
+        "OFFER_ENDED",
+    ]
     assert len(await feed(seller, limit=2)) == 2
 
 
@@ -70,8 +85,12 @@ async def test_offer_events_of_batch_commands_and_sellers_apart(
     for kind, modification in bodies.items():
         body = {"offerCriteria": criteria, "modification": modification}
         assert (await seller.call("PUT", f"/sale/{kind}/{uuid.uuid4()}", body)).status_code == 201
-    assert kinds(await feed(seller)) == ["OFFER_ACTIVATED", "OFFER_PRICE_CHANGED",
-                                         "OFFER_STOCK_CHANGED", "OFFER_CHANGED"]
+    assert kinds(await feed(seller)) == [
+        "OFFER_ACTIVATED",
+        "OFFER_PRICE_CHANGED",
+        "OFFER_STOCK_CHANGED",
+        "OFFER_CHANGED",
+    ]
     other = Seller(seller.http, user_token(backend, seed.OTHER_SELLER_ID))
     assert await feed(other) == []
 
@@ -90,8 +109,9 @@ async def test_offer_events_archived_60_days_after_the_end_r20(
 ) -> None:
     await make_table(seller)
     offer = await make_offer(seller, publication={"status": "ACTIVE"})
-    await seller.call("PATCH", f"/sale/product-offers/{offer['id']}",
-                      {"publication": {"status": "ENDED"}})
+    await seller.call(
+        "PATCH", f"/sale/product-offers/{offer['id']}", {"publication": {"status": "ENDED"}}
+    )
     backend.advance_clock(61 * 86400)
     seller.token = user_token(backend, seed.DEMO_SELLER_ID)
     assert (await seller.get(f"/sale/product-offers/{offer['id']}")).status_code == 404
@@ -99,8 +119,9 @@ async def test_offer_events_archived_60_days_after_the_end_r20(
     assert archived["type"] == "OFFER_ARCHIVED" and archived["offer"]["id"] == offer["id"]
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 1001}, {"type": "OFFER_SOLD"},
-                                    {"from": "not base64!"}])
+@pytest.mark.parametrize(
+    "params", [{"limit": 0}, {"limit": 1001}, {"type": "OFFER_SOLD"}, {"from": "not base64!"}]
+)
 async def test_offer_events_refuse_bad_parameters(seller: Seller, params: dict[str, Any]) -> None:
     response = await seller.get("/sale/offer-events", **params)
     assert response.status_code in (400, 422)

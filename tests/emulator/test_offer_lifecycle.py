@@ -31,7 +31,8 @@ async def test_patch_is_409_while_the_previous_operation_is_processing(
     busy = await seller.call("PATCH", path, {"stock": {"available": 3}})
     assert busy.status_code == 409
     assert first_error(busy)["message"] == (
-        "The previous edition of the offer is still being processed.")
+        "The previous edition of the offer is still being processed."
+    )
     backend.advance_clock(6)
     assert (await seller.call("PATCH", path, {"stock": {"available": 3}})).status_code == 200
 
@@ -70,13 +71,16 @@ async def test_me_answers_the_token_user(seller: Seller) -> None:
     assert me["baseMarketplace"] == {"id": "allegro-pl"}
 
 
-@pytest.mark.parametrize("field", ["name", "sellingMode", "stock", "images", "description",
-                                   "parameters", "category", "external"])
+@pytest.mark.parametrize(
+    "field",
+    ["name", "sellingMode", "stock", "images", "description", "parameters", "category", "external"],
+)
 async def test_modification_command_changes_only_its_fields(seller: Seller, field: str) -> None:
     """`offer-modification-commands` cannot touch price, stock, name, content (API_NOTES §5)."""
-    body = {"offerCriteria": [{"type": "CONTAINS_OFFERS", "offers": [{"id": "17700000001"}]}],
-            "modification": {field: {"id": "1"}}}
-    response = await seller.call("PUT", f"/sale/offer-modification-commands/{uuid.uuid4()}",
-                                 body)
+    body = {
+        "offerCriteria": [{"type": "CONTAINS_OFFERS", "offers": [{"id": "17700000001"}]}],
+        "modification": {field: {"id": "1"}},
+    }
+    response = await seller.call("PUT", f"/sale/offer-modification-commands/{uuid.uuid4()}", body)
     assert response.status_code == 422
     assert first_error(response)["path"] == f"modification.{field}"

@@ -15,8 +15,13 @@ from tests.emulator.support import IMAGE, Seller, first_error, make_offer, make_
 
 pytestmark = pytest.mark.anyio
 
-GTIN = {"S": "5907000000011", "M": "5907000000028", "L": "5907000000035",
-        "white": "5901234123457", "black": "5901234123464"}
+GTIN = {
+    "S": "5907000000011",
+    "M": "5907000000028",
+    "L": "5907000000035",
+    "white": "5901234123457",
+    "black": "5901234123464",
+}
 SIZE, COLOUR = "3306", "248811"
 
 
@@ -31,18 +36,24 @@ async def legacy(seller: Seller, backend: Backend) -> Seller:
 async def active(seller: Seller, variant: str, image: str = IMAGE) -> str:
     kind = "Kubek ceramiczny" if variant in ("white", "black") else "Koszulka bawełniana"
     offer = await make_offer(
-        seller, productSet=[{"product": {"id": GTIN[variant], "idType": "GTIN"}}],
-        name=f"{kind} {variant} 330", external={"id": f"{variant}-{uuid.uuid4().hex[:6]}"},
-        images=[image], publication={"status": "ACTIVE"},
+        seller,
+        productSet=[{"product": {"id": GTIN[variant], "idType": "GTIN"}}],
+        name=f"{kind} {variant} 330",
+        external={"id": f"{variant}-{uuid.uuid4().hex[:6]}"},
+        images=[image],
+        publication={"status": "ACTIVE"},
     )
     return str(offer["id"])
 
 
-def variant_set(name: str, *offers: str | dict[str, str], params: tuple[str, ...] = (SIZE,)
-                ) -> dict[str, Any]:
-    return {"name": name,
-            "offers": [o if isinstance(o, dict) else {"id": o} for o in offers],
-            "parameters": [{"id": p} for p in params]}
+def variant_set(
+    name: str, *offers: str | dict[str, str], params: tuple[str, ...] = (SIZE,)
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "offers": [o if isinstance(o, dict) else {"id": o} for o in offers],
+        "parameters": [{"id": p} for p in params],
+    }
 
 
 async def create(seller: Seller, body: dict[str, Any]) -> httpx.Response:
@@ -56,8 +67,9 @@ async def members(seller: Seller, set_id: str) -> list[str]:
 
 
 async def set_status(seller: Seller, offer_id: str, status: str) -> None:
-    response = await seller.call("PATCH", f"/sale/product-offers/{offer_id}",
-                                 {"publication": {"status": status}})
+    response = await seller.call(
+        "PATCH", f"/sale/product-offers/{offer_id}", {"publication": {"status": status}}
+    )
     assert response.status_code == 202, response.text
 
 
@@ -67,12 +79,26 @@ async def test_variant_sets_answer_access_denied_as_in_production_since_2026_04_
     for method, path in (("GET", "/sale/offer-variants"), ("DELETE", "/sale/offer-variants/x")):
         response = await seller.call(method, path)
         assert response.status_code == 403
-        assert response.json() == {"errors": [{
-            "code": "AccessDenied", "message": "Access is denied", "details": None,
-            "path": None, "userMessage": "Brak dostępu do danego zasobu.", "metadata": {}}]}
-    english = await seller.http.get("/sale/offer-variants", headers={
-        "Accept": "application/vnd.allegro.public.v1+json", "Accept-Language": "en-US",
-        "Authorization": f"Bearer {seller.token}"})
+        assert response.json() == {
+            "errors": [
+                {
+                    "code": "AccessDenied",
+                    "message": "Access is denied",
+                    "details": None,
+                    "path": None,
+                    "userMessage": "Brak dostępu do danego zasobu.",
+                    "metadata": {},
+                }
+            ]
+        }
+    english = await seller.http.get(
+        "/sale/offer-variants",
+        headers={
+            "Accept": "application/vnd.allegro.public.v1+json",
+            "Accept-Language": "en-US",
+            "Authorization": f"Bearer {seller.token}",
+        },
+    )
     assert first_error(english)["userMessage"] == "No access to the specified resource."
 
 
@@ -86,7 +112,8 @@ async def test_r24_sets_take_2_to_500_active_offers_once_processed(
     fresh = await create(legacy, variant_set("Koszulki", small, medium))
     assert fresh.status_code == 422
     assert first_error(fresh)["message"] == (
-        f"Offers {small}, {medium} have not been processed yet. Try again later.")
+        f"Offers {small}, {medium} have not been processed yet. Try again later."
+    )
     backend.advance_clock(3601)
     legacy.token = user_token(backend, seed.DEMO_SELLER_ID)
 
@@ -100,16 +127,23 @@ async def test_r24_sets_take_2_to_500_active_offers_once_processed(
     made = await create(legacy, variant_set("Koszulki", small, medium))
     assert made.status_code == 201
     body = made.json()
-    assert body == {"id": body["id"], "name": "Koszulki",
-                    "offers": [{"id": small}, {"id": medium}], "parameters": [{"id": SIZE}]}
+    assert body == {
+        "id": body["id"],
+        "name": "Koszulki",
+        "offers": [{"id": small}, {"id": medium}],
+        "parameters": [{"id": SIZE}],
+    }
     assert await members(legacy, body["id"]) == [small, medium]
 
 
 async def test_r24_offer_of_another_user_set_is_refused_and_moved_by_delete_then_put(
     legacy: Seller,
 ) -> None:
-    small, medium, large = (await active(legacy, "S"), await active(legacy, "M"),
-                            await active(legacy, "L"))
+    small, medium, large = (
+        await active(legacy, "S"),
+        await active(legacy, "M"),
+        await active(legacy, "L"),
+    )
     old = (await create(legacy, variant_set("Stary", small, medium))).json()["id"]
     taken = await create(legacy, variant_set("Nowy", medium, large))
     assert taken.status_code == 422
@@ -117,8 +151,9 @@ async def test_r24_offer_of_another_user_set_is_refused_and_moved_by_delete_then
 
     new_id = str(uuid.uuid4())
     assert (await legacy.call("DELETE", f"/sale/offer-variants/{old}")).status_code == 204
-    moved = await legacy.call("PUT", f"/sale/offer-variants/{new_id}",
-                              variant_set("Nowy", medium, large))
+    moved = await legacy.call(
+        "PUT", f"/sale/offer-variants/{new_id}", variant_set("Nowy", medium, large)
+    )
     assert moved.status_code == 200 and moved.json()["id"] == new_id
     assert await members(legacy, new_id) == [medium, large]
     assert (await legacy.get(f"/sale/offer-variants/{old}")).status_code == 404
@@ -144,12 +179,21 @@ async def test_r24_a_lost_set_is_found_with_query_by_name_or_offer_id(legacy: Se
     shirts = (await create(legacy, variant_set("Koszulki białe", small, medium))).json()["id"]
     mugs = (await create(legacy, variant_set("Kubki", white, black, params=(COLOUR,)))).json()
     listing = (await legacy.get("/sale/offer-variants")).json()
-    assert listing == {"count": 2, "offerVariants": [{"id": shirts, "name": "Koszulki białe"},
-                                                     {"id": mugs["id"], "name": "Kubki"}]}
-    assert [s["id"] for s in (await legacy.get("/sale/offer-variants", query="KOSZ")).json()[
-        "offerVariants"]] == [shirts]
-    assert [s["id"] for s in (await legacy.get("/sale/offer-variants", query=black)).json()[
-        "offerVariants"]] == [mugs["id"]]
+    assert listing == {
+        "count": 2,
+        "offerVariants": [
+            {"id": shirts, "name": "Koszulki białe"},
+            {"id": mugs["id"], "name": "Kubki"},
+        ],
+    }
+    assert [
+        s["id"]
+        for s in (await legacy.get("/sale/offer-variants", query="KOSZ")).json()["offerVariants"]
+    ] == [shirts]
+    assert [
+        s["id"]
+        for s in (await legacy.get("/sale/offer-variants", query=black)).json()["offerVariants"]
+    ] == [mugs["id"]]
     assert (await legacy.get("/sale/offer-variants", limit=1)).json()["count"] == 2
     assert (await legacy.get("/sale/offer-variants", limit=51)).status_code in (400, 422)
 
@@ -160,14 +204,20 @@ async def test_r24_duplicates_and_color_pattern_labels_are_checked(legacy: Selle
     duplicates = await create(legacy, variant_set("Koszulki", small, medium, twin))
     assert first_error(duplicates)["message"] == (
         f"Cannot connect offers {small}, {twin} because of duplicates. "
-        f"Try again with offers {small}, {medium}.")
+        f"Try again with offers {small}, {medium}."
+    )
 
     # Both show the same picture: one colour, so one label.
-    labels = variant_set("Koszulki", {"id": small, "colorPattern": "white"},
-                         {"id": medium, "colorPattern": "blue"}, params=("color/pattern", SIZE))
+    labels = variant_set(
+        "Koszulki",
+        {"id": small, "colorPattern": "white"},
+        {"id": medium, "colorPattern": "blue"},
+        params=("color/pattern", SIZE),
+    )
     clash = await create(legacy, labels)
     assert first_error(clash)["message"].startswith(
-        f"The color/pattern parameter entered cannot be matched with the offers {small}, {medium}")
+        f"The color/pattern parameter entered cannot be matched with the offers {small}, {medium}"
+    )
     unlabelled = variant_set("Koszulki", small, medium, params=("color/pattern",))
     assert first_error(await create(legacy, unlabelled))["path"] == "offers[0].colorPattern"
     labels["offers"][1]["colorPattern"] = "white"
@@ -177,12 +227,14 @@ async def test_r24_duplicates_and_color_pattern_labels_are_checked(legacy: Selle
 
 
 async def test_r25_ended_offer_drops_out_and_rejoins_when_reactivated(legacy: Seller) -> None:
-    small, medium, large = (await active(legacy, "S"), await active(legacy, "M"),
-                            await active(legacy, "L"))
+    small, medium, large = (
+        await active(legacy, "S"),
+        await active(legacy, "M"),
+        await active(legacy, "L"),
+    )
     shirts = (await create(legacy, variant_set("Koszulki", small, medium, large))).json()["id"]
     white, black = await active(legacy, "white"), await active(legacy, "black")
-    mugs = (await create(legacy, variant_set("Kubki", white, black, params=(COLOUR,)))).json()[
-        "id"]
+    mugs = (await create(legacy, variant_set("Kubki", white, black, params=(COLOUR,)))).json()["id"]
 
     await set_status(legacy, large, "ENDED")
     await set_status(legacy, black, "ENDED")
@@ -191,7 +243,8 @@ async def test_r25_ended_offer_drops_out_and_rejoins_when_reactivated(legacy: Se
     # Kubki: managed by hand, ended offers stay listed.
     assert await members(legacy, mugs) == [white, black]
     # An ended offer is still in its set: it cannot join another, and a PUT keeps it.
-    await legacy.call("PUT", f"/sale/offer-variants/{shirts}",
-                      variant_set("Koszulki", small, medium))
+    await legacy.call(
+        "PUT", f"/sale/offer-variants/{shirts}", variant_set("Koszulki", small, medium)
+    )
     await set_status(legacy, large, "ACTIVE")
     assert await members(legacy, shirts) == [small, medium, large]

@@ -43,8 +43,10 @@ def problems(directory: Path) -> list[str]:
 
 
 def test_a_multi_file_catalog_loads_and_merges() -> None:
-    catalog = load_catalog(write({
-        "catalogsync.yaml": """
+    catalog = load_catalog(
+        write(
+            {
+                "catalogsync.yaml": """
             environment: sandbox
             defaults:
               currency: PLN
@@ -55,8 +57,8 @@ def test_a_multi_file_catalog_loads_and_merges() -> None:
                   - delivery_method: inpost
                     first_item: 9.99
         """,
-        "offers/mugs.yaml": OFFER,
-        "offers/more/cups.yml": """
+                "offers/mugs.yaml": OFFER,
+                "offers/more/cups.yml": """
             offers:
               CUP-7:
                 product: {ean: "5901234123457"}
@@ -64,18 +66,20 @@ def test_a_multi_file_catalog_loads_and_merges() -> None:
                 status: inactive
                 location: {city: Kraków, province: MALOPOLSKIE, post_code: 30-001}
         """,
-        "sets.yaml": """
+                "sets.yaml": """
             variant_sets:
               mugs-and-cups:
                 parameters: [Kolor]
                 offers: [MUG-001, CUP-7]
         """,
-        "offers/later.yaml": "offers:\n",
-        "empty.yaml": "# nothing yet\n",
-        ".catalogsync/state.yaml": "not: [a, catalog",
-        ".pre-commit-config.yaml": "repos: []\n",
-        "notes.txt": "not yaml",
-    }))
+                "offers/later.yaml": "offers:\n",
+                "empty.yaml": "# nothing yet\n",
+                ".catalogsync/state.yaml": "not: [a, catalog",
+                ".pre-commit-config.yaml": "repos: []\n",
+                "notes.txt": "not yaml",
+            }
+        )
+    )
 
     assert catalog.settings.environment is Environment.SANDBOX
     assert catalog.settings.defaults.handling_time == "P2D"
@@ -90,9 +94,11 @@ def test_a_multi_file_catalog_loads_and_merges() -> None:
 
 
 def test_a_description_section_is_a_list_of_items_or_one_bare_item() -> None:
-    catalog = load_catalog(write({
-        "catalogsync.yaml": SETTINGS,
-        "offers.yaml": """
+    catalog = load_catalog(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "offers.yaml": """
             offers:
               MUG-001:
                 description:
@@ -100,7 +106,9 @@ def test_a_description_section_is_a_list_of_items_or_one_bare_item() -> None:
                   - - image: https://img.example.com/1.jpg
                     - text: <p>Holds 330 ml.</p>
         """,
-    }))
+            }
+        )
+    )
 
     assert catalog.offers["MUG-001"].description == (
         (TextItem(text="<p>Stoneware.</p>"),),
@@ -109,9 +117,11 @@ def test_a_description_section_is_a_list_of_items_or_one_bare_item() -> None:
 
 
 def test_description_errors_point_into_bare_and_listed_sections() -> None:
-    found = problems(write({
-        "catalogsync.yaml": SETTINGS,
-        "offers.yaml": """
+    found = problems(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "offers.yaml": """
             offers:
               MUG-001:
                 description:
@@ -121,7 +131,9 @@ def test_description_errors_point_into_bare_and_listed_sections() -> None:
                   - {text: a, image: b.jpg}
                   - just words
         """,
-    }))
+            }
+        )
+    )
 
     assert found == [
         "cat/offers.yaml:4:16: offers.MUG-001.description.0.image: must have at least 1 character",
@@ -134,9 +146,11 @@ def test_description_errors_point_into_bare_and_listed_sections() -> None:
 
 
 def test_validation_errors_are_located_and_worded_for_humans() -> None:
-    found = problems(write({
-        "catalogsync.yaml": SETTINGS,
-        "offers/mugs.yaml": """
+    found = problems(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "offers/mugs.yaml": """
             offers:
               MUG-001:
                 name: Ceramic mug red 330 ml
@@ -149,7 +163,9 @@ def test_validation_errors_are_located_and_worded_for_humans() -> None:
                   province: MAZOWIECKIE
                   post_code: 00-950
         """,
-    }))
+            }
+        )
+    )
 
     assert found == [
         "cat/offers/mugs.yaml:4:12: offers.MUG-001.price: must have at most two decimal places",
@@ -165,11 +181,16 @@ def test_validation_errors_are_located_and_worded_for_humans() -> None:
 
 
 def test_an_unknown_key_without_a_close_match_lists_the_known_ones() -> None:
-    found = problems(write({
-        "catalogsync.yaml": SETTINGS,
-        "o.yaml": "shipping_rates:\n  std:\n    rates: [{delivery_method: x, first_item: 1}]\n"
-                  "    zzz: 1\n",
-    }))
+    found = problems(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "o.yaml": "shipping_rates:\n  std:\n"
+                "    rates: [{delivery_method: x, first_item: 1}]\n"
+                "    zzz: 1\n",
+            }
+        )
+    )
 
     assert found == [
         "cat/o.yaml:4:5: shipping_rates.std.zzz: unknown key; expected one of rates, renamed_from"
@@ -177,9 +198,11 @@ def test_an_unknown_key_without_a_close_match_lists_the_known_ones() -> None:
 
 
 def test_yaml_1_1_scalars_and_the_quote_hint() -> None:
-    found = problems(write({
-        "catalogsync.yaml": SETTINGS,
-        "o.yaml": """
+    found = problems(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "o.yaml": """
             offers:
               MUG-001:
                 category: 257931
@@ -188,21 +211,24 @@ def test_yaml_1_1_scalars_and_the_quote_hint() -> None:
                 scheduled_for: 2026-13-01
               1001: {stock: 1}
         """,
-    }))
+            }
+        )
+    )
 
     # Numbers are fine where a string is expected (ids); YAML 1.1 booleans are not.
     assert found == [
         "cat/o.yaml:5:30: offers.MUG-001.location.country_code: must be a string; "
         "put it in quotes: 'NO'",
-        "cat/o.yaml:6:20: offers.MUG-001.scheduled_for: invalid timestamp: "
-        "month must be in 1..12",
+        "cat/o.yaml:6:20: offers.MUG-001.scheduled_for: invalid timestamp: month must be in 1..12",
     ]
 
 
 def test_scalars_are_built_as_yaml_1_1_safe_loading_does() -> None:
-    catalog = load_catalog(write({
-        "catalogsync.yaml": SETTINGS,
-        "o.yaml": """
+    catalog = load_catalog(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "o.yaml": """
             offers:
               MUG-001:
                 stock: 0x10
@@ -210,7 +236,9 @@ def test_scalars_are_built_as_yaml_1_1_safe_loading_does() -> None:
                 scheduled_for: 2026-12-01 10:00:00Z
                 product: {ean: "5901234123457", parameters: {Kolor: [red, 2]}}
         """,
-    }))
+            }
+        )
+    )
 
     offer = catalog.offers["MUG-001"]
     assert (offer.stock, offer.price) == (16, Decimal("1000.50"))
@@ -221,9 +249,11 @@ def test_scalars_are_built_as_yaml_1_1_safe_loading_does() -> None:
 
 
 def test_duplicate_keys_inside_a_file_are_errors_naming_both_lines() -> None:
-    found = problems(write({
-        "catalogsync.yaml": SETTINGS,
-        "o.yaml": """
+    found = problems(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "o.yaml": """
             offers:
               MUG-001:
                 price: 10
@@ -233,7 +263,9 @@ def test_duplicate_keys_inside_a_file_are_errors_naming_both_lines() -> None:
                 price: 3
             offers: {}
         """,
-    }))
+            }
+        )
+    )
 
     assert found == [
         "cat/o.yaml:5:5: offers.MUG-001.price: duplicate key; first defined on line 3",
@@ -243,16 +275,20 @@ def test_duplicate_keys_inside_a_file_are_errors_naming_both_lines() -> None:
 
 
 def test_the_same_offer_in_two_files_names_both_and_still_checks_the_copy() -> None:
-    found = problems(write({
-        "catalogsync.yaml": SETTINGS,
-        "a.yaml": OFFER,
-        "b/more.yaml": """
+    found = problems(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "a.yaml": OFFER,
+                "b/more.yaml": """
             variant_sets: {}
             offers:
               MUG-001:
                 price: -1
         """,
-    }))
+            }
+        )
+    )
 
     assert found == [
         "cat/b/more.yaml:3:3: offers.MUG-001: defined twice; first at cat/a.yaml:2:3",
@@ -261,12 +297,16 @@ def test_the_same_offer_in_two_files_names_both_and_still_checks_the_copy() -> N
 
 
 def test_a_yaml_syntax_error_is_located_and_other_files_are_still_checked() -> None:
-    found = problems(write({
-        "catalogsync.yaml": SETTINGS,
-        "a.yaml": "offers:\n  MUG-001:\n    name: [Ceramic mug\n    price: 3\n",
-        "b.yaml": "offers:\n  MUG-002:\n    price: 0.001\n",
-        "c.yaml": "offers:\n  MUG-003:\n    price: 1\n   stock: 2\n",
-    }))
+    found = problems(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "a.yaml": "offers:\n  MUG-001:\n    name: [Ceramic mug\n    price: 3\n",
+                "b.yaml": "offers:\n  MUG-002:\n    price: 0.001\n",
+                "c.yaml": "offers:\n  MUG-003:\n    price: 1\n   stock: 2\n",
+            }
+        )
+    )
 
     assert found == [
         "cat/a.yaml:4:10: invalid YAML: while parsing a flow sequence on line 3; "
@@ -279,38 +319,59 @@ def test_a_yaml_syntax_error_is_located_and_other_files_are_still_checked() -> N
 
 def test_every_problem_of_every_file_is_reported_at_once() -> None:
     with pytest.raises(CatalogError) as info:
-        load_catalog(write({
-            "catalogsync.yaml": "environment: prod\ndefaults:\n  curency: PLN\n",
-            "a.yaml": "offers:\n  A-1: {price: 1.001}\n  A-2: {stock: -1}\n",
-            "b.yaml": "ofers: {}\nenvironment: local\n",
-            "c.yaml": "- not a mapping\n",
-            "d.yaml": "variant_sets: [a, b]\n",
-        }))
+        load_catalog(
+            write(
+                {
+                    "catalogsync.yaml": "environment: prod\ndefaults:\n  curency: PLN\n",
+                    "a.yaml": "offers:\n  A-1: {price: 1.001}\n  A-2: {stock: -1}\n",
+                    "b.yaml": "ofers: {}\nenvironment: local\n",
+                    "c.yaml": "- not a mapping\n",
+                    "d.yaml": "variant_sets: [a, b]\n",
+                }
+            )
+        )
 
     assert info.value.problems == [
-        Problem(Path("cat/a.yaml"), 2, 16, "offers.A-1.price: must have at most two decimal "
-                "places"),
+        Problem(
+            Path("cat/a.yaml"), 2, 16, "offers.A-1.price: must have at most two decimal places"
+        ),
         Problem(Path("cat/a.yaml"), 3, 16, "offers.A-2.stock: must be greater than or equal to 0"),
         Problem(Path("cat/b.yaml"), 1, 1, "ofers: unknown section; did you mean 'offers'?"),
-        Problem(Path("cat/b.yaml"), 2, 1,
-                "environment: is a setting; it belongs in catalogsync.yaml"),
-        Problem(Path("cat/c.yaml"), 1, 1, "must be a mapping with any of the sections offers:, "
-                "shipping_rates:, variant_sets:"),
-        Problem(Path("cat/catalogsync.yaml"), 1, 14,
-                "environment: must be one of local, sandbox, production"),
-        Problem(Path("cat/catalogsync.yaml"), 3, 3,
-                "defaults.curency: unknown key; did you mean 'currency'?"),
-        Problem(Path("cat/d.yaml"), 1, 15,
-                "variant_sets: must be a mapping of set name to variant set"),
+        Problem(
+            Path("cat/b.yaml"), 2, 1, "environment: is a setting; it belongs in catalogsync.yaml"
+        ),
+        Problem(
+            Path("cat/c.yaml"),
+            1,
+            1,
+            "must be a mapping with any of the sections offers:, shipping_rates:, variant_sets:",
+        ),
+        Problem(
+            Path("cat/catalogsync.yaml"),
+            1,
+            14,
+            "environment: must be one of local, sandbox, production",
+        ),
+        Problem(
+            Path("cat/catalogsync.yaml"),
+            3,
+            3,
+            "defaults.curency: unknown key; did you mean 'currency'?",
+        ),
+        Problem(
+            Path("cat/d.yaml"), 1, 15, "variant_sets: must be a mapping of set name to variant set"
+        ),
     ]
     assert str(info.value).endswith("\ncatalog is invalid: 8 problems")
 
 
 def test_variant_sets_must_name_catalog_offers_each_in_one_set() -> None:
-    found = problems(write({
-        "catalogsync.yaml": SETTINGS,
-        "a.yaml": "offers:\n  A: {}\n  B: {}\n  C: {}\n",
-        "sets.yaml": """
+    found = problems(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "a.yaml": "offers:\n  A: {}\n  B: {}\n  C: {}\n",
+                "sets.yaml": """
             variant_sets:
               one:
                 parameters: [Kolor]
@@ -321,7 +382,9 @@ def test_variant_sets_must_name_catalog_offers_each_in_one_set() -> None:
                   - C
                   - B
         """,
-    }))
+            }
+        )
+    )
 
     assert found == [
         "cat/sets.yaml:4:20: variant_sets.one.offers.2: no offer 'X' in the catalog",
@@ -330,19 +393,25 @@ def test_variant_sets_must_name_catalog_offers_each_in_one_set() -> None:
 
 
 def test_an_unreadable_file_does_not_cause_false_missing_offer_reports() -> None:
-    found = problems(write({
-        "catalogsync.yaml": SETTINGS,
-        "a.yaml": "offers:\n  A: {}\n  B: [\n",
-        "sets.yaml": "variant_sets:\n  s: {parameters: [Kolor], offers: [A, B]}\n",
-    }))
+    found = problems(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "a.yaml": "offers:\n  A: {}\n  B: [\n",
+                "sets.yaml": "variant_sets:\n  s: {parameters: [Kolor], offers: [A, B]}\n",
+            }
+        )
+    )
 
     assert len(found) == 1 and found[0].startswith("cat/a.yaml:4:1: invalid YAML:")
 
 
 def test_merge_keys_are_applied_and_explicit_keys_win_without_a_duplicate_error() -> None:
-    catalog = load_catalog(write({
-        "catalogsync.yaml": SETTINGS,
-        "o.yaml": """
+    catalog = load_catalog(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "o.yaml": """
             offers:
               MUG-001: &mug
                 name: Ceramic mug red 330 ml
@@ -351,7 +420,9 @@ def test_merge_keys_are_applied_and_explicit_keys_win_without_a_duplicate_error(
                 <<: *mug
                 price: 12
         """,
-    }))
+            }
+        )
+    )
 
     assert catalog.offers["MUG-002"].name == "Ceramic mug red 330 ml"
     assert catalog.offers["MUG-002"].price == Decimal("12.00")
@@ -377,10 +448,12 @@ def test_a_directory_without_any_catalog_is_an_error(tmp_path: Path) -> None:
 
 
 def test_load_settings_reads_only_the_settings_file() -> None:
-    directory = write({
-        "catalogsync.yaml": "environment: production\noffers: {A: {price: 0}}\n",
-        "broken.yaml": "offers: [",
-    })
+    directory = write(
+        {
+            "catalogsync.yaml": "environment: production\noffers: {A: {price: 0}}\n",
+            "broken.yaml": "offers: [",
+        }
+    )
 
     settings = load_settings(directory)
 
@@ -404,9 +477,11 @@ def test_load_settings_reports_problems_the_same_way() -> None:
 def test_unusual_yaml_is_reported_as_problems_not_raised() -> None:
     Path("cat").mkdir()
     Path("cat/b.yaml").write_bytes(b'offers:\n  E: {name: "\xff"}\n')  # not UTF-8
-    found = problems(write({
-        "catalogsync.yaml": SETTINGS,
-        "a.yaml": """
+    found = problems(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "a.yaml": """
             offers:
               A: &a {x: *a}
               B:
@@ -415,7 +490,9 @@ def test_unusual_yaml_is_reported_as_problems_not_raised() -> None:
               : 1
               C: {price: !foo 3}
         """,
-    }))
+            }
+        )
+    )
 
     assert found == [
         "cat/a.yaml:2:6: offers.A: an alias refers to a node that contains it",

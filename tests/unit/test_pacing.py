@@ -44,3 +44,18 @@ def test_acquire_waits_on_the_tightest_limit_and_after_a_block() -> None:
     asyncio.run(run())
     assert slept[0] == pytest.approx(60.0 * (1 + PAD))
     assert now[0] >= slept[0] + 60.0  # the block (60 s) was waited out as well
+
+
+def test_a_new_run_counts_what_the_last_run_sent() -> None:
+    now = [1000.0]
+    first = Pacer(allegro_windows(count_scale=0.001), clock=lambda: now[0])
+    first.windows[2].take(now[0], 2)  # product-offer writes: both slots of the minute used
+    state = first.export()
+    now[0] += 5.0
+    second = Pacer(allegro_windows(count_scale=0.001), clock=lambda: now[0])
+    second.restore(state)
+    assert second.windows[2].wait_for(now[0], 1) > 50.0
+    now[0] += 120.0
+    third = Pacer(allegro_windows(count_scale=0.001), clock=lambda: now[0])
+    third.restore(state)
+    assert third.windows[2].wait_for(now[0], 1) == 0.0
