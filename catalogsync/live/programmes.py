@@ -1,0 +1,93 @@
+"""What the account has beyond offers: campaigns and Allegro Prices that hold an offer's price
+(R26), and the after-sales conditions offers refer to by name."""
+
+from __future__ import annotations
+
+import asyncio
+
+from catalogsync.allegro.client import AllegroClient
+from catalogsync.allegro.errors import AllegroError
+from catalogsync.catalog.models import Catalog
+
+PAGE = 1000
+
+#: Badge processes that still hold the offer's price (R26); FINISHED and DECLINED do not.
+_LIVE_BADGES = ("IN_VERIFICATION", "WAITING_FOR_PUBLICATION", "ACTIVE")
+
+
+async def read_campaigns(
+    client: AllegroClient, marketplace: str, offer_ids: list[str]
+) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """R26: which managed offers are in a campaign (badge) or in Allegro Prices."""
+    found: dict[str, list[str]] = {}
+    notes: list[str] = []
+    wanted = set(offer_ids)
+    if not wanted:
+        return {}, ()
+    try:
+        offset = 0
+        while True:
+            page = await client.get(
+                "/sale/badges",
+                params={"marketplace.id": marketplace, "limit": PAGE, "offset": offset},
+            )
+            badges = page.get("badges") or []
+            for badge in badges:
+                offer_id = str((badge.get("offer") or {}).get("id"))
+                status = (badge.get("process") or {}).get("status")
+                if offer_id in wanted and status in _LIVE_BADGES:
+                    name = (badge.get("campaign") or {}).get("name") or "a campaign"
+                    found.setdefault(offer_id, []).append(f"campaign {name}")
+            offset += len(badges)
+            if len(badges) < PAGE:
+                break
+    except AllegroError as exc:
+        notes.append(
+            f"could not read campaigns (GET /sale/badges: {exc.status}); prices of "
+            "offers in campaigns are not protected in this plan (R26)"
+        )
+    try:
+        for start in range(0, len(offer_ids), PAGE):
+            body = {
+                "marketplace": {"id": marketplace},
+                "offer": {"ids": offer_ids[start : start + PAGE]},
+                "limit": PAGE,
+            }
+            response = await client.request(
+                "POST",
+                "/sale/allegro-prices/offers-queries",
+                json=body,
+                ok=(200,),
+                idempotent=True,
+            )
+            for offer in response.json().get("offers") or []:
+                if offer.get("discountedAt") and not offer.get("excludedAt"):
+                    found.setdefault(str(offer["id"]), []).append("Allegro Prices")
+    except AllegroError as exc:
+        notes.append(
+            f"could not read Allegro Prices participation ({exc.status}); prices of "
+            "offers in the programme are not protected in this plan (R26)"
+        )
+    return {k: tuple(v) for k, v in found.items()}, tuple(notes)
+
+
+_AFTER_SALES_PATHS = {
+    "return_policy": ("return-policies", "returnPolicies"),
+    "implied_warranty": ("implied-warranties", "impliedWarranties"),
+    "warranty": ("warranties", "warranties"),
+}
+
+
+async def read_after_sales(client: AllegroClient, catalog: Catalog) -> dict[str, dict[str, str]]:
+    """The seller's after-sales conditions (id -> name), if the catalog names any."""
+    named = [o.after_sales for o in catalog.offers.values()]
+    if not any(named) and catalog.settings.defaults.after_sales is None:
+        return {}
+
+    async def one(kind: str) -> dict[str, str]:
+        path, key = _AFTER_SALES_PATHS[kind]
+        body = await client.get(f"/after-sales-service-conditions/{path}", params={"limit": 60})
+        return {str(d["id"]): str(d.get("name") or d["id"]) for d in body.get(key) or []}
+
+    kinds = list(_AFTER_SALES_PATHS)
+    return dict(zip(kinds, await asyncio.gather(*(one(k) for k in kinds)), strict=True))
