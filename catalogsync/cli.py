@@ -269,6 +269,12 @@ async def _apply(
             _show(result, "text")
         else:
             result = saved
+            _show(result, "text")
+            if saved.environment != environment.value:
+                raise PlanError(
+                    f"the plan was made for {saved.environment}, the catalog is set to "
+                    f"{environment.value}"
+                )
             changed = stale_changes(saved, live)
             if changed:
                 raise PlanError(
