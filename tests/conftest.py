@@ -1,14 +1,38 @@
-"""Record every exchange with the emulator's REST routes for the whole run (contract suite).
+"""Shared fixtures: an in-memory emulator and the CLI talking to it in-process.
 
-`tests/contract/test_recorded.py::test_every_exchange_of_the_run_conforms` is moved to the end
-of the run and checks them all against Allegro's spec.
+Also records every exchange with the emulator's REST routes for the whole run (contract
+suite): `tests/contract/test_recorded.py::test_every_exchange_of_the_run_conforms` is moved to
+the end of the run and checks them all against Allegro's spec.
 """
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Callable
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner, Result
+
+from catalogsync.cli import CliContext, cli
 from catalogsync.emulator import conformance
+from catalogsync.emulator.backend import Backend
+
+
+@pytest.fixture
+def backend() -> Backend:
+    emulator = Backend()
+    emulator.settings.processing_delay = 0.0
+    return emulator
+
+
+@pytest.fixture
+def run(backend: Backend) -> Callable[..., Result]:
+    """The CLI with `backend` answering every environment's hosts in-process."""
+
+    def invoke(*args: str | Path) -> Result:
+        return CliRunner().invoke(cli, [str(a) for a in args], obj=CliContext(emulator=backend))
+
+    return invoke
 
 
 def pytest_configure(config: pytest.Config) -> None:

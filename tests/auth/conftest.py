@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from click.testing import CliRunner, Result
 
 from catalogsync.allegro.auth import Client, OAuth, TokenSet, TokenStore
 from catalogsync.catalog.models import Environment
-from catalogsync.cli import CliContext, cli
 from catalogsync.emulator.app import create_app
 from catalogsync.emulator.backend import Backend
+from tests.e2e.conftest import Run as Run  # re-exported for the auth tests
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "catalog"
 SANDBOX_AUTH = "https://allegro.pl.allegrosandbox.pl"
@@ -24,8 +23,6 @@ WEB_CLIENT = Client("catalogsync-web", "web-secret")
 SELLER, OTHER_SELLER = "1000001", "1000002"
 OTHER_OFFER = "20000000001"
 LOGIN = ("auth", "login", "--env", "sandbox", "--client-id", "catalogsync-local")
-
-Run = Callable[..., Result]
 
 
 @pytest.fixture
@@ -60,23 +57,6 @@ def verbose_handlers() -> Iterator[None]:
     yield
     logger.handlers[:] = handlers
     logger.setLevel(level)
-
-
-@pytest.fixture
-def backend() -> Backend:
-    emulator = Backend()
-    emulator.settings.processing_delay = 0.0
-    return emulator
-
-
-@pytest.fixture
-def run(backend: Backend) -> Run:
-    """The CLI with `backend` answering every environment's hosts in-process."""
-
-    def invoke(*args: str | Path) -> Result:
-        return CliRunner().invoke(cli, [str(a) for a in args], obj=CliContext(emulator=backend))
-
-    return invoke
 
 
 @pytest.fixture
