@@ -293,9 +293,15 @@ async def _apply(
         _confirm(auto_approve)
         table_ids = {name: t.id for name, t in live.tables.items()}
         applier = Applier(
-            client, result, index, index_path, table_ids, progress.for_output(), directory
+            client,
+            result,
+            index,
+            index_path,
+            table_ids,
+            progress.for_output(),
+            directory,
+            image_upload_url(environment),
         )
-        applier.upload_url = image_upload_url(environment)
         return await applier.run()
 
 

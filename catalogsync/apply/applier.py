@@ -84,6 +84,7 @@ class Applier:
         table_ids: dict[str, str],
         progress: Progress,
         catalog_dir: Path,
+        upload_url: str = "/sale/images",
     ) -> None:
         self.client = client
         self.plan = plan
@@ -93,7 +94,7 @@ class Applier:
         self.progress = progress
         self.catalog_dir = catalog_dir
         #: POST /sale/images goes to the upload host (the same host for the emulator)
-        self.upload_url = "/sale/images"
+        self.upload_url = upload_url
         self.report = ApplyReport()
         self._gate = asyncio.Semaphore(CONCURRENCY)
 
