@@ -25,9 +25,9 @@ from typing import Any
 
 import yaml
 
+from catalogsync.allegro.wire import CategoryParameter
 from catalogsync.catalog.loader import load_catalog
 from catalogsync.live.state import (
-    CategoryParameter,
     DeliveryMethod,
     LiveOffer,
     LiveState,

@@ -10,10 +10,24 @@ Canonical offer fields (the planner diffs these):
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from catalogsync.live.state import CategoryParameter, Fields
+#: Canonical offer fields: name -> JSON-able value (see `offer_fields`).
+Fields = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CategoryParameter:
+    """A parameter of a category as Allegro describes it (`offer_body` sends its id)."""
+
+    id: str
+    name: str
+    type: str
+    required: bool
+    #: dictionary parameters: value label -> value id
+    dictionary: dict[str, str] = field(default_factory=dict)
 
 #: catalog key -> Allegro's key in `afterSalesServices`
 AFTER_SALES_KEYS = {

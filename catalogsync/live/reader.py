@@ -13,12 +13,17 @@ from typing import Any, TypeVar
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
-from catalogsync.allegro.wire import STATUS_FROM_API, money, offer_fields, table_rates
+from catalogsync.allegro.wire import (
+    STATUS_FROM_API,
+    CategoryParameter,
+    money,
+    offer_fields,
+    table_rates,
+)
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.cache import CachedOffer, LiveCache
 from catalogsync.live.programmes import read_after_sales, read_campaigns
 from catalogsync.live.state import (
-    CategoryParameter,
     DeliveryMethod,
     LiveOffer,
     LiveState,

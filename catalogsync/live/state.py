@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalogsync.allegro.wire import CategoryParameter, Fields
 from catalogsync.images import LocalImage
-
-#: Canonical offer fields: name -> JSON-able value (see `wire.offer_fields`).
-Fields = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -35,16 +33,6 @@ class DeliveryMethod:
     id: str
     name: str
     constraints: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class CategoryParameter:
-    id: str
-    name: str
-    type: str
-    required: bool
-    #: dictionary parameters: value label -> value id
-    dictionary: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

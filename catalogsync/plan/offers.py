@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from catalogsync.allegro.wire import money
+from catalogsync.allegro.wire import CategoryParameter, Fields, money
 from catalogsync.catalog.models import AfterSales, Catalog, ImageItem, Offer, Status
-from catalogsync.live.state import CategoryParameter, Fields, LiveState, ProductCandidate
+from catalogsync.live.state import LiveState, ProductCandidate
 from catalogsync.plan.model import Diagnostic, Severity
 from catalogsync.plan.products import resolve_product
 

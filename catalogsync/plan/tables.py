@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from catalogsync.allegro.wire import money, table_body
+from catalogsync.allegro.wire import Fields, money, table_body
 from catalogsync.catalog.models import Catalog, ShippingRateTable
-from catalogsync.live.state import DeliveryMethod, Fields, LiveState
+from catalogsync.live.state import DeliveryMethod, LiveState
 from catalogsync.plan.hashing import table_hash
 from catalogsync.plan.model import (
     Action,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from catalogsync.allegro.wire import CategoryParameter
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.state import (
-    CategoryParameter,
     DeliveryMethod,
     LiveOffer,
     LiveState,

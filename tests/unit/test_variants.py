@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from catalogsync.allegro.wire import CategoryParameter
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.state import (
-    CategoryParameter,
     LiveOffer,
     LiveState,
     LiveVariantSet,

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from catalogsync.allegro.wire import offer_body, offer_fields, table_body, table_rates
-from catalogsync.live.state import CategoryParameter
+from catalogsync.allegro.wire import (
+    CategoryParameter,
+    offer_body,
+    offer_fields,
+    table_body,
+    table_rates,
+)
 
 RESPONSE = {
     "id": "17739010762",
