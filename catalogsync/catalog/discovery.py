@@ -1,0 +1,25 @@
+"""Which files make up a catalog directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+SETTINGS_FILE = "catalogsync.yaml"
+
+
+def catalog_files(directory: Path) -> list[Path]:
+    """Every *.yaml/*.yml below `directory` except the settings file, skipping hidden
+    files and directories (.git/, .catalogsync/, .pre-commit-config.yaml …)."""
+    found: list[tuple[tuple[str, ...], Path]] = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = Path(root)
+        for name in files:
+            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
+                continue
+            path = base / name
+            rel = path.relative_to(directory).parts
+            if rel != (SETTINGS_FILE,):
+                found.append((rel, path))
+    return [path for _, path in sorted(found)]

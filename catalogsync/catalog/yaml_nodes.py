@@ -1,0 +1,315 @@
+"""YAML files as node trees, and node trees as plain values, keeping line and column.
+
+Each file is composed into nodes (libyaml when present); `NodeBuilder` turns them into plain
+values as YAML 1.1 safe loading would, but catches duplicate keys and bad scalars while the
+nodes are at hand. A node tree is ~30x the size of its text, so trees are dropped after the
+walk; `Locator` composes the few files with problems again to find the node at each key path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.error import Mark
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from catalogsync.catalog.diagnostics import Issue, KeyPath, at_path, problem_at
+from catalogsync.errors import Problem
+
+try:
+    from yaml import CSafeLoader as _YamlLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+_NULL = "tag:yaml.org,2002:null"
+
+Pairs = list[tuple[Node, Node]]
+
+
+class Invalid:
+    """Marks a key or value that could not be built (already reported)."""
+
+
+INVALID = Invalid()
+
+
+def compose(file: Path) -> Node | Problem | None:
+    """The file's single document as a node tree (None when empty), or why it can't be."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        return Problem(file, 0, 0, f"cannot read: {exc.strerror or exc}")
+    try:
+        return yaml.compose(data, Loader=_YamlLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return problem_at(file, mark, f"invalid YAML: {yaml_text(exc)}")
+    except yaml.reader.ReaderError as exc:
+        line, column = line_column(data, exc.position)
+        return Problem(file, line, column, f"invalid YAML: {exc.reason}")
+    except yaml.YAMLError as exc:
+        return Problem(file, 0, 0, f"invalid YAML: {exc}")
+
+
+def yaml_text(exc: yaml.MarkedYAMLError) -> str:
+    """yaml's own words on one line: 'while parsing … on line 3; expected …, but found …'."""
+    context = exc.context or ""
+    mark = exc.context_mark
+    if context and mark is not None and exc.problem_mark and mark.line != exc.problem_mark.line:
+        context += f" on line {mark.line + 1}"
+    return "; ".join(part for part in (context, exc.problem or "") if part)
+
+
+def line_column(data: bytes, offset: int) -> tuple[int, int]:
+    start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - start + 1
+
+
+class NodeBuilder:
+    """Turns nodes into plain values as YAML 1.1 safe loading would, but rejects duplicate
+    keys and reports bad scalars as problems instead of raising."""
+
+    def __init__(self) -> None:
+        constructor = SafeConstructor()
+        self._constructor = constructor
+        self._scalars: dict[str, Any] = {
+            _NULL: constructor.construct_yaml_null,
+            "tag:yaml.org,2002:bool": constructor.construct_yaml_bool,
+            "tag:yaml.org,2002:int": constructor.construct_yaml_int,
+            "tag:yaml.org,2002:float": constructor.construct_yaml_float,
+            "tag:yaml.org,2002:timestamp": constructor.construct_yaml_timestamp,
+            "tag:yaml.org,2002:binary": constructor.construct_yaml_binary,
+        }
+        #: Problems found while building: (node to find the path of, path suffix, mark, text).
+        self.pending: list[tuple[Node, KeyPath, Mark | None, str]] = []
+
+    def value(self, node: Node) -> Any:
+        tag = node.tag
+        if tag == _STR and type(node) is ScalarNode:
+            return node.value
+        if tag == _MAP and type(node) is MappingNode:
+            return self.mapping(node)
+        if tag == _SEQ and type(node) is SequenceNode:
+            return [self.value(item) for item in node.value]
+        return self._other(node)
+
+    def mapping(self, node: MappingNode) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _STR and type(key_node) is ScalarNode:
+                key = key_node.value
+            elif key_node.tag == _MERGE:
+                return self._merged_mapping(node)
+            else:
+                key = self.key(key_node)
+                if key is INVALID:
+                    continue
+            if key in result:
+                self._duplicate(node, key_node, key)
+                continue
+            result[key] = self.value(value_node)
+        return result
+
+    def _merged_mapping(self, node: MappingNode) -> dict[Any, Any]:
+        """Slow path for `<<: *anchor`: explicit keys win, then merged ones in order."""
+        self._forget(node)
+        pairs, explicit = self.pairs(node, report=True)
+        result: dict[Any, Any] = {}
+        for index, (key_node, value_node) in enumerate(pairs):
+            key = self.key(key_node)
+            if key is INVALID:
+                continue
+            if key in result:
+                if index < explicit:
+                    self._duplicate(node, key_node, key)
+                continue
+            result[key] = self.value(value_node)
+        return result
+
+    def _forget(self, node: MappingNode) -> None:
+        """Drop problems recorded by the fast path before it met a merge key."""
+        inside = {id(n) for n in subtree(node)}
+        self.pending = [p for p in self.pending if id(p[0]) not in inside]
+
+    def pairs(self, node: MappingNode, *, report: bool = False) -> tuple[Pairs, int]:
+        """Key/value nodes with merge keys expanded, and how many of them are explicit."""
+        explicit: Pairs = []
+        merged: Pairs = []
+        for key_node, value_node in node.value:
+            if key_node.tag != _MERGE:
+                explicit.append((key_node, value_node))
+                continue
+            sources = value_node.value if type(value_node) is SequenceNode else [value_node]
+            for source in sources:
+                if type(source) is MappingNode:
+                    merged.extend(self.pairs(source)[0])
+                elif report:
+                    message = "'<<' merges a mapping or a list of mappings (e.g. <<: *defaults)"
+                    self.pending.append((node, ("<<",), source.start_mark, message))
+        return explicit + merged, len(explicit)
+
+    def key(self, node: Node, *, report: bool = True) -> Any:
+        """A mapping key's value; unhashable keys (lists, mappings) are reported."""
+        value = self.value(node) if report else self.quiet_value(node)
+        try:
+            hash(value)
+        except TypeError:
+            if report:
+                self.pending.append((node, (), node.start_mark, "a key must be a plain value"))
+            return INVALID
+        return value
+
+    def quiet_value(self, node: Node) -> Any:
+        """Build a value without reporting anything (used when locating problems)."""
+        saved = self.pending
+        self.pending = []
+        try:
+            return self.value(node)
+        finally:
+            self.pending = saved
+
+    def _duplicate(self, mapping: MappingNode, key_node: Node, key: Any) -> None:
+        first = next(k for k, _ in self.pairs(mapping)[0] if self.key(k, report=False) == key)
+        where = f"line {first.start_mark.line + 1}" if first.start_mark else "above"
+        message = f"duplicate key; first defined on {where}"
+        self.pending.append((mapping, (key,), key_node.start_mark, message))
+
+    def _other(self, node: Node) -> Any:
+        """Non-string scalars (int, float, bool, null, timestamp) and explicit tags."""
+        try:
+            construct = self._scalars.get(node.tag) if type(node) is ScalarNode else None
+            if construct is not None:
+                return construct(node)
+            return self._constructor.construct_object(node, deep=True)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or node.start_mark
+            self.pending.append((node, (), mark, yaml_text(exc)))
+        except (ValueError, OverflowError) as exc:
+            self.pending.append((node, (), node.start_mark, f"invalid {tag_name(node)}: {exc}"))
+        return None
+
+    def build(self, file: Path, prefix: KeyPath, node: Node) -> tuple[Any, list[Problem]]:
+        """Build one top-level entry and locate the problems found in it (INVALID if the
+        value cannot be built at all)."""
+        try:
+            value = self.value(node)
+        except RecursionError:  # `&a [*a]`: an alias inside the node it names
+            self.pending = []
+            message = at_path(prefix, "an alias refers to a node that contains it")
+            return INVALID, [problem_at(file, node.start_mark, message)]
+        return value, self.flush(file, prefix, node)
+
+    def flush(self, file: Path, prefix: KeyPath, root: Node) -> list[Problem]:
+        """Pending problems below `root` (whose path is `prefix`) as located problems."""
+        problems = []
+        for target, suffix, mark, message in self.pending:
+            path = prefix + (self.path_to(root, target) or ()) + suffix
+            problems.append(problem_at(file, mark, at_path(path, message)))
+        self.pending = []
+        return problems
+
+    def path_to(self, root: Node, target: Node) -> KeyPath | None:
+        """Key path from `root` down to the node `target` (problems only, so a plain DFS)."""
+        if root is target:
+            return ()
+        if type(root) is MappingNode:
+            children = [(self.key(k, report=False), v) for k, v in self.pairs(root)[0]]
+        elif type(root) is SequenceNode:
+            children = list(enumerate(root.value))
+        else:
+            return None
+        for seg, child in children:
+            below = self.path_to(child, target)
+            if below is not None:
+                return (seg, *below)
+        return None
+
+
+def subtree(node: Node) -> Iterator[Node]:
+    yield node
+    if type(node) is MappingNode:
+        for key_node, value_node in node.value:
+            yield from subtree(key_node)
+            yield from subtree(value_node)
+    elif type(node) is SequenceNode:
+        for item in node.value:
+            yield from subtree(item)
+
+
+def tag_name(node: Node) -> str:
+    return node.tag.rsplit(":", 1)[-1]
+
+
+def is_null(node: Node) -> bool:
+    return type(node) is ScalarNode and node.tag == _NULL
+
+class Locator:
+    """Finds the node at each issue's key path, composing each involved file once more."""
+
+    def __init__(self, builder: NodeBuilder) -> None:
+        self.builder = builder
+        self.roots: dict[Path, Node | None] = {}
+        self.indexes: dict[int, dict[Any, tuple[Node, Node]]] = {}
+
+    def problems(self, issues: list[Issue]) -> list[Problem]:
+        return [self._problem(issue) for issue in issues]
+
+    def _problem(self, issue: Issue) -> Problem:
+        root = self._root(issue.file)
+        if root is None:
+            return Problem(issue.file, 0, 0, at_path(issue.path, issue.message))
+        node, key_node, path = self._find(root, issue.path)
+        target = key_node if issue.at_key and key_node is not None else node
+        message = issue.message
+        if issue.quote_hint and type(target) is ScalarNode:
+            message += f"; put it in quotes: '{target.value}'"
+        return problem_at(issue.file, target.start_mark, at_path(path, message))
+
+    def _root(self, file: Path) -> Node | None:
+        if file not in self.roots:
+            root = compose(file)
+            self.roots[file] = root if isinstance(root, Node) else None
+        return self.roots[file]
+
+    def _find(self, root: Node, path: KeyPath) -> tuple[Node, Node | None, KeyPath]:
+        """The deepest node on `path`, the key node above it, and the path to show: the
+        segments found, then the first missing one (the field that is required)."""
+        node, key_node, shown = root, None, []
+        for index, seg in enumerate(path):
+            if type(node) is MappingNode:
+                hit = self._lookup(node, seg)
+                if hit is not None:
+                    key_node, node = hit
+                    shown.append(seg)
+                    continue
+            elif type(node) is SequenceNode and type(seg) is int and 0 <= seg < len(node.value):
+                node, key_node = node.value[seg], None
+                shown.append(seg)
+                continue
+            if type(seg) is int and seg == 0:
+                continue  # a lone item the model wrapped into a one-item list
+            return node, key_node, (*shown, *path[index:])
+        return node, key_node, tuple(shown)
+
+    def _lookup(self, node: MappingNode, seg: Any) -> tuple[Node, Node] | None:
+        index = self.indexes.get(id(node))
+        if index is None:
+            index = {}
+            for key_node, value_node in self.builder.pairs(node)[0]:
+                key = self.builder.key(key_node, report=False)
+                if key is not INVALID:
+                    index.setdefault(key, (key_node, value_node))
+            self.indexes[id(node)] = index
+        try:
+            return index.get(seg)
+        except TypeError:
+            return None
+
