@@ -1,5 +1,6 @@
 """`catalogsync auth`: log in to Allegro (device or authorization-code flow), show the login,
-log out. The flows and the token store live in allegro/auth.py; nothing secret is printed."""
+log out. The flows live in allegro/login_flows.py, the token store in allegro/tokens.py;
+nothing secret is printed."""
 
 from __future__ import annotations
 
@@ -15,25 +16,6 @@ from urllib.parse import urlsplit, urlunsplit
 import click
 import httpx
 
-from catalogsync.allegro.auth import (
-    LOOPBACK,
-    Browser,
-    Client,
-    DeviceCode,
-    LoginError,
-    OAuth,
-    OAuthRefusal,
-    Pause,
-    Persist,
-    TokenSet,
-    TokenStore,
-    code_login,
-    device_login,
-    fingerprint,
-    inspect_token,
-    issuer_environment,
-    oauth_answer,
-)
 from catalogsync.allegro.connect import (
     ACCESS_TOKEN_ENV,
     CLIENT_ID_ENV,
@@ -45,6 +27,18 @@ from catalogsync.allegro.connect import (
     approve_on_emulator,
     keeper,
     target_for,
+)
+from catalogsync.allegro.login_errors import LoginError, OAuthRefusal
+from catalogsync.allegro.login_flows import LOOPBACK, Browser, Pause, code_login, device_login
+from catalogsync.allegro.oauth import DeviceCode, OAuth, oauth_answer
+from catalogsync.allegro.session import Persist
+from catalogsync.allegro.tokens import (
+    Client,
+    TokenSet,
+    TokenStore,
+    fingerprint,
+    inspect_token,
+    issuer_environment,
 )
 from catalogsync.catalog.models import Environment
 from catalogsync.config import LOCAL_SELLER_ID

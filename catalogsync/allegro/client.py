@@ -37,7 +37,7 @@ class AllegroClient:
 
     `http` carries the base URL and the transport (real network, or the in-process emulator);
     `token` is a user access token, or None when `http` authenticates itself (an `httpx.Auth`
-    that refreshes, allegro/auth.py). Only idempotent requests are retried on transient failures.
+    that refreshes, allegro/session.py). Only idempotent requests are retried on transient failures.
     """
 
     def __init__(

@@ -28,27 +28,23 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
-from catalogsync.allegro.auth import (
-    LOOPBACK,
-    BearerAuth,
+from catalogsync.allegro.client import MAX_CONNECTIONS, AllegroClient
+from catalogsync.allegro.errors import AuthError, ErrorDetail
+from catalogsync.allegro.login_errors import LoginError
+from catalogsync.allegro.login_flows import LOOPBACK, device_login
+from catalogsync.allegro.oauth import OAuth
+from catalogsync.allegro.redaction import redact, remember_secret
+from catalogsync.allegro.session import BearerAuth, Persist, Session
+from catalogsync.allegro.tokens import (
     Client,
-    LoginError,
-    OAuth,
-    Persist,
-    Session,
     TokenInfo,
     TokenSet,
     TokenStore,
-    device_login,
     fingerprint,
     inspect_token,
     issuer_environment,
-    redact,
-    remember_secret,
     write_private,
 )
-from catalogsync.allegro.client import MAX_CONNECTIONS, AllegroClient
-from catalogsync.allegro.errors import AuthError, ErrorDetail
 from catalogsync.catalog.models import Environment
 from catalogsync.config import (
     ENDPOINTS,

@@ -10,7 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalogsync.allegro.auth import Client, OAuth, TokenSet, TokenStore
+from catalogsync.allegro.oauth import OAuth
+from catalogsync.allegro.tokens import Client, TokenSet, TokenStore
 from catalogsync.catalog.models import Environment
 from catalogsync.emulator.app import create_app
 from catalogsync.emulator.backend import Backend

@@ -9,15 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalogsync.allegro.auth import (
-    Client,
-    LoginError,
-    OAuth,
-    TokenStore,
-    code_login,
-    device_login,
-    inspect_token,
-)
+from catalogsync.allegro.login_errors import LoginError
+from catalogsync.allegro.login_flows import code_login, device_login
+from catalogsync.allegro.oauth import OAuth
+from catalogsync.allegro.tokens import Client, TokenStore, inspect_token
 from catalogsync.catalog.models import Environment
 from catalogsync.emulator.backend import Backend
 from tests.auth.conftest import (

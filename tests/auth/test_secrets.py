@@ -11,7 +11,8 @@ import httpx
 import pytest
 from click.testing import Result
 
-from catalogsync.allegro.auth import BearerAuth, Session, TokenSet, TokenStore
+from catalogsync.allegro.session import BearerAuth, Session
+from catalogsync.allegro.tokens import TokenSet, TokenStore
 from catalogsync.emulator.backend import Backend
 from tests.auth.conftest import LOGIN, Run, catalog, secrets_of, stored
 

@@ -13,8 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
-from catalogsync.allegro import auth, connect
-from catalogsync.allegro.auth import OAuth, Session, TokenSet, TokenStore, device_login
+from catalogsync.allegro import connect
+from catalogsync.allegro.login_flows import device_login
+from catalogsync.allegro.oauth import DEVICE_GRANT, OAuth
+from catalogsync.allegro.session import Session
+from catalogsync.allegro.tokens import TokenSet, TokenStore, write_private
 from catalogsync.catalog.models import Environment
 from catalogsync.emulator.backend import Backend, OAuthError
 from tests.auth.conftest import LOGIN, SELLER, Run, approve, catalog, stored
@@ -42,7 +45,7 @@ def device_pair(backend: Backend) -> dict[str, Any]:
     """A user token pair straight from the emulator (what a CI secret is made from)."""
     code = backend.device_authorize("catalogsync-local", "local-secret", "catalogsync-local")
     backend.approve_device(code["user_code"], SELLER)
-    grant = {"grant_type": auth.DEVICE_GRANT, "device_code": code["device_code"]}
+    grant = {"grant_type": DEVICE_GRANT, "device_code": code["device_code"]}
     return backend.token("catalogsync-local", "local-secret", grant)
 
 
@@ -67,14 +70,14 @@ def test_store_file_is_0600_from_creation_whatever_the_umask(
         seen.append(mode(Path(src)))  # the temp file, before it takes the real name
         real_replace(src, dst)
 
-    monkeypatch.setattr(auth.os, "replace", replace)
+    monkeypatch.setattr(os, "replace", replace)
     target = tmp_path / "private" / "token"
     target.parent.mkdir()
     target.write_text("old")
     target.chmod(0o644)
     old_umask = os.umask(0)
     try:
-        auth.write_private(target, "new")
+        write_private(target, "new")
     finally:
         os.umask(old_umask)
 
@@ -85,14 +88,14 @@ def test_failed_write_leaves_the_old_file_and_no_temp(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     target = tmp_path / "token"
-    auth.write_private(target, "old")
+    write_private(target, "old")
 
     def crash(src: Any, dst: Any) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(auth.os, "replace", crash)
+    monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError):
-        auth.write_private(target, "new")
+        write_private(target, "new")
 
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["token"]
 

@@ -1,0 +1,189 @@
+"""Tokens: what an access token's JWT says, one login's tokens, and the private
+per-environment store that keeps them.
+
+Tokens and the client secret are `SecretStr` or `repr=False` in memory, and each one is
+remembered by `redaction.redact` as soon as it is built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_serializer
+
+from catalogsync.allegro.redaction import remember_secret
+from catalogsync.catalog.models import Environment
+from catalogsync.errors import ConfigError
+
+EMULATOR_ISSUER = "allegro-emulator"
+#: Access tokens live 12 h; refresh this long before they expire.
+REFRESH_MARGIN = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What an access token's JWT payload says; checking its signature is Allegro's job."""
+
+    user_name: str | None
+    client_id: str | None
+    scopes: tuple[str, ...]
+    expires_at: datetime | None
+    issuer: str | None
+
+
+def inspect_token(token: str) -> TokenInfo | None:
+    """Read a JWT's claims without verifying it; None when `token` is no JWT."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False, "verify_exp": False})
+    except jwt.PyJWTError:
+        return None
+    scope = claims.get("scope")
+    scopes = scope.split() if isinstance(scope, str) else [str(s) for s in scope or ()]
+    exp = claims.get("exp")
+    return TokenInfo(
+        user_name=_text(claims.get("user_name")),
+        client_id=_text(claims.get("client_id")),
+        scopes=tuple(scopes),
+        expires_at=datetime.fromtimestamp(exp, UTC) if isinstance(exp, int | float) else None,
+        issuer=_text(claims.get("iss")),
+    )
+
+
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def issuer_environment(info: TokenInfo) -> str | None:
+    """Who issued a token, from `iss`: "emulator", "sandbox", "production", or None (unknown).
+
+    The emulator signs `iss` "allegro-emulator". The Allegro tokens shown in its threads carry
+    no `iss` (exp, user_name, jti, client_id, scope, ati: [I#1578]); should one appear, an
+    issuer on allegrosandbox.pl means sandbox and any other on allegro.pl production.
+    """
+    issuer = (info.issuer or "").lower()
+    if issuer == EMULATOR_ISSUER:
+        return "emulator"
+    if "allegrosandbox.pl" in issuer:
+        return "sandbox"
+    return "production" if "allegro.pl" in issuer else None
+
+
+@dataclass(frozen=True)
+class Client:
+    """An application registered with Allegro: its id and its secret (never shown)."""
+
+    id: str
+    secret: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        remember_secret(self.secret)
+
+    def basic(self) -> httpx.BasicAuth:
+        return httpx.BasicAuth(self.id, self.secret)
+
+
+class TokenSet(BaseModel):
+    """One login's tokens in one environment, as the token store keeps them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    environment: Environment
+    auth_url: str
+    client_id: str
+    client_secret: SecretStr
+    access_token: SecretStr
+    refresh_token: SecretStr | None = None
+    expires_at: datetime
+    scope: str = ""
+    #: fingerprint of the CI refresh token (CATALOGSYNC_REFRESH_TOKEN) this chain grew from
+    origin: str | None = None
+
+    def model_post_init(self, context: Any) -> None:
+        remember_secret(self.client_secret.get_secret_value(), self.access(), self.refresh())
+
+    @field_serializer("client_secret", "access_token", "refresh_token", when_used="json")
+    def reveal_in_file(self, value: SecretStr | None) -> str | None:
+        return None if value is None else value.get_secret_value()
+
+    def access(self) -> str:
+        return self.access_token.get_secret_value()
+
+    def refresh(self) -> str | None:
+        return None if self.refresh_token is None else self.refresh_token.get_secret_value()
+
+    def client(self) -> Client:
+        return Client(self.client_id, self.client_secret.get_secret_value())
+
+    def expires_soon(self, now: datetime) -> bool:
+        return self.expires_at - REFRESH_MARGIN <= now
+
+
+def config_dir() -> Path:
+    """`$XDG_CONFIG_HOME/catalogsync`, or `~/.config/catalogsync`."""
+    base = os.environ.get("XDG_CONFIG_HOME", "")
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".config"
+    return root / "catalogsync"
+
+
+def fingerprint(secret: str) -> str:
+    """A stable, non-reversible name for a secret (to recognise a CI token already used)."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:16]
+
+
+def write_private(path: Path, text: str) -> None:
+    """Replace `path` atomically with `text`, readable by the owner only from the start."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            if hasattr(os, "fchmod"):
+                os.fchmod(out.fileno(), 0o600)  # exactly 0600, whatever the umask
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+class TokenStore:
+    """Tokens per environment: one JSON file each, mode 0600, replaced atomically."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or config_dir() / "tokens"
+
+    def path(self, environment: Environment) -> Path:
+        return self.directory / f"{environment.value}.json"
+
+    def load(self, environment: Environment) -> TokenSet | None:
+        path = self.path(environment)
+        if not path.exists():
+            return None
+        try:
+            return TokenSet.model_validate_json(path.read_bytes())
+        except (ValidationError, ValueError, OSError) as exc:
+            raise ConfigError(
+                f"{path} is unreadable ({exc.__class__.__name__}): "
+                f"run `catalogsync auth login --env {environment.value}` again"
+            ) from None
+
+    def save(self, tokens: TokenSet) -> Path:
+        path = self.path(tokens.environment)
+        write_private(path, tokens.model_dump_json(indent=1) + "\n")
+        return path
+
+    def delete(self, environment: Environment) -> bool:
+        path = self.path(environment)
+        existed = path.exists()
+        path.unlink(missing_ok=True)
+        return existed
