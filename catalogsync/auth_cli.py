@@ -16,22 +16,20 @@ from urllib.parse import urlsplit, urlunsplit
 import click
 import httpx
 
-from catalogsync.allegro.connect import (
+from catalogsync.allegro.credentials import app_client, approve_on_emulator, keeper
+from catalogsync.allegro.login_errors import LoginError, OAuthRefusal
+from catalogsync.allegro.login_flows import LOOPBACK, Browser, Pause, code_login, device_login
+from catalogsync.allegro.oauth import DeviceCode, OAuth, oauth_answer
+from catalogsync.allegro.session import Persist
+from catalogsync.allegro.targets import (
     ACCESS_TOKEN_ENV,
     CLIENT_ID_ENV,
     CLIENT_SECRET_ENV,
     REFRESH_TOKEN_ENV,
     REFRESH_TOKEN_FILE_ENV,
     Target,
-    app_client,
-    approve_on_emulator,
-    keeper,
     target_for,
 )
-from catalogsync.allegro.login_errors import LoginError, OAuthRefusal
-from catalogsync.allegro.login_flows import LOOPBACK, Browser, Pause, code_login, device_login
-from catalogsync.allegro.oauth import DeviceCode, OAuth, oauth_answer
-from catalogsync.allegro.session import Persist
 from catalogsync.allegro.tokens import (
     Client,
     TokenSet,

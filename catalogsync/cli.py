@@ -18,7 +18,8 @@ from pydantic import ValidationError
 
 from catalogsync import progress
 from catalogsync.allegro.client import AllegroClient
-from catalogsync.allegro.connect import SellerClient, connect
+from catalogsync.allegro.connect import connect
+from catalogsync.allegro.seller import SellerClient
 from catalogsync.apply.applier import Applier, ApplyReport, settle_pending
 from catalogsync.auth_cli import auth
 from catalogsync.catalog.loader import load_catalog

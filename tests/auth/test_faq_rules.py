@@ -12,11 +12,12 @@ import jwt
 import pytest
 from pydantic import SecretStr
 
-from catalogsync.allegro.connect import Seller, SellerClient, check_token, target_for
 from catalogsync.allegro.errors import AuthError
 from catalogsync.allegro.login_errors import LoginError
 from catalogsync.allegro.login_flows import code_login
 from catalogsync.allegro.oauth import OAuth
+from catalogsync.allegro.seller import Seller, SellerClient, check_token
+from catalogsync.allegro.targets import target_for
 from catalogsync.allegro.tokens import TokenSet, TokenStore
 from catalogsync.catalog.models import Environment
 from catalogsync.emulator.backend import Backend

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from catalogsync.allegro.connect import require_secure, target_for
+from catalogsync.allegro.targets import require_secure, target_for
 from catalogsync.catalog.models import Environment
 from catalogsync.emulator.backend import Backend
 from catalogsync.errors import ConfigError
