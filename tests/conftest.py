@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from catalogsync.cli import CliContext, cli
 from catalogsync.emulator import conformance
 from catalogsync.emulator.backend import Backend
+from catalogsync.emulator.recording import Recorder
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def run(backend: Backend) -> Callable[..., Result]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "run_last: run after every other collected test")
-    conformance.RECORDER = conformance.Recorder()
+    conformance.RECORDER = Recorder()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -1,8 +1,6 @@
 """Requests checked against Allegro's official OpenAPI spec, and a recorder for contract tests.
 
-The spec subset lives in `data/openapi_subset.json`, derived from the official file by
-`scripts/derive_openapi.py` (its `x-derived` block names the source files, their dates and
-sha256). Nothing here reads `../shared` at run time.
+The spec subset and its compiled validators come from `openapi_subset.py`.
 
 `api()` is the route gate of `handlers.api` with two additions:
 
@@ -10,7 +8,8 @@ sha256). Nothing here reads `../shared` at run time.
   required query parameters are validated with OpenAPI 3.0 semantics (`nullable`, `readOnly`,
   discriminators); a request of the wrong shape gets Allegro's error list, one entry per problem
   naming its path (`productSet[0].product.id`), with the status the spec documents for it;
-* when a `Recorder` is installed (tests do that), every exchange is kept for the contract suite.
+* when a `recording.Recorder` is installed as `RECORDER` (tests do that), every exchange is
+  kept for the contract suite.
 
 Validators are compiled once per operation and process; validating a full offer body takes
 about half a millisecond.
@@ -21,21 +20,18 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
-from referencing import Registry
-from referencing.jsonschema import DRAFT4
 from starlette.requests import Request
 from starlette.responses import Response
 
 from catalogsync.emulator import handlers as h
 from catalogsync.emulator.backend import ApiError, error_entry
+from catalogsync.emulator.openapi_subset import SCHEMA_LISTS, compile_validator, escape, spec
+from catalogsync.emulator.recording import Recorder
 
-SPEC_URI = "urn:catalogsync:allegro-openapi-subset"
 VALIDATION_ERROR = "VALIDATION_ERROR"
 MAX_ERRORS = 20
 
@@ -71,132 +67,11 @@ NULLS_FOR_BACKEND: dict[tuple[str, str], frozenset[str]] = {
 }
 
 
-@cache
-def spec() -> dict[str, Any]:
-    """The derived spec subset (loaded once)."""
-    text = resources.files(__package__).joinpath("data/openapi_subset.json").read_text("utf-8")
-    doc: dict[str, Any] = json.loads(text)
-    return doc
-
-
-def _escape(part: str) -> str:
-    return part.replace("~", "~0").replace("/", "~1")
-
-
-def _target(ref: str) -> Any:
-    node: Any = spec()
-    for part in ref[2:].split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
-
-
-# --------------------------------------------------------------------------- compiling
-#
-# Validators get their schema with every `$ref` inlined (shared, not copied): without reference
-# lookups validation runs about three times faster. Only a recursive reference stays one, made
-# absolute so the registry resolves it in the subset. Discriminator mappings point to inlined
-# copies of their subtypes, registered under `_subtype_uri`.
-
-_SCHEMA_MAPS = ("properties", "patternProperties")
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
-_SCHEMA_ONE = ("items", "not", "additionalProperties")
-_INLINED: dict[tuple[str, bool], Any] = {}
-
-
-def _subtype_uri(ref: str) -> str:
-    return f"{SPEC_URI}:subtype:{ref[2:].replace('/', '.')}"
-
-
-def _inlined(schema: Any, stack: tuple[str, ...] = (), plain: str | None = None) -> Any:
-    """`schema` with its `$ref`s inlined. `plain` names the base schema of a subtype being
-    inlined for its discriminator: that base is inlined without dispatching again."""
-    if not isinstance(schema, dict):
-        return schema
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/"):
-        dispatch = ref != plain
-        if ref in stack:
-            target: Any = {"$ref": SPEC_URI + ref}
-        else:
-            if (ref, dispatch) not in _INLINED:
-                inlined = _inlined(_target(ref), (*stack, ref))
-                if not dispatch and "discriminator" in inlined and len(
-                        inlined.get("allOf", ())) == 1:
-                    inlined = inlined["allOf"][0]  # the base, without its dispatch
-                _INLINED[ref, dispatch] = inlined
-            target = _INLINED[ref, dispatch]
-        siblings = {k: v for k, v in schema.items() if k != "$ref"}
-        # These OAS 3.0 validators apply a `$ref`'s siblings as well: keep both.
-        return {"allOf": [target, _inlined(siblings, stack)]} if siblings else target
-    out: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key in _SCHEMA_MAPS:
-            out[key] = {name: _inlined(sub, stack) for name, sub in value.items()}
-        elif key in _SCHEMA_LISTS:
-            out[key] = [_inlined(sub, stack, plain if key == "allOf" else None) for sub in value]
-        elif key in _SCHEMA_ONE:
-            out[key] = _inlined(value, stack)
-        elif key == "discriminator" and isinstance(value.get("mapping"), dict):
-            mapping = {name: _subtype_uri(target) for name, target in value["mapping"].items()}
-            out[key] = {**value, "mapping": mapping}
-        else:
-            out[key] = value
-    if "discriminator" in out and not any(key in out for key in _SCHEMA_LISTS):
-        # A discriminator on a base schema (Allegro's allOf inheritance, e.g. description items
-        # TEXT/IMAGE): the instance must match the subtype it names, which the library checks
-        # only for a discriminator beside allOf/oneOf/anyOf.
-        base = {key: value for key, value in out.items() if key != "discriminator"}
-        return {"allOf": [base], "discriminator": out["discriminator"]}
-    return out
-
-
-def _dispatch_targets() -> dict[str, str | None]:
-    """Each discriminator target → the named schema whose own discriminator maps it (None for a
-    discriminator further inside a schema)."""
-    targets: dict[str, str | None] = {}
-
-    def visit(node: Any, base: str | None) -> None:
-        if isinstance(node, dict):
-            for target in ((node.get("discriminator") or {}).get("mapping") or {}).values():
-                targets.setdefault(target, base)
-            for value in node.values():
-                visit(value, None)
-        elif isinstance(node, list):
-            for item in node:
-                visit(item, None)
-
-    for prefix, components in (("#/components", spec().get("components", {})),
-                               ("#/x-latest/components",
-                                spec().get("x-latest", {}).get("components", {}))):
-        for kind, named in components.items():
-            for name, schema in named.items():
-                visit(schema, f"{prefix}/{kind}/{name}")
-    return targets
-
-
-@cache
-def _registry() -> Registry[Any]:
-    """The subset, and the inlined subtypes the discriminators dispatch to."""
-    registry: Registry[Any] = Registry().with_resource(SPEC_URI, DRAFT4.create_resource(spec()))
-    for target, base in sorted(_dispatch_targets().items()):
-        subtype = (_inlined({"$ref": target}) if base is None
-                   else _inlined(_target(target), (target,), plain=base))
-        registry = registry.with_resource(_subtype_uri(target), DRAFT4.create_resource(subtype))
-    return registry
-
-
-def _compile(validator_class: Any, pointer: str) -> Any:
-    """A validator for the schema at `pointer` of the subset; formats are asserted (date-time
-    as RFC 3339, uuid, int32/int64 ranges); formats the library does not know pass."""
-    return validator_class(_inlined({"$ref": f"#{pointer}"}), registry=_registry(),
-                           format_checker=validator_class.FORMAT_CHECKER)
-
-
 def _json_schema_pointer(base: str, content: Mapping[str, Any] | None) -> str | None:
     """Where the JSON schema of a request body or response sits, if it has one."""
     for media_type, entry in (content or {}).items():
         if "schema" in entry and (media_type == h.MEDIA_TYPE or media_type.endswith("json")):
-            return f"{base}/content/{_escape(media_type)}/schema"
+            return f"{base}/content/{escape(media_type)}/schema"
     return None
 
 
@@ -206,7 +81,7 @@ class Operation:
     def __init__(self, method: str, template: str) -> None:
         self.method = method.upper()
         self.template = template
-        self.pointer = f"/paths/{_escape(template)}/{method.lower()}"
+        self.pointer = f"/paths/{escape(template)}/{method.lower()}"
         self.doc: Mapping[str, Any] = spec()["paths"][template][method.lower()]
         responses = self.doc.get("responses", {})
         self.shape_status = SHAPE_STATUS.get((self.method, template),
@@ -224,7 +99,7 @@ class Operation:
         self.nulls_for_backend = NULLS_FOR_BACKEND.get((self.method, template), frozenset())
         #: Gone from the newest spec (switched off in production): see `checked`.
         self.removed = bool(self.doc.get("x-removed"))
-        self.body_validator = _compile(OAS30WriteValidator, pointer) if pointer else None
+        self.body_validator = compile_validator(OAS30WriteValidator, pointer) if pointer else None
         self._response_validators: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -263,10 +138,10 @@ class Operation:
         key = documented["status"]
         with self._lock:
             if key not in self._response_validators:
-                pointer = _json_schema_pointer(f"{self.pointer}/responses/{_escape(key)}",
+                pointer = _json_schema_pointer(f"{self.pointer}/responses/{escape(key)}",
                                                documented.get("content"))
                 self._response_validators[key] = (
-                    _compile(OAS30ReadValidator, pointer) if pointer else None)
+                    compile_validator(OAS30ReadValidator, pointer) if pointer else None)
             return self._response_validators[key]
 
 
@@ -281,8 +156,8 @@ def operation(method: str, template: str) -> Operation | None:
 @cache
 def schema_validator(name: str, *, write: bool = False) -> Any:
     """A validator for `#/components/schemas/<name>` (for tests and example payloads)."""
-    return _compile(OAS30WriteValidator if write else OAS30ReadValidator,
-                    f"/components/schemas/{_escape(name)}")
+    return compile_validator(OAS30WriteValidator if write else OAS30ReadValidator,
+                    f"/components/schemas/{escape(name)}")
 
 
 # --------------------------------------------------------------------------- error entries
@@ -312,7 +187,7 @@ def leaves(errors: Iterable[Any]) -> list[Any]:
 def _discriminator(error: Any) -> Mapping[str, Any] | None:
     """The discriminator a failed dispatch is about (unknown or missing subtype name)."""
     schema = error.schema if isinstance(error.schema, dict) else {}
-    if error.validator in _SCHEMA_LISTS and "discriminator" in schema:
+    if error.validator in SCHEMA_LISTS and "discriminator" in schema:
         discriminator: Mapping[str, Any] = schema["discriminator"]
         return discriminator
     return None
@@ -421,37 +296,5 @@ def api(method: str, template: str, handler: h.Handler,
     return recorded
 
 
-# --------------------------------------------------------------------------- recording
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """One request to a REST route of the emulator and its answer, as sent on the wire."""
-
-    method: str
-    template: str
-    path: str
-    query: str
-    request_body: bytes
-    status: int
-    response_headers: Mapping[str, str]
-    response_body: bytes
-    test: str  # the test that caused it (pytest node id), "" outside tests
-
-
-class Recorder:
-    """Keeps every exchange while installed as `RECORDER` (off by default; tests switch it on)."""
-
-    def __init__(self) -> None:
-        self.exchanges: list[Exchange] = []
-        self.test = ""
-
-    def add(self, method: str, template: str, request: Request, body: bytes,
-            response: Response) -> None:
-        self.exchanges.append(Exchange(
-            method, template, request.url.path, request.url.query, body,
-            response.status_code, dict(response.headers), bytes(response.body), self.test,
-        ))
-
-
+#: The recorder of every exchange, when one is installed (tests do that).
 RECORDER: Recorder | None = None

@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from catalogsync.emulator import conformance
-from catalogsync.emulator.conformance import Exchange, Operation
+from catalogsync.emulator.conformance import Operation
+from catalogsync.emulator.recording import Exchange
 
 #: Tests whose requests are sent by catalogsync's own client (AllegroClient and its wire
 #: builders); those must all conform. Emulator tests send deliberately broken requests too.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from catalogsync.emulator.conformance import Exchange
+from catalogsync.emulator.recording import Exchange
 from tests.contract import checks
 
 MEDIA_TYPE = "application/vnd.allegro.public.v1+json"

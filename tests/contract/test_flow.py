@@ -21,6 +21,7 @@ from catalogsync.allegro.connect import connect
 from catalogsync.catalog.models import Environment
 from catalogsync.emulator import conformance, seed
 from catalogsync.emulator.backend import Backend
+from catalogsync.emulator.recording import Exchange, Recorder
 from catalogsync.live import reader
 from tests.contract import checks
 
@@ -172,11 +173,11 @@ async def _flow(backend: Backend, catalog_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def exchanges(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[conformance.Exchange]]:
+def exchanges(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]]:
     """The flow's exchanges (recorded apart, then added to the whole run's recording)."""
     backend = Backend()
     backend.settings.processing_delay = 0.0
-    run_recorder, recorder = conformance.RECORDER, conformance.Recorder()
+    run_recorder, recorder = conformance.RECORDER, Recorder()
     recorder.test = FLOW
     conformance.RECORDER = recorder
     try:
@@ -190,12 +191,12 @@ def exchanges(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[conform
 
 
 def test_flow_exercises_the_representative_operations(
-    exchanges: list[conformance.Exchange],
+    exchanges: list[Exchange],
 ) -> None:
     assert checks.operations_of(exchanges) >= EXPECTED
 
 
-def test_every_request_of_the_client_conforms(exchanges: list[conformance.Exchange]) -> None:
+def test_every_request_of_the_client_conforms(exchanges: list[Exchange]) -> None:
     problems = [
         f"{ex.method} {ex.path}: {problem}"
         for ex in exchanges
@@ -205,11 +206,11 @@ def test_every_request_of_the_client_conforms(exchanges: list[conformance.Exchan
     assert not problems
 
 
-def test_every_response_of_the_flow_conforms(exchanges: list[conformance.Exchange]) -> None:
+def test_every_response_of_the_flow_conforms(exchanges: list[Exchange]) -> None:
     assert not checks.problems_of(exchanges)
 
 
-def test_the_flow_saw_the_asynchronous_answers(exchanges: list[conformance.Exchange]) -> None:
+def test_the_flow_saw_the_asynchronous_answers(exchanges: list[Exchange]) -> None:
     statuses = {(ex.method, ex.template, ex.status) for ex in exchanges}
     operation = "/sale/product-offers/{offerId}/operations/{operationId}"
     assert {
