@@ -13,7 +13,7 @@ from catalogsync.emulator import conformance
 from catalogsync.emulator import handlers as h
 from catalogsync.emulator import steering as s
 from catalogsync.emulator.backend import COMMAND_KINDS, Backend
-from catalogsync.emulator.faults import DropConnection, drop_connection
+from catalogsync.emulator.core.faults import DropConnection, drop_connection
 
 USER, ANY = h.Access.USER, h.Access.ANY
 

@@ -13,13 +13,12 @@ import secrets
 import sqlite3
 import string
 import threading
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from html.parser import HTMLParser
 from pathlib import Path
@@ -30,19 +29,21 @@ import jwt
 
 from catalogsync.emulator import campaigns, events, images, variants
 from catalogsync.emulator.campaigns import Campaigns
-from catalogsync.emulator.common import ApiError as ApiError
-from catalogsync.emulator.common import Doc
-from catalogsync.emulator.common import OAuthError as OAuthError
-from catalogsync.emulator.common import error_entry as error_entry
-from catalogsync.emulator.common import forbidden as _forbidden
-from catalogsync.emulator.common import invalid as _invalid
-from catalogsync.emulator.common import iso as _iso
-from catalogsync.emulator.common import not_found as _not_found
-from catalogsync.emulator.common import parse_time as _parse_time
+from catalogsync.emulator.core.clock import Clock
+from catalogsync.emulator.core.errors import ApiError as ApiError
+from catalogsync.emulator.core.errors import Doc
+from catalogsync.emulator.core.errors import OAuthError as OAuthError
+from catalogsync.emulator.core.errors import error_entry as error_entry
+from catalogsync.emulator.core.errors import forbidden as _forbidden
+from catalogsync.emulator.core.errors import invalid as _invalid
+from catalogsync.emulator.core.errors import iso as _iso
+from catalogsync.emulator.core.errors import not_found as _not_found
+from catalogsync.emulator.core.errors import parse_time as _parse_time
+from catalogsync.emulator.core.faults import Faults
+from catalogsync.emulator.core.limits import Limiter
+from catalogsync.emulator.core.settings import Settings, coerced
 from catalogsync.emulator.events import OfferEvents, price_of
-from catalogsync.emulator.faults import Faults
 from catalogsync.emulator.images import Images
-from catalogsync.emulator.limits import Limiter, LimitSettings
 from catalogsync.emulator.seed import AFTER_SALES, DEMO_SELLER_ID, insert_seed
 from catalogsync.emulator.variants import VariantSets
 
@@ -136,40 +137,6 @@ CREATE TABLE IF NOT EXISTS grants (
 DATA_TABLES = ("reference", "offers", "shipping_rates", "commands", "tasks", "operations")
 
 
-@dataclass
-class Settings(LimitSettings):
-    """Emulator knobs, steerable with `POST /_emulator/settings` (or set in-process).
-
-    The request limits (R1-R3, per seller, per command kind) come from `LimitSettings`."""
-
-    processing_delay: float = 0.2  # seconds until 202 operations and command tasks settle
-    draft_limit: int = 20_000  # R13
-    shipping_rates_limit: int = 250  # R4
-    image_ttl_seconds: float = 4 * 3600.0  # POST /sale/images `expiresAt` ([I#6988])
-    image_max_bytes: int = 10_000_000  # 413 above (Allegro does not publish its limit)
-    legacy_variants: bool = False  # /sale/offer-variants as before 2026-04-14 (R24, R25)
-    variants_processing_seconds: float = 3600.0  # R24 "not processed yet" ([I#4795]: ≤ 60 min)
-
-
-class Clock:
-    """UTC wall-clock time plus an offset that steering can only move forward."""
-
-    def __init__(self, offset_seconds: float = 0.0) -> None:
-        self.offset = timedelta(seconds=offset_seconds)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def timestamp(self) -> float:
-        """`now()` as seconds since the epoch, cheaply, for the request limits."""
-        return time.time() + self.offset.total_seconds()
-
-    def advance(self, seconds: float) -> None:
-        if seconds < 0:
-            raise ValueError("the clock only moves forward")
-        self.offset += timedelta(seconds=seconds)
-
-
 class _TaskFailure(Exception):
     """A batch-command task that ends FAIL, with the message and errors its report shows."""
 
@@ -200,17 +167,6 @@ class StoredOffer:
 
 
 # --------------------------------------------------------------------------- small helpers
-
-
-def _setting(key: str, default: Any, value: Any) -> Any:
-    """A new value for a setting, of the type of its default."""
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise ValueError(f"{key} must be true or false")
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ValueError(f"{key} must be a number >= 0")
-    return float(value) if isinstance(default, float) else int(value)
 
 
 def _object(value: Any, path: str) -> Doc:
@@ -1057,7 +1013,7 @@ class Backend:
         if unknown:
             raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
         for key, value in changes.items():
-            current[key] = _setting(key, current[key], value)
+            current[key] = coerced(key, current[key], value)
         with self._lock:
             self.settings = Settings(**current)
             self._set_meta("settings", current)

@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from catalogsync.emulator.common import ApiError, Doc, iso
+from catalogsync.emulator.core.errors import ApiError, Doc, iso
 
 if TYPE_CHECKING:
     from catalogsync.emulator.backend import Backend

@@ -16,7 +16,7 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from catalogsync.emulator.common import Doc, invalid, iso
+from catalogsync.emulator.core.errors import Doc, invalid, iso
 
 if TYPE_CHECKING:
     from catalogsync.emulator.backend import Backend

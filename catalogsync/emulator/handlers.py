@@ -26,8 +26,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from catalogsync.emulator import images
 from catalogsync.emulator.backend import Backend, Principal
-from catalogsync.emulator.common import ApiError, OAuthError, error_entry
-from catalogsync.emulator.faults import DropConnection, Fault
+from catalogsync.emulator.core.errors import ApiError, OAuthError, error_entry
+from catalogsync.emulator.core.faults import DropConnection, Fault
 
 MEDIA_TYPE = "application/vnd.allegro.public.v1+json"
 BODY_METHODS = ("POST", "PUT", "PATCH")

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from catalogsync.emulator.common import ApiError, Doc, invalid, iso
+from catalogsync.emulator.core.errors import ApiError, Doc, invalid, iso
 
 if TYPE_CHECKING:
     from catalogsync.emulator.backend import Backend

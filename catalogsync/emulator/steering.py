@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from catalogsync.emulator.backend import Backend
-from catalogsync.emulator.common import ApiError
+from catalogsync.emulator.core.errors import ApiError
 from catalogsync.emulator.handlers import Endpoint, backend_of
 from catalogsync.emulator.seed import DEMO_SELLER_ID
 

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from catalogsync.emulator.common import ApiError, Doc, invalid, not_found, parse_time
+from catalogsync.emulator.core.errors import ApiError, Doc, invalid, not_found, parse_time
 
 if TYPE_CHECKING:
     from catalogsync.emulator.backend import Backend, StoredOffer

@@ -565,7 +565,7 @@ def test_file_database_survives_a_new_backend(tmp_path: Path) -> None:
 
 def test_after_sales_conditions_are_listed_and_offers_refer_to_them_by_name_or_id() -> None:
     from catalogsync.emulator.backend import Backend
-    from catalogsync.emulator.common import ApiError
+    from catalogsync.emulator.core.errors import ApiError
 
     backend = Backend()
     policies = backend.after_sales("1000001", "returnPolicies")
