@@ -41,7 +41,7 @@ LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 APP_MANAGERS = {
     Environment.PRODUCTION: "https://apps.developer.allegro.pl",
     Environment.SANDBOX: "https://apps.developer.allegro.pl.allegrosandbox.pl",
-    Environment.LOCAL: "the emulator's seed (catalogsync/emulator/seed.py)",
+    Environment.LOCAL: "the emulator's seed (catalogsync/emulator/seed/accounts.py)",
 }
 
 # --------------------------------------------------------------------------- secrets

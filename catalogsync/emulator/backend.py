@@ -44,7 +44,8 @@ from catalogsync.emulator.core.limits import Limiter
 from catalogsync.emulator.core.settings import Settings, coerced
 from catalogsync.emulator.events import OfferEvents, price_of
 from catalogsync.emulator.images import Images
-from catalogsync.emulator.seed import AFTER_SALES, DEMO_SELLER_ID, insert_seed
+from catalogsync.emulator.seed import DEMO_SELLER_ID, insert_seed
+from catalogsync.emulator.seed.accounts import AFTER_SALES
 from catalogsync.emulator.variants import VariantSets
 
 MARKETPLACE = "allegro-pl"
