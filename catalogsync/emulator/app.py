@@ -12,8 +12,9 @@ from starlette.routing import BaseRoute, Route
 from catalogsync.emulator import conformance
 from catalogsync.emulator import handlers as h
 from catalogsync.emulator import steering as s
-from catalogsync.emulator.backend import COMMAND_KINDS, Backend
+from catalogsync.emulator.backend import Backend
 from catalogsync.emulator.core.faults import DropConnection, drop_connection
+from catalogsync.emulator.services.command_bodies import COMMAND_KINDS
 
 USER, ANY = h.Access.USER, h.Access.ANY
 

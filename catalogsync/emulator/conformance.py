@@ -33,7 +33,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from catalogsync.emulator import handlers as h
-from catalogsync.emulator.backend import ApiError, error_entry
+from catalogsync.emulator.core.errors import ApiError, error_entry
 
 SPEC_URI = "urn:catalogsync:allegro-openapi-subset"
 VALIDATION_ERROR = "VALIDATION_ERROR"

@@ -24,10 +24,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from catalogsync.emulator import images
-from catalogsync.emulator.backend import Backend, Principal
+from catalogsync.emulator.backend import Backend
 from catalogsync.emulator.core.errors import ApiError, OAuthError, error_entry
 from catalogsync.emulator.core.faults import DropConnection, Fault
+from catalogsync.emulator.services import images
+from catalogsync.emulator.services.oauth import Principal
 
 MEDIA_TYPE = "application/vnd.allegro.public.v1+json"
 BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -125,7 +126,7 @@ def api(method: str, template: str, handler: Handler, access: Access = Access.US
         backend.count_request(key)
         try:
             _check_accept(request)
-            principal = backend.principal(_bearer(request))
+            principal = backend.oauth.principal(_bearer(request))
             if access is Access.USER and principal.user_id is None:  # R10
                 raise ApiError(
                     401, "UserRepresentativeException", "Empty user_name claim",
@@ -221,11 +222,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 def me(call: Call) -> Response:
-    return allegro_json(200, call.backend.me(call.user_id))
+    return allegro_json(200, call.backend.accounts.me(call.user_id))
 
 
 def list_offers(call: Call) -> Response:
-    return allegro_json(200, call.backend.list_offers(
+    return allegro_json(200, call.backend.offers.find(
         call.user_id,
         external_ids=call.queries("external.id"),
         offer_ids=call.queries("offer.id"),
@@ -244,22 +245,22 @@ def _offer_answer(doc: dict[str, Any], operation: str | None, synchronous: int) 
 
 
 def create_offer(call: Call) -> Response:
-    doc, operation = call.backend.create_offer(call.user_id, call.body)
+    doc, operation = call.backend.offers.create(call.user_id, call.body)
     return _offer_answer(doc, operation, 201)
 
 
 def get_offer(call: Call) -> Response:
-    return allegro_json(200, call.backend.get_offer(call.user_id, call.path("offerId")))
+    return allegro_json(200, call.backend.offers.get(call.user_id, call.path("offerId")))
 
 
 def patch_offer(call: Call) -> Response:
-    doc, operation = call.backend.patch_offer(call.user_id, call.path("offerId"), call.body)
+    doc, operation = call.backend.offers.patch(call.user_id, call.path("offerId"), call.body)
     return _offer_answer(doc, operation, 200)
 
 
 def offer_operation(call: Call) -> Response:
     offer_id = call.path("offerId")
-    status = call.backend.offer_operation(call.user_id, offer_id, call.path("operationId"))
+    status = call.backend.offers.operation(call.user_id, offer_id, call.path("operationId"))
     if status is None:  # done: 303 with an empty body; GET the offer for the outcome
         return Response(status_code=303, headers={"Location": f"/sale/product-offers/{offer_id}"})
     return allegro_json(202, status, headers={"Retry-After": "1",
@@ -267,51 +268,51 @@ def offer_operation(call: Call) -> Response:
 
 
 def delete_offer(call: Call) -> Response:
-    call.backend.delete_offer(call.user_id, call.path("offerId"))
+    call.backend.offers.delete(call.user_id, call.path("offerId"))
     return Response(status_code=204)
 
 
 def list_shipping_rates(call: Call) -> Response:
-    return allegro_json(200, call.backend.list_shipping_rates(call.user_id,
+    return allegro_json(200, call.backend.shipping.tables(call.user_id,
                                                               call.query("marketplace")))
 
 
 def create_shipping_rates(call: Call) -> Response:
-    return allegro_json(201, call.backend.create_shipping_rates(call.user_id, call.body))
+    return allegro_json(201, call.backend.shipping.create(call.user_id, call.body))
 
 
 def get_shipping_rates(call: Call) -> Response:
-    return allegro_json(200, call.backend.get_shipping_rates(call.user_id, call.path("id")))
+    return allegro_json(200, call.backend.shipping.get(call.user_id, call.path("id")))
 
 
 def update_shipping_rates(call: Call) -> Response:
-    table = call.backend.update_shipping_rates(call.user_id, call.path("id"), call.body)
+    table = call.backend.shipping.update(call.user_id, call.path("id"), call.body)
     return allegro_json(200, table)
 
 
 def after_sales(kind: str) -> Handler:
     def handler(call: Call) -> Response:
-        return allegro_json(200, call.backend.after_sales(call.user_id, kind))
+        return allegro_json(200, call.backend.accounts.after_sales(call.user_id, kind))
 
     return handler
 
 
 def delivery_methods(call: Call) -> Response:
-    return allegro_json(200, call.backend.delivery_methods(call.query("marketplace")))
+    return allegro_json(200, call.backend.shipping.delivery_methods(call.query("marketplace")))
 
 
 def search_products(call: Call) -> Response:
-    found = call.backend.search_products(call.query("phrase"), call.query("mode"),
+    found = call.backend.catalogue.search_products(call.query("phrase"), call.query("mode"),
                                          call.query("category.id"))
     return allegro_json(200, found)
 
 
 def get_product(call: Call) -> Response:
-    return allegro_json(200, call.backend.get_product(call.path("productId")))
+    return allegro_json(200, call.backend.catalogue.get_product(call.path("productId")))
 
 
 def category_parameters(call: Call) -> Response:
-    return allegro_json(200, call.backend.category_parameters(call.path("categoryId")))
+    return allegro_json(200, call.backend.catalogue.category_parameters(call.path("categoryId")))
 
 
 def switched_off(call: Call) -> Response:
@@ -385,15 +386,15 @@ def command_handlers(kind: str) -> tuple[Handler, Handler, Handler]:
     """PUT, GET report and GET tasks of one kind of batch command (API_NOTES §5)."""
 
     def put(call: Call) -> Response:
-        report = call.backend.put_command(call.user_id, kind, call.path("commandId"), call.body)
+        report = call.backend.commands.put(call.user_id, kind, call.path("commandId"), call.body)
         return allegro_json(201, report)
 
     def report(call: Call) -> Response:
-        return allegro_json(200, call.backend.command_report(call.user_id, kind,
+        return allegro_json(200, call.backend.commands.report(call.user_id, kind,
                                                              call.path("commandId")))
 
     def tasks(call: Call) -> Response:
-        return allegro_json(200, call.backend.command_tasks(
+        return allegro_json(200, call.backend.commands.tasks(
             call.user_id, kind, call.path("commandId"),
             limit=call.int_query("limit", 100, status=422),
             offset=call.int_query("offset", 0, status=422),
@@ -450,7 +451,7 @@ def _basic(request: Request) -> tuple[str | None, str | None]:
 
 
 def device_authorization(call: OAuthCall) -> Response:
-    doc = call.backend.device_authorize(call.client_id, call.client_secret,
+    doc = call.backend.oauth.device_authorize(call.client_id, call.client_secret,
                                         call.params.get("client_id"))
     page = f"{call.request.url.scheme}://{call.request.url.netloc}/skojarz-aplikacje"
     doc["verification_uri"] = page
@@ -459,13 +460,13 @@ def device_authorization(call: OAuthCall) -> Response:
 
 
 def token(call: OAuthCall) -> Response:
-    return JSONResponse(call.backend.token(call.client_id, call.client_secret, call.params))
+    return JSONResponse(call.backend.oauth.token(call.client_id, call.client_secret, call.params))
 
 
 def authorize(call: OAuthCall) -> Response:
     """The browser step of the code flow: demo-seller is logged in and agrees at once."""
     redirect_uri = call.params.get("redirect_uri")
-    code = call.backend.authorize(call.params.get("client_id"), redirect_uri,
+    code = call.backend.oauth.authorize(call.params.get("client_id"), redirect_uri,
                                   call.params.get("response_type"))
     query = {"code": code, **({"state": call.params["state"]} if "state" in call.params else {})}
     return RedirectResponse(f"{redirect_uri}?{urlencode(query)}", status_code=302)

@@ -81,14 +81,15 @@ def steer_clock(backend: Backend, request: Request, body: dict[str, Any]) -> Any
 
 
 def steer_approve(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
-    backend.approve_device(str(body.get("user_code")), str(body.get("user_id", DEMO_SELLER_ID)))
+    user_id = str(body.get("user_id", DEMO_SELLER_ID))
+    backend.oauth.approve_device(str(body.get("user_code")), user_id)
     return {"approved": True}
 
 
 def steer_hide(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
     """R22; `{"hidden": false}` shows the offer again."""
     hidden = bool(body.get("hidden", True))
-    backend.hide_offer(_offer_id(request), hidden)
+    backend.offers.hide(_offer_id(request), hidden)
     return {"hidden": hidden}
 
 
