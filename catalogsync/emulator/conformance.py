@@ -32,8 +32,8 @@ from referencing.jsonschema import DRAFT4
 from starlette.requests import Request
 from starlette.responses import Response
 
-from catalogsync.emulator import handlers as h
 from catalogsync.emulator.core.errors import ApiError, error_entry
+from catalogsync.emulator.http import gate as h
 
 SPEC_URI = "urn:catalogsync:allegro-openapi-subset"
 VALIDATION_ERROR = "VALIDATION_ERROR"

@@ -30,7 +30,7 @@ from starlette.responses import JSONResponse, Response
 
 from catalogsync.emulator.backend import Backend
 from catalogsync.emulator.core.errors import ApiError
-from catalogsync.emulator.handlers import Endpoint, backend_of
+from catalogsync.emulator.http.gate import Endpoint, backend_of
 from catalogsync.emulator.seed import DEMO_SELLER_ID
 
 Steer = Callable[[Backend, Request, dict[str, Any]], Any]
