@@ -15,4 +15,4 @@ def list_badges(call: Call) -> Response:
 
 def allegro_prices_offers(call: Call) -> Response:
     return allegro_json(200, call.backend.campaigns.query_allegro_prices(call.user_id,
-                                                                          call.body))
+                                                                         call.body))

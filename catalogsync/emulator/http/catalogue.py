@@ -9,7 +9,7 @@ from catalogsync.emulator.http.gate import Call, allegro_json
 
 def search_products(call: Call) -> Response:
     found = call.backend.catalogue.search_products(call.query("phrase"), call.query("mode"),
-                                         call.query("category.id"))
+                                                   call.query("category.id"))
     return allegro_json(200, found)
 
 

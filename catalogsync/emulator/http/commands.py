@@ -16,7 +16,7 @@ def command_handlers(kind: str) -> tuple[Handler, Handler, Handler]:
 
     def report(call: Call) -> Response:
         return allegro_json(200, call.backend.commands.report(call.user_id, kind,
-                                                             call.path("commandId")))
+                                                              call.path("commandId")))
 
     def tasks(call: Call) -> Response:
         return allegro_json(200, call.backend.commands.tasks(

@@ -9,7 +9,7 @@ from catalogsync.emulator.http.gate import Call, allegro_json
 
 def list_shipping_rates(call: Call) -> Response:
     return allegro_json(200, call.backend.shipping.tables(call.user_id,
-                                                              call.query("marketplace")))
+                                                          call.query("marketplace")))
 
 
 def create_shipping_rates(call: Call) -> Response:

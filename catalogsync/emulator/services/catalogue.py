@@ -67,7 +67,7 @@ def _parameter_value(definition: Doc, item: Doc, path: str) -> Doc:
         given, ids = item.get("values"), []
         if not isinstance(given, list) or len(given) != 1 or not isinstance(given[0], str):
             raise invalid(f"{path}.values",
-                           f"Parameter {definition['name']} takes one value given as a string.")
+                          f"Parameter {definition['name']} takes one value given as a string.")
         _check_number(definition, given[0], f"{path}.values")
         values = list(given)
     return {"id": definition["id"], "name": definition["name"], "values": values,
@@ -182,7 +182,7 @@ class Catalogue:
         """A product by UUID, or by GTIN narrowed by the given parameters (R23)."""
         if not isinstance(ref, dict) or not ref.get("id"):
             raise invalid(path, "Give the product id or GTIN; product proposals are not "
-                                 "supported by the emulator.")
+                                "supported by the emulator.")
         key, id_type = str(ref["id"]), ref.get("idType")
         if id_type is None:
             found = [self._reference.products[key]] if key in self._reference.products else []

@@ -82,7 +82,7 @@ def _price_modification(body: Doc, now: datetime) -> Doc:
 def _quantity_modification(body: Doc, now: datetime) -> Doc:
     modification = checks.json_object(body.get("modification"), "modification")
     change = checks.text(modification.get("changeType"), "modification.changeType",
-                     allowed=("FIXED", "GAIN"))
+                         allowed=("FIXED", "GAIN"))
     value = checks.integer(modification.get("value"), "modification.value")
     if change == "FIXED" and value <= 0:
         raise invalid("modification.value", "For changeType FIXED the value must be > 0.")
@@ -126,7 +126,7 @@ def _offer_modification(body: Doc, now: datetime) -> Doc:
             if set(payments) != {"invoice"}:
                 raise invalid(path, "Only payments.invoice can be modified by the emulator.")
             out["payments"] = {"invoice": checks.text(payments["invoice"], f"{path}.invoice",
-                                                  allowed=fields.INVOICES)}
+                                                      allowed=fields.INVOICES)}
         else:
             raise invalid(path, f'Unrecognized field "{key}"')
     if not out:

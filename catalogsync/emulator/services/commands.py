@@ -137,7 +137,7 @@ class Commands:
             }
 
     def tasks(self, seller: str, kind: str, command_id: str, limit: int = 100,
-                      offset: int = 0) -> Doc:
+              offset: int = 0) -> Doc:
         with self._store.session():
             self._command(seller, kind, command_id)
             if not 1 <= limit <= 1000:
@@ -169,7 +169,7 @@ class Commands:
             seller, payload = commands[kind, command_id]
             task = self._run_task(kind, seller, payload, offer_id, parse_time(due, ""))
             self._store.db.execute("UPDATE tasks SET status = ?, doc = ? WHERE rowid = ?",
-                             (task["status"], json.dumps(task), rowid))
+                                   (task["status"], json.dumps(task), rowid))
 
     def _run_task(self, kind: str, seller: str, payload: Doc, offer_id: str, at: datetime
                   ) -> Doc:

@@ -125,7 +125,7 @@ class OfferEvents:
 
     def prune(self, now: datetime) -> None:
         self._store.db.execute("DELETE FROM offer_events WHERE occurred_at < ?",
-                                 (iso(now - KEPT_FOR),))
+                               (iso(now - KEPT_FOR),))
 
     def feed(self, seller: str, after: str | None, limit: int, types: list[str]) -> Doc:
         """`GET /sale/offer-events?from=&limit=&type=`."""

@@ -96,4 +96,4 @@ class Images:
         """An offer was saved with these: they never expire now. An expired location stays on
         record, so it can never pass for a foreign URL."""
         self._store.db.executemany("UPDATE images SET used = 1 WHERE location = ?",
-                                     [(url,) for _, url in urls])
+                                   [(url,) for _, url in urls])

@@ -196,7 +196,7 @@ class ShippingRates:
             checked = _rate(rate, methods.get(str(method_id)), f"rates[{i}]")
             if any(r["deliveryMethod"] == checked["deliveryMethod"] for r in out):
                 raise invalid(f"rates[{i}].deliveryMethod.id",
-                               "A delivery method may appear only once in a set.")
+                              "A delivery method may appear only once in a set.")
             out.append(checked)
         return {"name": name, "rates": out}
 

@@ -272,17 +272,17 @@ class VariantSets:
         values = (seller, doc["name"], int(automatic), json.dumps(doc), set_id)
         if insert:
             self._store.db.execute("INSERT INTO variant_sets (seller, name, automatic, doc, id)"
-                                     " VALUES (?, ?, ?, ?, ?)", values)
+                                   " VALUES (?, ?, ?, ?, ?)", values)
         else:
             self._store.db.execute("UPDATE variant_sets SET seller = ?, name = ?, automatic = ?,"
-                                     " doc = ? WHERE id = ?", values)
+                                   " doc = ? WHERE id = ?", values)
         current = {o["id"] for o in doc["offers"]}
         for (offer_id,) in self._store.db.execute(
             "SELECT offer_id FROM variant_members WHERE set_id = ?", (set_id,)
         ).fetchall():
             if offer_id not in current:
                 self._store.db.execute("DELETE FROM variant_members WHERE offer_id = ?",
-                                         (offer_id,))
+                                       (offer_id,))
 
     def _take(self, offer_id: str, set_id: str) -> None:
         """Make the offer a member of `set_id`, taking it out of an automatic set if need be."""
@@ -304,7 +304,7 @@ class VariantSets:
             self._drop(set_id)
         else:
             self._store.db.execute("UPDATE variant_sets SET doc = ? WHERE id = ?",
-                                     (json.dumps(doc), set_id))
+                                   (json.dumps(doc), set_id))
 
     def _drop(self, set_id: str) -> None:
         self._store.db.execute("DELETE FROM variant_members WHERE set_id = ?", (set_id,))

@@ -162,7 +162,7 @@ def selling_mode(value: Any) -> Doc | None:
         return None
     given = checks.json_object(value, "sellingMode")
     selling_format = checks.text(given.get("format") or "BUY_NOW", "sellingMode.format",
-                             allowed=SELLING_FORMATS)
+                                 allowed=SELLING_FORMATS)
     mode = {"format": selling_format, **{k: v for k, v in given.items() if k != "format"}}
     for key in ("price", "minimalPrice", "startingPrice"):
         if mode.get(key) is not None:

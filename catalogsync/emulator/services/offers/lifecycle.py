@@ -89,7 +89,7 @@ class OfferLifecycle:
         return self._start_operation(offer, now)
 
     def change_publication(self, offer: StoredOffer, requested: str | None, now: datetime
-                            ) -> str | None:
+                           ) -> str | None:
         """PATCH `publication.status`: ACTIVE/ENDED are 202 operations; INACTIVE is a no-op."""
         if requested == "ACTIVE" and offer.status not in LIVE:
             return self.activate(offer, now)

@@ -59,7 +59,7 @@ class Offers:
                 raise invalid("limit", "limit must be between 1 and 1000.", status=400)
             if offset < 0 or offset + limit > 10_000_000:
                 raise invalid("offset", "offset must be >= 0 and offset + limit <= 10000000.",
-                               status=400)
+                              status=400)
             for status in statuses or []:
                 if status not in OFFER_STATUSES:
                     raise invalid("publication.status", f"Unknown status {status}.", status=400)
@@ -125,6 +125,10 @@ class Offers:
             self._images.keep(fields.image_urls(offer.doc))
             self._storage.save(offer, now)
             return public(offer.doc), operation
+
+    def operation(self, seller: str, offer_id: str, operation_id: str) -> Doc | None:
+        """`GET .../operations/{id}`: the 202 body while it runs; None once done (the 303)."""
+        return self._lifecycle.operation(seller, offer_id, operation_id)
 
     def delete(self, seller: str, offer_id: str) -> None:
         """`DELETE /sale/offers/{id}`: only drafts that were never activated."""
@@ -199,7 +203,3 @@ class Offers:
             delivery["shippingRates"] = self._shipping.offer_reference(seller,
                                                                        given["shippingRates"])
         return dict(delivery)
-
-    def operation(self, seller: str, offer_id: str, operation_id: str) -> Doc | None:
-        """`GET .../operations/{id}`: the 202 body while it runs; None once done (the 303)."""
-        return self._lifecycle.operation(seller, offer_id, operation_id)

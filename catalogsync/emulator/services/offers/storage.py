@@ -77,7 +77,7 @@ class OfferStore:
         return offer
 
     def save(self, offer: StoredOffer, at: datetime, *, insert: bool = False) -> None:
-        """Write the offer; emit its events and apply R26 for what changed since it was loaded."""
+        """Write the offer, after telling the listeners what changed since it was loaded."""
         offer.doc["publication"]["status"] = offer.status
         self._after_change(offer, at)
         external = (offer.doc.get("external") or {}).get("id")
@@ -120,7 +120,7 @@ class OfferStore:
         limit = self._store.settings.draft_limit
         if self._draft_counts[seller] >= limit:
             raise invalid(None, "You cannot create new drafts - your account has exceeded the "
-                                 f"maximum number {limit} of drafts.")
+                                f"maximum number {limit} of drafts.")
         self._draft_counts[seller] += 1
 
     def hide(self, offer_id: str, hidden: bool) -> bool:
