@@ -54,6 +54,8 @@ REST: list[tuple[str, str, h.Handler, h.Access]] = [
     ("GET", "/after-sales-service-conditions/warranties", accounts.after_sales("warranties"), USER),
     ("GET", "/sale/products", catalogue.search_products, USER),
     ("GET", "/sale/products/{productId}", catalogue.get_product, USER),
+    ("GET", "/sale/categories", catalogue.categories, ANY),
+    ("GET", "/sale/categories/{categoryId}", catalogue.category, ANY),
     ("GET", "/sale/categories/{categoryId}/parameters", catalogue.category_parameters, ANY),
     ("GET", "/sale/offer-variants", variants.search_variant_sets, USER),
     ("POST", "/sale/offer-variants", variants.create_variant_set, USER),
@@ -62,6 +64,7 @@ REST: list[tuple[str, str, h.Handler, h.Access]] = [
     ("DELETE", "/sale/offer-variants/{setId}", variants.delete_variant_set, USER),
     ("POST", "/sale/images", images.upload_image, USER),
     ("GET", "/sale/badges", campaigns.list_badges, USER),
+    ("GET", "/sale/badge-campaigns", campaigns.list_badge_campaigns, USER),
     ("POST", "/sale/allegro-prices/offers-queries", campaigns.allegro_prices_offers, USER),
     ("GET", "/sale/offer-events", events.offer_events, USER),
 ]

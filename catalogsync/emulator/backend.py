@@ -23,8 +23,10 @@ from catalogsync.emulator.core.settings import Settings
 from catalogsync.emulator.core.store import Store
 from catalogsync.emulator.seed import insert_seed
 from catalogsync.emulator.services.accounts import Accounts
+from catalogsync.emulator.services.badge_campaigns import BadgeCampaigns
 from catalogsync.emulator.services.campaigns import Campaigns
 from catalogsync.emulator.services.catalogue import Catalogue
+from catalogsync.emulator.services.category_tree import CategoryTree
 from catalogsync.emulator.services.commands import Commands
 from catalogsync.emulator.services.events import OfferEvents
 from catalogsync.emulator.services.images import Images
@@ -50,11 +52,13 @@ class Backend:
         self.oauth = OAuth(store, reference)
         self.accounts = Accounts(reference)
         self.catalogue = Catalogue(reference)
+        self.category_tree = CategoryTree(reference)
         self.shipping = ShippingRates(store, reference)
         self.events = OfferEvents(store)
         self.images = Images(store)
         self._offer_store = offer_store = OfferStore(store)
         self.campaigns = Campaigns(store, offer_store, self.accounts)
+        self.badge_campaigns = BadgeCampaigns(self.accounts)
         offer_store.listen(self.events.offer_saved)
         offer_store.listen(self.campaigns.offer_saved)  # R26
         lifecycle = OfferLifecycle(store, offer_store, self.catalogue, self.events)

@@ -161,8 +161,9 @@ async def test_active_offer_is_202_then_operation_303_then_active(
     assert response.headers["retry-after"] == "1"
     offer = response.json()
     assert offer["publication"]["status"] == "ACTIVATING"
-    location = response.headers["location"]
-    assert location.startswith(f"/sale/product-offers/{offer['id']}/operations/")
+    location = response.headers["location"]  # absolute, as Allegro's documented example
+    base = str(seller.http.base_url).rstrip("/")
+    assert location.startswith(f"{base}/sale/product-offers/{offer['id']}/operations/")
 
     running = await seller.get(location)
     assert running.status_code == 202
@@ -175,7 +176,7 @@ async def test_active_offer_is_202_then_operation_303_then_active(
     backend.advance_clock(1)
     done = await seller.get(location)
     assert done.status_code == 303 and done.content == b""
-    assert done.headers["location"] == f"/sale/product-offers/{offer['id']}"
+    assert done.headers["location"] == f"{base}/sale/product-offers/{offer['id']}"
     active = (await seller.get(f"/sale/product-offers/{offer['id']}")).json()
     assert active["publication"]["status"] == "ACTIVE"
 

@@ -16,7 +16,8 @@ Delivery methods (ids are fixed)::
     74c0e8cd-adcf-4806-901f-f8dbe7e1fdef  Allegro One Box, One Kurier     max 10,  0.00-100.00 PLN
     b7641d8e-02e7-4ee0-86df-62f342d9737a  Odbiór osobisty po przedpłacie  max 100, 0.00-0.00 PLN
 
-Categories: Kubki 67476 and Laptopy 491 (variant sets managed by hand), Koszulki 16248 (managed
+Categories: Kubki 67476 (under Dom i Ogród 5) and Laptopy 491 (under Elektronika 2; offers need
+a product) with variant sets managed by hand, Koszulki 16248 (under Moda 1454; managed
 automatically by Allegro: R25).
 
 Products (ids are fixed)::
@@ -36,7 +37,12 @@ import json
 import sqlite3
 
 from catalogsync.emulator.seed.accounts import CLIENTS, USERS
-from catalogsync.emulator.seed.catalogue import CATEGORIES, DELIVERY_METHODS, PRODUCTS
+from catalogsync.emulator.seed.catalogue import (
+    CATEGORIES,
+    CATEGORY_BRANCHES,
+    DELIVERY_METHODS,
+    PRODUCTS,
+)
 from catalogsync.emulator.seed.ids import (
     DEMO_SELLER_ID,
     DPD,
@@ -70,6 +76,7 @@ def insert_seed(db: sqlite3.Connection, now: str) -> None:
         *(("user", u["id"], u) for u in USERS),
         *(("delivery_method", m["id"], m) for m in DELIVERY_METHODS),
         *(("category", c["id"], c) for c in CATEGORIES),
+        *(("category_branch", c["id"], c) for c in CATEGORY_BRANCHES),
         *(("product", p["id"], p) for p in PRODUCTS),
     ]
     db.executemany(

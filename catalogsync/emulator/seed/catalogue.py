@@ -117,15 +117,24 @@ CAPACITY: Doc = {
 DISK = _dictionary("202865", "Pojemność dysku", ["256 GB", "512 GB"])
 SIZE = _dictionary("3306", "Rozmiar", ["S", "M", "L"])
 
-#: category id -> {"id", "name", "parameters", "variants"} (parameters as `GET .../parameters`
-#: lists them; "variants": whether Allegro manages multi-variant offers there automatically or
-#: sellers do it by hand, which decides if ended offers show in a variant set: R25)
+#: The main categories above the leaves (`GET /sale/categories`); offers go in leaves only.
+CATEGORY_BRANCHES: list[Doc] = [
+    {"id": "5", "name": "Dom i Ogród", "parent": None},
+    {"id": "2", "name": "Elektronika", "parent": None},
+    {"id": "1454", "name": "Moda", "parent": None},
+]
+
+#: Leaf category id -> {"id", "name", "parent", "parameters", "variants",
+#: "productizationRequired"} (parameters as `GET .../parameters` lists them; "variants": whether
+#: Allegro manages multi-variant offers there automatically or sellers do it by hand, which
+#: decides if ended offers show in a variant set: R25)
 CATEGORIES: list[Doc] = [
-    {"id": "67476", "name": "Kubki", "parameters": [CONDITION, COLOUR, CAPACITY],
-     "variants": "MANUAL"},
-    {"id": "491", "name": "Laptopy", "parameters": [CONDITION, DISK, COLOUR], "variants": "MANUAL"},
-    {"id": "16248", "name": "Koszulki", "parameters": [CONDITION, SIZE, COLOUR],
-     "variants": "AUTOMATIC"},
+    {"id": "67476", "name": "Kubki", "parent": "5", "parameters": [CONDITION, COLOUR, CAPACITY],
+     "variants": "MANUAL", "productizationRequired": False},
+    {"id": "491", "name": "Laptopy", "parent": "2", "parameters": [CONDITION, DISK, COLOUR],
+     "variants": "MANUAL", "productizationRequired": True},
+    {"id": "16248", "name": "Koszulki", "parent": "1454", "parameters": [CONDITION, SIZE, COLOUR],
+     "variants": "AUTOMATIC", "productizationRequired": False},
 ]
 
 

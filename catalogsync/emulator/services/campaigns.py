@@ -241,9 +241,12 @@ def _status_item(offer: Doc, marketplace: str, participation: str | None) -> Doc
     state = json.loads(participation) if participation else {
         "declaredPriceReduction": None, "actualPriceReduction": None,
         "discountedAt": None, "excludedAt": None}
+    # `discount.opportunity` (required since the 2026-07-18 spec): the emulator guesses that
+    # every offer not excluded from the programme could be discounted.
     return {"id": offer["id"], "name": offer.get("name") or "",
             "marketplace": {"id": marketplace},
-            "basePrice": (offer.get("sellingMode") or {}).get("price"), **state}
+            "basePrice": (offer.get("sellingMode") or {}).get("price"),
+            "discount": {"opportunity": state["excludedAt"] is None}, **state}
 
 
 def _offers_query(body: Any) -> tuple[str, list[str], str | None, int, int]:

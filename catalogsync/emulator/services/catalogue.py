@@ -131,6 +131,10 @@ class Catalogue:
     def category(self, category_id: str) -> Doc | None:
         return self._reference.categories.get(category_id)
 
+    def categories(self) -> dict[str, Doc]:
+        """The leaf categories offers can be listed in, by id."""
+        return self._reference.categories
+
     def search_products(self, phrase: str | None, mode: str | None,
                         category_id: str | None = None) -> Doc:
         if not phrase:

@@ -14,10 +14,9 @@ from catalogsync.emulator.core.store import Store
 from catalogsync.emulator.services.accounts import Accounts
 from catalogsync.emulator.services.catalogue import Catalogue
 from catalogsync.emulator.services.images import Images
-from catalogsync.emulator.services.offers import fields
+from catalogsync.emulator.services.offers import fields, search
 from catalogsync.emulator.services.offers.documents import (
     LIVE,
-    OFFER_STATUSES,
     StoredOffer,
     blank_offer,
     listing,
@@ -43,37 +42,21 @@ class Offers:
         self._accounts = accounts
         self._images = images
 
-    def find(
-        self,
-        seller: str,
-        *,
-        external_ids: list[str] | None = None,
-        offer_ids: list[str] | None = None,
-        statuses: list[str] | None = None,
-        limit: int = 20,
-        offset: int = 0,
-    ) -> Doc:
-        """`GET /sale/offers`: the seller's offers, newest first; hidden ones are left out (R22)."""
+    def find(self, seller: str, query: search.Query | None = None) -> Doc:
+        """`GET /sale/offers`: the seller's offers filtered and sorted as the query asks (newest
+        first by default); hidden ones are left out (R22)."""
+        query = query or {}
+        limit, offset = search.paging(query)
+        productization = [c for c, doc in self._catalogue.categories().items()
+                          if doc.get("productizationRequired")]
         with self._store.session():
-            if not 1 <= limit <= 1000:
-                raise invalid("limit", "limit must be between 1 and 1000.", status=400)
-            if offset < 0 or offset + limit > 10_000_000:
-                raise invalid("offset", "offset must be >= 0 and offset + limit <= 10000000.",
-                              status=400)
-            for status in statuses or []:
-                if status not in OFFER_STATUSES:
-                    raise invalid("publication.status", f"Unknown status {status}.", status=400)
-            where, args = ["seller = ?", "hidden = 0", "archived = 0"], [seller]
-            for column, values in (("external_id", external_ids), ("id", offer_ids),
-                                   ("status", statuses)):
-                if values:
-                    where.append(f"{column} IN ({', '.join('?' * len(values))})")
-                    args.extend(values)
-            clause = " AND ".join(where)
+            where, args, order = search.filters(query, productization)
+            clause = " AND ".join(["seller = ?", "hidden = 0", "archived = 0", *where])
+            args = [seller, *args]
             db = self._store.db
             total = db.execute(f"SELECT COUNT(*) FROM offers WHERE {clause}", args).fetchone()
-            rows = self._store.db.execute(
-                f"SELECT doc FROM offers WHERE {clause} ORDER BY seq DESC LIMIT ? OFFSET ?",
+            rows = db.execute(
+                f"SELECT doc FROM offers WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?",
                 [*args, limit, offset],
             ).fetchall()
             offers = [without_null_strings(listing(json.loads(row[0]))) for row in rows]
