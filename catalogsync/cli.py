@@ -26,7 +26,7 @@ from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Catalog, Environment
 from catalogsync.config import image_upload_url, live_cache_path, pacing_path, state_index_path
 from catalogsync.errors import CatalogsyncError, PlanError
-from catalogsync.images import catalog_images, local_images
+from catalogsync.images import catalog_images, catalog_safety_files, local_images
 from catalogsync.live.cache import load_cache, save_cache
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
@@ -246,7 +246,11 @@ async def _read(
     live = await read_live(client, catalog, index, cache)
     save_cache(path, cache)
     return replace(
-        live, local_images=local_images(catalog_images(catalog), directory, index.images)
+        live,
+        local_images=local_images(catalog_images(catalog), directory, index.images),
+        local_attachments=local_images(
+            catalog_safety_files(catalog), directory, index.attachments
+        ),
     )
 
 

@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from catalogsync.catalog.gpsr import SafetyManuals
 from catalogsync.catalog.models import Catalog, ImageItem
 
 PLACEHOLDER = "catalogsync-upload:"
+#: Safety manuals wait for their attachment id the same way, under `attachment-<hash>`.
+ATTACHMENT_PLACEHOLDER = f"{PLACEHOLDER}attachment-"
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 MEDIA_TYPES = {
     ".jpg": "image/jpeg",
@@ -84,3 +87,10 @@ def catalog_images(catalog: Catalog) -> list[str]:
         found += offer.images or ()
         found += [i.image for s in offer.description or () for i in s if isinstance(i, ImageItem)]
     return found
+
+
+def catalog_safety_files(catalog: Catalog) -> list[str]:
+    """Every safety manual file the catalog names (offers and defaults)."""
+    named = [o.safety_information for o in catalog.offers.values()]
+    named.append(catalog.settings.defaults.safety_information)
+    return [f for value in named if isinstance(value, SafetyManuals) for f in value.files]

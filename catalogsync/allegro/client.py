@@ -77,6 +77,24 @@ class AllegroClient:
             raise _error_for("POST", "/sale/images", response)
         return str(response.json()["location"])
 
+    async def upload_attachment(self, kind: str, name: str, data: bytes, media_type: str) -> str:
+        """`POST /sale/offer-attachments`, then the file's bytes to the one-time URL in its
+        `Location` (on the upload host); returns the attachment id offers name."""
+        created = await self.request("POST", "/sale/offer-attachments",
+                                     json={"type": kind, "file": {"name": name}}, ok=(201,))
+        attachment_id = str(created.json()["id"])
+        location = created.headers.get("Location") or f"/sale/offer-attachments/{attachment_id}"
+        await self.pacer.acquire("PUT", "/sale/offer-attachments/{id}")
+        headers = {**self._headers, "Content-Type": media_type}
+        try:
+            response = await self._http.put(location, content=data, headers=headers)
+        except httpx.TransportError as exc:
+            raise TransportError(f"PUT {location}: upload failed ({exc})") from exc
+        self.requests["PUT /sale/offer-attachments/{id}"] += 1
+        if response.status_code != 200:
+            raise _error_for("PUT", "/sale/offer-attachments/{id}", response)
+        return attachment_id
+
     async def request(
         self,
         method: str,

@@ -1,6 +1,7 @@
 """apply(): carry a Plan out against Allegro and report per offer what happened.
 
-Order: shipping-rate tables (offers name them), offer creates and per-offer edits, then the
+Order: shipping-rate tables and GPSR responsible producers and persons (offers name them),
+local images and safety manuals, offer creates and per-offer edits, then the
 batch commands — modification, price, quantity, publication — each grouping every offer that
 gets the same value into commands of at most 1000 (R14). A failure of one offer never stops
 the others; the next plan shows what is still to do.
@@ -9,7 +10,6 @@ the others; the next plan shows what is still to do.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import time
 from collections import Counter
@@ -23,14 +23,21 @@ from catalogsync.allegro.errors import AllegroError, TransportError
 from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import chunks, command_id
 from catalogsync.apply.polling import command_tasks, operation, put_variant_set
+from catalogsync.apply.uploads import UploadProblem, read_planned, upload
 from catalogsync.errors import CatalogsyncError
-from catalogsync.images import MEDIA_TYPES, placeholders, substitute
+from catalogsync.images import placeholders, substitute
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Progress
 from catalogsync.state import PendingCommand, StateIndex, record_id, save_index
 
 #: Per-offer requests in flight at once (R2, R3: bounded per user and per client).
 CONCURRENCY = 10
+#: Account resources offers refer to; each is created or updated before the offers.
+_ACCOUNT_RESOURCES = (
+    Resource.SHIPPING_RATES,
+    Resource.RESPONSIBLE_PRODUCER,
+    Resource.RESPONSIBLE_PERSON,
+)
 _COMMAND_ORDER = (
     CommandKind.MODIFICATION,
     CommandKind.PRICE,
@@ -96,19 +103,21 @@ class Applier:
         #: POST /sale/images goes to the upload host (the same host for the emulator)
         self.upload_url = upload_url
         self.report = ApplyReport()
+        #: GPSR kind -> name -> id, for modification commands (creates are added)
+        self.references = {kind: dict(ids) for kind, ids in plan.references.items()}
         self._gate = asyncio.Semaphore(CONCURRENCY)
 
     async def run(self) -> ApplyReport:
         started = time.perf_counter()
-        tables = [c for c in self.plan.changes if c.resource is Resource.SHIPPING_RATES]
+        tables = [c for c in self.plan.changes if c.resource in _ACCOUNT_RESOURCES]
         offers = [c for c in self.plan.changes if c.resource is Resource.OFFER]
         if tables:
-            with self.progress.phase("shipping-rate tables", len(tables)) as phase:
+            with self.progress.phase("tables, producers and persons", len(tables)) as phase:
                 for change in tables:
                     await self._request(change)
                     phase.advance()
         if self.plan.uploads:
-            with self.progress.phase("image uploads", len(self.plan.uploads)) as phase:
+            with self.progress.phase("file uploads", len(self.plan.uploads)) as phase:
                 for digest, path in sorted(self.plan.uploads.items()):
                     await self._upload(digest, path)
                     phase.advance()
@@ -160,11 +169,11 @@ class Applier:
         request = change.request
         assert request is not None
         step = f"{request.method} {request.path}"
-        missing = placeholders(request.body) - set(self.index.images)
+        missing = placeholders(request.body) - set(self._uploaded())
         if missing:
-            self._record(Outcome(change.address, step, False, "an image upload failed"))
+            self._record(Outcome(change.address, step, False, "a file upload failed"))
             return None
-        body = substitute(request.body, self.index.images)
+        body = substitute(request.body, self._uploaded())
         try:
             response = await self.client.request(request.method, request.path, json=body)
             if response.status_code == 202:
@@ -188,26 +197,27 @@ class Applier:
         self._record(Outcome(change.address, step, True))
         return resource_id
 
-    async def _upload(self, digest: str, path: str) -> None:
-        """Upload one local image file and remember its URL by content hash at once."""
-        file = self.catalog_dir / path
-        step = "POST /sale/images"
+    def _uploaded(self) -> dict[str, str]:
+        """What each uploaded file's placeholder stands for: image URLs, attachment ids."""
+        found = dict(self.index.images)
+        found.update({f"attachment-{k}": v for k, v in self.index.attachments.items()})
+        return found
+
+    async def _upload(self, key: str, path: str) -> None:
+        """Upload one local file and remember it by content hash at once."""
+        manual = key.startswith("attachment-")
+        address = f"{'safety manual' if manual else 'image'} {path}"
+        step = "POST /sale/offer-attachments" if manual else "POST /sale/images"
+        digest = key.removeprefix("attachment-")
         try:
-            data = file.read_bytes()
-        except OSError as exc:
-            self._record(Outcome(f"image {path}", step, False, str(exc)))
+            data = read_planned(self.catalog_dir, path, digest)
+            section, value = await upload(self.client, self.upload_url, key, path, data)
+        except (UploadProblem, CatalogsyncError) as exc:
+            message = _reason(exc) if isinstance(exc, CatalogsyncError) else str(exc)
+            self._record(Outcome(address, step, False, message))
             return
-        if hashlib.sha256(data).hexdigest() != digest:
-            self._record(Outcome(f"image {path}", step, False, "the file changed since the plan"))
-            return
-        media_type = MEDIA_TYPES.get(file.suffix.lower(), "image/jpeg")
-        try:
-            url = await self.client.upload_image(self.upload_url, data, media_type)
-        except CatalogsyncError as exc:
-            self._record(Outcome(f"image {path}", step, False, _reason(exc)))
-            return
-        record_id(self.index_path, self.index, "image", digest, url)
-        self._record(Outcome(f"image {path}", step, True))
+        record_id(self.index_path, self.index, section, digest, value)
+        self._record(Outcome(address, step, True))
 
     async def _created_after_all(self, change: Change) -> str | None:
         """A create whose answer was lost may still have happened: look the offer up by its
@@ -225,6 +235,8 @@ class Applier:
         """Write the new id down at once: a crash now must not lead to a duplicate offer."""
         if change.resource is Resource.OFFER:
             record_id(self.index_path, self.index, "offer", change.key, resource_id)
+        elif change.resource is not Resource.SHIPPING_RATES:  # listed by name: not indexed
+            self.references.setdefault(change.resource.value, {})[change.key] = resource_id
         else:
             record_id(self.index_path, self.index, "shipping_rates", change.key, resource_id)
             self.table_ids[change.key] = resource_id
@@ -256,10 +268,14 @@ class Applier:
         offer_ids = [offer_id for _, offer_id in batch]
         by_id = {offer_id: change for change, offer_id in batch}
         step = Command(kind=kind, fields=values).label
+        if placeholders(values) - set(self._uploaded()):
+            self._fail_all(by_id.values(), step, "a file upload failed")
+            return
         try:
-            body = command_body(kind.value, values, offer_ids, self.table_ids)
+            body = command_body(kind.value, substitute(values, self._uploaded()), offer_ids,
+                                self.table_ids, self.references)
         except KeyError as exc:
-            self._fail_all(by_id.values(), step, f"shipping-rate table {exc} has no id yet")
+            self._fail_all(by_id.values(), step, f"{exc} has no id on Allegro yet")
             return
         uid = command_id(self.plan.fingerprint, kind.value, [json.dumps(body, sort_keys=True)])
         self.index.commands[uid] = PendingCommand(kind=kind.value, offers=offer_ids)

@@ -23,6 +23,13 @@ from pydantic import (
     model_validator,
 )
 
+from catalogsync.catalog.gpsr import (
+    ResourceName,
+    ResponsiblePerson,
+    ResponsibleProducer,
+    SafetyInformation,
+)
+
 HANDLING_TIMES = (
     "PT0S",
     "PT24H",
@@ -72,6 +79,10 @@ OFFER_FIELDS = (
     "invoice",
     "after_sales",
     "status",
+    "responsible_producer",
+    "responsible_person",
+    "safety_information",
+    "marketed_before_gpsr",
 )
 
 
@@ -221,6 +232,12 @@ class Offer(Frozen):
     #: when to activate; a time without an offset is Polish time (Europe/Warsaw)
     scheduled_for: Annotated[datetime, AfterValidator(_polish_time)] | None = None
     ignore_fields: tuple[Literal[OFFER_FIELDS], ...] = ()  # type: ignore[valid-type]
+    #: GPSR (catalog/gpsr.py): names of account resources, safety information, and whether
+    #: the product was on the EU market before 13 Dec 2024
+    responsible_producer: ResourceName | None = None
+    responsible_person: ResourceName | None = None
+    safety_information: SafetyInformation | None = None
+    marketed_before_gpsr: bool | None = None
     #: R26: change the price even while the offer is in a campaign or in Allegro Prices,
     #: which takes it out of the programme.
     allow_campaign_price_change: bool = False
@@ -257,6 +274,10 @@ class Defaults(Frozen):
     after_sales: AfterSales | None = None
     status: Status = Status.ACTIVE
     ignore_fields: tuple[Literal[OFFER_FIELDS], ...] = ()  # type: ignore[valid-type]
+    responsible_producer: ResourceName | None = None
+    responsible_person: ResourceName | None = None
+    safety_information: SafetyInformation | None = None
+    marketed_before_gpsr: bool | None = None
 
 
 Share = Annotated[float, Field(gt=0, le=1)]
@@ -303,3 +324,5 @@ class Catalog(Frozen):
         Field(default_factory=dict)
     )
     variant_sets: dict[str, VariantSet] = Field(default_factory=dict)
+    responsible_producers: dict[ResourceName, ResponsibleProducer] = Field(default_factory=dict)
+    responsible_persons: dict[ResourceName, ResponsiblePerson] = Field(default_factory=dict)

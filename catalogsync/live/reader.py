@@ -22,6 +22,7 @@ from catalogsync.allegro.wire import (
 )
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.cache import CachedOffer, LiveCache
+from catalogsync.live.gpsr import named, read_responsible
 from catalogsync.live.programmes import read_after_sales, read_campaigns
 from catalogsync.live.state import (
     DeliveryMethod,
@@ -57,12 +58,13 @@ async def read_live(
         _tables(client, catalog, index, methods), _list_offers(client)
     )
     table_names = {t.id: t.name for t in tables.values()}
+    # The feed speaks of ACTIVE and ACTIVATING offers only [S]: a draft or an ended offer
+    # changed by a command sends no event, so those are always read again.
     reuse = {
-        offer_id: LiveOffer(
-            id=offer_id, status=c.status, fields=c.fields, ever_activated=c.status != "INACTIVE"
-        )
+        offer_id: LiveOffer(id=offer_id, status=c.status, fields=c.fields)
         for offer_id, c in cache.offers.items()
         if changed is not None and offer_id not in changed and cache.tables == table_names
+        and c.status in ("ACTIVE", "ACTIVATING")
     }
     offers, gone, duplicates = await _managed_offers(
         client, catalog, index, listing, table_names, reuse
@@ -84,8 +86,10 @@ async def read_live(
     campaigns, notes = await read_campaigns(
         client, catalog.settings.marketplace, [o.id for o in offers.values()]
     )
+    responsible = await read_responsible(client, catalog)
     return LiveState(
-        offers=offers,
+        offers=named(offers, responsible),
+        responsible=responsible,
         tables=tables,
         delivery_methods=methods,
         products=products,

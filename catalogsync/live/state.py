@@ -45,6 +45,15 @@ class ProductCandidate:
 
 
 @dataclass(frozen=True)
+class LiveResponsible:
+    """A responsible producer or person of the account (GPSR), its data canonical."""
+
+    id: str
+    name: str
+    data: Fields
+
+
+@dataclass(frozen=True)
 class LiveVariantSet:
     id: str
     name: str
@@ -83,5 +92,9 @@ class LiveState:
     after_sales: dict[str, dict[str, str]] = field(default_factory=dict)
     #: local image files the catalog names, by path as written
     local_images: dict[str, LocalImage] = field(default_factory=dict)
+    #: GPSR: responsible_producer / responsible_person -> name -> the account's entry
+    responsible: dict[str, dict[str, LiveResponsible]] = field(default_factory=dict)
+    #: local safety manuals the catalog names, by path as written (`url`: the attachment id)
+    local_attachments: dict[str, LocalImage] = field(default_factory=dict)
     #: what could not be read, e.g. campaigns of an account that is not a business account
     notes: tuple[str, ...] = ()

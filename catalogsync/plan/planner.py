@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from catalogsync.allegro import gpsr_wire
 from catalogsync.allegro.wire import offer_body
 from catalogsync.catalog.models import Catalog, Status
 from catalogsync.gcpause import gc_paused
 from catalogsync.images import placeholders
 from catalogsync.live.state import LiveOffer, LiveState
 from catalogsync.plan.checks import prune_removed, run_checks, withhold_campaign_price
+from catalogsync.plan.gpsr import check_gpsr, desired_gpsr
 from catalogsync.plan.hashing import fingerprint, offer_hash, table_hash
 from catalogsync.plan.model import (
     Action,
@@ -26,6 +28,7 @@ from catalogsync.plan.model import (
     Severity,
 )
 from catalogsync.plan.offers import Desired, check_create, desired_offer
+from catalogsync.plan.responsible import plan_responsible, references, responsible_hash
 from catalogsync.plan.tables import plan_tables
 from catalogsync.plan.variants import plan_variant_sets
 
@@ -59,11 +62,14 @@ def plan(catalog: Catalog, live: LiveState, now: datetime, options: Options = Op
 def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) -> Plan:
     catalog = _targeted(catalog, options.targets)
     changes, diagnostics = plan_tables(catalog, live)
+    changes += plan_responsible(catalog, live)
     table_ids = {name: t.id for name, t in live.tables.items()}
     wanted: dict[str, Desired] = {}
     for sku, offer in catalog.offers.items():
         desired = wanted[sku] = desired_offer(sku, offer, catalog, live, now)
+        desired_gpsr(desired, offer, catalog, live)
         current = live.offers.get(sku)
+        check_gpsr(desired, None if current is None else current.fields)
         change: Change | None
         if current is None:
             check_create(desired)
@@ -107,13 +113,21 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         diagnostics=tuple(diagnostics),
         unmanaged_offers=live.unmanaged_offers,
         uploads=_uploads(changes, live),
+        references=references(live),
     )
 
 
 def _uploads(changes: list[Change], live: LiveState) -> dict[str, str]:
-    """Local images that changes need and Allegro does not have yet."""
-    wanted = set().union(*(placeholders(c.request.body) for c in changes if c.request))
-    return {i.sha256: i.path for i in live.local_images.values() if i.sha256 in wanted}
+    """Local images and safety manuals that changes need and Allegro does not have yet."""
+    wanted = set().union(
+        *(placeholders(c.request.body) for c in changes if c.request),
+        *(placeholders(m.fields) for c in changes for m in c.commands),
+    )
+    uploads = {i.sha256: i.path for i in live.local_images.values() if i.sha256 in wanted}
+    for manual in live.local_attachments.values():
+        if f"attachment-{manual.sha256}" in wanted:
+            uploads[f"attachment-{manual.sha256}"] = manual.path
+    return uploads
 
 
 def _targeted(catalog: Catalog, targets: frozenset[str]) -> Catalog:
@@ -124,6 +138,12 @@ def _targeted(catalog: Catalog, targets: frozenset[str]) -> Catalog:
             "offers": {k: v for k, v in catalog.offers.items() if k in targets},
             "shipping_rates": {k: v for k, v in catalog.shipping_rates.items() if k in targets},
             "variant_sets": {k: v for k, v in catalog.variant_sets.items() if k in targets},
+            "responsible_producers": {
+                k: v for k, v in catalog.responsible_producers.items() if k in targets
+            },
+            "responsible_persons": {
+                k: v for k, v in catalog.responsible_persons.items() if k in targets
+            },
         }
     )
 
@@ -192,9 +212,13 @@ def _steps(
     """
     fields = desired.fields
     stock_by_command = "stock" not in changed or fields["stock"] > 0  # FIXED must be > 0
-    if changed and changed <= _COMMAND_FIELDS and stock_by_command:
+    gpsr = {f: fields[f] for f in changed & gpsr_wire.GPSR_FIELDS}
+    if changed and changed <= _COMMAND_FIELDS | gpsr.keys() and stock_by_command and (
+        gpsr_wire.by_command(gpsr)
+    ):
         commands = []
         modification = {f: fields[f] for f in sorted(changed & _MODIFICATION_FIELDS)}
+        modification.update(sorted(gpsr.items()))
         if modification:
             commands.append(Command(kind=CommandKind.MODIFICATION, fields=modification))
         if "price" in changed:
@@ -206,7 +230,10 @@ def _steps(
         return None, []
     if "location" in changed:
         changed |= {f for f in _LOCATION_COMPANIONS if f in fields}
-    body = offer_body({k: fields[k] for k in changed}, desired.parameters, table_ids)
+    sent = {k: fields[k] for k in changed}
+    if gpsr and current.fields.get("product"):  # GPSR data sits in the product set
+        sent.setdefault("product", current.fields["product"])
+    body = offer_body(sent, desired.parameters, table_ids)
     return Request(method="PATCH", path=f"/sale/product-offers/{current.id}", body=body), []
 
 
@@ -251,6 +278,12 @@ def stale_changes(saved: Plan, live: LiveState) -> list[str]:
             table = live.tables.get(change.key)
             now = table_hash(table.id, table.rates) if table and table.rates else None
             if now != change.base and not (change.action is Action.CREATE and table is None):
+                found.append(f"{change.address}: changed on Allegro since the plan")
+            continue
+        if change.resource in (Resource.RESPONSIBLE_PRODUCER, Resource.RESPONSIBLE_PERSON):
+            entry = live.responsible.get(change.resource.value, {}).get(change.key)
+            now = responsible_hash(entry) if entry else None
+            if now != change.base:
                 found.append(f"{change.address}: changed on Allegro since the plan")
             continue
         current = live.offers.get(change.key) or live.removed.get(change.key)

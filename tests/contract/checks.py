@@ -1,6 +1,6 @@
 """Recorded exchanges checked against the derived spec: responses, and the requests we sent.
 
-Only the deviations API_NOTES §11 documents for the real server pass, through `DEVIATIONS`.
+Only the deviations listed in `catalogsync/emulator/deviations.py` pass.
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from catalogsync.emulator import conformance
+from catalogsync.emulator import conformance, deviations
 from catalogsync.emulator.conformance import Operation
 from catalogsync.emulator.recording import Exchange
 
@@ -54,33 +53,10 @@ UNDOCUMENTED_STATUSES = {
 ERROR_MEDIA_TYPES = {"application/json", "application/vnd.allegro.public.v1+json"}
 
 
-@dataclass(frozen=True)
-class Deviation:
-    """A documented way the real server departs from the spec, which the emulator copies."""
-
-    source: str  # where it is documented
-    kind: str  # what departs; see `allowed`
-
-
-#: The ONLY departures from the spec's response schemas that pass.
-DEVIATIONS = (
-    # API_NOTES §11: "Responses carry `null` in fields the spec types as non-nullable
-    # objects/arrays — e.g. product parameters in GET /sale/product-offers/{id} come with
-    # "rangeValue": null and "valuesIds": null." Strings, numbers and booleans get no such pass.
-    Deviation("API_NOTES §11", "null object or array"),
-    # API_NOTES §11 also says top-level `warnings` "arrives as an array although the spec types
-    # it as an object". Both spec copies here type it as an array (allOf Errors), so an array
-    # conforms as it is and needs no entry.
-)
-
-
 def allowed(error: Any) -> bool:
-    """Whether a response validation error is one of the documented `DEVIATIONS`."""
-    kinds = {d.kind for d in DEVIATIONS}
-    if "null object or array" in kinds and error.instance is None:
-        # the library reports a null twice: "None for not nullable" and "not of type"
-        return error.validator == "type" and error.validator_value in ("object", "array")
-    return False
+    """Whether a response validation error is one of the documented deviations (the one
+    allow-list, `catalogsync/emulator/deviations.py`)."""
+    return deviations.allowed("response", error)
 
 
 def _json(raw: bytes) -> Any:

@@ -9,7 +9,7 @@ import pytest
 
 from catalogsync.emulator import seed
 from catalogsync.emulator.backend import Backend
-from tests.emulator.support import Seller, first_error, make_offer, make_table, user_token
+from tests.emulator.support import GPSR, Seller, first_error, make_offer, make_table, user_token
 
 pytestmark = pytest.mark.anyio
 
@@ -30,11 +30,11 @@ async def three_offers(seller: Seller) -> tuple[str, str, str]:
     dear = await make_offer(
         seller, name="Kubek ceramiczny czarny 330 ml", sellingMode=price("129.00"),
         stock={"available": 50, "unit": "UNIT"}, external={"id": "B"},
-        productSet=[{"product": {"id": seed.MUG_BLACK}}],
+        productSet=[{"product": {"id": seed.MUG_BLACK}, **GPSR}],
     )
     laptop = await make_offer(
         seller, name="Laptop Demo 14 256 GB czarny", sellingMode=price("2999.00"),
-        productSet=[{"product": {"id": seed.LAPTOP_256}}], parameters=[],
+        productSet=[{"product": {"id": seed.LAPTOP_256}, **GPSR}], parameters=[],
         delivery={"handlingTime": "PT24H"}, external={"id": "C"},
     )
     return cheap["id"], dear["id"], laptop["id"]

@@ -12,6 +12,7 @@ import pytest
 from catalogsync.emulator import seed
 from catalogsync.emulator.backend import Backend
 from tests.emulator.support import (
+    GPSR,
     IMAGE,
     WARSAW,
     Seller,
@@ -55,7 +56,7 @@ async def test_r23_one_ean_two_laptops(seller: Seller) -> None:
     await make_table(seller)
     laptop = {"id": "5909990000017", "idType": "GTIN"}
     response = await seller.call(
-        "POST", "/sale/product-offers", mug(productSet=[{"product": laptop}], parameters=[])
+        "POST", "/sale/product-offers", mug(productSet=[{"product": laptop, **GPSR}], parameters=[])
     )
     assert response.status_code == 422
     error = first_error(response)
@@ -65,7 +66,7 @@ async def test_r23_one_ean_two_laptops(seller: Seller) -> None:
 
     # The product's parameters tell the two apart; a pinned product id always works.
     narrowed = {**laptop, "parameters": [{"id": "202865", "valuesIds": ["202865_2"]}]}
-    offer = await make_offer(seller, productSet=[{"product": narrowed}], parameters=[])
+    offer = await make_offer(seller, productSet=[{"product": narrowed, **GPSR}], parameters=[])
     assert offer["productSet"][0]["product"]["id"] == seed.LAPTOP_512
     assert offer["category"] == {"id": "491"}
 
@@ -217,7 +218,7 @@ async def test_r19_invalid_offers_are_422_naming_the_path(
 async def test_unknown_product_is_422_product_not_found(seller: Seller) -> None:
     product = {"id": "5900000000000", "idType": "GTIN"}
     response = await seller.call(
-        "POST", "/sale/product-offers", mug(productSet=[{"product": product}])
+        "POST", "/sale/product-offers", mug(productSet=[{"product": product, **GPSR}])
     )
     assert first_error(response)["code"] == "ProductNotFoundException"
 

@@ -5,7 +5,8 @@ refresh and client-credentials grants; redirect URI ``http://localhost:8765/call
 ``catalogsync-web`` / ``web-secret`` registered without the device grant (authorization-code and
 refresh only, same redirect URI), for `auth login`'s "Client does not have the device_code grant."
 
-Sellers: ``1000001`` demo-seller (the local CLI acts as it; no tables, no offers at start) and
+Sellers: ``1000001`` demo-seller (the local CLI acts as it; no tables, no offers at start; one
+responsible producer "Producent Demo" for GPSR) and
 ``1000002`` other-seller (one ACTIVE offer ``20000000001``, external id ``OTHER-1``, and its own
 shipping-rate table, for ownership tests: R8, R21).
 
@@ -36,7 +37,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from catalogsync.emulator.seed.accounts import CLIENTS, USERS
+from catalogsync.emulator.seed.accounts import CLIENTS, DEMO_PRODUCER, USERS
 from catalogsync.emulator.seed.catalogue import (
     CATEGORIES,
     CATEGORY_BRANCHES,
@@ -82,6 +83,10 @@ def insert_seed(db: sqlite3.Connection, now: str) -> None:
     db.executemany(
         "INSERT INTO reference (kind, id, doc) VALUES (?, ?, ?)",
         [(kind, key, json.dumps(doc)) for kind, key, doc in reference],
+    )
+    db.execute(
+        "INSERT INTO responsible_producers (id, seller, name, doc) VALUES (?, ?, ?, ?)",
+        (DEMO_PRODUCER["id"], DEMO_SELLER_ID, DEMO_PRODUCER["name"], json.dumps(DEMO_PRODUCER)),
     )
     table = {**OTHER_TABLE, "lastModified": now}
     db.execute(

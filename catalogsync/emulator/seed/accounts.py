@@ -72,3 +72,16 @@ AFTER_SALES: dict[str, dict[str, list[Doc]]] = {
         ],
     },
 }
+
+
+#: The demo seller's responsible producer (GPSR), as `POST /sale/responsible-producers` keeps it.
+DEMO_PRODUCER: Doc = {
+    "id": "8d1e6f0a-2b3c-4d5e-8f90-a1b2c3d4e5f6",
+    "name": "Producent Demo",
+    "producerData": {
+        "tradeName": "Demo Seller sp. z o.o.",
+        "address": {"countryCode": "PL", "street": "Prosta 1", "postalCode": "00-950",
+                    "city": "Warszawa"},
+        "contact": {"email": "produkty@demo-seller.example"},
+    },
+}

@@ -124,17 +124,23 @@ CATEGORY_BRANCHES: list[Doc] = [
     {"id": "1454", "name": "Moda", "parent": None},
 ]
 
+#: GPSR in a category (the emulator's guess; Allegro publishes no list, [I#11422]): the data is
+#: required unless the product was marketed before 13 Dec 2024, which only a used product can
+#: declare; clothing may go without safety information (NO_SAFETY_INFORMATION).
+GPSR = {"required": True, "noSafetyInformation": False, "marketedBeforeConditions": ["Używany"]}
+
 #: Leaf category id -> {"id", "name", "parent", "parameters", "variants",
-#: "productizationRequired"} (parameters as `GET .../parameters` lists them; "variants": whether
-#: Allegro manages multi-variant offers there automatically or sellers do it by hand, which
-#: decides if ended offers show in a variant set: R25)
+#: "productizationRequired", "gpsr"} (parameters as `GET .../parameters` lists them;
+#: "variants": whether Allegro manages multi-variant offers there automatically or sellers do it
+#: by hand, which decides if ended offers show in a variant set: R25; "gpsr": see GPSR)
 CATEGORIES: list[Doc] = [
     {"id": "67476", "name": "Kubki", "parent": "5", "parameters": [CONDITION, COLOUR, CAPACITY],
-     "variants": "MANUAL", "productizationRequired": False},
+     "variants": "MANUAL", "productizationRequired": False, "gpsr": GPSR},
     {"id": "491", "name": "Laptopy", "parent": "2", "parameters": [CONDITION, DISK, COLOUR],
-     "variants": "MANUAL", "productizationRequired": True},
+     "variants": "MANUAL", "productizationRequired": True, "gpsr": GPSR},
     {"id": "16248", "name": "Koszulki", "parent": "1454", "parameters": [CONDITION, SIZE, COLOUR],
-     "variants": "AUTOMATIC", "productizationRequired": False},
+     "variants": "AUTOMATIC", "productizationRequired": False,
+     "gpsr": {**GPSR, "noSafetyInformation": True}},
 ]
 
 

@@ -51,9 +51,8 @@ def _offer_product(product: Doc, item: Doc) -> Doc:
         },
         "quantity": item.get("quantity") or {"value": 1},
     }
-    for key in ("responsiblePerson", "responsibleProducer", "safetyInformation", "deposits"):
-        if key in item:
-            entry[key] = item[key]
+    if "deposits" in item:  # GPSR fields: see offers/gpsr.py
+        entry["deposits"] = item["deposits"]
     return entry
 
 

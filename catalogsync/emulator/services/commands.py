@@ -26,6 +26,7 @@ from catalogsync.emulator.core.limits import Limiter
 from catalogsync.emulator.core.store import Store
 from catalogsync.emulator.services import command_bodies as bodies
 from catalogsync.emulator.services.offers.documents import LIVE, MARKETPLACE, StoredOffer
+from catalogsync.emulator.services.offers.gpsr import Gpsr
 from catalogsync.emulator.services.offers.lifecycle import OfferLifecycle
 from catalogsync.emulator.services.offers.storage import OfferStore
 from catalogsync.emulator.services.shipping import ShippingRates
@@ -63,8 +64,9 @@ class Commands:
     """The four kinds of batch command, kept in the `commands` and `tasks` tables."""
 
     def __init__(self, store: Store, offers: OfferStore, lifecycle: OfferLifecycle,
-                 shipping: ShippingRates, limiter: Limiter) -> None:
+                 shipping: ShippingRates, limiter: Limiter, gpsr: Gpsr) -> None:
         self._store = store
+        self._gpsr = gpsr
         self._offers = offers
         self._lifecycle = lifecycle
         self._shipping = shipping
@@ -248,6 +250,12 @@ class Commands:
             self._lifecycle.end(offer, at, "EMPTY_STOCK")
 
     def _task_modification(self, offer: StoredOffer, payload: Doc) -> None:
+        gpsr = {k: payload[k] for k in bodies.GPSR_FIELDS if k in payload}
+        if gpsr:
+            try:
+                self._gpsr.modify(offer.seller, offer.doc, gpsr)
+            except ApiError as error:
+                raise TaskFailure(error.errors[0]["message"], *error.errors) from error
         delivery = dict(payload.get("delivery") or {})
         if "shippingRates" in delivery:
             table_id = delivery["shippingRates"]["id"]

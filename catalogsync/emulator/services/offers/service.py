@@ -23,6 +23,7 @@ from catalogsync.emulator.services.offers.documents import (
     public,
     without_null_strings,
 )
+from catalogsync.emulator.services.offers.gpsr import Gpsr
 from catalogsync.emulator.services.offers.lifecycle import OfferLifecycle
 from catalogsync.emulator.services.offers.storage import OfferStore
 from catalogsync.emulator.services.shipping import ShippingRates
@@ -33,8 +34,9 @@ class Offers:
 
     def __init__(self, store: Store, storage: OfferStore, lifecycle: OfferLifecycle,
                  catalogue: Catalogue, shipping: ShippingRates, accounts: Accounts,
-                 images: Images) -> None:
+                 images: Images, gpsr: Gpsr) -> None:
         self._store = store
+        self._gpsr = gpsr
         self._storage = storage
         self._lifecycle = lifecycle
         self._catalogue = catalogue
@@ -134,8 +136,11 @@ class Offers:
     def _apply_body(self, offer: StoredOffer, body: Doc, now: datetime) -> None:
         """Validate the request's fields and write them into the offer document."""
         doc = offer.doc
+        previous = list(doc.get("productSet") or [])
         product = (self._catalogue.product_set(doc, body["productSet"]) if "productSet" in body
                    else self._catalogue.product_of(doc))
+        if "productSet" in body:
+            self._gpsr.write(offer.seller, doc, body["productSet"], previous)
         if "category" in body or "productSet" in body:
             self._catalogue.set_category(doc, body, product)
         if "name" in body:
@@ -170,6 +175,7 @@ class Offers:
             fields.publication_fields(doc, body["publication"])
         if "images" in body or "description" in body:
             self._images.check(fields.image_urls(doc), now)
+        self._gpsr.check_options(doc)
         doc["updatedAt"] = iso(now)
 
     def _delivery(self, seller: str, current: Doc, given: Any) -> Doc:
