@@ -88,6 +88,8 @@ class SafetyText(_Frozen):
 def _safety_file(path: str) -> str:
     if not path.lower().endswith(SAFETY_FILE_SUFFIXES):
         raise ValueError("a safety manual is a PDF, JPEG or PNG file")
+    if path.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", path):
+        raise ValueError("a safety manual must be a file inside the catalog directory")
     return path
 
 
