@@ -36,6 +36,7 @@ USER, ANY = h.Access.USER, h.Access.ANY
 #: `legacy_variants` setting brings it back (R24, R25).
 REST: list[tuple[str, str, h.Handler, h.Access]] = [
     ("GET", "/me", accounts.me, USER),
+    ("GET", "/marketplaces", accounts.marketplaces, ANY),
     ("GET", "/sale/offers", offers.list_offers, USER),
     ("DELETE", "/sale/offers/{offerId}", offers.delete_offer, USER),
     ("POST", "/sale/product-offers", offers.create_offer, USER),

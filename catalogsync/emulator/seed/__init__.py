@@ -16,6 +16,9 @@ Delivery methods (ids are fixed)::
     a7de9a80-fc6e-43e6-a1bf-953c9d2cb214  Allegro Kurier DPD              max 20,  0.00-500.00 PLN
     74c0e8cd-adcf-4806-901f-f8dbe7e1fdef  Allegro One Box, One Kurier     max 10,  0.00-100.00 PLN
     b7641d8e-02e7-4ee0-86df-62f342d9737a  Odbiór osobisty po przedpłacie  max 100, 0.00-0.00 PLN
+    0c6a3f39-1e1d-4f6b-9a39-5a1d6c2b7e01  Allegro Kurier DPD Czechy       to CZ (allegro-cz)
+    0c6a3f39-1e1d-4f6b-9a39-5a1d6c2b7e02  Allegro Kurier DPD Słowacja     to SK (allegro-sk)
+    0c6a3f39-1e1d-4f6b-9a39-5a1d6c2b7e03  Allegro Kurier DPD Węgry        to HU (allegro-hu)
 
 Categories: Kubki 67476 (under Dom i Ogród 5) and Laptopy 491 (under Elektronika 2; offers need
 a product) with variant sets managed by hand, Koszulki 16248 (under Moda 1454; managed
@@ -47,6 +50,9 @@ from catalogsync.emulator.seed.catalogue import (
 from catalogsync.emulator.seed.ids import (
     DEMO_SELLER_ID,
     DPD,
+    DPD_CZ,
+    DPD_HU,
+    DPD_SK,
     INPOST,
     LAPTOP_256,
     LAPTOP_512,
@@ -64,7 +70,8 @@ from catalogsync.emulator.seed.ids import (
 from catalogsync.emulator.seed.other_seller import OTHER_TABLE, other_offer
 
 __all__ = [
-    "DEMO_SELLER_ID", "DPD", "INPOST", "LAPTOP_256", "LAPTOP_512", "MUG_BLACK", "MUG_WHITE",
+    "DEMO_SELLER_ID", "DPD", "DPD_CZ", "DPD_HU", "DPD_SK", "INPOST", "LAPTOP_256", "LAPTOP_512",
+    "MUG_BLACK", "MUG_WHITE",
     "ONE_BOX", "OTHER_OFFER_ID", "OTHER_SELLER_ID", "OTHER_TABLE_ID", "PICKUP", "TSHIRT_L",
     "TSHIRT_M", "TSHIRT_S", "insert_seed",
 ]

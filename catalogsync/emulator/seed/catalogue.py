@@ -6,6 +6,9 @@ from typing import Any
 
 from catalogsync.emulator.seed.ids import (
     DPD,
+    DPD_CZ,
+    DPD_HU,
+    DPD_SK,
     INPOST,
     LAPTOP_256,
     LAPTOP_512,
@@ -28,6 +31,7 @@ def _delivery_method(
     max_rate: str,
     weight: tuple[str, str] | None,
     endorsed: bool = True,
+    abroad: tuple[str, str] | None = None,
 ) -> Doc:
     """A delivery method as `GET /sale/delivery-methods` lists it (API_NOTES §7)."""
     rate = {"min": "0.00", "max": max_rate, "currency": "PLN"}
@@ -35,11 +39,11 @@ def _delivery_method(
     return {
         "id": method_id,
         "name": name,
-        "marketplaces": ["allegro-pl"],
+        "marketplaces": ["allegro-pl", abroad[0]] if abroad else ["allegro-pl"],
         "paymentPolicy": "IN_ADVANCE",
         "allegroEndorsed": endorsed,
         "dispatchCountry": "PL",
-        "destinationCountry": "PL",
+        "destinationCountry": abroad[1] if abroad else "PL",
         "shippingRatesConstraints": {
             "allowed": True,
             "maxQuantityPerPackage": {"max": max_quantity},
@@ -64,6 +68,14 @@ DELIVERY_METHODS: list[Doc] = [
     _delivery_method(DPD, "Allegro Kurier DPD", 20, "500.00", ("0.100", "31.500")),
     _delivery_method(ONE_BOX, "Allegro One Box, One Kurier", 10, "100.00", None),
     _delivery_method(PICKUP, "Odbiór osobisty po przedpłacie", 100, "0.00", None, endorsed=False),
+    # From Poland to the additional marketplaces' buyers: an offer is offered on allegro.cz,
+    # .sk or .hu only if its shipping rates deliver there ([I#13275]).
+    _delivery_method(DPD_CZ, "Allegro Kurier DPD Czechy", 20, "500.00", ("0.100", "31.500"),
+                     abroad=("allegro-cz", "CZ")),
+    _delivery_method(DPD_SK, "Allegro Kurier DPD Słowacja", 20, "500.00", ("0.100", "31.500"),
+                     abroad=("allegro-sk", "SK")),
+    _delivery_method(DPD_HU, "Allegro Kurier DPD Węgry", 20, "500.00", ("0.100", "31.500"),
+                     abroad=("allegro-hu", "HU")),
 ]
 
 

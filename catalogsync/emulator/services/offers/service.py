@@ -11,6 +11,7 @@ from typing import Any
 from catalogsync.emulator.core import checks
 from catalogsync.emulator.core.errors import ApiError, Doc, invalid, iso
 from catalogsync.emulator.core.store import Store
+from catalogsync.emulator.services import marketplaces
 from catalogsync.emulator.services.accounts import Accounts
 from catalogsync.emulator.services.catalogue import Catalogue
 from catalogsync.emulator.services.images import Images
@@ -61,12 +62,29 @@ class Offers:
                 f"SELECT doc FROM offers WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?",
                 [*args, limit, offset],
             ).fetchall()
-            offers = [without_null_strings(listing(json.loads(row[0]))) for row in rows]
+            offers = [self._listed(json.loads(row[0])) for row in rows]
             return {"offers": offers, "count": len(offers), "totalCount": total[0]}
+
+    def _answer(self, offer: StoredOffer) -> Doc:
+        """The product-offer answer, with each additional marketplace's state."""
+        doc = public(offer.doc)
+        doc["additionalMarketplaces"] = marketplaces.states(
+            offer.doc, offer.status, self._shipping.delivers_to(_table_id(offer.doc)))
+        return doc
+
+    def _listed(self, doc: Doc) -> Doc:
+        states = marketplaces.states(doc, doc["publication"]["status"],
+                                     self._shipping.delivers_to(_table_id(doc)))
+        entry = without_null_strings(listing(doc))
+        entry["additionalMarketplaces"] = {
+            m: {"publication": {"state": s["publication"]["state"]},
+                "sellingMode": {"price": s["sellingMode"]["price"]} if s["sellingMode"] else None}
+            for m, s in states.items()}
+        return entry
 
     def get(self, seller: str, offer_id: str) -> Doc:
         with self._store.session():
-            return public(self._storage.owned(seller, offer_id).doc)
+            return self._answer(self._storage.owned(seller, offer_id))
 
     def create(self, seller: str, body: Any) -> tuple[Doc, str | None]:
         """`POST /sale/product-offers`: a draft (no operation) or an activation (operation id)."""
@@ -85,7 +103,7 @@ class Offers:
             self._lifecycle.revalidate(offer, now)
             self._images.keep(fields.image_urls(offer.doc))
             self._storage.save(offer, now, insert=True)
-            return public(offer.doc), operation
+            return self._answer(offer), operation
 
     def patch(self, seller: str, offer_id: str, body: Any) -> tuple[Doc, str | None]:
         """`PATCH /sale/product-offers/{id}`: sync edits; publication changes are operations."""
@@ -109,7 +127,7 @@ class Offers:
             self._lifecycle.revalidate(offer, now)
             self._images.keep(fields.image_urls(offer.doc))
             self._storage.save(offer, now)
-            return public(offer.doc), operation
+            return self._answer(offer), operation
 
     def operation(self, seller: str, offer_id: str, operation_id: str) -> Doc | None:
         """`GET .../operations/{id}`: the 202 body while it runs; None once done (the 303)."""
@@ -173,6 +191,8 @@ class Offers:
             doc["language"] = checks.text(body["language"], "language")
         if "publication" in body:
             fields.publication_fields(doc, body["publication"])
+        if "publication" in body or "additionalMarketplaces" in body:
+            marketplaces.write(doc, body)
         if "images" in body or "description" in body:
             self._images.check(fields.image_urls(doc), now)
         self._gpsr.check_options(doc)
@@ -192,3 +212,8 @@ class Offers:
             delivery["shippingRates"] = self._shipping.offer_reference(seller,
                                                                        given["shippingRates"])
         return dict(delivery)
+
+
+def _table_id(doc: Doc) -> str | None:
+    rates = (doc.get("delivery") or {}).get("shippingRates") or {}
+    return str(rates["id"]) if rates.get("id") else None
