@@ -5,7 +5,8 @@ Canonical offer fields (the planner diffs these):
     price "29.99 PLN" · stock int · images [url] · description [[{type, content|url}]]
     shipping_rates str (table name) · handling_time str · location {countryCode, province,
     city, postCode} · invoice str · after_sales {return_policy|implied_warranty|warranty: id}
-    · status active|inactive|ended · GPSR fields: see `gpsr_wire`
+    · status active|inactive|ended · GPSR fields: see `gpsr_wire` · marketplaces,
+    marketplace_states: see `marketplaces_wire`
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalogsync.allegro import gpsr_wire
+from catalogsync.allegro.marketplaces_wire import marketplace_body, marketplace_fields
 
 #: Canonical offer fields: name -> JSON-able value (see `offer_fields`).
 Fields = dict[str, Any]
@@ -111,6 +113,7 @@ def offer_fields(
     status = (doc.get("publication") or {}).get("status")
     if status:
         out["status"] = STATUS_FROM_API.get(status, status.lower())
+    out.update(marketplace_fields(doc))
     return out
 
 
@@ -169,6 +172,8 @@ def offer_body(
         body["afterSalesServices"] = {
             AFTER_SALES_KEYS[key]: {"id": value} for key, value in fields["after_sales"].items()
         }
+    if "marketplaces" in fields:
+        body.update(marketplace_body(fields["marketplaces"]))
     return body
 
 
@@ -240,6 +245,8 @@ def command_body(
         body["publication"] = publication
     elif kind == "offer-price-change-commands":
         body["modification"] = {"type": "FIXED_PRICE", "price": split_money(fields["price"])}
+        if fields.get("marketplace"):  # a price on an additional marketplace
+            body["modification"]["marketplaceId"] = fields["marketplace"]
     elif kind == "offer-quantity-change-commands":
         body["modification"] = {"changeType": "FIXED", "value": fields["stock"]}
     else:

@@ -83,6 +83,7 @@ OFFER_FIELDS = (
     "responsible_person",
     "safety_information",
     "marketed_before_gpsr",
+    "marketplaces",
 )
 
 
@@ -127,6 +128,21 @@ def _as_tuple(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return tuple(str(v) for v in value)
     return value
+
+
+def _marketplaces(value: Any) -> Any:
+    """`[allegro-cz]` (Allegro converts the price) or `{allegro-cz: 179.00}` (this price)."""
+    if isinstance(value, list | tuple):
+        return dict.fromkeys(value)
+    return value
+
+
+#: Additional marketplaces an offer is offered on -> its price there in that marketplace's
+#: currency (None: Allegro converts the base price).
+Marketplaces = Annotated[
+    dict[Annotated[str, Field(pattern=r"^[a-z0-9-]+$")], Money | None],
+    BeforeValidator(_marketplaces),
+]
 
 
 #: A parameter value: one string, or a list for multi-value parameters.
@@ -238,6 +254,8 @@ class Offer(Frozen):
     responsible_person: ResourceName | None = None
     safety_information: SafetyInformation | None = None
     marketed_before_gpsr: bool | None = None
+    #: allegro-cz / -sk / -hu where the offer is offered too, with its price there
+    marketplaces: Marketplaces | None = None
     #: R26: change the price even while the offer is in a campaign or in Allegro Prices,
     #: which takes it out of the programme.
     allow_campaign_price_change: bool = False
@@ -278,6 +296,7 @@ class Defaults(Frozen):
     responsible_person: ResourceName | None = None
     safety_information: SafetyInformation | None = None
     marketed_before_gpsr: bool | None = None
+    marketplaces: Marketplaces | None = None
 
 
 Share = Annotated[float, Field(gt=0, le=1)]

@@ -23,6 +23,7 @@ from catalogsync.allegro.wire import (
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.cache import CachedOffer, LiveCache
 from catalogsync.live.gpsr import named, read_responsible
+from catalogsync.live.marketplaces import read_marketplace_programmes, read_marketplaces
 from catalogsync.live.programmes import read_after_sales, read_campaigns
 from catalogsync.live.state import (
     DeliveryMethod,
@@ -87,7 +88,13 @@ async def read_live(
         client, catalog.settings.marketplace, [o.id for o in offers.values()]
     )
     responsible = await read_responsible(client, catalog)
+    marketplaces = await read_marketplaces(client, catalog)
+    marketplace_campaigns, marketplace_notes = await read_marketplace_programmes(
+        client, catalog, [o.id for o in offers.values()] if marketplaces else []
+    )
     return LiveState(
+        marketplaces=marketplaces,
+        marketplace_campaigns=marketplace_campaigns,
         offers=named(offers, responsible),
         responsible=responsible,
         tables=tables,
@@ -108,7 +115,7 @@ async def read_live(
         variant_api=variant_api,
         variant_sets=variant_sets,
         variant_membership={o: s.name for s in variant_sets.values() for o in s.offer_ids},
-        notes=notes,
+        notes=notes + marketplace_notes,
         draft_count=sum(
             1 for o in listing if (o.get("publication") or {}).get("status") == "INACTIVE"
         ),

@@ -94,6 +94,10 @@ class LiveState:
     local_images: dict[str, LocalImage] = field(default_factory=dict)
     #: GPSR: responsible_producer / responsible_person -> name -> the account's entry
     responsible: dict[str, dict[str, LiveResponsible]] = field(default_factory=dict)
+    #: additional marketplaces the account can sell on -> their currency (if the catalog uses any)
+    marketplaces: dict[str, str] = field(default_factory=dict)
+    #: offer id -> additional marketplace -> programmes holding its price there (R26)
+    marketplace_campaigns: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     #: local safety manuals the catalog names, by path as written (`url`: the attachment id)
     local_attachments: dict[str, LocalImage] = field(default_factory=dict)
     #: what could not be read, e.g. campaigns of an account that is not a business account

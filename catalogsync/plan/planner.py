@@ -15,6 +15,13 @@ from catalogsync.live.state import LiveOffer, LiveState
 from catalogsync.plan.checks import prune_removed, run_checks, withhold_campaign_price
 from catalogsync.plan.gpsr import check_gpsr, desired_gpsr
 from catalogsync.plan.hashing import fingerprint, offer_hash, table_hash
+from catalogsync.plan.marketplaces import (
+    compared,
+    desired_marketplaces,
+    marketplace_diagnostics,
+    price_commands,
+    withhold_marketplace_prices,
+)
 from catalogsync.plan.model import (
     Action,
     Change,
@@ -68,6 +75,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     for sku, offer in catalog.offers.items():
         desired = wanted[sku] = desired_offer(sku, offer, catalog, live, now)
         desired_gpsr(desired, offer, catalog, live)
+        desired_marketplaces(desired, offer, catalog, live)
         current = live.offers.get(sku)
         check_gpsr(desired, None if current is None else current.fields)
         change: Change | None
@@ -77,7 +85,9 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         else:
             allowed = options.allow_campaign_price_change or offer.allow_campaign_price_change
             withhold_campaign_price(desired, current, live, allowed)
+            withhold_marketplace_prices(desired, current, live, allowed)
             change = _update(desired, current, table_ids)
+            diagnostics += marketplace_diagnostics(sku, current)
         diagnostics += desired.diagnostics
         if sku in live.duplicates:
             diagnostics.append(
@@ -152,7 +162,8 @@ def _create(desired: Desired, table_ids: dict[str, str], *, gone: bool) -> Chang
     fields = desired.fields
     body = offer_body(fields, desired.parameters, table_ids)
     body["external"] = {"id": desired.sku}
-    body["publication"] = {"status": "INACTIVE"}  # a draft first; activation is batched
+    # a draft first; activation is batched
+    body["publication"] = {**body.get("publication", {}), "status": "INACTIVE"}
     shown = {k: v for k, v in sorted(fields.items()) if k != "status"}
     activate = fields.get("status") == Status.ACTIVE.value
     return Change(
@@ -179,6 +190,8 @@ def _update(desired: Desired, current: LiveOffer, table_ids: dict[str, str]) -> 
         old = current.fields.get(name)
         if name == "parameters":  # only the parameters the catalog names are managed
             old = {n: (old or {}).get(n) for n in new}
+        if name == "marketplaces":
+            old = compared(new, old)
         if old != new:
             diffs.append(FieldDiff(field=name, old=old, new=new))
     publication = _publication(desired, current)
@@ -213,10 +226,12 @@ def _steps(
     fields = desired.fields
     stock_by_command = "stock" not in changed or fields["stock"] > 0  # FIXED must be > 0
     gpsr = {f: fields[f] for f in changed & gpsr_wire.GPSR_FIELDS}
-    if changed and changed <= _COMMAND_FIELDS | gpsr.keys() and stock_by_command and (
-        gpsr_wire.by_command(gpsr)
-    ):
-        commands = []
+    abroad = (price_commands(fields["marketplaces"], current.fields.get("marketplaces"))
+              if "marketplaces" in changed else [])
+    commandable = _COMMAND_FIELDS | gpsr.keys() | ({"marketplaces"} if abroad is not None
+                                                    else set())
+    if changed and changed <= commandable and stock_by_command and gpsr_wire.by_command(gpsr):
+        commands = list(abroad or [])
         modification = {f: fields[f] for f in sorted(changed & _MODIFICATION_FIELDS)}
         modification.update(sorted(gpsr.items()))
         if modification:

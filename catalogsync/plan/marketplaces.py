@@ -1,0 +1,100 @@
+"""Additional marketplaces (allegro-cz, -sk, -hu): where an offer is offered besides its base
+marketplace and at what price in that marketplace's currency; Allegro's verdict per marketplace;
+R26 for a price there that Allegro Prices holds.
+
+A price change on a marketplace the offer is already offered on goes by price-change command
+with `marketplaceId`; asking for other marketplaces is a PATCH. A marketplace named without a
+price leaves the price there to Allegro (its conversion, or none), so it is not compared.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalogsync.allegro.wire import money
+from catalogsync.catalog.models import Catalog, Offer
+from catalogsync.live.state import LiveOffer, LiveState
+from catalogsync.plan.model import Command, CommandKind, Diagnostic, Severity
+from catalogsync.plan.offers import Desired
+
+
+def desired_marketplaces(desired: Desired, offer: Offer, catalog: Catalog, live: LiveState
+                         ) -> None:
+    wanted = offer.marketplaces
+    if wanted is None:
+        wanted = catalog.settings.defaults.marketplaces
+    if wanted is None:
+        return
+    base = catalog.settings.marketplace
+    out: dict[str, str | None] = {}
+    for marketplace, price in wanted.items():
+        currency = live.marketplaces.get(marketplace)
+        if currency is None or marketplace == base:
+            known = ", ".join(m for m in sorted(live.marketplaces) if m != base) or "none"
+            desired.error(f"marketplace '{marketplace}' is not an additional marketplace "
+                          f"Allegro sells on; known: {known}")
+            continue
+        out[marketplace] = money(price, currency) if price is not None else None
+    desired.fields["marketplaces"] = out
+
+
+def compared(new: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
+    """The live value as the catalog sees it: prices the catalog leaves to Allegro ignored."""
+    old = old or {}
+    return {m: (p if new.get(m) is not None else None) if m in new else p
+            for m, p in old.items()}
+
+
+def price_commands(new: dict[str, Any], old: dict[str, Any] | None) -> list[Command] | None:
+    """Price-change commands for the marketplaces whose price changed; None when the offer
+    is to be offered on other marketplaces (that takes a PATCH)."""
+    old = old or {}
+    if set(new) != set(old):
+        return None
+    return [
+        Command(kind=CommandKind.PRICE, fields={"price": price, "marketplace": marketplace})
+        for marketplace, price in sorted(new.items())
+        if price is not None and price != old.get(marketplace)
+    ]
+
+
+def withhold_marketplace_prices(desired: Desired, current: LiveOffer, live: LiveState,
+                                allowed: bool) -> None:
+    """R26 on additional marketplaces: a price Allegro Prices holds there stays, unless
+    allowed, and the plan says why."""
+    new = desired.fields.get("marketplaces")
+    held = live.marketplace_campaigns.get(current.id) or {}
+    if not new or not held:
+        return
+    old = current.fields.get("marketplaces") or {}
+    for marketplace, programmes in sorted(held.items()):
+        price, before = new.get(marketplace), old.get(marketplace)
+        if price is None or before is None or price == before:
+            continue
+        names = ", ".join(programmes)
+        if allowed:
+            desired.warn(f"changing the price on {marketplace} takes the offer out of {names} "
+                         "there", rule="R26")
+            continue
+        new[marketplace] = before
+        desired.warn(
+            f"price on {marketplace} stays {before} (not {price}): the offer is in {names} there "
+            "and a price change would take it out; set allow_campaign_price_change: true on "
+            "the offer or run with --allow-campaign-price-change", rule="R26")
+
+
+def marketplace_diagnostics(sku: str, current: LiveOffer) -> list[Diagnostic]:
+    """Allegro's verdict per additional marketplace: refusals as warnings with their reasons,
+    the other states as one note."""
+    states = current.fields.get("marketplace_states") or {}
+    out = []
+    for marketplace, verdict in sorted(states.items()):
+        if verdict["state"] == "REFUSED":
+            out.append(Diagnostic(
+                severity=Severity.WARNING, subject=f"offer {sku}",
+                message=f"{marketplace} refused: {'; '.join(verdict['reasons']) or 'no reason'}"))
+    others = [f"{m} {v['state']}" for m, v in sorted(states.items()) if v["state"] != "REFUSED"]
+    if others:
+        out.append(Diagnostic(severity=Severity.NOTE, subject=f"offer {sku}",
+                              message="additional marketplaces: " + ", ".join(others)))
+    return out
