@@ -139,7 +139,10 @@ async def _delivery_methods(client: AllegroClient) -> tuple[DeliveryMethod, ...]
     body = await client.get("/sale/delivery-methods")
     return tuple(
         DeliveryMethod(
-            id=m["id"], name=m["name"], constraints=m.get("shippingRatesConstraints") or {}
+            id=m["id"],
+            name=m["name"],
+            constraints=m.get("shippingRatesConstraints") or {},
+            marketplaces=tuple(str(x) for x in m.get("marketplaces") or ()),
         )
         for m in body.get("deliveryMethods") or []
     )

@@ -33,6 +33,8 @@ class DeliveryMethod:
     id: str
     name: str
     constraints: dict[str, Any]
+    #: the marketplaces whose buyers it delivers to
+    marketplaces: tuple[str, ...] = ("allegro-pl",)
 
 
 @dataclass(frozen=True)

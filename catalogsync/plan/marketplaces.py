@@ -36,6 +36,26 @@ def desired_marketplaces(desired: Desired, offer: Offer, catalog: Catalog, live:
             continue
         out[marketplace] = money(price, currency) if price is not None else None
     desired.fields["marketplaces"] = out
+    _check_delivery(desired, catalog, live)
+
+
+def _check_delivery(desired: Desired, catalog: Catalog, live: LiveState) -> None:
+    """Allegro refuses a marketplace the offer's shipping rates do not deliver to
+    (VQR003_DELIVERY_TO_OPERATIONAL_COUNTRY_NOT_AVAILABLE, [I#13275]): say so before."""
+    table = desired.fields.get("shipping_rates")
+    if table in catalog.shipping_rates:
+        names = [r.delivery_method for r in catalog.shipping_rates[table].rates]
+    elif table in live.tables:
+        names = [str(r["delivery_method"]) for r in live.tables[table].rates]
+    else:
+        return
+    methods = {m.name: m for m in live.delivery_methods} | {m.id: m for m in live.delivery_methods}
+    reached = {m for name in names if name in methods for m in methods[name].marketplaces}
+    for marketplace in desired.fields["marketplaces"]:
+        if marketplace not in reached:
+            desired.warn(f"shipping rates '{table}' deliver to no buyer of {marketplace}: Allegro "
+                         "will refuse the offer there (VQR003_DELIVERY_TO_OPERATIONAL_COUNTRY_NOT_"
+                         "AVAILABLE); add a delivery method for that country")
 
 
 def compared(new: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:

@@ -10,18 +10,24 @@ from catalogsync.allegro.marketplaces_wire import marketplace_fields
 from catalogsync.allegro.wire import command_body
 from catalogsync.plan.model import CommandKind, Severity
 from catalogsync.plan.planner import Options, plan
-from tests.unit.test_planner import NOW, catalog, live, live_mug, mug
+from tests.unit.test_planner import DPD, NOW, catalog, live, live_mug, mug
 
 CURRENCIES = {"allegro-pl": "PLN", "allegro-cz": "CZK", "allegro-sk": "EUR", "allegro-hu": "HUF"}
+#: the table "Standard" delivers to buyers of every marketplace
+EVERYWHERE = (replace(DPD, marketplaces=tuple(CURRENCIES)),)
 
 
 def state(**fields: Any) -> Any:
-    return live(marketplaces=CURRENCIES, offers={"MUG-1": live_mug(**fields)})
+    return live(marketplaces=CURRENCIES, offers={"MUG-1": live_mug(**fields)},
+                delivery_methods=EVERYWHERE)
 
 
 def test_a_new_offer_asks_for_marketplaces_with_prices_in_their_currencies() -> None:
     offer = mug(marketplaces={"allegro-cz": "179", "allegro-sk": None})
-    (change,) = plan(catalog({"MUG-1": offer}), live(marketplaces=CURRENCIES), NOW).changes
+    result = plan(catalog({"MUG-1": offer}), live(marketplaces=CURRENCIES,
+                                                  delivery_methods=EVERYWHERE), NOW)
+    assert result.diagnostics == ()
+    (change,) = result.changes
     assert change.request is not None
     body = change.request.body
     assert body["publication"] == {
@@ -99,3 +105,11 @@ def test_allegro_verdicts_per_marketplace_are_shown() -> None:
     assert (Severity.WARNING, "allegro-sk refused: VQR001_CURRENCY_NOT_AVAILABLE: missing price "
             "in the market's currency") in shown
     assert (Severity.NOTE, "additional marketplaces: allegro-cz APPROVED") in shown
+
+
+def test_a_marketplace_the_shipping_rates_do_not_reach_is_flagged_before_sending() -> None:
+    only_home = live(marketplaces=CURRENCIES, offers={"MUG-1": live_mug()})  # DPD: allegro-pl
+    result = plan(catalog({"MUG-1": mug(marketplaces=["allegro-cz"])}), only_home, NOW)
+    (warning,) = result.warnings
+    assert warning.message.startswith("shipping rates 'Standard' deliver to no buyer of "
+                                      "allegro-cz: Allegro will refuse the offer there (VQR003")
