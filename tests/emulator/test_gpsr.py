@@ -124,7 +124,7 @@ async def test_safety_manuals_are_uploaded_then_named_by_offers(seller: Seller) 
     assert first_error(refused)["path"] == "productSet[0].safetyInformation.attachments[0].id"
 
 
-async def test_r_gpsr_publication_needs_producer_and_safety_information(
+async def test_publication_needs_producer_and_safety_information(
     seller: Seller, backend: Backend
 ) -> None:
     await make_table(seller)

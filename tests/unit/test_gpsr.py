@@ -25,9 +25,9 @@ PRODUCER = {
 
 
 def with_resources(offers: dict[str, Any], **sections: Any) -> Catalog:
-    base = catalog(offers)
-    return base.model_copy(update={k: Catalog.model_validate({k: v}).__dict__[k]
-                                   for k, v in sections.items()})
+    """The unit tests' catalog plus GPSR resource sections."""
+    declared = Catalog.model_validate(sections)
+    return catalog(offers).model_copy(update={k: getattr(declared, k) for k in sections})
 
 
 def messages(result: Any) -> str:
