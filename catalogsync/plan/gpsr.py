@@ -90,12 +90,24 @@ def check_gpsr(desired: Desired, current: dict[str, Any] | None) -> None:
         current is None or current.get("status") != Status.ACTIVE.value)
     if not publishes or marketed or "status" in desired.ignored:
         return
-    missing = [label for field, label in (("responsible_producer", "responsible_producer"),
-                                          ("safety_information", "safety_information"))
+    _require(desired, effective, "publishing")
+
+
+def check_published_edit(desired: Desired, current: dict[str, Any]) -> None:
+    """Allegro also refuses to save an edit of a published offer that lacks GPSR data
+    ([I#11556]): a PATCH of such an offer must bring it."""
+    effective = {**current, **desired.fields}
+    if current.get("status") == Status.ACTIVE.value and (
+            effective.get("marketed_before_gpsr") is not True):
+        _require(desired, effective, "editing this published offer")
+
+
+def _require(desired: Desired, effective: dict[str, Any], doing: str) -> None:
+    missing = [field for field in ("responsible_producer", "safety_information")
                if not effective.get(field)]
     if missing:
         desired.error(
-            f"publishing needs {' and '.join(missing)} (GPSR, since 13 Dec 2024; Allegro "
+            f"{doing} needs {' and '.join(missing)} (GPSR, since 13 Dec 2024; Allegro "
             "refuses with RESPONSIBLE_PRODUCER_NOT_SPECIFIED / SAFETY_INFO_NOT_DEFINED); set "
             "them on the offer or in defaults, or marketed_before_gpsr: true for a product "
             "on the EU market before")

@@ -13,7 +13,7 @@ from catalogsync.gcpause import gc_paused
 from catalogsync.images import placeholders
 from catalogsync.live.state import LiveOffer, LiveState
 from catalogsync.plan.checks import prune_removed, run_checks, withhold_campaign_price
-from catalogsync.plan.gpsr import check_gpsr, desired_gpsr
+from catalogsync.plan.gpsr import check_gpsr, check_published_edit, desired_gpsr
 from catalogsync.plan.hashing import fingerprint, offer_hash, table_hash
 from catalogsync.plan.marketplaces import (
     compared,
@@ -87,6 +87,8 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
             withhold_campaign_price(desired, current, live, allowed)
             withhold_marketplace_prices(desired, current, live, allowed)
             change = _update(desired, current, table_ids)
+            if change is not None and change.request is not None:
+                check_published_edit(desired, current.fields)
             diagnostics += marketplace_diagnostics(sku, current)
         diagnostics += desired.diagnostics
         if sku in live.duplicates:

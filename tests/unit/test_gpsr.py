@@ -147,3 +147,19 @@ def test_safety_manual_must_be_a_pdf_or_image_inside_the_catalog() -> None:
             Catalog.model_validate({"offers": {"A": {"safety_information": files}}})
         assert message in str(caught.value)
 
+
+
+def test_an_edit_of_a_published_offer_without_gpsr_data_must_bring_it() -> None:
+    unmanaged = mug(responsible_producer=None, safety_information=None)
+    bare = live_mug(responsible_producer=None, safety_information=None)
+    state = live(offers={"MUG-1": bare})
+    renamed = plan(catalog({"MUG-1": {**unmanaged, "name": "Kubek ceramiczny biały nowy"}}),
+                   state, NOW)
+    assert "editing this published offer needs responsible_producer and safety_information" in (
+        messages(renamed))
+    repriced = plan(catalog({"MUG-1": {**unmanaged, "price": "31.99"}}), state, NOW)
+    assert repriced.errors == ()  # a price command is no edit of the offer's data
+    brought = plan(catalog({"MUG-1": {**unmanaged, "name": "Kubek ceramiczny biały nowy",
+                                      "responsible_producer": "Producent Demo",
+                                      "safety_information": "Tekst."}}), state, NOW)
+    assert brought.errors == ()
