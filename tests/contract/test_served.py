@@ -144,6 +144,13 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
     settings = catalog / "catalogsync.yaml"
     settings.write_text(settings.read_text().replace("environment: local",
                                                      "environment: sandbox"))
+    (catalog / "images").mkdir()
+    (catalog / "images" / "kubek.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(64))
+    mugs = catalog / "offers" / "mugs.yaml"
+    mugs.write_text(mugs.read_text().replace(
+        "      - https://a.allegroimg.com/original/11a1b2/kubek-czarny-1.jpg\n",
+        "      - https://a.allegroimg.com/original/11a1b2/kubek-czarny-1.jpg\n"
+        "      - images/kubek.jpg\n"))
     with served_emulator(work / "serve.log") as base, recording_proxy(base) as (proxy, record):
         httpx.post(f"{base}/_emulator/settings", json={"processing_delay": 0.0})
         env = {"CATALOGSYNC_API_URL": proxy, "CATALOGSYNC_ACCESS_TOKEN": _token(base),
@@ -157,7 +164,6 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
         run("plan", str(catalog))
         run("apply", str(catalog), "--auto-approve")
         assert "No changes" in run("plan", str(catalog))
-        mugs = catalog / "offers" / "mugs.yaml"
         mugs.write_text(mugs.read_text().replace("price: 29.99", "price: 27.99")
                         .replace("allegro-cz: 179.00", "allegro-cz: 169.00"))
         settings.write_text(settings.read_text().replace("responsible_producer: Fabryka Demo",
@@ -173,7 +179,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
 def test_the_session_went_over_real_http_through_the_proxy(session: list[Exchange]) -> None:
     operations = {f"{e.method} {e.path.split('/')[2] if e.path.count('/') > 1 else e.path}"
                   for e in session}
-    assert {"POST product-offers", "PUT offer-price-change-commands",
+    assert {"POST images", "POST product-offers", "PUT offer-price-change-commands",
             "PUT offer-modification-commands", "POST offer-attachments",
             "PUT offer-attachments", "POST responsible-producers", "PATCH product-offers",
             "GET offers"} <= operations
