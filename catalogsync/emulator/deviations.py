@@ -2,9 +2,10 @@
 
 This is the one allow-list of known deviations: the emulator's request gate lets through the
 requests listed here that the spec's schema would refuse, and the contract checks
-(tests/contract/checks.py) let through the responses listed here that the spec's schema would
-refuse. Every entry says what departs, why the emulator copies it, and where that is documented.
-Anything not listed is a violation.
+(tests/contract/checks.py, test_served.py) let through the responses listed here that the spec's
+schema would refuse, the error statuses the spec leaves undocumented and the media types of
+error answers. Every entry says what departs, why the emulator copies it, and where that is
+documented. Anything not listed is a violation.
 """
 
 from __future__ import annotations
@@ -61,6 +62,30 @@ DEVIATIONS = (
         "openapi-latest-bundled.yaml /sale/product-offers 422; [I#10772], [I#10953]",
     ),
 )
+
+
+#: Statuses the spec does not document for most operations although Allegro answers them for
+#: any operation (reason and source each); their bodies must still be Allegro's `ErrorsHolder`.
+UNDOCUMENTED_STATUSES = {
+    400: "a body that is not JSON or missing (API_NOTES §2); invalid id formats",
+    401: "missing, expired or foreign bearer token (API_NOTES §1, FAQ R9, R10)",
+    403: "another seller's resource (FAQ R21) or a switched-off resource (API_NOTES §0)",
+    404: "unknown or archived resource (FAQ R20)",
+    406: "wrong Accept header (API_NOTES §1)",
+    409: "a command id used twice, an edit while the last is processing (API_NOTES §4, §5)",
+    415: "wrong Content-Type (API_NOTES §1)",
+    422: "a request the backend rejects (FAQ R19)",
+    429: "rate limits (API_NOTES §3, FAQ R1, R2); the spec documents no 429",
+    500: "injected fault (steering)",
+    502: "injected fault (steering)",
+    503: "injected fault (steering)",
+    504: "injected fault (steering)",
+}
+#: Error answers may come as plain JSON or as Allegro's media type whatever the spec lists
+#: (API_NOTES §1: "Error responses may come back as content-type: application/json"); e.g. the
+#: spec lists only application/json for GET /sale/offer-events' 400 and only Allegro's type for
+#: most others. Successful answers must carry a documented media type.
+ERROR_MEDIA_TYPES = {"application/json", "application/vnd.allegro.public.v1+json"}
 
 
 def allowed(side: str, error: Any) -> bool:

@@ -29,28 +29,8 @@ PER_GROUP = 0 if os.environ.get("CONTRACT_CHECK_ALL") else 25
 SAMPLE_ITEMS = 0 if os.environ.get("CONTRACT_CHECK_ALL") else 20
 
 
-#: Statuses the spec does not document for most operations although Allegro answers them for
-#: any operation; their bodies must still be Allegro's `ErrorsHolder`.
-UNDOCUMENTED_STATUSES = {
-    400: "a body that is not JSON or missing (API_NOTES §2); invalid id formats",
-    401: "missing, expired or foreign bearer token (API_NOTES §1, FAQ R9, R10)",
-    403: "another seller's resource (FAQ R21) or a switched-off resource (API_NOTES §0)",
-    404: "unknown or archived resource (FAQ R20)",
-    406: "wrong Accept header (API_NOTES §1)",
-    409: "a command id used twice, an edit while the last is processing (API_NOTES §4, §5)",
-    415: "wrong Content-Type (API_NOTES §1)",
-    422: "a request the backend rejects (FAQ R19)",
-    429: "rate limits (API_NOTES §3, FAQ R1, R2); the spec documents no 429",
-    500: "injected fault (steering)",
-    502: "injected fault (steering)",
-    503: "injected fault (steering)",
-    504: "injected fault (steering)",
-}
-#: Error answers may come as plain JSON or as Allegro's media type whatever the spec lists
-#: (API_NOTES §1: "Error responses may come back as content-type: application/json"); e.g. the
-#: spec lists only application/json for GET /sale/offer-events' 400 and only Allegro's type for
-#: most others. Successful answers must carry a documented media type.
-ERROR_MEDIA_TYPES = {"application/json", "application/vnd.allegro.public.v1+json"}
+UNDOCUMENTED_STATUSES = deviations.UNDOCUMENTED_STATUSES
+ERROR_MEDIA_TYPES = deviations.ERROR_MEDIA_TYPES
 
 
 def allowed(error: Any) -> bool:
