@@ -67,6 +67,7 @@ REST: list[tuple[str, str, h.Handler, h.Access]] = [
     ("POST", "/sale/images", images.upload_image, USER),
     ("POST", "/sale/offer-attachments", gpsr.create_attachment, USER),
     ("PUT", "/sale/offer-attachments/{attachmentId}", gpsr.upload_attachment, USER),
+    ("GET", "/sale/offer-attachments/{attachmentId}", gpsr.get_attachment, USER),
     ("GET", "/sale/responsible-producers", gpsr.listing("producers"), USER),
     ("POST", "/sale/responsible-producers", gpsr.create("producers"), USER),
     ("GET", "/sale/responsible-producers/{id}", gpsr.get("producers"), USER),

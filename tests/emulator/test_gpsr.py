@@ -102,6 +102,8 @@ async def upload_manual(seller: Seller, kind: str = "SAFETY_INFORMATION_MANUAL")
         "Authorization": f"Bearer {seller.token}"})
     assert uploaded.status_code == 200, uploaded.text
     assert uploaded.json()["file"]["url"].endswith("/instrukcja.pdf")
+    read = await seller.get(f"/sale/offer-attachments/{created.json()['id']}")
+    assert read.json() == uploaded.json()
     return str(created.json()["id"])
 
 

@@ -54,3 +54,8 @@ def upload_attachment(call: Call) -> Response:
     doc = call.backend.attachments.upload(call.user_id, call.path("attachmentId"),
                                           call.upload.media_type, call.upload.data)
     return allegro_json(200, doc)
+
+
+def get_attachment(call: Call) -> Response:
+    return allegro_json(200, call.backend.attachments.get(call.user_id,
+                                                          call.path("attachmentId")))

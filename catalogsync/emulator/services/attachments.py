@@ -87,6 +87,11 @@ class Attachments:
                                    (url, attachment_id))
             return _doc((*row[:3], url))
 
+    def get(self, seller: str, attachment_id: str) -> Doc:
+        """`GET /sale/offer-attachments/{attachmentId}`."""
+        with self._store.session():
+            return _doc(self._row(seller, attachment_id))
+
     def check_safety_manuals(self, seller: str, ids: list[str], path: str) -> None:
         """The attachments an offer's safety information names (call inside a session)."""
         if not 1 <= len(ids) <= MAX_SAFETY_MANUALS:
