@@ -103,18 +103,28 @@ def withhold_marketplace_prices(desired: Desired, current: LiveOffer, live: Live
             "the offer or run with --allow-campaign-price-change", rule="R26")
 
 
-def marketplace_diagnostics(sku: str, current: LiveOffer) -> list[Diagnostic]:
-    """Allegro's verdict per additional marketplace: refusals as warnings with their reasons,
-    the other states as one note."""
-    states = current.fields.get("marketplace_states") or {}
+def marketplace_diagnostics(verdicts: dict[str, dict[str, Any]]) -> list[Diagnostic]:
+    """Allegro's verdicts per additional marketplace (external id -> `marketplace_states`):
+    each refusal as a warning with its reasons, each offer still waiting as a note, and the
+    approved ones counted per marketplace."""
     out = []
-    for marketplace, verdict in sorted(states.items()):
-        if verdict["state"] == "REFUSED":
-            out.append(Diagnostic(
-                severity=Severity.WARNING, subject=f"offer {sku}",
-                message=f"{marketplace} refused: {'; '.join(verdict['reasons']) or 'no reason'}"))
-    others = [f"{m} {v['state']}" for m, v in sorted(states.items()) if v["state"] != "REFUSED"]
-    if others:
-        out.append(Diagnostic(severity=Severity.NOTE, subject=f"offer {sku}",
-                              message="additional marketplaces: " + ", ".join(others)))
+    approved: dict[str, int] = {}
+    for sku, states in sorted(verdicts.items()):
+        waiting = []
+        for marketplace, verdict in sorted(states.items()):
+            if verdict["state"] == "REFUSED":
+                reasons = "; ".join(verdict["reasons"]) or "no reason given"
+                out.append(Diagnostic(severity=Severity.WARNING, subject=f"offer {sku}",
+                                      message=f"{marketplace} refused: {reasons}"))
+            elif verdict["state"] == "APPROVED":
+                approved[marketplace] = approved.get(marketplace, 0) + 1
+            else:
+                waiting.append(f"{marketplace} {verdict['state']}")
+        if waiting:
+            out.append(Diagnostic(severity=Severity.NOTE, subject=f"offer {sku}",
+                                  message="additional marketplaces: " + ", ".join(waiting)))
+    for marketplace, count in sorted(approved.items()):
+        offers = "1 offer" if count == 1 else f"{count} offers"
+        out.append(Diagnostic(severity=Severity.NOTE, subject=marketplace,
+                              message=f"{offers} approved there"))
     return out

@@ -72,6 +72,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     changes += plan_responsible(catalog, live)
     table_ids = {name: t.id for name, t in live.tables.items()}
     wanted: dict[str, Desired] = {}
+    verdicts: dict[str, dict[str, Any]] = {}
     for sku, offer in catalog.offers.items():
         desired = wanted[sku] = desired_offer(sku, offer, catalog, live, now)
         desired_gpsr(desired, offer, catalog, live)
@@ -89,7 +90,8 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
             change = _update(desired, current, table_ids)
             if change is not None and change.request is not None:
                 check_published_edit(desired, current.fields)
-            diagnostics += marketplace_diagnostics(sku, current)
+            if current.fields.get("marketplace_states"):
+                verdicts[sku] = current.fields["marketplace_states"]
         diagnostics += desired.diagnostics
         if sku in live.duplicates:
             diagnostics.append(
@@ -103,6 +105,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
             )
         if change is not None:
             changes.append(change)
+    diagnostics += marketplace_diagnostics(verdicts)
     set_changes, set_notes = plan_variant_sets(catalog, live, wanted)
     changes += set_changes
     diagnostics += set_notes

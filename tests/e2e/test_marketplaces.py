@@ -25,7 +25,8 @@ def test_offered_abroad_and_repriced_there_by_command(
     assert abroad["allegro-cz"]["sellingMode"]["price"] == {"amount": "179.00", "currency": "CZK"}
     quiet = run("plan", catalog_dir, "--detailed-exitcode")
     assert quiet.exit_code == 0, quiet.output
-    assert "additional marketplaces: allegro-cz APPROVED, allegro-sk APPROVED" in quiet.output
+    assert "note: allegro-cz: 1 offer approved there" in quiet.output
+    assert "note: allegro-sk: 1 offer approved there" in quiet.output
 
     reprice_on_cz(catalog_dir, "189.00")
     before = backend.stats[PRICE_PUTS]

@@ -8,6 +8,7 @@ from typing import Any
 
 from catalogsync.allegro.marketplaces_wire import marketplace_fields
 from catalogsync.allegro.wire import command_body
+from catalogsync.plan.marketplaces import marketplace_diagnostics
 from catalogsync.plan.model import CommandKind, Severity
 from catalogsync.plan.planner import Options, plan
 from tests.unit.test_planner import DPD, NOW, catalog, live, live_mug, mug
@@ -104,7 +105,7 @@ def test_allegro_verdicts_per_marketplace_are_shown() -> None:
     shown = {(d.severity, d.message) for d in result.diagnostics}
     assert (Severity.WARNING, "allegro-sk refused: VQR001_CURRENCY_NOT_AVAILABLE: missing price "
             "in the market's currency") in shown
-    assert (Severity.NOTE, "additional marketplaces: allegro-cz APPROVED") in shown
+    assert (Severity.NOTE, "1 offer approved there") in shown
 
 
 def test_a_marketplace_the_shipping_rates_do_not_reach_is_flagged_before_sending() -> None:
@@ -113,3 +114,14 @@ def test_a_marketplace_the_shipping_rates_do_not_reach_is_flagged_before_sending
     (warning,) = result.warnings
     assert warning.message.startswith("shipping rates 'Standard' deliver to no buyer of "
                                       "allegro-cz: Allegro will refuse the offer there (VQR003")
+
+
+def test_offers_still_waiting_are_named_and_approved_ones_counted() -> None:
+    verdicts = {
+        "A": {"allegro-cz": {"state": "APPROVED", "reasons": []},
+              "allegro-sk": {"state": "PENDING", "reasons": []}},
+        "B": {"allegro-cz": {"state": "APPROVED", "reasons": []}},
+    }
+    shown = [(d.subject, d.message) for d in marketplace_diagnostics(verdicts)]
+    assert shown == [("offer A", "additional marketplaces: allegro-sk PENDING"),
+                     ("allegro-cz", "2 offers approved there")]
