@@ -102,8 +102,9 @@ def validate(directory: Path) -> None:
     catalog = load_catalog(directory)
     click.echo(
         f"{directory}: valid ({len(catalog.offers)} offers, "
-        f"{len(catalog.shipping_rates)} shipping-rate tables, "
-        f"{len(catalog.variant_sets)} variant sets)"
+        f"{len(catalog.shipping_rates)} shipping-rate tables, {len(catalog.variant_sets)} "
+        f"variant sets; GPSR: {len(catalog.responsible_producers)} producers, "
+        f"{len(catalog.responsible_persons)} persons)"
     )
 
 
