@@ -32,6 +32,7 @@ from catalogsync.config import (
 from catalogsync.emulator_cli import emulator
 from catalogsync.errors import CatalogError, CatalogsyncError, PlanError, Problem
 from catalogsync.images import catalog_images, local_images
+from catalogsync.init_cli import init
 from catalogsync.live.cache import load_cache, save_cache
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
@@ -374,4 +375,5 @@ def _show(result: Plan, fmt: str, color: bool) -> None:
 
 cli.add_command(auth)
 cli.add_command(emulator)
+cli.add_command(init)
 add_global_options(cli)
