@@ -286,7 +286,7 @@ async def _apply(
             index,
             index_path,
             table_ids,
-            progress.for_output(),
+            progress.for_output(obj.color),
             directory,
             image_upload_url(environment),
         )

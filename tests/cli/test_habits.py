@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from catalogsync import cli_options, exitcodes
+from catalogsync.progress import TerminalProgress
 from tests.e2e.conftest import Run
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -52,6 +53,8 @@ def test_usage_mistakes_exit_64_never_2(run: Run, catalog_dir: Path) -> None:
     assert "No such option" in unknown.output
     assert run("plan", catalog_dir / "missing", "--detailed-exitcode").exit_code == 64
     assert run("plna", catalog_dir).exit_code == 64
+    assert run("--nope", "plan", catalog_dir).exit_code == 64
+    assert run("auth", "status", "--env", "nowhere").exit_code == 64
 
 
 def test_an_invalid_catalog_is_blocked_under_detailed_exitcode(
@@ -124,3 +127,14 @@ def test_from_inside_a_catalog_folder_points_at_the_catalog(
     assert "part of the catalog in .., so run `catalogsync plan ..`" in result.output
     assert "create" not in result.output
     assert os.path.samefile(Path.cwd().parent, catalog_dir)
+
+
+@pytest.mark.parametrize("color", [True, False])
+def test_progress_bars_follow_no_color(
+    color: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich draws as on a terminal
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    with TerminalProgress(color).phase("offer-price-change-commands", 2) as phase:
+        phase.advance(2)
+    assert bool(re.search(r"\x1b\[3\d+m", capsys.readouterr().out)) is color
