@@ -138,3 +138,13 @@ def test_progress_bars_follow_no_color(
     with TerminalProgress(color).phase("offer-price-change-commands", 2) as phase:
         phase.advance(2)
     assert bool(re.search(r"\x1b\[3\d+m", capsys.readouterr().out)) is color
+
+
+def test_target_may_name_an_offer_removed_from_the_catalog(run: Run, catalog_dir: Path) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    (catalog_dir / "offers" / "tshirts.yaml").unlink()
+    result = run("plan", catalog_dir, "--prune", "--target", "TSHIRT-WHITE-S",
+                 "--allow-mass-change")
+    assert result.exit_code == 0, result.output
+    assert "- offer TSHIRT-WHITE-S" in result.output
+    assert "TSHIRT-WHITE-M" not in result.output
