@@ -163,12 +163,22 @@ def render_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
     return out + closing
 
 
-def render_markdown_failure(message: str) -> str:
-    """The pull-request comment when no plan could be made (invalid catalog, login, network)."""
+def render_markdown_failure(message: str, limit: int = MARKDOWN_LIMIT) -> str:
+    """The pull-request comment when no plan could be made (invalid catalog, login, network):
+    the message's details cut short before the comment would exceed `limit` characters, its
+    last line (the summary) always shown."""
     fence = "````"  # longer than any fence a message could carry
-    return "\n".join(
-        [COMMENT_MARKER, "### catalogsync plan failed", "", fence, message, fence, ""]
-    )
+    *details, summary = message.splitlines() or [""]
+    size = len(COMMENT_MARKER) + len(summary) + 300
+    shown: list[str] = []
+    for line in details:
+        size += len(line) + 1
+        if size > limit:
+            shown.append(f"… {plural(len(details) - len(shown), 'more line')} in the job's log")
+            break
+        shown.append(line)
+    head = [COMMENT_MARKER, "### catalogsync plan failed", "", fence]
+    return "\n".join([*head, *shown, summary, fence, ""])
 
 
 def _md_details(change: Change) -> str:

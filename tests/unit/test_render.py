@@ -14,7 +14,12 @@ from catalogsync.plan.model import (
     Resource,
     Severity,
 )
-from catalogsync.render import render_json, render_markdown, render_text
+from catalogsync.render import (
+    render_json,
+    render_markdown,
+    render_markdown_failure,
+    render_text,
+)
 
 
 def update(key: str, old: str = "29.99 PLN", new: str = "34.99 PLN") -> Change:
@@ -121,3 +126,14 @@ def test_a_long_text_shows_where_it_changed() -> None:
     assert "description[0][0].content: …" in line
     assert "Pojemność 330 ml" in line and "Pojemność 350 ml" in line
     assert len(line) < 200
+
+
+def test_markdown_failure_stays_under_the_comment_limit() -> None:
+    problems = "\n".join(f"offers/big.yaml:{n}:5: offers.SKU-{n}.stok: unknown key" for n in
+                         range(5000))
+    md = render_markdown_failure(problems + "\ncatalog is invalid: 5000 problems", limit=20_000)
+    assert len(md) <= 20_000
+    assert md.startswith("<!-- catalogsync-plan -->\n### catalogsync plan failed")
+    assert "offers/big.yaml:0:5:" in md and "more lines in the job's log" in md
+    assert md.endswith("catalog is invalid: 5000 problems\n````\n")
+    assert render_markdown_failure("one problem").count("one problem") == 1
