@@ -277,3 +277,16 @@ def test_apply_job_commits_the_state_index_for_the_next_fresh_clone(tmp_path: Pa
     again = box.run(commit["run"], repo, CATALOG_DIR=".")
     assert again.returncode == 0 and git("rev-list", "--count", "main", cwd=tmp_path /
                                          "origin.git").strip() == "2"
+
+
+def test_drift_job_fails_on_drift_with_the_plan_in_the_summary(tmp_path: Path) -> None:
+    box = Sandbox(tmp_path / "box")
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo, ignore=shutil.ignore_patterns(".catalogsync"))
+    step = github_step("catalogsync-drift", "Plan")
+    assert step["shell"] == "bash {0}"  # no -e: the exit code is read after the plan
+    summary = tmp_path / "summary.md"
+    drifted = box.run(step["run"], repo, shell="bash", CATALOG_DIR=".",
+                      GITHUB_STEP_SUMMARY=str(summary))
+    assert drifted.returncode == exitcodes.CHANGES, drifted.stderr
+    assert summary.read_text().startswith(COMMENT_MARKER) and "MUG-WHITE-330" in summary.read_text()
