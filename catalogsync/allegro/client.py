@@ -129,10 +129,12 @@ class AllegroClient:
         headers = dict(self._headers)
         if json is not None:
             headers["Content-Type"] = MEDIA_TYPE
-        await self.pacer.acquire(method, path, offers=_offers_in(json))
-        started = time.perf_counter()
         try:
+            # In flight first, then the pacer: a slot is taken only when the request can go
+            # at once, so Allegro counts it when the pacer does.
             async with self._in_flight:
+                await self.pacer.acquire(method, path, offers=_offers_in(json))
+                started = time.perf_counter()
                 response = await self._http.request(
                     method, path, params=params, json=json, headers=headers, follow_redirects=False
                 )

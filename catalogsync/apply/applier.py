@@ -31,10 +31,19 @@ from catalogsync.errors import CatalogsyncError
 from catalogsync.images import MEDIA_TYPES, placeholders, substitute
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Phase, Progress
-from catalogsync.state import PendingCommand, StateIndex, record_id, save_index
+from catalogsync.state import (
+    PendingCommand,
+    StateIndex,
+    forget_command,
+    record_command,
+    record_id,
+    save_index,
+)
 
-#: Per-offer requests in flight at once (R2, R3: bounded per user and per client).
-CONCURRENCY = 10
+#: Per-offer requests in flight at once (R2, R3: bounded per user and per client), leaving
+#: the client's other slots (allegro/client.py) to commands and their polls.
+CONCURRENCY = 7
+COMMANDS_AT_ONCE = 10
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,7 @@ class Applier:
         self.report = ApplyReport()
         self.ledger = Ledger()
         self._gate = asyncio.Semaphore(CONCURRENCY)
-        self._commands = asyncio.Semaphore(CONCURRENCY)
+        self._commands = asyncio.Semaphore(COMMANDS_AT_ONCE)
         self._cache_path = live_cache_path(catalog_dir, Environment(plan.environment))
 
     async def run(self) -> ApplyReport:
@@ -262,8 +271,9 @@ class Applier:
             self._fail_all(by_id.values(), step, f"shipping-rate table {exc} has no id yet")
             return
         uid = command_id(self.plan.fingerprint, kind.value, [json.dumps(body, sort_keys=True)])
-        self.index.commands[uid] = PendingCommand(kind=kind.value, offers=offer_ids)
-        save_index(self.index_path, self.index)
+        record_command(
+            self.index_path, self.index, uid, PendingCommand(kind=kind.value, offers=offer_ids)
+        )
         self.ledger.sent(offer_ids)
         try:
             await self.client.request("PUT", f"/sale/{kind.value}/{uid}", json=body, ok=(201, 409))
@@ -271,8 +281,7 @@ class Applier:
         except CatalogsyncError as exc:
             self._fail_all(by_id.values(), step, _reason(exc))
             return
-        del self.index.commands[uid]
-        save_index(self.index_path, self.index)
+        forget_command(self.index_path, self.index, uid)
         for task in tasks:
             offer_id = str((task.get("offer") or {}).get("id"))
             target = by_id.get(offer_id)

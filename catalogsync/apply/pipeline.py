@@ -80,7 +80,12 @@ class CommandPipeline:
         members = self._groups.pop((kind, key))
         task = asyncio.ensure_future(self._run(kind, self._values[key], members))
         self._running.add(task)
-        task.add_done_callback(self._running.discard)
+        task.add_done_callback(self._settled)
+
+    def _settled(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        if not task.cancelled():
+            task.exception()  # seen here; `finish` raises it (an interrupt may come first)
 
     async def _run(self, kind: CommandKind, values: dict[str, Any], members: list[Member]) -> None:
         await self._send(kind, values, members)

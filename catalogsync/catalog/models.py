@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -22,6 +22,17 @@ from pydantic import (
     Field,
     model_validator,
 )
+
+from catalogsync.catalog.records import (
+    DescriptionItem,
+    ImageItem,
+    Offer,
+    Product,
+    TextItem,
+    lean_offer,
+)
+
+__all__ = ["DescriptionItem", "ImageItem", "Offer", "Product", "TextItem"]
 
 HANDLING_TIMES = (
     "PT0S",
@@ -133,7 +144,7 @@ class Status(StrEnum):
     ENDED = "ended"
 
 
-class Product(Frozen):
+class ProductSpec(Frozen):
     """The catalogue product an offer sells: by EAN (GTIN) or by Allegro product id.
 
     Several products can share one EAN (R23); `parameters` tell them apart.
@@ -145,21 +156,21 @@ class Product(Frozen):
     parameters: dict[str, ParamValues] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _ean_or_id(self) -> Product:
+    def _ean_or_id(self) -> ProductSpec:
         if not self.ean and not self.id:
             raise ValueError("give the product's ean or its id")
         return self
 
 
-class TextItem(Frozen):
+class TextItemSpec(Frozen):
     text: Annotated[str, Field(min_length=1)]
 
 
-class ImageItem(Frozen):
+class ImageItemSpec(Frozen):
     image: Annotated[str, Field(min_length=1)]
 
 
-DescriptionItem = TextItem | ImageItem
+DescriptionItemSpec = TextItemSpec | ImageItemSpec
 
 
 def _section(value: Any) -> Any:
@@ -168,7 +179,7 @@ def _section(value: Any) -> Any:
 
 
 Section = Annotated[
-    tuple[DescriptionItem, ...], BeforeValidator(_section), Field(min_length=1, max_length=2)
+    tuple[DescriptionItemSpec, ...], BeforeValidator(_section), Field(min_length=1, max_length=2)
 ]
 
 
@@ -200,11 +211,12 @@ class AfterSales(Frozen):
     warranty: str | None = None
 
 
-class Offer(Frozen):
-    """One offer, keyed in the catalog by its external id (the seller's SKU)."""
+class OfferSpec(Frozen):
+    """One offer as the YAML gives it, keyed in the catalog by its external id (the seller's
+    SKU). Validated, it becomes an `Offer` (catalog/records.py)."""
 
     name: Annotated[str, Field(min_length=12, max_length=75)] | None = None
-    product: Product | None = None
+    product: ProductSpec | None = None
     category: str | None = None
     parameters: dict[str, ParamValues] | None = None
     price: Money | None = None
@@ -294,11 +306,18 @@ class Settings(Frozen):
     prune: bool = False
 
 
+if TYPE_CHECKING:
+    LeanOffer = Offer
+else:  # validated as an OfferSpec, kept as a lean Offer record (pydantic's per-instance
+    # bookkeeping cost 3 KB an offer; the loader maps errors through OfferSpec's fields)
+    LeanOffer = Annotated[OfferSpec, AfterValidator(lean_offer)]
+
+
 class Catalog(Frozen):
     """Everything a catalog directory declares, merged from all its YAML files."""
 
     settings: Settings = Field(default_factory=Settings)
-    offers: dict[Sku, Offer] = Field(default_factory=dict)
+    offers: dict[Sku, LeanOffer] = Field(default_factory=dict)
     shipping_rates: dict[Annotated[str, Field(min_length=1, max_length=64)], ShippingRateTable] = (
         Field(default_factory=dict)
     )

@@ -32,6 +32,8 @@ class CachedOffer(BaseModel):
     fields: dict[str, Any]
     #: event types our own changes cause and the feed has not shown yet, one per change
     expect: list[str] = Field(default_factory=list)
+    #: `LiveOffer.digest` of this entry, once computed
+    digest: str | None = None
 
 
 class LiveCache(BaseModel):

@@ -56,7 +56,11 @@ async def read_live(
     table_names = {t.id: t.name for t in tables.values()}
     reuse = {
         offer_id: LiveOffer(
-            id=offer_id, status=c.status, fields=c.fields, ever_activated=c.status != "INACTIVE"
+            id=offer_id,
+            status=c.status,
+            fields=c.fields,
+            ever_activated=c.status != "INACTIVE",
+            known_digest=c.digest,
         )
         for offer_id, c in cache.offers.items()
         if changed is not None and offer_id not in changed and cache.tables == table_names
@@ -70,6 +74,7 @@ async def read_live(
             status=o.status,
             fields=o.fields,
             expect=["OFFER_ACTIVATED"] if o.status == "ACTIVATING" else [],
+            digest=o.digest,
         )
         for o in offers.values()
     }
@@ -206,7 +211,8 @@ async def _managed_offers(
         cached = reuse.get(offer_id)
         status = _listed_status(listed[offer_id]) if offer_id in listed else None
         if cached is not None and status and _still_matches(cached, listed[offer_id], status):
-            offers[sku] = replace(cached, status=status)
+            settled = status != cached.status
+            offers[sku] = replace(cached, status=status, known_digest=None) if settled else cached
             del chosen[sku]
     docs = await _gather_map(chosen.items(), lambda item: _read_offer(client, item[1]))
     gone: set[str] = set()

@@ -25,7 +25,7 @@ from catalogsync.plan.model import (
     Resource,
     Severity,
 )
-from catalogsync.plan.offers import Desired, check_create, desired_offer
+from catalogsync.plan.offers import Desired, Lookups, check_create, desired_offer
 from catalogsync.plan.tables import plan_tables
 from catalogsync.plan.variants import plan_variant_sets
 
@@ -61,8 +61,9 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     changes, diagnostics = plan_tables(catalog, live)
     table_ids = {name: t.id for name, t in live.tables.items()}
     wanted: dict[str, Desired] = {}
+    lookups = Lookups(live)
     for sku, offer in catalog.offers.items():
-        desired = wanted[sku] = desired_offer(sku, offer, catalog, live, now)
+        desired = wanted[sku] = desired_offer(sku, offer, catalog, live, now, lookups)
         current = live.offers.get(sku)
         change: Change | None
         if current is None:
