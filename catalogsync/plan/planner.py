@@ -60,10 +60,14 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     catalog = _targeted(catalog, options.targets)
     changes, diagnostics = plan_tables(catalog, live)
     table_ids = {name: t.id for name, t in live.tables.items()}
+    #: desired state of the offers variant sets name (the rest is dropped once planned)
     wanted: dict[str, Desired] = {}
+    in_sets = {sku for variant_set in catalog.variant_sets.values() for sku in variant_set.offers}
     lookups = Lookups(live)
     for sku, offer in catalog.offers.items():
-        desired = wanted[sku] = desired_offer(sku, offer, catalog, live, now, lookups)
+        desired = desired_offer(sku, offer, catalog, live, now, lookups)
+        if sku in in_sets:
+            wanted[sku] = desired
         current = live.offers.get(sku)
         change: Change | None
         if current is None:
