@@ -21,7 +21,7 @@ from typing import Any
 from catalogsync.allegro.client import AllegroClient, route_template
 from catalogsync.allegro.errors import AllegroError, TransportError
 from catalogsync.allegro.wire import command_body
-from catalogsync.apply.batching import command_id
+from catalogsync.apply.batching import COMMANDS_AT_ONCE, command_id
 from catalogsync.apply.ledger import Ledger, record
 from catalogsync.apply.pipeline import CommandPipeline
 from catalogsync.apply.polling import command_tasks, operation, put_variant_set
@@ -43,7 +43,6 @@ from catalogsync.state import (
 #: Per-offer requests in flight at once (R2, R3: bounded per user and per client), leaving
 #: the client's other slots (allegro/client.py) to commands and their polls.
 CONCURRENCY = 7
-COMMANDS_AT_ONCE = 10
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from typing import TypeVar
 
 #: R14: one command carries at most 1000 offers.
 MAX_OFFERS_PER_COMMAND = 1000
+#: Batch commands apply has running at once (each polled until its tasks settle).
+COMMANDS_AT_ONCE = 10
 _NAMESPACE = uuid.UUID("6f1d2b1e-3c1a-4d0e-9a57-5c0a7d7e2f10")
 T = TypeVar("T")
 
