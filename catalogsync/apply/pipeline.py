@@ -52,9 +52,15 @@ class CommandPipeline:
         self._flush_finished()
 
     async def finish(self) -> None:
-        """Wait until every command has been sent and has settled."""
-        self._flush_finished()
-        while self._running:
+        """Wait until every command has been sent and has settled (call once every offer
+        is ready or dropped)."""
+        while True:
+            self._flush_finished()
+            if not self._running:
+                if not self._groups:
+                    return
+                for kind, key in list(self._groups):  # nothing running: no one else comes
+                    self._launch(kind, key)
             await asyncio.gather(*list(self._running))
 
     def _next(self, change: Change, offer_id: str, position: int) -> None:
