@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
-from catalogsync.allegro.errors import AllegroError
+from catalogsync.errors import CatalogsyncError
 
 PAGE = 1000
 
@@ -28,5 +28,5 @@ async def offer_events(
                 cursor = str(events[-1]["id"])
             if len(events) < PAGE:
                 return found, cursor
-    except AllegroError:
+    except CatalogsyncError:  # no feed, an old cursor, the network: read everything
         return None
