@@ -1,4 +1,5 @@
-"""The desired catalog: what a seller writes in YAML, as frozen pydantic models.
+"""The desired catalog: what a seller writes in YAML, as frozen pydantic models — except
+offers, which are validated as `OfferSpec` and kept as lean `Offer` records (records.py).
 
 Field names are the YAML keys (snake_case). A field left out of an offer is not managed:
 catalogsync never overwrites it on Allegro (field ownership). Every model forbids unknown
