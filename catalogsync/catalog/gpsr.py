@@ -110,5 +110,6 @@ def _safety(value: Any) -> Any:
 
 
 SafetyInformation = Annotated[
-    Literal["none"] | SafetyText | SafetyManuals, BeforeValidator(_safety)
+    Literal["none"] | SafetyText | SafetyManuals,
+    BeforeValidator(_safety, json_schema_input_type=str | list[str]),
 ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from catalogsync.allegro import gpsr_wire
+from catalogsync.allegro.gpsr_wire import GPSR_FIELDS, by_command
 from catalogsync.allegro.wire import offer_body
 from catalogsync.catalog.models import Catalog, Status
 from catalogsync.gcpause import gc_paused
@@ -34,7 +34,7 @@ from catalogsync.plan.model import (
     Resource,
     Severity,
 )
-from catalogsync.plan.offers import Desired, check_create, desired_offer
+from catalogsync.plan.offers import Desired, Lookups, check_create, desired_offer
 from catalogsync.plan.responsible import plan_responsible, references, responsible_hash
 from catalogsync.plan.tables import plan_tables
 from catalogsync.plan.variants import plan_variant_sets
@@ -71,12 +71,17 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     changes, diagnostics = plan_tables(catalog, live)
     changes += plan_responsible(catalog, live)
     table_ids = {name: t.id for name, t in live.tables.items()}
+    #: desired state of the offers variant sets name (the rest is dropped once planned)
     wanted: dict[str, Desired] = {}
     verdicts: dict[str, dict[str, Any]] = {}
+    in_sets = {sku for variant_set in catalog.variant_sets.values() for sku in variant_set.offers}
+    lookups = Lookups(live)
     for sku, offer in catalog.offers.items():
-        desired = wanted[sku] = desired_offer(sku, offer, catalog, live, now)
+        desired = desired_offer(sku, offer, catalog, live, now, lookups)
         desired_gpsr(desired, offer, catalog, live)
         desired_marketplaces(desired, offer, catalog, live)
+        if sku in in_sets:
+            wanted[sku] = desired
         current = live.offers.get(sku)
         check_gpsr(desired, None if current is None else current.fields)
         change: Change | None
@@ -146,18 +151,26 @@ def _uploads(changes: list[Change], live: LiveState) -> dict[str, str]:
 
 
 def _targeted(catalog: Catalog, targets: frozenset[str]) -> Catalog:
+    """Only the targeted resources, and the GPSR producers and persons targeted offers name
+    (an offer cannot be published without them)."""
     if not targets:
         return catalog
+    offers = {k: v for k, v in catalog.offers.items() if k in targets}
+    defaults = catalog.settings.defaults
+    named: set[str | None] = set(targets)
+    for offer in offers.values():
+        named |= {offer.responsible_producer or defaults.responsible_producer,
+                  offer.responsible_person or defaults.responsible_person}
     return catalog.model_copy(
         update={
-            "offers": {k: v for k, v in catalog.offers.items() if k in targets},
+            "offers": offers,
             "shipping_rates": {k: v for k, v in catalog.shipping_rates.items() if k in targets},
             "variant_sets": {k: v for k, v in catalog.variant_sets.items() if k in targets},
             "responsible_producers": {
-                k: v for k, v in catalog.responsible_producers.items() if k in targets
+                k: v for k, v in catalog.responsible_producers.items() if k in named
             },
             "responsible_persons": {
-                k: v for k, v in catalog.responsible_persons.items() if k in targets
+                k: v for k, v in catalog.responsible_persons.items() if k in named
             },
         }
     )
@@ -230,12 +243,12 @@ def _steps(
     """
     fields = desired.fields
     stock_by_command = "stock" not in changed or fields["stock"] > 0  # FIXED must be > 0
-    gpsr = {f: fields[f] for f in changed & gpsr_wire.GPSR_FIELDS}
+    gpsr = {f: fields[f] for f in changed & GPSR_FIELDS}
     abroad = (price_commands(fields["marketplaces"], current.fields.get("marketplaces"))
               if "marketplaces" in changed else [])
     commandable = _COMMAND_FIELDS | gpsr.keys() | ({"marketplaces"} if abroad is not None
                                                     else set())
-    if changed and changed <= commandable and stock_by_command and gpsr_wire.by_command(gpsr):
+    if changed and changed <= commandable and stock_by_command and by_command(gpsr):
         commands = list(abroad or [])
         modification = {f: fields[f] for f in sorted(changed & _MODIFICATION_FIELDS)}
         modification.update(sorted(gpsr.items()))
