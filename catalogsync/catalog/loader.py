@@ -160,8 +160,10 @@ class _Load:
 
     def _key(self, file: Path, prefix: KeyPath, key_node: Node, seen: dict[Any, Node]) -> Any:
         """A top-level or section key, reporting bad and duplicate keys."""
-        key, problems = self.builder.build(file, prefix, key_node)
+        key, problems = self.builder.build_key(file, prefix, key_node)
         self.problems += problems
+        if key is INVALID:
+            return INVALID
         try:
             first = seen.get(key)
         except TypeError:

@@ -9,7 +9,7 @@ from textwrap import dedent
 import pytest
 
 from catalogsync.catalog.loader import load_catalog, load_settings
-from catalogsync.catalog.models import Environment, ImageItem, Status, TextItem
+from catalogsync.catalog.models import Environment, ImageItem, Product, Status, TextItem
 from catalogsync.errors import CatalogError, Problem
 
 SETTINGS = "environment: local\n"
@@ -502,3 +502,48 @@ def test_unusual_yaml_is_reported_as_problems_not_raised() -> None:
         "cat/a.yaml:7:14: offers.C.price: could not determine a constructor for the tag '!foo'",
         "cat/b.yaml:2:14: invalid YAML: invalid leading UTF-8 octet",
     ]
+
+
+def test_identifiers_are_their_source_text_never_yaml_1_1_numbers_or_booleans() -> None:
+    catalog = load_catalog(
+        write(
+            {
+                "catalogsync.yaml": "defaults: {shipping_rates: 2024}\n",
+                "o.yaml": """
+            offers:
+              0755: {stock: 1, product: {ean: 0123456701234}}
+              12:30: {stock: 1, product: {id: 0x1F}}
+              on: {stock: 1, category: 0257931}
+              no: {stock: 1, parameters: {Waga: 1.50, Kod: [007, yes]}}
+              1_000: {stock: 1}
+            shipping_rates:
+              2024:
+                renamed_from: 1e3
+                rates: [{delivery_method: 0x10, first_item: 0x10}]
+            variant_sets:
+              Kubki: {parameters: [0755], offers: [0755, 12:30]}
+        """,
+            }
+        )
+    )
+
+    assert sorted(catalog.offers) == ["0755", "12:30", "1_000", "no", "on"]
+    product = catalog.offers["0755"].product
+    assert product is not None and product.ean == "0123456701234"
+    assert catalog.offers["12:30"].product == Product(id="0x1F")
+    assert catalog.offers["on"].category == "0257931"
+    assert catalog.offers["no"].parameters == {"Waga": ("1.50",), "Kod": ("007", "yes")}
+    table = catalog.shipping_rates["2024"]
+    assert table.renamed_from == "1e3"
+    assert table.rates[0].delivery_method == "0x10"
+    assert table.rates[0].first_item == Decimal("16.00")  # a price is a number: 0x10 is 16
+    assert catalog.settings.defaults.shipping_rates == "2024"
+    assert catalog.variant_sets["Kubki"].offers == ("0755", "12:30")
+
+
+def test_a_key_yaml_reads_as_null_is_refused_with_quote_it() -> None:
+    found = problems(
+        write({"catalogsync.yaml": SETTINGS, "o.yaml": "offers:\n  ~: {stock: 1}\n"})
+    )
+
+    assert found == ["cat/o.yaml:2:3: offers: YAML reads ~ as null; quote it: '~'"]
