@@ -224,6 +224,8 @@ class Offer(Frozen):
     #: R26: change the price even while the offer is in a campaign or in Allegro Prices,
     #: which takes it out of the programme.
     allow_campaign_price_change: bool = False
+    #: list this product although an offer outside the catalog already sells it
+    allow_second_listing: bool = False
 
 
 class Rate(Frozen):

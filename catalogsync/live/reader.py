@@ -7,9 +7,8 @@ offers the state index knows but the list lacks (hidden, R22) are read by id.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
@@ -22,6 +21,11 @@ from catalogsync.allegro.wire import (
 )
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.cache import CachedOffer, LiveCache
+from catalogsync.live.fetch import PAGE
+from catalogsync.live.fetch import external_id as _external_id
+from catalogsync.live.fetch import gather_map as _gather_map
+from catalogsync.live.fetch import read_offer as _read_offer
+from catalogsync.live.listings import read_other_listings
 from catalogsync.live.programmes import read_after_sales, read_campaigns
 from catalogsync.live.state import (
     DeliveryMethod,
@@ -32,12 +36,6 @@ from catalogsync.live.state import (
 )
 from catalogsync.live.variants import read_variant_sets
 from catalogsync.state import StateIndex
-
-PAGE = 1000
-#: Detail reads in flight at once; well under the 20 sessions Allegro allows (R3).
-CONCURRENCY = 10
-T = TypeVar("T")
-K = TypeVar("K")
 
 
 async def read_live(
@@ -70,6 +68,8 @@ async def read_live(
     cache.event_cursor, cache.read_at, cache.tables = cursor, now, table_names
     cache.offers = {o.id: CachedOffer(status=o.status, fields=o.fields) for o in offers.values()}
     products = await _products(client, catalog)
+    creates = set(catalog.offers) - set(offers) - gone
+    other_listings = await read_other_listings(client, catalog, creates, products, listing)
     categories = {o.category for o in catalog.offers.values() if o.category}
     categories |= {c.category for found in products.values() for c in found}
     category_parameters = await _gather_map(
@@ -93,6 +93,9 @@ async def read_live(
         gone=frozenset(gone),
         duplicates=duplicates,
         unmanaged_offers=sum(1 for o in listing if _external_id(o) not in managed),
+        other_listings=other_listings,
+        has_state=bool(index.offers or index.shipping_rates or index.images),
+        listed_offers=len(listing),
         removed=removed,
         removed_tables=tuple(
             sorted(
@@ -109,19 +112,6 @@ async def read_live(
             1 for o in listing if (o.get("publication") or {}).get("status") == "INACTIVE"
         ),
     )
-
-
-async def _gather_map(keys: Iterable[K], fetch: Callable[[K], Awaitable[T]]) -> dict[K, T]:
-    """Run `fetch` for each key with bounded concurrency; keep the keys' order."""
-    gate = asyncio.Semaphore(CONCURRENCY)
-
-    async def one(key: K) -> T:
-        async with gate:
-            return await fetch(key)
-
-    keys = list(keys)
-    results = await asyncio.gather(*(one(k) for k in keys))
-    return dict(zip(keys, results, strict=True))
 
 
 async def _delivery_methods(client: AllegroClient) -> tuple[DeliveryMethod, ...]:
@@ -164,10 +154,6 @@ async def _list_offers(client: AllegroClient) -> list[dict[str, Any]]:
         offers.extend(batch)
         if len(batch) < PAGE:
             return offers
-
-
-def _external_id(listing: dict[str, Any]) -> str | None:
-    return (listing.get("external") or {}).get("id")
 
 
 async def _managed_offers(
@@ -271,16 +257,6 @@ def _choose(found: list[dict[str, Any]], known_id: str | None) -> str:
         if (offer.get("publication") or {}).get("status") != "ENDED":
             return str(offer["id"])
     return str(ids[0])
-
-
-async def _read_offer(client: AllegroClient, offer_id: str) -> dict[str, Any] | None:
-    try:
-        doc: dict[str, Any] = await client.get(f"/sale/product-offers/{offer_id}")
-    except AllegroError as exc:
-        if exc.status == 404:
-            return None
-        raise
-    return doc
 
 
 async def _products(

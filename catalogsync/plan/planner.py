@@ -25,7 +25,7 @@ from catalogsync.plan.model import (
     Resource,
     Severity,
 )
-from catalogsync.plan.offers import Desired, check_create, desired_offer
+from catalogsync.plan.offers import Desired, check_create, check_second_listing, desired_offer
 from catalogsync.plan.tables import plan_tables
 from catalogsync.plan.variants import plan_variant_sets
 
@@ -67,6 +67,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         change: Change | None
         if current is None:
             check_create(desired)
+            check_second_listing(desired, offer, live)
             change = _create(desired, table_ids, gone=sku in live.gone)
         else:
             allowed = options.allow_campaign_price_change or offer.allow_campaign_price_change
