@@ -30,6 +30,7 @@ from catalogsync.images import catalog_images, local_images
 from catalogsync.live.cache import load_cache, save_cache
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
+from catalogsync.lockfile import LOCK_FILE, LockFile
 from catalogsync.plan.model import Plan
 from catalogsync.plan.planner import Options, stale_changes
 from catalogsync.plan.planner import plan as make_plan
@@ -128,6 +129,11 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Change prices of offers in campaigns or Allegro Prices (R26).",
         ),
         click.option(
+            "--allow-create-without-state",
+            is_flag=True,
+            help="Create offers although no catalogsync.lock or local state exists.",
+        ),
+        click.option(
             "--allow-mass-change",
             is_flag=True,
             help="Go beyond the safety shares of catalogsync.yaml.",
@@ -146,6 +152,7 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             prune=kwargs.pop("prune"),
             allow_campaign_price_change=kwargs.pop("allow_campaign_price_change"),
             allow_mass_change=kwargs.pop("allow_mass_change"),
+            allow_create_without_state=kwargs.pop("allow_create_without_state"),
             allow_price_jumps=kwargs.pop("allow_price_jumps"),
         )
         return command(*args, **kwargs)
@@ -232,9 +239,13 @@ def apply(
 async def _plan(obj: CliContext, directory: Path, catalog: Catalog, options: Options) -> Plan:
     environment = catalog.settings.environment
     async with _session(obj, directory, environment) as client:
-        index = load_index(state_index_path(directory, environment))
+        index = load_index(state_index_path(directory, environment), _lock(directory, environment))
         live = await _read(client, catalog, index, directory)
     return make_plan(catalog, live, datetime.now(UTC), options)
+
+
+def _lock(directory: Path, environment: Environment) -> LockFile:
+    return LockFile(directory / LOCK_FILE, environment.value)
 
 
 async def _read(
@@ -261,7 +272,7 @@ async def _apply(
     environment = catalog.settings.environment
     index_path = state_index_path(directory, environment)
     async with _session(obj, directory, environment) as client:
-        index = load_index(index_path)
+        index = load_index(index_path, _lock(directory, environment))
         if await settle_pending(client, index, index_path):
             click.echo("Waited for the commands an interrupted apply left running.", err=True)
         live = await _read(client, catalog, index, directory)

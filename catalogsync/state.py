@@ -1,13 +1,17 @@
 """The state index: what apply learned about ids that the API cannot always show again.
 
 Hidden offers are missing from the offer list (R22) and tables can be renamed but never
-deleted (R4), so apply remembers external id -> offer id and table name -> table id.
-The live API stays the source of truth; losing this file costs at most a warning.
+deleted (R4), so apply remembers external id -> offer id, table name -> table id and image
+hash -> URL. The live API stays the source of truth for everything else.
 
-Storage: a JSON snapshot plus an append-only journal beside it. Recording one new id appends
-one line (cheap enough to do right after every create); `save_index` writes a new snapshot
-atomically and empties the journal. Loading replays the journal over the snapshot, so a
-crash at any point loses nothing that was recorded.
+Two copies, for two audiences:
+- `catalogsync.lock` beside the catalog, committed with it, so a fresh clone on a new CI
+  runner knows every id (`lockfile.py`: one sorted line per resource, no secrets, merges
+  by keeping both sides' lines);
+- `.catalogsync/state-ENV.json` (git-ignored), the working copy with a journal: recording
+  one new id appends one line to the journal and to the lock file, right after every create;
+  `save_index` writes both files whole, atomically, and empties the journal. Loading reads the
+  lock, then the snapshot and the journal over it, so a crash loses nothing that was recorded.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
 from catalogsync.errors import ConfigError
+from catalogsync.lockfile import LockFile
 
 
 class PendingCommand(BaseModel):
@@ -38,13 +43,27 @@ class StateIndex(BaseModel):
     #: command id -> command, written before the command is sent, removed once it settled:
     #: a run after a crash waits for these before it reads live state
     commands: dict[str, PendingCommand] = Field(default_factory=dict)
+    _lock: LockFile | None = PrivateAttr(default=None)
+    _found: bool = PrivateAttr(default=False)
+
+    def __eq__(self, other: object) -> bool:
+        """The ids, not where they were read from."""
+        return isinstance(other, StateIndex) and self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def has_state(self) -> bool:
+        """Whether any state for this catalog existed (a lock file or a local index), even
+        one with no ids yet: without it, ids apply recorded are unknown."""
+        return self._found or bool(self.offers or self.shipping_rates or self.images)
 
 
 def _journal(path: Path) -> Path:
     return path.with_suffix(".journal")
 
 
-def load_index(path: Path) -> StateIndex:
+def load_index(path: Path, lock: LockFile | None = None) -> StateIndex:
+    """The lock file's ids (if given), with the local snapshot and journal over them."""
     try:
         index = StateIndex.model_validate_json(path.read_bytes()) if path.exists() else StateIndex()
         if _journal(path).exists():
@@ -56,6 +75,14 @@ def load_index(path: Path) -> StateIndex:
             f"{path}: state index is unreadable ({exc.__class__.__name__}); "
             "delete it and catalogsync will rebuild it from Allegro"
         ) from exc
+    index._found = path.exists() or _journal(path).exists()
+    if lock is not None:
+        index._lock = lock
+        entries = lock.read()
+        index._found = index._found or lock.path.exists()
+        for kind, key, value in entries:
+            section = getattr(index, _SECTIONS[kind])
+            section.setdefault(key, value)  # this machine's newer knowledge wins
     return index
 
 
@@ -79,6 +106,8 @@ def record_id(
     with _journal(path).open("a") as journal:
         journal.write(json.dumps({"kind": kind, "key": key, "id": value}) + "\n")
         journal.flush()
+    if index._lock is not None:
+        index._lock.append(kind, key, value)
 
 
 def save_index(path: Path, index: StateIndex) -> None:
@@ -91,7 +120,17 @@ def save_index(path: Path, index: StateIndex) -> None:
         out.flush()
         os.fsync(out.fileno())
     os.replace(tmp, path)
+    if index._lock is not None:
+        index._lock.write(_entries(index))
     _journal(path).unlink(missing_ok=True)
+
+
+def _entries(index: StateIndex) -> list[tuple[str, str, str]]:
+    return [
+        (kind, key, value)
+        for kind, section in _SECTIONS.items()
+        for key, value in getattr(index, section).items()
+    ]
 
 
 def load_pacing(path: Path) -> dict[str, Any]:

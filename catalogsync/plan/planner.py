@@ -11,7 +11,12 @@ from catalogsync.catalog.models import Catalog, Status
 from catalogsync.gcpause import gc_paused
 from catalogsync.images import placeholders
 from catalogsync.live.state import LiveOffer, LiveState
-from catalogsync.plan.checks import prune_removed, run_checks, withhold_campaign_price
+from catalogsync.plan.checks import (
+    missing_state,
+    prune_removed,
+    run_checks,
+    withhold_campaign_price,
+)
 from catalogsync.plan.hashing import fingerprint, offer_hash, table_hash
 from catalogsync.plan.model import (
     Action,
@@ -49,6 +54,8 @@ class Options:
     #: lift the safety shares and the price-jump guard
     allow_mass_change: bool = False
     allow_price_jumps: bool = False
+    #: create offers although no state exists for an account that already has offers
+    allow_create_without_state: bool = False
 
 
 def plan(catalog: Catalog, live: LiveState, now: datetime, options: Options = Options()) -> Plan:
@@ -97,6 +104,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     diagnostics += run_checks(
         catalog, live, changes, options.allow_mass_change, options.allow_price_jumps
     )
+    diagnostics += missing_state(live, changes, options.allow_create_without_state)
     diagnostics += [
         Diagnostic(severity=Severity.WARNING, subject="allegro", message=n) for n in live.notes
     ]
