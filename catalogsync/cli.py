@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import sys
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from catalogsync.apply.applier import Applier, ApplyReport, settle_pending
 from catalogsync.auth_cli import auth
 from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Catalog, Environment
+from catalogsync.cli_options import plan_options
 from catalogsync.config import image_upload_url, live_cache_path, pacing_path, state_index_path
 from catalogsync.errors import CatalogsyncError, PlanError
 from catalogsync.images import catalog_images, local_images
@@ -35,6 +35,7 @@ from catalogsync.plan.model import Plan
 from catalogsync.plan.planner import Options, stale_changes
 from catalogsync.plan.planner import plan as make_plan
 from catalogsync.render import render_json, render_markdown, render_text
+from catalogsync.runlock import account_lock, lock_path
 from catalogsync.state import StateIndex, load_index, load_pacing, save_pacing
 
 T = TypeVar("T")
@@ -108,60 +109,6 @@ def validate(directory: Path) -> None:
     )
 
 
-def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The flags plan and apply share; they arrive as one `options` argument."""
-    flags = [
-        click.option(
-            "--target",
-            "targets",
-            multiple=True,
-            metavar="KEY",
-            help="Only this offer external id or table name (repeatable).",
-        ),
-        click.option(
-            "--prune/--no-prune",
-            default=None,
-            help="End offers removed from the catalog (default: `prune:` setting).",
-        ),
-        click.option(
-            "--allow-campaign-price-change",
-            is_flag=True,
-            help="Change prices of offers in campaigns or Allegro Prices (R26).",
-        ),
-        click.option(
-            "--allow-create-without-state",
-            is_flag=True,
-            help="Create offers although no catalogsync.lock or local state exists.",
-        ),
-        click.option(
-            "--allow-mass-change",
-            is_flag=True,
-            help="Go beyond the safety shares of catalogsync.yaml.",
-        ),
-        click.option(
-            "--allow-price-jumps",
-            is_flag=True,
-            help="Allow prices to move beyond safety.max_price_change.",
-        ),
-    ]
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        kwargs["options"] = Options(
-            targets=frozenset(kwargs.pop("targets")),
-            prune=kwargs.pop("prune"),
-            allow_campaign_price_change=kwargs.pop("allow_campaign_price_change"),
-            allow_mass_change=kwargs.pop("allow_mass_change"),
-            allow_create_without_state=kwargs.pop("allow_create_without_state"),
-            allow_price_jumps=kwargs.pop("allow_price_jumps"),
-        )
-        return command(*args, **kwargs)
-
-    for flag in reversed(flags):
-        wrapper = flag(wrapper)
-    return wrapper
-
-
 @cli.command()
 @catalog_dir
 @click.option(
@@ -215,16 +162,29 @@ def plan(
     help="The catalog directory of a saved plan (default: current).",
 )
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=0,
+    metavar="SECONDS",
+    help="Wait this long for another apply to the same account to finish (default: refuse).",
+)
 @plan_options
 @click.pass_obj
 def apply(
-    obj: CliContext, path: Path, catalog_path: Path | None, auto_approve: bool, options: Options
+    obj: CliContext,
+    path: Path,
+    catalog_path: Path | None,
+    auto_approve: bool,
+    lock_timeout: float,
+    options: Options,
 ) -> None:
     """Carry out the changes for a catalog DIRECTORY, or exactly those of a saved plan FILE."""
     directory = path if path.is_dir() else (catalog_path or Path.cwd())
     catalog = load_catalog(directory)
     saved = None if path.is_dir() else _read_plan(path)
-    report = _run(_apply(obj, directory, catalog, saved, auto_approve, options))
+    run = _apply(obj, directory, catalog, saved, auto_approve, options, lock_timeout)
+    report = _run(run)
     if report is None:
         return
     _summarise(report)
@@ -268,53 +228,90 @@ async def _apply(
     saved: Plan | None,
     auto_approve: bool,
     options: Options,
+    lock_timeout: float,
 ) -> ApplyReport | None:
     environment = catalog.settings.environment
     index_path = state_index_path(directory, environment)
     async with _session(obj, directory, environment) as client:
-        index = load_index(index_path, _lock(directory, environment))
-        if await settle_pending(client, index, index_path):
-            click.echo("Waited for the commands an interrupted apply left running.", err=True)
-        live = await _read(client, catalog, index, directory)
-        if saved is None:
-            result = make_plan(catalog, live, datetime.now(UTC), options)
-            _show(result, "text")
-        else:
-            result = saved
-            _show(result, "text")
-            if saved.environment != environment.value:
-                raise PlanError(
-                    f"the plan was made for {saved.environment}, the catalog is set to "
-                    f"{environment.value}"
+        with _account_lock(client, directory, environment, lock_timeout):
+            return await _apply_locked(
+                client, directory, catalog, saved, auto_approve, options, index_path
+            )
+
+
+def _account_lock(
+    client: SellerClient, directory: Path, environment: Environment, timeout: float
+) -> AbstractContextManager[None]:
+    """One apply per account at a time on this machine (runlock.py says why and how far)."""
+    where = client.base_url
+    if environment is Environment.LOCAL:
+        where += f"#{directory.resolve()}"  # each local catalog has its own emulator
+    return account_lock(
+        lock_path(environment.value, where, client.seller.user_name),
+        f"catalogsync apply {directory}",
+        timeout,
+        lambda holder: click.echo(f"Waiting for {holder.describe()} to finish…", err=True),
+        lambda holder: click.echo(
+            f"Took over the lock left by {holder.describe()}: that run ended without "
+            "releasing it (crashed or killed).",
+            err=True,
+        ),
+    )
+
+
+async def _apply_locked(
+    client: SellerClient,
+    directory: Path,
+    catalog: Catalog,
+    saved: Plan | None,
+    auto_approve: bool,
+    options: Options,
+    index_path: Path,
+) -> ApplyReport | None:
+    environment = catalog.settings.environment
+    index = load_index(index_path, _lock(directory, environment))
+    if await settle_pending(client, index, index_path):
+        click.echo("Waited for the commands an interrupted apply left running.", err=True)
+    live = await _read(client, catalog, index, directory)
+    if saved is None:
+        result = make_plan(catalog, live, datetime.now(UTC), options)
+        _show(result, "text")
+    else:
+        result = saved
+        _show(result, "text")
+        if saved.environment != environment.value:
+            raise PlanError(
+                f"the plan was made for {saved.environment}, the catalog is set to "
+                f"{environment.value}"
+            )
+        changed = stale_changes(saved, live)
+        if changed:
+            raise PlanError(
+                "\n".join(
+                    [
+                        *changed,
+                        f"the saved plan is stale: {len(changed)} of its changes no longer "
+                        "match Allegro; run `catalogsync plan` again",
+                    ]
                 )
-            changed = stale_changes(saved, live)
-            if changed:
-                raise PlanError(
-                    "\n".join(
-                        [
-                            *changed,
-                            f"the saved plan is stale: {len(changed)} of its changes no longer "
-                            "match Allegro; run `catalogsync plan` again",
-                        ]
-                    )
-                )
-        if result.errors:
-            raise PlanError("the plan has errors; fix them and plan again")
-        if not result.changes:
-            return None
-        _confirm(auto_approve)
-        table_ids = {name: t.id for name, t in live.tables.items()}
-        applier = Applier(
-            client,
-            result,
-            index,
-            index_path,
-            table_ids,
-            progress.for_output(),
-            directory,
-            image_upload_url(environment),
-        )
-        return await applier.run()
+            )
+    if result.errors:
+        raise PlanError("the plan has errors; fix them and plan again")
+    if not result.changes:
+        return None
+    _confirm(auto_approve)
+    table_ids = {name: t.id for name, t in live.tables.items()}
+    applier = Applier(
+        client,
+        result,
+        index,
+        index_path,
+        table_ids,
+        progress.for_output(),
+        directory,
+        image_upload_url(environment),
+    )
+    return await applier.run()
 
 
 @asynccontextmanager

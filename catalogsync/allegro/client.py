@@ -51,6 +51,10 @@ class AllegroClient:
         self.requests: Counter[str] = Counter()
         self.throttled = 0  # 429 answers received
 
+    @property
+    def base_url(self) -> str:
+        return str(self._http.base_url)
+
     async def get(self, path: str, params: Any = None) -> Any:
         return (await self.request("GET", path, params=params)).json()
 

@@ -25,6 +25,7 @@ from catalogsync.live.fetch import PAGE
 from catalogsync.live.fetch import external_id as _external_id
 from catalogsync.live.fetch import gather_map as _gather_map
 from catalogsync.live.fetch import read_offer as _read_offer
+from catalogsync.live.fetch import status_of as _status
 from catalogsync.live.listings import read_other_listings
 from catalogsync.live.programmes import read_after_sales, read_campaigns
 from catalogsync.live.state import (
@@ -176,7 +177,9 @@ async def _managed_offers(
     for sku, found in by_sku.items():
         offer_id = _choose(found, index.offers.get(sku))
         chosen[sku] = offer_id
-        others = tuple(o["id"] for o in found if o["id"] != offer_id)
+        others = tuple(  # an ended duplicate sells nothing: only live ones matter
+            o["id"] for o in found if o["id"] != offer_id and _status(o) != "ENDED"
+        )
         if others:
             duplicates[sku] = others
     # R22: a hidden offer is missing from the list but readable by id.

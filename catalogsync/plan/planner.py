@@ -84,11 +84,13 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         if sku in live.duplicates:
             diagnostics.append(
                 Diagnostic(
-                    severity=Severity.WARNING,
+                    severity=Severity.ERROR,
                     subject=f"offer {sku}",
-                    message=f"other offers share this external id "
-                    f"({', '.join(live.duplicates[sku])}); catalogsync manages "
-                    f"{current.id if current else 'none of them'}",
+                    message=f"other offers not ended share this external id "
+                    f"({', '.join(live.duplicates[sku])}): the item is listed more than once, "
+                    "which Allegro forbids; catalogsync manages "
+                    f"{current.id if current else 'none of them'}. End the others on "
+                    "allegro.pl or give them their own external ids, then plan again",
                 )
             )
         if change is not None:

@@ -57,3 +57,16 @@ def test_an_offer_without_external_id_selling_the_product_is_named_with_how_to_a
     assert blocked.exit_code == 3, blocked.output
     assert f"already sold by offer {black} (no external id, ACTIVE)" in blocked.output
     assert f"catalogsync import DIR --offer-id {black}" in blocked.output
+
+
+def test_two_live_offers_with_one_external_id_block_the_plan(
+    run: Run, catalog_dir: Path, backend: Backend
+) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    black = _offer_ids(catalog_dir)["MUG-BLACK-330"]
+    backend.patch_offer("1000001", black, {"external": {"id": "MUG-WHITE-330"}})
+
+    result = run("plan", catalog_dir, "--detailed-exitcode", "--target", "MUG-WHITE-330")
+
+    assert result.exit_code == 3, result.output
+    assert f"other offers not ended share this external id ({black})" in result.output
