@@ -16,6 +16,7 @@ import click
 from pydantic import ValidationError
 
 from catalogsync import progress
+from catalogsync.adopt.command import import_command
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.allegro.seller import SellerClient
@@ -25,6 +26,7 @@ from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Catalog, Environment
 from catalogsync.cli_options import plan_options
 from catalogsync.config import image_upload_url, live_cache_path, pacing_path, state_index_path
+from catalogsync.emulator_cli import emulator
 from catalogsync.errors import CatalogsyncError, PlanError
 from catalogsync.images import catalog_images, local_images
 from catalogsync.live.cache import load_cache, save_cache
@@ -374,27 +376,6 @@ def _show(result: Plan, fmt: str) -> None:
         click.echo(render_text(result, color=sys.stdout.isatty()), nl=False)
 
 
-@cli.group()
-def emulator() -> None:
-    """The embedded Allegro emulator."""
-
-
-@emulator.command()
-@click.option("--port", default=8080, show_default=True, help="TCP port on 127.0.0.1.")
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite file to keep state in (default: in memory).",
-)
-def serve(port: int, db: Path | None) -> None:
-    """Serve the emulator over real HTTP on 127.0.0.1:PORT."""
-    import uvicorn
-
-    from catalogsync.emulator.app import create_app
-    from catalogsync.emulator.backend import Backend
-
-    backend = Backend(db or ":memory:")
-    uvicorn.run(create_app(backend), host="127.0.0.1", port=port, log_level="warning")
-
-
 cli.add_command(auth)
+cli.add_command(emulator)
+cli.add_command(import_command)

@@ -184,7 +184,6 @@ async def _managed_offers(
             duplicates[sku] = others
     # R22: a hidden offer is missing from the list but readable by id.
     unlisted = {s: i for s, i in index.offers.items() if s in catalog.offers and s not in chosen}
-    chosen.update(unlisted)
     offers: dict[str, LiveOffer] = {}
     listed = {str(o["id"]): o for o in listing}
     for sku, offer_id in list(chosen.items()):
@@ -192,6 +191,7 @@ async def _managed_offers(
         if cached is not None and offer_id in listed and _still_matches(cached, listed[offer_id]):
             offers[sku] = cached
             del chosen[sku]
+    chosen.update(unlisted)  # never from the cache: their external id is checked below
     docs = await _gather_map(chosen.items(), lambda item: _read_offer(client, item[1]))
     gone: set[str] = set()
     for (sku, offer_id), doc in docs.items():
@@ -199,11 +199,14 @@ async def _managed_offers(
             gone.add(sku)  # R20: archived or deleted since the last apply
             continue
         status = str((doc.get("publication") or {}).get("status") or "INACTIVE")
+        external = _external_id(doc)
         offers[sku] = LiveOffer(
             id=offer_id,
             status=status,
             fields=offer_fields(doc, table_names),
             ever_activated=status != "INACTIVE",
+            rekey_from=external,
+            rekey=external != sku,
         )
     return offers, gone, duplicates
 

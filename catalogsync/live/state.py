@@ -19,6 +19,10 @@ class LiveOffer:
     status: str  # Allegro's publication status: INACTIVE, ACTIVATING, ACTIVE, ENDED
     fields: Fields
     ever_activated: bool = True
+    #: the offer's external id on Allegro when it is not its catalog key (an offer adopted
+    #: by `catalogsync import` without one): the plan writes the key into it
+    rekey_from: str | None = None
+    rekey: bool = False
 
 
 @dataclass(frozen=True)

@@ -175,10 +175,15 @@ def _update(desired: Desired, current: LiveOffer, table_ids: dict[str, str]) -> 
     publication = _publication(desired, current)
     if publication:
         diffs.append(FieldDiff(field="status", old=current.fields.get("status"), new=publication))
+    if current.rekey:  # adopted without an external id: the account carries the key from now
+        diffs.append(FieldDiff(field="external.id", old=current.rekey_from, new=desired.sku))
     if not diffs:
         return None
-    changed = {d.field for d in diffs} - {"status"}
+    changed = {d.field for d in diffs} - {"status", "external.id"}
     request, commands = _steps(desired, current, changed, table_ids)
+    if current.rekey:
+        body = {**(request.body or {} if request else {}), "external": {"id": desired.sku}}
+        request = Request(method="PATCH", path=f"/sale/product-offers/{current.id}", body=body)
     if publication:
         commands.append(_publication_command(desired, publication))
     return Change(

@@ -1,0 +1,136 @@
+"""`catalogsync import DIR`: bring an existing account (or a slice of it) under a catalog.
+
+Like `terraform import`: it reads what the account has and writes the catalog a person would
+(`entries.py`, `files.py`), records the ids in `catalogsync.lock`, and leaves the plan with
+nothing to do — except, for offers that had no external id, the one change that writes their
+new key into `external.id`. Into an existing catalog it adds only what is missing, in new
+files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from catalogsync import progress
+from catalogsync.adopt.account import Account, Selection, read_account
+from catalogsync.adopt.entries import DEFAULTABLE, Entry, entries, factor_defaults
+from catalogsync.adopt.files import dump, offer_files, table_file, write_new
+from catalogsync.allegro.connect import connect
+from catalogsync.catalog.loader import SETTINGS_FILE, load_catalog
+from catalogsync.catalog.models import OFFER_FIELDS, Catalog, Environment
+from catalogsync.config import pacing_path, state_index_path
+from catalogsync.lockfile import LOCK_FILE, LockFile
+from catalogsync.state import load_index, load_pacing, save_index, save_pacing
+
+_STATUSES = {"active": "ACTIVE", "activating": "ACTIVATING", "inactive": "INACTIVE",
+             "ended": "ENDED"}
+
+
+@click.command("import")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--status", "statuses", multiple=True, type=click.Choice(sorted(_STATUSES)),
+              help="Only offers in this publication status (repeatable).")
+@click.option("--category", "categories", multiple=True, metavar="ID",
+              help="Only offers of this category (repeatable).")
+@click.option("--offer-id", "offer_ids", multiple=True, metavar="ID",
+              help="Only this offer (repeatable); also finds an offer hidden from lists (R22).")
+@click.option("--external-id", "external_ids", multiple=True, metavar="SKU",
+              help="Only the offer with this external id (repeatable).")
+@click.option("--without", multiple=True, type=click.Choice(OFFER_FIELDS[:-1]),
+              help="Leave this field unmanaged, e.g. stock an ERP owns (repeatable).")
+@click.option("--tables/--no-tables", default=True, show_default=True,
+              help="Import the account's shipping-rate tables.")
+@click.option("--environment", type=click.Choice([e.value for e in Environment]),
+              help="For a new catalog: where it goes (default local).")
+@click.option("--max-offers-per-file", default=500, show_default=True,
+              type=click.IntRange(min=1), help="Offers in one file at most.")
+@click.pass_obj
+def import_command(obj: Any, directory: Path, statuses: tuple[str, ...],
+                   categories: tuple[str, ...], offer_ids: tuple[str, ...],
+                   external_ids: tuple[str, ...], without: tuple[str, ...], tables: bool,
+                   environment: str | None, max_offers_per_file: int) -> None:
+    """Write the catalog of an existing account (or of a part of it) into DIRECTORY."""
+    existing = load_catalog(directory) if (directory / SETTINGS_FILE).exists() else None
+    if existing is not None and environment and environment != existing.settings.environment:
+        raise click.UsageError(
+            f"{directory / SETTINGS_FILE} says environment: {existing.settings.environment}"
+        )
+    env = existing.settings.environment if existing else Environment(environment or "local")
+    directory.mkdir(parents=True, exist_ok=True)
+    selection = Selection(
+        frozenset(_STATUSES[s] for s in statuses), frozenset(categories),
+        frozenset(offer_ids), frozenset(external_ids),
+    )
+    account = asyncio.run(_read(obj, directory, env, selection, tables))
+    _write(directory, env, existing, account, frozenset(without), max_offers_per_file)
+
+
+async def _read(obj: Any, directory: Path, environment: Environment, selection: Selection,
+                tables: bool) -> Account:
+    path = pacing_path(directory, environment)
+    async with connect(environment, directory, getattr(obj, "emulator", None)) as client:
+        click.echo(f"Acting as seller {client.seller.user_name} on {environment.value}.", err=True)
+        client.pacer.restore(load_pacing(path))
+        try:
+            return await read_account(client, selection, progress.for_output(), tables=tables)
+        finally:
+            save_pacing(path, client.pacer.export())
+
+
+def _write(directory: Path, environment: Environment, existing: Catalog | None,
+           account: Account, without: frozenset[str], per_file: int) -> None:
+    index_path = state_index_path(directory, environment)
+    index = load_index(index_path, LockFile(directory / LOCK_FILE, environment.value))
+    managed = set(existing.offers) if existing else set()
+    claimed = {i for key, i in index.offers.items() if key in managed}
+    claimed |= {i for i, d in account.offers.items()
+                if ((d.get("external") or {}).get("id")) in managed}
+    found = entries(account, without, managed | set(index.offers), claimed)
+    header = f"# Imported from Allegro by `catalogsync import` on {datetime.now(UTC):%Y-%m-%d}.\n"
+    defaults = factor_defaults(found, _existing_defaults(existing) if existing else None)
+    new_tables = {n: t for n, t in account.tables.items()
+                  if not existing or n not in existing.shipping_rates}
+    files = offer_files(directory, found, per_file, header)
+    files.update(table_file(directory, new_tables, header))
+    if existing is None:
+        settings = {"environment": environment.value, "marketplace": "allegro-pl",
+                    "defaults": defaults}
+        files[directory / SETTINGS_FILE] = dump(settings, header)
+    write_new(files)
+    for entry in found:
+        index.offers[entry.key] = entry.offer_id
+    for name, table in new_tables.items():
+        index.shipping_rates[name] = table.id
+    save_index(index_path, index)
+    _report(directory, found, new_tables, files)
+
+
+def _existing_defaults(catalog: Catalog) -> dict[str, Any]:
+    """The catalog's defaults in the shapes `entries` writes, to compare offers with."""
+    defaults = catalog.settings.defaults.model_dump(mode="json", exclude_none=True)
+    location = defaults.get("location")
+    if location:
+        defaults["location"] = {k: v for k, v in location.items() if v is not None}
+    return {k: v for k, v in defaults.items() if k in (*DEFAULTABLE, "currency")}
+
+
+def _report(directory: Path, found: list[Entry], tables: dict[str, Any],
+            files: dict[Path, str]) -> None:
+    click.echo(f"Imported {len(found)} offers and {len(tables)} shipping-rate tables into "
+               f"{len(files)} new files under {directory}:")
+    for path in sorted(files):
+        click.echo(f"  {path.relative_to(directory)}")
+    rekeyed = [e for e in found if e.rekey]
+    if rekeyed:
+        click.echo(
+            f"{len(rekeyed)} offers had no external id of their own (e.g. {rekeyed[0].key}); "
+            "rename their keys now if you like: the next apply writes each key into the "
+            "offer's external.id, and the account carries it from then on."
+        )
+    click.echo(f"Ids are recorded in {directory / LOCK_FILE}: commit it with the catalog. "
+               f"Next: catalogsync plan {directory} --detailed-exitcode")
