@@ -90,7 +90,8 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     claimed = {i for key, i in index.offers.items() if key in managed}
     claimed |= {i for i, d in account.offers.items()
                 if ((d.get("external") or {}).get("id")) in managed}
-    found = entries(account, without, managed | set(index.offers), claimed)
+    taken: dict[str, str | None] = {**dict(index.offers), **dict.fromkeys(managed)}
+    found = entries(account, without, taken, claimed)
     header = f"# Imported from Allegro by `catalogsync import` on {datetime.now(UTC):%Y-%m-%d}.\n"
     defaults = factor_defaults(found, _existing_defaults(existing) if existing else None)
     new_tables = {n: t for n, t in account.tables.items()

@@ -40,20 +40,26 @@ class Entry:
 
 
 def entries(
-    account: Account, without: frozenset[str], taken: set[str], claimed: set[str]
+    account: Account, without: frozenset[str], taken: dict[str, str | None],
+    claimed: set[str],
 ) -> list[Entry]:
     """One entry per offer of `account` not already managed (`claimed` offer ids), keyed by
-    its external id unless that key is `taken`; offers without one get `ALLEGRO-<id>`."""
+    its external id unless `taken` (key -> the offer id it stands for, None: unknown) gives
+    that key to another offer; offers without an external id get `ALLEGRO-<id>`."""
     table_names = {t.id: name for name, t in account.tables.items()}
     found: list[Entry] = []
-    keys = set(taken)
-    docs = sorted(account.offers.items(), key=lambda item: _ended(item[1]))  # live ones first
-    for offer_id, doc in docs:
+    keys = dict(taken)
+    # Of offers sharing an external id, a live one keeps it, the oldest first (the list is
+    # newest first); the others get keys of their own.
+    listed = list(account.offers.items())
+    order = sorted(range(len(listed)), key=lambda i: (_ended(listed[i][1]), -i))
+    for offer_id, doc in (listed[i] for i in order):
         if offer_id in claimed:
             continue
         sku = external_id(doc)
-        key = sku if sku and sku not in keys else f"{sku or 'ALLEGRO'}-{offer_id}"
-        keys.add(key)
+        free = sku and keys.get(sku, offer_id) == offer_id
+        key = sku if sku and free else f"{sku or 'ALLEGRO'}-{offer_id}"
+        keys[key] = offer_id
         fields = _fields(offer_fields(doc, table_names), account, without)
         category = str((doc.get("category") or {}).get("id") or "")
         found.append(Entry(key, offer_id, category, fields, rekey=key != sku))

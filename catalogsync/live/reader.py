@@ -174,11 +174,15 @@ async def _managed_offers(
             by_sku.setdefault(sku, []).append(offer)
     chosen: dict[str, str] = {}
     duplicates: dict[str, tuple[str, ...]] = {}
+    # offers the state gives another key (adopted duplicates whose new key apply writes)
+    keyed = {i for s, i in index.offers.items() if s in catalog.offers}
     for sku, found in by_sku.items():
         offer_id = _choose(found, index.offers.get(sku))
         chosen[sku] = offer_id
         others = tuple(  # an ended duplicate sells nothing: only live ones matter
-            o["id"] for o in found if o["id"] != offer_id and _status(o) != "ENDED"
+            o["id"]
+            for o in found
+            if o["id"] != offer_id and _status(o) != "ENDED" and o["id"] not in keyed
         )
         if others:
             duplicates[sku] = others
