@@ -67,7 +67,7 @@ def _rich_account(run: Run, catalog_dir: Path, backend: Backend) -> None:
     applied = run("apply", catalog_dir, "--auto-approve")
     assert applied.exit_code == 0, applied.output
     ids = _ids(catalog_dir)
-    backend.patch_offer(SELLER, ids["MUG-TO-END"], {"publication": {"status": "ENDED"}})
+    backend.offers.patch(SELLER, ids["MUG-TO-END"], {"publication": {"status": "ENDED"}})
     backend.advance_clock(5)  # the ending operation settles
     backend.campaigns.enter_campaign(
         ids["MUG-WHITE-330"],
@@ -139,7 +139,7 @@ def test_import_without_stock_leaves_it_to_the_erp(
     assert run("import", adopted, "--without", "stock").exit_code == 0
     assert all("stock" not in offer for offer in _offers(adopted).values())
     mug = _ids(catalog_dir)["MUG-WHITE-330"]
-    backend.patch_offer(SELLER, mug, {"stock": {"available": 3}})  # the ERP sold some
+    backend.offers.patch(SELLER, mug, {"stock": {"available": 3}})  # the ERP sold some
     assert run("plan", adopted, "--detailed-exitcode").exit_code == 0
 
 
@@ -148,7 +148,7 @@ def test_an_offer_without_external_id_gets_a_key_the_first_plan_writes_into_alle
 ) -> None:
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
     mug = _ids(catalog_dir)["MUG-BLACK-330"]
-    backend.patch_offer(SELLER, mug, {"external": None})
+    backend.offers.patch(SELLER, mug, {"external": None})
     adopted = tmp_path / "adopted"
 
     imported = run("import", adopted, "--offer-id", mug)
@@ -162,7 +162,7 @@ def test_an_offer_without_external_id_gets_a_key_the_first_plan_writes_into_alle
     assert f"~ offer {key}" in planned.output
     assert "Plan: 0 to create, 1 to update" in planned.output
     assert run("apply", adopted, "--auto-approve").exit_code == 0
-    assert backend.get_offer(SELLER, mug)["external"] == {"id": key}
+    assert backend.offers.get(SELLER, mug)["external"] == {"id": key}
     assert run("plan", adopted, "--detailed-exitcode").exit_code == 0
 
 
@@ -193,7 +193,7 @@ def test_two_offers_sharing_an_external_id_are_imported_under_two_keys(
 ) -> None:
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
     black = _ids(catalog_dir)["MUG-BLACK-330"]
-    backend.patch_offer(SELLER, black, {"external": {"id": "MUG-WHITE-330"}})
+    backend.offers.patch(SELLER, black, {"external": {"id": "MUG-WHITE-330"}})
     adopted = tmp_path / "adopted"
 
     assert run("import", adopted, "--category", "67476").exit_code == 0

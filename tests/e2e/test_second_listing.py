@@ -47,7 +47,7 @@ def test_an_offer_without_external_id_selling_the_product_is_named_with_how_to_a
 ) -> None:
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
     black = _offer_ids(catalog_dir)["MUG-BLACK-330"]
-    backend.patch_offer("1000001", black, {"external": None})
+    backend.offers.patch("1000001", black, {"external": None})
     (catalog_dir / ".catalogsync" / "state-local.json").unlink()  # as if made by hand
     mugs = catalog_dir / "offers" / "mugs.yaml"
     mugs.write_text(mugs.read_text().replace("MUG-BLACK-330:", "MUG-BLACK:"))
@@ -64,11 +64,12 @@ def test_two_live_offers_with_one_external_id_block_the_plan(
 ) -> None:
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
     black = _offer_ids(catalog_dir)["MUG-BLACK-330"]
-    backend.patch_offer("1000001", black, {"external": {"id": "MUG-WHITE-330"}})
+    backend.offers.patch("1000001", black, {"external": {"id": "MUG-WHITE-330"}})
     (catalog_dir / "catalogsync.lock").unlink()  # nothing tells the two apart any more
     (catalog_dir / ".catalogsync" / "state-local.json").unlink()
 
     result = run("plan", catalog_dir, "--detailed-exitcode", "--target", "MUG-WHITE-330")
 
     assert result.exit_code == 3, result.output
-    assert f"other offers not ended share this external id ({black})" in result.output
+    assert "other offers not ended share this external id (177" in result.output
+    assert "which Allegro forbids" in result.output
