@@ -133,6 +133,21 @@ class Status(StrEnum):
     ENDED = "ended"
 
 
+def _gtin(ean: str) -> str:
+    """An EAN/GTIN: 8, 12, 13 or 14 digits, the last one the GS1 check digit."""
+    if not ean.isdigit() or len(ean) not in (8, 12, 13, 14):
+        raise ValueError(f"an EAN has 8, 12, 13 or 14 digits (GTIN-8/12/13/14), not {ean!r}")
+    weights = [3 if i % 2 == 0 else 1 for i in range(len(ean) - 1)]
+    total = sum(int(d) * w for d, w in zip(reversed(ean[:-1]), weights, strict=True))
+    expected = (10 - total % 10) % 10
+    if int(ean[-1]) != expected:
+        raise ValueError(
+            f"the check digit of EAN {ean} is {ean[-1]}, but its other digits give "
+            f"{expected}: a typo?"
+        )
+    return ean
+
+
 class Product(Frozen):
     """The catalogue product an offer sells: by EAN (GTIN) or by Allegro product id.
 
@@ -140,7 +155,7 @@ class Product(Frozen):
     A pinned `id` wins over the EAN.
     """
 
-    ean: Annotated[str, Field(pattern=r"^\d{8,14}$")] | None = None
+    ean: Annotated[str, AfterValidator(_gtin)] | None = None
     id: str | None = None
     parameters: dict[str, ParamValues] = Field(default_factory=dict)
 

@@ -99,6 +99,10 @@ def test_import_of_a_rich_account_round_trips_to_an_empty_plan(
     assert offers["MUG-TO-END"]["status"] == "ended"
     assert offers["TSHIRT-WHITE-L"]["status"] == "inactive"  # a draft
     assert "status" not in offers["MUG-SCHEDULED"]  # activating: active, like the default
+    assert offers["MUG-WHITE-330"]["product"] == {"ean": "5901234123457"}
+    # R23: two laptops share one EAN, so the laptop's product is pinned by id
+    assert offers["LAPTOP-X14-512"]["product"] == {"id": "27216a4d-06eb-4176-8a73-071bcee799e6"}
+    assert "'5901234123457'" in (adopted / "offers" / "category-67476.yaml").read_text()
     assert offers["MUG-PLAIN"]["category"] == "67476"
     assert offers["MUG-PLAIN"]["parameters"] == {"Kolor": "czarny", "Pojemność": "330",
                                                  "Stan": "Nowy"}

@@ -511,7 +511,7 @@ def test_identifiers_are_their_source_text_never_yaml_1_1_numbers_or_booleans() 
                 "catalogsync.yaml": "defaults: {shipping_rates: 2024}\n",
                 "o.yaml": """
             offers:
-              0755: {stock: 1, product: {ean: 0123456701234}}
+              0755: {stock: 1, product: {ean: 0123456701236}}
               12:30: {stock: 1, product: {id: 0x1F}}
               on: {stock: 1, category: 0257931}
               no: {stock: 1, parameters: {Waga: 1.50, Kod: [007, yes]}}
@@ -529,7 +529,7 @@ def test_identifiers_are_their_source_text_never_yaml_1_1_numbers_or_booleans() 
 
     assert sorted(catalog.offers) == ["0755", "12:30", "1_000", "no", "on"]
     product = catalog.offers["0755"].product
-    assert product is not None and product.ean == "0123456701234"
+    assert product is not None and product.ean == "0123456701236"
     assert catalog.offers["12:30"].product == Product(id="0x1F")
     assert catalog.offers["on"].category == "0257931"
     assert catalog.offers["no"].parameters == {"Waga": ("1.50",), "Kod": ("007", "yes")}
@@ -547,3 +547,28 @@ def test_a_key_yaml_reads_as_null_is_refused_with_quote_it() -> None:
     )
 
     assert found == ["cat/o.yaml:2:3: offers: YAML reads ~ as null; quote it: '~'"]
+
+
+def test_validate_checks_ean_gtin_check_digits_and_lengths() -> None:
+    found = problems(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "o.yaml": """
+            offers:
+              A: {stock: 1, product: {ean: "5901234123458"}}
+              B: {stock: 1, product: {ean: "590123412345"}}
+              C: {stock: 1, product: {ean: "96385074"}}
+              D: {stock: 1, product: {ean: "00012345600012"}}
+              E: {stock: 1, product: {ean: "036000291452"}}
+        """,
+            }
+        )
+    )
+
+    assert found == [
+        "cat/o.yaml:2:32: offers.A.product.ean: the check digit of EAN 5901234123458 is 8, "
+        "but its other digits give 7: a typo?",
+        "cat/o.yaml:3:32: offers.B.product.ean: the check digit of EAN 590123412345 is 5, "
+        "but its other digits give 2: a typo?",
+    ]

@@ -152,6 +152,17 @@ def _capacity(ml: int) -> Doc:
     }
 
 
+def _gtin(ean: str) -> Doc:
+    """The product's EAN as Allegro shows it: a parameter marked `isGTIN`."""
+    return {
+        "id": "225693",
+        "name": "EAN (GTIN)",
+        "values": [ean],
+        "valuesLabels": [ean],
+        "options": {"identifiesProduct": True, "isGTIN": True},
+    }
+
+
 def _product(
     product_id: str, ean: str, name: str, category: Doc, parameters: list[Doc], image: str
 ) -> Doc:
@@ -165,7 +176,7 @@ def _product(
             "path": [{"id": category["id"], "name": category["name"]}],
         },
         "images": [{"url": f"https://a.allegroimg.com/original/{image}"}],
-        "parameters": parameters,
+        "parameters": [*parameters, _gtin(ean)],
         "publication": {"status": "LISTED"},
     }
 
@@ -181,23 +192,23 @@ PRODUCTS: list[Doc] = [
         [_dict_value(COLOUR, "czarny"), _capacity(330)], "11a1b3/kubek-czarny-330",
     ),
     _product(
-        LAPTOP_256, "5909990000017", "Laptop Demo 14 256 GB czarny", LAPTOPY,
+        LAPTOP_256, "5909990000012", "Laptop Demo 14 256 GB czarny", LAPTOPY,
         [_dict_value(DISK, "256 GB"), _dict_value(COLOUR, "czarny")], "22b1c1/laptop-256",
     ),
     _product(
-        LAPTOP_512, "5909990000017", "Laptop Demo 14 512 GB czarny", LAPTOPY,
+        LAPTOP_512, "5909990000012", "Laptop Demo 14 512 GB czarny", LAPTOPY,
         [_dict_value(DISK, "512 GB"), _dict_value(COLOUR, "czarny")], "22b1c2/laptop-512",
     ),
     _product(
-        TSHIRT_S, "5907000000011", "Koszulka bawełniana biała S", KOSZULKI,
+        TSHIRT_S, "5907000000014", "Koszulka bawełniana biała S", KOSZULKI,
         [_dict_value(SIZE, "S"), _dict_value(COLOUR, "biały")], "33c1d1/koszulka-s",
     ),
     _product(
-        TSHIRT_M, "5907000000028", "Koszulka bawełniana biała M", KOSZULKI,
+        TSHIRT_M, "5907000000021", "Koszulka bawełniana biała M", KOSZULKI,
         [_dict_value(SIZE, "M"), _dict_value(COLOUR, "biały")], "33c1d2/koszulka-m",
     ),
     _product(
-        TSHIRT_L, "5907000000035", "Koszulka bawełniana biała L", KOSZULKI,
+        TSHIRT_L, "5907000000038", "Koszulka bawełniana biała L", KOSZULKI,
         [_dict_value(SIZE, "L"), _dict_value(COLOUR, "biały")], "33c1d3/koszulka-l",
     ),
 ]
