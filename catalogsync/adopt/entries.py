@@ -108,7 +108,9 @@ def _fields(live: dict[str, Any], account: Account, without: frozenset[str]) -> 
     return {k: v for k, v in out.items() if k not in without}
 
 
-def _labelled(values: list[str], labels: dict[str, str]) -> str | list[str]:
+def _labelled(values: Any, labels: dict[str, str]) -> Any:
+    if isinstance(values, dict):
+        return dict(values)  # a range: {from, to}
     shown = [labels.get(v, v) for v in values]
     return shown[0] if len(shown) == 1 else shown
 

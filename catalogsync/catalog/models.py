@@ -122,6 +122,17 @@ def _as_tuple(value: Any) -> Any:
 ParamValues = Annotated[tuple[str, ...], BeforeValidator(_as_tuple)]
 
 
+class ParamRange(Frozen):
+    """A range parameter's value, `{from: 60, to: 90}` (both ends included)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    start: Annotated[str, Field(alias="from")]
+    end: Annotated[str, Field(alias="to")]
+
+    def wire(self) -> dict[str, str]:
+        return {"from": self.start, "to": self.end}
+
+
 def _polish_time(moment: datetime) -> datetime:
     """Allegro wants an offset (RFC 3339); sellers think in Polish time."""
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Europe/Warsaw"))
@@ -221,7 +232,7 @@ class Offer(Frozen):
     name: Annotated[str, Field(min_length=12, max_length=75)] | None = None
     product: Product | None = None
     category: str | None = None
-    parameters: dict[str, ParamValues] | None = None
+    parameters: dict[str, ParamValues | ParamRange] | None = None
     price: Money | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
     stock: Annotated[int, Field(ge=0)] | None = None

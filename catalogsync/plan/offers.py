@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from catalogsync.allegro.wire import CategoryParameter, Fields, money
-from catalogsync.catalog.models import AfterSales, Catalog, ImageItem, Offer, Status
+from catalogsync.catalog.models import AfterSales, Catalog, ImageItem, Offer, ParamRange, Status
 from catalogsync.live.state import LiveState, ProductCandidate
 from catalogsync.plan.model import Diagnostic, Severity
 from catalogsync.plan.products import resolve_product
@@ -178,13 +178,16 @@ def _parameters(desired: Desired, offer: Offer, live: LiveState) -> None:
     desired.parameters = {p.name: p for p in known}
     if offer.parameters is None:
         return
-    valid: dict[str, list[str]] = {}
+    valid: dict[str, Any] = {}
     for name, values in offer.parameters.items():
         parameter = desired.parameters.get(name)
         if parameter is None:
             hint = difflib.get_close_matches(name, list(desired.parameters), n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
             desired.error(f"category {category} has no parameter '{name}'{suggestion}")
+            continue
+        if isinstance(values, ParamRange):
+            valid[name] = values.wire()
             continue
         unknown = [v for v in values if parameter.dictionary and v not in parameter.dictionary]
         if unknown:

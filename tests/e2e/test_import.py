@@ -24,7 +24,12 @@ RICHER = dedent(
       MUG-PLAIN:
         name: Kubek bez produktu w katalogu 330 ml
         category: "67476"
-        parameters: {{Stan: Nowy, Kolor: czarny, Pojemność: "330"}}
+        parameters:
+          Stan: Nowy
+          Kolor: czarny
+          Pojemność: "330"
+          Cechy: [do zmywarki, z uchem]
+          Temperatura napoju: {{from: 60, to: 90.5}}
         price: 19.90
         stock: 7
         images: ["{IMG.format(1)}", "{IMG.format(2)}"]
@@ -104,8 +109,13 @@ def test_import_of_a_rich_account_round_trips_to_an_empty_plan(
     assert offers["LAPTOP-X14-512"]["product"] == {"id": "27216a4d-06eb-4176-8a73-071bcee799e6"}
     assert "'5901234123457'" in (adopted / "offers" / "category-67476.yaml").read_text()
     assert offers["MUG-PLAIN"]["category"] == "67476"
-    assert offers["MUG-PLAIN"]["parameters"] == {"Kolor": "czarny", "Pojemność": "330",
-                                                 "Stan": "Nowy"}
+    assert offers["MUG-PLAIN"]["parameters"] == {
+        "Cechy": ["do zmywarki", "z uchem"],  # several values
+        "Kolor": "czarny",
+        "Pojemność": "330",
+        "Stan": "Nowy",
+        "Temperatura napoju": {"from": "60", "to": "90.5"},  # a range
+    }
     assert len(offers["MUG-PLAIN"]["description"]) == 3  # type: ignore[arg-type]
     assert offers["MUG-PLAIN"]["shipping_rates"] == "Paczkomat"
     settings = yaml.safe_load((adopted / "catalogsync.yaml").read_text())

@@ -79,7 +79,8 @@ def _options(describes_product: bool) -> Doc:
 
 
 def _dictionary(
-    param_id: str, name: str, values: list[str], *, required: bool = False, describes: bool = True
+    param_id: str, name: str, values: list[str], *, required: bool = False, describes: bool = True,
+    several: bool = False,
 ) -> Doc:
     """A dictionary parameter; value ids are `<param id>_<1-based index>`."""
     return {
@@ -96,7 +97,7 @@ def _dictionary(
             {"id": f"{param_id}_{i}", "value": value, "dependsOnValueIds": []}
             for i, value in enumerate(values, start=1)
         ],
-        "restrictions": {"multipleChoices": False},
+        "restrictions": {"multipleChoices": several},
     }
 
 
@@ -114,6 +115,19 @@ CAPACITY: Doc = {
     "options": _options(True),
     "restrictions": {"min": 0, "max": 100000, "range": False},
 }
+#: several values at once, and a range: what sellers' real offers carry beyond one label
+FEATURES = _dictionary(
+    "4720", "Cechy", ["do zmywarki", "do mikrofalówki", "z uchem"], describes=False, several=True
+)
+TEMPERATURE: Doc = {
+    **CAPACITY,
+    "id": "219201",
+    "name": "Temperatura napoju",
+    "type": "float",
+    "unit": "°C",
+    "options": _options(False),
+    "restrictions": {"min": -30, "max": 120, "range": True, "precision": 1},
+}
 DISK = _dictionary("202865", "Pojemność dysku", ["256 GB", "512 GB"])
 SIZE = _dictionary("3306", "Rozmiar", ["S", "M", "L"])
 
@@ -121,8 +135,8 @@ SIZE = _dictionary("3306", "Rozmiar", ["S", "M", "L"])
 #: lists them; "variants": whether Allegro manages multi-variant offers there automatically or
 #: sellers do it by hand, which decides if ended offers show in a variant set: R25)
 CATEGORIES: list[Doc] = [
-    {"id": "67476", "name": "Kubki", "parameters": [CONDITION, COLOUR, CAPACITY],
-     "variants": "MANUAL"},
+    {"id": "67476", "name": "Kubki",
+     "parameters": [CONDITION, COLOUR, CAPACITY, FEATURES, TEMPERATURE], "variants": "MANUAL"},
     {"id": "491", "name": "Laptopy", "parameters": [CONDITION, DISK, COLOUR], "variants": "MANUAL"},
     {"id": "16248", "name": "Koszulki", "parameters": [CONDITION, SIZE, COLOUR],
      "variants": "AUTOMATIC"},
