@@ -129,9 +129,9 @@ def _report(directory: Path, found: list[Entry], tables: dict[str, Any],
     rekeyed = [e for e in found if e.rekey]
     if rekeyed:
         click.echo(
-            f"{len(rekeyed)} offers had no external id of their own (e.g. {rekeyed[0].key}); "
-            "rename their keys now if you like: the next apply writes each key into the "
-            "offer's external.id, and the account carries it from then on."
+            f"{len(rekeyed)} offers had no external id of their own (e.g. {rekeyed[0].key}): "
+            "the next apply writes each key into the offer's external.id, and the account "
+            "carries it from then on (catalogsync.lock links the key to the offer until then)."
         )
     click.echo(f"Ids are recorded in {directory / LOCK_FILE}: commit it with the catalog. "
                f"Next: catalogsync plan {directory} --detailed-exitcode")

@@ -77,6 +77,7 @@ async def read_live(
         sorted(categories), lambda c: _category_parameters(client, c)
     )
     managed = set(catalog.offers)
+    keyed = {i for s, i in index.offers.items() if s in managed}  # adopted, key not yet written
     removed = await _removed_offers(client, catalog, index, listing)
     after_sales = await read_after_sales(client, catalog)
     variant_api, variant_sets = (
@@ -93,7 +94,9 @@ async def read_live(
         category_parameters={c: p for c, p in category_parameters.items() if p is not None},
         gone=frozenset(gone),
         duplicates=duplicates,
-        unmanaged_offers=sum(1 for o in listing if _external_id(o) not in managed),
+        unmanaged_offers=sum(
+            1 for o in listing if _external_id(o) not in managed and str(o["id"]) not in keyed
+        ),
         other_listings=other_listings,
         has_state=bool(index.offers or index.shipping_rates or index.images),
         listed_offers=len(listing),
