@@ -74,6 +74,10 @@ class ApplyReport:
         return table
 
 
+#: `external.id` values one offer-list request may filter by (API_NOTES §4)
+_LOOKUP = 100
+
+
 class Applier:
     def __init__(
         self,
@@ -112,8 +116,16 @@ class Applier:
                 for digest, path in sorted(self.plan.uploads.items()):
                     await self._upload(digest, path)
                     phase.advance()
-        requests = [c for c in offers if c.request]
         offer_ids: dict[str, str | None] = {c.key: c.id for c in offers}
+        made_since = await self._made_since_the_plan(offers)
+        for change in offers:
+            if change.key in made_since:
+                offer_ids[change.key] = None
+                self._record(Outcome(change.address, "POST /sale/product-offers", False,
+                                     f"offer {made_since[change.key]} with this external id "
+                                     "appeared since the plan (another run?); not created "
+                                     "again: plan again"))
+        requests = [c for c in offers if c.request and c.key not in made_since]
         if requests:
             label = "offer creates and edits"
             with self.progress.phase(label, len(requests)) as phase:
@@ -208,6 +220,23 @@ class Applier:
             return
         record_id(self.index_path, self.index, "image", digest, url)
         self._record(Outcome(f"image {path}", step, True))
+
+    async def _made_since_the_plan(self, offers: list[Change]) -> dict[str, str]:
+        """External id -> offer id of offers to create that the offer list already shows:
+        made since the plan, e.g. by a run on another machine. One request per 100."""
+        keys = [c.key for c in offers if c.action is Action.CREATE]
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), _LOOKUP):
+            params = [("external.id", k) for k in keys[start : start + _LOOKUP]]
+            try:
+                body = await self.client.get("/sale/offers", params=[*params, ("limit", "1000")])
+            except CatalogsyncError:
+                return found  # the creates' own lost-answer check still applies
+            for offer in body.get("offers") or []:
+                key = (offer.get("external") or {}).get("id")
+                if key in keys and offer.get("publication", {}).get("status") != "ENDED":
+                    found.setdefault(key, str(offer["id"]))
+        return found
 
     async def _created_after_all(self, change: Change) -> str | None:
         """A create whose answer was lost may still have happened: look the offer up by its
