@@ -25,14 +25,20 @@ from catalogsync.auth_cli import auth
 from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Catalog, Environment
 from catalogsync.cli_options import plan_options
-from catalogsync.config import image_upload_url, live_cache_path, pacing_path, state_index_path
+from catalogsync.config import (
+    image_upload_url,
+    live_cache_path,
+    lock_file,
+    pacing_path,
+    state_index_path,
+)
 from catalogsync.emulator_cli import emulator
 from catalogsync.errors import CatalogsyncError, PlanError
 from catalogsync.images import catalog_images, local_images
 from catalogsync.live.cache import load_cache, save_cache
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
-from catalogsync.lockfile import LOCK_FILE, LockFile
+from catalogsync.lockfile import LockFile
 from catalogsync.plan.model import Plan
 from catalogsync.plan.planner import Options, stale_changes
 from catalogsync.plan.planner import plan as make_plan
@@ -207,7 +213,7 @@ async def _plan(obj: CliContext, directory: Path, catalog: Catalog, options: Opt
 
 
 def _lock(directory: Path, environment: Environment) -> LockFile:
-    return LockFile(directory / LOCK_FILE, environment.value)
+    return lock_file(directory, environment)
 
 
 async def _read(

@@ -23,8 +23,7 @@ from catalogsync.adopt.files import dump, offer_files, table_file, write_new
 from catalogsync.allegro.connect import connect
 from catalogsync.catalog.loader import SETTINGS_FILE, load_catalog
 from catalogsync.catalog.models import OFFER_FIELDS, Catalog, Environment
-from catalogsync.config import pacing_path, state_index_path
-from catalogsync.lockfile import LOCK_FILE, LockFile
+from catalogsync.config import lock_file, pacing_path, state_index_path
 from catalogsync.state import load_index, load_pacing, save_index, save_pacing
 
 _STATUSES = {"active": "ACTIVE", "activating": "ACTIVATING", "inactive": "INACTIVE",
@@ -85,7 +84,8 @@ async def _read(obj: Any, directory: Path, environment: Environment, selection: 
 def _write(directory: Path, environment: Environment, existing: Catalog | None,
            account: Account, without: frozenset[str], per_file: int) -> None:
     index_path = state_index_path(directory, environment)
-    index = load_index(index_path, LockFile(directory / LOCK_FILE, environment.value))
+    lock = lock_file(directory, environment)
+    index = load_index(index_path, lock)
     managed = set(existing.offers) if existing else set()
     claimed = {i for key, i in index.offers.items() if key in managed}
     claimed |= {i for i, d in account.offers.items()
@@ -108,7 +108,7 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     for name, table in new_tables.items():
         index.shipping_rates[name] = table.id
     save_index(index_path, index)
-    _report(directory, found, new_tables, files)
+    _report(directory, found, new_tables, files, lock.path)
 
 
 def _existing_defaults(catalog: Catalog) -> dict[str, Any]:
@@ -121,7 +121,7 @@ def _existing_defaults(catalog: Catalog) -> dict[str, Any]:
 
 
 def _report(directory: Path, found: list[Entry], tables: dict[str, Any],
-            files: dict[Path, str]) -> None:
+            files: dict[Path, str], lock: Path) -> None:
     click.echo(f"Imported {len(found)} offers and {len(tables)} shipping-rate tables into "
                f"{len(files)} new files under {directory}:")
     for path in sorted(files):
@@ -133,5 +133,5 @@ def _report(directory: Path, found: list[Entry], tables: dict[str, Any],
             "the next apply writes each key into the offer's external.id, and the account "
             "carries it from then on (catalogsync.lock links the key to the offer until then)."
         )
-    click.echo(f"Ids are recorded in {directory / LOCK_FILE}: commit it with the catalog. "
+    click.echo(f"Ids are recorded in {lock}: commit it with the catalog. "
                f"Next: catalogsync plan {directory} --detailed-exitcode")

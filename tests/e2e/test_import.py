@@ -123,7 +123,7 @@ def test_import_of_a_rich_account_round_trips_to_an_empty_plan(
     assert settings["defaults"]["after_sales"]["return_policy"] == "Zwroty 14 dni"
     tables = yaml.safe_load((adopted / "shipping_rates.yaml").read_text())["shipping_rates"]
     assert sorted(tables) == ["Gabaryt", "Paczkomat", "Standard"]
-    lock = (adopted / "catalogsync.lock").read_text()
+    lock = (adopted / ".catalogsync" / "catalogsync.lock").read_text()  # local: with its db
     assert lock.count("local offer ") == 9 and lock.count("local shipping_rates ") == 3
 
 
@@ -217,4 +217,22 @@ def test_two_offers_sharing_an_external_id_are_imported_under_two_keys(
     assert planned.exit_code == 2, planned.output
     assert "Plan: 0 to create, 1 to update" in planned.output
     assert run("apply", adopted, "--auto-approve").exit_code == 0
+    assert run("plan", adopted, "--detailed-exitcode").exit_code == 0
+
+
+def test_r22_a_hidden_offer_is_imported_by_its_id_and_then_managed(
+    run: Run, catalog_dir: Path, backend: Backend, tmp_path: Path
+) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    hidden = _ids(catalog_dir)["MUG-BLACK-330"]
+    backend.offers.hide(hidden)
+    adopted = tmp_path / "adopted"
+
+    everything = run("import", adopted, "--no-tables")
+    assert everything.exit_code == 0
+    assert "MUG-BLACK-330" not in _offers(adopted)  # in no list: it cannot be seen
+    again = run("import", adopted, "--offer-id", hidden)
+
+    assert again.exit_code == 0, again.output
+    assert "MUG-BLACK-330" in _offers(adopted)
     assert run("plan", adopted, "--detailed-exitcode").exit_code == 0

@@ -65,7 +65,7 @@ def test_two_live_offers_with_one_external_id_block_the_plan(
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
     black = _offer_ids(catalog_dir)["MUG-BLACK-330"]
     backend.offers.patch("1000001", black, {"external": {"id": "MUG-WHITE-330"}})
-    (catalog_dir / "catalogsync.lock").unlink()  # nothing tells the two apart any more
+    (catalog_dir / ".catalogsync" / "catalogsync.lock").unlink()  # nothing tells them apart
     (catalog_dir / ".catalogsync" / "state-local.json").unlink()
 
     result = run("plan", catalog_dir, "--detailed-exitcode", "--target", "MUG-WHITE-330")
