@@ -32,7 +32,7 @@ from catalogsync.config import (
     pacing_path,
     state_index_path,
 )
-from catalogsync.emulator_cli import emulator
+from catalogsync.emulator.command import emulator
 from catalogsync.errors import CatalogsyncError, PlanError
 from catalogsync.images import catalog_images, local_images
 from catalogsync.live.cache import load_cache, save_cache
