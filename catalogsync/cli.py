@@ -43,7 +43,7 @@ from catalogsync.plan.model import Plan
 from catalogsync.plan.planner import Options, stale_changes
 from catalogsync.plan.planner import plan as make_plan
 from catalogsync.render import render_json, render_markdown, render_text
-from catalogsync.runlock import account_lock, lock_path
+from catalogsync.runlock import account_lock, current_holder, lock_path
 from catalogsync.state import StateIndex, load_index, load_pacing, save_pacing
 
 T = TypeVar("T")
@@ -207,6 +207,10 @@ def apply(
 async def _plan(obj: CliContext, directory: Path, catalog: Catalog, options: Options) -> Plan:
     environment = catalog.settings.environment
     async with _session(obj, directory, environment) as client:
+        running = current_holder(_account_lock_path(client, directory, environment))
+        if running:
+            click.echo(f"Note: {running.describe()} is applying to this account right now; "
+                       "this plan may show its work half done.", err=True)
         index = load_index(state_index_path(directory, environment), _lock(directory, environment))
         live = await _read(client, catalog, index, directory)
     return make_plan(catalog, live, datetime.now(UTC), options)
@@ -251,11 +255,8 @@ def _account_lock(
     client: SellerClient, directory: Path, environment: Environment, timeout: float
 ) -> AbstractContextManager[None]:
     """One apply per account at a time on this machine (runlock.py says why and how far)."""
-    where = client.base_url
-    if environment is Environment.LOCAL:
-        where += f"#{directory.resolve()}"  # each local catalog has its own emulator
     return account_lock(
-        lock_path(environment.value, where, client.seller.user_name),
+        _account_lock_path(client, directory, environment),
         f"catalogsync apply {directory}",
         timeout,
         lambda holder: click.echo(f"Waiting for {holder.describe()} to finish…", err=True),
@@ -265,6 +266,13 @@ def _account_lock(
             err=True,
         ),
     )
+
+
+def _account_lock_path(client: SellerClient, directory: Path, environment: Environment) -> Path:
+    where = client.base_url
+    if environment is Environment.LOCAL:
+        where += f"#{directory.resolve()}"  # each local catalog has its own emulator
+    return lock_path(environment.value, where, client.seller.user_name)
 
 
 async def _apply_locked(

@@ -91,6 +91,23 @@ def account_lock(
         os.close(fd)
 
 
+def current_holder(path: Path) -> Holder | None:
+    """Who holds the lock right now (None: nobody), without taking it."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = _holder(fd)
+        os.close(fd)
+        return holder
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
+    return None
+
+
 def _wait_for(fd: int, path: Path, timeout: float, on_wait: Callable[[Holder], None]) -> None:
     deadline = time.monotonic() + timeout
     told = False

@@ -34,11 +34,13 @@ def test_a_second_apply_refuses_naming_the_holder_and_no_offer_is_duplicated(
     seller: Served, tmp_path: Path
 ) -> None:
     catalog = _clone(seller, catalog_repository(seller, tmp_path), tmp_path / "catalog")
-    seller.steer("/faults", {"latency_seconds": 0.25})  # a first apply that takes a while
+    seller.steer("/faults", {"latency_seconds": 0.4})  # a first apply that takes a while
     first = seller.start("apply", catalog, "--auto-approve")
     try:
         assert _holder_pid() == first.pid
+        planned = seller.start("plan", catalog)  # reads only: goes ahead, but says so
         second = seller.catalogsync("apply", catalog, "--auto-approve")
+        _, plan_err = planned.communicate(timeout=120)
     finally:
         _, err = first.communicate(timeout=120)
     seller.steer("/faults", {})
@@ -48,6 +50,7 @@ def test_a_second_apply_refuses_naming_the_holder_and_no_offer_is_duplicated(
     assert "another run is applying to this account: `catalogsync apply" in second.stderr
     assert f"(pid {first.pid}) since 20" in second.stderr
     assert "Nothing was changed" in second.stderr
+    assert f"(pid {first.pid}) since 20" in plan_err and "is applying to this account" in plan_err
     counts = seller.external_ids()
     assert len(counts) == 6 and set(counts.values()) == {1}
 

@@ -8,6 +8,7 @@ import pytest
 
 from catalogsync.errors import ConfigError
 from catalogsync.lockfile import LockFile
+from catalogsync.runlock import LockHeld, account_lock, current_holder
 from catalogsync.state import StateIndex, load_index, record_id, save_index
 
 
@@ -54,3 +55,28 @@ def test_a_broken_lock_line_is_named_by_file_and_line(tmp_path: Path) -> None:
     lock.path.write_text('production offer "A" "1"\nproduction offer A 1\n')
     with pytest.raises(ConfigError, match=r"catalogsync.lock:2: not a lock line"):
         load_index(tmp_path / "state.json", lock)
+
+
+def test_a_run_lock_names_its_holder_and_is_free_again_after_release(tmp_path: Path) -> None:
+    path = tmp_path / "locks" / "production-seller.lock"
+    told: list[str] = []
+    with account_lock(path, "catalogsync apply shop", 0, told.append, told.append):
+        holder = current_holder(path)
+        assert holder is not None and holder.command == "catalogsync apply shop"
+        second = account_lock(path, "catalogsync apply other", 0.3, told.append, told.append)
+        with pytest.raises(LockHeld, match=r"`catalogsync apply shop` by .* \(pid \d+\) since"):
+            second.__enter__()
+    assert current_holder(path) is None
+    assert len(told) == 1  # the waiting run said once whom it waited for
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "seller.lock"
+    path.write_text(
+        '{"host": "build-3", "pid": 4711, "user": "anna", "command": "catalogsync apply shop",'
+        ' "since": "2026-11-29T06:40:12+00:00"}'
+    )  # what a killed run leaves: its name, but no flock (the kernel dropped it)
+    taken: list[str] = []
+    with account_lock(path, "catalogsync apply shop", 0, print, lambda h: taken.append(h.host)):
+        pass
+    assert taken == ["build-3"]
