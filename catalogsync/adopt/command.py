@@ -18,7 +18,13 @@ import click
 
 from catalogsync import progress
 from catalogsync.adopt.account import Account, Selection, read_account
-from catalogsync.adopt.entries import DEFAULTABLE, Entry, entries, factor_defaults
+from catalogsync.adopt.entries import (
+    DEFAULTABLE,
+    Entry,
+    entries,
+    factor_defaults,
+    unmanage_invalid,
+)
 from catalogsync.adopt.files import dump, offer_files, table_file, write_new
 from catalogsync.allegro.connect import connect
 from catalogsync.catalog.loader import SETTINGS_FILE, load_catalog
@@ -93,6 +99,7 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     taken: dict[str, str | None] = {**dict(index.offers), **dict.fromkeys(managed)}
     found = entries(account, without, taken, claimed)
     header = f"# Imported from Allegro by `catalogsync import` on {datetime.now(UTC):%Y-%m-%d}.\n"
+    notes = unmanage_invalid(found)
     defaults = factor_defaults(found, _existing_defaults(existing) if existing else None)
     new_tables = {n: t for n, t in account.tables.items()
                   if not existing or n not in existing.shipping_rates}
@@ -108,6 +115,8 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     for name, table in new_tables.items():
         index.shipping_rates[name] = table.id
     save_index(index_path, index)
+    for note in notes:
+        click.echo(f"Note: {note}", err=True)
     _report(directory, found, new_tables, files, lock.path)
 
 

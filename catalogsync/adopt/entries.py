@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
+
 from catalogsync.adopt.account import Account
 from catalogsync.allegro.wire import offer_fields
+from catalogsync.catalog.models import OFFER_FIELDS, Offer, Product
 from catalogsync.live.fetch import external_id
 
 #: Fields `defaults:` can carry, in the order an offer entry lists them.
@@ -77,7 +80,7 @@ def _fields(live: dict[str, Any], account: Account, without: frozenset[str]) -> 
     product = live.get("product")
     if product:
         ean = account.eans.get(product)
-        out["product"] = {"ean": ean} if ean else {"id": product}
+        out["product"] = {"ean": ean} if ean and _valid_ean(ean) else {"id": product}
     elif "category" in live:
         out["category"] = live["category"]
     category = live.get("category", "")
@@ -106,6 +109,14 @@ def _fields(live: dict[str, Any], account: Account, without: frozenset[str]) -> 
         }
     out["status"] = live.get("status", "inactive")
     return {k: v for k, v in out.items() if k not in without}
+
+
+def _valid_ean(ean: str) -> bool:
+    try:
+        Product(ean=ean)
+    except ValidationError:
+        return False  # a wrong check digit on Allegro's side: pin the id instead
+    return True
 
 
 def _labelled(values: Any, labels: dict[str, str]) -> Any:
@@ -175,3 +186,23 @@ def _frozen(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(_frozen(v) for v in value)
     return value
+
+
+def unmanage_invalid(found: list[Entry]) -> list[str]:
+    """Allegro holds values the catalog would refuse (a 10-character name from long ago, an
+    EAN with a wrong check digit): such a field is left unmanaged (`ignore_fields`) rather
+    than written into a catalog that does not load. Returns one note per field."""
+    notes = []
+    for entry in found:
+        for _ in range(len(OFFER_FIELDS)):
+            try:
+                Offer.model_validate(entry.yaml())
+                break
+            except ValidationError as exc:
+                error = exc.errors(include_url=False)[0]
+                name = str(error["loc"][0])
+                entry.fields.pop(name, None)
+                if name in OFFER_FIELDS and name not in entry.ignore:
+                    entry.ignore.append(name)
+                notes.append(f"offer {entry.key}: {name} left unmanaged: {error['msg']}")
+    return notes

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from catalogsync.adopt.entries import Entry, factor_defaults
+from catalogsync.adopt.entries import Entry, factor_defaults, unmanage_invalid
 from catalogsync.adopt.files import dump, offer_files
 from catalogsync.catalog.loader import load_catalog
 
@@ -68,3 +68,14 @@ def test_written_yaml_quotes_identifiers_so_they_load_back_as_the_same_text(
     raw = yaml.safe_load(next(iter(files.values())))
     assert all(isinstance(key, str) for key in raw["offers"])
     assert "price: 29.90" in next(iter(files.values()))
+
+
+def test_a_value_the_catalog_would_refuse_is_left_unmanaged_with_a_note() -> None:
+    found = [entry("A", name="Za krótka", product={"ean": "5901234123458"}, stock=3)]
+
+    notes = unmanage_invalid(found)
+
+    assert found[0].yaml() == {"status": "active", "stock": 3,
+                               "ignore_fields": ["name", "product"]}
+    assert [n.split(":")[0] for n in notes] == ["offer A", "offer A"]
+    assert "name left unmanaged" in notes[0] and "product left unmanaged" in notes[1]
