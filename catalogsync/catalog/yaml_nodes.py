@@ -49,6 +49,7 @@ IDENTIFIER_FIELDS = frozenset(
         "shipping_rates",
         "renamed_from",
         "delivery_method",
+        "post_code",  # `0150` (Oslo) is not the octal number 104
         "after_sales",
         "parameters",
         "offers",  # a variant set's offer keys

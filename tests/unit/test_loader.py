@@ -513,7 +513,10 @@ def test_identifiers_are_their_source_text_never_yaml_1_1_numbers_or_booleans() 
             offers:
               0755: {stock: 1, product: {ean: 0123456701236}}
               12:30: {stock: 1, product: {id: 0x1F}}
-              on: {stock: 1, category: 0257931}
+              on:
+                stock: 1
+                category: 0257931
+                location: {country_code: "NO", city: Oslo, post_code: 0150}
               no: {stock: 1, parameters: {Waga: 1.50, Kod: [007, yes]}}
               1_000: {stock: 1}
             shipping_rates:
@@ -532,6 +535,8 @@ def test_identifiers_are_their_source_text_never_yaml_1_1_numbers_or_booleans() 
     assert product is not None and product.ean == "0123456701236"
     assert catalog.offers["12:30"].product == Product(id="0x1F")
     assert catalog.offers["on"].category == "0257931"
+    location = catalog.offers["on"].location
+    assert location is not None and location.post_code == "0150"
     assert catalog.offers["no"].parameters == {"Waga": ("1.50",), "Kod": ("007", "yes")}
     table = catalog.shipping_rates["2024"]
     assert table.renamed_from == "1e3"
