@@ -269,10 +269,7 @@ def _account_lock(
 
 
 def _account_lock_path(client: SellerClient, directory: Path, environment: Environment) -> Path:
-    where = client.base_url
-    if environment is Environment.LOCAL:
-        where += f"#{directory.resolve()}"  # each local catalog has its own emulator
-    return lock_path(environment.value, where, client.seller.user_name)
+    return lock_path(environment.value, client.base_url, client.seller.user_name, directory)
 
 
 async def _apply_locked(

@@ -50,8 +50,11 @@ class Holder:
         )
 
 
-def lock_path(environment: str, api_url: str, seller: str) -> Path:
-    """The lock file of one account, as seen from this machine."""
+def lock_path(environment: str, api_url: str, seller: str, catalog_dir: Path) -> Path:
+    """The lock file of one account, as seen from this machine (for `local`, each catalog
+    directory has an emulator, so an account, of its own)."""
+    if environment == "local":
+        api_url += f"#{catalog_dir.resolve()}"
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     account = hashlib.sha256(f"{environment}\n{api_url}\n{seller}".encode()).hexdigest()[:16]
     return Path(base) / "catalogsync" / "locks" / f"{environment}-{seller}-{account}.lock"

@@ -30,6 +30,7 @@ from catalogsync.allegro.connect import connect
 from catalogsync.catalog.loader import SETTINGS_FILE, load_catalog
 from catalogsync.catalog.models import OFFER_FIELDS, Catalog, Environment
 from catalogsync.config import lock_file, pacing_path, state_index_path
+from catalogsync.runlock import Holder, account_lock, lock_path
 from catalogsync.state import load_index, load_pacing, save_index, save_pacing
 
 _STATUSES = {"active": "ACTIVE", "activating": "ACTIVATING", "inactive": "INACTIVE",
@@ -71,20 +72,33 @@ def import_command(obj: Any, directory: Path, statuses: tuple[str, ...],
         frozenset(_STATUSES[s] for s in statuses), frozenset(categories),
         frozenset(offer_ids), frozenset(external_ids),
     )
-    account = asyncio.run(_read(obj, directory, env, selection, tables))
-    _write(directory, env, existing, account, frozenset(without), max_offers_per_file)
+    asyncio.run(_import(obj, directory, env, selection, tables, existing, frozenset(without),
+                        max_offers_per_file))
 
 
-async def _read(obj: Any, directory: Path, environment: Environment, selection: Selection,
-                tables: bool) -> Account:
+async def _import(obj: Any, directory: Path, environment: Environment, selection: Selection,
+                  tables: bool, existing: Catalog | None, without: frozenset[str],
+                  per_file: int) -> None:
+    """Read and write under the account's run lock: an apply running meanwhile would
+    rewrite catalogsync.lock without the ids recorded here."""
     path = pacing_path(directory, environment)
     async with connect(environment, directory, getattr(obj, "emulator", None)) as client:
-        click.echo(f"Acting as seller {client.seller.user_name} on {environment.value}.", err=True)
-        client.pacer.restore(load_pacing(path))
-        try:
-            return await read_account(client, selection, progress.for_output(), tables=tables)
-        finally:
-            save_pacing(path, client.pacer.export())
+        seller = client.seller.user_name
+        click.echo(f"Acting as seller {seller} on {environment.value}.", err=True)
+        lock = lock_path(environment.value, client.base_url, seller, directory)
+        with account_lock(lock, f"catalogsync import {directory}", 0, _ignore, _ignore):
+            client.pacer.restore(load_pacing(path))
+            try:
+                account = await read_account(
+                    client, selection, progress.for_output(), tables=tables
+                )
+            finally:
+                save_pacing(path, client.pacer.export())
+            _write(directory, environment, existing, account, without, per_file)
+
+
+def _ignore(holder: Holder) -> None:
+    return None
 
 
 def _write(directory: Path, environment: Environment, existing: Catalog | None,
