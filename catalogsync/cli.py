@@ -209,7 +209,7 @@ async def _plan(obj: CliContext, directory: Path, catalog: Catalog, options: Opt
     async with _session(obj, directory, environment) as client:
         running = current_holder(_account_lock_path(client, directory, environment))
         if running:
-            click.echo(f"Note: {running.describe()} is applying to this account right now; "
+            click.echo(f"Note: {running.describe()} is running against this account right now; "
                        "this plan may show its work half done.", err=True)
         index = load_index(state_index_path(directory, environment), _lock(directory, environment))
         live = await _read(client, catalog, index, directory)

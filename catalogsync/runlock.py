@@ -123,7 +123,7 @@ def _wait_for(fd: int, path: Path, timeout: float, on_wait: Callable[[Holder], N
             if time.monotonic() >= deadline:
                 who = holder.describe() if holder else "another catalogsync run"
                 raise LockHeld(
-                    f"another run is applying to this account: {who}. Nothing was changed. "
+                    f"another run holds this account: {who}. Nothing was changed. "
                     f"Run again when it has finished, or pass --lock-timeout SECONDS to wait "
                     f"for it (lock: {path})"
                 ) from None

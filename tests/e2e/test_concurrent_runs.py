@@ -47,10 +47,11 @@ def test_a_second_apply_refuses_naming_the_holder_and_no_offer_is_duplicated(
 
     assert first.returncode == 0, err
     assert second.returncode == 1
-    assert "another run is applying to this account: `catalogsync apply" in second.stderr
+    assert "another run holds this account: `catalogsync apply" in second.stderr
     assert f"(pid {first.pid}) since 20" in second.stderr
     assert "Nothing was changed" in second.stderr
-    assert f"(pid {first.pid}) since 20" in plan_err and "is applying to this account" in plan_err
+    assert f"(pid {first.pid}) since 20" in plan_err
+    assert "is running against this account right now" in plan_err
     counts = seller.external_ids()
     assert len(counts) == 6 and set(counts.values()) == {1}
 
