@@ -75,3 +75,21 @@ def test_r22_without_any_state_creates_wait_and_the_plan_says_what_it_risks(
 
     seller.steer(f"/offers/{hidden}/hide", {"hidden": False})
     assert set(seller.external_ids().values()) == {1}
+
+
+def test_import_into_a_fresh_directory_over_real_http_round_trips(
+    seller: Served, tmp_path: Path
+) -> None:
+    origin = catalog_repository(seller, tmp_path)
+    first = tmp_path / "runner-1"
+    seller.git("clone", "-q", origin, first, cwd=tmp_path)
+    assert seller.catalogsync("apply", first, "--auto-approve").returncode == 0
+
+    adopted = tmp_path / "adopted"
+    imported = seller.catalogsync("import", adopted, "--environment", "sandbox")
+
+    assert imported.returncode == 0, imported.stderr + imported.stdout
+    assert "Reading offers: 6/6" in imported.stderr
+    assert len(_lock_ids(adopted / "catalogsync.lock")) == 6
+    planned = seller.catalogsync("plan", adopted, "--detailed-exitcode")
+    assert planned.returncode == 0, planned.stderr + planned.stdout
