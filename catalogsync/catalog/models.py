@@ -133,6 +133,19 @@ class ParamRange(Frozen):
         return {"from": self.start, "to": self.end}
 
 
+def _value_or_range(value: Any) -> Any:
+    """A mapping is a range and must be exactly `{from: …, to: …}`; anything else values."""
+    if not isinstance(value, dict):
+        return _as_tuple(value)
+    if set(value) != {"from", "to"} or any(isinstance(v, dict | list) for v in value.values()):
+        raise ValueError("a range is written {from: 60, to: 90}; other values as text or a list")
+    return ParamRange(start=str(value["from"]), end=str(value["to"]))
+
+
+#: An offer parameter: its value(s), or a range
+OfferParam = Annotated[tuple[str, ...] | ParamRange, BeforeValidator(_value_or_range)]
+
+
 def _polish_time(moment: datetime) -> datetime:
     """Allegro wants an offset (RFC 3339); sellers think in Polish time."""
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Europe/Warsaw"))
@@ -232,7 +245,7 @@ class Offer(Frozen):
     name: Annotated[str, Field(min_length=12, max_length=75)] | None = None
     product: Product | None = None
     category: str | None = None
-    parameters: dict[str, ParamValues | ParamRange] | None = None
+    parameters: dict[str, OfferParam] | None = None
     price: Money | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
     stock: Annotated[int, Field(ge=0)] | None = None

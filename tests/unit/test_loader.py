@@ -9,7 +9,14 @@ from textwrap import dedent
 import pytest
 
 from catalogsync.catalog.loader import load_catalog, load_settings
-from catalogsync.catalog.models import Environment, ImageItem, Product, Status, TextItem
+from catalogsync.catalog.models import (
+    Environment,
+    ImageItem,
+    ParamRange,
+    Product,
+    Status,
+    TextItem,
+)
 from catalogsync.errors import CatalogError, Problem
 
 SETTINGS = "environment: local\n"
@@ -576,4 +583,31 @@ def test_validate_checks_ean_gtin_check_digits_and_lengths() -> None:
         "but its other digits give 7: a typo?",
         "cat/o.yaml:3:32: offers.B.product.ean: the check digit of EAN 590123412345 is 5, "
         "but its other digits give 2: a typo?",
+    ]
+
+
+def test_a_parameter_is_values_or_a_range_from_to() -> None:
+    catalog = load_catalog(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "o.yaml": """
+            offers:
+              A: {stock: 1, parameters: {Temperatura: {from: 60, to: 90.50}, Cechy: [a, b]}}
+        """,
+            }
+        )
+    )
+    parameters = catalog.offers["A"].parameters
+    assert parameters is not None
+    assert parameters["Temperatura"] == ParamRange(start="60", end="90.50")
+    assert parameters["Cechy"] == ("a", "b")
+
+    found = problems(
+        write({"catalogsync.yaml": SETTINGS,
+               "o.yaml": "offers:\n  A: {stock: 1, parameters: {T: {from: 1}}}\n"})
+    )
+    assert found == [
+        "cat/o.yaml:2:33: offers.A.parameters.T: a range is written {from: 60, to: 90}; "
+        "other values as text or a list"
     ]
