@@ -44,7 +44,7 @@ from catalogsync.plan.planner import Options, stale_changes
 from catalogsync.plan.planner import plan as make_plan
 from catalogsync.render import render_json, render_markdown, render_text
 from catalogsync.runlock import account_lock, current_holder, lock_path
-from catalogsync.state import StateIndex, load_index, load_pacing, save_pacing
+from catalogsync.state import StateIndex, load_index, load_pacing, save_index, save_pacing
 
 T = TypeVar("T")
 #: --detailed-exitcode: 0 nothing to change, 2 changes, 3 the plan is blocked by errors.
@@ -282,7 +282,10 @@ async def _apply_locked(
     index_path: Path,
 ) -> ApplyReport | None:
     environment = catalog.settings.environment
-    index = load_index(index_path, _lock(directory, environment))
+    lock = _lock(directory, environment)
+    index = load_index(index_path, lock)
+    if index.has_state() and not lock.path.exists():
+        save_index(index_path, index)  # state from before catalogsync.lock: write it now
     if await settle_pending(client, index, index_path):
         click.echo("Waited for the commands an interrupted apply left running.", err=True)
     live = await _read(client, catalog, index, directory)

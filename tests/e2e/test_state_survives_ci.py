@@ -93,3 +93,20 @@ def test_import_into_a_fresh_directory_over_real_http_round_trips(
     assert len(_lock_ids(adopted / "catalogsync.lock")) == 6
     planned = seller.catalogsync("plan", adopted, "--detailed-exitcode")
     assert planned.returncode == 0, planned.stderr + planned.stdout
+
+
+def test_state_kept_only_in_dot_catalogsync_is_written_to_the_lock_by_the_next_apply(
+    seller: Served, tmp_path: Path
+) -> None:
+    origin = catalog_repository(seller, tmp_path)
+    first = tmp_path / "runner-1"
+    seller.git("clone", "-q", origin, first, cwd=tmp_path)
+    assert seller.catalogsync("apply", first, "--auto-approve").returncode == 0
+    lock = first / "catalogsync.lock"
+    written = lock.read_text()
+    lock.unlink()  # as a catalog kept before catalogsync.lock existed
+
+    again = seller.catalogsync("apply", first, "--auto-approve")
+
+    assert again.returncode == 0 and "No changes" in again.stdout
+    assert lock.read_text() == written
