@@ -86,7 +86,7 @@ async def _import(obj: Any, directory: Path, environment: Environment, selection
         seller = client.seller.user_name
         click.echo(f"Acting as seller {seller} on {environment.value}.", err=True)
         lock = lock_path(environment.value, client.base_url, seller, directory)
-        with account_lock(lock, f"catalogsync import {directory}", 0, _ignore, _ignore):
+        with account_lock(lock, f"catalogsync import {directory}", 0, _ignore, _took_over):
             client.pacer.restore(load_pacing(path))
             try:
                 account = await read_account(
@@ -98,7 +98,12 @@ async def _import(obj: Any, directory: Path, environment: Environment, selection
 
 
 def _ignore(holder: Holder) -> None:
-    return None
+    return None  # with no wait, a holder is named by the refusal itself
+
+
+def _took_over(holder: Holder) -> None:
+    click.echo(f"Took over the lock left by {holder.describe()}: that run ended without "
+               "releasing it (crashed or killed).", err=True)
 
 
 def _write(directory: Path, environment: Environment, existing: Catalog | None,
