@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.e2e.conftest import Run
 from tests.e2e.processes import Served, catalog_repository, seller, served
 
 __all__ = ["seller", "served"]
@@ -110,3 +111,18 @@ def test_state_kept_only_in_dot_catalogsync_is_written_to_the_lock_by_the_next_a
 
     assert again.returncode == 0 and "No changes" in again.stdout
     assert lock.read_text() == written
+
+
+def test_r22_a_plan_without_state_that_creates_nothing_still_says_what_is_at_risk(
+    run: Run, catalog_dir: Path
+) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    for name in ("catalogsync.lock", "state-local.json"):
+        (catalog_dir / ".catalogsync" / name).unlink()
+
+    planned = run("plan", catalog_dir, "--detailed-exitcode")
+
+    assert planned.exit_code == 0, planned.output
+    assert "no state for this catalog" in planned.output
+    assert "the account already has 6 offers" in planned.output
+    assert "nothing is created, so nothing is at risk now" in planned.output
