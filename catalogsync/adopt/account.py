@@ -12,6 +12,8 @@ from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import Fields, table_rates
 from catalogsync.live.fetch import PAGE, external_id, gather_map, product_id, read_offer, status_of
 from catalogsync.live.programmes import read_after_sales_conditions
+from catalogsync.live.state import LiveVariantSet
+from catalogsync.live.variants import read_variant_sets
 from catalogsync.progress import Progress
 
 
@@ -51,6 +53,10 @@ class Account:
     eans: dict[str, str] = field(default_factory=dict)
     #: category id -> parameter name -> value id -> label (dictionary parameters)
     labels: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    #: parameter id -> name, over the categories read
+    parameter_names: dict[str, str] = field(default_factory=dict)
+    #: user-made variant sets by name, where `/sale/offer-variants` still answers (R24)
+    variant_sets: dict[str, LiveVariantSet] = field(default_factory=dict)
 
 
 async def read_account(
@@ -74,12 +80,23 @@ async def read_account(
     account.after_sales = await read_after_sales_conditions(client)
     if tables:
         account.tables = await _tables(client)
+        account.variant_sets = (await read_variant_sets(client))[1]
     products = sorted({p for d in account.offers.values() if (p := product_id(d))})
     found = await gather_map(products, lambda p: _ean_naming(client, p))
     account.eans = {p: ean for p, ean in found.items() if ean}
     categories = sorted({str(c) for d in account.offers.values() if (c := _category(d))})
-    account.labels = await gather_map(categories, lambda c: _labels(client, c))
+    described = await gather_map(categories, lambda c: _parameters(client, c))
+    account.labels = {
+        c: {str(p["name"]): _dictionary(p) for p in params} for c, params in described.items()
+    }
+    account.parameter_names = {
+        str(p["id"]): str(p["name"]) for params in described.values() for p in params
+    }
     return account
+
+
+def _dictionary(parameter: dict[str, Any]) -> dict[str, str]:
+    return {str(d["id"]): str(d["value"]) for d in parameter.get("dictionary") or []}
 
 
 def _category(doc: dict[str, Any]) -> str | None:
@@ -128,14 +145,11 @@ async def _ean_naming(client: AllegroClient, product: str) -> str | None:
     return gtins[0] if ids == [product] else None
 
 
-async def _labels(client: AllegroClient, category: str) -> dict[str, dict[str, str]]:
+async def _parameters(client: AllegroClient, category: str) -> list[dict[str, Any]]:
     try:
         body = await client.get(f"/sale/categories/{category}/parameters")
     except AllegroError as exc:
         if exc.status == 404:
-            return {}
+            return []
         raise
-    return {
-        str(p["name"]): {str(d["id"]): str(d["value"]) for d in p.get("dictionary") or []}
-        for p in body.get("parameters") or []
-    }
+    return list(body.get("parameters") or [])

@@ -25,7 +25,7 @@ from catalogsync.adopt.entries import (
     factor_defaults,
     unmanage_invalid,
 )
-from catalogsync.adopt.files import dump, offer_files, table_file, write_new
+from catalogsync.adopt.files import dump, offer_files, table_file, variant_set_file, write_new
 from catalogsync.allegro.connect import connect
 from catalogsync.catalog.loader import SETTINGS_FILE, load_catalog
 from catalogsync.catalog.models import OFFER_FIELDS, Catalog, Environment
@@ -122,8 +122,15 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     defaults = factor_defaults(found, _existing_defaults(existing) if existing else None)
     new_tables = {n: t for n, t in account.tables.items()
                   if not existing or n not in existing.shipping_rates}
+    keys = {i: k for k, i in index.offers.items() if k in managed}
+    keys |= {i: str(d["external"]["id"]) for i, d in account.offers.items() if i in claimed
+             and (d.get("external") or {}).get("id") in managed}
+    keys |= {e.offer_id: e.key for e in found}
+    sets, set_notes = variant_sets(account, keys, set(existing.variant_sets) if existing else set())
+    notes += set_notes
     files = offer_files(directory, found, per_file, header)
     files.update(table_file(directory, new_tables, header))
+    files.update(variant_set_file(directory, sets, header))
     if existing is None:
         settings = {"environment": environment.value, "marketplace": "allegro-pl",
                     "defaults": defaults}
@@ -136,7 +143,27 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     save_index(index_path, index)
     for note in notes:
         click.echo(f"Note: {note}", err=True)
-    _report(directory, found, new_tables, files, lock.path)
+    _report(directory, found, new_tables, sets, files, lock.path)
+
+
+def variant_sets(
+    account: Account, keys: dict[str, str], known: set[str]
+) -> tuple[dict[str, Any], list[str]]:
+    """The account's variant sets the catalog lacks, by offer keys and parameter names; a set
+    with an offer or a parameter the catalog cannot name is left out, with a note."""
+    sets: dict[str, Any] = {}
+    notes = []
+    for name, found in sorted(account.variant_sets.items()):
+        if name in known:
+            continue
+        offers = [keys.get(i) for i in found.offer_ids]
+        parameters = [account.parameter_names.get(p) for p in found.parameter_ids]
+        if None in offers or None in parameters or len(offers) < 2:
+            notes.append(f"variant set {name} left out: import all its offers "
+                         f"({', '.join(found.offer_ids)}) first")
+            continue
+        sets[name] = {"parameters": parameters, "offers": offers}
+    return sets, notes
 
 
 def _existing_defaults(catalog: Catalog) -> dict[str, Any]:
@@ -148,10 +175,10 @@ def _existing_defaults(catalog: Catalog) -> dict[str, Any]:
     return {k: v for k, v in defaults.items() if k in (*DEFAULTABLE, "currency")}
 
 
-def _report(directory: Path, found: list[Entry], tables: dict[str, Any],
+def _report(directory: Path, found: list[Entry], tables: dict[str, Any], sets: dict[str, Any],
             files: dict[Path, str], lock: Path) -> None:
-    click.echo(f"Imported {len(found)} offers and {len(tables)} shipping-rate tables into "
-               f"{len(files)} new files under {directory}:")
+    click.echo(f"Imported {len(found)} offers, {len(tables)} shipping-rate tables and "
+               f"{len(sets)} variant sets into {len(files)} new files under {directory}:")
     for path in sorted(files):
         click.echo(f"  {path.relative_to(directory)}")
     rekeyed = [e for e in found if e.rekey]

@@ -90,3 +90,10 @@ def write_new(files: dict[Path, str]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as out:
             out.write(text)
+
+
+def variant_set_file(directory: Path, sets: dict[str, Any], header: str) -> dict[Path, str]:
+    if not sets:
+        return {}
+    path = free_path(directory, "variant_sets", set())
+    return {path: dump({"variant_sets": dict(sorted(sets.items()))}, header)}

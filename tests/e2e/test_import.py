@@ -236,3 +236,25 @@ def test_r22_a_hidden_offer_is_imported_by_its_id_and_then_managed(
     assert again.exit_code == 0, again.output
     assert "MUG-BLACK-330" in _offers(adopted)
     assert run("plan", adopted, "--detailed-exitcode").exit_code == 0
+
+
+def test_r24_variant_sets_are_imported_where_the_old_api_still_answers(
+    run: Run, catalog_dir: Path, backend: Backend, tmp_path: Path
+) -> None:
+    backend.update_settings({"legacy_variants": True, "variants_processing_seconds": 0})
+    (catalog_dir / "offers" / "sets.yaml").write_text(
+        "variant_sets:\n  Kubki 330:\n    parameters: [Kolor]\n"
+        "    offers: [MUG-WHITE-330, MUG-BLACK-330]\n"
+    )
+    applied = run("apply", catalog_dir, "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    adopted = tmp_path / "adopted"
+
+    imported = run("import", adopted)
+
+    assert imported.exit_code == 0, imported.output
+    sets = yaml.safe_load((adopted / "variant_sets.yaml").read_text())["variant_sets"]
+    assert sets == {"Kubki 330": {"parameters": ["Kolor"],
+                                  "offers": ["MUG-WHITE-330", "MUG-BLACK-330"]}}
+    planned = run("plan", adopted, "--detailed-exitcode")
+    assert planned.exit_code == 0, planned.output
