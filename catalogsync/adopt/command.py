@@ -29,7 +29,7 @@ from catalogsync.adopt.files import dump, offer_files, table_file, variant_set_f
 from catalogsync.allegro.connect import connect
 from catalogsync.catalog.loader import SETTINGS_FILE, load_catalog
 from catalogsync.catalog.models import OFFER_FIELDS, Catalog, Environment
-from catalogsync.config import lock_file, pacing_path, state_index_path
+from catalogsync.config import WORK_DIR, lock_file, pacing_path, state_index_path
 from catalogsync.runlock import Holder, account_lock, lock_path
 from catalogsync.state import load_index, load_pacing, save_index, save_pacing
 
@@ -188,5 +188,7 @@ def _report(directory: Path, found: list[Entry], tables: dict[str, Any], sets: d
             "the next apply writes each key into the offer's external.id, and the account "
             "carries it from then on (catalogsync.lock links the key to the offer until then)."
         )
-    click.echo(f"Ids are recorded in {lock}: commit it with the catalog. "
+    keep = "kept with the local emulator's database" if WORK_DIR in lock.parts else (
+        "commit it with the catalog")
+    click.echo(f"Ids are recorded in {lock}: {keep}. "
                f"Next: catalogsync plan {directory} --detailed-exitcode")
