@@ -21,6 +21,7 @@ from catalogsync.allegro.wire import offer_fields
 from catalogsync.catalog.models import OFFER_FIELDS, Offer, Product
 from catalogsync.live.fetch import external_id
 
+MAX_KEY = 100
 #: Fields `defaults:` can carry, in the order an offer entry lists them.
 DEFAULTABLE = ("shipping_rates", "handling_time", "location", "invoice", "after_sales", "status")
 
@@ -62,6 +63,8 @@ def entries(
         sku = external_id(doc)
         free = sku and keys.get(sku, offer_id) == offer_id
         key = sku if sku and free else f"{sku or 'ALLEGRO'}-{offer_id}"
+        if len(key) > MAX_KEY:  # Allegro's limit for external ids
+            key = f"ALLEGRO-{offer_id}"
         keys[key] = offer_id
         fields = _fields(offer_fields(doc, table_names), account, without)
         category = str((doc.get("category") or {}).get("id") or "")
