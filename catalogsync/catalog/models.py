@@ -119,7 +119,11 @@ def _as_tuple(value: Any) -> Any:
 
 
 #: A parameter value: one string, or a list for multi-value parameters.
-ParamValues = Annotated[tuple[str, ...], BeforeValidator(_as_tuple)]
+_Scalar = str | int | float
+ParamValues = Annotated[
+    tuple[str, ...],
+    BeforeValidator(_as_tuple, json_schema_input_type=_Scalar | list[_Scalar]),
+]
 
 
 class ParamRange(Frozen):
@@ -143,7 +147,12 @@ def _value_or_range(value: Any) -> Any:
 
 
 #: An offer parameter: its value(s), or a range
-OfferParam = Annotated[tuple[str, ...] | ParamRange, BeforeValidator(_value_or_range)]
+OfferParam = Annotated[
+    tuple[str, ...] | ParamRange,
+    BeforeValidator(
+        _value_or_range, json_schema_input_type=_Scalar | list[_Scalar] | ParamRange
+    ),
+]
 
 
 def _polish_time(moment: datetime) -> datetime:
@@ -207,7 +216,13 @@ def _section(value: Any) -> Any:
 
 
 Section = Annotated[
-    tuple[DescriptionItem, ...], BeforeValidator(_section), Field(min_length=1, max_length=2)
+    tuple[DescriptionItem, ...],
+    BeforeValidator(
+        _section,
+        json_schema_input_type=DescriptionItem
+        | Annotated[list[DescriptionItem], Field(min_length=1, max_length=2)],
+    ),
+    Field(min_length=1, max_length=2),
 ]
 
 

@@ -76,8 +76,10 @@ async def read_live(
     category_parameters = await _gather_map(
         sorted(categories), lambda c: _category_parameters(client, c)
     )
-    managed = set(catalog.offers)
-    keyed = {i for s, i in index.offers.items() if s in managed}  # adopted, key not yet written
+    # offers removed from the catalog are planned (pruned) or warned about, not "outside";
+    # nor is an adopted offer whose key apply is yet to write into its external id
+    managed = set(catalog.offers) | set(index.offers)
+    keyed = set(index.offers.values())
     removed = await _removed_offers(client, catalog, index, listing)
     after_sales = await read_after_sales(client, catalog)
     variant_api, variant_sets = (
@@ -98,7 +100,7 @@ async def read_live(
             1 for o in listing if _external_id(o) not in managed and str(o["id"]) not in keyed
         ),
         other_listings=other_listings,
-        has_state=bool(index.offers or index.shipping_rates or index.images),
+        has_state=index.has_state(),
         listed_offers=len(listing),
         removed=removed,
         removed_tables=tuple(
