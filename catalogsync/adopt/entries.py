@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from catalogsync.adopt.account import Account
 from catalogsync.allegro.wire import offer_fields
-from catalogsync.catalog.models import OFFER_FIELDS, Offer, Product
+from catalogsync.catalog.models import OFFER_FIELDS, OfferSpec, ProductSpec
 from catalogsync.live.fetch import external_id
 
 MAX_KEY = 100
@@ -116,7 +116,7 @@ def _fields(live: dict[str, Any], account: Account, without: frozenset[str]) -> 
 
 def _valid_ean(ean: str) -> bool:
     try:
-        Product(ean=ean)
+        ProductSpec(ean=ean)
     except ValidationError:
         return False  # a wrong check digit on Allegro's side: pin the id instead
     return True
@@ -199,7 +199,7 @@ def unmanage_invalid(found: list[Entry]) -> list[str]:
     for entry in found:
         for _ in range(len(OFFER_FIELDS)):
             try:
-                Offer.model_validate(entry.yaml())
+                OfferSpec.model_validate(entry.yaml())
                 break
             except ValidationError as exc:
                 error = exc.errors(include_url=False)[0]
