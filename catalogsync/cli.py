@@ -64,6 +64,10 @@ class _Group(click.Group):
                 click.echo(line, err=True)
             click.echo(f"Error: {summary}", err=True)
             ctx.exit(1)
+        except OSError as exc:  # the file system refused: a path too long, a full disk …
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted; run `catalogsync plan` to see what is left to do.", err=True)
             ctx.exit(130)

@@ -23,6 +23,7 @@ from catalogsync.allegro.errors import AllegroError, TransportError
 from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import chunks, command_id
 from catalogsync.apply.polling import command_tasks, operation, put_variant_set
+from catalogsync.catalog.local_files import local_file_problem, shown
 from catalogsync.errors import CatalogsyncError
 from catalogsync.images import MEDIA_TYPES, placeholders, substitute
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
@@ -192,6 +193,10 @@ class Applier:
         """Upload one local image file and remember its URL by content hash at once."""
         file = self.catalog_dir / path
         step = "POST /sale/images"
+        problem = local_file_problem(self.catalog_dir, path)
+        if problem is not None:  # checked at plan time; the tree may have changed since
+            self._record(Outcome(f"image {shown(path)}", step, False, problem))
+            return
         try:
             data = file.read_bytes()
         except OSError as exc:

@@ -302,4 +302,6 @@ class Catalog(Frozen):
     shipping_rates: dict[Annotated[str, Field(min_length=1, max_length=64)], ShippingRateTable] = (
         Field(default_factory=dict)
     )
-    variant_sets: dict[str, VariantSet] = Field(default_factory=dict)
+    variant_sets: dict[Annotated[str, Field(min_length=1, max_length=75)], VariantSet] = Field(
+        default_factory=dict
+    )

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from catalogsync.allegro.wire import CategoryParameter, Fields, money
+from catalogsync.catalog.local_files import shown
 from catalogsync.catalog.models import AfterSales, Catalog, ImageItem, Offer, Status
 from catalogsync.live.state import LiveState, ProductCandidate
 from catalogsync.plan.model import Diagnostic, Severity
@@ -82,10 +83,8 @@ def desired_offer(
     _check_description_images(desired, offer)
     for image in offer.images or ():
         local = live.local_images.get(image)
-        if local is not None and not local.sha256:
-            desired.error(
-                f"image file {image} does not exist (paths are relative to the catalog directory)"
-            )
+        if local is not None and local.problem:
+            desired.error(f"image file {shown(image)} {local.problem}")
     if offer.scheduled_for and offer.scheduled_for <= now:
         desired.error(
             f"scheduled_for {offer.scheduled_for.isoformat()} is in the past; "
