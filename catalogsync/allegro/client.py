@@ -19,7 +19,8 @@ from catalogsync.allegro.errors import (
     AuthError,
     RateLimited,
     TransportError,
-    parse_error_body,
+    error_details,
+    errors_in_success,
 )
 from catalogsync.allegro.pacing import Pacer
 
@@ -75,7 +76,10 @@ class AllegroClient:
         self.requests["POST /sale/images"] += 1
         if response.status_code != 201:
             raise _error_for("POST", "/sale/images", response)
-        return str(response.json()["location"])
+        try:
+            return str(response.json()["location"])
+        except (ValueError, KeyError, TypeError):
+            raise _error_for("POST", "/sale/images", response) from None
 
     async def request(
         self,
@@ -119,6 +123,9 @@ class AllegroClient:
             break
         if response.status_code not in ok:
             raise _error_for(method, path, response)
+        in_success = errors_in_success(response.content) if response.is_success else []
+        if in_success:  # Allegro's errors on a 2xx: the request did not do what was asked
+            raise AllegroError(response.status_code, method, path, in_success)
         return response
 
     async def _send(self, method: str, path: str, *, params: Any, json: Any) -> httpx.Response:
@@ -175,11 +182,7 @@ def route_template(path: str) -> str:
 
 
 def _error_for(method: str, path: str, response: httpx.Response) -> AllegroError:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    details = parse_error_body(body)
+    details = error_details(response.headers.get("content-type", ""), response.text)
     status = response.status_code
     if status in (401, 403):
         return AuthError(status, method, path, details)

@@ -25,7 +25,9 @@ async def command_tasks(
     started, wait = time.monotonic(), _FIRST_WAIT
     while True:
         body = await client.get(f"/sale/{kind}/{command_id}/tasks", params={"limit": 1000})
-        tasks: list[dict[str, Any]] = body.get("tasks") or []
+        tasks = body.get("tasks") if isinstance(body, dict) else None
+        if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
+            raise ApplyError(f"{kind} {command_id}: Allegro answered without a task list")
         if len(tasks) >= expected and all(t.get("status") != "NEW" for t in tasks):
             return tasks
         if time.monotonic() - started > DEADLINE_SECONDS:
