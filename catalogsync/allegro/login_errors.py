@@ -16,7 +16,7 @@ from catalogsync.errors import ConfigError
 APP_MANAGERS = {
     Environment.PRODUCTION: "https://apps.developer.allegro.pl",
     Environment.SANDBOX: "https://apps.developer.allegro.pl.allegrosandbox.pl",
-    Environment.LOCAL: "the emulator's seed (catalogsync/emulator/seed.py)",
+    Environment.LOCAL: "the emulator's seed (catalogsync/emulator/seed/accounts.py)",
 }
 
 

@@ -10,10 +10,23 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
 
 from catalogsync.emulator import conformance
-from catalogsync.emulator import handlers as h
-from catalogsync.emulator import steering as s
-from catalogsync.emulator.backend import COMMAND_KINDS, Backend
-from catalogsync.emulator.faults import DropConnection, drop_connection
+from catalogsync.emulator.backend import Backend
+from catalogsync.emulator.core.faults import DropConnection, drop_connection
+from catalogsync.emulator.http import (
+    accounts,
+    campaigns,
+    catalogue,
+    commands,
+    events,
+    images,
+    oauth,
+    offers,
+    shipping,
+    variants,
+)
+from catalogsync.emulator.http import gate as h
+from catalogsync.emulator.http import steering as s
+from catalogsync.emulator.services.command_bodies import COMMAND_KINDS
 
 USER, ANY = h.Access.USER, h.Access.ANY
 
@@ -21,48 +34,49 @@ USER, ANY = h.Access.USER, h.Access.ANY
 #: the multi-variant resource answers AccessDenied since it was switched off, unless the
 #: `legacy_variants` setting brings it back (R24, R25).
 REST: list[tuple[str, str, h.Handler, h.Access]] = [
-    ("GET", "/me", h.me, USER),
-    ("GET", "/sale/offers", h.list_offers, USER),
-    ("DELETE", "/sale/offers/{offerId}", h.delete_offer, USER),
-    ("POST", "/sale/product-offers", h.create_offer, USER),
-    ("GET", "/sale/product-offers/{offerId}", h.get_offer, USER),
-    ("PATCH", "/sale/product-offers/{offerId}", h.patch_offer, USER),
-    ("GET", "/sale/product-offers/{offerId}/operations/{operationId}", h.offer_operation, USER),
-    ("GET", "/sale/shipping-rates", h.list_shipping_rates, USER),
-    ("POST", "/sale/shipping-rates", h.create_shipping_rates, USER),
-    ("GET", "/sale/shipping-rates/{id}", h.get_shipping_rates, USER),
-    ("PUT", "/sale/shipping-rates/{id}", h.update_shipping_rates, USER),
-    ("GET", "/sale/delivery-methods", h.delivery_methods, ANY),
+    ("GET", "/me", accounts.me, USER),
+    ("GET", "/sale/offers", offers.list_offers, USER),
+    ("DELETE", "/sale/offers/{offerId}", offers.delete_offer, USER),
+    ("POST", "/sale/product-offers", offers.create_offer, USER),
+    ("GET", "/sale/product-offers/{offerId}", offers.get_offer, USER),
+    ("PATCH", "/sale/product-offers/{offerId}", offers.patch_offer, USER),
+    ("GET", "/sale/product-offers/{offerId}/operations/{operationId}", offers.offer_operation,
+     USER),
+    ("GET", "/sale/shipping-rates", shipping.list_shipping_rates, USER),
+    ("POST", "/sale/shipping-rates", shipping.create_shipping_rates, USER),
+    ("GET", "/sale/shipping-rates/{id}", shipping.get_shipping_rates, USER),
+    ("PUT", "/sale/shipping-rates/{id}", shipping.update_shipping_rates, USER),
+    ("GET", "/sale/delivery-methods", shipping.delivery_methods, ANY),
     ("GET", "/after-sales-service-conditions/return-policies",
-     h.after_sales("returnPolicies"), USER),
+     accounts.after_sales("returnPolicies"), USER),
     ("GET", "/after-sales-service-conditions/implied-warranties",
-     h.after_sales("impliedWarranties"), USER),
-    ("GET", "/after-sales-service-conditions/warranties", h.after_sales("warranties"), USER),
-    ("GET", "/sale/products", h.search_products, USER),
-    ("GET", "/sale/products/{productId}", h.get_product, USER),
-    ("GET", "/sale/categories/{categoryId}/parameters", h.category_parameters, ANY),
-    ("GET", "/sale/offer-variants", h.search_variant_sets, USER),
-    ("POST", "/sale/offer-variants", h.create_variant_set, USER),
-    ("GET", "/sale/offer-variants/{setId}", h.get_variant_set, USER),
-    ("PUT", "/sale/offer-variants/{setId}", h.put_variant_set, USER),
-    ("DELETE", "/sale/offer-variants/{setId}", h.delete_variant_set, USER),
-    ("POST", "/sale/images", h.upload_image, USER),
-    ("GET", "/sale/badges", h.list_badges, USER),
-    ("POST", "/sale/allegro-prices/offers-queries", h.allegro_prices_offers, USER),
-    ("GET", "/sale/offer-events", h.offer_events, USER),
+     accounts.after_sales("impliedWarranties"), USER),
+    ("GET", "/after-sales-service-conditions/warranties", accounts.after_sales("warranties"), USER),
+    ("GET", "/sale/products", catalogue.search_products, USER),
+    ("GET", "/sale/products/{productId}", catalogue.get_product, USER),
+    ("GET", "/sale/categories/{categoryId}/parameters", catalogue.category_parameters, ANY),
+    ("GET", "/sale/offer-variants", variants.search_variant_sets, USER),
+    ("POST", "/sale/offer-variants", variants.create_variant_set, USER),
+    ("GET", "/sale/offer-variants/{setId}", variants.get_variant_set, USER),
+    ("PUT", "/sale/offer-variants/{setId}", variants.put_variant_set, USER),
+    ("DELETE", "/sale/offer-variants/{setId}", variants.delete_variant_set, USER),
+    ("POST", "/sale/images", images.upload_image, USER),
+    ("GET", "/sale/badges", campaigns.list_badges, USER),
+    ("POST", "/sale/allegro-prices/offers-queries", campaigns.allegro_prices_offers, USER),
+    ("GET", "/sale/offer-events", events.offer_events, USER),
 ]
 for _kind in COMMAND_KINDS:
-    _put, _report, _tasks = h.command_handlers(_kind)
+    _put, _report, _tasks = commands.command_handlers(_kind)
     REST += [
         ("PUT", f"/sale/{_kind}/{{commandId}}", _put, USER),
         ("GET", f"/sale/{_kind}/{{commandId}}", _report, USER),
         ("GET", f"/sale/{_kind}/{{commandId}}/tasks", _tasks, USER),
     ]
 
-OAUTH: list[tuple[str, str, h.OAuthHandler]] = [
-    ("POST", "/auth/oauth/device", h.device_authorization),
-    ("POST", "/auth/oauth/token", h.token),
-    ("GET", "/auth/oauth/authorize", h.authorize),
+OAUTH: list[tuple[str, str, oauth.OAuthHandler]] = [
+    ("POST", "/auth/oauth/device", oauth.device_authorization),
+    ("POST", "/auth/oauth/token", oauth.token),
+    ("GET", "/auth/oauth/authorize", oauth.authorize),
 ]
 
 STEERING: list[tuple[str, str, s.Steer]] = [
@@ -86,10 +100,11 @@ def create_app(backend: Backend) -> Starlette:
         Route(path, conformance.api(method, path, handler, access), methods=[method])
         for method, path, handler, access in REST
     ]
-    routes += [Route(path, h.oauth(method, path, handler), methods=[method])
+    routes += [Route(path, oauth.oauth(method, path, handler), methods=[method])
                for method, path, handler in OAUTH]
     # R7: any other URL under /auth asks for full authentication.
-    routes.append(Route("/auth/{rest:path}", h.oauth("*", "/auth/{rest}", h.unknown_auth_path),
+    unknown = oauth.oauth("*", "/auth/{rest}", oauth.unknown_auth_path)
+    routes.append(Route("/auth/{rest:path}", unknown,
                         methods=["GET", "POST", "PUT", "PATCH", "DELETE"]))
     routes += [Route(path, s.steering(handler), methods=[method])
                for method, path, handler in STEERING]

@@ -27,8 +27,8 @@ from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 from starlette.requests import Request
 from starlette.responses import Response
 
-from catalogsync.emulator import handlers as h
-from catalogsync.emulator.backend import ApiError, error_entry
+from catalogsync.emulator.core.errors import ApiError, error_entry
+from catalogsync.emulator.http import gate as h
 from catalogsync.emulator.openapi_subset import SCHEMA_LISTS, compile_validator, escape, spec
 from catalogsync.emulator.recording import Recorder
 

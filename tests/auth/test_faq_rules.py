@@ -66,7 +66,7 @@ def store_token(access: str, environment: Environment = Environment.SANDBOX) -> 
 
 def client_credentials_token(backend: Backend) -> str:
     grant = {"grant_type": "client_credentials"}
-    answer = backend.token("catalogsync-local", "local-secret", grant)
+    answer = backend.oauth.token("catalogsync-local", "local-secret", grant)
     return str(answer["access_token"])
 
 
@@ -191,13 +191,13 @@ def test_r8_verbose_plan_shows_which_seller_it_acts_as(run: Run, tmp_path: Path)
 async def test_r21_reading_another_sellers_offer_explains_ownership(
     http: httpx.AsyncClient, backend: Backend
 ) -> None:
-    token = backend.token(
+    token = backend.oauth.token(
         "catalogsync-local",
         "local-secret",
         {
             "grant_type": "authorization_code",
             "redirect_uri": REDIRECT,
-            "code": backend.authorize("catalogsync-local", REDIRECT, "code"),
+            "code": backend.oauth.authorize("catalogsync-local", REDIRECT, "code"),
         },
     )["access_token"]
     http.headers["Authorization"] = f"Bearer {token}"
@@ -267,13 +267,13 @@ def test_r9_cannot_convert_access_token_to_json_is_explained(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     foreign = Backend()  # another emulator: another signing key, like the other environment
-    answer = foreign.token(
+    answer = foreign.oauth.token(
         "catalogsync-local",
         "local-secret",
         {
             "grant_type": "authorization_code",
             "redirect_uri": REDIRECT,
-            "code": foreign.authorize("catalogsync-local", REDIRECT, "code"),
+            "code": foreign.oauth.authorize("catalogsync-local", REDIRECT, "code"),
         },
     )
     monkeypatch.setenv("CATALOGSYNC_ACCESS_TOKEN", answer["access_token"])

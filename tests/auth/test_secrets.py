@@ -31,7 +31,7 @@ def outputs(*results: Result) -> str:
 def spend(backend: Backend, tokens: TokenSet) -> None:
     """Refresh behind catalogsync's back: its stored pair dies, as after a leaked CI secret."""
     grant = {"grant_type": "refresh_token", "refresh_token": str(tokens.refresh())}
-    backend.token("catalogsync-local", "local-secret", grant)
+    backend.oauth.token("catalogsync-local", "local-secret", grant)
 
 
 def test_login_status_plan_and_logout_print_no_secret(

@@ -19,7 +19,8 @@ from catalogsync.allegro.oauth import DEVICE_GRANT, OAuth
 from catalogsync.allegro.session import Session
 from catalogsync.allegro.tokens import TokenSet, TokenStore, write_private
 from catalogsync.catalog.models import Environment
-from catalogsync.emulator.backend import Backend, OAuthError
+from catalogsync.emulator.backend import Backend
+from catalogsync.emulator.core.errors import OAuthError
 from tests.auth.conftest import LOGIN, SELLER, Run, approve, catalog, stored
 
 pytestmark = pytest.mark.anyio
@@ -37,16 +38,16 @@ def expire(tokens: TokenSet) -> None:
 def assert_dead(backend: Backend, refresh_token: str) -> None:
     grant = {"grant_type": "refresh_token", "refresh_token": refresh_token}
     with pytest.raises(OAuthError) as caught:
-        backend.token("catalogsync-local", "local-secret", grant)
+        backend.oauth.token("catalogsync-local", "local-secret", grant)
     assert caught.value.error == "invalid_grant"
 
 
 def device_pair(backend: Backend) -> dict[str, Any]:
     """A user token pair straight from the emulator (what a CI secret is made from)."""
-    code = backend.device_authorize("catalogsync-local", "local-secret", "catalogsync-local")
-    backend.approve_device(code["user_code"], SELLER)
+    code = backend.oauth.device_authorize("catalogsync-local", "local-secret", "catalogsync-local")
+    backend.oauth.approve_device(code["user_code"], SELLER)
     grant = {"grant_type": DEVICE_GRANT, "device_code": code["device_code"]}
-    return backend.token("catalogsync-local", "local-secret", grant)
+    return backend.oauth.token("catalogsync-local", "local-secret", grant)
 
 
 # --------------------------------------------------------------------------- the store
@@ -204,7 +205,7 @@ def test_ci_reusing_a_spent_refresh_token_explains_rotation(
 ) -> None:
     pair = device_pair(backend)
     spend = {"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}
-    backend.token("catalogsync-local", "local-secret", spend)  # another job used it already
+    backend.oauth.token("catalogsync-local", "local-secret", spend)  # another job used it already
     monkeypatch.setenv("CATALOGSYNC_REFRESH_TOKEN", pair["refresh_token"])
     monkeypatch.setenv("CATALOGSYNC_CLIENT_ID", "catalogsync-local")
 
@@ -235,7 +236,7 @@ def test_crash_in_ci_right_after_the_refresh_still_hands_the_token_back(
 
     assert_dead(backend, seed)
     grant = {"grant_type": "refresh_token", "refresh_token": out.read_text().strip()}
-    assert backend.token("catalogsync-local", "local-secret", grant)["access_token"]
+    assert backend.oauth.token("catalogsync-local", "local-secret", grant)["access_token"]
 
 
 async def test_concurrent_401s_refresh_only_once(oauth: OAuth, http: httpx.AsyncClient) -> None:

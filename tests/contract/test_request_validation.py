@@ -43,9 +43,9 @@ def run(scenario: Callable[[Call, Backend], Awaitable[None]]) -> None:
     """Run `scenario` with a logged-in demo seller against a fresh in-process emulator."""
     backend = Backend()
     backend.settings.processing_delay = 0.0
-    code = backend.device_authorize(*CLIENT, CLIENT[0])
-    backend.approve_device(code["user_code"], seed.DEMO_SELLER_ID)
-    token = backend.token(
+    code = backend.oauth.device_authorize(*CLIENT, CLIENT[0])
+    backend.oauth.approve_device(code["user_code"], seed.DEMO_SELLER_ID)
+    token = backend.oauth.token(
         *CLIENT, {"grant_type": DEVICE_GRANT, "device_code": code["device_code"]}
     )["access_token"]
 

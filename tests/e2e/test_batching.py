@@ -76,7 +76,7 @@ def test_r15_tasks_are_polled_to_the_end_and_each_offer_reports_its_own_outcome(
     ]
     assert backend.stats[PRICE_PUTS] == 1
     assert backend.stats["GET /sale/offer-price-change-commands/{commandId}/tasks"] >= 2
-    assert backend.get_offer("1000001", real)["sellingMode"]["price"]["amount"] == "19.99"
+    assert backend.offers.get("1000001", real)["sellingMode"]["price"]["amount"] == "19.99"
 
 
 def test_partial_failure_finishes_the_rest_and_the_next_plan_shows_what_is_left(

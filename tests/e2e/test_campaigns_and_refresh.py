@@ -34,12 +34,12 @@ def test_r26_price_of_an_offer_in_a_campaign_is_kept_unless_allowed(
     assert kept.exit_code == 0, kept.output
     assert "price stays 29.99 PLN (not 27.99 PLN)" in kept.output
     assert "Strefa okazji" in kept.output
-    assert backend.get_offer("1000001", mug)["sellingMode"]["price"]["amount"] == "29.99"
+    assert backend.offers.get("1000001", mug)["sellingMode"]["price"]["amount"] == "29.99"
 
     allowed = run("apply", catalog_dir, "--auto-approve", "--allow-campaign-price-change")
     assert allowed.exit_code == 0, allowed.output
     assert "takes the offer out of campaign Strefa okazji" in allowed.output
-    assert backend.get_offer("1000001", mug)["sellingMode"]["price"]["amount"] == "27.99"
+    assert backend.offers.get("1000001", mug)["sellingMode"]["price"]["amount"] == "27.99"
     assert run("plan", catalog_dir, "--detailed-exitcode").exit_code == 0
 
 
@@ -56,7 +56,7 @@ def test_second_plan_reads_only_offers_the_event_feed_names(
 
     # The seller changes one offer on Allegro's website: the feed names it, it is re-read.
     mug = offer_id(catalog_dir, "MUG-BLACK-330")
-    backend.patch_offer("1000001", mug, {"stock": {"available": 3}})
+    backend.offers.patch("1000001", mug, {"stock": {"available": 3}})
     drift = run("plan", catalog_dir, "--detailed-exitcode")
     assert drift.exit_code == 2, drift.output
     assert "~ stock: 3 → 25" in drift.output

@@ -120,7 +120,7 @@ def run_json(run: Run, catalog_dir: Path) -> dict[str, object]:
 
 
 def backend_status(backend: Backend, offer_id: str) -> str:
-    return str(backend.get_offer("1000001", offer_id)["publication"]["status"])
+    return str(backend.offers.get("1000001", offer_id)["publication"]["status"])
 
 
 def backend_requests(backend: Backend) -> int:
@@ -187,7 +187,7 @@ def test_after_sales_condition_change_is_one_patch(
     assert "~ after_sales.return_policy:" in result.output
     assert "PATCH /sale/product-offers/{id}: 1 done" in result.output
     mug = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
-    offer = backend.get_offer("1000001", mug["offers"]["MUG-WHITE-330"])
+    offer = backend.offers.get("1000001", mug["offers"]["MUG-WHITE-330"])
     assert offer["afterSalesServices"]["returnPolicy"]["name"] == "Zwroty 30 dni"
 
 
@@ -197,7 +197,7 @@ def test_r22_hidden_offer_known_to_the_index_is_read_by_id_never_duplicated(
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
     index = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
     hidden = index["offers"]["MUG-BLACK-330"]
-    backend.hide_offer(hidden)  # the seller hid it on the website: the list leaves it out
+    backend.offers.hide(hidden)  # the seller hid it on the website: the list leaves it out
     assert run("plan", catalog_dir, "--detailed-exitcode").exit_code == 0
 
     mugs = catalog_dir / "offers" / "mugs.yaml"
@@ -206,4 +206,4 @@ def test_r22_hidden_offer_known_to_the_index_is_read_by_id_never_duplicated(
     assert result.exit_code == 0, result.output
     assert f"~ offer MUG-BLACK-330 ({hidden})" in result.output
     assert "+ offer" not in result.output
-    assert backend.get_offer("1000001", hidden)["sellingMode"]["price"]["amount"] == "32.99"
+    assert backend.offers.get("1000001", hidden)["sellingMode"]["price"]["amount"] == "32.99"

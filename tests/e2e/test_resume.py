@@ -35,7 +35,7 @@ def interrupt_at(monkeypatch: pytest.MonkeyPatch, call: int, *, after_send: bool
 
 
 def offers_by_external_id(backend: Backend) -> Counter[str]:
-    listing = backend.list_offers(SELLER, limit=1000)
+    listing = backend.offers.find(SELLER, limit=1000)
     return Counter(o["external"]["id"] for o in listing["offers"])
 
 

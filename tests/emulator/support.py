@@ -43,10 +43,10 @@ class Seller:
 
 
 def user_token(backend: Backend, user_id: str) -> str:
-    code = backend.device_authorize(*CLIENT, CLIENT[0])
-    backend.approve_device(code["user_code"], user_id)
+    code = backend.oauth.device_authorize(*CLIENT, CLIENT[0])
+    backend.oauth.approve_device(code["user_code"], user_id)
     grant = {"grant_type": DEVICE_GRANT, "device_code": code["device_code"]}
-    return str(backend.token(*CLIENT, grant)["access_token"])
+    return str(backend.oauth.token(*CLIENT, grant)["access_token"])
 
 
 def rate(method: str = seed.INPOST, first: str = "12.99", quantity: int = 5) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import pytest
 
 from catalogsync.emulator import seed
 from catalogsync.emulator.backend import Backend
-from catalogsync.emulator.common import ApiError
+from catalogsync.emulator.core.errors import ApiError
 from tests.emulator.support import Seller, first_error, make_offer, make_table, user_token
 
 pytestmark = pytest.mark.anyio

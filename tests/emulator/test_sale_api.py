@@ -554,27 +554,28 @@ def test_file_database_survives_a_new_backend(tmp_path: Path) -> None:
     path = tmp_path / "emulator.sqlite3"
     first = Backend(path)
     first.update_settings({"processing_delay": 0})
-    draft, _ = first.create_offer(seed.DEMO_SELLER_ID, mug(delivery={"handlingTime": "PT24H"}))
+    draft, _ = first.offers.create(seed.DEMO_SELLER_ID, mug(delivery={"handlingTime": "PT24H"}))
     first.close()
 
     second = Backend(path)
     assert second.settings.processing_delay == 0
-    assert second.get_offer(seed.DEMO_SELLER_ID, draft["id"])["name"] == draft["name"]
-    assert second.list_offers(seed.DEMO_SELLER_ID)["totalCount"] == 1
+    assert second.offers.get(seed.DEMO_SELLER_ID, draft["id"])["name"] == draft["name"]
+    assert second.offers.find(seed.DEMO_SELLER_ID)["totalCount"] == 1
 
 
 def test_after_sales_conditions_are_listed_and_offers_refer_to_them_by_name_or_id() -> None:
     from catalogsync.emulator.backend import Backend
-    from catalogsync.emulator.common import ApiError
+    from catalogsync.emulator.core.errors import ApiError
 
     backend = Backend()
-    policies = backend.after_sales("1000001", "returnPolicies")
+    policies = backend.accounts.after_sales("1000001", "returnPolicies")
     assert policies["count"] == 2
     first = policies["returnPolicies"][0]
-    chosen = backend._after_sales_services("1000001", {"returnPolicy": {"name": first["name"]}})
+    chosen = backend.accounts.after_sales_services("1000001",
+                                                   {"returnPolicy": {"name": first["name"]}})
     assert chosen == {"returnPolicy": {"id": first["id"], "name": first["name"]}}
     try:
-        backend._after_sales_services("1000001", {"warranty": {"name": "Nie ma takiej"}})
+        backend.accounts.after_sales_services("1000001", {"warranty": {"name": "Nie ma takiej"}})
     except ApiError as error:
         assert error.status == 422
         assert "WarrantyNotFoundException" in str(error.errors)

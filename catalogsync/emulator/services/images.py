@@ -13,13 +13,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
-from catalogsync.emulator.common import ApiError, Doc, invalid, iso
-
-if TYPE_CHECKING:
-    from catalogsync.emulator.backend import Backend
+from catalogsync.emulator.core.errors import ApiError, Doc, invalid, iso
+from catalogsync.emulator.core.store import Store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS images (
@@ -67,18 +65,18 @@ def check_link(body: Any) -> str:
 
 
 class Images:
-    """Uploaded image locations, kept in the backend's database."""
+    """Uploaded image locations, kept in the `images` table."""
 
-    def __init__(self, backend: Backend) -> None:
-        self._backend = backend
-        backend.db.executescript(SCHEMA)
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        store.create(SCHEMA, TABLES)
 
     def upload(self, seller: str) -> Doc:
         """Store a new location (the checks on what was sent are done)."""
-        with self._backend.session() as now:
-            ttl = timedelta(seconds=self._backend.settings.image_ttl_seconds)
+        with self._store.session() as now:
+            ttl = timedelta(seconds=self._store.settings.image_ttl_seconds)
             doc = {"location": _location(), "expiresAt": iso(now + ttl)}
-            self._backend.db.execute(
+            self._store.db.execute(
                 "INSERT INTO images (location, seller, expires_at) VALUES (?, ?, ?)",
                 (doc["location"], seller, doc["expiresAt"]),
             )
@@ -87,7 +85,7 @@ class Images:
     def check(self, urls: Iterable[tuple[str, str]], now: datetime) -> None:
         """422 if an offer would use an expired, never used upload ((path, url) pairs)."""
         for path, url in urls:
-            row = self._backend.db.execute(
+            row = self._store.db.execute(
                 "SELECT expires_at, used FROM images WHERE location = ?", (url,)).fetchone()
             if row is not None and not row[1] and row[0] <= iso(now):
                 error = invalid(path, EXPIRED)
@@ -97,5 +95,5 @@ class Images:
     def keep(self, urls: Iterable[tuple[str, str]]) -> None:
         """An offer was saved with these: they never expire now. An expired location stays on
         record, so it can never pass for a foreign URL."""
-        self._backend.db.executemany("UPDATE images SET used = 1 WHERE location = ?",
-                                     [(url,) for _, url in urls])
+        self._store.db.executemany("UPDATE images SET used = 1 WHERE location = ?",
+                                   [(url,) for _, url in urls])

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from catalogsync.emulator.common import ApiError, too_many_requests
+from catalogsync.emulator.core.errors import ApiError, too_many_requests
 
 
 @dataclass

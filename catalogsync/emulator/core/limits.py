@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import anyio
 
-from catalogsync.emulator.common import ApiError, too_many_requests
+from catalogsync.emulator.core.errors import ApiError, too_many_requests
 
 MINUTE = 60.0
 HOUR = 3600.0

@@ -29,8 +29,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from catalogsync.emulator.backend import Backend
-from catalogsync.emulator.common import ApiError
-from catalogsync.emulator.handlers import Endpoint, backend_of
+from catalogsync.emulator.core.errors import ApiError
+from catalogsync.emulator.http.gate import Endpoint, backend_of
 from catalogsync.emulator.seed import DEMO_SELLER_ID
 
 Steer = Callable[[Backend, Request, dict[str, Any]], Any]
@@ -81,14 +81,15 @@ def steer_clock(backend: Backend, request: Request, body: dict[str, Any]) -> Any
 
 
 def steer_approve(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
-    backend.approve_device(str(body.get("user_code")), str(body.get("user_id", DEMO_SELLER_ID)))
+    user_id = str(body.get("user_id", DEMO_SELLER_ID))
+    backend.oauth.approve_device(str(body.get("user_code")), user_id)
     return {"approved": True}
 
 
 def steer_hide(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
     """R22; `{"hidden": false}` shows the offer again."""
     hidden = bool(body.get("hidden", True))
-    backend.hide_offer(_offer_id(request), hidden)
+    backend.offers.hide(_offer_id(request), hidden)
     return {"hidden": hidden}
 
 

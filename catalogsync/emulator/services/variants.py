@@ -25,12 +25,13 @@ import json
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from catalogsync.emulator.common import ApiError, Doc, invalid, not_found, parse_time
-
-if TYPE_CHECKING:
-    from catalogsync.emulator.backend import Backend, StoredOffer
+from catalogsync.emulator.core.errors import ApiError, Doc, invalid, not_found, parse_time
+from catalogsync.emulator.core.store import Store
+from catalogsync.emulator.services.catalogue import Catalogue
+from catalogsync.emulator.services.offers.documents import StoredOffer
+from catalogsync.emulator.services.offers.storage import OfferStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS variant_sets (
@@ -91,24 +92,27 @@ def _values(offer: StoredOffer, parameter_id: str) -> tuple[str, ...] | None:
 
 
 class VariantSets:
-    """Variant sets, kept in the backend's database; every public method is one session."""
+    """Variant sets, kept in the `variant_sets` and `variant_members` tables; every public
+    method is one session."""
 
-    def __init__(self, backend: Backend) -> None:
-        self._backend = backend
-        backend.db.executescript(SCHEMA)
+    def __init__(self, store: Store, offers: OfferStore, catalogue: Catalogue) -> None:
+        self._store = store
+        self._offers = offers
+        self._catalogue = catalogue
+        store.create(SCHEMA, TABLES)
 
     # ----------------------------------------------------------------- API
 
     def create(self, seller: str, body: Any) -> Doc:
         """`POST /sale/offer-variants` -> 201."""
         wanted = _checked(body)
-        with self._backend.session() as now:
+        with self._store.session() as now:
             return self._save(seller, str(uuid.uuid4()), wanted, now, existing=None)
 
     def put(self, seller: str, set_id: str, body: Any) -> Doc:
         """`PUT /sale/offer-variants/{setId}`: replace the set, or make it under that id."""
         wanted = _checked(body)
-        with self._backend.session() as now:
+        with self._store.session() as now:
             existing = self._row(set_id)
             if existing is not None and (existing[0] != seller or existing[1]):
                 raise ApiError(403, "AccessDenied", "Access is denied",
@@ -118,14 +122,14 @@ class VariantSets:
 
     def get(self, seller: str, set_id: str) -> Doc:
         """`GET /sale/offer-variants/{setId}`: ended offers as their category's kind says (R25)."""
-        with self._backend.session():
+        with self._store.session():
             doc = self._owned(seller, set_id)
             doc["offers"] = [o for o in doc["offers"] if self._shown(o["id"])]
             return {"id": set_id, **doc}
 
     def delete(self, seller: str, set_id: str) -> None:
         """`DELETE /sale/offer-variants/{setId}`; the offers themselves stay as they are."""
-        with self._backend.session():
+        with self._store.session():
             self._owned(seller, set_id)
             self._drop(set_id)
 
@@ -135,13 +139,13 @@ class VariantSets:
             raise invalid("query", "query must not be longer than 50 characters.", status=400)
         if not 0 <= offset <= 9950 or not 1 <= limit <= 50:
             raise invalid("limit", "offset must be 0-9950 and limit 1-50.", status=400)
-        with self._backend.session():
+        with self._store.session():
             where, args = "s.seller = ? AND s.automatic = 0", [seller]
             if query:
                 where += (" AND (instr(lower(s.name), lower(?)) > 0 OR EXISTS (SELECT 1 FROM"
                           " variant_members m WHERE m.set_id = s.id AND m.offer_id = ?))")
                 args += [query, query]
-            db = self._backend.db
+            db = self._store.db
             total = db.execute(f"SELECT COUNT(*) FROM variant_sets s WHERE {where}",
                                args).fetchone()[0]
             rows = db.execute(f"SELECT s.id, s.name FROM variant_sets s WHERE {where}"
@@ -154,8 +158,8 @@ class VariantSets:
     def automatic(self, seller: str, body: Mapping[str, Any]) -> Doc:
         """A set Allegro merged by itself: its offers may be taken into a user-made set."""
         wanted = _checked(dict(body))
-        with self._backend.session():
-            taken = [o["id"] for o in wanted["offers"] if self._backend.db.execute(
+        with self._store.session():
+            taken = [o["id"] for o in wanted["offers"] if self._store.db.execute(
                 "SELECT 1 FROM variant_members WHERE offer_id = ?", (o["id"],)).fetchone()]
             if taken:
                 raise ValueError(f"offers already in a variant set: {_ids(taken)}")
@@ -182,7 +186,7 @@ class VariantSets:
         return {"id": set_id, **wanted}
 
     def _active(self, seller: str, offer_id: str) -> StoredOffer | None:
-        offer = self._backend.stored_offer(offer_id)
+        offer = self._offers.load(offer_id)
         ok = offer is not None and offer.seller == seller and offer.status == "ACTIVE"
         return offer if ok else None
 
@@ -190,7 +194,7 @@ class VariantSets:
         missing = [i for i, offer in offers.items() if offer is None]
         if missing:  # R24: offers must be ACTIVE
             raise invalid(None, f"Offers: {_ids(missing)} are not found.")
-        delay = timedelta(seconds=self._backend.settings.variants_processing_seconds)
+        delay = timedelta(seconds=self._store.settings.variants_processing_seconds)
         fresh = [i for i, offer in offers.items() if offer is not None
                  and parse_time(offer.doc["_listing"]["startedAt"], "") + delay > now]
         if fresh:  # R24: Allegro has to process new offers first
@@ -199,7 +203,7 @@ class VariantSets:
 
     def _check_membership(self, offer_ids: list[str], set_id: str) -> None:
         """R24: an offer of another user-made set cannot be added (automatic sets give way)."""
-        db = self._backend.db
+        db = self._store.db
         taken = [offer_id for offer_id in offer_ids if db.execute(
             "SELECT 1 FROM variant_members m JOIN variant_sets s ON s.id = m.set_id"
             " WHERE m.offer_id = ? AND m.set_id != ? AND s.automatic = 0",
@@ -252,7 +256,7 @@ class VariantSets:
     # ----------------------------------------------------------------- storage
 
     def _row(self, set_id: str) -> tuple[str, int, str] | None:
-        row = self._backend.db.execute(
+        row = self._store.db.execute(
             "SELECT seller, automatic, doc FROM variant_sets WHERE id = ?", (set_id,)
         ).fetchone()
         return None if row is None else (row[0], row[1], row[2])
@@ -267,22 +271,22 @@ class VariantSets:
                ) -> None:
         values = (seller, doc["name"], int(automatic), json.dumps(doc), set_id)
         if insert:
-            self._backend.db.execute("INSERT INTO variant_sets (seller, name, automatic, doc, id)"
-                                     " VALUES (?, ?, ?, ?, ?)", values)
+            self._store.db.execute("INSERT INTO variant_sets (seller, name, automatic, doc, id)"
+                                   " VALUES (?, ?, ?, ?, ?)", values)
         else:
-            self._backend.db.execute("UPDATE variant_sets SET seller = ?, name = ?, automatic = ?,"
-                                     " doc = ? WHERE id = ?", values)
+            self._store.db.execute("UPDATE variant_sets SET seller = ?, name = ?, automatic = ?,"
+                                   " doc = ? WHERE id = ?", values)
         current = {o["id"] for o in doc["offers"]}
-        for (offer_id,) in self._backend.db.execute(
+        for (offer_id,) in self._store.db.execute(
             "SELECT offer_id FROM variant_members WHERE set_id = ?", (set_id,)
         ).fetchall():
             if offer_id not in current:
-                self._backend.db.execute("DELETE FROM variant_members WHERE offer_id = ?",
-                                         (offer_id,))
+                self._store.db.execute("DELETE FROM variant_members WHERE offer_id = ?",
+                                       (offer_id,))
 
     def _take(self, offer_id: str, set_id: str) -> None:
         """Make the offer a member of `set_id`, taking it out of an automatic set if need be."""
-        db = self._backend.db
+        db = self._store.db
         row = db.execute("SELECT set_id FROM variant_members WHERE offer_id = ?",
                          (offer_id,)).fetchone()
         if row is not None and row[0] != set_id:
@@ -299,23 +303,23 @@ class VariantSets:
         if len(doc["offers"]) < 2:
             self._drop(set_id)
         else:
-            self._backend.db.execute("UPDATE variant_sets SET doc = ? WHERE id = ?",
-                                     (json.dumps(doc), set_id))
+            self._store.db.execute("UPDATE variant_sets SET doc = ? WHERE id = ?",
+                                   (json.dumps(doc), set_id))
 
     def _drop(self, set_id: str) -> None:
-        self._backend.db.execute("DELETE FROM variant_members WHERE set_id = ?", (set_id,))
-        self._backend.db.execute("DELETE FROM variant_sets WHERE id = ?", (set_id,))
+        self._store.db.execute("DELETE FROM variant_members WHERE set_id = ?", (set_id,))
+        self._store.db.execute("DELETE FROM variant_sets WHERE id = ?", (set_id,))
 
     def _status(self, offer_id: str) -> str | None:
-        offer = self._backend.stored_offer(offer_id)
+        offer = self._offers.load(offer_id)
         return None if offer is None else offer.status
 
     def _shown(self, offer_id: str) -> bool:
         """R25: live members always; ended ones only in manually managed categories."""
-        offer = self._backend.stored_offer(offer_id)
+        offer = self._offers.load(offer_id)
         if offer is None or offer.status == "INACTIVE":
             return False
         if offer.status != "ENDED":
             return True
-        category = self._backend.category((offer.doc.get("category") or {}).get("id") or "")
+        category = self._catalogue.category((offer.doc.get("category") or {}).get("id") or "")
         return (category or {}).get("variants") != "AUTOMATIC"

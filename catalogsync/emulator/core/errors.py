@@ -1,7 +1,6 @@
-"""What every emulator module shares: Allegro's error answers and its timestamps.
+"""Allegro's error answers and its timestamps, shared by every emulator module.
 
-`backend` and the modules split off it (limits, faults, events, images, campaigns, variants)
-import these; nothing here imports another emulator module.
+Nothing here imports another emulator module.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`GET /sale/offer-events`: the seller's offer event journal of the last 24 hours [S].
 
-The backend reports every saved offer with its state before and after; `changes` turns that
+The offer store reports every saved offer with its state before and after; `changes` turns that
 into events. As the spec says, events concern offers that are ACTIVE or ACTIVATING (a change to
 an INACTIVE draft or an ENDED offer emits nothing), except OFFER_ARCHIVED; one change may give
 more than one event (a PATCH of price and stock gives OFFER_PRICE_CHANGED and
@@ -14,12 +14,11 @@ import base64
 import binascii
 import json
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from catalogsync.emulator.common import Doc, invalid, iso
-
-if TYPE_CHECKING:
-    from catalogsync.emulator.backend import Backend
+from catalogsync.emulator.core.errors import Doc, invalid, iso
+from catalogsync.emulator.core.store import Store
+from catalogsync.emulator.services.offers.documents import LIVE, StoredOffer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS offer_events (
@@ -35,7 +34,6 @@ TYPES = (
     "OFFER_TRANSLATION_UPDATED", "OFFER_VISIBILITY_CHANGED", "OFFER_DELIVERY_COUNTRIES_BLOCKED",
 )
 KEPT_FOR = timedelta(hours=24)
-LIVE = ("ACTIVE", "ACTIVATING")
 #: Offer fields whose changes are not OFFER_CHANGED: bookkeeping, and what has its own event.
 _NOT_CONTENT = ("updatedAt", "validation", "publication", "stock", "sellingMode", "warnings")
 
@@ -105,22 +103,29 @@ def _seq(value: str) -> int:
 
 
 class OfferEvents:
-    """The journal, kept in the backend's database."""
+    """The journal, kept in the `offer_events` table."""
 
-    def __init__(self, backend: Backend) -> None:
-        self._backend = backend
-        backend.db.executescript(SCHEMA)
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        store.create(SCHEMA, TABLES)
+
+    def offer_saved(self, offer: StoredOffer, before: tuple[str, Doc] | None, at: datetime
+                    ) -> None:
+        """Journal what a save changed (an `OfferStore` listener)."""
+        found = changes(before, offer.status, offer.doc)
+        if found:
+            self.record(offer.seller, found, at)
 
     def record(self, seller: str, events: list[Doc], at: datetime) -> None:
-        """Append events (inside an open backend session)."""
-        self._backend.db.executemany(
+        """Append events (inside an open session)."""
+        self._store.db.executemany(
             "INSERT INTO offer_events (seller, type, occurred_at, doc) VALUES (?, ?, ?, ?)",
             [(seller, e["type"], iso(at), json.dumps(e["offer"])) for e in events],
         )
 
     def prune(self, now: datetime) -> None:
-        self._backend.db.execute("DELETE FROM offer_events WHERE occurred_at < ?",
-                                 (iso(now - KEPT_FOR),))
+        self._store.db.execute("DELETE FROM offer_events WHERE occurred_at < ?",
+                               (iso(now - KEPT_FOR),))
 
     def feed(self, seller: str, after: str | None, limit: int, types: list[str]) -> Doc:
         """`GET /sale/offer-events?from=&limit=&type=`."""
@@ -130,13 +135,13 @@ class OfferEvents:
             if kind not in TYPES:
                 raise invalid("type", f"Unknown event type {kind}.", status=400)
         start = _seq(after) if after else 0
-        with self._backend.session() as now:
+        with self._store.session() as now:
             where = ["seller = ?", "seq > ?", "occurred_at >= ?"]
             args: list[Any] = [seller, start, iso(now - KEPT_FOR)]
             if types:
                 where.append(f"type IN ({', '.join('?' * len(types))})")
                 args += types
-            rows = self._backend.db.execute(
+            rows = self._store.db.execute(
                 f"SELECT seq, type, occurred_at, doc FROM offer_events WHERE {' AND '.join(where)}"
                 " ORDER BY seq LIMIT ?", [*args, limit],
             ).fetchall()

@@ -15,12 +15,14 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from catalogsync.emulator.common import ApiError, Doc, iso
-
-if TYPE_CHECKING:
-    from catalogsync.emulator.backend import Backend
+from catalogsync.emulator.core.errors import ApiError, Doc, iso
+from catalogsync.emulator.core.store import Store
+from catalogsync.emulator.services.accounts import Accounts
+from catalogsync.emulator.services.events import price_of
+from catalogsync.emulator.services.offers.documents import StoredOffer
+from catalogsync.emulator.services.offers.storage import OfferStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS badges (
@@ -71,16 +73,19 @@ def _percentage(value: Any) -> Decimal:
 
 
 class Campaigns:
-    """Badges and Allegro Prices participations, kept in the backend's database."""
+    """Badges and Allegro Prices participations, kept in the `badges` and `allegro_prices`
+    tables."""
 
-    def __init__(self, backend: Backend) -> None:
-        self._backend = backend
-        backend.db.executescript(SCHEMA)
+    def __init__(self, store: Store, offers: OfferStore, accounts: Accounts) -> None:
+        self._store = store
+        self._offers = offers
+        self._accounts = accounts
+        store.create(SCHEMA, TABLES)
 
     # ----------------------------------------------------------------- steering
 
     def _offer(self, offer_id: str) -> tuple[str, Doc]:
-        offer = self._backend.stored_offer(offer_id)
+        offer = self._offers.load(offer_id)
         if offer is None:
             raise LookupError(f"no offer {offer_id}")
         return offer.seller, offer.doc
@@ -91,7 +96,7 @@ class Campaigns:
         status = str(body.get("status", "ACTIVE"))
         if status not in BADGE_STATUSES:
             raise ValueError(f"status must be one of {', '.join(BADGE_STATUSES)}")
-        with self._backend.session() as now:
+        with self._store.session() as now:
             seller, doc = self._offer(offer_id)
             price = (doc.get("sellingMode") or {}).get("price")
             prices: Doc | None = None
@@ -109,7 +114,7 @@ class Campaigns:
                 "process": {"status": status, "rejectionReasons": []},
                 "campaignStock": None,
             }
-            self._backend.db.execute(
+            self._store.db.execute(
                 "INSERT OR REPLACE INTO badges (offer_id, campaign_id, seller, doc)"
                 " VALUES (?, ?, ?, ?)", (offer_id, campaign, seller, json.dumps(badge)))
             return badge
@@ -121,22 +126,28 @@ class Campaigns:
         if marketplace not in MARKETPLACES or scope not in SCOPES:
             raise ValueError(f"marketplace must be one of {MARKETPLACES}, scope one of {SCOPES}")
         percentage = _percentage(body.get("percentage", "10.0"))
-        with self._backend.session() as now:
+        with self._store.session() as now:
             seller, doc = self._offer(offer_id)
             price = (doc.get("sellingMode") or {}).get("price")
             if price is None:
                 raise ValueError("the offer has no price")
             state = _participation(scope, percentage, price, iso(now))
-            self._backend.db.execute(
+            self._store.db.execute(
                 "INSERT OR REPLACE INTO allegro_prices (offer_id, marketplace, seller, doc)"
                 " VALUES (?, ?, ?, ?)", (offer_id, marketplace, seller, json.dumps(state)))
             return state
 
     # ----------------------------------------------------------------- R26
 
+    def offer_saved(self, offer: StoredOffer, before: tuple[str, Doc] | None, at: datetime
+                    ) -> None:
+        """An `OfferStore` listener: a changed price takes the offer out of the programs."""
+        if before is not None and price_of(before[1]) != price_of(offer.doc):
+            self.leave_programs(offer.id, at)
+
     def leave_programs(self, offer_id: str, at: datetime) -> None:
-        """The integrator changed the offer's price (inside an open backend session)."""
-        db = self._backend.db
+        """The integrator changed the offer's price (inside an open session)."""
+        db = self._store.db
         for campaign_id, raw in db.execute(
             "SELECT campaign_id, doc FROM badges WHERE offer_id = ?", (offer_id,)
         ).fetchall():
@@ -166,8 +177,8 @@ class Campaigns:
             raise _bad_query("BB9", "limit")
         if offset < 0:
             raise _bad_query("BB10", "offset")
-        with self._backend.session():
-            user = self._backend.me(seller)
+        with self._store.session():
+            user = self._accounts.me(seller)
             if not (user.get("company") or {}).get("name"):
                 raise ApiError(403, "BB2", "The account is not a Business Account.")
             if marketplace != "allegro-pl":  # the emulator's offers sell on allegro-pl only
@@ -175,7 +186,7 @@ class Campaigns:
             where, args = "seller = ?", [seller]
             if offer_id is not None:
                 where, args = where + " AND offer_id = ?", [*args, offer_id]
-            rows = self._backend.db.execute(
+            rows = self._store.db.execute(
                 f"SELECT doc FROM badges WHERE {where} ORDER BY rowid LIMIT ? OFFSET ?",
                 [*args, limit, offset],
             ).fetchall()
@@ -184,7 +195,7 @@ class Campaigns:
     def query_allegro_prices(self, seller: str, body: Any) -> Doc:
         """`POST /sale/allegro-prices/offers-queries`."""
         marketplace, ids, scope, limit, offset = _offers_query(body)
-        with self._backend.session():
+        with self._store.session():
             where = ["o.seller = ?", "o.archived = 0",
                      f"o.status IN ({', '.join('?' * len(QUERIED))})"]
             args: list[Any] = [marketplace, seller, *QUERIED]
@@ -200,7 +211,7 @@ class Campaigns:
                              + " IS NOT NULL")
             sql = ("FROM offers o LEFT JOIN allegro_prices a ON a.offer_id = o.id"
                    f" AND a.marketplace = ? WHERE {' AND '.join(where)}")
-            db = self._backend.db
+            db = self._store.db
             total = db.execute(f"SELECT COUNT(*) {sql}", args).fetchone()[0]
             rows = db.execute(f"SELECT o.doc, a.doc {sql} ORDER BY o.seq LIMIT ? OFFSET ?",
                               [*args, limit, offset]).fetchall()

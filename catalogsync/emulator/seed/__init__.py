@@ -1,0 +1,88 @@
+"""Demo data the emulator starts with; the example catalog is written against these facts.
+
+Application: client ``catalogsync-local`` / ``local-secret`` (device, authorization-code,
+refresh and client-credentials grants; redirect URI ``http://localhost:8765/callback``), and
+``catalogsync-web`` / ``web-secret`` registered without the device grant (authorization-code and
+refresh only, same redirect URI), for `auth login`'s "Client does not have the device_code grant."
+
+Sellers: ``1000001`` demo-seller (the local CLI acts as it; no tables, no offers at start) and
+``1000002`` other-seller (one ACTIVE offer ``20000000001``, external id ``OTHER-1``, and its own
+shipping-rate table, for ownership tests: R8, R21).
+
+Delivery methods (ids are fixed)::
+
+    ee2a8f53-ece5-4a5e-9146-a94fb0f88ac0  Allegro Paczkomaty InPost       max 10,  0.00-100.00 PLN
+    a7de9a80-fc6e-43e6-a1bf-953c9d2cb214  Allegro Kurier DPD              max 20,  0.00-500.00 PLN
+    74c0e8cd-adcf-4806-901f-f8dbe7e1fdef  Allegro One Box, One Kurier     max 10,  0.00-100.00 PLN
+    b7641d8e-02e7-4ee0-86df-62f342d9737a  Odbiór osobisty po przedpłacie  max 100, 0.00-0.00 PLN
+
+Categories: Kubki 67476 and Laptopy 491 (variant sets managed by hand), Koszulki 16248 (managed
+automatically by Allegro: R25).
+
+Products (ids are fixed)::
+
+    6fa5cff5-8eda-427c-9d89-07d45aa8b16d  mug, white      EAN 5901234123457  Kubki
+    d3d28cd1-9b8f-45f9-8439-8b97eee31d9c  mug, black      EAN 5901234123464  Kubki
+    c7168735-a30e-45b9-bf0b-07c9f1e32fca  laptop, 256 GB  EAN 5909990000017  Laptopy  (R23:
+    27216a4d-06eb-4176-8a73-071bcee799e6  laptop, 512 GB  EAN 5909990000017  Laptopy   one EAN)
+    da2866d6-4819-41ca-999e-5f57b289045d  t-shirt S       EAN 5907000000011  Koszulki
+    0b797a31-b965-45c9-9010-374ab87ff111  t-shirt M       EAN 5907000000028  Koszulki
+    49fc3094-55f4-476f-8f2c-ed30add4b70b  t-shirt L       EAN 5907000000035  Koszulki
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from catalogsync.emulator.seed.accounts import CLIENTS, USERS
+from catalogsync.emulator.seed.catalogue import CATEGORIES, DELIVERY_METHODS, PRODUCTS
+from catalogsync.emulator.seed.ids import (
+    DEMO_SELLER_ID,
+    DPD,
+    INPOST,
+    LAPTOP_256,
+    LAPTOP_512,
+    MUG_BLACK,
+    MUG_WHITE,
+    ONE_BOX,
+    OTHER_OFFER_ID,
+    OTHER_SELLER_ID,
+    OTHER_TABLE_ID,
+    PICKUP,
+    TSHIRT_L,
+    TSHIRT_M,
+    TSHIRT_S,
+)
+from catalogsync.emulator.seed.other_seller import OTHER_TABLE, other_offer
+
+__all__ = [
+    "DEMO_SELLER_ID", "DPD", "INPOST", "LAPTOP_256", "LAPTOP_512", "MUG_BLACK", "MUG_WHITE",
+    "ONE_BOX", "OTHER_OFFER_ID", "OTHER_SELLER_ID", "OTHER_TABLE_ID", "PICKUP", "TSHIRT_L",
+    "TSHIRT_M", "TSHIRT_S", "insert_seed",
+]
+
+
+def insert_seed(db: sqlite3.Connection, now: str) -> None:
+    """Insert the demo data into an empty emulator database (the services made the tables)."""
+    reference = [
+        *(("client", c["id"], c) for c in CLIENTS),
+        *(("user", u["id"], u) for u in USERS),
+        *(("delivery_method", m["id"], m) for m in DELIVERY_METHODS),
+        *(("category", c["id"], c) for c in CATEGORIES),
+        *(("product", p["id"], p) for p in PRODUCTS),
+    ]
+    db.executemany(
+        "INSERT INTO reference (kind, id, doc) VALUES (?, ?, ?)",
+        [(kind, key, json.dumps(doc)) for kind, key, doc in reference],
+    )
+    table = {**OTHER_TABLE, "lastModified": now}
+    db.execute(
+        "INSERT INTO shipping_rates (id, seller, name, doc) VALUES (?, ?, ?, ?)",
+        (OTHER_TABLE_ID, OTHER_SELLER_ID, OTHER_TABLE["name"], json.dumps(table)),
+    )
+    db.execute(
+        "INSERT INTO offers (id, seller, external_id, status, ever_activated, doc)"
+        " VALUES (?, ?, ?, 'ACTIVE', 1, ?)",
+        (OTHER_OFFER_ID, OTHER_SELLER_ID, "OTHER-1", json.dumps(other_offer(now))),
+    )

@@ -1,0 +1,74 @@
+"""The demo applications, users and after-sales conditions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalogsync.emulator.seed.ids import DEMO_SELLER_ID, OTHER_SELLER_ID
+
+Doc = dict[str, Any]
+
+CLIENTS: list[Doc] = [
+    {
+        "id": "catalogsync-local",
+        "secret": "local-secret",
+        "name": "catalogsync (local emulator)",
+        "grants": [
+            "urn:ietf:params:oauth:grant-type:device_code",
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+        ],
+        "redirect_uri": "http://localhost:8765/callback",
+    },
+    {
+        "id": "catalogsync-web",
+        "secret": "web-secret",
+        "name": "catalogsync (web app, no device grant)",
+        "grants": ["authorization_code", "refresh_token"],
+        "redirect_uri": "http://localhost:8765/callback",
+    },
+]
+
+USERS: list[Doc] = [
+    {
+        "id": DEMO_SELLER_ID,
+        "login": "demo-seller",
+        "firstName": "Demo",
+        "lastName": "Seller",
+        "email": "demo-seller@allegro.local",
+        "baseMarketplace": {"id": "allegro-pl"},
+        "company": {"name": "Demo Seller sp. z o.o.", "taxId": "5250000001"},
+        "features": [],
+    },
+    {
+        "id": OTHER_SELLER_ID,
+        "login": "other-seller",
+        "firstName": "Other",
+        "lastName": "Seller",
+        "email": "other-seller@allegro.local",
+        "baseMarketplace": {"id": "allegro-pl"},
+        "company": {"name": None, "taxId": None},
+        "features": [],
+    },
+]
+
+#: The demo seller's after-sales conditions, referred to by offers by id or by name.
+AFTER_SALES: dict[str, dict[str, list[Doc]]] = {
+    DEMO_SELLER_ID: {
+        "returnPolicies": [
+            {"id": "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", "seller": {"id": DEMO_SELLER_ID},
+             "name": "Zwroty 14 dni", "availability": {"range": "FULL"},
+             "withdrawalPeriod": "P14D"},
+            {"id": "4a2d3b5f-6c7e-4f80-9bac-1d2e3f4a5b6c", "seller": {"id": DEMO_SELLER_ID},
+             "name": "Zwroty 30 dni", "availability": {"range": "FULL"},
+             "withdrawalPeriod": "P30D"},
+        ],
+        "impliedWarranties": [
+            {"id": "5b3e4c60-7d8f-4091-acbd-2e3f4a5b6c7d", "name": "Rękojmia 24 miesiące"},
+        ],
+        "warranties": [
+            {"id": "6c4f5d71-8e90-41a2-bdce-3f4a5b6c7d8e", "name": "Gwarancja producenta"},
+        ],
+    },
+}

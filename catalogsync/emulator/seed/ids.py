@@ -1,0 +1,19 @@
+"""The fixed ids of the demo data (see the package docstring)."""
+
+DEMO_SELLER_ID = "1000001"
+OTHER_SELLER_ID = "1000002"
+OTHER_OFFER_ID = "20000000001"
+OTHER_TABLE_ID = "d2d32610-81fe-4fd3-ad2c-ae41e77684d3"
+
+INPOST = "ee2a8f53-ece5-4a5e-9146-a94fb0f88ac0"
+DPD = "a7de9a80-fc6e-43e6-a1bf-953c9d2cb214"
+ONE_BOX = "74c0e8cd-adcf-4806-901f-f8dbe7e1fdef"
+PICKUP = "b7641d8e-02e7-4ee0-86df-62f342d9737a"
+
+MUG_WHITE = "6fa5cff5-8eda-427c-9d89-07d45aa8b16d"
+MUG_BLACK = "d3d28cd1-9b8f-45f9-8439-8b97eee31d9c"
+LAPTOP_256 = "c7168735-a30e-45b9-bf0b-07c9f1e32fca"
+LAPTOP_512 = "27216a4d-06eb-4176-8a73-071bcee799e6"
+TSHIRT_S = "da2866d6-4819-41ca-999e-5f57b289045d"
+TSHIRT_M = "0b797a31-b965-45c9-9010-374ab87ff111"
+TSHIRT_L = "49fc3094-55f4-476f-8f2c-ed30add4b70b"

@@ -1,0 +1,1 @@
+"""Offers and product-offers: documents, body fields, storage, publication lifecycle, API."""
