@@ -154,7 +154,7 @@ def _shares(catalog: Catalog, live: LiveState, changes: list[Change]) -> list[Di
     offers = [c for c in changes if c.resource is Resource.OFFER]
     counts = {
         "updated": (
-            sum(1 for c in offers if c.action is Action.UPDATE),
+            sum(1 for c in offers if c.action is Action.UPDATE and _seen_by_buyers(c, live)),
             safety.max_update_share,
             "max_update_share",
         ),
@@ -174,3 +174,11 @@ def _shares(catalog: Catalog, live: LiveState, changes: list[Change]) -> list[Di
         for what, (count, limit, setting) in counts.items()
         if count / managed > limit
     ]
+
+
+def _seen_by_buyers(change: Change, live: LiveState) -> bool:
+    """Whether the update touches an offer that has been on sale. A draft never activated —
+    left by a create that did not finish, or still owed its activation — is work a previous
+    run did not complete, not a change the seller asked for: resuming is never refused."""
+    current = live.offers.get(change.key)
+    return current is None or current.ever_activated
