@@ -20,7 +20,8 @@ from catalogsync import progress
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.allegro.seller import SellerClient
-from catalogsync.apply.applier import Applier, ApplyReport, settle_pending
+from catalogsync.apply.applier import Applier, settle_pending
+from catalogsync.apply.report import ApplyReport
 from catalogsync.auth_cli import auth
 from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Catalog, Environment
@@ -224,11 +225,10 @@ def apply(
     report = _run(_apply(obj, directory, catalog, saved, auto_approve, options))
     if report is None:
         return
-    _summarise(report)
-    if report.failed:
-        click.echo("Failed:", err=True)
-        for outcome in report.failed:
-            click.echo(f"  {outcome.address}: {outcome.step}: {outcome.message}", err=True)
+    click.echo("\n".join(report.summary()))
+    for line in report.problems():
+        click.echo(line, err=True)
+    if report.failed or report.skipped:
         click.echo("Run `catalogsync plan` to see what is still to do.", err=True)
         sys.exit(1)
 
@@ -329,20 +329,6 @@ def _acting_as(client: SellerClient) -> None:
     """R8: say which seller the token acts for, before anything is read or changed."""
     seller = client.seller
     click.echo(f"Acting as seller {seller.user_name} on {seller.environment.value}.", err=True)
-
-
-def _summarise(report: ApplyReport) -> None:
-    done = len(report.outcomes) - len(report.failed) - len(report.skipped)
-    requests = sum(report.requests.values())
-    throttled = f", {report.throttled} throttled" if report.throttled else ""
-    click.echo(
-        f"Apply finished in {report.seconds:.1f} s: {done} steps done, "
-        f"{len(report.failed)} failed, {len(report.skipped)} skipped "
-        f"({requests} API requests{throttled})."
-    )
-    for step, counts in sorted(report.by_step().items()):
-        others = "".join(f", {counts[k]} {k}" for k in ("failed", "skipped") if counts[k])
-        click.echo(f"  {step}: {counts['done']} done{others}")
 
 
 def _confirm(auto_approve: bool) -> None:

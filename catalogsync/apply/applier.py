@@ -12,19 +12,25 @@ import asyncio
 import hashlib
 import json
 import time
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from catalogsync.allegro.client import AllegroClient, route_template
-from catalogsync.allegro.errors import AllegroError, TransportError
+from catalogsync.allegro.client import AllegroClient
+from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import chunks, command_id
+from catalogsync.apply.creates import (
+    CREATE_ATTEMPTS,
+    backoff,
+    create,
+    table_named,
+    transient,
+)
 from catalogsync.apply.polling import command_tasks, operation, put_variant_set
+from catalogsync.apply.report import ApplyReport, Outcome
 from catalogsync.catalog.local_files import local_file_problem, shown
-from catalogsync.errors import CatalogsyncError
+from catalogsync.errors import ApplyError, CatalogsyncError
 from catalogsync.images import MEDIA_TYPES, placeholders, substitute
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Progress
@@ -38,41 +44,6 @@ _COMMAND_ORDER = (
     CommandKind.QUANTITY,
     CommandKind.PUBLICATION,
 )
-
-
-@dataclass(frozen=True)
-class Outcome:
-    address: str
-    step: str
-    ok: bool
-    message: str = ""
-    skipped: bool = False  # not tried: an earlier step of the same change failed
-
-
-@dataclass
-class ApplyReport:
-    outcomes: list[Outcome] = field(default_factory=list)
-    seconds: float = 0.0
-    requests: dict[str, int] = field(default_factory=dict)
-    throttled: int = 0
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.ok and not o.skipped]
-
-    @property
-    def skipped(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.skipped]
-
-    def by_step(self) -> dict[str, Counter[str]]:
-        """step kind -> {"done": n, "failed": n, "skipped": n}, for the summary."""
-        table: dict[str, Counter[str]] = {}
-        for outcome in self.outcomes:
-            method, _, path = outcome.step.partition(" ")
-            kind = f"{method} {route_template(path)}" if path.startswith("/") else outcome.step
-            state = "done" if outcome.ok else "skipped" if outcome.skipped else "failed"
-            table.setdefault(kind, Counter())[state] += 1
-        return table
 
 
 class Applier:
@@ -97,6 +68,9 @@ class Applier:
         #: POST /sale/images goes to the upload host (the same host for the emulator)
         self.upload_url = upload_url
         self.report = ApplyReport()
+        #: what failed, by table name and by image content hash: changes using it wait
+        self.failed_tables: dict[str, str] = {}
+        self.failed_uploads: dict[str, str] = {}
         self._gate = asyncio.Semaphore(CONCURRENCY)
 
     async def run(self) -> ApplyReport:
@@ -130,7 +104,9 @@ class Applier:
                 for command in change.commands:
                     self.report.outcomes.append(
                         Outcome(
-                            change.address, command.label, False, "its create failed", skipped=True
+                            change.address, command.label, False,
+                            self._blocked_by(change) or "not sent: its create failed",
+                            skipped=True,
                         )
                     )
         for kind in _COMMAND_ORDER:
@@ -157,31 +133,30 @@ class Applier:
         return self.report
 
     async def _request(self, change: Change) -> str | None:
-        """Send the change's own request; return the resource id, or None when it failed."""
+        """Send the change's own request; return the resource id, or None when it failed or
+        was not sent because something it needs failed first."""
         request = change.request
         assert request is not None
         step = f"{request.method} {request.path}"
-        missing = placeholders(request.body) - set(self.index.images)
-        if missing:
-            self._record(Outcome(change.address, step, False, "an image upload failed"))
+        blocked = self._blocked_by(change)
+        if blocked:
+            self._record(Outcome(change.address, step, False, blocked, skipped=True))
             return None
         body = substitute(request.body, self.index.images)
         try:
-            response = await self.client.request(request.method, request.path, json=body)
-            if response.status_code == 202:
-                await operation(
-                    self.client,
-                    response.headers["Location"],
-                    float(response.headers.get("Retry-After", "1")),
+            if change.action is Action.CREATE:
+                resource_id = await create(self.client, change, body)
+            else:  # a PATCH sets values, so a repeat after a transient failure is harmless
+                response = await self.client.request(
+                    request.method, request.path, json=body, idempotent=request.method == "PATCH"
                 )
-            resource_id = change.id or str(response.json()["id"])
-        except TransportError as exc:
-            found = await self._created_after_all(change)
-            if found is None:
-                self._record(Outcome(change.address, step, False, str(exc)))
-                return None
-            resource_id = found
+                if response.status_code == 202:
+                    retry_after = float(response.headers.get("Retry-After", "1"))
+                    await operation(self.client, response.headers["Location"], retry_after)
+                resource_id = change.id or str(response.json()["id"])
         except CatalogsyncError as exc:
+            if change.resource is Resource.SHIPPING_RATES:
+                self.failed_tables[change.key] = _reason(exc)
             self._record(Outcome(change.address, step, False, _reason(exc)))
             return None
         if change.action is Action.CREATE:
@@ -189,42 +164,52 @@ class Applier:
         self._record(Outcome(change.address, step, True))
         return resource_id
 
+    def _blocked_by(self, change: Change) -> str | None:
+        """Why the change must not be sent: a table or an image it uses failed first."""
+        table = table_named(change)
+        if table is not None and table in self.failed_tables:
+            return f"not sent: shipping-rate table '{table}' failed ({self.failed_tables[table]})"
+        request = change.request
+        missing = placeholders(request.body if request else None) - set(self.index.images)
+        if missing:
+            path = self.plan.uploads.get(min(missing), "")
+            why = self.failed_uploads.get(min(missing), "not uploaded")
+            return f"not sent: image {shown(path)} failed ({why})"
+        return None
+
     async def _upload(self, digest: str, path: str) -> None:
         """Upload one local image file and remember its URL by content hash at once."""
-        file = self.catalog_dir / path
-        step = "POST /sale/images"
-        problem = local_file_problem(self.catalog_dir, path)
-        if problem is not None:  # checked at plan time; the tree may have changed since
-            self._record(Outcome(f"image {shown(path)}", step, False, problem))
-            return
+        step, address = "POST /sale/images", f"image {shown(path)}"
         try:
-            data = file.read_bytes()
-        except OSError as exc:
-            self._record(Outcome(f"image {path}", step, False, str(exc)))
-            return
-        if hashlib.sha256(data).hexdigest() != digest:
-            self._record(Outcome(f"image {path}", step, False, "the file changed since the plan"))
-            return
-        media_type = MEDIA_TYPES.get(file.suffix.lower(), "image/jpeg")
-        try:
-            url = await self.client.upload_image(self.upload_url, data, media_type)
-        except CatalogsyncError as exc:
-            self._record(Outcome(f"image {path}", step, False, _reason(exc)))
+            url = await self._uploaded(digest, path)
+        except (CatalogsyncError, OSError) as exc:
+            why = _reason(exc) if isinstance(exc, CatalogsyncError) else str(exc)
+            self.failed_uploads[digest] = why
+            self._record(Outcome(address, step, False, why))
             return
         record_id(self.index_path, self.index, "image", digest, url)
-        self._record(Outcome(f"image {path}", step, True))
+        self._record(Outcome(address, step, True))
 
-    async def _created_after_all(self, change: Change) -> str | None:
-        """A create whose answer was lost may still have happened: look the offer up by its
-        external id instead of sending it again (duplicate offers are hard to undo)."""
-        if change.action is not Action.CREATE or change.resource is not Resource.OFFER:
-            return None
-        try:
-            found = await self.client.get("/sale/offers", params={"external.id": change.key})
-        except CatalogsyncError:
-            return None
-        offers = found.get("offers") or []
-        return str(offers[0]["id"]) if offers else None
+    async def _uploaded(self, digest: str, path: str) -> str:
+        """The file's URL on Allegro; a transient failure is tried again (a repeated upload
+        only leaves an unused copy, which Allegro removes when it expires)."""
+        problem = local_file_problem(self.catalog_dir, path)
+        if problem is not None:  # checked at plan time; the tree may have changed since
+            raise ApplyError(problem)
+        file = self.catalog_dir / path
+        data = file.read_bytes()
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise ApplyError("the file changed since the plan")
+        media_type = MEDIA_TYPES.get(file.suffix.lower(), "image/jpeg")
+        attempt = 1
+        while True:
+            try:
+                return await self.client.upload_image(self.upload_url, data, media_type)
+            except CatalogsyncError as exc:
+                if not transient(exc) or attempt >= CREATE_ATTEMPTS:
+                    raise
+            await asyncio.sleep(backoff(attempt))
+            attempt += 1
 
     def _remember(self, change: Change, resource_id: str) -> None:
         """Write the new id down at once: a crash now must not lead to a duplicate offer."""
@@ -264,7 +249,10 @@ class Applier:
         try:
             body = command_body(kind.value, values, offer_ids, self.table_ids)
         except KeyError as exc:
-            self._fail_all(by_id.values(), step, f"shipping-rate table {exc} has no id yet")
+            why = self.failed_tables.get(str(exc.args[0]), "it has no id")
+            for change in by_id.values():
+                message = f"not sent: shipping-rate table {exc} failed ({why})"
+                self._record(Outcome(change.address, step, False, message, skipped=True))
             return
         uid = command_id(self.plan.fingerprint, kind.value, [json.dumps(body, sort_keys=True)])
         self.index.commands[uid] = PendingCommand(kind=kind.value, offers=offer_ids)

@@ -72,8 +72,12 @@ class Emulator:
         return answer.json()
 
     def stats(self) -> dict[str, int]:
-        answer = httpx.get(f"{self.base}/_emulator/stats", timeout=10).json()
-        return dict(answer["requests"])
+        """Requests answered so far, by route."""
+        return dict(self.summary()["requests"])
+
+    def summary(self) -> dict[str, Any]:
+        """Requests by route, the limits' counters (blocks, throttled) and injected faults."""
+        return dict(httpx.get(f"{self.base}/_emulator/stats", timeout=10).json())
 
     def token(self) -> str:
         """A seller's access token through the device flow, approved by steering."""
@@ -141,23 +145,39 @@ def kill_when(
 ) -> bool:
     """Run the CLI and SIGKILL it once the emulator's request counts satisfy `reached`;
     whether it was killed (False: it ended first)."""
+    killed = []
+
+    def kill(process: subprocess.Popen[str]) -> None:
+        os.kill(process.pid, signal.SIGKILL)
+        killed.append(True)
+
+    run_watched(args, env, emulator, reached, kill, timeout)
+    return bool(killed)
+
+
+def run_watched(
+    args: list[str], env: dict[str, str], emulator: Emulator,
+    reached: Callable[[dict[str, int]], bool],
+    act: Callable[[subprocess.Popen[str]], None], timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI; once the emulator's request counts satisfy `reached`, `act` (once)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "catalogsync", *args],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + timeout
+    acted = False
     try:
         while process.poll() is None and time.monotonic() < deadline:
-            if reached(emulator.stats()):
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait()
-                return True
+            if not acted and reached(emulator.stats()):
+                act(process)
+                acted = True
             time.sleep(0.01)
-        return False
     finally:
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
-            process.wait()
+        _, stderr = process.communicate()
+    return subprocess.CompletedProcess(args, process.returncode, "", stderr)
 
 
 def _python_env() -> dict[str, str]:
