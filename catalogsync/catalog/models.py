@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from catalogsync.catalog import limits as L
+
 HANDLING_TIMES = (
     "PT0S",
     "PT24H",
@@ -107,7 +109,8 @@ def _positive(amount: Decimal) -> Decimal:
 
 Money = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_positive)]
 NonNegativeMoney = Annotated[Decimal, BeforeValidator(_money), Field(ge=0)]
-Sku = Annotated[str, Field(min_length=1, max_length=100)]
+Sku = Annotated[str, Field(min_length=1, max_length=L.EXTERNAL_ID_MAX_CHARS)]
+Int32 = Annotated[int, Field(le=L.INT32_MAX)]
 
 
 def _as_tuple(value: Any) -> Any:
@@ -168,14 +171,16 @@ def _section(value: Any) -> Any:
 
 
 Section = Annotated[
-    tuple[DescriptionItem, ...], BeforeValidator(_section), Field(min_length=1, max_length=2)
+    tuple[DescriptionItem, ...],
+    BeforeValidator(_section),
+    Field(min_length=L.SECTION_MIN_ITEMS, max_length=L.SECTION_MAX_ITEMS),
 ]
 
 
 class Location(Frozen):
     country_code: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "PL"
     province: Literal[PROVINCES] | None = None  # type: ignore[valid-type]
-    city: Annotated[str, Field(min_length=1)]
+    city: Annotated[str, Field(min_length=1, max_length=L.CITY_MAX_CHARS)]
     post_code: str
 
     @model_validator(mode="after")
@@ -200,17 +205,22 @@ class AfterSales(Frozen):
     warranty: str | None = None
 
 
+OfferName = Annotated[
+    str, Field(min_length=L.OFFER_NAME_MIN_CHARS, max_length=L.OFFER_NAME_MAX_CHARS)
+]
+
+
 class Offer(Frozen):
     """One offer, keyed in the catalog by its external id (the seller's SKU)."""
 
-    name: Annotated[str, Field(min_length=12, max_length=75)] | None = None
+    name: OfferName | None = None
     product: Product | None = None
     category: str | None = None
     parameters: dict[str, ParamValues] | None = None
     price: Money | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
-    stock: Annotated[int, Field(ge=0)] | None = None
-    images: tuple[str, ...] | None = None
+    stock: Annotated[Int32, Field(ge=0)] | None = None
+    images: Annotated[tuple[str, ...], Field(max_length=L.GALLERY_MAX_IMAGES)] | None = None
     description: tuple[Section, ...] | None = None
     shipping_rates: str | None = None
     handling_time: HandlingTime | None = None
@@ -232,7 +242,7 @@ class Rate(Frozen):
     delivery_method: Annotated[str, Field(min_length=1)]
     first_item: NonNegativeMoney
     next_item: NonNegativeMoney = Decimal("0.00")
-    max_quantity_per_package: Annotated[int, Field(ge=1)] = 1
+    max_quantity_per_package: Annotated[Int32, Field(ge=1)] = 1
 
 
 class ShippingRateTable(Frozen):
@@ -245,7 +255,10 @@ class VariantSet(Frozen):
     """Offers sold as one multi-variant listing, told apart by `parameters`."""
 
     parameters: Annotated[tuple[str, ...], Field(min_length=1, max_length=2)]
-    offers: Annotated[tuple[Sku, ...], Field(min_length=2, max_length=500)]
+    offers: Annotated[
+        tuple[Sku, ...],
+        Field(min_length=L.VARIANT_SET_MIN_OFFERS, max_length=L.VARIANT_SET_MAX_OFFERS),
+    ]
 
 
 class Defaults(Frozen):
@@ -294,14 +307,21 @@ class Settings(Frozen):
     prune: bool = False
 
 
+def _table_name(name: str) -> str:
+    problem = L.table_name_problem(name)
+    if problem:
+        raise ValueError(f"a shipping-rate table's name {problem}")
+    return name
+
+
+TableName = Annotated[str, AfterValidator(_table_name)]
+VariantSetName = Annotated[str, Field(min_length=1, max_length=L.VARIANT_SET_NAME_MAX_CHARS)]
+
+
 class Catalog(Frozen):
     """Everything a catalog directory declares, merged from all its YAML files."""
 
     settings: Settings = Field(default_factory=Settings)
     offers: dict[Sku, Offer] = Field(default_factory=dict)
-    shipping_rates: dict[Annotated[str, Field(min_length=1, max_length=64)], ShippingRateTable] = (
-        Field(default_factory=dict)
-    )
-    variant_sets: dict[Annotated[str, Field(min_length=1, max_length=75)], VariantSet] = Field(
-        default_factory=dict
-    )
+    shipping_rates: dict[TableName, ShippingRateTable] = Field(default_factory=dict)
+    variant_sets: dict[VariantSetName, VariantSet] = Field(default_factory=dict)

@@ -11,6 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from catalogsync.allegro.wire import CategoryParameter, Fields, money
+from catalogsync.catalog.limits import (
+    DESCRIPTION_MAX_BYTES,
+    description_bytes,
+    parameter_problem,
+)
 from catalogsync.catalog.local_files import shown
 from catalogsync.catalog.models import AfterSales, Catalog, ImageItem, Offer, Status
 from catalogsync.live.state import LiveState, ProductCandidate
@@ -80,6 +85,12 @@ def desired_offer(
     _product_and_category(desired, offer, live)
     _parameters(desired, offer, live)
     _check_references(desired, catalog, live)
+    size = description_bytes(desired.fields.get("description") or [])
+    if offer.description is not None and size > DESCRIPTION_MAX_BYTES:
+        desired.error(
+            f"description is {size} bytes as Allegro counts them (its JSON, UTF-8); "
+            f"Allegro takes at most {DESCRIPTION_MAX_BYTES}"
+        )
     _check_description_images(desired, offer)
     for image in offer.images or ():
         local = live.local_images.get(image)
@@ -186,9 +197,14 @@ def _parameters(desired: Desired, offer: Offer, live: LiveState) -> None:
             desired.error(f"category {category} has no parameter '{name}'{suggestion}")
             continue
         unknown = [v for v in values if parameter.dictionary and v not in parameter.dictionary]
+        problem = parameter_problem(
+            parameter.type, parameter.restrictions, bool(parameter.dictionary), values
+        )
         if unknown:
             allowed = ", ".join(parameter.dictionary)
-            desired.error(f"parameter '{name}' cannot be {unknown[0]!r}; allowed: {allowed}")
+            problem = f"cannot be {unknown[0]!r}; allowed: {allowed}"
+        if problem:
+            desired.error(f"parameter '{name}' {problem}")
             desired.reported.add(name)
             continue
         valid[name] = list(values)
