@@ -86,13 +86,24 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     Allegro emulator, so every command works without an account.
     """
     ctx.ensure_object(CliContext)
-    if verbose:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-        # Only our own request log: httpx's logs whole URLs, and OAuth puts tokens in them.
-        ours = logging.getLogger("catalogsync")
+    # Only our own log: httpx's logs whole URLs, and OAuth puts tokens in them. Warnings (a
+    # token file made private) always show; -v adds every request.
+    ours = logging.getLogger("catalogsync")
+    handler = next((h for h in ours.handlers if isinstance(h, _ToStderr)), None)
+    if handler is None:
+        handler = _ToStderr()
         ours.addHandler(handler)
-        ours.setLevel(logging.DEBUG)
+    level = logging.DEBUG if verbose else logging.WARNING
+    handler.setLevel(level)
+    ours.setLevel(level)
+
+
+class _ToStderr(logging.Handler):
+    """Our log lines on whatever stderr is at the time (`name: message`; warnings as such)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        prefix = "Warning" if record.levelno >= logging.WARNING else record.name
+        click.echo(f"{prefix}: {record.getMessage()}", err=True)
 
 
 catalog_dir = click.argument(
