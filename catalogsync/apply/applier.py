@@ -278,7 +278,9 @@ class Applier:
         ids = [offer_ids.get(sku) or self.index.offers.get(sku) for sku in payload["offers"]]
         step = f"PUT /sale/offer-variants/{set_id}"
         if None in ids:
-            self._record(Outcome(change.address, step, False, "some offers were not created"))
+            missing = ", ".join(sku for sku, i in zip(payload["offers"], ids, strict=True) if not i)
+            message = f"not sent: offers {missing} were not created"
+            self._record(Outcome(change.address, step, False, message, skipped=True))
             return
         body = {
             "name": payload["name"],

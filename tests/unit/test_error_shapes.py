@@ -11,6 +11,7 @@ import pytest
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError, AuthError, error_details
 from catalogsync.allegro.login_errors import OAuthRefusal, explain
+from catalogsync.allegro.oauth import oauth_answer
 from catalogsync.allegro.tokens import Client
 from catalogsync.apply.polling import command_tasks, operation
 from catalogsync.catalog.models import Environment
@@ -99,3 +100,15 @@ def test_device_endpoint_401_unauthorized_client_is_the_registration_not_the_sec
     assert "secret" not in message.lower()
     wrong_secret = OAuthRefusal(401, "invalid_client", "Bad client credentials", device=True)
     assert "CATALOGSYNC_CLIENT_SECRET" in str(explain(_Device(), wrong_secret))
+
+
+def test_oauth_answers_from_a_proxy_are_described() -> None:
+    page = b"<html><title>504 Gateway Time-out</title></html>"
+    response = httpx.Response(504, content=page, headers={"content-type": "text/html"})
+    with pytest.raises(OAuthRefusal) as caught:
+        oauth_answer(response)
+    assert caught.value.error == "HTTP 504"
+    assert caught.value.description.endswith("in between?): 504 Gateway Time-out")
+    with pytest.raises(OAuthRefusal) as empty:
+        oauth_answer(httpx.Response(401, content=b""))
+    assert empty.value.description == "an empty answer"
