@@ -155,8 +155,8 @@ class Applier:
                     await operation(self.client, response.headers["Location"], retry_after)
                 resource_id = change.id or str(response.json()["id"])
         except CatalogsyncError as exc:
-            if change.resource is Resource.SHIPPING_RATES:
-                self.failed_tables[change.key] = _reason(exc)
+            if change.resource is Resource.SHIPPING_RATES and change.key not in self.table_ids:
+                self.failed_tables[change.key] = _reason(exc)  # no table of that name now
             self._record(Outcome(change.address, step, False, _reason(exc)))
             return None
         if change.action is Action.CREATE:

@@ -14,7 +14,7 @@ class Outcome:
     step: str
     ok: bool
     message: str = ""
-    skipped: bool = False  # not tried: an earlier step of the same change failed
+    skipped: bool = False  # not sent: something it needs (its create, a table, an image) failed
 
 
 @dataclass
