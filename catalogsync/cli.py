@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -31,6 +30,7 @@ from catalogsync.images import catalog_images, local_images
 from catalogsync.live.cache import load_cache, save_cache
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
+from catalogsync.log import log_to_stderr
 from catalogsync.plan.model import Plan
 from catalogsync.plan.planner import Options, stale_changes
 from catalogsync.plan.planner import plan as make_plan
@@ -86,24 +86,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     Allegro emulator, so every command works without an account.
     """
     ctx.ensure_object(CliContext)
-    # Only our own log: httpx's logs whole URLs, and OAuth puts tokens in them. Warnings (a
-    # token file made private) always show; -v adds every request.
-    ours = logging.getLogger("catalogsync")
-    handler = next((h for h in ours.handlers if isinstance(h, _ToStderr)), None)
-    if handler is None:
-        handler = _ToStderr()
-        ours.addHandler(handler)
-    level = logging.DEBUG if verbose else logging.WARNING
-    handler.setLevel(level)
-    ours.setLevel(level)
-
-
-class _ToStderr(logging.Handler):
-    """Our log lines on whatever stderr is at the time (`name: message`; warnings as such)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        prefix = "Warning" if record.levelno >= logging.WARNING else record.name
-        click.echo(f"{prefix}: {record.getMessage()}", err=True)
+    log_to_stderr(verbose)
 
 
 catalog_dir = click.argument(
