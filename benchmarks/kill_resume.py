@@ -1,12 +1,14 @@
-"""Kill an apply of 1000 offers with SIGKILL at 21 points, and resume each with a plain apply.
+"""Kill an apply of 1000 offers with SIGKILL at 23 points, and resume each with a plain apply.
 
     python benchmarks/kill_resume.py [--offers 1000] [--only N]
 
 Real processes: `catalogsync emulator serve` on a free port and the CLI as `sandbox`, pointed at
-it (CATALOGSYNC_API_URL/AUTH_URL, a device-flow token). For each kill point (spread over reading,
-creating, a command in flight and polling) on a fresh account: `apply --auto-approve` killed
-once the emulator has answered that many requests of that route; then a plain
-`apply --auto-approve` (no flags) must exit 0, `plan --detailed-exitcode` must exit 0, and the
+it (CATALOGSYNC_API_URL/AUTH_URL, a device-flow token). Each kill point (spread over reading,
+creating, a command in flight and polling) starts from a fresh account; the last two kill a
+price change of every offer (each to its own price, so a command each) made with
+--allow-mass-change. `apply --auto-approve` is killed once the emulator has answered that many
+requests of that route; then a plain `apply --auto-approve` (no flags) must exit 0,
+`plan --detailed-exitcode` must exit 0, and the
 account must hold exactly one offer per external id. Prints x/N converged.
 """
 
@@ -26,6 +28,7 @@ from tests.e2e.served import served_emulator
 CREATE = "POST /sale/product-offers"
 PUBLISH = "PUT /sale/offer-publication-commands/{commandId}"
 TASKS = "GET /sale/offer-publication-commands/{commandId}/tasks"
+PRICE = "PUT /sale/offer-price-change-commands/{commandId}"
 
 
 def kill_points(offers: int) -> list[KillPoint]:
@@ -48,6 +51,8 @@ def kill_points(offers: int) -> list[KillPoint]:
         KillPoint("polling", TASKS, 1),
         KillPoint("polling", TASKS, 2),
         KillPoint("polling", TASKS, 3),
+        KillPoint("command in flight", PRICE, 3, mass_change=True),
+        KillPoint("command in flight", PRICE, offers // 2, mass_change=True),
     ]
 
 

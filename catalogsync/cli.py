@@ -243,9 +243,8 @@ async def _read(
     cache = load_cache(path)
     live = await read_live(client, catalog, index, cache)
     save_cache(path, cache)
-    return replace(
-        live, local_images=local_images(catalog_images(catalog), directory, index.images)
-    )
+    images = local_images(catalog_images(catalog), directory, index.images)
+    return replace(live, local_images=images, approved=index.approved)
 
 
 async def _apply(

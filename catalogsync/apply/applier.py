@@ -32,6 +32,7 @@ from catalogsync.apply.report import ApplyReport, Outcome
 from catalogsync.catalog.local_files import local_file_problem, shown
 from catalogsync.errors import ApplyError, CatalogsyncError
 from catalogsync.images import MEDIA_TYPES, placeholders, substitute
+from catalogsync.plan.checks import approved_values
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Progress
 from catalogsync.state import PendingCommand, StateIndex, record_id, save_index
@@ -77,6 +78,7 @@ class Applier:
         started = time.perf_counter()
         tables = [c for c in self.plan.changes if c.resource is Resource.SHIPPING_RATES]
         offers = [c for c in self.plan.changes if c.resource is Resource.OFFER]
+        self._approve(offers)
         if tables:
             with self.progress.phase("shipping-rate tables", len(tables)) as phase:
                 for change in tables:
@@ -126,11 +128,23 @@ class Applier:
                 for change in sets:
                     await self._variant_set(change, offer_ids)
                     phase.advance()
+        failed = {o.address for o in self.report.outcomes if not o.ok}
+        for change in offers:
+            if change.address not in failed:
+                self.index.approved.pop(change.key, None)
         save_index(self.index_path, self.index)
         self.report.seconds = time.perf_counter() - started
         self.report.requests = dict(self.client.requests)
         self.report.throttled = self.client.throttled
         return self.report
+
+    def _approve(self, offers: list[Change]) -> None:
+        """Write down what this run sets out to change before sending anything: if it is
+        stopped, the next run finishes the same changes without a safety-share refusal."""
+        for change in offers:
+            if change.action is not Action.CREATE:
+                self.index.approved[change.key] = approved_values(change)
+        save_index(self.index_path, self.index)
 
     async def _request(self, change: Change) -> str | None:
         """Send the change's own request; return the resource id, or None when it failed or

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+
+import yaml
 
 from tests.e2e.served import Emulator, catalogsync, cli_env, kill_when, sandbox_catalog
 
@@ -17,9 +20,12 @@ class KillPoint:
     phase: str
     route: str
     count: int
+    #: kill a price change of every offer made with --allow-mass-change, not the first apply
+    mass_change: bool = False
 
     def __str__(self) -> str:
-        return f"{self.phase}: after {self.count} × {self.route}"
+        what = "mass price change" if self.mass_change else self.phase
+        return f"{what}: after {self.count} × {self.route}"
 
 
 @dataclass
@@ -47,7 +53,12 @@ def kill_and_resume(emulator: Emulator, work: Path, point: KillPoint, offers: in
     token = emulator.token()
     catalog = sandbox_catalog(work / "shop", offers)
     env = cli_env(emulator, token, work / "config")
-    killed = kill_when(["apply", str(catalog), "--auto-approve"], env, emulator,
+    flags = []
+    if point.mass_change:
+        assert catalogsync("apply", catalog, "--auto-approve", env=env).returncode == 0
+        _new_prices(catalog)
+        flags = ["--allow-mass-change"]
+    killed = kill_when(["apply", str(catalog), "--auto-approve", *flags], env, emulator,
                        lambda stats: stats.get(point.route, 0) >= point.count)
     resumed = catalogsync("apply", catalog, "--auto-approve", env=env)
     planned = catalogsync("plan", catalog, "--detailed-exitcode", env=env)
@@ -61,3 +72,12 @@ def kill_and_resume(emulator: Emulator, work: Path, point: KillPoint, offers: in
         duplicates=sum(n - 1 for n in counts.values() if n > 1),
         missing=len(wanted - set(counts)), detail=detail,
     )
+
+
+def _new_prices(catalog: Path) -> None:
+    """A price rise for every offer, each to its own price: one batch command per offer."""
+    for file in sorted((catalog / "offers").glob("*.yaml")):
+        data = yaml.safe_load(file.read_text())
+        for number, offer in enumerate(data["offers"].values()):
+            offer["price"] = str(Decimal("35.00") + Decimal(number) / 100)
+        file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))

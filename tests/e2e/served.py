@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -107,9 +108,9 @@ class Emulator:
                     return counts
 
 
-def sandbox_catalog(directory: Path, offers: int) -> Path:
+def sandbox_catalog(directory: Path, offers: int, price: Decimal = Decimal("29.99")) -> Path:
     """A synthetic catalog of `offers` offers that talks to `sandbox` (pointed elsewhere)."""
-    write_catalog(directory, offers)
+    write_catalog(directory, offers, price)
     settings = directory / "catalogsync.yaml"
     data = yaml.safe_load(settings.read_text())
     data["environment"] = "sandbox"

@@ -25,6 +25,8 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     [
         KillPoint("creating", "POST /sale/product-offers", 20),
         KillPoint("polling", "GET /sale/offer-publication-commands/{commandId}/tasks", 1),
+        KillPoint("command in flight", "PUT /sale/offer-price-change-commands/{commandId}", 3,
+                  mass_change=True),
     ],
     ids=str,
 )
