@@ -5,9 +5,10 @@ re-run, with no duplicate offer and no rate block.
 
 Real processes (`catalogsync emulator serve` and the CLI as `sandbox`, as benchmarks/
 kill_resume.py). Per seed, on a fresh account: faults on (5 % of requests answered 503, 3 %
-dropped connections); once 30 % of the creates went out, a 429 storm of `--storm-seconds`; the
-first `apply`; then, faults off, `plan --detailed-exitcode`; if it still shows changes, one
-re-run of `apply` with the faults on and the plan again. Prints the faults injected, the
+dropped connections, 0.3 % answered after the client's timeout); once 30 % of the creates went
+out, a 429 storm of `--storm-seconds`; the first `apply`; then, faults off,
+`plan --detailed-exitcode`; if it still shows changes, one re-run of `apply` with the faults on
+and the plan again. Prints the faults injected, the
 emulator's rate blocks, duplicates and what was left after each run.
 """
 
@@ -35,7 +36,10 @@ CREATE = "POST /sale/product-offers"
 
 
 def faults(seed: int, storm: float = 0.0) -> dict[str, Any]:
-    return {"error_rate": 0.05, "drop_rate": 0.03, "seed": seed, "storm_seconds": storm}
+    """5 % 503s, 3 % dropped connections, 0.3 % answers slower than the client's 30 s timeout
+    (the work still done), and a 429 storm of `storm` seconds from now."""
+    return {"error_rate": 0.05, "drop_rate": 0.03, "slow_rate": 0.003, "slow_seconds": 32.0,
+            "seed": seed, "storm_seconds": storm}
 
 
 def one_seed(emulator: Emulator, work: Path, seed: int, offers: int, storm: float) -> bool:

@@ -16,6 +16,7 @@ import httpx
 
 from catalogsync.allegro.errors import (
     AllegroError,
+    AnswerTimedOut,
     AuthError,
     RateLimited,
     TransportError,
@@ -139,7 +140,7 @@ class AllegroClient:
                 method, path, params=params, json=json, headers=headers, follow_redirects=False
             )
         except httpx.TimeoutException as exc:
-            raise TransportError(f"{method} {path}: Allegro did not answer in time") from exc
+            raise AnswerTimedOut(f"{method} {path}: Allegro did not answer in time") from exc
         except httpx.TransportError as exc:
             raise TransportError(f"{method} {path}: connection failed ({exc})") from exc
         self.requests[f"{method} {route_template(path)}"] += 1

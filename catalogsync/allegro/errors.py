@@ -54,6 +54,10 @@ class TransportError(CatalogsyncError):
     """Allegro could not be reached, dropped the connection or did not answer in time."""
 
 
+class AnswerTimedOut(TransportError):
+    """Allegro did not answer in time: the request may still be carried out after this."""
+
+
 def parse_error_body(body: Any) -> list[ErrorDetail]:
     """Every JSON shape Allegro answers errors in: `{"errors": [...]}`, a bare array of the
     same entries, OAuth's `{"error", "error_description"}` and a lone `{"code", "message"}`."""

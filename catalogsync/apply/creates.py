@@ -1,11 +1,13 @@
 """Creates that survive faults, and the prerequisites a change waits for.
 
 A create is not idempotent: sent twice, it makes two offers. So when its answer is lost (a
-dropped connection, a timeout) or it is refused by a transient failure (5xx, a 429 outlasting
-the client's own retries), the resource is first looked up (an offer by its external id, a
-table by its name); only if Allegro does not have it is the create sent again, with backoff,
-within the same run. If the look-up itself fails, the create is not repeated: a failure now is
-better than a duplicate.
+dropped connection) or it is refused by a transient failure (5xx, a 429 outlasting the client's
+own retries), the resource is first looked up (an offer by its external id, a table by its
+name); only if Allegro does not have it is the create sent again, with backoff, within the same
+run. A create that timed out may still be under way on Allegro's side, so a look-up that misses
+it proves nothing: it is looked up once more after a pause and otherwise reported as failed,
+and the next run looks it up again before sending anything. If a look-up itself fails, the
+create is not repeated either: a failure now is better than a duplicate.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ import random
 from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
-from catalogsync.allegro.errors import AllegroError, TransportError
+from catalogsync.allegro.errors import AllegroError, AnswerTimedOut, TransportError
 from catalogsync.apply.polling import operation
 from catalogsync.errors import CatalogsyncError
 from catalogsync.plan.model import Change, Resource
 
 #: Tries of one create (the first included) before it is reported as failed.
 CREATE_ATTEMPTS = 4
+#: How long a create that timed out is given to land before it is looked up again.
+TIMED_OUT_PAUSE = 10.0
 
 
 async def create(client: AllegroClient, change: Change, body: Any) -> str:
@@ -41,11 +45,14 @@ async def create(client: AllegroClient, change: Change, body: Any) -> str:
                 raise
             try:
                 found = await created_after_all(client, change)
+                if found is None and isinstance(exc, AnswerTimedOut):
+                    await asyncio.sleep(TIMED_OUT_PAUSE)
+                    found = await created_after_all(client, change)
             except CatalogsyncError:
                 raise exc from None
             if found is not None:
                 return found
-            if attempt >= CREATE_ATTEMPTS:
+            if attempt >= CREATE_ATTEMPTS or isinstance(exc, AnswerTimedOut):
                 raise
         await asyncio.sleep(backoff(attempt))
 

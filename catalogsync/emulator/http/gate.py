@@ -166,7 +166,9 @@ async def _serve(request: Request, backend: Backend, principal: Principal, key: 
     fault = faults.draw()
     if fault is Fault.DROP:
         raise DropConnection
-    if fault is not None:
+    if fault is Fault.SLOW:  # the work is still done, after the client stopped waiting
+        await anyio.sleep(faults.plan.slow_seconds)
+    elif fault is not None:
         raise faults.error(fault)
     body, upload = None, None
     if key in UPLOAD_ROUTES:
