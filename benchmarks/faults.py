@@ -37,7 +37,7 @@ CREATE = "POST /sale/product-offers"
 
 def faults(seed: int, storm: float = 0.0) -> dict[str, Any]:
     """5 % 503s, 3 % dropped connections, 0.3 % answers slower than the client's 30 s timeout
-    (the work still done), and a 429 storm of `storm` seconds from now."""
+    and a 429 storm of `storm` seconds from now."""
     return {"error_rate": 0.05, "drop_rate": 0.03, "slow_rate": 0.003, "slow_seconds": 32.0,
             "seed": seed, "storm_seconds": storm}
 

@@ -63,7 +63,10 @@ class ApplyReport:
         lines = []
         if self.failed:
             lines.append("Failed:")
-            lines += [f"  {o.address}: {o.step}: {o.message}" for o in self.failed]
+            lines += [
+                f"  {o.address}: {o.step}: {o.message.removeprefix(o.step + ': ')}"
+                for o in self.failed
+            ]
         reasons: dict[str, list[str]] = {}
         for outcome in self.skipped:
             addresses = reasons.setdefault(f"{outcome.step}: {outcome.message}", [])

@@ -166,7 +166,7 @@ async def _serve(request: Request, backend: Backend, principal: Principal, key: 
     fault = faults.draw()
     if fault is Fault.DROP:
         raise DropConnection
-    if fault is Fault.SLOW:  # the work is still done, after the client stopped waiting
+    if fault is Fault.SLOW:  # then served, if the server still runs it for a gone client
         await anyio.sleep(faults.plan.slow_seconds)
     elif fault is not None:
         raise faults.error(fault)
