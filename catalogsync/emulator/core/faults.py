@@ -1,5 +1,5 @@
 """Injected faults for tests and demos: 5xx errors, added latency, slow answers (past a
-client's timeout), dropped connections and a 429 storm, steered with
+client's timeout, the work done before), dropped connections and a 429 storm, steered with
 `POST /_emulator/faults` and deterministic for a given seed.
 
 Every REST request draws exactly one number from the seeded generator, so the same seed and the
@@ -35,7 +35,7 @@ class FaultPlan:
     latency_seconds: float = 0.0  # added to every request
     drop_rate: float = 0.0  # share of requests whose connection is dropped
     slow_rate: float = 0.0  # share of requests answered only after `slow_seconds`
-    slow_seconds: float = 0.0  # (longer than a client waits: it times out)
+    slow_seconds: float = 0.0  # done at once, answered this late: past a client's timeout
     storm_seconds: float = 0.0  # every request gets 429 for this long from now
     seed: int = 0
 

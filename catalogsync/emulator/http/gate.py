@@ -166,16 +166,17 @@ async def _serve(request: Request, backend: Backend, principal: Principal, key: 
     fault = faults.draw()
     if fault is Fault.DROP:
         raise DropConnection
-    if fault is Fault.SLOW:  # then served, if the server still runs it for a gone client
-        await anyio.sleep(faults.plan.slow_seconds)
-    elif fault is not None:
+    if fault is not None and fault is not Fault.SLOW:
         raise faults.error(fault)
     body, upload = None, None
     if key in UPLOAD_ROUTES:
         body, upload = await _upload(request, backend.settings.image_max_bytes)
     elif key.split(" ")[0] in BODY_METHODS:
         body = await _body(request)
-    return handler(Call(request, backend, principal.user_id or "", body, upload))
+    response = handler(Call(request, backend, principal.user_id or "", body, upload))
+    if fault is Fault.SLOW:  # the work is done; the answer comes after the client gave up
+        await anyio.sleep(faults.plan.slow_seconds)
+    return response
 
 
 async def _upload(request: Request, max_bytes: int) -> tuple[Any, Upload | None]:
