@@ -75,3 +75,17 @@ async def test_a_timed_out_create_is_looked_up_twice_and_never_sent_twice() -> N
     with pytest.raises(AnswerTimedOut):
         await creates.create(cast(AllegroClient, lost), CHANGE, {})
     assert lost.posts == 1
+
+
+async def test_a_table_create_whose_answer_was_lost_is_found_by_name() -> None:
+    table = Change(resource=Resource.SHIPPING_RATES, key="Standard", action=Action.CREATE,
+                   request=Request(method="POST", path="/sale/shipping-rates", body={}))
+
+    class Tables(Allegro):
+        async def get(self, path: str, params: Any = None) -> Any:
+            self.lookups += 1
+            return {"shippingRates": [{"id": "t-9", "name": "Standard"}, {"id": "t-1"}]}
+
+    allegro = Tables([TransportError("connection dropped")])
+    assert await creates.create(cast(AllegroClient, allegro), table, {}) == "t-9"
+    assert (allegro.posts, allegro.lookups) == (1, 1)
