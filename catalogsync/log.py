@@ -17,13 +17,24 @@ class _ToStderr(logging.Handler):
         click.echo(f"{prefix}: {record.getMessage()}", err=True)
 
 
-def log_to_stderr(verbose: bool) -> None:
-    """Install the handler once; -v lowers the level to every request."""
+def _handler() -> _ToStderr:
     ours = logging.getLogger("catalogsync")
     handler = next((h for h in ours.handlers if isinstance(h, _ToStderr)), None)
     if handler is None:
-        handler = _ToStderr()
+        handler = _ToStderr(logging.WARNING)
         ours.addHandler(handler)
-    level = logging.DEBUG if verbose else logging.WARNING
-    handler.setLevel(level)
-    ours.setLevel(level)
+    return handler
+
+
+def show_warnings() -> None:
+    """Warnings reach stderr (installed once; -v, given before, keeps its level)."""
+    _handler()
+    ours = logging.getLogger("catalogsync")
+    if ours.level == logging.NOTSET or ours.level > logging.WARNING:
+        ours.setLevel(logging.WARNING)
+
+
+def show_requests() -> None:
+    """-v: every API request (method, path, status, time) too."""
+    _handler().setLevel(logging.DEBUG)
+    logging.getLogger("catalogsync").setLevel(logging.DEBUG)

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from catalogsync.allegro.client import route_template
+from catalogsync.wording import plural
 
 
 @dataclass(frozen=True)
@@ -42,15 +43,16 @@ class ApplyReport:
             table.setdefault(kind, Counter())[state] += 1
         return table
 
-    def summary(self) -> list[str]:
-        """The totals line, then one line per kind of step."""
+    def summary(self, reads: int) -> list[str]:
+        """The totals line (requests to apply, after `reads` to read Allegro), then one line
+        per kind of step."""
         done = len(self.outcomes) - len(self.failed) - len(self.skipped)
-        requests = sum(self.requests.values())
-        throttled = f", {self.throttled} throttled" if self.throttled else ""
+        sent = sum(self.requests.values()) - reads
+        throttled = f"; {self.throttled} throttled" if self.throttled else ""
         lines = [
-            f"Apply finished in {self.seconds:.1f} s: {done} steps done, "
+            f"Apply finished in {self.seconds:.1f} s: {plural(done, 'step')} done, "
             f"{len(self.failed)} failed, {len(self.skipped)} skipped "
-            f"({requests} API requests{throttled})."
+            f"({plural(sent, 'API request')} to apply, after {reads} to read Allegro{throttled})."
         ]
         for step, counts in sorted(self.by_step().items()):
             others = "".join(f", {counts[k]} {k}" for k in ("failed", "skipped") if counts[k])

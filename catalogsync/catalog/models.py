@@ -122,7 +122,11 @@ def _as_tuple(value: Any) -> Any:
 
 
 #: A parameter value: one string, or a list for multi-value parameters.
-ParamValues = Annotated[tuple[str, ...], BeforeValidator(_as_tuple)]
+_Scalar = str | int | float
+ParamValues = Annotated[
+    tuple[str, ...],
+    BeforeValidator(_as_tuple, json_schema_input_type=_Scalar | list[_Scalar]),
+]
 
 
 def _polish_time(moment: datetime) -> datetime:
@@ -172,7 +176,14 @@ def _section(value: Any) -> Any:
 
 Section = Annotated[
     tuple[DescriptionItem, ...],
-    BeforeValidator(_section),
+    BeforeValidator(
+        _section,
+        json_schema_input_type=DescriptionItem
+        | Annotated[
+            list[DescriptionItem],
+            Field(min_length=L.SECTION_MIN_ITEMS, max_length=L.SECTION_MAX_ITEMS),
+        ],
+    ),
     Field(min_length=L.SECTION_MIN_ITEMS, max_length=L.SECTION_MAX_ITEMS),
 ]
 

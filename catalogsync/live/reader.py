@@ -75,7 +75,8 @@ async def read_live(
     category_parameters = await _gather_map(
         sorted(categories), lambda c: _category_parameters(client, c)
     )
-    managed = set(catalog.offers)
+    # offers removed from the catalog are planned (pruned) or warned about, not "outside"
+    managed = set(catalog.offers) | set(index.offers)
     removed = await _removed_offers(client, catalog, index, listing)
     after_sales = await read_after_sales(client, catalog)
     variant_api, variant_sets = (

@@ -19,6 +19,7 @@ from catalogsync.plan.model import (
     Severity,
 )
 from catalogsync.plan.offers import Desired
+from catalogsync.wording import plural
 
 #: R13: an account holds at most this many drafts (INACTIVE offers).
 MAX_DRAFTS = 20_000
@@ -63,10 +64,11 @@ def prune_removed(
         return [], []
     if not prune:
         keys = ", ".join(sorted(live)[:5]) + (" …" if len(live) > 5 else "")
+        stay = "stays on Allegro as it is" if len(live) == 1 else "stay on Allegro as they are"
         return [], [
             _warning(
                 "catalog",
-                f"{len(live)} offers removed from the catalog stay on Allegro as they are ({keys});"
+                f"{plural(len(live), 'offer')} removed from the catalog {stay} ({keys});"
                 " set prune: true in catalogsync.yaml or run with --prune to end them",
             )
         ]
@@ -120,9 +122,10 @@ def _drafts(live: LiveState, changes: list[Change]) -> list[Diagnostic]:
     return [
         _error(
             "catalog",
-            f"the account has {live.draft_count} drafts and this run creates {creates} offers, "
-            f"each a draft until activated; Allegro allows {MAX_DRAFTS} drafts. Activate or delete "
-            "drafts first, or apply in parts with --target",
+            f"the account has {live.draft_count} drafts and this run creates "
+            f"{plural(creates, 'offer')}, each a draft until activated; Allegro allows "
+            f"{MAX_DRAFTS} drafts. Activate or delete drafts first, or apply in parts with "
+            "--target",
             rule="R13",
         )
     ]

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
+from catalogsync.catalog.models import Safety
 from catalogsync.live.state import LiveOffer, LiveState, LiveTable
 from catalogsync.plan.model import Action, CommandKind
 from catalogsync.plan.planner import Options, plan, stale_changes
@@ -177,3 +180,16 @@ def test_stale_plan_names_each_offer_and_field_that_moved() -> None:
 def test_live_notes_become_warnings() -> None:
     state: LiveState = live(notes=("could not read campaigns",))
     assert [w.message for w in plan(catalog(), state, NOW).warnings] == ["could not read campaigns"]
+
+
+@pytest.mark.parametrize(
+    ("price", "refused"),
+    [("24.00", False), ("23.99", True), ("37.48", False), ("37.49", True)],
+)
+def test_max_price_change_bounds_as_the_readme_says(price: str, refused: bool) -> None:
+    """README, Safety: 0.2 allows -20 % to +25 % (29.99 -> 23.992 .. 37.4875)."""
+    base = catalog({"MUG-1": mug(price=price)})
+    settings = base.settings.model_copy(update={"safety": Safety(max_price_change=0.2)})
+    tight = base.model_copy(update={"settings": settings})
+    result = plan(tight, live(offers={"MUG-1": live_mug()}), NOW)
+    assert bool(result.errors) is refused
