@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from catalogsync.allegro.connect import (
+from catalogsync.allegro.targets import (
     API_URL_ENV,
     AUTH_URL_ENV,
     CLIENT_ID_ENV,
@@ -29,14 +29,10 @@ def emulator() -> None:
 )
 def serve(port: int, db: Path | None) -> None:
     """Serve the emulator over real HTTP on 127.0.0.1:PORT."""
-    import uvicorn
+    from catalogsync.emulator.serve import serve as serve_http
 
-    from catalogsync.emulator.app import create_app
-    from catalogsync.emulator.backend import Backend
-
-    backend = Backend(db or ":memory:")
     click.echo(serving_notice(f"http://127.0.0.1:{port}", db))
-    uvicorn.run(create_app(backend), host="127.0.0.1", port=port, log_level="warning")
+    serve_http(port, db)
 
 
 def serving_notice(url: str, db: Path | None) -> str:

@@ -28,8 +28,9 @@ CREATE_ATTEMPTS = 4
 TIMED_OUT_PAUSE = 10.0
 
 
-async def create(client: AllegroClient, change: Change, body: Any) -> str:
-    """POST the change's create; its new id. Raises the last error once out of tries."""
+async def create(client: AllegroClient, change: Change, body: Any) -> tuple[str, Any]:
+    """POST the change's create: its new id, and Allegro's answer (None when the create was
+    found by a look-up). Raises the last error once out of tries."""
     assert change.request is not None
     attempt = 0
     while True:
@@ -39,7 +40,8 @@ async def create(client: AllegroClient, change: Change, body: Any) -> str:
             if response.status_code == 202:
                 retry_after = float(response.headers.get("Retry-After", "1"))
                 await operation(client, response.headers["Location"], retry_after)
-            return str(response.json()["id"])
+            answer = response.json()
+            return str(answer["id"]), answer if response.status_code in (200, 201) else None
         except CatalogsyncError as exc:
             if not transient(exc):
                 raise
@@ -51,7 +53,7 @@ async def create(client: AllegroClient, change: Change, body: Any) -> str:
             except CatalogsyncError:
                 raise exc from None
             if found is not None:
-                return found
+                return found, None
             if attempt >= CREATE_ATTEMPTS or isinstance(exc, AnswerTimedOut):
                 raise
         await asyncio.sleep(backoff(attempt))

@@ -26,11 +26,12 @@ from catalogsync.catalog.diagnostics import (
     suggestion,
 )
 from catalogsync.catalog.discovery import SETTINGS_FILE, catalog_files
-from catalogsync.catalog.local_files import MISSING, is_local, local_file_problem, shown
+from catalogsync.catalog.local_files import MISSING, is_local, local_file_problem
 from catalogsync.catalog.models import Catalog, ImageItem, Settings
 from catalogsync.catalog.yaml_nodes import INVALID, Locator, NodeBuilder, compose, is_null
 from catalogsync.errors import CatalogError, Problem
 from catalogsync.gcpause import gc_paused
+from catalogsync.wording import shown
 
 __all__ = ["SECTIONS", "SETTINGS_FILE", "load_catalog", "load_settings"]
 

@@ -27,11 +27,6 @@ def is_local(image: str) -> bool:
     return not _URL.match(image)
 
 
-def shown(name: str) -> str:
-    """A file name as messages show it: long ones cut short."""
-    return name if len(name) <= 80 else f"{name[:60]}…({len(name)} characters)"
-
-
 def local_file_problem(directory: Path, name: str) -> str | None:
     """Why the image file `name` (relative to `directory`) cannot be used, or None.
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from catalogsync.allegro.wire import MAX_OFFERS_PER_COMMAND
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.state import LiveOffer, LiveState
+from catalogsync.plan.cost import COMMANDS_AT_ONCE
 from catalogsync.plan.model import (
     Action,
     Change,
@@ -116,16 +118,27 @@ def run_checks(
 
 
 def _drafts(live: LiveState, changes: list[Change]) -> list[Diagnostic]:
-    creates = sum(1 for c in changes if c.resource is Resource.OFFER and c.action is Action.CREATE)
-    if live.draft_count + creates <= MAX_DRAFTS:
+    """R13. A create is a draft until activated; apply activates each batch of 1000 while
+    later creates still go out (apply/pipeline.py), so only the batches being filled or
+    activated at once are drafts together, besides the offers meant to stay drafts."""
+    creates = [c for c in changes if c.resource is Resource.OFFER and c.action is Action.CREATE]
+    activations = {
+        json.dumps(c.commands[-1].fields, sort_keys=True)
+        for c in creates
+        if c.commands and c.commands[-1].kind is CommandKind.PUBLICATION
+    }
+    activated = sum(1 for c in creates if c.commands) if activations else 0
+    in_pipeline = (len(activations) + COMMANDS_AT_ONCE) * MAX_OFFERS_PER_COMMAND
+    at_once = live.draft_count + len(creates) - activated + min(activated, in_pipeline)
+    if at_once <= MAX_DRAFTS:
         return []
     return [
         _error(
             "catalog",
             f"the account has {live.draft_count} drafts and this run creates "
-            f"{plural(creates, 'offer')}, each a draft until activated; Allegro allows "
-            f"{MAX_DRAFTS} drafts. Activate or delete drafts first, or apply in parts with "
-            "--target",
+            f"{plural(len(creates), 'offer')}, up to {at_once - live.draft_count} of them drafts "
+            f"at once until activated; Allegro allows {MAX_DRAFTS} drafts. Activate or delete "
+            "drafts first, or apply in parts with --target",
             rule="R13",
         )
     ]

@@ -14,7 +14,7 @@ def _digest(data: Any) -> str:
 
 
 def offer_hash(offer: LiveOffer) -> str:
-    return _digest([offer.id, offer.status, offer.fields])[:16]
+    return offer.digest
 
 
 def table_hash(table_id: str, rates: tuple[Any, ...]) -> str:
@@ -22,10 +22,10 @@ def table_hash(table_id: str, rates: tuple[Any, ...]) -> str:
 
 
 def fingerprint(live: LiveState) -> str:
-    """The whole managed live state; batch-command ids derive from it."""
-    return _digest(
-        {
-            "offers": {sku: [o.id, o.status, o.fields] for sku, o in sorted(live.offers.items())},
-            "tables": {n: [t.id, list(t.rates)] for n, t in sorted(live.tables.items())},
-        }
-    )
+    """The whole managed live state; batch-command ids derive from it. Made of per-offer
+    digests, which the live cache keeps, so a plan need not serialise every offer."""
+    offers = hashlib.sha256()
+    for sku, offer in sorted(live.offers.items()):
+        offers.update(f"{sku}\0{offer.digest}\n".encode())
+    tables = {n: [t.id, list(t.rates)] for n, t in sorted(live.tables.items())}
+    return _digest({"offers": offers.hexdigest(), "tables": tables})

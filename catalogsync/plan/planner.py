@@ -25,7 +25,7 @@ from catalogsync.plan.model import (
     Resource,
     Severity,
 )
-from catalogsync.plan.offers import Desired, check_create, desired_offer
+from catalogsync.plan.offers import Desired, Lookups, check_create, desired_offer
 from catalogsync.plan.tables import plan_tables
 from catalogsync.plan.variants import plan_variant_sets
 
@@ -60,9 +60,14 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     catalog = _targeted(catalog, options.targets)
     changes, diagnostics = plan_tables(catalog, live)
     table_ids = {name: t.id for name, t in live.tables.items()}
+    #: desired state of the offers variant sets name (the rest is dropped once planned)
     wanted: dict[str, Desired] = {}
+    in_sets = {sku for variant_set in catalog.variant_sets.values() for sku in variant_set.offers}
+    lookups = Lookups(live)
     for sku, offer in catalog.offers.items():
-        desired = wanted[sku] = desired_offer(sku, offer, catalog, live, now)
+        desired = desired_offer(sku, offer, catalog, live, now, lookups)
+        if sku in in_sets:
+            wanted[sku] = desired
         current = live.offers.get(sku)
         change: Change | None
         if current is None:

@@ -57,19 +57,19 @@ class _Created:
 async def test_a_create_lost_to_5xx_or_a_drop_is_looked_up_then_sent_again() -> None:
     allegro = Allegro([AllegroError(503, "POST", "/x", [ErrorDetail("", "busy")]),
                        TransportError("connection dropped")])
-    assert await creates.create(cast(AllegroClient, allegro), CHANGE, {}) == "900"
+    assert await creates.create(cast(AllegroClient, allegro), CHANGE, {}) == ("900", {"id": "900"})
     assert (allegro.posts, allegro.lookups) == (3, 2)
 
 
 async def test_a_create_whose_answer_was_lost_but_which_happened_is_not_sent_again() -> None:
     allegro = Allegro([TransportError("connection dropped")], lands_after=0)
-    assert await creates.create(cast(AllegroClient, allegro), CHANGE, {}) == "777"
+    assert await creates.create(cast(AllegroClient, allegro), CHANGE, {}) == ("777", None)
     assert allegro.posts == 1
 
 
 async def test_a_timed_out_create_is_looked_up_twice_and_never_sent_twice() -> None:
     landing = Allegro([AnswerTimedOut("no answer in time")], lands_after=1)
-    assert await creates.create(cast(AllegroClient, landing), CHANGE, {}) == "777"
+    assert await creates.create(cast(AllegroClient, landing), CHANGE, {}) == ("777", None)
     assert (landing.posts, landing.lookups) == (1, 2)
     lost = Allegro([AnswerTimedOut("no answer in time")])
     with pytest.raises(AnswerTimedOut):
@@ -87,5 +87,5 @@ async def test_a_table_create_whose_answer_was_lost_is_found_by_name() -> None:
             return {"shippingRates": [{"id": "t-9", "name": "Standard"}, {"id": "t-1"}]}
 
     allegro = Tables([TransportError("connection dropped")])
-    assert await creates.create(cast(AllegroClient, allegro), table, {}) == "t-9"
+    assert await creates.create(cast(AllegroClient, allegro), table, {}) == ("t-9", None)
     assert (allegro.posts, allegro.lookups) == (1, 1)
