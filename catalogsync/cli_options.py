@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from catalogsync.log import show_requests
-from catalogsync.plan.planner import Options
+from catalogsync.plan.options import Options
 
 
 @dataclass

@@ -26,7 +26,8 @@ LAYERS: dict[str, int] = {
     "live": 4,
     "plan": 5,
     "render": 6, "apply": 6, "targets": 6,
-    "auth_cli": 7, "cli_options": 7, "emulator_cli": 7, "init_cli": 7,
+    "cli_options": 6,
+    "auth_cli": 7, "emulator_cli": 7, "init_cli": 7, "runs": 7,
     "cli": 8, "__main__": 9, "__init__": 9,
 }
 HTTP_LIBRARIES = {"httpx", "starlette", "uvicorn"}

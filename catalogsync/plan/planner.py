@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +25,7 @@ from catalogsync.plan.model import (
     Severity,
 )
 from catalogsync.plan.offers import Desired, Lookups, check_create, desired_offer
+from catalogsync.plan.options import Options
 from catalogsync.plan.tables import plan_tables
 from catalogsync.plan.variants import plan_variant_sets
 
@@ -36,22 +36,12 @@ _MODIFICATION_FIELDS = frozenset({"shipping_rates", "handling_time", "location",
 _COMMAND_FIELDS = _MODIFICATION_FIELDS | {"price", "stock"}
 
 
-@dataclass(frozen=True)
-class Options:
-    """What a run may do beyond the catalog's own settings (command-line flags)."""
-
-    #: only these offer external ids / table names (empty: everything)
-    targets: frozenset[str] = frozenset()
-    #: end or delete offers removed from the catalog (None: as `prune:` in catalogsync.yaml)
-    prune: bool | None = None
-    #: R26 for every offer of this run
-    allow_campaign_price_change: bool = False
-    #: lift the safety shares and the price-jump guard
-    allow_mass_change: bool = False
-    allow_price_jumps: bool = False
+NO_OPTIONS = Options()
 
 
-def plan(catalog: Catalog, live: LiveState, now: datetime, options: Options = Options()) -> Plan:
+def plan(
+    catalog: Catalog, live: LiveState, now: datetime, options: Options = NO_OPTIONS
+) -> Plan:
     with gc_paused():
         return _plan(catalog, live, now, options)
 
