@@ -151,7 +151,12 @@ def _load(directory: Path) -> Catalog:
                 )
             ]
         )
-    return load_catalog(directory)
+    notes: list[str] = []
+    try:
+        return load_catalog(directory, notes)
+    finally:
+        for note in notes:
+            click.echo(note, err=True)
 
 
 def _targeted(directory: Path, catalog: Catalog, options: Options) -> Options:

@@ -285,6 +285,9 @@ class Settings(Frozen):
     safety: Safety = Field(default_factory=Safety)
     #: end (or, for never-activated drafts, delete) offers removed from the catalog
     prune: bool = False
+    #: glob patterns of the catalog's files, relative to it (default: every *.yaml / *.yml
+    #: that holds a catalog section; other YAML, such as a compose file, is skipped with a note)
+    files: tuple[Annotated[str, Field(min_length=1)], ...] | None = None
 
 
 def lean_offer(spec: OfferSpec) -> Offer:

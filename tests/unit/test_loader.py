@@ -502,3 +502,40 @@ def test_unusual_yaml_is_reported_as_problems_not_raised() -> None:
         "cat/a.yaml:7:14: offers.C.price: could not determine a constructor for the tag '!foo'",
         "cat/b.yaml:2:14: invalid YAML: invalid leading UTF-8 octet",
     ]
+
+
+# --------------------------------------------------------------------------- which files
+
+
+def test_yaml_of_other_tools_is_skipped_with_a_note() -> None:
+    directory = write({
+        "catalogsync.yaml": SETTINGS,
+        "offers.yaml": OFFER,
+        "docker-compose.yaml": "services:\n  db:\n    image: postgres\n",
+        "deploy/pipeline.yml": "stages: [test]\n",
+    })
+    notes: list[str] = []
+    catalog = load_catalog(directory, notes)
+    assert list(catalog.offers) == ["MUG-001"]
+    assert [n.split(" is not")[0] for n in notes] == [
+        "note: deploy/pipeline.yml", "note: docker-compose.yaml"
+    ]
+
+
+def test_a_misspelt_section_is_still_an_error_not_a_skipped_file() -> None:
+    directory = write({"catalogsync.yaml": SETTINGS, "offers.yaml": "ofers:\n  X: {}\n"})
+    assert problems(directory) == [
+        "cat/offers.yaml:1:1: ofers: unknown section; did you mean 'offers'?"
+    ]
+
+
+def test_files_setting_chooses_the_catalog_files_and_skips_nothing_it_names() -> None:
+    directory = write({
+        "catalogsync.yaml": SETTINGS + "files: [offers/*.yaml]\n",
+        "offers/mugs.yaml": OFFER,
+        "offers/compose.yaml": "services: {}\n",
+        "other.yaml": "this: is not read\n",
+    })
+    found = problems(directory)
+    assert len(found) == 1
+    assert found[0].startswith("cat/offers/compose.yaml:1:1: services: unknown section")
