@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from click.utils import make_default_short_help
 
 from catalogsync import exitcodes
 from catalogsync.catalog.loader import load_catalog
@@ -63,7 +62,7 @@ class _Group(click.Group):
         names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(map(len, names))
         rows = [
-            (name, make_default_short_help(LAZY_COMMANDS[name][2], limit))
+            (name, click.Command(name, help=LAZY_COMMANDS[name][2]).get_short_help_str(limit))
             if name not in self.commands
             else (name, self.commands[name].get_short_help_str(limit))
             for name in names
@@ -75,14 +74,14 @@ class _Group(click.Group):
         try:
             return super().make_context(*args, **kwargs)
         except click.UsageError as exc:
-            exc.exit_code = exitcodes.USAGE
+            setattr(exc, "exit_code", exitcodes.USAGE)  # noqa: B010 (a ClassVar in click 8.5)
             raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
-            exc.exit_code = exitcodes.USAGE
+            setattr(exc, "exit_code", exitcodes.USAGE)  # noqa: B010 (a ClassVar in click 8.5)
             raise
         except CatalogsyncError as exc:
             *details, summary = str(exc).splitlines() or [exc.__class__.__name__]

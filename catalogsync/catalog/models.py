@@ -18,6 +18,7 @@ from pydantic import (
     AfterValidator,
     BeforeValidator,
     Field,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -105,8 +106,11 @@ def _positive(amount: Decimal) -> Decimal:
     return amount
 
 
-Money = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_positive)]
-NonNegativeMoney = Annotated[Decimal, BeforeValidator(_money), Field(ge=0)]
+#: As YAML writes an amount; spelled out so that the published schemas do not follow how a
+#: pydantic release happens to describe a Decimal.
+_AMOUNT_SCHEMA = WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}]})
+Money = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_positive), _AMOUNT_SCHEMA]
+NonNegativeMoney = Annotated[Decimal, BeforeValidator(_money), Field(ge=0), _AMOUNT_SCHEMA]
 Sku = Annotated[str, Field(min_length=1, max_length=L.EXTERNAL_ID_MAX_CHARS)]
 Int32 = Annotated[int, Field(le=L.INT32_MAX)]
 
