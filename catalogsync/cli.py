@@ -19,6 +19,7 @@ from catalogsync.catalog.models import Catalog
 from catalogsync.cli_options import CliContext, add_global_options, colour, plan_options
 from catalogsync.config import enclosing_catalog
 from catalogsync.errors import CatalogError, CatalogsyncError, Problem
+from catalogsync.log import show_warnings
 from catalogsync.plan.options import Options
 from catalogsync.targets import known_keys, resolve
 from catalogsync.wording import plural
@@ -97,6 +98,10 @@ class _Group(click.Group):
                 click.echo(render_markdown_failure(str(exc)))
             blocked = ctx.meta.get("detailed_exitcode") and isinstance(exc, CatalogError)
             ctx.exit(exitcodes.BLOCKED if blocked else exitcodes.FAILED)
+        except OSError as exc:  # the file system refused: a path too long, a full disk …
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(exitcodes.FAILED)
         except KeyboardInterrupt:
             click.echo("Interrupted; run `catalogsync plan` to see what is left to do.", err=True)
             ctx.exit(exitcodes.INTERRUPTED)
@@ -116,6 +121,7 @@ def cli(ctx: click.Context) -> None:
     64 usage, 130 interrupted.
     """
     ctx.ensure_object(CliContext)
+    show_warnings()
 
 
 catalog_dir = click.argument(
@@ -255,10 +261,7 @@ def apply(
         return
     report, reads = done
     runs.summarise(report, reads)
-    if report.failed:
-        click.echo("Failed:", err=True)
-        for outcome in report.failed:
-            click.echo(f"  {outcome.address}: {outcome.step}: {outcome.message}", err=True)
+    if report.failed or report.skipped:
         click.echo("Run `catalogsync plan` to see what is still to do.", err=True)
         sys.exit(exitcodes.FAILED)
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import sys
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from typing import Any
 
 import click
 
+from catalogsync.log import show_requests
 from catalogsync.plan.options import Options
 
 
@@ -34,20 +34,8 @@ def on_terminal() -> bool:
 
 
 def _verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    if not value:
-        return
-    ours = logging.getLogger("catalogsync")
-    for old in [h for h in ours.handlers if isinstance(h, _VerboseHandler)]:
-        ours.removeHandler(old)  # `-v` given twice (before and after the subcommand)
-    handler = _VerboseHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-    # Only our own request log: httpx's logs whole URLs, and OAuth puts tokens in them.
-    ours.addHandler(handler)
-    ours.setLevel(logging.DEBUG)
-
-
-class _VerboseHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """The handler `-v` adds."""
+    if value:
+        show_requests()
 
 
 def _no_color(ctx: click.Context, param: click.Parameter, value: bool) -> None:

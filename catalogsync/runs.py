@@ -21,7 +21,8 @@ from catalogsync import progress
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.allegro.seller import SellerClient
-from catalogsync.apply.applier import Applier, ApplyReport, settle_pending
+from catalogsync.apply.applier import Applier, settle_pending
+from catalogsync.apply.report import ApplyReport
 from catalogsync.catalog.models import Catalog, Environment
 from catalogsync.cli_options import CliContext, colour
 from catalogsync.cli_state import load_state, note_running, run_lock, write_missing_lock
@@ -37,7 +38,6 @@ from catalogsync.plan.planner import plan as make_plan
 from catalogsync.plan.planner import stale_changes
 from catalogsync.render import render_json, render_markdown, render_text
 from catalogsync.state import StateIndex, load_pacing, save_pacing
-from catalogsync.wording import plural
 
 T = TypeVar("T")
 
@@ -63,9 +63,8 @@ async def _read(
     cache = load_cache(path)
     live = await read_live(client, catalog, index, cache)
     save_cache(path, cache)
-    return replace(
-        live, local_images=local_images(catalog_images(catalog), directory, index.images)
-    )
+    images = local_images(catalog_images(catalog), directory, index.images)
+    return replace(live, local_images=images, approved=index.approved)
 
 
 async def apply(
@@ -155,17 +154,10 @@ def _acting_as(client: SellerClient) -> None:
 
 
 def summarise(report: ApplyReport, reads: int) -> None:
-    done = len(report.outcomes) - len(report.failed) - len(report.skipped)
-    sent = sum(report.requests.values()) - reads
-    throttled = f"; {report.throttled} throttled" if report.throttled else ""
-    click.echo(
-        f"Apply finished in {report.seconds:.1f} s: {plural(done, 'step')} done, "
-        f"{len(report.failed)} failed, {len(report.skipped)} skipped "
-        f"({plural(sent, 'API request')} to apply, after {reads} to read Allegro{throttled})."
-    )
-    for step, counts in sorted(report.by_step().items()):
-        others = "".join(f", {counts[k]} {k}" for k in ("failed", "skipped") if counts[k])
-        click.echo(f"  {step}: {counts['done']} done{others}")
+    """The totals and per-step lines; then each failure, and what was not sent and why."""
+    click.echo("\n".join(report.summary(reads)))
+    for line in report.problems():
+        click.echo(line, err=True)
 
 
 def _confirm(approved: bool) -> None:

@@ -43,6 +43,10 @@ class StateIndex(BaseModel):
     #: command id -> command, written before the command is sent, removed once it settled:
     #: a run after a crash waits for these before it reads live state
     commands: dict[str, PendingCommand] = Field(default_factory=dict)
+    #: external id -> {field: new value as JSON} of the offer changes an apply set out to make,
+    #: written before it sends anything and dropped once done: a change still owed by a run
+    #: that was stopped is completion, not a new mass change (plan/checks.py)
+    approved: dict[str, dict[str, str]] = Field(default_factory=dict)
     _lock: LockFile | None = PrivateAttr(default=None)
     _found: bool = PrivateAttr(default=False)
 

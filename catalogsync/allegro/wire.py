@@ -32,6 +32,8 @@ class CategoryParameter:
     required: bool
     #: dictionary parameters: value label -> value id
     dictionary: dict[str, str] = field(default_factory=dict)
+    #: Allegro's `restrictions` (min, max, multipleChoices, minLength, maxLength …)
+    restrictions: dict[str, Any] = field(default_factory=dict)
 
 #: catalog key -> Allegro's key in `afterSalesServices`
 AFTER_SALES_KEYS = {

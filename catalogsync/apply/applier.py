@@ -12,23 +12,25 @@ import asyncio
 import hashlib
 import json
 import time
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from catalogsync.allegro.client import AllegroClient, route_template
-from catalogsync.allegro.errors import AllegroError, TransportError
+from catalogsync.allegro.client import AllegroClient
+from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import COMMANDS_AT_ONCE, command_id
+from catalogsync.apply.creates import CREATE_ATTEMPTS, backoff, create, table_named, transient
 from catalogsync.apply.ledger import Ledger, record
 from catalogsync.apply.pipeline import CommandPipeline
 from catalogsync.apply.polling import command_tasks, operation, put_variant_set
+from catalogsync.apply.report import ApplyReport, Outcome
+from catalogsync.catalog.local_files import local_file_problem
 from catalogsync.catalog.models import Environment
 from catalogsync.config import live_cache_path
-from catalogsync.errors import CatalogsyncError
+from catalogsync.errors import ApplyError, CatalogsyncError
 from catalogsync.images import MEDIA_TYPES, placeholders, substitute
+from catalogsync.plan.checks import approved_values
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Phase, Progress
 from catalogsync.state import (
@@ -39,45 +41,11 @@ from catalogsync.state import (
     record_id,
     save_index,
 )
+from catalogsync.wording import shown
 
 #: Per-offer requests in flight at once (R2, R3: bounded per user and per client), leaving
 #: the client's other slots (allegro/client.py) to commands and their polls.
 CONCURRENCY = 7
-
-
-@dataclass(frozen=True)
-class Outcome:
-    address: str
-    step: str
-    ok: bool
-    message: str = ""
-    skipped: bool = False  # not tried: an earlier step of the same change failed
-
-
-@dataclass
-class ApplyReport:
-    outcomes: list[Outcome] = field(default_factory=list)
-    seconds: float = 0.0
-    requests: dict[str, int] = field(default_factory=dict)
-    throttled: int = 0
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.ok and not o.skipped]
-
-    @property
-    def skipped(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.skipped]
-
-    def by_step(self) -> dict[str, Counter[str]]:
-        """step kind -> {"done": n, "failed": n, "skipped": n}, for the summary."""
-        table: dict[str, Counter[str]] = {}
-        for outcome in self.outcomes:
-            method, _, path = outcome.step.partition(" ")
-            kind = f"{method} {route_template(path)}" if path.startswith("/") else outcome.step
-            state = "done" if outcome.ok else "skipped" if outcome.skipped else "failed"
-            table.setdefault(kind, Counter())[state] += 1
-        return table
 
 
 #: `external.id` values one offer-list request may filter by (API_NOTES §4)
@@ -107,6 +75,9 @@ class Applier:
         self.upload_url = upload_url
         self.report = ApplyReport()
         self.ledger = Ledger()
+        #: what failed, by table name and by image content hash: changes using it wait
+        self.failed_tables: dict[str, str] = {}
+        self.failed_uploads: dict[str, str] = {}
         self._gate = asyncio.Semaphore(CONCURRENCY)
         self._commands = asyncio.Semaphore(COMMANDS_AT_ONCE)
         self._cache_path = live_cache_path(catalog_dir, Environment(plan.environment))
@@ -115,6 +86,7 @@ class Applier:
         started = time.perf_counter()
         tables = [c for c in self.plan.changes if c.resource is Resource.SHIPPING_RATES]
         offers = [c for c in self.plan.changes if c.resource is Resource.OFFER]
+        self._approve(offers)
         if tables:
             with self.progress.phase("shipping-rate tables", len(tables)) as phase:
                 for change in tables:
@@ -145,6 +117,10 @@ class Applier:
                 for change in sets:
                     await self._variant_set(change, offer_ids)
                     phase.advance()
+        failed = {o.address for o in self.report.outcomes if not o.ok}
+        for change in offers:
+            if change.address not in failed:
+                self.index.approved.pop(change.key, None)
         save_index(self.index_path, self.index)
         await record(self.client, self._cache_path, self.ledger, self._table_names())
         self.report.seconds = time.perf_counter() - started
@@ -152,38 +128,45 @@ class Applier:
         self.report.throttled = self.client.throttled
         return self.report
 
+    def _approve(self, offers: list[Change]) -> None:
+        """Write down what this run sets out to change before sending anything: if it is
+        stopped, the next run finishes the same changes without a safety-share refusal."""
+        for change in offers:
+            if change.action is not Action.CREATE:
+                self.index.approved[change.key] = approved_values(change)
+        save_index(self.index_path, self.index)
+
     async def _request(self, change: Change) -> str | None:
-        """Send the change's own request; return the resource id, or None when it failed."""
+        """Send the change's own request; return the resource id, or None when it failed or
+        was not sent because something it needs failed first."""
         request = change.request
         assert request is not None
         step = f"{request.method} {request.path}"
-        missing = placeholders(request.body) - set(self.index.images)
-        if missing:
-            self._record(Outcome(change.address, step, False, "an image upload failed"))
+        blocked = self._blocked_by(change)
+        if blocked:
+            self._record(Outcome(change.address, step, False, blocked, skipped=True))
             return None
         body = substitute(request.body, self.index.images)
         try:
-            response = await self.client.request(request.method, request.path, json=body)
-            if response.status_code == 202:
-                await operation(
-                    self.client,
-                    response.headers["Location"],
-                    float(response.headers.get("Retry-After", "1")),
+            if change.action is Action.CREATE:
+                resource_id, answer = await create(self.client, change, body)
+            else:  # a PATCH sets values, so a repeat after a transient failure is harmless
+                response = await self.client.request(
+                    request.method, request.path, json=body, idempotent=request.method == "PATCH"
                 )
-            resource_id = change.id or str(response.json()["id"])
-        except TransportError as exc:
-            found = await self._created_after_all(change)
-            self._doubt(change, found)
-            if found is None:
-                self._record(Outcome(change.address, step, False, str(exc)))
-                return None
-            resource_id = found
+                if response.status_code == 202:
+                    retry_after = float(response.headers.get("Retry-After", "1"))
+                    await operation(self.client, response.headers["Location"], retry_after)
+                resource_id = change.id or str(response.json()["id"])
+                answer = response.json() if response.status_code in (200, 201) else None
         except CatalogsyncError as exc:
             self._doubt(change, change.id)
+            if change.resource is Resource.SHIPPING_RATES and change.key not in self.table_ids:
+                self.failed_tables[change.key] = _reason(exc)  # no table of that name now
             self._record(Outcome(change.address, step, False, _reason(exc)))
             return None
-        if change.resource is Resource.OFFER and response.status_code in (200, 201):
-            self.ledger.answered(resource_id, response.json())
+        if change.resource is Resource.OFFER and answer is not None:
+            self.ledger.answered(resource_id, answer)
         else:
             self._doubt(change, resource_id)
         if change.action is Action.CREATE:
@@ -191,26 +174,31 @@ class Applier:
         self._record(Outcome(change.address, step, True))
         return resource_id
 
+    def _blocked_by(self, change: Change) -> str | None:
+        """Why the change must not be sent: a table or an image it uses failed first."""
+        table = table_named(change)
+        if table is not None and table in self.failed_tables:
+            return f"not sent: shipping-rate table '{table}' failed ({self.failed_tables[table]})"
+        request = change.request
+        missing = placeholders(request.body if request else None) - set(self.index.images)
+        if missing:
+            path = self.plan.uploads.get(min(missing), "")
+            why = self.failed_uploads.get(min(missing), "not uploaded")
+            return f"not sent: image {shown(path)} failed ({why})"
+        return None
+
     async def _upload(self, digest: str, path: str) -> None:
         """Upload one local image file and remember its URL by content hash at once."""
-        file = self.catalog_dir / path
-        step = "POST /sale/images"
+        step, address = "POST /sale/images", f"image {shown(path)}"
         try:
-            data = file.read_bytes()
-        except OSError as exc:
-            self._record(Outcome(f"image {path}", step, False, str(exc)))
-            return
-        if hashlib.sha256(data).hexdigest() != digest:
-            self._record(Outcome(f"image {path}", step, False, "the file changed since the plan"))
-            return
-        media_type = MEDIA_TYPES.get(file.suffix.lower(), "image/jpeg")
-        try:
-            url = await self.client.upload_image(self.upload_url, data, media_type)
-        except CatalogsyncError as exc:
-            self._record(Outcome(f"image {path}", step, False, _reason(exc)))
+            url = await self._uploaded(digest, path)
+        except (CatalogsyncError, OSError) as exc:
+            why = _reason(exc) if isinstance(exc, CatalogsyncError) else str(exc)
+            self.failed_uploads[digest] = why
+            self._record(Outcome(address, step, False, why))
             return
         record_id(self.index_path, self.index, "image", digest, url)
-        self._record(Outcome(f"image {path}", step, True))
+        self._record(Outcome(address, step, True))
 
     async def _made_since_the_plan(self, offers: list[Change]) -> dict[str, str]:
         """External id -> offer id of offers to create that the offer list already shows:
@@ -229,17 +217,26 @@ class Applier:
                     found.setdefault(key, str(offer["id"]))
         return found
 
-    async def _created_after_all(self, change: Change) -> str | None:
-        """A create whose answer was lost may still have happened: look the offer up by its
-        external id instead of sending it again (duplicate offers are hard to undo)."""
-        if change.action is not Action.CREATE or change.resource is not Resource.OFFER:
-            return None
-        try:
-            found = await self.client.get("/sale/offers", params={"external.id": change.key})
-        except CatalogsyncError:
-            return None
-        offers = found.get("offers") or []
-        return str(offers[0]["id"]) if offers else None
+    async def _uploaded(self, digest: str, path: str) -> str:
+        """The file's URL on Allegro; a transient failure is tried again (a repeated upload
+        only leaves an unused copy, which Allegro removes when it expires)."""
+        problem = local_file_problem(self.catalog_dir, path)
+        if problem is not None:  # checked at plan time; the tree may have changed since
+            raise ApplyError(problem)
+        file = self.catalog_dir / path
+        data = file.read_bytes()
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise ApplyError("the file changed since the plan")
+        media_type = MEDIA_TYPES.get(file.suffix.lower(), "image/jpeg")
+        attempt = 1
+        while True:
+            try:
+                return await self.client.upload_image(self.upload_url, data, media_type)
+            except CatalogsyncError as exc:
+                if not transient(exc) or attempt >= CREATE_ATTEMPTS:
+                    raise
+            await asyncio.sleep(backoff(attempt))
+            attempt += 1
 
     def _remember(self, change: Change, resource_id: str) -> None:
         """Write the new id down at once: a crash now must not lead to a duplicate offer."""
@@ -261,12 +258,9 @@ class Applier:
             phase.advance()
             if offer_id is None:
                 commands.dropped(change)
+                why = self._blocked_by(change) or "not sent: its create failed"
                 for command in change.commands:
-                    self._record(
-                        Outcome(
-                            change.address, command.label, False, "its create failed", skipped=True
-                        )
-                    )
+                    self._record(Outcome(change.address, command.label, False, why, skipped=True))
             else:
                 commands.ready(change, offer_id)
 
@@ -297,7 +291,10 @@ class Applier:
         try:
             body = command_body(kind.value, values, offer_ids, self.table_ids)
         except KeyError as exc:
-            self._fail_all(by_id.values(), step, f"shipping-rate table {exc} has no id yet")
+            why = self.failed_tables.get(str(exc.args[0]), "it has no id")
+            for change in by_id.values():
+                message = f"not sent: shipping-rate table {exc} failed ({why})"
+                self._record(Outcome(change.address, step, False, message, skipped=True))
             return
         uid = command_id(self.plan.fingerprint, kind.value, [json.dumps(body, sort_keys=True)])
         record_command(
@@ -329,7 +326,9 @@ class Applier:
         ids = [offer_ids.get(sku) or self.index.offers.get(sku) for sku in payload["offers"]]
         step = f"PUT /sale/offer-variants/{set_id}"
         if None in ids:
-            self._record(Outcome(change.address, step, False, "some offers were not created"))
+            missing = ", ".join(sku for sku, i in zip(payload["offers"], ids, strict=True) if not i)
+            message = f"not sent: offers {missing} were not created"
+            self._record(Outcome(change.address, step, False, message, skipped=True))
             return
         body = {
             "name": payload["name"],

@@ -27,10 +27,12 @@ from catalogsync.catalog.diagnostics import (
     suggestion,
 )
 from catalogsync.catalog.discovery import SETTINGS_FILE, catalog_files
-from catalogsync.catalog.models import Catalog, Settings
+from catalogsync.catalog.local_files import MISSING, is_local, local_file_problem
+from catalogsync.catalog.models import Catalog, ImageItem, Settings
 from catalogsync.catalog.yaml_nodes import INVALID, Locator, NodeBuilder, compose, is_null
 from catalogsync.errors import CatalogError, Problem
 from catalogsync.gcpause import gc_paused
+from catalogsync.wording import shown
 
 __all__ = ["SECTIONS", "SETTINGS_FILE", "load_catalog", "load_settings"]
 
@@ -88,6 +90,8 @@ class _Load:
         for file, section, key, value in self.shadowed:
             self._validated({section: {key: value}}, file)
         self.issues += self._reference_issues()
+        if catalog is not None:
+            self.issues += self._image_issues(catalog)
         self._finish()
         if catalog is None:  # pragma: no cover - a ValidationError always yields an issue
             raise CatalogError(self.problems)
@@ -239,6 +243,24 @@ class _Load:
                 continue
             entries[key] = value
             origins[key] = (file, mark.line + 1, mark.column + 1)
+
+    def _image_issues(self, catalog: Catalog) -> list[Issue]:
+        """Local image files must be usable; a missing one is left to the plan."""
+        issues = []
+        for sku, offer in catalog.offers.items():
+            named: list[tuple[KeyPath, str]] = [
+                (("offers", sku, "images", i), image) for i, image in enumerate(offer.images or ())
+            ]
+            for s, section in enumerate(offer.description or ()):
+                for i, item in enumerate(section):
+                    if isinstance(item, ImageItem):
+                        named.append((("offers", sku, "description", s, i, "image"), item.image))
+            for path, image in named:
+                problem = local_file_problem(self.directory, image) if is_local(image) else None
+                if problem is not None and problem != MISSING:
+                    file = self.origins["offers"][sku][0]
+                    issues.append(Issue(file, path, f"image file {shown(image)} {problem}"))
+        return issues
 
     def file_of(self, path: KeyPath) -> Path:
         """The file that declares the merged-catalog path (settings or a section entry)."""

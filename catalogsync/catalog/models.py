@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from catalogsync.catalog import limits as L
 from catalogsync.catalog.records import (
     DescriptionItem,
     ImageItem,
@@ -111,7 +112,8 @@ def _positive(amount: Decimal) -> Decimal:
 _AMOUNT_SCHEMA = WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}]})
 Money = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_positive), _AMOUNT_SCHEMA]
 NonNegativeMoney = Annotated[Decimal, BeforeValidator(_money), Field(ge=0), _AMOUNT_SCHEMA]
-Sku = Annotated[str, Field(min_length=1, max_length=100)]
+Sku = Annotated[str, Field(min_length=1, max_length=L.EXTERNAL_ID_MAX_CHARS)]
+Int32 = Annotated[int, Field(le=L.INT32_MAX)]
 
 
 def _as_tuple(value: Any) -> Any:
@@ -218,9 +220,12 @@ Section = Annotated[
     BeforeValidator(
         _section,
         json_schema_input_type=DescriptionItemSpec
-        | Annotated[list[DescriptionItemSpec], Field(min_length=1, max_length=2)],
+        | Annotated[
+            list[DescriptionItemSpec],
+            Field(min_length=L.SECTION_MIN_ITEMS, max_length=L.SECTION_MAX_ITEMS),
+        ],
     ),
-    Field(min_length=1, max_length=2),
+    Field(min_length=L.SECTION_MIN_ITEMS, max_length=L.SECTION_MAX_ITEMS),
 ]
 
 
@@ -228,18 +233,23 @@ HandlingTime = Literal[HANDLING_TIMES]  # type: ignore[valid-type]
 Invoice = Literal[INVOICES]  # type: ignore[valid-type]
 
 
+OfferName = Annotated[
+    str, Field(min_length=L.OFFER_NAME_MIN_CHARS, max_length=L.OFFER_NAME_MAX_CHARS)
+]
+
+
 class OfferSpec(Frozen):
     """One offer as the YAML gives it, keyed in the catalog by its external id (the seller's
     SKU). Validated, it becomes an `Offer` (catalog/records.py)."""
 
-    name: Annotated[str, Field(min_length=12, max_length=75)] | None = None
+    name: OfferName | None = None
     product: ProductSpec | None = None
     category: str | None = None
     parameters: dict[str, OfferParam] | None = None
     price: Money | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
-    stock: Annotated[int, Field(ge=0)] | None = None
-    images: tuple[str, ...] | None = None
+    stock: Annotated[Int32, Field(ge=0)] | None = None
+    images: Annotated[tuple[str, ...], Field(max_length=L.GALLERY_MAX_IMAGES)] | None = None
     description: tuple[Section, ...] | None = None
     shipping_rates: str | None = None
     handling_time: HandlingTime | None = None
@@ -263,7 +273,7 @@ class Rate(Frozen):
     delivery_method: Annotated[str, Field(min_length=1)]
     first_item: NonNegativeMoney
     next_item: NonNegativeMoney = Decimal("0.00")
-    max_quantity_per_package: Annotated[int, Field(ge=1)] = 1
+    max_quantity_per_package: Annotated[Int32, Field(ge=1)] = 1
 
 
 class ShippingRateTable(Frozen):
@@ -276,7 +286,10 @@ class VariantSet(Frozen):
     """Offers sold as one multi-variant listing, told apart by `parameters`."""
 
     parameters: Annotated[tuple[str, ...], Field(min_length=1, max_length=2)]
-    offers: Annotated[tuple[Sku, ...], Field(min_length=2, max_length=500)]
+    offers: Annotated[
+        tuple[Sku, ...],
+        Field(min_length=L.VARIANT_SET_MIN_OFFERS, max_length=L.VARIANT_SET_MAX_OFFERS),
+    ]
 
 
 class Defaults(Frozen):
@@ -365,12 +378,21 @@ else:  # validated as an OfferSpec, kept as a lean Offer record (pydantic's per-
     LeanOffer = Annotated[OfferSpec, AfterValidator(lean_offer)]
 
 
+def _table_name(name: str) -> str:
+    problem = L.table_name_problem(name)
+    if problem:
+        raise ValueError(f"a shipping-rate table's name {problem}")
+    return name
+
+
+TableName = Annotated[str, AfterValidator(_table_name)]
+VariantSetName = Annotated[str, Field(min_length=1, max_length=L.VARIANT_SET_NAME_MAX_CHARS)]
+
+
 class Catalog(Frozen):
     """Everything a catalog directory declares, merged from all its YAML files."""
 
     settings: Settings = Field(default_factory=Settings)
     offers: dict[Sku, LeanOffer] = Field(default_factory=dict)
-    shipping_rates: dict[Annotated[str, Field(min_length=1, max_length=64)], ShippingRateTable] = (
-        Field(default_factory=dict)
-    )
-    variant_sets: dict[str, VariantSet] = Field(default_factory=dict)
+    shipping_rates: dict[TableName, ShippingRateTable] = Field(default_factory=dict)
+    variant_sets: dict[VariantSetName, VariantSet] = Field(default_factory=dict)

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from catalogsync.catalog import limits as L
+
 PROVINCES = (
     "DOLNOSLASKIE",
     "KUJAWSKO_POMORSKIE",
@@ -43,7 +45,7 @@ class Status(StrEnum):
 class Location(Frozen):
     country_code: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "PL"
     province: Literal[PROVINCES] | None = None  # type: ignore[valid-type]
-    city: Annotated[str, Field(min_length=1)]
+    city: Annotated[str, Field(min_length=1, max_length=L.CITY_MAX_CHARS)]
     post_code: str
 
     @model_validator(mode="after")

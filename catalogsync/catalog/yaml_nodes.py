@@ -24,12 +24,10 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from catalogsync.catalog.diagnostics import Issue, KeyPath, at_path, problem_at
+from catalogsync.catalog.yaml_files import compose, yaml_text
 from catalogsync.errors import Problem
 
-try:
-    from yaml import CSafeLoader as _YamlLoader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+__all__ = ["compose"]
 
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
@@ -64,38 +62,6 @@ class Invalid:
 
 
 INVALID = Invalid()
-
-
-def compose(file: Path) -> Node | Problem | None:
-    """The file's single document as a node tree (None when empty), or why it can't be."""
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        return Problem(file, 0, 0, f"cannot read: {exc.strerror or exc}")
-    try:
-        return yaml.compose(data, Loader=_YamlLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        return problem_at(file, mark, f"invalid YAML: {yaml_text(exc)}")
-    except yaml.reader.ReaderError as exc:
-        line, column = line_column(data, exc.position)
-        return Problem(file, line, column, f"invalid YAML: {exc.reason}")
-    except yaml.YAMLError as exc:
-        return Problem(file, 0, 0, f"invalid YAML: {exc}")
-
-
-def yaml_text(exc: yaml.MarkedYAMLError) -> str:
-    """yaml's own words on one line: 'while parsing … on line 3; expected …, but found …'."""
-    context = exc.context or ""
-    mark = exc.context_mark
-    if context and mark is not None and exc.problem_mark and mark.line != exc.problem_mark.line:
-        context += f" on line {mark.line + 1}"
-    return "; ".join(part for part in (context, exc.problem or "") if part)
-
-
-def line_column(data: bytes, offset: int) -> tuple[int, int]:
-    start = data.rfind(b"\n", 0, offset) + 1
-    return data.count(b"\n", 0, offset) + 1, offset - start + 1
 
 
 class NodeBuilder:

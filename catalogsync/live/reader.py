@@ -338,6 +338,7 @@ async def _category_parameters(
             type=str(p.get("type")),
             required=bool(p.get("required")),
             dictionary={str(d["value"]): str(d["id"]) for d in p.get("dictionary") or []},
+            restrictions=dict(p.get("restrictions") or {}),
         )
         for p in body.get("parameters") or []
     )

@@ -117,5 +117,7 @@ class LiveState:
     after_sales: dict[str, dict[str, str]] = field(default_factory=dict)
     #: local image files the catalog names, by path as written
     local_images: dict[str, LocalImage] = field(default_factory=dict)
+    #: offer changes an earlier apply set out to make and did not finish (`StateIndex.approved`)
+    approved: dict[str, dict[str, str]] = field(default_factory=dict)
     #: what could not be read, e.g. campaigns of an account that is not a business account
     notes: tuple[str, ...] = ()

@@ -172,13 +172,17 @@ def _shares(catalog: Catalog, live: LiveState, changes: list[Change]) -> list[Di
     counts = {
         "updated": (
             # writing an adopted offer's key into its external id changes nothing it sells
-            sum(1 for c in offers if c.action is Action.UPDATE
+            sum(1 for c in offers if c.action is Action.UPDATE and _asked_for(c, live)
                 and {d.field for d in c.diffs} != {"external.id"}),
             safety.max_update_share,
             "max_update_share",
         ),
         "ended or deleted": (
-            sum(1 for c in offers if c.action in (Action.END, Action.DELETE)),
+            sum(
+                1
+                for c in offers
+                if c.action in (Action.END, Action.DELETE) and _asked_for(c, live)
+            ),
             safety.max_end_share,
             "max_end_share",
         ),
@@ -225,3 +229,25 @@ def missing_state(live: LiveState, changes: list[Change], allowed: bool) -> list
             rule="R22",
         )
     ]
+
+
+def _asked_for(change: Change, live: LiveState) -> bool:
+    """Whether the change is one the seller asks for now, rather than work an earlier run
+    did not complete: an update of a draft never activated (left by a create that did not
+    finish, or still owed its activation), or a change an apply set out to make and was
+    stopped in (`LiveState.approved`). Resuming is never refused."""
+    current = live.offers.get(change.key)
+    if change.action is Action.UPDATE and current is not None and not current.ever_activated:
+        return False
+    return not owed(change, live.approved)
+
+
+def approved_values(change: Change) -> dict[str, str]:
+    """What the change sets, field by field, as the state index keeps it."""
+    return {d.field: json.dumps(d.new, sort_keys=True, default=str) for d in change.diffs}
+
+
+def owed(change: Change, approved: dict[str, dict[str, str]]) -> bool:
+    """Whether an earlier apply set out to make every part of this change."""
+    earlier = approved.get(change.key)
+    return earlier is not None and approved_values(change).items() <= earlier.items()

@@ -11,6 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from catalogsync.allegro.wire import CategoryParameter, Fields, money
+from catalogsync.catalog.limits import (
+    DESCRIPTION_MAX_BYTES,
+    description_bytes,
+    parameter_problem,
+)
 from catalogsync.catalog.models import (
     AfterSales,
     Catalog,
@@ -24,6 +29,7 @@ from catalogsync.catalog.models import (
 from catalogsync.live.state import LiveState, ProductCandidate
 from catalogsync.plan.model import Diagnostic, Severity
 from catalogsync.plan.products import Resolved, resolve_product
+from catalogsync.wording import shown
 
 #: Fields only needed to create an offer; Allegro rejects a create without them.
 REQUIRED_TO_CREATE = ("name", "category", "price", "stock")
@@ -132,12 +138,16 @@ def desired_offer(
     _parameters(desired, offer, lookups)
     _check_references(desired, catalog, live)
     _check_description_images(desired, offer)
+    size = description_bytes(desired.fields.get("description") or [])
+    if offer.description is not None and size > DESCRIPTION_MAX_BYTES:
+        desired.error(
+            f"description is {size} bytes as Allegro counts them (its JSON, UTF-8); "
+            f"Allegro takes at most {DESCRIPTION_MAX_BYTES}"
+        )
     for image in offer.images or ():
         local = live.local_images.get(image)
-        if local is not None and not local.sha256:
-            desired.error(
-                f"image file {image} does not exist (paths are relative to the catalog directory)"
-            )
+        if local is not None and local.problem:
+            desired.error(f"image file {shown(image)} {local.problem}")
     if offer.scheduled_for and offer.scheduled_for <= now:
         desired.error(
             f"scheduled_for {offer.scheduled_for.isoformat()} is in the past; "
@@ -233,9 +243,14 @@ def _parameters(desired: Desired, offer: Offer, lookups: Lookups) -> None:
             valid[name] = values.wire()
             continue
         unknown = [v for v in values if parameter.dictionary and v not in parameter.dictionary]
+        problem = parameter_problem(
+            parameter.type, parameter.restrictions, bool(parameter.dictionary), values
+        )
         if unknown:
             allowed = ", ".join(parameter.dictionary)
-            desired.error(f"parameter '{name}' cannot be {unknown[0]!r}; allowed: {allowed}")
+            problem = f"cannot be {unknown[0]!r}; allowed: {allowed}"
+        if problem:
+            desired.error(f"parameter '{name}' {problem}")
             desired.reported.add(name)
             continue
         valid[name] = list(values)

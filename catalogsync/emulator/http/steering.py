@@ -6,7 +6,9 @@ code; 400 a body the route cannot use. The routes (see `app.STEERING`):
     POST /_emulator/reset                      wipe seller data, limits and faults; re-seed
     POST /_emulator/clock                      {"advance_seconds": n}
     POST /_emulator/device/approve             {"user_code": "...", "user_id"?: "1000001"}
-    POST /_emulator/settings                   any `Settings` field (limits, variants, images…)
+    POST /_emulator/settings                   any `Settings` field (limits, variants, images,
+                                               `error_shape`: errors, array, oauth, empty,
+                                               html, errors_on_200 …)
     GET  /_emulator/settings
     GET  /_emulator/stats                      requests per route, limits and faults counters
     POST /_emulator/faults                     a `FaultPlan`; `{}` switches faults off

@@ -97,8 +97,8 @@ class OAuth:
             if requested != client["id"]:
                 raise OAuthError(400, "invalid_request", "Missing or wrong client_id parameter")
             if DEVICE_GRANT not in client["grants"]:
-                raise OAuthError(
-                    400, "unauthorized_client", "Client does not have the device_code grant."
+                raise OAuthError(  # 401, as Allegro answers it ([I#5171] states no status)
+                    401, "unauthorized_client", "Client does not have the device_code grant."
                 )
             device_code = secrets.token_urlsafe(24)
             alphabet = string.ascii_lowercase + string.digits
