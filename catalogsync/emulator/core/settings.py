@@ -21,6 +21,9 @@ class Settings(LimitSettings):
     image_max_bytes: int = 10_000_000  # 413 above (Allegro does not publish its limit)
     legacy_variants: bool = False  # /sale/offer-variants as before 2026-04-14 (R24, R25)
     variants_processing_seconds: float = 3600.0  # R24 "not processed yet" ([I#4795]: ≤ 60 min)
+    #: units a buyer purchases of each active offer a batch command names, the moment the
+    #: command is registered (before its tasks run): sales racing an apply
+    purchase_on_command: int = 0
 
 
 def coerced(key: str, default: Any, value: Any) -> Any:
