@@ -30,7 +30,7 @@ from catalogsync.images import catalog_images, local_images
 from catalogsync.live.cache import load_cache, save_cache
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
-from catalogsync.plan.model import Plan
+from catalogsync.plan.model import FORMAT_VERSION, Plan
 from catalogsync.plan.planner import Options, stale_changes
 from catalogsync.plan.planner import plan as make_plan
 from catalogsync.render import render_json, render_markdown, render_text
@@ -352,9 +352,13 @@ def _confirm(auto_approve: bool) -> None:
 
 def _read_plan(path: Path) -> Plan:
     try:
-        return Plan.model_validate_json(path.read_bytes())
+        saved = Plan.model_validate_json(path.read_bytes())
     except (ValidationError, ValueError) as exc:
         raise PlanError(f"{path}: not a catalogsync plan file ({exc.__class__.__name__})") from exc
+    if saved.format_version != FORMAT_VERSION:
+        raise PlanError(f"{path}: a plan of format {saved.format_version}, this catalogsync "
+                        f"applies format {FORMAT_VERSION}; run `catalogsync plan` again")
+    return saved
 
 
 def _show(result: Plan, fmt: str) -> None:

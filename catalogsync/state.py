@@ -30,6 +30,25 @@ class PendingCommand(BaseModel):
     offers: list[str]
 
 
+class StockMark(BaseModel):
+    """What catalogsync last made of one offer's stock."""
+
+    #: the catalog's `stock` when it was last applied
+    declared: int
+    #: the live stock at the ledger's cursor, had nothing sold since
+    expected: int
+
+
+class StockLedger(BaseModel):
+    """Stock as last set, so that sales on Allegro are told from drift: an offer's live stock
+    should be its `expected` minus the units its order events after `cursor` sold."""
+
+    #: the last order event (`GET /order/events`) seen when the marks were taken
+    cursor: str | None = None
+    #: external id -> mark
+    offers: dict[str, StockMark] = Field(default_factory=dict)
+
+
 class StateIndex(BaseModel):
     offers: dict[str, str] = Field(default_factory=dict)
     shipping_rates: dict[str, str] = Field(default_factory=dict)
@@ -38,6 +57,7 @@ class StateIndex(BaseModel):
     #: command id -> command, written before the command is sent, removed once it settled:
     #: a run after a crash waits for these before it reads live state
     commands: dict[str, PendingCommand] = Field(default_factory=dict)
+    stock: StockLedger = Field(default_factory=StockLedger)
 
 
 def _journal(path: Path) -> Path:

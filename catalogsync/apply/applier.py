@@ -23,6 +23,7 @@ from catalogsync.allegro.errors import AllegroError, TransportError
 from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import chunks, command_id
 from catalogsync.apply.polling import command_tasks, operation, put_variant_set
+from catalogsync.apply.stock import StockMarks
 from catalogsync.errors import CatalogsyncError
 from catalogsync.images import MEDIA_TYPES, placeholders, substitute
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
@@ -96,6 +97,7 @@ class Applier:
         #: POST /sale/images goes to the upload host (the same host for the emulator)
         self.upload_url = upload_url
         self.report = ApplyReport()
+        self.stock = StockMarks(plan, index)
         self._gate = asyncio.Semaphore(CONCURRENCY)
 
     async def run(self) -> ApplyReport:
@@ -149,6 +151,7 @@ class Applier:
                 for change in sets:
                     await self._variant_set(change, offer_ids)
                     phase.advance()
+        self.stock.settle()
         save_index(self.index_path, self.index)
         self.report.seconds = time.perf_counter() - started
         self.report.requests = dict(self.client.requests)
@@ -185,6 +188,8 @@ class Applier:
             return None
         if change.action is Action.CREATE:
             self._remember(change, resource_id)
+        if change.stock is not None and "stock" in (request.body or {}):
+            self.stock.finished(change, True)
         self._record(Outcome(change.address, step, True))
         return resource_id
 
@@ -263,11 +268,16 @@ class Applier:
             return
         uid = command_id(self.plan.fingerprint, kind.value, [json.dumps(body, sort_keys=True)])
         self.index.commands[uid] = PendingCommand(kind=kind.value, offers=offer_ids)
+        quantity = kind is CommandKind.QUANTITY
+        if quantity and values["change"] == "GAIN":
+            self.stock.sending_gain(list(by_id.values()), values["value"])
         save_index(self.index_path, self.index)
         try:
             await self.client.request("PUT", f"/sale/{kind.value}/{uid}", json=body, ok=(201, 409))
             tasks = await command_tasks(self.client, kind.value, uid, len(offer_ids))
         except CatalogsyncError as exc:
+            for change in by_id.values():
+                self.stock.finished(change, False)
             self._fail_all(by_id.values(), step, _reason(exc))
             return
         del self.index.commands[uid]
@@ -276,6 +286,8 @@ class Applier:
             target = by_id.get(str((task.get("offer") or {}).get("id")))
             if target is not None:
                 ok = task.get("status") == "SUCCESS"
+                if quantity:
+                    self.stock.finished(target, ok)
                 self._record(Outcome(target.address, step, ok, _task_message(task)))
 
     async def _variant_set(self, change: Change, offer_ids: dict[str, str | None]) -> None:

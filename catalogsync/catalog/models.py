@@ -277,6 +277,17 @@ class Safety(Frozen):
     max_price_change: Annotated[float, Field(gt=0, lt=1)] = 0.5
 
 
+class StockMode(StrEnum):
+    """How the catalog's `stock` numbers are meant (see README "Stock and sales")."""
+
+    #: the catalog's number is what the seller put on sale; a change is added (GAIN), so units
+    #: sold on Allegro stay sold
+    DELTA = "delta"
+    #: the catalog's number is the stock to show now (a warehouse export): set with FIXED,
+    #: overriding sales the export has not seen yet
+    ABSOLUTE = "absolute"
+
+
 class Environment(StrEnum):
     LOCAL = "local"
     SANDBOX = "sandbox"
@@ -292,6 +303,7 @@ class Settings(Frozen):
     safety: Safety = Field(default_factory=Safety)
     #: end (or, for never-activated drafts, delete) offers removed from the catalog
     prune: bool = False
+    stock_mode: StockMode = StockMode.DELTA
 
 
 class Catalog(Frozen):

@@ -23,6 +23,7 @@ from catalogsync.allegro.wire import (
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.cache import CachedOffer, LiveCache
 from catalogsync.live.programmes import read_after_sales, read_campaigns
+from catalogsync.live.sales import read_sales
 from catalogsync.live.state import (
     DeliveryMethod,
     LiveOffer,
@@ -51,6 +52,7 @@ async def read_live(
     feed does not name are taken from it instead of read again; `cache` is updated."""
     cache = cache if cache is not None else LiveCache()
     now = now or datetime.now(UTC)
+    sales = await read_sales(client, index.stock.cursor)  # before the offers: see live.sales
     changed, cursor = await _changed_since(client, cache, now)
     methods = await _delivery_methods(client)
     tables, listing = await asyncio.gather(
@@ -104,7 +106,11 @@ async def read_live(
         variant_api=variant_api,
         variant_sets=variant_sets,
         variant_membership={o: s.name for s in variant_sets.values() for o in s.offer_ids},
-        notes=notes,
+        notes=(*notes, sales) if isinstance(sales, str) else notes,
+        stock_marks=index.stock.offers,
+        sold=None if isinstance(sales, str) else {
+            sku: sales.sold[o.id] for sku, o in offers.items()},
+        order_cursor=None if isinstance(sales, str) else sales.cursor,
         draft_count=sum(
             1 for o in listing if (o.get("publication") or {}).get("status") == "INACTIVE"
         ),

@@ -11,6 +11,7 @@ from typing import Any
 
 from catalogsync.allegro.wire import CategoryParameter, Fields
 from catalogsync.images import LocalImage
+from catalogsync.state import StockMark
 
 
 @dataclass(frozen=True)
@@ -85,3 +86,10 @@ class LiveState:
     local_images: dict[str, LocalImage] = field(default_factory=dict)
     #: what could not be read, e.g. campaigns of an account that is not a business account
     notes: tuple[str, ...] = ()
+    #: the stock ledger's marks (external id -> what catalogsync last made of its stock)
+    stock_marks: dict[str, StockMark] = field(default_factory=dict)
+    #: managed external id -> units sold since the ledger's cursor; None: the order feed
+    #: could not be read
+    sold: dict[str, int] | None = None
+    #: the last order event read: where a new ledger starts
+    order_cursor: str | None = None

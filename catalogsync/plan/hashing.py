@@ -13,8 +13,16 @@ def _digest(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def offer_hash(offer: LiveOffer) -> str:
-    return _digest([offer.id, offer.status, offer.fields])[:16]
+def offer_hash(offer: LiveOffer, sold: int = 0) -> str:
+    """The offer as a saved plan remembers it. Sales do not count as a change: the stock is
+    taken with the units `sold` since the stock ledger's cursor added back, and an offer that
+    sold out (ended by EMPTY_STOCK) as the active offer it was."""
+    fields, status = dict(offer.fields), offer.status
+    if "stock" in fields:
+        fields["stock"] += sold
+    if fields.pop("ended_by", None) == "EMPTY_STOCK":
+        fields["status"], status = "active", "ACTIVE"
+    return _digest([offer.id, status, fields])[:16]
 
 
 def table_hash(table_id: str, rates: tuple[Any, ...]) -> str:

@@ -20,12 +20,15 @@ from catalogsync.plan.model import (
     CommandKind,
     Diagnostic,
     FieldDiff,
+    Mark,
     Plan,
     Request,
     Resource,
     Severity,
+    StockBook,
 )
 from catalogsync.plan.offers import Desired, check_create, desired_offer
+from catalogsync.plan.stock import StockStep, plan_stock
 from catalogsync.plan.tables import plan_tables
 from catalogsync.plan.variants import plan_variant_sets
 
@@ -33,7 +36,7 @@ from catalogsync.plan.variants import plan_variant_sets
 _LOCATION_COMPANIONS = ("shipping_rates", "price")
 #: Fields `offer-modification-commands` may change (API_NOTES §5).
 _MODIFICATION_FIELDS = frozenset({"shipping_rates", "handling_time", "location", "invoice"})
-_COMMAND_FIELDS = _MODIFICATION_FIELDS | {"price", "stock"}
+_COMMAND_FIELDS = _MODIFICATION_FIELDS | {"price"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     changes, diagnostics = plan_tables(catalog, live)
     table_ids = {name: t.id for name, t in live.tables.items()}
     wanted: dict[str, Desired] = {}
+    marks = _untargeted_marks(live, catalog)
     for sku, offer in catalog.offers.items():
         desired = wanted[sku] = desired_offer(sku, offer, catalog, live, now)
         current = live.offers.get(sku)
@@ -71,7 +75,17 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         else:
             allowed = options.allow_campaign_price_change or offer.allow_campaign_price_change
             withhold_campaign_price(desired, current, live, allowed)
-            change = _update(desired, current, table_ids)
+            sold = None if live.sold is None else live.sold.get(sku, 0)
+            managed = "stock" in desired.fields and "stock" not in desired.ignored
+            step = plan_stock(desired.fields["stock"] if managed else None, current,
+                              live.stock_marks.get(sku), sold, catalog.settings.stock_mode)
+            desired.diagnostics += [
+                Diagnostic(severity=severity, subject=f"offer {sku}", message=message)
+                for severity, message in step.notes
+            ]
+            if step.kept is not None:
+                marks[sku] = step.kept
+            change = _update(desired, current, table_ids, step, sold or 0)
         diagnostics += desired.diagnostics
         if sku in live.duplicates:
             diagnostics.append(
@@ -107,7 +121,19 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         diagnostics=tuple(diagnostics),
         unmanaged_offers=live.unmanaged_offers,
         uploads=_uploads(changes, live),
+        stock=None if live.sold is None else StockBook(cursor=live.order_cursor, marks=marks),
     )
+
+
+def _untargeted_marks(live: LiveState, catalog: Catalog) -> dict[str, Mark]:
+    """Marks of offers this run does not plan, moved on to the new cursor unchanged."""
+    if live.sold is None:
+        return {}
+    return {
+        sku: Mark(declared=mark.declared, expected=mark.expected - live.sold.get(sku, 0))
+        for sku, mark in live.stock_marks.items()
+        if sku not in catalog.offers and sku in live.offers
+    }
 
 
 def _uploads(changes: list[Change], live: LiveState) -> dict[str, str]:
@@ -145,30 +171,36 @@ def _create(desired: Desired, table_ids: dict[str, str], *, gone: bool) -> Chang
         ),
         request=Request(method="POST", path="/sale/product-offers", body=body),
         commands=(_publication_command(desired, "active"),) if activate else (),
+        stock=Mark(declared=fields["stock"], expected=fields["stock"])
+        if "stock" in fields
+        else None,
         reason="the offer Allegro had is gone (archived or deleted, R20); creating it again"
         if gone
         else "",
     )
 
 
-def _update(desired: Desired, current: LiveOffer, table_ids: dict[str, str]) -> Change | None:
-    diffs = []
+def _update(
+    desired: Desired, current: LiveOffer, table_ids: dict[str, str], stock: StockStep, sold: int
+) -> Change | None:
+    diffs = [stock.diff] if stock.diff else []
     for name, new in sorted(desired.fields.items()):
-        if name in desired.ignored or name == "status":
+        if name in desired.ignored or name in ("status", "stock"):
             continue
         old = current.fields.get(name)
         if name == "parameters":  # only the parameters the catalog names are managed
             old = {n: (old or {}).get(n) for n in new}
         if old != new:
             diffs.append(FieldDiff(field=name, old=old, new=new))
-    publication = _publication(desired, current)
+    diffs.sort(key=lambda d: d.field)
+    publication = None if stock.sold_out else _publication(desired, current)
     if publication:
         diffs.append(FieldDiff(field="status", old=current.fields.get("status"), new=publication))
     if not diffs:
         return None
-    changed = {d.field for d in diffs} - {"status"}
-    request, commands = _steps(desired, current, changed, table_ids)
-    if publication:
+    changed = {d.field for d in diffs} - {"status", "stock"}
+    request, commands = _steps(desired, current, changed, table_ids, stock)
+    if publication:  # after the quantity command: a sold-out offer is restocked first
         commands.append(_publication_command(desired, publication))
     return Change(
         resource=Resource.OFFER,
@@ -178,36 +210,45 @@ def _update(desired: Desired, current: LiveOffer, table_ids: dict[str, str]) -> 
         diffs=tuple(diffs),
         request=request,
         commands=tuple(commands),
-        base=offer_hash(current),
+        base=offer_hash(current, sold),
+        stock=stock.mark if stock.diff else None,
     )
 
 
 def _steps(
-    desired: Desired, current: LiveOffer, changed: set[str], table_ids: dict[str, str]
+    desired: Desired,
+    current: LiveOffer,
+    changed: set[str],
+    table_ids: dict[str, str],
+    stock: StockStep,
 ) -> tuple[Request | None, list[Command]]:
-    """Batch commands where they can carry every changed field; otherwise one PATCH.
+    """Batch commands where they can carry every changed field; otherwise one PATCH. Stock
+    goes by its own quantity command (see `plan.stock`), into the PATCH only to reach 0.
 
     A command holds one value for up to 1000 offers and counts against Allegro's far larger
     per-offer-change limits, so it beats PATCH (2490/min per seller) even for a single offer.
     """
     fields = desired.fields
-    stock_by_command = "stock" not in changed or fields["stock"] > 0  # FIXED must be > 0
-    if changed and changed <= _COMMAND_FIELDS and stock_by_command:
-        commands = []
+    commands = []
+    patched: set[str] = set()
+    if changed <= _COMMAND_FIELDS:
         modification = {f: fields[f] for f in sorted(changed & _MODIFICATION_FIELDS)}
         if modification:
             commands.append(Command(kind=CommandKind.MODIFICATION, fields=modification))
         if "price" in changed:
             commands.append(Command(kind=CommandKind.PRICE, fields={"price": fields["price"]}))
-        if "stock" in changed:
-            commands.append(Command(kind=CommandKind.QUANTITY, fields={"stock": fields["stock"]}))
+    else:
+        patched = set(changed)
+        if "location" in changed:
+            patched |= {f for f in _LOCATION_COMPANIONS if f in fields}
+    if stock.command:
+        commands.append(stock.command)
+    if stock.in_patch:
+        patched.add("stock")
+    if not patched:
         return None, commands
-    if not changed:
-        return None, []
-    if "location" in changed:
-        changed |= {f for f in _LOCATION_COMPANIONS if f in fields}
-    body = offer_body({k: fields[k] for k in changed}, desired.parameters, table_ids)
-    return Request(method="PATCH", path=f"/sale/product-offers/{current.id}", body=body), []
+    body = offer_body({k: fields[k] for k in patched}, desired.parameters, table_ids)
+    return Request(method="PATCH", path=f"/sale/product-offers/{current.id}", body=body), commands
 
 
 def _publication_command(desired: Desired, status: str) -> Command:
@@ -259,7 +300,7 @@ def stale_changes(saved: Plan, live: LiveState) -> list[str]:
                 found.append(f"{change.address}: exists on Allegro now ({current.id})")
         elif current is None:
             found.append(f"{change.address}: no longer on Allegro")
-        elif offer_hash(current) != change.base:
+        elif offer_hash(current, (live.sold or {}).get(change.key, 0)) != change.base:
             found.append(f"{change.address}: {_what_changed(change, current)}")
     return found
 

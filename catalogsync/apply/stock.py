@@ -1,0 +1,53 @@
+"""The stock ledger while apply runs (see `catalogsync.plan.stock` for what it means).
+
+A `GAIN` moves an offer's mark by the gain the moment the command is sent (a gain does not
+depend on when it lands, so the ledger's cursor stays right), and back if Allegro refuses it: an
+apply interrupted after Allegro ran the command does not mistake the gain for drift. Once apply
+has run, the ledger moves on to the plan's order-event cursor: offers whose stock step
+succeeded take the plan's new mark, every other offer the mark the plan kept for it.
+"""
+
+from __future__ import annotations
+
+from catalogsync.plan.model import Change, Plan
+from catalogsync.state import StateIndex, StockLedger, StockMark
+
+
+class StockMarks:
+    def __init__(self, plan: Plan, index: StateIndex) -> None:
+        self.plan = plan
+        self.index = index
+        #: external ids whose stock step succeeded
+        self.done: set[str] = set()
+        self._before: dict[str, StockMark | None] = {}
+
+    def sending_gain(self, changes: list[Change], gain: int) -> None:
+        for change in changes:
+            old = self.index.stock.offers.get(change.key)
+            self._before.setdefault(change.key, old)
+            if old is not None and change.stock is not None:
+                self.index.stock.offers[change.key] = StockMark(
+                    declared=change.stock.declared, expected=old.expected + gain
+                )
+
+    def finished(self, change: Change, ok: bool) -> None:
+        if ok:
+            self.done.add(change.key)
+            return
+        if change.key not in self._before:
+            return
+        old = self._before.pop(change.key)
+        if old is None:
+            self.index.stock.offers.pop(change.key, None)
+        else:
+            self.index.stock.offers[change.key] = old
+
+    def settle(self) -> None:
+        book = self.plan.stock
+        if book is None:  # the plan could not read order events: only the gains were noted
+            return
+        offers = {sku: StockMark(**mark.model_dump()) for sku, mark in book.marks.items()}
+        for change in self.plan.changes:
+            if change.stock is not None and change.key in self.done:
+                offers[change.key] = StockMark(**change.stock.model_dump())
+        self.index.stock = StockLedger(cursor=book.cursor, offers=offers)
