@@ -310,5 +310,6 @@ def _what_changed(change: Change, current: LiveOffer) -> str:
         f"{d.field} is now {current.fields.get(d.field)!r} (the plan saw {d.old!r})"
         for d in change.diffs
         if d.field in current.fields and current.fields.get(d.field) != d.old
+        and d.field != "stock"  # sold units are no change; the hash tells drift
     ]
     return "; ".join(moved) or "changed on Allegro since the plan"

@@ -76,8 +76,7 @@ def plan_stock(
         if mode is StockMode.ABSOLUTE:
             target = declared
         step.kept = Mark(declared=recorded.declared, expected=now_expected)
-        restock = declared != recorded.declared
-        step.notes += _explain(live, now_expected, units, declared, mode, restock)
+        step.notes += _explain(live, now_expected, units, declared, recorded.declared, mode)
     target = max(target, 0)
     step.mark = Mark(declared=declared, expected=target)
     if sold_out(current) and target == 0:
@@ -98,17 +97,23 @@ def plan_stock(
     return step
 
 
-def _explain(live: int, expected: int, sold: int, declared: int, mode: StockMode,
-             restock: bool) -> list[tuple[Severity, str]]:
+def _explain(live: int, expected: int, sold: int, declared: int, before: int,
+             mode: StockMode) -> list[tuple[Severity, str]]:
+    """Sales, a restock and drift, in words; `before` is the catalog's stock last applied."""
     notes: list[tuple[Severity, str]] = []
-    if sold:
-        if mode is StockMode.ABSOLUTE and live != declared:
-            then = f"FIXED {declared} puts them on sale again (stock_mode: absolute)"
-        elif restock:
-            then = "the restock is added to what is left (GAIN), so they stay sold"
-        else:
-            then = "left alone"
-        notes.append((Severity.NOTE, f"sold {sold} since the last apply; {then}"))
+    sales = f"sold {sold} since the last apply"
+    if mode is StockMode.ABSOLUTE:
+        if sold and live != declared:
+            notes.append((Severity.NOTE, f"{sales}; FIXED {declared} puts them on sale again "
+                          "(stock_mode: absolute)"))
+        elif sold:
+            notes.append((Severity.NOTE, sales))
+    elif declared != before:
+        kept = f", so the {sold} sold since the last apply stay sold" if sold else ""
+        notes.append((Severity.NOTE, f"catalog stock {before} → {declared}: "
+                      f"{declared - before:+d} is added (GAIN) to the {expected} on sale{kept}"))
+    elif sold:
+        notes.append((Severity.NOTE, f"{sales}; left alone"))
     drift = live - expected
     if drift:
         notes.append((Severity.WARNING, f"stock is {live} on Allegro where {expected} was "
