@@ -200,7 +200,7 @@ def test_absolute_stock_mode_sets_fixed_and_shows_the_sales_it_overrides(
     run: Run, catalog_dir: Path, backend: Backend
 ) -> None:
     settings = catalog_dir / "catalogsync.yaml"
-    settings.write_text(settings.read_text() + "stock_mode: absolute\n")
+    settings.write_text(settings.read_text().replace("stock_mode: delta", "stock_mode: absolute"))
     applied(run, catalog_dir)
     buy(backend, catalog_dir, MUG, 3)
 
