@@ -73,7 +73,9 @@ class _NoPhase:
 
 
 def allegro_requests(backend: Backend) -> Counter[str]:
-    return Counter({k: v for k, v in backend.stats.items() if " /sale/" in k or " /me" in k})
+    return Counter({
+        k: v for k, v in backend.stats.items() if " /sale/" in k or " /me" in k or " /order/" in k
+    })
 
 
 def units(requests: Counter[str], offer_changes: int) -> dict[str, int]:

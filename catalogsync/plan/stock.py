@@ -61,7 +61,7 @@ def plan_stock(
     """The stock step of one offer whose catalog manages `stock` (`declared`) or not (None)."""
     live = int(current.fields.get("stock") or 0)
     if declared is None:
-        return StockStep(sold_out=sold_out(current), notes=_sold_out_note(current, 0))
+        return StockStep(sold_out=sold_out(current), notes=_sold_out_note(current, 0, False))
     step = StockStep()
     if recorded is None:
         target = declared
@@ -81,7 +81,7 @@ def plan_stock(
     step.mark = Mark(declared=declared, expected=target)
     if sold_out(current) and target == 0:
         step.sold_out = True
-    step.notes += _sold_out_note(current, target)
+    step.notes += _sold_out_note(current, target, True)
     if target == live:
         step.kept = step.mark  # nothing to send: the new mark holds as it is
         return step
@@ -122,11 +122,12 @@ def _explain(live: int, expected: int, sold: int, declared: int, before: int,
     return notes
 
 
-def _sold_out_note(current: LiveOffer, target: int) -> list[tuple[Severity, str]]:
+def _sold_out_note(current: LiveOffer, target: int, managed: bool
+                   ) -> list[tuple[Severity, str]]:
     if not sold_out(current):
         return []
     if target > 0:
         return [(Severity.NOTE, f"sold out (ended by EMPTY_STOCK); restocked to {target} and "
                  "activated again")]
-    return [(Severity.NOTE, "sold out (ended by EMPTY_STOCK); stays ended until the "
-             "catalog's stock rises")]
+    until = "the catalog's stock rises" if managed else "stock is added on Allegro"
+    return [(Severity.NOTE, f"sold out (ended by EMPTY_STOCK); stays ended until {until}")]

@@ -84,6 +84,8 @@ def test_a_sold_out_offer_stays_ended_until_restocked() -> None:
     assert not restocked.sold_out and restocked.command == gain(5)
     unmanaged = plan_stock(None, sold_out, None, sold=None, mode=StockMode.DELTA)
     assert unmanaged.sold_out
+    assert unmanaged.notes == [(Severity.NOTE, "sold out (ended by EMPTY_STOCK); stays ended "
+                                "until stock is added on Allegro")]
 
 
 def test_planner_restocks_a_sold_out_offer_before_activating_it() -> None:
