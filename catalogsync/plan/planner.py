@@ -77,8 +77,14 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
             withhold_campaign_price(desired, current, live, allowed)
             sold = None if live.sold is None else live.sold.get(sku, 0)
             managed = "stock" in desired.fields and "stock" not in desired.ignored
-            step = plan_stock(desired.fields["stock"] if managed else None, current,
-                              live.stock_marks.get(sku), sold, catalog.settings.stock_mode)
+            step = plan_stock(
+                desired.fields["stock"] if managed else None,
+                current,
+                live.stock_marks.get(sku),
+                sold,
+                catalog.settings.stock_mode,
+                activate=desired.fields["status"] == "active" and "status" not in desired.ignored,
+            )
             desired.diagnostics += [
                 Diagnostic(severity=severity, subject=f"offer {sku}", message=message)
                 for severity, message in step.notes

@@ -57,11 +57,14 @@ def plan_stock(
     recorded: StockMark | None,
     sold: int | None,
     mode: StockMode,
+    activate: bool = True,
 ) -> StockStep:
-    """The stock step of one offer whose catalog manages `stock` (`declared`) or not (None)."""
+    """The stock step of one offer whose catalog manages `stock` (`declared`) or not (None);
+    `activate`: the catalog wants the offer active (a sold-out one comes back)."""
     live = int(current.fields.get("stock") or 0)
     if declared is None:
-        return StockStep(sold_out=sold_out(current), notes=_sold_out_note(current, 0, False))
+        notes = _sold_out_note(current, 0, False) if activate else []
+        return StockStep(sold_out=sold_out(current), notes=notes)
     step = StockStep()
     if recorded is None:
         target = declared
@@ -81,7 +84,8 @@ def plan_stock(
     step.mark = Mark(declared=declared, expected=target)
     if sold_out(current) and target == 0:
         step.sold_out = True
-    step.notes += _sold_out_note(current, target, True)
+    if activate:
+        step.notes += _sold_out_note(current, target, True)
     if target == live:
         step.kept = step.mark  # nothing to send: the new mark holds as it is
         return step

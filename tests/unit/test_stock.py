@@ -82,6 +82,9 @@ def test_a_sold_out_offer_stays_ended_until_restocked() -> None:
     assert waiting.sold_out and waiting.command is None
     restocked = plan_stock(45, sold_out, SET_TO_40, sold=40, mode=StockMode.DELTA)
     assert not restocked.sold_out and restocked.command == gain(5)
+    meant_to_end = plan_stock(40, sold_out, SET_TO_40, sold=40, mode=StockMode.DELTA,
+                              activate=False)
+    assert meant_to_end.notes == [(Severity.NOTE, "sold 40 since the last apply; left alone")]
     unmanaged = plan_stock(None, sold_out, None, sold=None, mode=StockMode.DELTA)
     assert unmanaged.sold_out
     assert unmanaged.notes == [(Severity.NOTE, "sold out (ended by EMPTY_STOCK); stays ended "
