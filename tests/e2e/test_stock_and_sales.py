@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
+from catalogsync.allegro.client import AllegroClient
 from catalogsync.emulator.app import create_app
 from catalogsync.emulator.backend import Backend
 from catalogsync.emulator.seed import DEMO_SELLER_ID
@@ -115,6 +117,29 @@ def test_a_purchase_while_apply_runs_stays_sold(
     assert replanned.exit_code == 0, replanned.output
     assert "sold 2 since the last apply; left alone" in replanned.output
     assert "unexplained" not in replanned.output
+
+
+def test_a_restock_interrupted_after_its_gain_was_sent_is_never_added_twice(
+    run: Run, catalog_dir: Path, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    applied(run, catalog_dir)
+    buy(backend, catalog_dir, MUG, 3)
+    set_stock(catalog_dir, "mugs.yaml", "stock: 40", "stock: 50")
+    real_send = AllegroClient._send
+
+    async def send(self: AllegroClient, method: str, path: str, **kwargs: Any) -> Any:
+        if path.startswith("/sale/offer-quantity-change-commands/") and path.endswith("/tasks"):
+            raise KeyboardInterrupt  # Allegro has the GAIN; we never see its result
+        return await real_send(self, method, path, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(AllegroClient, "_send", send)
+        assert run("apply", catalog_dir, "--auto-approve").exit_code == 130
+
+    replanned = run("plan", catalog_dir, "--detailed-exitcode")
+    assert replanned.exit_code == 0, replanned.output
+    assert "unexplained" not in replanned.output
+    assert live(backend, catalog_dir, MUG)["stock"]["available"] == 40 - 3 + 10
 
 
 def test_a_stale_plan_tolerates_sales_but_refuses_other_changes(
