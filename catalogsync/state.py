@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from catalogsync.errors import ConfigError
 
@@ -35,16 +35,31 @@ class StockMark(BaseModel):
 
     #: the catalog's `stock` when it was last applied
     declared: int
-    #: the live stock at the ledger's cursor, had nothing sold since
+    #: the live stock at the ledger's position, had nothing sold since
     expected: int
+
+
+class OrderPosition(BaseModel):
+    """How far the order-event feed (`GET /order/events`) was read when marks were taken.
+
+    The events of one purchase may come before and after any event id, so the event only says
+    where to read from; a purchase is a sale after the position when it was bought later than
+    every purchase counted by then (its line item's `boughtAt`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: the last event read
+    event: str | None = None
+    #: the latest `boughtAt` of the line items read, and the line items bought exactly then
+    bought_until: str | None = None
+    bought_then: tuple[str, ...] = ()
 
 
 class StockLedger(BaseModel):
     """Stock as last set, so that sales on Allegro are told from drift: an offer's live stock
-    should be its `expected` minus the units its order events after `cursor` sold."""
+    should be its `expected` minus the units bought since `position`."""
 
-    #: the last order event (`GET /order/events`) seen when the marks were taken
-    cursor: str | None = None
+    position: OrderPosition = Field(default_factory=OrderPosition)
     #: external id -> mark
     offers: dict[str, StockMark] = Field(default_factory=dict)
 

@@ -1,9 +1,9 @@
 """The stock ledger while apply runs (see `catalogsync.plan.stock` for what it means).
 
 A `GAIN` moves an offer's mark by the gain the moment the command is sent (a gain does not
-depend on when it lands, so the ledger's cursor stays right), and back if Allegro refuses it: an
-apply interrupted after Allegro ran the command does not mistake the gain for drift. Once apply
-has run, the ledger moves on to the plan's order-event cursor: offers whose stock step
+depend on when it lands, so the ledger's position stays right), and back if Allegro refuses it:
+an apply interrupted after Allegro ran the command does not mistake the gain for drift. Once
+apply has run, the ledger moves on to the plan's order-event position: offers whose stock step
 succeeded take the plan's new mark, every other offer the mark the plan kept for it.
 """
 
@@ -50,4 +50,4 @@ class StockMarks:
         for change in self.plan.changes:
             if change.stock is not None and change.key in self.done:
                 offers[change.key] = StockMark(**change.stock.model_dump())
-        self.index.stock = StockLedger(cursor=book.cursor, offers=offers)
+        self.index.stock = StockLedger(position=book.position, offers=offers)

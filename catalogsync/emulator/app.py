@@ -88,6 +88,7 @@ STEERING: list[tuple[str, str, s.Steer]] = [
     ("POST", "/_emulator/device/approve", s.steer_approve),
     ("POST", "/_emulator/offers/{offerId}/hide", s.steer_hide),
     ("POST", "/_emulator/offers/{offerId}/purchase", s.steer_purchase),
+    ("POST", "/_emulator/checkout-forms/{id}/events", s.steer_order_events),
     ("POST", "/_emulator/offers/{offerId}/campaign", s.steer_campaign),
     ("POST", "/_emulator/offers/{offerId}/allegro-prices", s.steer_allegro_prices),
     ("POST", "/_emulator/variant-sets", s.steer_automatic_set),

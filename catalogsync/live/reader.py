@@ -52,7 +52,7 @@ async def read_live(
     feed does not name are taken from it instead of read again; `cache` is updated."""
     cache = cache if cache is not None else LiveCache()
     now = now or datetime.now(UTC)
-    sales = await read_sales(client, index.stock.cursor)  # before the offers: see live.sales
+    sales = await read_sales(client, index.stock.position)  # before the offers: see live.sales
     changed, cursor = await _changed_since(client, cache, now)
     methods = await _delivery_methods(client)
     tables, listing = await asyncio.gather(
@@ -110,7 +110,7 @@ async def read_live(
         stock_marks=index.stock.offers,
         sold=None if isinstance(sales, str) else {
             sku: sales.sold[o.id] for sku, o in offers.items()},
-        order_cursor=None if isinstance(sales, str) else sales.cursor,
+        order_position=None if isinstance(sales, str) else sales.position,
         draft_count=sum(
             1 for o in listing if (o.get("publication") or {}).get("status") == "INACTIVE"
         ),

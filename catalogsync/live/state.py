@@ -11,7 +11,7 @@ from typing import Any
 
 from catalogsync.allegro.wire import CategoryParameter, Fields
 from catalogsync.images import LocalImage
-from catalogsync.state import StockMark
+from catalogsync.state import OrderPosition, StockMark
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,8 @@ class LiveState:
     notes: tuple[str, ...] = ()
     #: the stock ledger's marks (external id -> what catalogsync last made of its stock)
     stock_marks: dict[str, StockMark] = field(default_factory=dict)
-    #: managed external id -> units sold since the ledger's cursor; None: the order feed
+    #: managed external id -> units sold since the ledger's position; None: the order feed
     #: could not be read
     sold: dict[str, int] | None = None
-    #: the last order event read: where a new ledger starts
-    order_cursor: str | None = None
+    #: how far the order feed was read: where a new ledger starts
+    order_position: OrderPosition | None = None

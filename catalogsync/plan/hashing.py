@@ -15,7 +15,7 @@ def _digest(data: Any) -> str:
 
 def offer_hash(offer: LiveOffer, sold: int = 0) -> str:
     """The offer as a saved plan remembers it. Sales do not count as a change: the stock is
-    taken with the units `sold` since the stock ledger's cursor added back, and an offer that
+    taken with the units `sold` since the stock ledger's position added back, and an offer that
     sold out (ended by EMPTY_STOCK) as the active offer it was."""
     fields, status = dict(offer.fields), offer.status
     if "stock" in fields:

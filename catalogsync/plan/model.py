@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from catalogsync.state import OrderPosition
+
 #: 2: quantity commands carry their change type (GAIN or FIXED); plans carry stock marks
 FORMAT_VERSION = 2
 
@@ -105,8 +107,8 @@ class Mark(_Frozen):
 class StockBook(_Frozen):
     """The stock ledger apply writes, relative to the order events read for this plan."""
 
-    #: the last order event the plan's reading saw
-    cursor: str | None = None
+    #: how far the plan's reading read the order events
+    position: OrderPosition = OrderPosition()
     #: external id -> mark if the offer's stock step is not done (or there is none)
     marks: dict[str, Mark] = {}
 

@@ -127,12 +127,14 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         diagnostics=tuple(diagnostics),
         unmanaged_offers=live.unmanaged_offers,
         uploads=_uploads(changes, live),
-        stock=None if live.sold is None else StockBook(cursor=live.order_cursor, marks=marks),
+        stock=None
+        if live.order_position is None
+        else StockBook(position=live.order_position, marks=marks),
     )
 
 
 def _untargeted_marks(live: LiveState, catalog: Catalog) -> dict[str, Mark]:
-    """Marks of offers this run does not plan, moved on to the new cursor unchanged."""
+    """Marks of offers this run does not plan, moved on to the new position unchanged."""
     if live.sold is None:
         return {}
     return {

@@ -2,8 +2,8 @@
 
 Allegro lowers `stock.available` by itself when buyers purchase. The stock ledger (the state)
 remembers what catalogsync last made of each offer's stock: the catalog's number then
-(`declared`) and the live stock it left (`expected`, at the ledger's order-event cursor). The
-reading step counts the units sold since that cursor. Then, for an offer:
+(`declared`) and the live stock it left (`expected`, at the ledger's order-event position). The
+reading step counts the units bought since that position. Then, for an offer:
 
 - live = expected − sold: every difference is explained by sales; they are shown and left alone;
 - anything else is drift (changed outside catalogsync), shown as such and corrected;

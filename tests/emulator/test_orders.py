@@ -179,3 +179,21 @@ async def test_purchase_on_command_buys_as_a_batch_command_is_registered(
     events = await order_events(seller)
     assert {e["order"]["lineItems"][0]["quantity"] for e in events} == {2}
     assert (await offer_doc(seller, offer_id))["stock"]["available"] == 10 - 2 + 5
+
+
+async def test_later_events_of_an_order_move_its_checkout_form_on(
+    http: httpx.AsyncClient, seller: Seller
+) -> None:
+    offer_id = await active_offer(seller)
+    form = (await buy(http, offer_id, events=["BOUGHT"])).json()
+    paid = await http.post(f"/_emulator/checkout-forms/{form['id']}/events", json={})
+    assert paid.status_code == 200, paid.text
+
+    events = await order_events(seller)
+    assert [e["type"] for e in events] == ["BOUGHT", "READY_FOR_PROCESSING"]
+    assert events[1]["order"]["lineItems"] == events[0]["order"]["lineItems"]
+    read = (await seller.get(f"/order/checkout-forms/{form['id']}")).json()
+    assert read["status"] == "READY_FOR_PROCESSING"
+    assert read["revision"] != form["revision"]
+    missing = await http.post(f"/_emulator/checkout-forms/{uuid.uuid4()}/events", json={})
+    assert missing.status_code == 404

@@ -11,10 +11,11 @@ from catalogsync.live.state import LiveOffer
 from catalogsync.plan.model import Command, CommandKind, Mark, Severity
 from catalogsync.plan.planner import plan, stale_changes
 from catalogsync.plan.stock import plan_stock
-from catalogsync.state import StateIndex, StockLedger, StockMark
+from catalogsync.state import OrderPosition, StateIndex, StockLedger, StockMark
 from tests.unit.test_planner import NOW, catalog, live, live_mug, mug
 
 SET_TO_40 = StockMark(declared=40, expected=40)
+AT_E9 = OrderPosition(event="E9", bought_until="2026-11-26T11:00:00.000Z", bought_then=("li-9",))
 
 
 def offer(stock: int, status: str = "ACTIVE", ended_by: str | None = None) -> LiveOffer:
@@ -116,10 +117,10 @@ def test_ledger_moves_on_to_the_plans_cursor_with_what_succeeded() -> None:
                                                                             expected=5)}
     state = live(offers={"MUG-1": live_mug(stock=4), "MUG-2": replace(live_mug(stock=5),
                                                                       id="778")},
-                 stock_marks=marks, sold={"MUG-1": 1, "MUG-2": 0}, order_cursor="E9")
+                 stock_marks=marks, sold={"MUG-1": 1, "MUG-2": 0}, order_position=AT_E9)
     saved = plan(catalog({"MUG-1": mug(stock=9), "MUG-2": mug(stock=7)}), state, NOW)
     first, second = saved.changes
-    index = StateIndex(stock=StockLedger(cursor="E1", offers=dict(marks)))
+    index = StateIndex(stock=StockLedger(position=OrderPosition(event="E1"), offers=dict(marks)))
     writer = StockMarks(saved, index)
 
     writer.sending_gain([first, second], 4)  # before the command is sent
@@ -129,7 +130,7 @@ def test_ledger_moves_on_to_the_plans_cursor_with_what_succeeded() -> None:
     assert index.stock.offers["MUG-2"] == StockMark(declared=5, expected=5)
 
     writer.settle()
-    assert index.stock == StockLedger(cursor="E9", offers={
+    assert index.stock == StockLedger(position=AT_E9, offers={
         "MUG-1": StockMark(declared=9, expected=8),
         "MUG-2": StockMark(declared=5, expected=5),
     })

@@ -9,7 +9,8 @@ FILLED_IN, READY_FOR_PROCESSING); a buyer who pays separate purchases together g
 checkout form holding their line items (same `lineItem.id`s) and the old forms answer 404.
 A form's `revision` changes with every event about it.
 
-Purchases come from steering (`POST /_emulator/offers/{offerId}/purchase`) and, with the
+Purchases come from steering (`POST /_emulator/offers/{offerId}/purchase`; later events of a
+form with `POST /_emulator/checkout-forms/{id}/events`) and, with the
 `purchase_on_command` setting, from a buyer who buys each offer a batch command names the
 moment the command is registered (a sale racing an apply).
 """
@@ -21,6 +22,7 @@ import json
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from catalogsync.emulator.core.errors import Doc, invalid, iso, not_found
 from catalogsync.emulator.core.store import Store
@@ -67,10 +69,7 @@ class Orders:
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
             raise ValueError("quantity must be a whole number >= 1")
         buyer = str(body.get("buyer") or DEFAULT_BUYER)
-        events = body.get("events", list(PURCHASE_EVENTS))
-        if not isinstance(events, list) or not events or any(
-                e not in PURCHASE_EVENTS for e in events):
-            raise ValueError(f"events must be a non-empty list of {', '.join(PURCHASE_EVENTS)}")
+        events = _event_types(body.get("events", list(PURCHASE_EVENTS)))
         with self._store.session() as now:
             offer = self._offers.load(offer_id)
             if offer is None:
@@ -78,6 +77,21 @@ class Orders:
             item = self._take(offer, quantity, now)
             return self._check_out(offer.seller, buyer, [item], events,
                                    bool(body.get("pay_together")), now)
+
+    def advance(self, form_id: str, body: Doc) -> Doc:
+        """More events about an existing checkout form, e.g. the buyer pays a day later
+        (steering; body: `events`)."""
+        events = _event_types(body.get("events", ["READY_FOR_PROCESSING"]))
+        with self._store.session() as now:
+            row = self._store.db.execute(
+                "SELECT seller, doc FROM checkout_forms WHERE id = ? AND removed = 0", (form_id,)
+            ).fetchone()
+            if row is None:
+                raise LookupError(f"no checkout form {form_id}")
+            form: Doc = json.loads(row[1])
+            for kind in events:
+                self._record(row[0], form, kind, now)
+            return form
 
     def buy_named(self, seller: str, offer_ids: list[str], now: datetime) -> None:
         """The `purchase_on_command` buyer: buys that many units of each named offer that is
@@ -195,6 +209,12 @@ class Orders:
             raise not_found(f"Checkout form {form_id} not found.")
         form: Doc = json.loads(row[2])
         return form
+
+
+def _event_types(events: Any) -> list[str]:
+    if not isinstance(events, list) or not events or any(e not in PURCHASE_EVENTS for e in events):
+        raise ValueError(f"events must be a non-empty list of {', '.join(PURCHASE_EVENTS)}")
+    return events
 
 
 def _checkout_form(form_id: str, buyer: str, items: list[Doc], now: datetime) -> Doc:
