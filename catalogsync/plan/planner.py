@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from catalogsync.allegro.wire import offer_body
-from catalogsync.catalog.models import Catalog, Status
+from catalogsync.catalog.models import Catalog, Status, StockMode
 from catalogsync.gcpause import gc_paused
 from catalogsync.images import placeholders
 from catalogsync.live.state import LiveOffer, LiveState
@@ -75,23 +75,10 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         else:
             allowed = options.allow_campaign_price_change or offer.allow_campaign_price_change
             withhold_campaign_price(desired, current, live, allowed)
-            sold = None if live.sold is None else live.sold.get(sku, 0)
-            managed = "stock" in desired.fields and "stock" not in desired.ignored
-            step = plan_stock(
-                desired.fields["stock"] if managed else None,
-                current,
-                live.stock_marks.get(sku),
-                sold,
-                catalog.settings.stock_mode,
-                activate=desired.fields["status"] == "active" and "status" not in desired.ignored,
-            )
-            desired.diagnostics += [
-                Diagnostic(severity=severity, subject=f"offer {sku}", message=message)
-                for severity, message in step.notes
-            ]
+            step = _stock(desired, current, live, catalog.settings.stock_mode)
             if step.kept is not None:
                 marks[sku] = step.kept
-            change = _update(desired, current, table_ids, step, sold or 0)
+            change = _update(desired, current, table_ids, step, live)
         diagnostics += desired.diagnostics
         if sku in live.duplicates:
             diagnostics.append(
@@ -131,6 +118,24 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         if live.order_position is None
         else StockBook(position=live.order_position, marks=marks),
     )
+
+
+def _stock(desired: Desired, current: LiveOffer, live: LiveState, mode: StockMode) -> StockStep:
+    """The offer's stock step (see `plan.stock`); its notes join the offer's diagnostics."""
+    managed = "stock" in desired.fields and "stock" not in desired.ignored
+    step = plan_stock(
+        desired.fields["stock"] if managed else None,
+        current,
+        live.stock_marks.get(desired.sku),
+        None if live.sold is None else live.sold.get(desired.sku, 0),
+        mode,
+        activate=desired.fields["status"] == "active" and "status" not in desired.ignored,
+    )
+    desired.diagnostics += [
+        Diagnostic(severity=severity, subject=f"offer {desired.sku}", message=message)
+        for severity, message in step.notes
+    ]
+    return step
 
 
 def _untargeted_marks(live: LiveState, catalog: Catalog) -> dict[str, Mark]:
@@ -189,7 +194,11 @@ def _create(desired: Desired, table_ids: dict[str, str], *, gone: bool) -> Chang
 
 
 def _update(
-    desired: Desired, current: LiveOffer, table_ids: dict[str, str], stock: StockStep, sold: int
+    desired: Desired,
+    current: LiveOffer,
+    table_ids: dict[str, str],
+    stock: StockStep,
+    live: LiveState,
 ) -> Change | None:
     diffs = [stock.diff] if stock.diff else []
     for name, new in sorted(desired.fields.items()):
@@ -218,7 +227,7 @@ def _update(
         diffs=tuple(diffs),
         request=request,
         commands=tuple(commands),
-        base=offer_hash(current, sold),
+        base=offer_hash(current, (live.sold or {}).get(desired.sku, 0)),
         stock=stock.mark if stock.diff else None,
     )
 
