@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from catalogsync.allegro.client import AllegroClient
+from catalogsync.allegro.errors import AuthError
 from catalogsync.emulator.app import create_app
 from catalogsync.emulator.backend import Backend
 from catalogsync.emulator.seed import DEMO_SELLER_ID
@@ -142,6 +143,35 @@ def test_a_restock_interrupted_after_its_gain_was_sent_is_never_added_twice(
     assert replanned.exit_code == 0, replanned.output
     assert "unexplained" not in replanned.output
     assert live(backend, catalog_dir, MUG)["stock"]["available"] == 40 - 3 + 10
+
+
+def test_without_order_events_a_lower_stock_is_taken_as_sales(
+    run: Run, catalog_dir: Path, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A token without the orders scope cannot read the feed: nothing sold is put on sale
+    again, and the restock still goes as a GAIN that the ledger remembers."""
+    applied(run, catalog_dir)
+    buy(backend, catalog_dir, MUG, 3)
+    real_send = AllegroClient._send
+
+    async def send(self: AllegroClient, method: str, path: str, **kwargs: Any) -> Any:
+        if path == "/order/events":
+            raise AuthError(403, method, path, [])
+        return await real_send(self, method, path, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(AllegroClient, "_send", send)
+        blind = run("plan", catalog_dir, "--detailed-exitcode")
+        assert blind.exit_code == 0, blind.output
+        assert "warning: allegro: order events could not be read" in blind.output
+        assert "sold 3 since the last apply; left alone" in blind.output
+        set_stock(catalog_dir, "mugs.yaml", "stock: 40", "stock: 50")
+        applied(run, catalog_dir)
+
+    assert live(backend, catalog_dir, MUG)["stock"]["available"] == 40 - 3 + 10
+    seeing = run("plan", catalog_dir, "--detailed-exitcode")
+    assert seeing.exit_code == 0, seeing.output
+    assert "unexplained" not in seeing.output
 
 
 def test_a_stale_plan_tolerates_sales_but_refuses_other_changes(
