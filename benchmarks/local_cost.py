@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +56,34 @@ def bare_parse(directory: Path, gc_off: bool) -> dict[str, float]:
     return {"seconds": time.perf_counter() - started, "peak_mb": peak_mb()}
 
 
+def bare_compose(directory: Path) -> dict[str, float]:
+    """libyaml's node tree only, which a loader that reports file:line:column needs."""
+    started = time.perf_counter()
+    for path in sorted(directory.rglob("*.yaml")):
+        with path.open() as stream:
+            yaml.compose(stream, Loader=yaml.CSafeLoader)
+    return {"seconds": time.perf_counter() - started, "peak_mb": peak_mb()}
+
+
+def offer_bytes(directory: Path) -> dict[str, float]:
+    """What a loaded offer keeps in memory (tracemalloc, after the load's garbage is gone)."""
+    load_catalog(directory)  # schemas, imports and caches first
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    started = time.perf_counter()
+    catalog = load_catalog(directory)
+    seconds = time.perf_counter() - started
+    gc.collect()
+    kept, peak = tracemalloc.get_traced_memory()
+    return {
+        "seconds": seconds,
+        "peak_mb": peak_mb(),
+        "bytes_per_offer": (kept - before) / len(catalog.offers),
+        "traced_peak_mb": (peak - before) / 1e6,
+    }
+
+
 def load(directory: Path) -> dict[str, float]:
     started = time.perf_counter()
     catalog = load_catalog(directory)
@@ -68,7 +97,7 @@ def live_matching(directory: Path) -> tuple[Any, LiveState]:
     stan = CategoryParameter(
         id="11323", name="Stan", type="dictionary", required=True, dictionary={"Nowy": "11323_1"}
     )
-    products = {
+    products: dict[str, tuple[ProductCandidate, ...]] = {
         ean: (ProductCandidate(id=f"p-{ean}", name="Kubek", category="67476", parameters={}),)
         for ean in ("5901234123457", "5901234123464")
     }
@@ -107,8 +136,10 @@ def planning(directory: Path) -> dict[str, float]:
 STEPS = {
     "bare_parse": lambda d: bare_parse(d, gc_off=False),
     "bare_parse_gc_off": lambda d: bare_parse(d, gc_off=True),
+    "bare_compose": bare_compose,
     "load": load,
     "plan_noop": planning,
+    "offer_bytes": offer_bytes,
 }
 
 
@@ -148,7 +179,10 @@ def main() -> None:
                 print(f"{size:>8} {step:<18} {figures['seconds']:9.2f} {figures['peak_mb']:9.0f}")
         ratio = steps["load"]["seconds"] / steps["bare_parse"]["seconds"]
         ratio_off = steps["load"]["seconds"] / steps["bare_parse_gc_off"]["seconds"]
+        compose = steps["load"]["seconds"] / steps["bare_compose"]["seconds"]
         print(f"{size:>8} load / bare parse: {ratio:.2f} (gc on), {ratio_off:.2f} (gc off)")
+        print(f"{size:>8} load / bare yaml.compose: {compose:.2f}")
+        print(f"{size:>8} a loaded offer: {steps['offer_bytes']['bytes_per_offer']:.0f} bytes")
     sizes = [str(s) for s in args.sizes]
     if len(sizes) > 1:
         first, last = results[sizes[0]], results[sizes[-1]]

@@ -11,15 +11,18 @@ from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import click
-import httpx
 
-from catalogsync.allegro.credentials import app_client, approve_on_emulator, keeper
-from catalogsync.allegro.login_errors import LoginError, OAuthRefusal
+from catalogsync.allegro.credentials import (
+    app_client,
+    approve_on_emulator,
+    follow_emulator_login,
+    keeper,
+)
 from catalogsync.allegro.login_flows import LOOPBACK, Browser, Pause, code_login, device_login
-from catalogsync.allegro.oauth import DeviceCode, OAuth, oauth_answer
+from catalogsync.allegro.oauth import DeviceCode, OAuth
 from catalogsync.allegro.session import Persist
 from catalogsync.allegro.targets import (
     ACCESS_TOKEN_ENV,
@@ -27,6 +30,7 @@ from catalogsync.allegro.targets import (
     CLIENT_SECRET_ENV,
     REFRESH_TOKEN_ENV,
     REFRESH_TOKEN_FILE_ENV,
+    Http,
     Target,
     target_for,
 )
@@ -150,7 +154,7 @@ async def _login(
         return tokens
 
 
-async def _device_flow(oauth: OAuth, target: Target, http: httpx.AsyncClient) -> TokenSet:
+async def _device_flow(oauth: OAuth, target: Target, http: Http) -> TokenSet:
     device = await oauth.start_device()
     _say(
         f"To log in to Allegro {target.environment.value}, open\n"
@@ -163,7 +167,7 @@ async def _device_flow(oauth: OAuth, target: Target, http: httpx.AsyncClient) ->
     return await device_login(oauth, device, pause)
 
 
-def _emulator_pause(http: httpx.AsyncClient, target: Target, device: DeviceCode) -> Pause:
+def _emulator_pause(http: Http, target: Target, device: DeviceCode) -> Pause:
     """The emulator has no login page: confirm the code as its demo seller, then poll on."""
 
     async def pause(seconds: float) -> None:
@@ -188,7 +192,7 @@ def _polling(target: Target, device: DeviceCode) -> Pause:
 
 
 async def _code_flow(
-    oauth: OAuth, target: Target, http: httpx.AsyncClient, redirect_uri: str, no_browser: bool
+    oauth: OAuth, target: Target, http: Http, redirect_uri: str, no_browser: bool
 ) -> TokenSet:
     if target.emulated:
         browser = _emulator_browser(http, oauth, redirect_uri)
@@ -207,28 +211,12 @@ def _real_browser(no_browser: bool) -> Browser:
     return browse
 
 
-def _emulator_browser(http: httpx.AsyncClient, oauth: OAuth, redirect_uri: str) -> Browser:
-    """The emulator's authorize page logs its demo seller in at once: follow its redirect."""
-
+def _emulator_browser(http: Http, oauth: OAuth, redirect_uri: str) -> Browser:
     async def browse(url: str) -> None:
         _say(f"The emulator logs seller {LOCAL_SELLER_ID} in at once; following its redirect.")
-        answer = await http.get(url)
-        location = answer.headers.get("location")
-        if answer.status_code != 302 or not location:
-            try:
-                oauth_answer(answer)
-            except OAuthRefusal as refusal:
-                raise oauth.explain(refusal, redirect_uri) from None
-            raise LoginError(f"the emulator's authorize page answered {answer.status_code}")
-        async with httpx.AsyncClient(trust_env=False) as browser:
-            await browser.get(_on_loopback(location))
+        await follow_emulator_login(http, oauth, url, redirect_uri)
 
     return browse
-
-
-def _on_loopback(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(netloc=f"127.0.0.1:{parts.port}"))
 
 
 async def _refresh_flow(oauth: OAuth, stored: TokenSet | None) -> TokenSet:

@@ -1,6 +1,7 @@
 """Every error catalogsync raises on purpose derives from `CatalogsyncError`.
 
     CatalogsyncError            a message for the user; the CLI prints it and exits 1
+                                (3 for a CatalogError under plan --detailed-exitcode)
     ├── CatalogError            the catalog directory is invalid (holds every Problem found)
     ├── ConfigError             settings, credentials or environment are unusable
     ├── AllegroError            Allegro or the emulator answered an error (allegro/errors.py)

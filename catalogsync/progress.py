@@ -44,8 +44,12 @@ class _Counter:
 class TerminalProgress(Progress):
     """A live bar per phase (rich), for people watching a terminal."""
 
+    def __init__(self, color: bool = True) -> None:
+        self.color = color  # rich honours NO_COLOR itself; this is --no-color
+
     @contextmanager
     def phase(self, name: str, total: int) -> Iterator[Phase]:
+        from rich.console import Console
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -60,7 +64,8 @@ class TerminalProgress(Progress):
             MofNCompleteColumn(),
             TimeElapsedColumn(),
         )
-        with Bars(*columns, transient=False) as bars:
+        console = None if self.color else Console(no_color=True)
+        with Bars(*columns, transient=False, console=console) as bars:
             task = bars.add_task(name, total=total)
             yield _RichPhase(bars, task)
 
@@ -74,5 +79,5 @@ class _RichPhase:
         self._bars.advance(self._task, count)  # type: ignore[attr-defined]
 
 
-def for_output() -> Progress:
-    return TerminalProgress() if sys.stderr.isatty() else Progress()
+def for_output(color: bool = True) -> Progress:
+    return TerminalProgress(color) if sys.stderr.isatty() else Progress()

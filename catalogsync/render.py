@@ -11,6 +11,7 @@ import click
 from catalogsync.plan.cost import estimate
 from catalogsync.plan.model import Action, Change, FieldDiff, Plan, Severity
 from catalogsync.plan.nested import changed_window, nested_changes
+from catalogsync.wording import plural
 
 Paint = Callable[..., str]
 _SYMBOL = {
@@ -84,9 +85,8 @@ def _value(value: Any) -> str:
 
 def _summary(plan: Plan, paint: Paint) -> str:
     if plan.errors:
-        count = len(plan.errors)
         return paint(
-            f"Plan blocked: {count} error{'s' if count != 1 else ''}; nothing will be "
+            f"Plan blocked: {plural(len(plan.errors), 'error')}; nothing will be "
             "applied until they are fixed.",
             "red",
             bold=True,
@@ -106,21 +106,26 @@ def _summary(plan: Plan, paint: Paint) -> str:
         ]
         requests, seconds = estimate(plan.changes)
         took = f", at least {seconds / 60:.0f} min at Allegro's limits" if seconds else ""
-        text = f"Plan: {', '.join(parts)} (about {requests} requests{took})."
+        text = f"Plan: {', '.join(parts)} (about {plural(requests, 'API request')} to apply{took})."
     if plan.unmanaged_offers:
-        text += f" {plan.unmanaged_offers} offers outside the catalog are left alone."
+        others = plural(plan.unmanaged_offers, "offer")
+        text += f" {others} outside the catalog {'is' if plan.unmanaged_offers == 1 else 'are'}"
+        text += " left alone."
     return paint(text, "cyan", bold=True)
 
 
 #: GitHub rejects comments over 65 536 characters; keep a margin for the CI's own words.
 MARKDOWN_LIMIT = 60_000
+#: Starts every Markdown plan: CI finds its earlier comment by it and edits it in place.
+COMMENT_MARKER = "<!-- catalogsync-plan -->"
 _MD_SYMBOL = {Action.CREATE: "➕", Action.UPDATE: "✏️", Action.END: "⏹️", Action.DELETE: "🗑️"}
 
 
 def render_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
     """A pull-request comment: the summary first, a table of changes, then details that are
     cut short (with a note) before the comment would exceed `limit` characters."""
-    head = [f"### catalogsync plan for {plan.marketplace} ({plan.environment})", ""]
+    title = f"### catalogsync plan for {plan.marketplace} ({plan.environment})"
+    head = [COMMENT_MARKER, title, ""]
     head.append(f"**{_summary(plan, _no_paint)}**")
     head.append("")
     for diagnostic in plan.diagnostics:
@@ -145,15 +150,35 @@ def render_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
         out += "\n" + row
         shown_rows += 1
     if shown_rows < len(rows):
-        return out + f"\n\n_{len(rows) - shown_rows} more changes not shown; see the saved plan._\n"
+        hidden = plural(len(rows) - shown_rows, "more change")
+        return out + f"\n\n_{hidden} not shown; see the saved plan._\n"
     out += "\n\n<details><summary>Field-level changes</summary>\n"
     closing = "\n</details>\n"
     for shown, block in enumerate(details):
         if len(out) + len(block) + len(closing) + 100 > limit:
-            out += f"\n_{len(details) - shown} more changes not shown; see the saved plan._\n"
+            hidden = plural(len(details) - shown, "more change")
+            out += f"\n_{hidden} not shown; see the saved plan._\n"
             break
         out += block
     return out + closing
+
+
+def render_markdown_failure(message: str, limit: int = MARKDOWN_LIMIT) -> str:
+    """The pull-request comment when no plan could be made (invalid catalog, login, network):
+    the message's details cut short before the comment would exceed `limit` characters, its
+    last line (the summary) always shown."""
+    fence = "````"  # longer than any fence a message could carry
+    *details, summary = message.splitlines() or [""]
+    size = len(COMMENT_MARKER) + len(summary) + 300
+    shown: list[str] = []
+    for line in details:
+        size += len(line) + 1
+        if size > limit:
+            shown.append(f"… {plural(len(details) - len(shown), 'more line')} in the job's log")
+            break
+        shown.append(line)
+    head = [COMMENT_MARKER, "### catalogsync plan failed", "", fence]
+    return "\n".join([*head, *shown, summary, fence, ""])
 
 
 def _md_details(change: Change) -> str:
@@ -181,6 +206,7 @@ def _md(text: str) -> str:
 
 
 def render_json(plan: Plan) -> str:
+    """The saved-plan document plus each change's `via` (docs/plan.schema.json allows it)."""
     data = plan.model_dump(mode="json")
     for change, dumped in zip(plan.changes, data["changes"], strict=True):
         dumped["via"] = list(change.via)

@@ -94,8 +94,18 @@ def load_index(path: Path) -> StateIndex:
     return index
 
 
-def _replay(index: StateIndex, entry: dict[str, str]) -> None:
-    getattr(index, _SECTIONS[entry["kind"]])[entry["key"]] = entry["id"]
+def _replay(index: StateIndex, entry: dict[str, Any]) -> None:
+    if entry["kind"] == "command":
+        index.commands[entry["key"]] = PendingCommand.model_validate(entry["command"])
+    elif entry["kind"] == "command-settled":
+        index.commands.pop(entry["key"], None)
+    elif entry["kind"] == "stock-mark":
+        if entry["mark"] is None:
+            index.stock.offers.pop(entry["key"], None)
+        else:
+            index.stock.offers[entry["key"]] = StockMark.model_validate(entry["mark"])
+    else:
+        getattr(index, _SECTIONS[entry["kind"]])[entry["key"]] = entry["id"]
 
 
 _SECTIONS = {"offer": "offers", "shipping_rates": "shipping_rates", "image": "images"}
@@ -109,10 +119,31 @@ def record_id(
     value: str,
 ) -> None:
     """Remember one new id in memory and on disk before anything else happens."""
-    _replay(index, {"kind": kind, "key": key, "id": value})
+    _record(path, index, {"kind": kind, "key": key, "id": value})
+
+
+def record_command(path: Path, index: StateIndex, command_id: str, command: PendingCommand) -> None:
+    """Remember a batch command before it is sent: a run after a crash waits for it."""
+    _record(path, index, {"kind": "command", "key": command_id, "command": command.model_dump()})
+
+
+def forget_command(path: Path, index: StateIndex, command_id: str) -> None:
+    """The command has settled."""
+    _record(path, index, {"kind": "command-settled", "key": command_id})
+
+
+def record_stock_mark(path: Path, index: StateIndex, sku: str, mark: StockMark | None) -> None:
+    """An offer's stock mark changes (None: forgotten) while apply runs."""
+    _record(path, index, {"kind": "stock-mark", "key": sku,
+                          "mark": None if mark is None else mark.model_dump()})
+
+
+def _record(path: Path, index: StateIndex, entry: dict[str, Any]) -> None:
+    """One journal line (a whole snapshot of many thousands of ids would be slow)."""
+    _replay(index, entry)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _journal(path).open("a") as journal:
-        journal.write(json.dumps({"kind": kind, "key": key, "id": value}) + "\n")
+        journal.write(json.dumps(entry) + "\n")
         journal.flush()
 
 

@@ -26,6 +26,9 @@ from catalogsync.allegro.pacing import Pacer
 MEDIA_TYPE = "application/vnd.allegro.public.v1+json"
 #: R3: Allegro allows at most 20 open sessions per client.
 MAX_CONNECTIONS = 20
+#: R2: requests of one user in flight at once (Allegro does not say how many it allows; the
+#: emulator refuses more than 10). Apply's creates, commands and polls share this.
+MAX_IN_FLIGHT = 10
 TRANSIENT_RETRIES = 4
 THROTTLE_RETRIES = 3
 
@@ -50,6 +53,7 @@ class AllegroClient:
         self.pacer = pacer or Pacer()
         self.requests: Counter[str] = Counter()
         self.throttled = 0  # 429 answers received
+        self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
 
     async def get(self, path: str, params: Any = None) -> Any:
         return (await self.request("GET", path, params=params)).json()
@@ -125,12 +129,15 @@ class AllegroClient:
         headers = dict(self._headers)
         if json is not None:
             headers["Content-Type"] = MEDIA_TYPE
-        await self.pacer.acquire(method, path, offers=_offers_in(json))
-        started = time.perf_counter()
         try:
-            response = await self._http.request(
-                method, path, params=params, json=json, headers=headers, follow_redirects=False
-            )
+            # In flight first, then the pacer: a slot is taken only when the request can go
+            # at once, so Allegro counts it when the pacer does.
+            async with self._in_flight:
+                await self.pacer.acquire(method, path, offers=_offers_in(json))
+                started = time.perf_counter()
+                response = await self._http.request(
+                    method, path, params=params, json=json, headers=headers, follow_redirects=False
+                )
         except httpx.TimeoutException as exc:
             raise TransportError(f"{method} {path}: Allegro did not answer in time") from exc
         except httpx.TransportError as exc:

@@ -11,13 +11,14 @@ import logging
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from pydantic import SecretStr
 
-from catalogsync.allegro.login_errors import LoginError
+from catalogsync.allegro.login_errors import LoginError, OAuthRefusal
 from catalogsync.allegro.login_flows import device_login
-from catalogsync.allegro.oauth import OAuth
+from catalogsync.allegro.oauth import OAuth, oauth_answer
 from catalogsync.allegro.redaction import remember_secret
 from catalogsync.allegro.seller import check_origin
 from catalogsync.allegro.session import Persist, Session
@@ -116,6 +117,24 @@ async def approve_on_emulator(
     )
     if answer.status_code != 200:
         raise LoginError(f"the emulator did not approve the code: {answer.text}")
+
+
+async def follow_emulator_login(
+    http: httpx.AsyncClient, oauth: OAuth, url: str, redirect_uri: str
+) -> None:
+    """The emulator's authorize page logs its demo seller in at once: follow its redirect to
+    our callback on the loopback address."""
+    answer = await http.get(url)
+    location = answer.headers.get("location")
+    if answer.status_code != 302 or not location:
+        try:
+            oauth_answer(answer)
+        except OAuthRefusal as refusal:
+            raise oauth.explain(refusal, redirect_uri) from None
+        raise LoginError(f"the emulator's authorize page answered {answer.status_code}")
+    parts = urlsplit(location)
+    async with httpx.AsyncClient(trust_env=False) as browser:
+        await browser.get(urlunsplit(parts._replace(netloc=f"127.0.0.1:{parts.port}")))
 
 
 async def _seeded_session(

@@ -29,6 +29,8 @@ CLIENT_ID_ENV = "CATALOGSYNC_CLIENT_ID"
 CLIENT_SECRET_ENV = "CATALOGSYNC_CLIENT_SECRET"
 API_URL_ENV = "CATALOGSYNC_API_URL"
 AUTH_URL_ENV = "CATALOGSYNC_AUTH_URL"
+#: The HTTP client a target hands out, for callers that only pass it on.
+Http = httpx.AsyncClient
 _TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 

@@ -17,6 +17,9 @@ from typing import Any
 #: Canonical offer fields: name -> JSON-able value (see `offer_fields`).
 Fields = dict[str, Any]
 
+#: R14: one batch command carries at most 1000 offers.
+MAX_OFFERS_PER_COMMAND = 1000
+
 
 @dataclass(frozen=True)
 class CategoryParameter:

@@ -21,23 +21,29 @@ from typing import Any
 from catalogsync.allegro.client import AllegroClient, route_template
 from catalogsync.allegro.errors import AllegroError, TransportError
 from catalogsync.allegro.wire import command_body
-from catalogsync.apply.batching import chunks, command_id
+from catalogsync.apply.batching import COMMANDS_AT_ONCE, command_id
+from catalogsync.apply.ledger import Ledger, record
+from catalogsync.apply.pipeline import CommandPipeline
 from catalogsync.apply.polling import command_tasks, operation, put_variant_set
 from catalogsync.apply.stock import StockMarks
+from catalogsync.catalog.models import Environment
+from catalogsync.config import live_cache_path
 from catalogsync.errors import CatalogsyncError
 from catalogsync.images import MEDIA_TYPES, placeholders, substitute
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
-from catalogsync.progress import Progress
-from catalogsync.state import PendingCommand, StateIndex, record_id, save_index
-
-#: Per-offer requests in flight at once (R2, R3: bounded per user and per client).
-CONCURRENCY = 10
-_COMMAND_ORDER = (
-    CommandKind.MODIFICATION,
-    CommandKind.PRICE,
-    CommandKind.QUANTITY,
-    CommandKind.PUBLICATION,
+from catalogsync.progress import Phase, Progress
+from catalogsync.state import (
+    PendingCommand,
+    StateIndex,
+    forget_command,
+    record_command,
+    record_id,
+    save_index,
 )
+
+#: Per-offer requests in flight at once (R2, R3: bounded per user and per client), leaving
+#: the client's other slots (allegro/client.py) to commands and their polls.
+CONCURRENCY = 7
 
 
 @dataclass(frozen=True)
@@ -97,8 +103,11 @@ class Applier:
         #: POST /sale/images goes to the upload host (the same host for the emulator)
         self.upload_url = upload_url
         self.report = ApplyReport()
-        self.stock = StockMarks(plan, index)
+        self.stock = StockMarks(plan, index, index_path)
+        self.ledger = Ledger()
         self._gate = asyncio.Semaphore(CONCURRENCY)
+        self._commands = asyncio.Semaphore(COMMANDS_AT_ONCE)
+        self._cache_path = live_cache_path(catalog_dir, Environment(plan.environment))
 
     async def run(self) -> ApplyReport:
         started = time.perf_counter()
@@ -114,37 +123,11 @@ class Applier:
                 for digest, path in sorted(self.plan.uploads.items()):
                     await self._upload(digest, path)
                     phase.advance()
-        requests = [c for c in offers if c.request]
         offer_ids: dict[str, str | None] = {c.key: c.id for c in offers}
-        if requests:
-            label = "offer creates and edits"
-            with self.progress.phase(label, len(requests)) as phase:
-
-                async def one(change: Change) -> None:
-                    async with self._gate:
-                        offer_ids[change.key] = await self._request(change)
-                    phase.advance()
-
-                await asyncio.gather(*(one(c) for c in requests))
-        for change in offers:
-            if offer_ids[change.key] is None:
-                for command in change.commands:
-                    self.report.outcomes.append(
-                        Outcome(
-                            change.address, command.label, False, "its create failed", skipped=True
-                        )
-                    )
-        for kind in _COMMAND_ORDER:
-            targets = [
-                (change, command, offer_id)
-                for change in offers
-                if (offer_id := offer_ids[change.key])
-                for command in change.commands
-                if command.kind is kind
-            ]
-            if targets:
-                with self.progress.phase(kind.value, len(targets)) as phase:
-                    await self._commands(kind, targets, phase)
+        steps = sum(len(c.commands) + (c.request is not None) for c in offers)
+        if steps:
+            with self.progress.phase("offer creates, edits and commands", steps) as phase:
+                await self._offers(offers, offer_ids, phase)
         sets = [c for c in self.plan.changes if c.resource is Resource.VARIANT_SET]
         if sets:  # after publication: a set holds active offers only (R24)
             with self.progress.phase("variant sets", len(sets)) as phase:
@@ -153,6 +136,7 @@ class Applier:
                     phase.advance()
         self.stock.settle()
         save_index(self.index_path, self.index)
+        await record(self.client, self._cache_path, self.ledger, self._table_names())
         self.report.seconds = time.perf_counter() - started
         self.report.requests = dict(self.client.requests)
         self.report.throttled = self.client.throttled
@@ -179,13 +163,19 @@ class Applier:
             resource_id = change.id or str(response.json()["id"])
         except TransportError as exc:
             found = await self._created_after_all(change)
+            self._doubt(change, found)
             if found is None:
                 self._record(Outcome(change.address, step, False, str(exc)))
                 return None
             resource_id = found
         except CatalogsyncError as exc:
+            self._doubt(change, change.id)
             self._record(Outcome(change.address, step, False, _reason(exc)))
             return None
+        if change.resource is Resource.OFFER and response.status_code in (200, 201):
+            self.ledger.answered(resource_id, response.json())
+        else:
+            self._doubt(change, resource_id)
         if change.action is Action.CREATE:
             self._remember(change, resource_id)
         if change.stock is not None and "stock" in (request.body or {}):
@@ -234,28 +224,46 @@ class Applier:
             record_id(self.index_path, self.index, "shipping_rates", change.key, resource_id)
             self.table_ids[change.key] = resource_id
 
-    async def _commands(
-        self, kind: CommandKind, targets: list[tuple[Change, Command, str]], phase: Any
+    async def _offers(
+        self, offers: list[Change], offer_ids: dict[str, str | None], phase: Phase
     ) -> None:
-        """Group offers that get the same value, and run each group's commands concurrently."""
-        groups: dict[str, list[tuple[Change, str]]] = {}
-        fields: dict[str, dict[str, Any]] = {}
-        for change, command, offer_id in targets:
-            key = json.dumps(command.fields, sort_keys=True)
-            groups.setdefault(key, []).append((change, offer_id))
-            fields[key] = command.fields
-        batches = [
-            (fields[key], batch) for key, members in groups.items() for batch in chunks(members)
-        ]
+        """Creates and edits, with each offer's commands sent as soon as it is ready."""
+        commands = CommandPipeline(offers, lambda *batch: self._command(*batch, phase=phase))
 
-        async def one(values: dict[str, Any], batch: list[tuple[Change, str]]) -> None:
+        async def one(change: Change) -> None:
             async with self._gate:
-                await self._command(kind, values, batch)
-            phase.advance(len(batch))
+                offer_id = offer_ids[change.key] = await self._request(change)
+            phase.advance()
+            if offer_id is None:
+                commands.dropped(change)
+                for command in change.commands:
+                    self._record(
+                        Outcome(
+                            change.address, command.label, False, "its create failed", skipped=True
+                        )
+                    )
+            else:
+                commands.ready(change, offer_id)
 
-        await asyncio.gather(*(one(values, list(batch)) for values, batch in batches))
+        for change in offers:
+            if change.request is None and change.id is not None:
+                commands.ready(change, change.id)
+        await asyncio.gather(*(one(c) for c in offers if c.request))
+        await commands.finish()
 
     async def _command(
+        self,
+        kind: CommandKind,
+        values: dict[str, Any],
+        batch: list[tuple[Change, str]],
+        *,
+        phase: Phase,
+    ) -> None:
+        async with self._commands:
+            await self._send_command(kind, values, batch)
+        phase.advance(len(batch))
+
+    async def _send_command(
         self, kind: CommandKind, values: dict[str, Any], batch: list[tuple[Change, str]]
     ) -> None:
         offer_ids = [offer_id for _, offer_id in batch]
@@ -267,11 +275,13 @@ class Applier:
             self._fail_all(by_id.values(), step, f"shipping-rate table {exc} has no id yet")
             return
         uid = command_id(self.plan.fingerprint, kind.value, [json.dumps(body, sort_keys=True)])
-        self.index.commands[uid] = PendingCommand(kind=kind.value, offers=offer_ids)
         quantity = kind is CommandKind.QUANTITY
         if quantity and values["change"] == "GAIN":
             self.stock.sending_gain(list(by_id.values()), values["value"])
-        save_index(self.index_path, self.index)
+        record_command(
+            self.index_path, self.index, uid, PendingCommand(kind=kind.value, offers=offer_ids)
+        )
+        self.ledger.sent(offer_ids)
         try:
             await self.client.request("PUT", f"/sale/{kind.value}/{uid}", json=body, ok=(201, 409))
             tasks = await command_tasks(self.client, kind.value, uid, len(offer_ids))
@@ -280,14 +290,18 @@ class Applier:
                 self.stock.finished(change, False)
             self._fail_all(by_id.values(), step, _reason(exc))
             return
-        del self.index.commands[uid]
-        save_index(self.index_path, self.index)
+        forget_command(self.index_path, self.index, uid)
         for task in tasks:
-            target = by_id.get(str((task.get("offer") or {}).get("id")))
+            offer_id = str((task.get("offer") or {}).get("id"))
+            target = by_id.get(offer_id)
             if target is not None:
                 ok = task.get("status") == "SUCCESS"
                 if quantity:
                     self.stock.finished(target, ok)
+                if ok and not quantity:
+                    self.ledger.confirmed(offer_id, values)
+                else:  # failed, or a quantity whose result depends on sales: read it again
+                    self.ledger.doubt(offer_id)
                 self._record(Outcome(target.address, step, ok, _task_message(task)))
 
     async def _variant_set(self, change: Change, offer_ids: dict[str, str | None]) -> None:
@@ -312,6 +326,17 @@ class Applier:
             self._record(Outcome(change.address, step, False, _reason(exc)))
             return
         self._record(Outcome(change.address, step, True))
+
+    def _doubt(self, change: Change, offer_id: str | None) -> None:
+        if change.resource is Resource.OFFER and offer_id is not None:
+            self.ledger.doubt(offer_id)
+
+    def _table_names(self) -> dict[str, str] | None:
+        """Table id -> name after this run; None if a table may have been renamed."""
+        for change in self.plan.changes:
+            if change.resource is Resource.SHIPPING_RATES and change.action is not Action.CREATE:
+                return None
+        return {table_id: name for name, table_id in self.table_ids.items()}
 
     def _fail_all(self, changes: Iterable[Change], step: str, message: str) -> None:
         for change in changes:

@@ -6,8 +6,11 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
-#: R14: one command carries at most 1000 offers.
-MAX_OFFERS_PER_COMMAND = 1000
+from catalogsync.allegro.wire import MAX_OFFERS_PER_COMMAND
+from catalogsync.plan.cost import COMMANDS_AT_ONCE
+
+__all__ = ["COMMANDS_AT_ONCE", "MAX_OFFERS_PER_COMMAND", "chunks", "command_id"]
+
 _NAMESPACE = uuid.UUID("6f1d2b1e-3c1a-4d0e-9a57-5c0a7d7e2f10")
 T = TypeVar("T")
 

@@ -1,4 +1,5 @@
-"""The stock ledger while apply runs (see `catalogsync.plan.stock` for what it means).
+"""The stock ledger while apply runs (see `catalogsync.plan.stock` for what it means); each
+change of a mark is journalled at once (`state.record_stock_mark`).
 
 A `GAIN` moves an offer's mark by the gain the moment the command is sent (a gain does not
 depend on when it lands, so the ledger's position stays right), and back if Allegro refuses it:
@@ -9,14 +10,23 @@ succeeded take the plan's new mark, every other offer the mark the plan kept for
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from catalogsync.plan.model import Change, Plan
-from catalogsync.state import StateIndex, StockLedger, StockMark
+from catalogsync.state import (
+    OrderPosition,
+    StateIndex,
+    StockLedger,
+    StockMark,
+    record_stock_mark,
+)
 
 
 class StockMarks:
-    def __init__(self, plan: Plan, index: StateIndex) -> None:
+    def __init__(self, plan: Plan, index: StateIndex, index_path: Path) -> None:
         self.plan = plan
         self.index = index
+        self.index_path = index_path
         #: external ids whose stock step succeeded
         self.done: set[str] = set()
         self._before: dict[str, StockMark | None] = {}
@@ -26,9 +36,8 @@ class StockMarks:
             old = self.index.stock.offers.get(change.key)
             self._before.setdefault(change.key, old)
             if old is not None and change.stock is not None:
-                self.index.stock.offers[change.key] = StockMark(
-                    declared=change.stock.declared, expected=old.expected + gain
-                )
+                mark = StockMark(declared=change.stock.declared, expected=old.expected + gain)
+                record_stock_mark(self.index_path, self.index, change.key, mark)
 
     def finished(self, change: Change, ok: bool) -> None:
         if ok:
@@ -36,11 +45,7 @@ class StockMarks:
             return
         if change.key not in self._before:
             return
-        old = self._before.pop(change.key)
-        if old is None:
-            self.index.stock.offers.pop(change.key, None)
-        else:
-            self.index.stock.offers[change.key] = old
+        record_stock_mark(self.index_path, self.index, change.key, self._before.pop(change.key))
 
     def settle(self) -> None:
         book = self.plan.stock
@@ -50,4 +55,5 @@ class StockMarks:
         for change in self.plan.changes:
             if change.stock is not None and change.key in self.done:
                 offers[change.key] = StockMark(**change.stock.model_dump())
-        self.index.stock = StockLedger(position=book.position, offers=offers)
+        position = OrderPosition(**book.position.model_dump())
+        self.index.stock = StockLedger(position=position, offers=offers)

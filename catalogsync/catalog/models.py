@@ -1,4 +1,5 @@
-"""The desired catalog: what a seller writes in YAML, as frozen pydantic models.
+"""The desired catalog: what a seller writes in YAML, as frozen pydantic models — except
+offers, which are validated as `OfferSpec` and kept as lean `Offer` records (records.py).
 
 Field names are the YAML keys (snake_case). A field left out of an offer is not managed:
 catalogsync never overwrites it on Allegro (field ownership). Every model forbids unknown
@@ -7,21 +8,43 @@ keys so a typo is an error, not a silently ignored setting.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     model_validator,
 )
+
+from catalogsync.catalog.records import (
+    DescriptionItem,
+    ImageItem,
+    Offer,
+    Product,
+    TextItem,
+    item,
+    parameters,
+    product,
+    shared,
+)
+from catalogsync.catalog.values import AfterSales, Frozen, Location, Status
+
+__all__ = [
+    "AfterSales",
+    "DescriptionItem",
+    "Frozen",
+    "ImageItem",
+    "Location",
+    "Offer",
+    "Product",
+    "Status",
+    "TextItem",
+]
 
 HANDLING_TIMES = (
     "PT0S",
@@ -36,24 +59,6 @@ HANDLING_TIMES = (
     "P21D",
     "P30D",
     "P60D",
-)
-PROVINCES = (
-    "DOLNOSLASKIE",
-    "KUJAWSKO_POMORSKIE",
-    "LUBELSKIE",
-    "LUBUSKIE",
-    "LODZKIE",
-    "MALOPOLSKIE",
-    "MAZOWIECKIE",
-    "OPOLSKIE",
-    "PODKARPACKIE",
-    "PODLASKIE",
-    "POMORSKIE",
-    "SLASKIE",
-    "SWIETOKRZYSKIE",
-    "WARMINSKO_MAZURSKIE",
-    "WIELKOPOLSKIE",
-    "ZACHODNIOPOMORSKIE",
 )
 INVOICES = ("VAT", "VAT_MARGIN", "WITHOUT_VAT", "NO_INVOICE")
 #: Offer fields a catalog may list under `ignore_fields` (Terraform's `ignore_changes`).
@@ -73,12 +78,6 @@ OFFER_FIELDS = (
     "after_sales",
     "status",
 )
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True
-    )
 
 
 def _money(value: Any) -> Any:
@@ -119,7 +118,11 @@ def _as_tuple(value: Any) -> Any:
 
 
 #: A parameter value: one string, or a list for multi-value parameters.
-ParamValues = Annotated[tuple[str, ...], BeforeValidator(_as_tuple)]
+_Scalar = str | int | float
+ParamValues = Annotated[
+    tuple[str, ...],
+    BeforeValidator(_as_tuple, json_schema_input_type=_Scalar | list[_Scalar]),
+]
 
 
 def _polish_time(moment: datetime) -> datetime:
@@ -127,13 +130,7 @@ def _polish_time(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Europe/Warsaw"))
 
 
-class Status(StrEnum):
-    ACTIVE = "active"
-    INACTIVE = "inactive"
-    ENDED = "ended"
-
-
-class Product(Frozen):
+class ProductSpec(Frozen):
     """The catalogue product an offer sells: by EAN (GTIN) or by Allegro product id.
 
     Several products can share one EAN (R23); `parameters` tell them apart.
@@ -145,21 +142,21 @@ class Product(Frozen):
     parameters: dict[str, ParamValues] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _ean_or_id(self) -> Product:
+    def _ean_or_id(self) -> ProductSpec:
         if not self.ean and not self.id:
             raise ValueError("give the product's ean or its id")
         return self
 
 
-class TextItem(Frozen):
+class TextItemSpec(Frozen):
     text: Annotated[str, Field(min_length=1)]
 
 
-class ImageItem(Frozen):
+class ImageItemSpec(Frozen):
     image: Annotated[str, Field(min_length=1)]
 
 
-DescriptionItem = TextItem | ImageItem
+DescriptionItemSpec = TextItemSpec | ImageItemSpec
 
 
 def _section(value: Any) -> Any:
@@ -168,43 +165,26 @@ def _section(value: Any) -> Any:
 
 
 Section = Annotated[
-    tuple[DescriptionItem, ...], BeforeValidator(_section), Field(min_length=1, max_length=2)
+    tuple[DescriptionItemSpec, ...],
+    BeforeValidator(
+        _section,
+        json_schema_input_type=DescriptionItemSpec
+        | Annotated[list[DescriptionItemSpec], Field(min_length=1, max_length=2)],
+    ),
+    Field(min_length=1, max_length=2),
 ]
-
-
-class Location(Frozen):
-    country_code: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "PL"
-    province: Literal[PROVINCES] | None = None  # type: ignore[valid-type]
-    city: Annotated[str, Field(min_length=1)]
-    post_code: str
-
-    @model_validator(mode="after")
-    def _polish_address(self) -> Location:
-        if self.country_code == "PL":
-            if self.province is None:
-                raise ValueError("province is required for a location in Poland")
-            if not re.fullmatch(r"\d{2}-\d{3}", self.post_code):
-                raise ValueError("post_code in Poland looks like 00-950")
-        return self
 
 
 HandlingTime = Literal[HANDLING_TIMES]  # type: ignore[valid-type]
 Invoice = Literal[INVOICES]  # type: ignore[valid-type]
 
 
-class AfterSales(Frozen):
-    """The seller's after-sales conditions, each by its name or id on Allegro."""
-
-    return_policy: str | None = None
-    implied_warranty: str | None = None
-    warranty: str | None = None
-
-
-class Offer(Frozen):
-    """One offer, keyed in the catalog by its external id (the seller's SKU)."""
+class OfferSpec(Frozen):
+    """One offer as the YAML gives it, keyed in the catalog by its external id (the seller's
+    SKU). Validated, it becomes an `Offer` (catalog/records.py)."""
 
     name: Annotated[str, Field(min_length=12, max_length=75)] | None = None
-    product: Product | None = None
+    product: ProductSpec | None = None
     category: str | None = None
     parameters: dict[str, ParamValues] | None = None
     price: Money | None = None
@@ -306,11 +286,47 @@ class Settings(Frozen):
     stock_mode: StockMode = StockMode.DELTA
 
 
+def lean_offer(spec: OfferSpec) -> Offer:
+    """The record of a validated offer."""
+    spec_product = spec.product
+    return Offer(
+        name=spec.name,
+        product=None
+        if spec_product is None
+        else product(spec_product.ean, spec_product.id, tuple(spec_product.parameters.items())),
+        category=spec.category,
+        parameters=None if spec.parameters is None else parameters(tuple(spec.parameters.items())),
+        price=None if spec.price is None else shared(spec.price),
+        currency=spec.currency,
+        stock=spec.stock,
+        images=None if spec.images is None else tuple(shared(i) for i in spec.images),
+        description=None
+        if spec.description is None
+        else tuple(tuple(item(i) for i in section) for section in spec.description),
+        shipping_rates=spec.shipping_rates,
+        handling_time=spec.handling_time,
+        location=spec.location,
+        invoice=spec.invoice,
+        after_sales=spec.after_sales,
+        status=spec.status,
+        scheduled_for=spec.scheduled_for,
+        ignore_fields=spec.ignore_fields,
+        allow_campaign_price_change=spec.allow_campaign_price_change,
+    )
+
+
+if TYPE_CHECKING:
+    LeanOffer = Offer
+else:  # validated as an OfferSpec, kept as a lean Offer record (pydantic's per-instance
+    # bookkeeping cost 3 KB an offer; the loader maps errors through OfferSpec's fields)
+    LeanOffer = Annotated[OfferSpec, AfterValidator(lean_offer)]
+
+
 class Catalog(Frozen):
     """Everything a catalog directory declares, merged from all its YAML files."""
 
     settings: Settings = Field(default_factory=Settings)
-    offers: dict[Sku, Offer] = Field(default_factory=dict)
+    offers: dict[Sku, LeanOffer] = Field(default_factory=dict)
     shipping_rates: dict[Annotated[str, Field(min_length=1, max_length=64)], ShippingRateTable] = (
         Field(default_factory=dict)
     )

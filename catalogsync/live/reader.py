@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ from catalogsync.allegro.wire import (
 )
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.cache import CachedOffer, LiveCache
+from catalogsync.live.events import offer_events
 from catalogsync.live.programmes import read_after_sales, read_campaigns
 from catalogsync.live.sales import read_sales
 from catalogsync.live.state import (
@@ -53,7 +55,7 @@ async def read_live(
     cache = cache if cache is not None else LiveCache()
     now = now or datetime.now(UTC)
     sales = await read_sales(client, index.stock.position)  # before the offers: see live.sales
-    changed, cursor = await _changed_since(client, cache, now)
+    changed, fed, cursor = await _changed_since(client, cache, now)
     methods = await _delivery_methods(client)
     tables, listing = await asyncio.gather(
         _tables(client, catalog, index, methods), _list_offers(client)
@@ -61,7 +63,11 @@ async def read_live(
     table_names = {t.id: t.name for t in tables.values()}
     reuse = {
         offer_id: LiveOffer(
-            id=offer_id, status=c.status, fields=c.fields, ever_activated=c.status != "INACTIVE"
+            id=offer_id,
+            status=c.status,
+            fields=c.fields,
+            ever_activated=c.status != "INACTIVE",
+            known_digest=c.digest,
         )
         for offer_id, c in cache.offers.items()
         if changed is not None and offer_id not in changed and cache.tables == table_names
@@ -69,15 +75,24 @@ async def read_live(
     offers, gone, duplicates = await _managed_offers(
         client, catalog, index, listing, table_names, reuse
     )
-    cache.event_cursor, cache.read_at, cache.tables = cursor, now, table_names
-    cache.offers = {o.id: CachedOffer(status=o.status, fields=o.fields) for o in offers.values()}
+    cache.fed, cache.event_cursor, cache.read_at, cache.tables = fed, cursor, now, table_names
+    cache.offers = {
+        o.id: CachedOffer(
+            status=o.status,
+            fields=o.fields,
+            expect=["OFFER_ACTIVATED"] if o.status == "ACTIVATING" else [],
+            digest=o.digest,
+        )
+        for o in offers.values()
+    }
     products = await _products(client, catalog)
     categories = {o.category for o in catalog.offers.values() if o.category}
     categories |= {c.category for found in products.values() for c in found}
     category_parameters = await _gather_map(
         sorted(categories), lambda c: _category_parameters(client, c)
     )
-    managed = set(catalog.offers)
+    # offers removed from the catalog are planned (pruned) or warned about, not "outside"
+    managed = set(catalog.offers) | set(index.offers)
     removed = await _removed_offers(client, catalog, index, listing)
     after_sales = await read_after_sales(client, catalog)
     variant_api, variant_sets = (
@@ -206,8 +221,10 @@ async def _managed_offers(
     listed = {str(o["id"]): o for o in listing}
     for sku, offer_id in list(chosen.items()):
         cached = reuse.get(offer_id)
-        if cached is not None and offer_id in listed and _still_matches(cached, listed[offer_id]):
-            offers[sku] = cached
+        status = _listed_status(listed[offer_id]) if offer_id in listed else None
+        if cached is not None and status and _still_matches(cached, listed[offer_id], status):
+            settled = status != cached.status
+            offers[sku] = replace(cached, status=status, known_digest=None) if settled else cached
             del chosen[sku]
     docs = await _gather_map(chosen.items(), lambda item: _read_offer(client, item[1]))
     gone: set[str] = set()
@@ -225,11 +242,18 @@ async def _managed_offers(
     return offers, gone, duplicates
 
 
-def _still_matches(cached: LiveOffer, listed: dict[str, Any]) -> bool:
-    """Cheap cross-check of a cached offer against its row in the offer list."""
+def _listed_status(listed: dict[str, Any]) -> str | None:
+    status = (listed.get("publication") or {}).get("status")
+    return str(status) if status else None
+
+
+def _still_matches(cached: LiveOffer, listed: dict[str, Any], status: str) -> bool:
+    """Cheap cross-check of a cached offer against its row in the offer list. An offer we
+    saw ACTIVATING may be ACTIVE now: Allegro finished publishing it, nothing else."""
     price = (listed.get("sellingMode") or {}).get("price") or {}
+    settled = cached.status == "ACTIVATING" and status == "ACTIVE"
     now = {
-        "status": (listed.get("publication") or {}).get("status"),
+        "status": cached.status if settled else status,
         "name": listed.get("name"),
         "stock": (listed.get("stock") or {}).get("available"),
         "price": money(price["amount"], price.get("currency") or "PLN") if price else None,
@@ -245,27 +269,16 @@ def _still_matches(cached: LiveOffer, listed: dict[str, Any]) -> bool:
 
 async def _changed_since(
     client: AllegroClient, cache: LiveCache, now: datetime
-) -> tuple[set[str] | None, str | None]:
-    """Offer ids the event feed names since the cache's cursor (None: read everything), and
-    the cursor to keep. The cursor is taken before the offers are read, so a change made
-    while reading is seen again next time rather than lost."""
-    cursor = cache.event_cursor if cache.usable(now) else None
-    changed: set[str] = set()
-    try:
-        while True:
-            params: dict[str, Any] = {"limit": PAGE}
-            if cursor:
-                params["from"] = cursor
-            events = (await client.get("/sale/offer-events", params=params)).get("offerEvents")
-            events = events or []
-            changed |= {str((e.get("offer") or {}).get("id")) for e in events}
-            if events:
-                cursor = str(events[-1]["id"])
-            if len(events) < PAGE:
-                break
-    except AllegroError:
-        return None, None  # no feed (or the cursor fell out of it): a full read is correct
-    return (changed if cache.usable(now) else None), cursor
+) -> tuple[set[str] | None, bool, str | None]:
+    """Offer ids the event feed names since the cache's cursor beyond the changes we expect
+    (None: read everything), whether the feed answered, and the cursor to keep. The cursor
+    is taken before the offers are read, so a change made while reading is seen again."""
+    usable = cache.usable(now)
+    found = await offer_events(client, cache.event_cursor if usable else None)
+    if found is None:
+        return None, False, None  # no feed (or the cursor fell out of it): read everything
+    events, cursor = found
+    return (cache.unexplained(events) if usable else None), True, cursor
 
 
 def _choose(found: list[dict[str, Any]], known_id: str | None) -> str:

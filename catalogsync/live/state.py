@@ -6,6 +6,8 @@ Offer fields are held in a canonical form shared with the planner's desired side
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,18 @@ class LiveOffer:
     status: str  # Allegro's publication status: INACTIVE, ACTIVATING, ACTIVE, ENDED
     fields: Fields
     ever_activated: bool = True
+    #: `digest` when already known (kept in the live cache), so it is not computed again
+    known_digest: str | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def digest(self) -> str:
+        """A hash of what the offer is on Allegro; a saved plan remembers it (stale check)
+        and the plan's fingerprint is made of these."""
+        if self.known_digest is None:
+            data = json.dumps([self.id, self.status, self.fields], sort_keys=True, default=str)
+            object.__setattr__(self, "known_digest", hashlib.sha256(data.encode()).hexdigest()[:16])
+        assert self.known_digest is not None
+        return self.known_digest
 
 
 @dataclass(frozen=True)

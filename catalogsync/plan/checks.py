@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
+from catalogsync.allegro.wire import MAX_OFFERS_PER_COMMAND
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.state import LiveOffer, LiveState
+from catalogsync.plan.cost import COMMANDS_AT_ONCE
 from catalogsync.plan.model import (
     Action,
     Change,
@@ -18,6 +21,7 @@ from catalogsync.plan.model import (
     Severity,
 )
 from catalogsync.plan.offers import Desired
+from catalogsync.wording import plural
 
 #: R13: an account holds at most this many drafts (INACTIVE offers).
 MAX_DRAFTS = 20_000
@@ -62,10 +66,11 @@ def prune_removed(
         return [], []
     if not prune:
         keys = ", ".join(sorted(live)[:5]) + (" …" if len(live) > 5 else "")
+        stay = "stays on Allegro as it is" if len(live) == 1 else "stay on Allegro as they are"
         return [], [
             _warning(
                 "catalog",
-                f"{len(live)} offers removed from the catalog stay on Allegro as they are ({keys});"
+                f"{plural(len(live), 'offer')} removed from the catalog {stay} ({keys});"
                 " set prune: true in catalogsync.yaml or run with --prune to end them",
             )
         ]
@@ -113,14 +118,26 @@ def run_checks(
 
 
 def _drafts(live: LiveState, changes: list[Change]) -> list[Diagnostic]:
-    creates = sum(1 for c in changes if c.resource is Resource.OFFER and c.action is Action.CREATE)
-    if live.draft_count + creates <= MAX_DRAFTS:
+    """R13. A create is a draft until activated; apply activates each batch of 1000 while
+    later creates still go out (apply/pipeline.py), so only the batches being filled or
+    activated at once are drafts together, besides the offers meant to stay drafts."""
+    creates = [c for c in changes if c.resource is Resource.OFFER and c.action is Action.CREATE]
+    activations = {
+        json.dumps(c.commands[-1].fields, sort_keys=True)
+        for c in creates
+        if c.commands and c.commands[-1].kind is CommandKind.PUBLICATION
+    }
+    activated = sum(1 for c in creates if c.commands) if activations else 0
+    in_pipeline = (len(activations) + COMMANDS_AT_ONCE) * MAX_OFFERS_PER_COMMAND
+    at_once = live.draft_count + len(creates) - activated + min(activated, in_pipeline)
+    if at_once <= MAX_DRAFTS:
         return []
     return [
         _error(
             "catalog",
-            f"the account has {live.draft_count} drafts and this run creates {creates} offers, "
-            f"each a draft until activated; Allegro allows {MAX_DRAFTS} drafts. Activate or delete "
+            f"the account has {live.draft_count} drafts and this run creates "
+            f"{plural(len(creates), 'offer')}, up to {at_once - live.draft_count} of them drafts "
+            f"at once until activated; Allegro allows {MAX_DRAFTS} drafts. Activate or delete "
             "drafts first, or apply in parts with --target",
             rule="R13",
         )

@@ -6,12 +6,15 @@ import json
 import math
 from collections import Counter
 
+from catalogsync.allegro.wire import MAX_OFFERS_PER_COMMAND
 from catalogsync.plan.model import Change, Resource
 
 #: Allegro's per-minute limits that bound apply (API_NOTES §3; R1).
 _PER_MINUTE = {"requests": 9000, "product-offer writes": 2490, "offer changes in commands": 9000}
 _POLLS_PER_COMMAND = 2  # usually: the tasks are read once pending and once done
-_MAX_OFFERS = 1000  # R14
+_MAX_OFFERS = MAX_OFFERS_PER_COMMAND
+#: Batch commands apply has running at once (each polled until its tasks settle).
+COMMANDS_AT_ONCE = 10
 
 
 def estimate(changes: tuple[Change, ...] | list[Change]) -> tuple[int, float]:

@@ -16,11 +16,14 @@ def _digest(data: Any) -> str:
 def offer_hash(offer: LiveOffer, sold: int = 0) -> str:
     """The offer as a saved plan remembers it. Sales do not count as a change: the stock is
     taken with the units `sold` since the stock ledger's position added back, and an offer that
-    sold out (ended by EMPTY_STOCK) as the active offer it was."""
+    sold out (ended by EMPTY_STOCK) as the active offer it was. Otherwise its `digest`."""
+    if not sold and offer.fields.get("ended_by") != "EMPTY_STOCK":
+        return offer.digest
     fields, status = dict(offer.fields), offer.status
     if "stock" in fields:
         fields["stock"] += sold
-    if fields.pop("ended_by", None) == "EMPTY_STOCK":
+    if fields.get("ended_by") == "EMPTY_STOCK":
+        del fields["ended_by"]
         fields["status"], status = "active", "ACTIVE"
     return _digest([offer.id, status, fields])[:16]
 
@@ -30,10 +33,10 @@ def table_hash(table_id: str, rates: tuple[Any, ...]) -> str:
 
 
 def fingerprint(live: LiveState) -> str:
-    """The whole managed live state; batch-command ids derive from it."""
-    return _digest(
-        {
-            "offers": {sku: [o.id, o.status, o.fields] for sku, o in sorted(live.offers.items())},
-            "tables": {n: [t.id, list(t.rates)] for n, t in sorted(live.tables.items())},
-        }
-    )
+    """The whole managed live state; batch-command ids derive from it. Made of per-offer
+    digests, which the live cache keeps, so a plan need not serialise every offer."""
+    offers = hashlib.sha256()
+    for sku, offer in sorted(live.offers.items()):
+        offers.update(f"{sku}\0{offer.digest}\n".encode())
+    tables = {n: [t.id, list(t.rates)] for n, t in sorted(live.tables.items())}
+    return _digest({"offers": offers.hexdigest(), "tables": tables})

@@ -12,8 +12,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from catalogsync.state import OrderPosition
-
 #: 2: quantity commands carry their change type (GAIN or FIXED); plans carry stock marks
 FORMAT_VERSION = 2
 
@@ -35,7 +33,7 @@ class Diagnostic(_Frozen):
     rule: str | None = None  # FAQ rule id, e.g. "R23"
 
     def __str__(self) -> str:
-        rule = f" [{self.rule}]" if self.rule else ""
+        rule = f" [{self.rule}, see docs/rules.md#{self.rule.lower()}]" if self.rule else ""
         return f"{self.severity.value}: {self.subject}: {self.message}{rule}"
 
 
@@ -104,11 +102,19 @@ class Mark(_Frozen):
     expected: int
 
 
+class Position(_Frozen):
+    """How far the order events were read (see `catalogsync.state.OrderPosition`)."""
+
+    event: str | None = None
+    bought_until: str | None = None
+    bought_then: tuple[str, ...] = ()
+
+
 class StockBook(_Frozen):
     """The stock ledger apply writes, relative to the order events read for this plan."""
 
     #: how far the plan's reading read the order events
-    position: OrderPosition = OrderPosition()
+    position: Position = Position()
     #: external id -> mark if the offer's stock step is not done (or there is none)
     marks: dict[str, Mark] = {}
 

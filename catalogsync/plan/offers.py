@@ -11,10 +11,18 @@ from datetime import datetime
 from typing import Any
 
 from catalogsync.allegro.wire import CategoryParameter, Fields, money
-from catalogsync.catalog.models import AfterSales, Catalog, ImageItem, Offer, Status
+from catalogsync.catalog.models import (
+    AfterSales,
+    Catalog,
+    ImageItem,
+    Location,
+    Offer,
+    Product,
+    Status,
+)
 from catalogsync.live.state import LiveState, ProductCandidate
 from catalogsync.plan.model import Diagnostic, Severity
-from catalogsync.plan.products import resolve_product
+from catalogsync.plan.products import Resolved, resolve_product
 
 #: Fields only needed to create an offer; Allegro rejects a create without them.
 REQUIRED_TO_CREATE = ("name", "category", "price", "stock")
@@ -51,9 +59,52 @@ class Desired:
         )
 
 
+class Lookups:
+    """What many offers of one plan share, worked out once: the product an EAN and its
+    parameters resolve to, a category's parameters by name, a location's canonical form."""
+
+    def __init__(self, live: LiveState) -> None:
+        self.live = live
+        self._products: dict[tuple[Any, ...], Resolved] = {}
+        self._categories: dict[str, dict[str, CategoryParameter] | None] = {}
+        self._locations: dict[Location, dict[str, str]] = {}
+
+    def product(self, product: Product) -> Resolved:
+        key = (product.id, product.ean, tuple(product.parameters.items()))
+        found = self._products.get(key)
+        if found is None:
+            candidates = self.live.products.get(product.id or product.ean or "", ())
+            found = self._products[key] = resolve_product(product, candidates)
+        return found
+
+    def category_parameters(self, category: str) -> dict[str, CategoryParameter] | None:
+        if category not in self._categories:
+            known = self.live.category_parameters.get(category)
+            self._categories[category] = None if known is None else {p.name: p for p in known}
+        return self._categories[category]
+
+    def location(self, location: Location) -> dict[str, str]:
+        found = self._locations.get(location)
+        if found is None:
+            out = {
+                "countryCode": location.country_code,
+                "province": location.province,
+                "city": location.city,
+                "postCode": location.post_code,
+            }
+            found = self._locations[location] = {k: v for k, v in out.items() if v is not None}
+        return found
+
+
 def desired_offer(
-    sku: str, offer: Offer, catalog: Catalog, live: LiveState, now: datetime
+    sku: str,
+    offer: Offer,
+    catalog: Catalog,
+    live: LiveState,
+    now: datetime,
+    lookups: Lookups | None = None,
 ) -> Desired:
+    lookups = lookups or Lookups(live)
     defaults = catalog.settings.defaults
     currency = offer.currency or defaults.currency
     values: dict[str, Any] = {
@@ -64,7 +115,7 @@ def desired_offer(
         "description": _description(offer, live),
         "shipping_rates": offer.shipping_rates or defaults.shipping_rates,
         "handling_time": offer.handling_time or defaults.handling_time,
-        "location": _location(offer, catalog),
+        "location": _location(offer, catalog, lookups),
         "invoice": offer.invoice or defaults.invoice,
         "status": (offer.status or defaults.status).value,
     }
@@ -76,8 +127,8 @@ def desired_offer(
     if offer.scheduled_for:
         desired.scheduled_for = offer.scheduled_for.isoformat()
     _after_sales(desired, offer.after_sales or defaults.after_sales, live)
-    _product_and_category(desired, offer, live)
-    _parameters(desired, offer, live)
+    _product_and_category(desired, offer, lookups)
+    _parameters(desired, offer, lookups)
     _check_references(desired, catalog, live)
     _check_description_images(desired, offer)
     for image in offer.images or ():
@@ -133,24 +184,15 @@ def _after_sales(desired: Desired, chosen: AfterSales | None, live: LiveState) -
         desired.fields["after_sales"] = resolved
 
 
-def _location(offer: Offer, catalog: Catalog) -> dict[str, str] | None:
+def _location(offer: Offer, catalog: Catalog, lookups: Lookups) -> dict[str, str] | None:
     location = offer.location or catalog.settings.defaults.location
-    if location is None:
-        return None
-    out = {
-        "countryCode": location.country_code,
-        "province": location.province,
-        "city": location.city,
-        "postCode": location.post_code,
-    }
-    return {k: v for k, v in out.items() if v is not None}
+    return None if location is None else dict(lookups.location(location))
 
 
-def _product_and_category(desired: Desired, offer: Offer, live: LiveState) -> None:
+def _product_and_category(desired: Desired, offer: Offer, lookups: Lookups) -> None:
     category = offer.category
     if offer.product:
-        key = offer.product.id or offer.product.ean or ""
-        resolved = resolve_product(offer.product, live.products.get(key, ()))
+        resolved = lookups.product(offer.product)
         if resolved.product is None:
             desired.error(resolved.problem or "product not found", rule="R23")
             desired.reported.add("category")
@@ -167,15 +209,15 @@ def _product_and_category(desired: Desired, offer: Offer, live: LiveState) -> No
         desired.fields["category"] = category
 
 
-def _parameters(desired: Desired, offer: Offer, live: LiveState) -> None:
+def _parameters(desired: Desired, offer: Offer, lookups: Lookups) -> None:
     category = desired.fields.get("category")
     if category is None:
         return
-    known = live.category_parameters.get(category)
+    known = lookups.category_parameters(category)
     if known is None:
         desired.error(f"category {category} does not exist on Allegro")
         return
-    desired.parameters = {p.name: p for p in known}
+    desired.parameters = known  # shared by the category's offers: never changed
     if offer.parameters is None:
         return
     valid: dict[str, list[str]] = {}

@@ -22,12 +22,13 @@ from catalogsync.plan.model import (
     FieldDiff,
     Mark,
     Plan,
+    Position,
     Request,
     Resource,
     Severity,
     StockBook,
 )
-from catalogsync.plan.offers import Desired, check_create, desired_offer
+from catalogsync.plan.offers import Desired, Lookups, check_create, desired_offer
 from catalogsync.plan.stock import StockStep, plan_stock
 from catalogsync.plan.tables import plan_tables
 from catalogsync.plan.variants import plan_variant_sets
@@ -63,10 +64,15 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     catalog = _targeted(catalog, options.targets)
     changes, diagnostics = plan_tables(catalog, live)
     table_ids = {name: t.id for name, t in live.tables.items()}
+    #: desired state of the offers variant sets name (the rest is dropped once planned)
     wanted: dict[str, Desired] = {}
+    in_sets = {sku for variant_set in catalog.variant_sets.values() for sku in variant_set.offers}
+    lookups = Lookups(live)
     marks = _untargeted_marks(live, catalog)
     for sku, offer in catalog.offers.items():
-        desired = wanted[sku] = desired_offer(sku, offer, catalog, live, now)
+        desired = desired_offer(sku, offer, catalog, live, now, lookups)
+        if sku in in_sets:
+            wanted[sku] = desired
         current = live.offers.get(sku)
         change: Change | None
         if current is None:
@@ -116,7 +122,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         uploads=_uploads(changes, live),
         stock=None
         if live.order_position is None
-        else StockBook(position=live.order_position, marks=marks),
+        else StockBook(position=Position(**live.order_position.model_dump()), marks=marks),
     )
 
 
@@ -126,7 +132,7 @@ def _stock(desired: Desired, current: LiveOffer, live: LiveState, mode: StockMod
     step = plan_stock(
         desired.fields["stock"] if managed else None,
         current,
-        live.stock_marks.get(desired.sku),
+        _recorded(live, desired.sku),
         None if live.sold is None else live.sold.get(desired.sku, 0),
         mode,
         activate=desired.fields["status"] == "active" and "status" not in desired.ignored,
@@ -136,6 +142,11 @@ def _stock(desired: Desired, current: LiveOffer, live: LiveState, mode: StockMod
         for severity, message in step.notes
     ]
     return step
+
+
+def _recorded(live: LiveState, sku: str) -> Mark | None:
+    mark = live.stock_marks.get(sku)
+    return None if mark is None else Mark(declared=mark.declared, expected=mark.expected)
 
 
 def _untargeted_marks(live: LiveState, catalog: Catalog) -> dict[str, Mark]:

@@ -21,6 +21,14 @@ def plan_schema() -> dict[str, Any]:
         "each out, diagnostics (errors block apply), and hashes of the live state it was "
         "made on. `plan --format json` adds `via` (human-readable steps) to each change."
     )
+    schema["$defs"]["Change"]["properties"]["via"] = {
+        "description": "`plan --format json` only: how apply carries the change out, in words "
+        "(requests and batch commands); not read back from a saved plan.",
+        "items": {"type": "string"},
+        "readOnly": True,
+        "title": "Via",
+        "type": "array",
+    }
     return schema
 
 

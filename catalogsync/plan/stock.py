@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from catalogsync.catalog.models import StockMode
 from catalogsync.live.state import LiveOffer
 from catalogsync.plan.model import Command, CommandKind, FieldDiff, Mark, Severity
-from catalogsync.state import StockMark
 
 EMPTY_STOCK = "EMPTY_STOCK"
 
@@ -54,7 +53,7 @@ def sold_out(current: LiveOffer) -> bool:
 def plan_stock(
     declared: int | None,
     current: LiveOffer,
-    recorded: StockMark | None,
+    recorded: Mark | None,
     sold: int | None,
     mode: StockMode,
     activate: bool = True,

@@ -15,6 +15,7 @@ from catalogsync.catalog.models import Catalog, Status, VariantSet
 from catalogsync.live.state import LiveOffer, LiveState
 from catalogsync.plan.model import Action, Change, Diagnostic, FieldDiff, Resource, Severity
 from catalogsync.plan.offers import Desired
+from catalogsync.wording import plural
 
 
 def plan_variant_sets(
@@ -138,7 +139,12 @@ def _legacy_change(
             new=list(wanted.parameters),
         ),
     )
-    reason = f"{len(rejoining)} ended offers rejoin on re-activation (R25)" if rejoining else ""
+    rejoin = "rejoins" if len(rejoining) == 1 else "rejoin"
+    reason = (
+        f"{plural(len(rejoining), 'ended offer')} {rejoin} on re-activation (R25)"
+        if rejoining
+        else ""
+    )
     return Change(
         resource=Resource.VARIANT_SET,
         key=name,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from catalogsync.emulator.backend import Backend
@@ -20,7 +21,7 @@ def test_first_plan_creates_every_table_and_offer(run: Run, catalog_dir: Path) -
         "offer TSHIRT-WHITE-L",
     ):
         assert f"+ {address}" in result.output
-    assert "Plan: 8 to create, 0 to update (about 11 requests)." in result.output
+    assert "Plan: 8 to create, 0 to update (about 11 API requests to apply)." in result.output
 
 
 def test_apply_then_plan_shows_no_changes(run: Run, catalog_dir: Path, backend: Backend) -> None:
@@ -64,9 +65,15 @@ def test_edited_price_is_exactly_one_update(run: Run, catalog_dir: Path) -> None
     assert result.exit_code == 2, result.output
     assert "~ offer MUG-WHITE-330" in result.output
     assert "~ price: 29.99 PLN → 34.99 PLN" in result.output
-    assert "Plan: 0 to create, 1 to update (about 3 requests)." in result.output
+    assert "Plan: 0 to create, 1 to update (about 3 API requests to apply)." in result.output
 
-    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    applied = run("apply", catalog_dir, "--auto-approve")
+    assert applied.exit_code == 0
+    assert "1 step done," in applied.output
+    # The plan's estimate and apply's count speak of the same requests: those that apply sends.
+    sent = re.search(r"\((\d+) API requests? to apply, after (\d+) to read", applied.output)
+    assert sent is not None, applied.output
+    assert 1 <= int(sent[1]) <= 3 < int(sent[2])
     assert run("plan", catalog_dir, "--detailed-exitcode").exit_code == 0
 
 
@@ -168,10 +175,12 @@ def test_pruning_ends_offers_removed_from_the_catalog(run: Run, catalog_dir: Pat
     kept = run("plan", catalog_dir, "--detailed-exitcode")
     assert kept.exit_code == 0, kept.output
     assert "3 offers removed from the catalog stay on Allegro" in kept.output
+    assert "outside the catalog" not in kept.output  # they are named above, not "outside"
 
     pruned = run("apply", catalog_dir, "--auto-approve", "--prune", "--allow-mass-change")
     assert pruned.exit_code == 0, pruned.output
     assert "- offer TSHIRT-WHITE-S" in pruned.output
+    assert "outside the catalog" not in pruned.output  # the offers being ended are not
     assert "DELETE /sale/offers/{id}: 1 done" in pruned.output  # the never-activated draft
     assert run("plan", catalog_dir, "--detailed-exitcode", "--prune").exit_code == 0
 

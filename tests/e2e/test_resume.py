@@ -10,6 +10,7 @@ import pytest
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.emulator.backend import Backend
+from catalogsync.state import load_index
 from tests.e2e.conftest import Run
 
 SELLER = "1000001"
@@ -78,14 +79,12 @@ def test_commands_left_in_flight_are_awaited_by_the_next_run(
     with monkeypatch.context() as patch:
         patch.setattr(AllegroClient, "_send", send)
         assert run("apply", catalog_dir, "--auto-approve").exit_code == 130
-    index = (catalog_dir / ".catalogsync" / "state-local.json").read_text()
-    assert "offer-publication-commands" in index
+    index_path = catalog_dir / ".catalogsync" / "state-local.json"
+    pending = load_index(index_path).commands
+    assert [c.kind for c in pending.values()] == ["offer-publication-commands"]
 
     resumed = run("apply", catalog_dir, "--auto-approve")
     assert resumed.exit_code == 0, resumed.output
     assert "Waited for the commands an interrupted apply left running." in resumed.output
     assert "No changes." in resumed.output
-    assert (
-        "offer-publication-commands"
-        not in (catalog_dir / ".catalogsync" / "state-local.json").read_text()
-    )
+    assert load_index(index_path).commands == {}

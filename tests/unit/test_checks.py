@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
+from catalogsync.catalog.models import Safety
 from catalogsync.live.state import LiveOffer, LiveState, LiveTable
-from catalogsync.plan.model import Action, CommandKind
+from catalogsync.plan.checks import run_checks
+from catalogsync.plan.model import Action, Change, Command, CommandKind, Resource
 from catalogsync.plan.planner import Options, plan, stale_changes
 from tests.unit.test_planner import NOW, TABLE_ROW, catalog, live, live_mug, mug
 
@@ -48,6 +52,25 @@ def test_r13_drafts_beyond_the_limit_are_refused() -> None:
     result = plan(catalog({"MUG-1": mug()}), live(draft_count=20_000), NOW)
     assert [e.rule for e in result.errors] == ["R13"]
     assert "20000 drafts" in result.errors[0].message
+
+
+def test_r13_creates_are_drafts_together_only_while_their_batch_awaits_activation() -> None:
+    def create(number: int, activate: bool) -> Change:
+        activation = Command(kind=CommandKind.PUBLICATION, fields={"status": "active"})
+        return Change(
+            resource=Resource.OFFER,
+            key=f"MUG-{number}",
+            action=Action.CREATE,
+            commands=(activation,) if activate else (),
+        )
+
+    activated = [create(i, True) for i in range(30_000)]
+    assert run_checks(catalog({}), live(), activated, True, True) == []
+    (error,) = run_checks(catalog({}), live(draft_count=15_000), activated, True, True)
+    assert error.rule == "R13"  # 15 000 + the 11 batches apply may have in the pipeline
+    staying = [create(i, False) for i in range(20_001)]
+    (error,) = run_checks(catalog({}), live(), staying, True, True)
+    assert error.rule == "R13" and "up to 20001 of them drafts at once" in error.message
 
 
 def test_safety_share_refuses_with_the_numbers_and_the_flag() -> None:
@@ -148,3 +171,16 @@ def test_stale_plan_names_each_offer_and_field_that_moved() -> None:
 def test_live_notes_become_warnings() -> None:
     state: LiveState = live(notes=("could not read campaigns",))
     assert [w.message for w in plan(catalog(), state, NOW).warnings] == ["could not read campaigns"]
+
+
+@pytest.mark.parametrize(
+    ("price", "refused"),
+    [("24.00", False), ("23.99", True), ("37.48", False), ("37.49", True)],
+)
+def test_max_price_change_bounds_as_the_readme_says(price: str, refused: bool) -> None:
+    """README, Safety: 0.2 allows -20 % to +25 % (29.99 -> 23.992 .. 37.4875)."""
+    base = catalog({"MUG-1": mug(price=price)})
+    settings = base.settings.model_copy(update={"safety": Safety(max_price_change=0.2)})
+    tight = base.model_copy(update={"settings": settings})
+    result = plan(tight, live(offers={"MUG-1": live_mug()}), NOW)
+    assert bool(result.errors) is refused

@@ -15,7 +15,12 @@ from catalogsync.plan.model import (
     Resource,
     Severity,
 )
-from catalogsync.render import render_json, render_markdown, render_text
+from catalogsync.render import (
+    render_json,
+    render_markdown,
+    render_markdown_failure,
+    render_text,
+)
 
 
 def update(key: str, old: str = "29.99 PLN", new: str = "34.99 PLN") -> Change:
@@ -46,10 +51,17 @@ def test_text_shows_field_level_old_and_new_and_how() -> None:
     assert "      ~ price: 29.99 PLN → 34.99 PLN" in text
     assert "      via PATCH /sale/product-offers/777" in text
     assert (
-        "Plan: 0 to create, 1 to update (about 1 requests). "
+        "Plan: 0 to create, 1 to update (about 1 API request to apply). "
         "4 offers outside the catalog are left alone." in text
     )
     assert "\x1b[" not in text
+
+
+def test_counts_of_one_are_singular() -> None:
+    one = make_plan(update("MUG-1")).model_copy(update={"unmanaged_offers": 1})
+    error = Diagnostic(severity=Severity.ERROR, subject="offer A", message="bad")
+    assert "1 offer outside the catalog is left alone." in render_text(one)
+    assert "Plan blocked: 1 error;" in render_text(make_plan(diagnostics=(error,)))
 
 
 def test_text_in_colour_only_when_asked() -> None:
@@ -59,13 +71,13 @@ def test_text_in_colour_only_when_asked() -> None:
 def test_errors_block_the_plan_in_the_summary() -> None:
     error = Diagnostic(severity=Severity.ERROR, subject="offer A", message="bad", rule="R18")
     text = render_text(make_plan(diagnostics=(error,)))
-    assert "error: offer A: bad [R18]" in text
+    assert "error: offer A: bad [R18, see docs/rules.md#r18]" in text
     assert "Plan blocked: 1 error;" in text
 
 
 def test_markdown_has_summary_table_and_diff_details() -> None:
     md = render_markdown(make_plan(update("MUG-1")))
-    assert md.startswith("### catalogsync plan for allegro-pl (local)")
+    assert md.startswith("<!-- catalogsync-plan -->\n### catalogsync plan for allegro-pl (local)")
     assert "| ✏️ | offer `MUG-1` | price | PATCH /sale/product-offers/777 |" in md
     assert "- price: 29.99 PLN\n+ price: 34.99 PLN" in md
 
@@ -115,3 +127,14 @@ def test_a_long_text_shows_where_it_changed() -> None:
     assert "description[0][0].content: …" in line
     assert "Pojemność 330 ml" in line and "Pojemność 350 ml" in line
     assert len(line) < 200
+
+
+def test_markdown_failure_stays_under_the_comment_limit() -> None:
+    problems = "\n".join(f"offers/big.yaml:{n}:5: offers.SKU-{n}.stok: unknown key" for n in
+                         range(5000))
+    md = render_markdown_failure(problems + "\ncatalog is invalid: 5000 problems", limit=20_000)
+    assert len(md) <= 20_000
+    assert md.startswith("<!-- catalogsync-plan -->\n### catalogsync plan failed")
+    assert "offers/big.yaml:0:5:" in md and "more lines in the job's log" in md
+    assert md.endswith("catalog is invalid: 5000 problems\n````\n")
+    assert render_markdown_failure("one problem").count("one problem") == 1

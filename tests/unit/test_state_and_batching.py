@@ -8,7 +8,15 @@ import pytest
 
 from catalogsync.apply.batching import chunks, command_id
 from catalogsync.errors import ConfigError
-from catalogsync.state import StateIndex, load_index, record_id, save_index
+from catalogsync.state import (
+    PendingCommand,
+    StateIndex,
+    forget_command,
+    load_index,
+    record_command,
+    record_id,
+    save_index,
+)
 
 
 def test_index_round_trips_and_leaves_no_temporary_files(tmp_path: Path) -> None:
@@ -55,3 +63,14 @@ def test_recorded_ids_survive_a_crash_before_the_next_snapshot(tmp_path: Path) -
     )
     save_index(path, load_index(path))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
+
+
+def test_a_pending_command_is_journalled_and_forgotten_once_settled(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    index = StateIndex()
+    record_command(
+        path, index, "c-1", PendingCommand(kind="offer-price-change-commands", offers=["1"])
+    )
+    assert load_index(path).commands["c-1"].offers == ["1"]  # survives a crash here
+    forget_command(path, index, "c-1")
+    assert load_index(path).commands == {} == index.commands

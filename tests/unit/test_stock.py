@@ -4,6 +4,7 @@ sales in between, and the ledger apply writes."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from catalogsync.apply.stock import StockMarks
 from catalogsync.catalog.models import StockMode
@@ -11,10 +12,10 @@ from catalogsync.live.state import LiveOffer
 from catalogsync.plan.model import Command, CommandKind, Mark, Severity
 from catalogsync.plan.planner import plan, stale_changes
 from catalogsync.plan.stock import plan_stock
-from catalogsync.state import OrderPosition, StateIndex, StockLedger, StockMark
+from catalogsync.state import OrderPosition, StateIndex, StockLedger, StockMark, load_index
 from tests.unit.test_planner import NOW, catalog, live, live_mug, mug
 
-SET_TO_40 = StockMark(declared=40, expected=40)
+SET_TO_40 = Mark(declared=40, expected=40)
 AT_E9 = OrderPosition(event="E9", bought_until="2026-11-26T11:00:00.000Z", bought_then=("li-9",))
 
 
@@ -112,7 +113,7 @@ def test_stale_check_tolerates_sales_and_refuses_drift() -> None:
     assert stale_changes(saved, drifted) == ["offer MUG-1: changed on Allegro since the plan"]
 
 
-def test_ledger_moves_on_to_the_plans_cursor_with_what_succeeded() -> None:
+def test_ledger_moves_on_to_the_plans_cursor_with_what_succeeded(tmp_path: Path) -> None:
     marks = {"MUG-1": StockMark(declared=5, expected=5), "MUG-2": StockMark(declared=5,
                                                                             expected=5)}
     state = live(offers={"MUG-1": live_mug(stock=4), "MUG-2": replace(live_mug(stock=5),
@@ -121,10 +122,12 @@ def test_ledger_moves_on_to_the_plans_cursor_with_what_succeeded() -> None:
     saved = plan(catalog({"MUG-1": mug(stock=9), "MUG-2": mug(stock=7)}), state, NOW)
     first, second = saved.changes
     index = StateIndex(stock=StockLedger(position=OrderPosition(event="E1"), offers=dict(marks)))
-    writer = StockMarks(saved, index)
+    path = tmp_path / "state.json"
+    writer = StockMarks(saved, index, path)
 
     writer.sending_gain([first, second], 4)  # before the command is sent
     assert index.stock.offers["MUG-1"] == StockMark(declared=9, expected=9)
+    assert load_index(path).stock.offers["MUG-1"] == StockMark(declared=9, expected=9)
     writer.finished(first, True)
     writer.finished(second, False)  # Allegro refused: its mark goes back
     assert index.stock.offers["MUG-2"] == StockMark(declared=5, expected=5)

@@ -1,0 +1,131 @@
+"""What apply saw Allegro confirm, written into the live cache at the end of a run.
+
+The offer a POST or PATCH answered with, and the fields a command task reported SUCCESS for,
+replace what the plan read; anything whose outcome is unknown is dropped from the cache and
+read again. Each confirmed change lists the offer events it causes, so the feed's echo of our
+own work is not taken for someone else's, and the feed's cursor moves past it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from catalogsync.allegro.client import AllegroClient
+from catalogsync.allegro.wire import offer_fields
+from catalogsync.live.cache import LIVE_STATUSES, CachedOffer, LiveCache, load_cache, save_cache
+from catalogsync.live.events import offer_events
+
+#: Fields with an event of their own; a change to any other content field is OFFER_CHANGED.
+_FIELD_EVENTS = {"price": "OFFER_PRICE_CHANGED", "stock": "OFFER_STOCK_CHANGED"}
+_NOT_CONTENT = frozenset({"status", *_FIELD_EVENTS})
+
+
+@dataclass
+class Ledger:
+    #: offer id -> confirmed steps in order: an answered document, or fields a command set
+    steps: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
+    doubtful: set[str] = field(default_factory=set)
+    #: offers in a command that has not reported their task yet
+    unsettled: set[str] = field(default_factory=set)
+
+    def answered(self, offer_id: str, doc: dict[str, Any]) -> None:
+        """Allegro answered a POST or PATCH with the offer as it now is."""
+        self.steps.setdefault(offer_id, []).append(("doc", doc))
+
+    def confirmed(self, offer_id: str, fields: dict[str, Any]) -> None:
+        """A command task for the offer ended in SUCCESS: it now has these canonical fields."""
+        self.steps.setdefault(offer_id, []).append(("set", fields))
+        self.unsettled.discard(offer_id)
+
+    def sent(self, offer_ids: list[str]) -> None:
+        """A command for these offers is on its way; unknown until their tasks settle."""
+        self.unsettled.update(offer_ids)
+
+    def doubt(self, offer_id: str) -> None:
+        """Whatever happened to the offer is not known: the next plan reads it."""
+        self.doubtful.add(offer_id)
+
+
+def settle(cache: LiveCache, ledger: Ledger, table_names: dict[str, str] | None) -> None:
+    """Replay the ledger onto the cache. `table_names` (id -> name) is None when a table may
+    have been renamed: offers name their table, so none of them is known any more."""
+    if table_names is None:
+        cache.offers.clear()
+        return
+    cache.tables = dict(table_names)
+    for offer_id, steps in ledger.steps.items():
+        entry = cache.offers.get(offer_id)
+        for kind, data in steps:
+            entry = (
+                _answered(entry, data, table_names) if kind == "doc" else _confirmed(entry, data)
+            )
+        if entry is None:
+            cache.offers.pop(offer_id, None)
+        else:
+            cache.offers[offer_id] = entry
+    for offer_id in ledger.doubtful | ledger.unsettled:
+        cache.offers.pop(offer_id, None)
+
+
+def _answered(
+    entry: CachedOffer | None, doc: dict[str, Any], table_names: dict[str, str]
+) -> CachedOffer:
+    status = str((doc.get("publication") or {}).get("status") or "INACTIVE")
+    new = CachedOffer(status=status, fields=offer_fields(doc, table_names))
+    new.expect = _events(entry, new)
+    return new
+
+
+def _confirmed(entry: CachedOffer | None, values: dict[str, Any]) -> CachedOffer | None:
+    if entry is None:
+        return None  # what the rest of the offer looks like is not known
+    values = {k: v for k, v in values.items() if k != "scheduled_for"}
+    status = entry.status
+    if values.get("status") == "active" and status not in LIVE_STATUSES:
+        status = "ACTIVATING"  # ACTIVE once Allegro has published it
+    elif values.get("status") == "ended":
+        status = "ENDED"
+    new = CachedOffer(status=status, fields={**entry.fields, **values})
+    new.expect = _events(entry, new)
+    return new
+
+
+def _events(old: CachedOffer | None, new: CachedOffer) -> list[str]:
+    """The events Allegro emits for the change from `old` to `new`, on top of those `old`
+    still waits for. Only offers that are live emit events (drafts and ended ones do not)."""
+    expect = list(old.expect) if old else []
+    was = old.status if old else "INACTIVE"
+    if was not in LIVE_STATUSES:
+        if new.status in LIVE_STATUSES:
+            expect.append("OFFER_ACTIVATED")
+        return expect
+    before = old.fields if old else {}
+    expect += [e for f, e in _FIELD_EVENTS.items() if before.get(f) != new.fields.get(f)]
+    content = set(before) | set(new.fields)
+    if any(before.get(f) != new.fields.get(f) for f in content - _NOT_CONTENT):
+        expect.append("OFFER_CHANGED")
+    if new.status == "ENDED":
+        expect.append("OFFER_ENDED")
+    return expect
+
+
+async def record(
+    client: AllegroClient, path: Path, ledger: Ledger, table_names: dict[str, str] | None
+) -> None:
+    """Write what apply confirmed into the cache at `path` and move the event cursor past
+    our own events; another's change to an offer drops that offer from the cache."""
+    cache = load_cache(path)
+    now = datetime.now(UTC)
+    if not cache.usable(now):
+        return  # the next plan reads everything anyway
+    settle(cache, ledger, table_names)
+    found = await offer_events(client, cache.event_cursor)
+    if found is not None:  # else the next plan reads the feed and finds the rest expected
+        events, cursor = found
+        for offer_id in cache.unexplained(events):
+            cache.offers.pop(offer_id, None)
+        cache.event_cursor, cache.read_at = cursor, now
+    save_cache(path, cache)

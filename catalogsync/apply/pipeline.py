@@ -1,0 +1,104 @@
+"""Batch commands sent as soon as their offers are ready, not phase by phase.
+
+An offer's commands run in order (modification, price, quantity, publication: an offer is
+activated with its final content), each after its create or edit. Offers that get the same
+kind of command with the same value share a command of up to 1000 offers (R14); a command is
+sent the moment it is full, or once no more offers can join it. So the activation of the
+first 1000 creates starts while later creates still go out — the two are under different
+limits — and commands of different kinds, which touch different offers, overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from catalogsync.apply.batching import MAX_OFFERS_PER_COMMAND
+from catalogsync.plan.model import Change, Command, CommandKind
+
+ORDER = (
+    CommandKind.MODIFICATION,
+    CommandKind.PRICE,
+    CommandKind.QUANTITY,
+    CommandKind.PUBLICATION,
+)
+Member = tuple[Change, str]  # the change, and the offer's Allegro id
+#: sends one command for these offers; returns once every task has settled
+Send = Callable[[CommandKind, dict[str, Any], list[Member]], Awaitable[None]]
+
+
+class CommandPipeline:
+    def __init__(self, changes: list[Change], send: Send) -> None:
+        self._send = send
+        #: how many offers may still join a command of each kind
+        self._coming: Counter[CommandKind] = Counter(
+            c.kind for change in changes for c in change.commands
+        )
+        self._groups: dict[tuple[CommandKind, str], list[Member]] = {}
+        self._values: dict[str, dict[str, Any]] = {}
+        self._running: set[asyncio.Task[None]] = set()
+
+    def ready(self, change: Change, offer_id: str) -> None:
+        """The offer's own request is done (or it had none): its commands may start."""
+        self._next(change, offer_id, 0)
+
+    def dropped(self, change: Change) -> None:
+        """The offer will never be ready (its create failed)."""
+        for command in change.commands:
+            self._coming[command.kind] -= 1
+        self._flush_finished()
+
+    async def finish(self) -> None:
+        """Wait until every command has been sent and has settled (call once every offer
+        is ready or dropped)."""
+        while True:
+            self._flush_finished()
+            if not self._running:
+                if not self._groups:
+                    return
+                for kind, key in list(self._groups):  # nothing running: no one else comes
+                    self._launch(kind, key)
+            await asyncio.gather(*list(self._running))
+
+    def _next(self, change: Change, offer_id: str, position: int) -> None:
+        commands = _ordered(change.commands)
+        if position < len(commands):
+            command = commands[position]
+            self._coming[command.kind] -= 1
+            key = json.dumps(command.fields, sort_keys=True)
+            self._values[key] = command.fields
+            group = self._groups.setdefault((command.kind, key), [])
+            group.append((change, offer_id))
+            if len(group) >= MAX_OFFERS_PER_COMMAND:
+                self._launch(command.kind, key)
+        self._flush_finished()
+
+    def _flush_finished(self) -> None:
+        """Send the partial commands of kinds no further offer can join."""
+        for kind, key in list(self._groups):
+            if self._coming[kind] <= 0:
+                self._launch(kind, key)
+
+    def _launch(self, kind: CommandKind, key: str) -> None:
+        members = self._groups.pop((kind, key))
+        task = asyncio.ensure_future(self._run(kind, self._values[key], members))
+        self._running.add(task)
+        task.add_done_callback(self._settled)
+
+    def _settled(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        if not task.cancelled():
+            task.exception()  # seen here; `finish` raises it (an interrupt may come first)
+
+    async def _run(self, kind: CommandKind, values: dict[str, Any], members: list[Member]) -> None:
+        await self._send(kind, values, members)
+        for change, offer_id in members:  # on to each offer's next command, failed or not
+            position = [c.kind for c in _ordered(change.commands)].index(kind) + 1
+            self._next(change, offer_id, position)
+
+
+def _ordered(commands: tuple[Command, ...]) -> list[Command]:
+    return sorted(commands, key=lambda c: ORDER.index(c.kind))

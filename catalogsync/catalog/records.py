@@ -1,0 +1,100 @@
+"""The validated catalog's offers as lean records: slotted, frozen dataclasses.
+
+`models.OfferSpec` (pydantic) validates what the YAML says; each offer is then kept as an
+`Offer` record. A pydantic instance carries a `__dict__` and a set of the fields given,
+which nothing uses and which cost three quarters of a loaded offer. Values that repeat
+across offers (products, parameter maps, prices, shared description items, image URLs) are
+shared through small bounded caches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from catalogsync.catalog.values import AfterSales, Location, Status
+
+H = TypeVar("H", bound=Hashable)
+_CACHE = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """The catalogue product an offer sells: by EAN (GTIN) or by Allegro product id."""
+
+    ean: str | None = None
+    id: str | None = None
+    parameters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TextItem:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImageItem:
+    image: str
+
+
+DescriptionItem = TextItem | ImageItem
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """One offer, keyed in the catalog by its external id (see `models.OfferSpec`)."""
+
+    name: str | None = None
+    product: Product | None = None
+    category: str | None = None
+    parameters: dict[str, tuple[str, ...]] | None = None
+    price: Decimal | None = None
+    currency: str | None = None
+    stock: int | None = None
+    images: tuple[str, ...] | None = None
+    description: tuple[tuple[DescriptionItem, ...], ...] | None = None
+    shipping_rates: str | None = None
+    handling_time: str | None = None
+    location: Location | None = None
+    invoice: str | None = None
+    after_sales: AfterSales | None = None
+    status: Status | None = None
+    scheduled_for: datetime | None = None
+    ignore_fields: tuple[str, ...] = ()
+    allow_campaign_price_change: bool = False
+
+
+@lru_cache(maxsize=_CACHE)
+def shared(value: H) -> H:
+    """The first of equal values seen lately, so that repeats cost nothing."""
+    return value
+
+
+@lru_cache(maxsize=_CACHE)
+def parameters(items: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, tuple[str, ...]]:
+    return dict(items)  # shared between offers: never mutated
+
+
+@lru_cache(maxsize=_CACHE)
+def product(
+    ean: str | None, id_: str | None, items: tuple[tuple[str, tuple[str, ...]], ...]
+) -> Product:
+    return Product(ean=ean, id=id_, parameters=parameters(items))
+
+
+@lru_cache(maxsize=_CACHE)
+def _text(text: str) -> TextItem:
+    return TextItem(text)
+
+
+@lru_cache(maxsize=_CACHE)
+def _image(url: str) -> ImageItem:
+    return ImageItem(shared(url))
+
+
+def item(item: Any) -> DescriptionItem:
+    return _image(item.image) if hasattr(item, "image") else _text(item.text)

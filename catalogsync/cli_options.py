@@ -1,0 +1,121 @@
+"""Options the commands share: the global ones (accepted before or after the subcommand, as
+`catalogsync -v plan DIR` or `catalogsync plan DIR -v`) and the flags of plan and apply."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from catalogsync.plan.planner import Options
+
+
+@dataclass
+class CliContext:
+    """The run's settings; tests inject an emulator `Backend` instead of the catalog's file."""
+
+    emulator: Any = None
+    color: bool = True  # False after --no-color
+
+
+def colour(obj: CliContext) -> bool:
+    """Colour only on a terminal, and never with --no-color or NO_COLOR (no-color.org)."""
+    return obj.color and not os.environ.get("NO_COLOR") and on_terminal()
+
+
+def on_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value:
+        return
+    ours = logging.getLogger("catalogsync")
+    for old in [h for h in ours.handlers if isinstance(h, _VerboseHandler)]:
+        ours.removeHandler(old)  # `-v` given twice (before and after the subcommand)
+    handler = _VerboseHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    # Only our own request log: httpx's logs whole URLs, and OAuth puts tokens in them.
+    ours.addHandler(handler)
+    ours.setLevel(logging.DEBUG)
+
+
+class _VerboseHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The handler `-v` adds."""
+
+
+def _no_color(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(CliContext).color = False
+
+
+def _global_options() -> list[click.Parameter]:
+    return [
+        click.Option(["-v", "--verbose"], is_flag=True, expose_value=False, callback=_verbose,
+                     help="Log every API request (no secrets)."),
+        click.Option(["--no-color"], is_flag=True, expose_value=False, callback=_no_color,
+                     help="No colours (also: the NO_COLOR variable)."),
+    ]
+
+
+def add_global_options(command: click.Command) -> None:
+    """Give `command` and every command below it the global options."""
+    command.params.extend(_global_options())
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            add_global_options(sub)
+
+
+def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The flags plan and apply share; they arrive as `options` (targets still patterns)."""
+    flags = [
+        click.option(
+            "--target",
+            "targets",
+            multiple=True,
+            metavar="KEY",
+            help="Only this offer external id, table or variant-set name (repeatable; "
+            "globs like 'TSHIRT-*' allowed).",
+        ),
+        click.option(
+            "--prune/--no-prune",
+            default=None,
+            help="End offers removed from the catalog (default: `prune:` setting).",
+        ),
+        click.option(
+            "--allow-campaign-price-change",
+            is_flag=True,
+            help="Change prices of offers in campaigns or Allegro Prices (R26).",
+        ),
+        click.option(
+            "--allow-mass-change",
+            is_flag=True,
+            help="Go beyond the safety shares of catalogsync.yaml.",
+        ),
+        click.option(
+            "--allow-price-jumps",
+            is_flag=True,
+            help="Allow prices to move beyond safety.max_price_change.",
+        ),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["options"] = Options(
+            targets=frozenset(kwargs.pop("targets")),
+            prune=kwargs.pop("prune"),
+            allow_campaign_price_change=kwargs.pop("allow_campaign_price_change"),
+            allow_mass_change=kwargs.pop("allow_mass_change"),
+            allow_price_jumps=kwargs.pop("allow_price_jumps"),
+        )
+        return command(*args, **kwargs)
+
+    for flag in reversed(flags):
+        wrapper = flag(wrapper)
+    return wrapper

@@ -1,0 +1,71 @@
+"""The plan after an apply reuses what Allegro confirmed, yet still sees another's change."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from catalogsync.emulator.backend import Backend
+from catalogsync.synthetic import write_catalog
+from tests.e2e.conftest import Run
+
+READS = "GET /sale/product-offers/{offerId}"
+SELLER = "1000001"
+
+
+def offer_ids(catalog: Path) -> dict[str, str]:
+    index = json.loads((catalog / ".catalogsync" / "state-local.json").read_text())
+    return dict(index["offers"])
+
+
+def test_plan_after_apply_reads_no_offer_and_catches_a_change_made_on_allegro(
+    run: Run, tmp_path: Path, backend: Backend
+) -> None:
+    catalog = write_catalog(tmp_path / "shop", 40)
+    first = run("apply", catalog, "--auto-approve")
+    assert first.exit_code == 0, first.output
+    before = backend.stats[READS]
+    after_create = run("plan", catalog, "--detailed-exitcode")
+    assert after_create.exit_code == 0, after_create.output
+    assert backend.stats[READS] == before  # creates, activations: all confirmed by Allegro
+
+    write_catalog(catalog, 40, price=Decimal("31.99"))
+    repriced = run("apply", catalog, "--auto-approve", "--allow-mass-change")
+    assert repriced.exit_code == 0, repriced.output
+    after_price = run("plan", catalog, "--detailed-exitcode")
+    assert after_price.exit_code == 0, after_price.output
+    assert backend.stats[READS] == before
+
+    # Someone edits two offers on Allegro: a stock the offer list shows, and a description
+    # only the event feed tells of.
+    ids = sorted(offer_ids(catalog).items())
+    (stocked_sku, stocked), (described_sku, described) = ids[0], ids[1]
+    backend.offers.patch(SELLER, stocked, {"stock": {"available": 1}})
+    text = {"sections": [{"items": [{"type": "TEXT", "content": "<p>Inny opis.</p>"}]}]}
+    backend.offers.patch(SELLER, described, {"description": text})
+    drift = run("plan", catalog, "--detailed-exitcode")
+    assert drift.exit_code == 2, drift.output
+    assert f"offer {stocked_sku}" in drift.output and "stock: 1 →" in drift.output
+    assert f"offer {described_sku}" in drift.output and "description" in drift.output
+    assert "Plan: 0 to create, 2 to update" in drift.output
+    assert backend.stats[READS] == before + 2
+
+
+def test_an_offer_whose_command_failed_is_read_again(
+    run: Run, tmp_path: Path, backend: Backend
+) -> None:
+    backend.update_settings({"processing_delay": 0})
+    catalog = write_catalog(tmp_path / "shop", 3)
+    assert run("apply", catalog, "--auto-approve").exit_code == 0
+    broken = sorted(offer_ids(catalog).values())[0]
+    backend.offers.patch(SELLER, broken, {"publication": {"status": "ENDED"}})
+    backend.offers.patch(SELLER, broken, {"sellingMode": None})  # now it cannot be activated
+
+    write_catalog(catalog, 3, price=Decimal("31.99"))
+    partial = run("apply", catalog, "--auto-approve", "--allow-mass-change")
+    assert partial.exit_code == 1, partial.output
+    assert "The offer has no price to change." in partial.output
+    before = backend.stats[READS]
+    assert run("plan", catalog).exit_code == 0
+    assert backend.stats[READS] == before + 1

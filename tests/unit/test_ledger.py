@@ -1,0 +1,75 @@
+"""What apply confirmed, replayed onto the live cache (apply/ledger.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalogsync.apply.ledger import Ledger, settle
+from catalogsync.live.cache import CachedOffer, LiveCache
+
+TABLES = {"t-1": "Standard"}
+
+
+def draft_doc(offer_id: str) -> dict[str, Any]:
+    return {
+        "id": offer_id,
+        "name": "Kubek",
+        "sellingMode": {"price": {"amount": "29.99", "currency": "PLN"}},
+        "stock": {"available": 5},
+        "delivery": {"shippingRates": {"id": "t-1"}},
+        "publication": {"status": "INACTIVE"},
+    }
+
+
+def live(price: str = "29.99 PLN") -> CachedOffer:
+    return CachedOffer(status="ACTIVE", fields={"price": price, "stock": 5, "status": "active"})
+
+
+def test_a_created_and_activated_offer_is_cached_as_activating_and_expects_its_event() -> None:
+    ledger, cache = Ledger(), LiveCache()
+    ledger.answered("1", draft_doc("1"))
+    ledger.sent(["1"])
+    ledger.confirmed("1", {"status": "active"})
+    settle(cache, ledger, TABLES)
+    offer = cache.offers["1"]
+    assert offer.status == "ACTIVATING"
+    assert offer.fields["price"] == "29.99 PLN" and offer.fields["shipping_rates"] == "Standard"
+    assert offer.fields["status"] == "active"
+    assert offer.expect == ["OFFER_ACTIVATED"]
+
+
+def test_changes_to_a_live_offer_expect_one_event_each_and_drafts_none() -> None:
+    cache = LiveCache(offers={"1": live(), "2": live().model_copy(update={"status": "INACTIVE"})})
+    ledger = Ledger()
+    for offer_id in ("1", "2"):
+        ledger.confirmed(offer_id, {"price": "31.99 PLN"})
+        ledger.confirmed(offer_id, {"handling_time": "PT48H"})
+    settle(cache, ledger, TABLES)
+    assert cache.offers["1"].expect == ["OFFER_PRICE_CHANGED", "OFFER_CHANGED"]
+    assert cache.offers["2"].expect == []
+    assert cache.offers["1"].fields["price"] == "31.99 PLN"
+
+
+def test_unconfirmed_or_failed_offers_leave_the_cache() -> None:
+    cache = LiveCache(offers={"1": live(), "2": live(), "3": live()})
+    ledger = Ledger()
+    ledger.sent(["1", "2"])
+    ledger.confirmed("1", {"price": "31.99 PLN"})  # "2" never reported
+    ledger.doubt("3")
+    settle(cache, ledger, TABLES)
+    assert set(cache.offers) == {"1"}
+
+
+def test_a_renamed_table_forgets_every_offer() -> None:
+    cache = LiveCache(offers={"1": live()})
+    settle(cache, Ledger(), None)
+    assert cache.offers == {}
+
+
+def test_expected_events_are_consumed_once_and_others_mark_the_offer_changed() -> None:
+    offer = live()
+    offer.expect = ["OFFER_PRICE_CHANGED"]
+    cache = LiveCache(offers={"1": offer, "2": live()})
+    events = [("1", "OFFER_PRICE_CHANGED"), ("1", "OFFER_PRICE_CHANGED"), ("2", "OFFER_CHANGED")]
+    assert cache.unexplained(events) == {"1", "2"}
+    assert cache.offers["1"].expect == []
