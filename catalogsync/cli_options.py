@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from catalogsync.plan.planner import Options
+from catalogsync.plan.options import Options
 
 
 @dataclass
@@ -94,6 +94,11 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Change prices of offers in campaigns or Allegro Prices (R26).",
         ),
         click.option(
+            "--allow-create-without-state",
+            is_flag=True,
+            help="Create offers although no catalogsync.lock or local state exists.",
+        ),
+        click.option(
             "--allow-mass-change",
             is_flag=True,
             help="Go beyond the safety shares of catalogsync.yaml.",
@@ -112,6 +117,7 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             prune=kwargs.pop("prune"),
             allow_campaign_price_change=kwargs.pop("allow_campaign_price_change"),
             allow_mass_change=kwargs.pop("allow_mass_change"),
+            allow_create_without_state=kwargs.pop("allow_create_without_state"),
             allow_price_jumps=kwargs.pop("allow_price_jumps"),
         )
         return command(*args, **kwargs)

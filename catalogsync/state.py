@@ -1,13 +1,17 @@
 """The state index: what apply learned about ids that the API cannot always show again.
 
 Hidden offers are missing from the offer list (R22) and tables can be renamed but never
-deleted (R4), so apply remembers external id -> offer id and table name -> table id.
-The live API stays the source of truth; losing this file costs at most a warning.
+deleted (R4), so apply remembers external id -> offer id, table name -> table id and image
+hash -> URL. The live API stays the source of truth for everything else.
 
-Storage: a JSON snapshot plus an append-only journal beside it. Recording one new id appends
-one line (cheap enough to do right after every create); `save_index` writes a new snapshot
-atomically and empties the journal. Loading replays the journal over the snapshot, so a
-crash at any point loses nothing that was recorded.
+Two copies, for two audiences:
+- `catalogsync.lock` beside the catalog, committed with it, so a fresh clone on a new CI
+  runner knows every id (`lockfile.py`: one sorted line per resource, no secrets, merges
+  by keeping both sides' lines);
+- `.catalogsync/state-ENV.json` (git-ignored), the working copy with a journal: recording
+  one new id appends one line to the journal and to the lock file, right after every create;
+  `save_index` writes both files whole, atomically, and empties the journal. Loading reads the
+  lock, then the snapshot and the journal over it, so a crash loses nothing that was recorded.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from catalogsync.errors import ConfigError
+from catalogsync.lockfile import LockFile
 
 
 class PendingCommand(BaseModel):
@@ -73,13 +78,27 @@ class StateIndex(BaseModel):
     #: a run after a crash waits for these before it reads live state
     commands: dict[str, PendingCommand] = Field(default_factory=dict)
     stock: StockLedger = Field(default_factory=StockLedger)
+    _lock: LockFile | None = PrivateAttr(default=None)
+    _found: bool = PrivateAttr(default=False)
+
+    def __eq__(self, other: object) -> bool:
+        """The ids, not where they were read from."""
+        return isinstance(other, StateIndex) and self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def has_state(self) -> bool:
+        """Whether any state for this catalog existed (a lock file or a local index), even
+        one with no ids yet: without it, ids apply recorded are unknown."""
+        return self._found or bool(self.offers or self.shipping_rates or self.images)
 
 
 def _journal(path: Path) -> Path:
     return path.with_suffix(".journal")
 
 
-def load_index(path: Path) -> StateIndex:
+def load_index(path: Path, lock: LockFile | None = None) -> StateIndex:
+    """The lock file's ids (if given), with the local snapshot and journal over them."""
     try:
         index = StateIndex.model_validate_json(path.read_bytes()) if path.exists() else StateIndex()
         if _journal(path).exists():
@@ -91,6 +110,23 @@ def load_index(path: Path) -> StateIndex:
             f"{path}: state index is unreadable ({exc.__class__.__name__}); "
             "delete it and catalogsync will rebuild it from Allegro"
         ) from exc
+    index._found = path.exists() or _journal(path).exists()
+    if lock is not None:
+        index._lock = lock
+        entries = lock.read()
+        index._found = index._found or lock.path.exists()
+        ledger = index.stock.model_copy(deep=True)
+        for kind, key, value in entries:
+            if kind in _SECTIONS:
+                section = getattr(index, _SECTIONS[kind])
+                section.setdefault(key, value)  # this machine's newer knowledge wins
+            elif kind == "stock":
+                declared, expected = json.loads(value)
+                ledger.offers.setdefault(key, StockMark(declared=declared, expected=expected))
+            else:
+                ledger.position = OrderPosition.model_validate_json(value)
+        if not index.stock.offers:  # no working copy of the ledger: the committed one
+            index.stock = ledger
     return index
 
 
@@ -120,6 +156,8 @@ def record_id(
 ) -> None:
     """Remember one new id in memory and on disk before anything else happens."""
     _record(path, index, {"kind": kind, "key": key, "id": value})
+    if index._lock is not None:
+        index._lock.append(kind, key, value)
 
 
 def record_command(path: Path, index: StateIndex, command_id: str, command: PendingCommand) -> None:
@@ -157,7 +195,23 @@ def save_index(path: Path, index: StateIndex) -> None:
         out.flush()
         os.fsync(out.fileno())
     os.replace(tmp, path)
+    if index._lock is not None:
+        index._lock.write(_entries(index))
     _journal(path).unlink(missing_ok=True)
+
+
+def _entries(index: StateIndex) -> list[tuple[str, str, str]]:
+    entries = [
+        (kind, key, value)
+        for kind, section in _SECTIONS.items()
+        for key, value in getattr(index, section).items()
+    ]
+    ledger = index.stock  # the stock ledger travels with the ids: a CI runner needs it too
+    entries += [("stock", sku, json.dumps([m.declared, m.expected]))
+                for sku, m in ledger.offers.items()]
+    if ledger.offers:
+        entries.append(("stock-position", "", ledger.position.model_dump_json()))
+    return entries
 
 
 def load_pacing(path: Path) -> dict[str, Any]:

@@ -55,6 +55,10 @@ class AllegroClient:
         self.throttled = 0  # 429 answers received
         self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
 
+    @property
+    def base_url(self) -> str:
+        return str(self._http.base_url)
+
     async def get(self, path: str, params: Any = None) -> Any:
         return (await self.request("GET", path, params=params)).json()
 

@@ -1,7 +1,8 @@
 """Allegro's JSON shapes <-> catalogsync's canonical fields. Pure: no I/O.
 
 Canonical offer fields (the planner diffs these):
-    name str · product str (product id) · category str · parameters {name: [labels]}
+    name str · product str (product id) · category str · parameters {name: [labels] or
+    {from, to} for a range}
     price "29.99 PLN" · stock int · images [url] · description [[{type, content|url}]]
     shipping_rates str (table name) · handling_time str · location {countryCode, province,
     city, postCode} · invoice str · after_sales {return_policy|implied_warranty|warranty: id}
@@ -69,8 +70,7 @@ def offer_fields(doc: dict[str, Any], table_names: dict[str, str]) -> Fields:
     if (doc.get("category") or {}).get("id"):
         out["category"] = str(doc["category"]["id"])
     out["parameters"] = {
-        str(p.get("name") or p.get("id")): list(p.get("values") or p.get("valuesIds") or [])
-        for p in doc.get("parameters") or []
+        str(p.get("name") or p.get("id")): _parameter_values(p) for p in doc.get("parameters") or []
     }
     price = ((doc.get("sellingMode") or {}).get("price")) or {}
     if price.get("amount") is not None:
@@ -109,6 +109,14 @@ def offer_fields(doc: dict[str, Any], table_names: dict[str, str]) -> Fields:
     if status == "ENDED" and ended_by:
         out["ended_by"] = ended_by  # EMPTY_STOCK: sold out, not ended by the seller
     return out
+
+
+def _parameter_values(parameter: dict[str, Any]) -> list[str] | dict[str, str]:
+    """Labels (or ids) of a parameter, or `{from, to}` of a range parameter."""
+    found = parameter.get("rangeValue")
+    if found:
+        return {"from": str(found.get("from")), "to": str(found.get("to"))}
+    return list(parameter.get("values") or parameter.get("valuesIds") or [])
 
 
 def _item(item: dict[str, Any]) -> dict[str, str]:
@@ -168,7 +176,12 @@ def offer_body(
     return body
 
 
-def _parameter(name: str, values: list[str], known: CategoryParameter | None) -> dict[str, Any]:
+def _parameter(
+    name: str, values: list[str] | dict[str, str], known: CategoryParameter | None
+) -> dict[str, Any]:
+    if isinstance(values, dict):  # a range
+        return {"name": name, "rangeValue": dict(values)} if known is None else {
+            "id": known.id, "rangeValue": dict(values)}
     if known is None:
         return {"name": name, "values": list(values)}
     if known.dictionary:

@@ -81,6 +81,10 @@ class ApplyReport:
         return table
 
 
+#: `external.id` values one offer-list request may filter by (API_NOTES §4)
+_LOOKUP = 100
+
+
 class Applier:
     def __init__(
         self,
@@ -124,6 +128,15 @@ class Applier:
                     await self._upload(digest, path)
                     phase.advance()
         offer_ids: dict[str, str | None] = {c.key: c.id for c in offers}
+        made_since = await self._made_since_the_plan(offers)
+        for change in offers:
+            if change.key in made_since:
+                offer_ids[change.key] = None
+                self._record(Outcome(change.address, "POST /sale/product-offers", False,
+                                     f"offer {made_since[change.key]} with this external id "
+                                     "appeared since the plan (another run?); not created "
+                                     "again: plan again"))
+        offers = [c for c in offers if c.key not in made_since]
         steps = sum(len(c.commands) + (c.request is not None) for c in offers)
         if steps:
             with self.progress.phase("offer creates, edits and commands", steps) as phase:
@@ -178,8 +191,7 @@ class Applier:
             self._doubt(change, resource_id)
         if change.action is Action.CREATE:
             self._remember(change, resource_id)
-        if change.stock is not None and "stock" in (request.body or {}):
-            self.stock.finished(change, True)
+        self.stock.requested(change, request.body)
         self._record(Outcome(change.address, step, True))
         return resource_id
 
@@ -203,6 +215,23 @@ class Applier:
             return
         record_id(self.index_path, self.index, "image", digest, url)
         self._record(Outcome(f"image {path}", step, True))
+
+    async def _made_since_the_plan(self, offers: list[Change]) -> dict[str, str]:
+        """External id -> offer id of offers to create that the offer list already shows:
+        made since the plan, e.g. by a run on another machine. One request per 100."""
+        keys = [c.key for c in offers if c.action is Action.CREATE]
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), _LOOKUP):
+            params = [("external.id", k) for k in keys[start : start + _LOOKUP]]
+            try:
+                body = await self.client.get("/sale/offers", params=[*params, ("limit", "1000")])
+            except CatalogsyncError:
+                return found  # the creates' own lost-answer check still applies
+            for offer in body.get("offers") or []:
+                key = (offer.get("external") or {}).get("id")
+                if key in keys and offer.get("publication", {}).get("status") != "ENDED":
+                    found.setdefault(key, str(offer["id"]))
+        return found
 
     async def _created_after_all(self, change: Change) -> str | None:
         """A create whose answer was lost may still have happened: look the offer up by its
@@ -275,9 +304,7 @@ class Applier:
             self._fail_all(by_id.values(), step, f"shipping-rate table {exc} has no id yet")
             return
         uid = command_id(self.plan.fingerprint, kind.value, [json.dumps(body, sort_keys=True)])
-        quantity = kind is CommandKind.QUANTITY
-        if quantity and values["change"] == "GAIN":
-            self.stock.sending_gain(list(by_id.values()), values["value"])
+        self.stock.sending(kind, values, list(by_id.values()))
         record_command(
             self.index_path, self.index, uid, PendingCommand(kind=kind.value, offers=offer_ids)
         )
@@ -286,8 +313,6 @@ class Applier:
             await self.client.request("PUT", f"/sale/{kind.value}/{uid}", json=body, ok=(201, 409))
             tasks = await command_tasks(self.client, kind.value, uid, len(offer_ids))
         except CatalogsyncError as exc:
-            for change in by_id.values():
-                self.stock.finished(change, False)
             self._fail_all(by_id.values(), step, _reason(exc))
             return
         forget_command(self.index_path, self.index, uid)
@@ -295,12 +320,9 @@ class Applier:
             offer_id = str((task.get("offer") or {}).get("id"))
             target = by_id.get(offer_id)
             if target is not None:
-                ok = task.get("status") == "SUCCESS"
-                if quantity:
-                    self.stock.finished(target, ok)
-                if ok and not quantity:
+                if self.stock.task(kind, target, ok := task.get("status") == "SUCCESS"):
                     self.ledger.confirmed(offer_id, values)
-                else:  # failed, or a quantity whose result depends on sales: read it again
+                else:
                     self.ledger.doubt(offer_id)
                 self._record(Outcome(target.address, step, ok, _task_message(task)))
 
@@ -340,6 +362,7 @@ class Applier:
 
     def _fail_all(self, changes: Iterable[Change], step: str, message: str) -> None:
         for change in changes:
+            self.stock.finished(change, False)
             self._record(Outcome(change.address, step, False, message))
 
     def _record(self, outcome: Outcome) -> None:

@@ -11,8 +11,9 @@ succeeded take the plan's new mark, every other offer the mark the plan kept for
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from catalogsync.plan.model import Change, Plan
+from catalogsync.plan.model import Change, CommandKind, Plan
 from catalogsync.state import (
     OrderPosition,
     StateIndex,
@@ -30,6 +31,23 @@ class StockMarks:
         #: external ids whose stock step succeeded
         self.done: set[str] = set()
         self._before: dict[str, StockMark | None] = {}
+
+    def requested(self, change: Change, body: dict[str, Any] | None) -> None:
+        """A POST or PATCH that carried the offer's stock succeeded."""
+        if change.stock is not None and "stock" in (body or {}):
+            self.finished(change, True)
+
+    def sending(self, kind: CommandKind, values: dict[str, Any], changes: list[Change]) -> None:
+        """A batch command is about to be sent: a GAIN moves its offers' marks."""
+        if kind is CommandKind.QUANTITY and values["change"] == "GAIN":
+            self.sending_gain(changes, values["value"])
+
+    def task(self, kind: CommandKind, change: Change, ok: bool) -> bool:
+        """A command's task for the change settled; whether the offer is now known exactly (a
+        quantity's result depends on sales meanwhile, so the offer is read again)."""
+        if kind is CommandKind.QUANTITY:
+            self.finished(change, ok)
+        return ok and kind is not CommandKind.QUANTITY
 
     def sending_gain(self, changes: list[Change], gain: int) -> None:
         for change in changes:

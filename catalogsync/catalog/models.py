@@ -17,7 +17,9 @@ from zoneinfo import ZoneInfo
 from pydantic import (
     AfterValidator,
     BeforeValidator,
+    ConfigDict,
     Field,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -104,8 +106,11 @@ def _positive(amount: Decimal) -> Decimal:
     return amount
 
 
-Money = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_positive)]
-NonNegativeMoney = Annotated[Decimal, BeforeValidator(_money), Field(ge=0)]
+#: As YAML writes an amount; spelled out so that the published schemas do not follow how a
+#: pydantic release happens to describe a Decimal.
+_AMOUNT_SCHEMA = WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}]})
+Money = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_positive), _AMOUNT_SCHEMA]
+NonNegativeMoney = Annotated[Decimal, BeforeValidator(_money), Field(ge=0), _AMOUNT_SCHEMA]
 Sku = Annotated[str, Field(min_length=1, max_length=100)]
 
 
@@ -125,9 +130,53 @@ ParamValues = Annotated[
 ]
 
 
+class ParamRange(Frozen):
+    """A range parameter's value, `{from: 60, to: 90}` (both ends included)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    start: Annotated[str, Field(alias="from")]
+    end: Annotated[str, Field(alias="to")]
+
+    def wire(self) -> dict[str, str]:
+        return {"from": self.start, "to": self.end}
+
+
+def _value_or_range(value: Any) -> Any:
+    """A mapping is a range and must be exactly `{from: …, to: …}`; anything else values."""
+    if not isinstance(value, dict):
+        return _as_tuple(value)
+    if set(value) != {"from", "to"} or any(isinstance(v, dict | list) for v in value.values()):
+        raise ValueError("a range is written {from: 60, to: 90}; other values as text or a list")
+    return ParamRange(start=str(value["from"]), end=str(value["to"]))
+
+
+#: An offer parameter: its value(s), or a range
+OfferParam = Annotated[
+    tuple[str, ...] | ParamRange,
+    BeforeValidator(
+        _value_or_range, json_schema_input_type=_Scalar | list[_Scalar] | ParamRange
+    ),
+]
+
+
 def _polish_time(moment: datetime) -> datetime:
     """Allegro wants an offset (RFC 3339); sellers think in Polish time."""
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Europe/Warsaw"))
+
+
+def _gtin(ean: str) -> str:
+    """An EAN/GTIN: 8, 12, 13 or 14 digits, the last one the GS1 check digit."""
+    if not ean.isdigit() or len(ean) not in (8, 12, 13, 14):
+        raise ValueError(f"an EAN has 8, 12, 13 or 14 digits (GTIN-8/12/13/14), not {ean!r}")
+    weights = [3 if i % 2 == 0 else 1 for i in range(len(ean) - 1)]
+    total = sum(int(d) * w for d, w in zip(reversed(ean[:-1]), weights, strict=True))
+    expected = (10 - total % 10) % 10
+    if int(ean[-1]) != expected:
+        raise ValueError(
+            f"the check digit of EAN {ean} is {ean[-1]}, but its other digits give "
+            f"{expected}: a typo?"
+        )
+    return ean
 
 
 class ProductSpec(Frozen):
@@ -137,7 +186,7 @@ class ProductSpec(Frozen):
     A pinned `id` wins over the EAN.
     """
 
-    ean: Annotated[str, Field(pattern=r"^\d{8,14}$")] | None = None
+    ean: Annotated[str, AfterValidator(_gtin)] | None = None
     id: str | None = None
     parameters: dict[str, ParamValues] = Field(default_factory=dict)
 
@@ -186,7 +235,7 @@ class OfferSpec(Frozen):
     name: Annotated[str, Field(min_length=12, max_length=75)] | None = None
     product: ProductSpec | None = None
     category: str | None = None
-    parameters: dict[str, ParamValues] | None = None
+    parameters: dict[str, OfferParam] | None = None
     price: Money | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
     stock: Annotated[int, Field(ge=0)] | None = None
@@ -204,6 +253,8 @@ class OfferSpec(Frozen):
     #: R26: change the price even while the offer is in a campaign or in Allegro Prices,
     #: which takes it out of the programme.
     allow_campaign_price_change: bool = False
+    #: list this product although an offer outside the catalog already sells it
+    allow_second_listing: bool = False
 
 
 class Rate(Frozen):
@@ -283,6 +334,9 @@ class Settings(Frozen):
     safety: Safety = Field(default_factory=Safety)
     #: end (or, for never-activated drafts, delete) offers removed from the catalog
     prune: bool = False
+    #: glob patterns of the catalog's files, relative to it (default: every *.yaml / *.yml
+    #: that holds a catalog section; other YAML, such as a compose file, is skipped with a note)
+    files: tuple[Annotated[str, Field(min_length=1)], ...] | None = None
     stock_mode: StockMode = StockMode.DELTA
 
 
@@ -312,6 +366,7 @@ def lean_offer(spec: OfferSpec) -> Offer:
         scheduled_for=spec.scheduled_for,
         ignore_fields=spec.ignore_fields,
         allow_campaign_price_change=spec.allow_campaign_price_change,
+        allow_second_listing=spec.allow_second_listing,
     )
 
 

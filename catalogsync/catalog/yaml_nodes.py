@@ -2,8 +2,14 @@
 
 Each file is composed into nodes (libyaml when present); `NodeBuilder` turns them into plain
 values as YAML 1.1 safe loading would, but catches duplicate keys and bad scalars while the
-nodes are at hand. A node tree is ~30x the size of its text, so trees are dropped after the
-walk; `Locator` composes the few files with problems again to find the node at each key path.
+nodes are at hand, and keeps identifiers as their source text: YAML 1.1 reads an unquoted
+`0755` as 493, `12:30` as 750 and `on` as true, which would turn one SKU or EAN into another.
+So every mapping key (offer external ids, table and set names, parameter names) and every
+value under an identifier field (`IDENTIFIER_FIELDS`) that YAML would read as a number, a
+boolean or a date is taken verbatim; a key YAML reads as null is refused ("quote it").
+
+A node tree is ~30x the size of its text, so trees are dropped after the walk; `Locator`
+composes the few files with problems again to find the node at each key path.
 """
 
 from __future__ import annotations
@@ -30,6 +36,25 @@ _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
 _NULL = "tag:yaml.org,2002:null"
+#: Tags YAML 1.1 gives plain scalars it reads as something other than text.
+_IMPLICIT = frozenset(
+    f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "bool", "timestamp")
+)
+#: Fields whose values (and everything below them) are identifiers or names, never numbers.
+IDENTIFIER_FIELDS = frozenset(
+    {
+        "ean",
+        "id",
+        "category",
+        "shipping_rates",
+        "renamed_from",
+        "delivery_method",
+        "post_code",  # `0150` (Oslo) is not the octal number 104
+        "after_sales",
+        "parameters",
+        "offers",  # a variant set's offer keys
+    }
+)
 
 Pairs = list[tuple[Node, Node]]
 
@@ -90,6 +115,8 @@ class NodeBuilder:
         }
         #: Problems found while building: (node to find the path of, path suffix, mark, text).
         self.pending: list[tuple[Node, KeyPath, Mark | None, str]] = []
+        #: > 0 while building below an identifier field: implicit scalars stay text
+        self._verbatim = 0
 
     def value(self, node: Node) -> Any:
         tag = node.tag
@@ -115,8 +142,17 @@ class NodeBuilder:
             if key in result:
                 self._duplicate(node, key_node, key)
                 continue
-            result[key] = self.value(value_node)
+            result[key] = self._field(key, value_node)
         return result
+
+    def _field(self, key: Any, node: Node) -> Any:
+        if key not in IDENTIFIER_FIELDS or (node.tag == _STR and type(node) is ScalarNode):
+            return self.value(node)
+        self._verbatim += 1
+        try:
+            return self.value(node)
+        finally:
+            self._verbatim -= 1
 
     def _merged_mapping(self, node: MappingNode) -> dict[Any, Any]:
         """Slow path for `<<: *anchor`: explicit keys win, then merged ones in order."""
@@ -131,7 +167,7 @@ class NodeBuilder:
                 if index < explicit:
                     self._duplicate(node, key_node, key)
                 continue
-            result[key] = self.value(value_node)
+            result[key] = self._field(key, value_node)
         return result
 
     def _forget(self, node: MappingNode) -> None:
@@ -157,7 +193,17 @@ class NodeBuilder:
         return explicit + merged, len(explicit)
 
     def key(self, node: Node, *, report: bool = True) -> Any:
-        """A mapping key's value; unhashable keys (lists, mappings) are reported."""
+        """A mapping key's value: its source text when YAML would read it as a number, a
+        boolean or a date; null keys and unhashable keys (lists, mappings) are reported."""
+        if type(node) is ScalarNode and not node.style:  # plain (libyaml says "")
+            if node.tag in _IMPLICIT:
+                return node.value
+            if node.tag == _NULL:
+                if report:
+                    shown = node.value or "an empty key"
+                    message = f"YAML reads {shown} as null; quote it: '{node.value}'"
+                    self.pending.append((node, (), node.start_mark, message))
+                return INVALID
         value = self.value(node) if report else self.quiet_value(node)
         try:
             hash(value)
@@ -184,6 +230,9 @@ class NodeBuilder:
 
     def _other(self, node: Node) -> Any:
         """Non-string scalars (int, float, bool, null, timestamp) and explicit tags."""
+        plain = type(node) is ScalarNode and not node.style
+        if self._verbatim and plain and node.tag in _IMPLICIT:
+            return node.value  # an identifier: `ean: 0123456701234` keeps its zero
         try:
             construct = self._scalars.get(node.tag) if type(node) is ScalarNode else None
             if construct is not None:
@@ -206,6 +255,11 @@ class NodeBuilder:
             message = at_path(prefix, "an alias refers to a node that contains it")
             return INVALID, [problem_at(file, node.start_mark, message)]
         return value, self.flush(file, prefix, node)
+
+    def build_key(self, file: Path, prefix: KeyPath, node: Node) -> tuple[Any, list[Problem]]:
+        """A section or top-level key, as `key` builds it, with its problems located."""
+        key = self.key(node)
+        return key, self.flush(file, prefix, node)
 
     def flush(self, file: Path, prefix: KeyPath, root: Node) -> list[Problem]:
         """Pending problems below `root` (whose path is `prefix`) as located problems."""

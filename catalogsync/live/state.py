@@ -22,6 +22,10 @@ class LiveOffer:
     status: str  # Allegro's publication status: INACTIVE, ACTIVATING, ACTIVE, ENDED
     fields: Fields
     ever_activated: bool = True
+    #: the offer's external id on Allegro when it is not its catalog key (an offer adopted
+    #: by `catalogsync import` without one): the plan writes the key into it
+    rekey_from: str | None = None
+    rekey: bool = False
     #: `digest` when already known (kept in the live cache), so it is not computed again
     known_digest: str | None = field(default=None, compare=False, repr=False)
 
@@ -60,6 +64,16 @@ class ProductCandidate:
 
 
 @dataclass(frozen=True)
+class OtherListing:
+    """An offer outside the catalog, as far as a plan needs to name it."""
+
+    id: str
+    external_id: str | None
+    status: str
+    name: str
+
+
+@dataclass(frozen=True)
 class LiveVariantSet:
     id: str
     name: str
@@ -80,6 +94,12 @@ class LiveState:
     #: external id -> ids of further live offers sharing it (external ids are not unique)
     duplicates: dict[str, tuple[str, ...]] = field(default_factory=dict)
     unmanaged_offers: int = 0
+    #: product id -> offers outside the catalog selling it (only products about to be listed)
+    other_listings: dict[str, tuple[OtherListing, ...]] = field(default_factory=dict)
+    #: False when no state (catalogsync.lock, .catalogsync/) knows any id for this catalog
+    has_state: bool = True
+    #: offers the account's offer list shows (hidden ones are not in it, R22)
+    listed_offers: int = 0
     draft_count: int = 0
     #: offers the state index knows whose external id left the catalog (pruning candidates)
     removed: dict[str, LiveOffer] = field(default_factory=dict)

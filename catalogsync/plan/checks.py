@@ -171,7 +171,9 @@ def _shares(catalog: Catalog, live: LiveState, changes: list[Change]) -> list[Di
     offers = [c for c in changes if c.resource is Resource.OFFER]
     counts = {
         "updated": (
-            sum(1 for c in offers if c.action is Action.UPDATE),
+            # writing an adopted offer's key into its external id changes nothing it sells
+            sum(1 for c in offers if c.action is Action.UPDATE
+                and {d.field for d in c.diffs} != {"external.id"}),
             safety.max_update_share,
             "max_update_share",
         ),
@@ -190,4 +192,36 @@ def _shares(catalog: Catalog, live: LiveState, changes: list[Change]) -> list[Di
         )
         for what, (count, limit, setting) in counts.items()
         if count / managed > limit
+    ]
+
+
+def missing_state(live: LiveState, changes: list[Change], allowed: bool) -> list[Diagnostic]:
+    """R22 without state: an offer hidden on allegro.pl is in no list and answers no
+    `external.id` search, only a read by the id the state recorded. With no state at all
+    (no catalogsync.lock, nothing in .catalogsync/) on an account that has offers, a create
+    may list a hidden offer a second time, so creates wait for the state or an explicit yes."""
+    if live.has_state or not live.listed_offers:
+        return []
+    risk = (
+        f"no state for this catalog (no catalogsync.lock, nothing in .catalogsync/) and the "
+        f"account already has {live.listed_offers} offers: an offer hidden on allegro.pl (R22) "
+        "is missing from every offer list and search, so it can only be found by the id "
+        "apply recorded; "
+    )
+    fix = (
+        "restore catalogsync.lock from git, or adopt the account with `catalogsync import`"
+    )
+    creates = [c.key for c in changes if c.resource is Resource.OFFER and c.action is Action.CREATE]
+    if not creates:
+        return [_warning("state", risk + "nothing is created, so nothing is at risk now; " + fix)]
+    shown = ", ".join(creates[:5]) + (f" and {len(creates) - 5} more" if len(creates) > 5 else "")
+    if allowed:
+        return [_warning("state", risk + f"creating {shown} anyway (--allow-create-without-state)")]
+    return [
+        _error(
+            "state",
+            risk + f"creating {shown} could list such an offer twice. {fix.capitalize()}; or, "
+            "after checking allegro.pl for hidden offers, pass --allow-create-without-state",
+            rule="R22",
+        )
     ]

@@ -17,6 +17,7 @@ from catalogsync.catalog.models import (
     ImageItem,
     Location,
     Offer,
+    ParamRange,
     Product,
     Status,
 )
@@ -220,13 +221,16 @@ def _parameters(desired: Desired, offer: Offer, lookups: Lookups) -> None:
     desired.parameters = known  # shared by the category's offers: never changed
     if offer.parameters is None:
         return
-    valid: dict[str, list[str]] = {}
+    valid: dict[str, Any] = {}
     for name, values in offer.parameters.items():
         parameter = desired.parameters.get(name)
         if parameter is None:
             hint = difflib.get_close_matches(name, list(desired.parameters), n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
             desired.error(f"category {category} has no parameter '{name}'{suggestion}")
+            continue
+        if isinstance(values, ParamRange):
+            valid[name] = values.wire()
             continue
         unknown = [v for v in values if parameter.dictionary and v not in parameter.dictionary]
         if unknown:
@@ -281,3 +285,30 @@ def check_create(desired: Desired) -> None:
         )
     if desired.fields.get("status") == Status.ENDED.value:
         desired.error("a new offer cannot start as ended; use active or inactive")
+
+
+def check_second_listing(desired: Desired, offer: Offer, live: LiveState) -> None:
+    """Allegro forbids listing one item twice: a product an offer outside the catalog already
+    sells is adopted (that offer brought under the catalog), not listed again, unless the
+    offer says `allow_second_listing: true`."""
+    if desired.product is None or offer.allow_second_listing:
+        return
+    for other in live.other_listings.get(desired.product.id, ()):
+        if other.external_id:
+            adopt = (
+                f"adopt it: rename this offer's key to '{other.external_id}', or run "
+                f"`catalogsync import DIR --external-id {other.external_id}`"
+            )
+        else:
+            adopt = (
+                f"adopt it: run `catalogsync import DIR --offer-id {other.id}` (it gets a key "
+                f"and the next apply writes it into the offer's external id), or set its "
+                f"external id to '{desired.sku}' on Allegro"
+            )
+        external = f"external id '{other.external_id}'" if other.external_id else "no external id"
+        desired.error(
+            f"product {desired.product.id} ({desired.product.name}) is already sold by offer "
+            f"{other.id} ({external}, {other.status}) outside the catalog, and Allegro forbids "
+            f"listing one item twice; {adopt}; or set allow_second_listing: true to list it "
+            "again deliberately"
+        )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +10,12 @@ from catalogsync.catalog.models import Catalog, Status, StockMode
 from catalogsync.gcpause import gc_paused
 from catalogsync.images import placeholders
 from catalogsync.live.state import LiveOffer, LiveState
-from catalogsync.plan.checks import prune_removed, run_checks, withhold_campaign_price
+from catalogsync.plan.checks import (
+    missing_state,
+    prune_removed,
+    run_checks,
+    withhold_campaign_price,
+)
 from catalogsync.plan.hashing import fingerprint, offer_hash, table_hash
 from catalogsync.plan.model import (
     Action,
@@ -28,7 +32,14 @@ from catalogsync.plan.model import (
     Severity,
     StockBook,
 )
-from catalogsync.plan.offers import Desired, Lookups, check_create, desired_offer
+from catalogsync.plan.offers import (
+    Desired,
+    Lookups,
+    check_create,
+    check_second_listing,
+    desired_offer,
+)
+from catalogsync.plan.options import Options
 from catalogsync.plan.stock import StockStep, plan_stock
 from catalogsync.plan.tables import plan_tables
 from catalogsync.plan.variants import plan_variant_sets
@@ -40,22 +51,12 @@ _MODIFICATION_FIELDS = frozenset({"shipping_rates", "handling_time", "location",
 _COMMAND_FIELDS = _MODIFICATION_FIELDS | {"price"}
 
 
-@dataclass(frozen=True)
-class Options:
-    """What a run may do beyond the catalog's own settings (command-line flags)."""
-
-    #: only these offer external ids / table names (empty: everything)
-    targets: frozenset[str] = frozenset()
-    #: end or delete offers removed from the catalog (None: as `prune:` in catalogsync.yaml)
-    prune: bool | None = None
-    #: R26 for every offer of this run
-    allow_campaign_price_change: bool = False
-    #: lift the safety shares and the price-jump guard
-    allow_mass_change: bool = False
-    allow_price_jumps: bool = False
+NO_OPTIONS = Options()
 
 
-def plan(catalog: Catalog, live: LiveState, now: datetime, options: Options = Options()) -> Plan:
+def plan(
+    catalog: Catalog, live: LiveState, now: datetime, options: Options = NO_OPTIONS
+) -> Plan:
     with gc_paused():
         return _plan(catalog, live, now, options)
 
@@ -77,6 +78,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         change: Change | None
         if current is None:
             check_create(desired)
+            check_second_listing(desired, offer, live)
             change = _create(desired, table_ids, gone=sku in live.gone)
         else:
             allowed = options.allow_campaign_price_change or offer.allow_campaign_price_change
@@ -89,11 +91,13 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         if sku in live.duplicates:
             diagnostics.append(
                 Diagnostic(
-                    severity=Severity.WARNING,
+                    severity=Severity.ERROR,
                     subject=f"offer {sku}",
-                    message=f"other offers share this external id "
-                    f"({', '.join(live.duplicates[sku])}); catalogsync manages "
-                    f"{current.id if current else 'none of them'}",
+                    message=f"other offers not ended share this external id "
+                    f"({', '.join(live.duplicates[sku])}): the item is listed more than once, "
+                    "which Allegro forbids; catalogsync manages "
+                    f"{current.id if current else 'none of them'}. End the others on "
+                    "allegro.pl or give them their own external ids, then plan again",
                 )
             )
         if change is not None:
@@ -109,6 +113,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     diagnostics += run_checks(
         catalog, live, changes, options.allow_mass_change, options.allow_price_jumps
     )
+    diagnostics += missing_state(live, changes, options.allow_create_without_state)
     diagnostics += [
         Diagnostic(severity=Severity.WARNING, subject="allegro", message=n) for n in live.notes
     ]
@@ -224,10 +229,15 @@ def _update(
     publication = None if stock.sold_out else _publication(desired, current)
     if publication:
         diffs.append(FieldDiff(field="status", old=current.fields.get("status"), new=publication))
+    if current.rekey:  # adopted without an external id: the account carries the key from now
+        diffs.append(FieldDiff(field="external.id", old=current.rekey_from, new=desired.sku))
     if not diffs:
         return None
-    changed = {d.field for d in diffs} - {"status", "stock"}
+    changed = {d.field for d in diffs} - {"status", "stock", "external.id"}
     request, commands = _steps(desired, current, changed, table_ids, stock)
+    if current.rekey:
+        body = {**(request.body or {} if request else {}), "external": {"id": desired.sku}}
+        request = Request(method="PATCH", path=f"/sale/product-offers/{current.id}", body=body)
     if publication:  # after the quantity command: a sold-out offer is restocked first
         commands.append(_publication_command(desired, publication))
     return Change(

@@ -16,9 +16,9 @@ from tests.emulator.support import IMAGE, Seller, first_error, make_offer, make_
 pytestmark = pytest.mark.anyio
 
 GTIN = {
-    "S": "5907000000011",
-    "M": "5907000000028",
-    "L": "5907000000035",
+    "S": "5907000000014",
+    "M": "5907000000021",
+    "L": "5907000000038",
     "white": "5901234123457",
     "black": "5901234123464",
 }

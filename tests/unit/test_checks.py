@@ -11,7 +11,8 @@ from catalogsync.catalog.models import Safety
 from catalogsync.live.state import LiveOffer, LiveState, LiveTable
 from catalogsync.plan.checks import run_checks
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Resource
-from catalogsync.plan.planner import Options, plan, stale_changes
+from catalogsync.plan.options import Options
+from catalogsync.plan.planner import plan, stale_changes
 from tests.unit.test_planner import NOW, TABLE_ROW, catalog, live, live_mug, mug
 
 

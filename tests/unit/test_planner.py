@@ -91,7 +91,7 @@ def live(**overrides: Any) -> LiveState:
     values: dict[str, Any] = {
         "tables": {"Standard": LiveTable(id="t-1", name="Standard", rates=(TABLE_ROW,))},
         "delivery_methods": (DPD,),
-        "products": {"5901234123457": (MUG,), "5909990000017": (LAPTOP_256, LAPTOP_512)},
+        "products": {"5901234123457": (MUG,), "5909990000012": (LAPTOP_256, LAPTOP_512)},
         "category_parameters": {"67476": (STAN,), "491": (STAN,)},
     }
     values.update(overrides)
@@ -191,7 +191,7 @@ def test_fields_left_out_or_ignored_are_not_managed() -> None:
 
 
 def test_r23_ambiguous_ean_lists_candidates_and_what_tells_them_apart() -> None:
-    laptop = mug(product={"ean": "5909990000017"}, name="Laptop X14 512 GB SSD czarny")
+    laptop = mug(product={"ean": "5909990000012"}, name="Laptop X14 512 GB SSD czarny")
     result = plan(catalog({"LAP-1": laptop}), live(), NOW)
     (error,) = result.errors
     assert error.rule == "R23"
@@ -203,7 +203,7 @@ def test_r23_ambiguous_ean_lists_candidates_and_what_tells_them_apart() -> None:
 
 def test_r23_product_parameters_pick_one_product() -> None:
     laptop = mug(
-        product={"ean": "5909990000017", "parameters": {"Pojemność dysku": "512 GB"}},
+        product={"ean": "5909990000012", "parameters": {"Pojemność dysku": "512 GB"}},
         name="Laptop X14 512 GB SSD czarny",
     )
     result = plan(catalog({"LAP-1": laptop}), live(), NOW)

@@ -63,6 +63,8 @@ def _parameter_value(definition: Doc, item: Doc, path: str) -> Doc:
         ids = _dictionary_ids(definition, item, path)
         labels = {d["id"]: d["value"] for d in definition["dictionary"]}
         values = [labels[value_id] for value_id in ids]
+    elif (definition.get("restrictions") or {}).get("range"):
+        return _range_value(definition, item, path)
     else:
         given, ids = item.get("values"), []
         if not isinstance(given, list) or len(given) != 1 or not isinstance(given[0], str):
@@ -72,6 +74,23 @@ def _parameter_value(definition: Doc, item: Doc, path: str) -> Doc:
         values = list(given)
     return {"id": definition["id"], "name": definition["name"], "values": values,
             "valuesIds": ids}
+
+
+def _range_value(definition: Doc, item: Doc, path: str) -> Doc:
+    """A range parameter: `rangeValue: {from, to}`, both numbers within the limits."""
+    given = item.get("rangeValue")
+    raw = [given.get(k) for k in ("from", "to")] if isinstance(given, dict) else []
+    ends: list[str] = [end for end in raw if isinstance(end, str)]
+    if len(ends) != 2:
+        raise invalid(f"{path}.rangeValue",
+                      f"Parameter {definition['name']} takes a range: rangeValue from and to.")
+    for end in ends:
+        _check_number(definition, end, f"{path}.rangeValue")
+    if Decimal(ends[0]) > Decimal(ends[1]):
+        raise invalid(f"{path}.rangeValue",
+                      f"The range of parameter {definition['name']} must not end before it starts.")
+    return {"id": definition["id"], "name": definition["name"], "values": [], "valuesIds": [],
+            "rangeValue": {"from": ends[0], "to": ends[1]}}
 
 
 def _dictionary_ids(definition: Doc, item: Doc, path: str) -> list[str]:
