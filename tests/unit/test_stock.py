@@ -9,10 +9,18 @@ from pathlib import Path
 from catalogsync.apply.stock import StockMarks
 from catalogsync.catalog.models import StockMode
 from catalogsync.live.state import LiveOffer
+from catalogsync.lockfile import LockFile
 from catalogsync.plan.model import Command, CommandKind, Mark, Severity
 from catalogsync.plan.planner import plan, stale_changes
 from catalogsync.plan.stock import plan_stock
-from catalogsync.state import OrderPosition, StateIndex, StockLedger, StockMark, load_index
+from catalogsync.state import (
+    OrderPosition,
+    StateIndex,
+    StockLedger,
+    StockMark,
+    load_index,
+    save_index,
+)
 from tests.unit.test_planner import NOW, catalog, live, live_mug, mug
 
 SET_TO_40 = Mark(declared=40, expected=40)
@@ -137,3 +145,13 @@ def test_ledger_moves_on_to_the_plans_cursor_with_what_succeeded(tmp_path: Path)
         "MUG-1": StockMark(declared=9, expected=8),
         "MUG-2": StockMark(declared=5, expected=5),
     })
+
+
+def test_the_ledger_travels_in_the_lock_file_to_a_fresh_clone(tmp_path: Path) -> None:
+    lock = LockFile(tmp_path / "catalogsync.lock", "production")
+    index = load_index(tmp_path / "here" / "state.json", lock)
+    index.stock = StockLedger(position=AT_E9, offers={"MUG-1": StockMark(declared=9, expected=8)})
+    save_index(tmp_path / "here" / "state.json", index)
+
+    fresh = load_index(tmp_path / "clone" / "state.json", lock)  # no working copy there
+    assert fresh.stock == index.stock
