@@ -20,7 +20,7 @@ from pathlib import Path
 from catalogsync.errors import ConfigError
 
 LOCK_FILE = "catalogsync.lock"
-KINDS = ("offer", "shipping_rates", "image")
+KINDS = ("offer", "shipping_rates", "image", "stock", "stock-position")
 _HEADER = (
     "# catalogsync.lock: ids Allegro gave this catalog's offers, tables and images.\n"
     "# Written by apply; commit it with the catalog. One line per resource, sorted, no\n"

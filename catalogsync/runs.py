@@ -32,7 +32,7 @@ from catalogsync.images import catalog_images, local_images
 from catalogsync.live.cache import load_cache, save_cache
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
-from catalogsync.plan.model import Plan
+from catalogsync.plan.model import FORMAT_VERSION, Plan
 from catalogsync.plan.options import Options
 from catalogsync.plan.planner import plan as make_plan
 from catalogsync.plan.planner import stale_changes
@@ -171,9 +171,13 @@ def _confirm(approved: bool) -> None:
 
 def read_plan(path: Path) -> Plan:
     try:
-        return Plan.model_validate_json(path.read_bytes())
+        saved = Plan.model_validate_json(path.read_bytes())
     except (ValidationError, ValueError) as exc:
         raise PlanError(f"{path}: not a catalogsync plan file ({exc.__class__.__name__})") from exc
+    if saved.format_version != FORMAT_VERSION:
+        raise PlanError(f"{path}: a plan of format {saved.format_version}, this catalogsync "
+                        f"applies format {FORMAT_VERSION}; run `catalogsync plan` again")
+    return saved
 
 
 def show(result: Plan, fmt: str, color: bool) -> None:

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from catalogsync.errors import ConfigError
 from catalogsync.lockfile import LockFile
@@ -33,6 +33,40 @@ class PendingCommand(BaseModel):
 
     kind: str
     offers: list[str]
+
+
+class StockMark(BaseModel):
+    """What catalogsync last made of one offer's stock."""
+
+    #: the catalog's `stock` when it was last applied
+    declared: int
+    #: the live stock at the ledger's position, had nothing sold since
+    expected: int
+
+
+class OrderPosition(BaseModel):
+    """How far the order-event feed (`GET /order/events`) was read when marks were taken.
+
+    The events of one purchase may come before and after any event id, so the event only says
+    where to read from; a purchase is a sale after the position when it was bought later than
+    every purchase counted by then (its line item's `boughtAt`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: the last event read
+    event: str | None = None
+    #: the latest `boughtAt` of the line items read, and the line items bought exactly then
+    bought_until: str | None = None
+    bought_then: tuple[str, ...] = ()
+
+
+class StockLedger(BaseModel):
+    """Stock as last set, so that sales on Allegro are told from drift: an offer's live stock
+    should be its `expected` minus the units bought since `position`."""
+
+    position: OrderPosition = Field(default_factory=OrderPosition)
+    #: external id -> mark
+    offers: dict[str, StockMark] = Field(default_factory=dict)
 
 
 class StateIndex(BaseModel):
@@ -47,6 +81,7 @@ class StateIndex(BaseModel):
     #: written before it sends anything and dropped once done: a change still owed by a run
     #: that was stopped is completion, not a new mass change (plan/checks.py)
     approved: dict[str, dict[str, str]] = Field(default_factory=dict)
+    stock: StockLedger = Field(default_factory=StockLedger)
     _lock: LockFile | None = PrivateAttr(default=None)
     _found: bool = PrivateAttr(default=False)
 
@@ -84,9 +119,18 @@ def load_index(path: Path, lock: LockFile | None = None) -> StateIndex:
         index._lock = lock
         entries = lock.read()
         index._found = index._found or lock.path.exists()
+        ledger = index.stock.model_copy(deep=True)
         for kind, key, value in entries:
-            section = getattr(index, _SECTIONS[kind])
-            section.setdefault(key, value)  # this machine's newer knowledge wins
+            if kind in _SECTIONS:
+                section = getattr(index, _SECTIONS[kind])
+                section.setdefault(key, value)  # this machine's newer knowledge wins
+            elif kind == "stock":
+                declared, expected = json.loads(value)
+                ledger.offers.setdefault(key, StockMark(declared=declared, expected=expected))
+            else:
+                ledger.position = OrderPosition.model_validate_json(value)
+        if not index.stock.offers:  # no working copy of the ledger: the committed one
+            index.stock = ledger
     return index
 
 
@@ -95,6 +139,11 @@ def _replay(index: StateIndex, entry: dict[str, Any]) -> None:
         index.commands[entry["key"]] = PendingCommand.model_validate(entry["command"])
     elif entry["kind"] == "command-settled":
         index.commands.pop(entry["key"], None)
+    elif entry["kind"] == "stock-mark":
+        if entry["mark"] is None:
+            index.stock.offers.pop(entry["key"], None)
+        else:
+            index.stock.offers[entry["key"]] = StockMark.model_validate(entry["mark"])
     else:
         getattr(index, _SECTIONS[entry["kind"]])[entry["key"]] = entry["id"]
 
@@ -125,6 +174,12 @@ def forget_command(path: Path, index: StateIndex, command_id: str) -> None:
     _record(path, index, {"kind": "command-settled", "key": command_id})
 
 
+def record_stock_mark(path: Path, index: StateIndex, sku: str, mark: StockMark | None) -> None:
+    """An offer's stock mark changes (None: forgotten) while apply runs."""
+    _record(path, index, {"kind": "stock-mark", "key": sku,
+                          "mark": None if mark is None else mark.model_dump()})
+
+
 def _record(path: Path, index: StateIndex, entry: dict[str, Any]) -> None:
     """One journal line (a whole snapshot of many thousands of ids would be slow)."""
     _replay(index, entry)
@@ -150,11 +205,17 @@ def save_index(path: Path, index: StateIndex) -> None:
 
 
 def _entries(index: StateIndex) -> list[tuple[str, str, str]]:
-    return [
+    entries = [
         (kind, key, value)
         for kind, section in _SECTIONS.items()
         for key, value in getattr(index, section).items()
     ]
+    ledger = index.stock  # the stock ledger travels with the ids: a CI runner needs it too
+    entries += [("stock", sku, json.dumps([m.declared, m.expected]))
+                for sku, m in ledger.offers.items()]
+    if ledger.offers:
+        entries.append(("stock-position", "", ledger.position.model_dump_json()))
+    return entries
 
 
 def load_pacing(path: Path) -> dict[str, Any]:

@@ -6,7 +6,7 @@ Canonical offer fields (the planner diffs these):
     price "29.99 PLN" · stock int · images [url] · description [[{type, content|url}]]
     shipping_rates str (table name) · handling_time str · location {countryCode, province,
     city, postCode} · invoice str · after_sales {return_policy|implied_warranty|warranty: id}
-    · status active|inactive|ended
+    · status active|inactive|ended · ended_by (read only: who ended an ENDED offer)
 """
 
 from __future__ import annotations
@@ -107,6 +107,9 @@ def offer_fields(doc: dict[str, Any], table_names: dict[str, str]) -> Fields:
     status = (doc.get("publication") or {}).get("status")
     if status:
         out["status"] = STATUS_FROM_API.get(status, status.lower())
+    ended_by = (doc.get("publication") or {}).get("endedBy")
+    if status == "ENDED" and ended_by:
+        out["ended_by"] = ended_by  # EMPTY_STOCK: sold out, not ended by the seller
     return out
 
 
@@ -244,7 +247,7 @@ def command_body(
     elif kind == "offer-price-change-commands":
         body["modification"] = {"type": "FIXED_PRICE", "price": split_money(fields["price"])}
     elif kind == "offer-quantity-change-commands":
-        body["modification"] = {"changeType": "FIXED", "value": fields["stock"]}
+        body["modification"] = {"changeType": fields["change"], "value": fields["value"]}
     else:
         modification = offer_body(fields, {}, table_ids)
         if "shippingRates" in modification.get("delivery", {}):

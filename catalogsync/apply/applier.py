@@ -25,6 +25,7 @@ from catalogsync.apply.ledger import Ledger, record
 from catalogsync.apply.pipeline import CommandPipeline
 from catalogsync.apply.polling import command_tasks, operation, put_variant_set
 from catalogsync.apply.report import ApplyReport, Outcome
+from catalogsync.apply.stock import StockMarks
 from catalogsync.catalog.local_files import local_file_problem
 from catalogsync.catalog.models import Environment
 from catalogsync.config import live_cache_path
@@ -74,6 +75,7 @@ class Applier:
         #: POST /sale/images goes to the upload host (the same host for the emulator)
         self.upload_url = upload_url
         self.report = ApplyReport()
+        self.stock = StockMarks(plan, index, index_path)
         self.ledger = Ledger()
         #: what failed, by table name and by image content hash: changes using it wait
         self.failed_tables: dict[str, str] = {}
@@ -121,6 +123,7 @@ class Applier:
         for change in offers:
             if change.address not in failed:
                 self.index.approved.pop(change.key, None)
+        self.stock.settle()
         save_index(self.index_path, self.index)
         await record(self.client, self._cache_path, self.ledger, self._table_names())
         self.report.seconds = time.perf_counter() - started
@@ -171,6 +174,7 @@ class Applier:
             self._doubt(change, resource_id)
         if change.action is Action.CREATE:
             self._remember(change, resource_id)
+        self.stock.requested(change, request.body)
         self._record(Outcome(change.address, step, True))
         return resource_id
 
@@ -297,6 +301,7 @@ class Applier:
                 self._record(Outcome(change.address, step, False, message, skipped=True))
             return
         uid = command_id(self.plan.fingerprint, kind.value, [json.dumps(body, sort_keys=True)])
+        self.stock.sending(kind, values, list(by_id.values()))
         record_command(
             self.index_path, self.index, uid, PendingCommand(kind=kind.value, offers=offer_ids)
         )
@@ -312,8 +317,7 @@ class Applier:
             offer_id = str((task.get("offer") or {}).get("id"))
             target = by_id.get(offer_id)
             if target is not None:
-                ok = task.get("status") == "SUCCESS"
-                if ok:
+                if self.stock.task(kind, target, ok := task.get("status") == "SUCCESS"):
                     self.ledger.confirmed(offer_id, values)
                 else:
                     self.ledger.doubt(offer_id)
@@ -357,6 +361,7 @@ class Applier:
 
     def _fail_all(self, changes: Iterable[Change], step: str, message: str) -> None:
         for change in changes:
+            self.stock.finished(change, False)
             self._record(Outcome(change.address, step, False, message))
 
     def _record(self, outcome: Outcome) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -35,17 +34,28 @@ from catalogsync.catalog.records import (
     product,
     shared,
 )
-from catalogsync.catalog.values import AfterSales, Frozen, Location, Status
+from catalogsync.catalog.values import (
+    AfterSales,
+    Environment,
+    Frozen,
+    Location,
+    Safety,
+    Status,
+    StockMode,
+)
 
 __all__ = [
     "AfterSales",
     "DescriptionItem",
+    "Environment",
     "Frozen",
     "ImageItem",
     "Location",
     "Offer",
     "Product",
+    "Safety",
     "Status",
+    "StockMode",
     "TextItem",
 ]
 
@@ -303,30 +313,6 @@ class Defaults(Frozen):
     ignore_fields: tuple[Literal[OFFER_FIELDS], ...] = ()  # type: ignore[valid-type]
 
 
-Share = Annotated[float, Field(gt=0, le=1)]
-
-
-class Safety(Frozen):
-    """Limits that stop a run changing more than a person meant to (overridable per run)."""
-
-    #: refuse a run that updates more than this share of the managed offers…
-    max_update_share: Share = 0.5
-    #: …or ends or deletes more than this share of them
-    max_end_share: Share = 0.1
-    #: the shares apply once the catalog manages at least this many offers on Allegro
-    min_offers: Annotated[int, Field(ge=0)] = 10
-    #: a price falling by more than this share, or rising by more than the same factor
-    #: (0.5: below half or above double), is an error, so a 199.99 -> 19.99 typo never
-    #: goes out silently
-    max_price_change: Annotated[float, Field(gt=0, lt=1)] = 0.5
-
-
-class Environment(StrEnum):
-    LOCAL = "local"
-    SANDBOX = "sandbox"
-    PRODUCTION = "production"
-
-
 class Settings(Frozen):
     """`catalogsync.yaml`: where the catalog goes and what offers default to."""
 
@@ -339,6 +325,7 @@ class Settings(Frozen):
     #: glob patterns of the catalog's files, relative to it (default: every *.yaml / *.yml
     #: that holds a catalog section; other YAML, such as a compose file, is skipped with a note)
     files: tuple[Annotated[str, Field(min_length=1)], ...] | None = None
+    stock_mode: StockMode = StockMode.DELTA
 
 
 def lean_offer(spec: OfferSpec) -> Offer:

@@ -30,6 +30,7 @@ from catalogsync.live.fetch import read_offer as _read_offer
 from catalogsync.live.fetch import status_of as _status
 from catalogsync.live.listings import read_other_listings
 from catalogsync.live.programmes import read_after_sales, read_campaigns
+from catalogsync.live.sales import read_sales
 from catalogsync.live.state import (
     DeliveryMethod,
     LiveOffer,
@@ -52,6 +53,7 @@ async def read_live(
     feed does not name are taken from it instead of read again; `cache` is updated."""
     cache = cache if cache is not None else LiveCache()
     now = now or datetime.now(UTC)
+    sales = await read_sales(client, index.stock.position)  # before the offers: see live.sales
     changed, fed, cursor = await _changed_since(client, cache, now)
     methods = await _delivery_methods(client)
     tables, listing = await asyncio.gather(
@@ -127,7 +129,11 @@ async def read_live(
         variant_api=variant_api,
         variant_sets=variant_sets,
         variant_membership={o: s.name for s in variant_sets.values() for o in s.offer_ids},
-        notes=notes,
+        notes=(*notes, sales) if isinstance(sales, str) else notes,
+        stock_marks=index.stock.offers,
+        sold=None if isinstance(sales, str) else {
+            sku: sales.sold[o.id] for sku, o in offers.items()},
+        order_position=None if isinstance(sales, str) else sales.position,
         draft_count=sum(
             1 for o in listing if (o.get("publication") or {}).get("status") == "INACTIVE"
         ),

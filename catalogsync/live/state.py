@@ -13,6 +13,7 @@ from typing import Any
 
 from catalogsync.allegro.wire import CategoryParameter, Fields
 from catalogsync.images import LocalImage
+from catalogsync.state import OrderPosition, StockMark
 
 
 @dataclass(frozen=True)
@@ -121,3 +122,10 @@ class LiveState:
     approved: dict[str, dict[str, str]] = field(default_factory=dict)
     #: what could not be read, e.g. campaigns of an account that is not a business account
     notes: tuple[str, ...] = ()
+    #: the stock ledger's marks (external id -> what catalogsync last made of its stock)
+    stock_marks: dict[str, StockMark] = field(default_factory=dict)
+    #: managed external id -> units sold since the ledger's position; None: the order feed
+    #: could not be read
+    sold: dict[str, int] | None = None
+    #: how far the order feed was read: where a new ledger starts
+    order_position: OrderPosition | None = None

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from catalogsync.allegro.wire import offer_body
-from catalogsync.catalog.models import Catalog, Status
+from catalogsync.catalog.models import Catalog, Status, StockMode
 from catalogsync.gcpause import gc_paused
 from catalogsync.images import placeholders
 from catalogsync.live.state import LiveOffer, LiveState
@@ -24,10 +24,13 @@ from catalogsync.plan.model import (
     CommandKind,
     Diagnostic,
     FieldDiff,
+    Mark,
     Plan,
+    Position,
     Request,
     Resource,
     Severity,
+    StockBook,
 )
 from catalogsync.plan.offers import (
     Desired,
@@ -37,6 +40,7 @@ from catalogsync.plan.offers import (
     desired_offer,
 )
 from catalogsync.plan.options import Options
+from catalogsync.plan.stock import StockStep, plan_stock
 from catalogsync.plan.tables import plan_tables
 from catalogsync.plan.variants import plan_variant_sets
 
@@ -44,7 +48,7 @@ from catalogsync.plan.variants import plan_variant_sets
 _LOCATION_COMPANIONS = ("shipping_rates", "price")
 #: Fields `offer-modification-commands` may change (API_NOTES §5).
 _MODIFICATION_FIELDS = frozenset({"shipping_rates", "handling_time", "location", "invoice"})
-_COMMAND_FIELDS = _MODIFICATION_FIELDS | {"price", "stock"}
+_COMMAND_FIELDS = _MODIFICATION_FIELDS | {"price"}
 
 
 NO_OPTIONS = Options()
@@ -65,6 +69,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     wanted: dict[str, Desired] = {}
     in_sets = {sku for variant_set in catalog.variant_sets.values() for sku in variant_set.offers}
     lookups = Lookups(live)
+    marks = _untargeted_marks(live, catalog)
     for sku, offer in catalog.offers.items():
         desired = desired_offer(sku, offer, catalog, live, now, lookups)
         if sku in in_sets:
@@ -78,7 +83,10 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         else:
             allowed = options.allow_campaign_price_change or offer.allow_campaign_price_change
             withhold_campaign_price(desired, current, live, allowed)
-            change = _update(desired, current, table_ids)
+            step = _stock(desired, current, live, catalog.settings.stock_mode)
+            if step.kept is not None:
+                marks[sku] = step.kept
+            change = _update(desired, current, table_ids, step, live)
         diagnostics += desired.diagnostics
         if sku in live.duplicates:
             diagnostics.append(
@@ -117,7 +125,44 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         diagnostics=tuple(diagnostics),
         unmanaged_offers=live.unmanaged_offers,
         uploads=_uploads(changes, live),
+        stock=None
+        if live.order_position is None
+        else StockBook(position=Position(**live.order_position.model_dump()), marks=marks),
     )
+
+
+def _stock(desired: Desired, current: LiveOffer, live: LiveState, mode: StockMode) -> StockStep:
+    """The offer's stock step (see `plan.stock`); its notes join the offer's diagnostics."""
+    managed = "stock" in desired.fields and "stock" not in desired.ignored
+    step = plan_stock(
+        desired.fields["stock"] if managed else None,
+        current,
+        _recorded(live, desired.sku),
+        None if live.sold is None else live.sold.get(desired.sku, 0),
+        mode,
+        activate=desired.fields["status"] == "active" and "status" not in desired.ignored,
+    )
+    desired.diagnostics += [
+        Diagnostic(severity=severity, subject=f"offer {desired.sku}", message=message)
+        for severity, message in step.notes
+    ]
+    return step
+
+
+def _recorded(live: LiveState, sku: str) -> Mark | None:
+    mark = live.stock_marks.get(sku)
+    return None if mark is None else Mark(declared=mark.declared, expected=mark.expected)
+
+
+def _untargeted_marks(live: LiveState, catalog: Catalog) -> dict[str, Mark]:
+    """Marks of offers this run does not plan, moved on to the new position unchanged."""
+    if live.sold is None:
+        return {}
+    return {
+        sku: Mark(declared=mark.declared, expected=mark.expected - live.sold.get(sku, 0))
+        for sku, mark in live.stock_marks.items()
+        if sku not in catalog.offers and sku in live.offers
+    }
 
 
 def _uploads(changes: list[Change], live: LiveState) -> dict[str, str]:
@@ -155,35 +200,45 @@ def _create(desired: Desired, table_ids: dict[str, str], *, gone: bool) -> Chang
         ),
         request=Request(method="POST", path="/sale/product-offers", body=body),
         commands=(_publication_command(desired, "active"),) if activate else (),
+        stock=Mark(declared=fields["stock"], expected=fields["stock"])
+        if "stock" in fields
+        else None,
         reason="the offer Allegro had is gone (archived or deleted, R20); creating it again"
         if gone
         else "",
     )
 
 
-def _update(desired: Desired, current: LiveOffer, table_ids: dict[str, str]) -> Change | None:
-    diffs = []
+def _update(
+    desired: Desired,
+    current: LiveOffer,
+    table_ids: dict[str, str],
+    stock: StockStep,
+    live: LiveState,
+) -> Change | None:
+    diffs = [stock.diff] if stock.diff else []
     for name, new in sorted(desired.fields.items()):
-        if name in desired.ignored or name == "status":
+        if name in desired.ignored or name in ("status", "stock"):
             continue
         old = current.fields.get(name)
         if name == "parameters":  # only the parameters the catalog names are managed
             old = {n: (old or {}).get(n) for n in new}
         if old != new:
             diffs.append(FieldDiff(field=name, old=old, new=new))
-    publication = _publication(desired, current)
+    diffs.sort(key=lambda d: d.field)
+    publication = None if stock.sold_out else _publication(desired, current)
     if publication:
         diffs.append(FieldDiff(field="status", old=current.fields.get("status"), new=publication))
     if current.rekey:  # adopted without an external id: the account carries the key from now
         diffs.append(FieldDiff(field="external.id", old=current.rekey_from, new=desired.sku))
     if not diffs:
         return None
-    changed = {d.field for d in diffs} - {"status", "external.id"}
-    request, commands = _steps(desired, current, changed, table_ids)
+    changed = {d.field for d in diffs} - {"status", "stock", "external.id"}
+    request, commands = _steps(desired, current, changed, table_ids, stock)
     if current.rekey:
         body = {**(request.body or {} if request else {}), "external": {"id": desired.sku}}
         request = Request(method="PATCH", path=f"/sale/product-offers/{current.id}", body=body)
-    if publication:
+    if publication:  # after the quantity command: a sold-out offer is restocked first
         commands.append(_publication_command(desired, publication))
     return Change(
         resource=Resource.OFFER,
@@ -193,36 +248,45 @@ def _update(desired: Desired, current: LiveOffer, table_ids: dict[str, str]) -> 
         diffs=tuple(diffs),
         request=request,
         commands=tuple(commands),
-        base=offer_hash(current),
+        base=offer_hash(current, (live.sold or {}).get(desired.sku, 0)),
+        stock=stock.mark if stock.diff else None,
     )
 
 
 def _steps(
-    desired: Desired, current: LiveOffer, changed: set[str], table_ids: dict[str, str]
+    desired: Desired,
+    current: LiveOffer,
+    changed: set[str],
+    table_ids: dict[str, str],
+    stock: StockStep,
 ) -> tuple[Request | None, list[Command]]:
-    """Batch commands where they can carry every changed field; otherwise one PATCH.
+    """Batch commands where they can carry every changed field; otherwise one PATCH. Stock
+    goes by its own quantity command (see `plan.stock`), into the PATCH only to reach 0.
 
     A command holds one value for up to 1000 offers and counts against Allegro's far larger
     per-offer-change limits, so it beats PATCH (2490/min per seller) even for a single offer.
     """
     fields = desired.fields
-    stock_by_command = "stock" not in changed or fields["stock"] > 0  # FIXED must be > 0
-    if changed and changed <= _COMMAND_FIELDS and stock_by_command:
-        commands = []
+    commands = []
+    patched: set[str] = set()
+    if changed <= _COMMAND_FIELDS:
         modification = {f: fields[f] for f in sorted(changed & _MODIFICATION_FIELDS)}
         if modification:
             commands.append(Command(kind=CommandKind.MODIFICATION, fields=modification))
         if "price" in changed:
             commands.append(Command(kind=CommandKind.PRICE, fields={"price": fields["price"]}))
-        if "stock" in changed:
-            commands.append(Command(kind=CommandKind.QUANTITY, fields={"stock": fields["stock"]}))
+    else:
+        patched = set(changed)
+        if "location" in changed:
+            patched |= {f for f in _LOCATION_COMPANIONS if f in fields}
+    if stock.command:
+        commands.append(stock.command)
+    if stock.in_patch:
+        patched.add("stock")
+    if not patched:
         return None, commands
-    if not changed:
-        return None, []
-    if "location" in changed:
-        changed |= {f for f in _LOCATION_COMPANIONS if f in fields}
-    body = offer_body({k: fields[k] for k in changed}, desired.parameters, table_ids)
-    return Request(method="PATCH", path=f"/sale/product-offers/{current.id}", body=body), []
+    body = offer_body({k: fields[k] for k in patched}, desired.parameters, table_ids)
+    return Request(method="PATCH", path=f"/sale/product-offers/{current.id}", body=body), commands
 
 
 def _publication_command(desired: Desired, status: str) -> Command:
@@ -274,7 +338,7 @@ def stale_changes(saved: Plan, live: LiveState) -> list[str]:
                 found.append(f"{change.address}: exists on Allegro now ({current.id})")
         elif current is None:
             found.append(f"{change.address}: no longer on Allegro")
-        elif offer_hash(current) != change.base:
+        elif offer_hash(current, (live.sold or {}).get(change.key, 0)) != change.base:
             found.append(f"{change.address}: {_what_changed(change, current)}")
     return found
 
@@ -284,5 +348,6 @@ def _what_changed(change: Change, current: LiveOffer) -> str:
         f"{d.field} is now {current.fields.get(d.field)!r} (the plan saw {d.old!r})"
         for d in change.diffs
         if d.field in current.fields and current.fields.get(d.field) != d.old
+        and d.field != "stock"  # sold units are no change; the hash tells drift
     ]
     return "; ".join(moved) or "changed on Allegro since the plan"

@@ -31,7 +31,9 @@ def test_r22_a_fresh_clone_with_the_committed_lock_never_duplicates_a_hidden_off
     assert applied.returncode == 0, applied.stderr + applied.stdout
     lock = first / "catalogsync.lock"
     lines = [line for line in lock.read_text().splitlines() if not line.startswith("#")]
-    assert lines == sorted(lines) and len(lines) == 8  # 6 offers, 2 tables
+    ids = [line for line in lines if line.split()[1] in ("offer", "shipping_rates")]
+    assert lines == sorted(lines) and len(ids) == 8  # 6 offers, 2 tables
+    assert len([line for line in lines if line.split()[1] == "stock"]) == 6  # their stock
     assert len(_lock_ids(lock)) == 6
     assert "token" not in lock.read_text().lower()
     seller.git("add", "catalogsync.lock", cwd=first)  # what the CI job commits back

@@ -60,7 +60,7 @@ TABLE_ROW = {
 def catalog(offers: dict[str, Any] | None = None, **extra: Any) -> Catalog:
     return Catalog.model_validate(
         {
-            "settings": {"defaults": {"shipping_rates": "Standard"}},
+            "settings": {"defaults": {"shipping_rates": "Standard"}, **extra.get("settings", {})},
             "offers": offers or {},
             "shipping_rates": extra.get(
                 "shipping_rates",
@@ -158,8 +158,12 @@ def test_stock_and_table_edits_go_to_quantity_and_modification_commands() -> Non
     assert change.commands[0].fields == {"handling_time": "P2D"}
 
 
-def test_stock_to_zero_is_a_patch_because_fixed_quantity_must_be_positive() -> None:
-    result = plan(catalog({"MUG-1": mug(stock=0)}), live(offers={"MUG-1": live_mug()}), NOW)
+def test_absolute_stock_to_zero_is_a_patch_because_fixed_quantity_must_be_positive() -> None:
+    result = plan(
+        catalog({"MUG-1": mug(stock=0)}, settings={"stock_mode": "absolute"}),
+        live(offers={"MUG-1": live_mug()}),
+        NOW,
+    )
     (change,) = result.changes
     assert change.commands == ()
     assert change.request is not None

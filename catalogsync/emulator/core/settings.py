@@ -25,6 +25,9 @@ class Settings(LimitSettings):
     #: how REST errors are answered: Allegro's usual `{"errors": [...]}`, or one of the other
     #: shapes seen from Allegro and the proxies before it (`ERROR_SHAPES`), for client tests
     error_shape: str = "errors"
+    #: units a buyer purchases of each active offer a batch command names, the moment the
+    #: command is registered (before its tasks run): sales racing an apply
+    purchase_on_command: int = 0
 
 
 def coerced(key: str, default: Any, value: Any) -> Any:

@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS grants (
 ISSUER = "allegro-emulator"
 SCOPES = (
     "allegro:api:profile:read allegro:api:sale:offers:read allegro:api:sale:offers:write "
-    "allegro:api:sale:settings:read allegro:api:sale:settings:write allegro:api:campaigns"
+    "allegro:api:sale:settings:read allegro:api:sale:settings:write allegro:api:campaigns "
+    "allegro:api:orders:read"
 )
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 ACCESS_TTL = timedelta(hours=12)
