@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,17 +16,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import EXAMPLE
-
-ROOT = Path(__file__).resolve().parents[2]
-CLIENT = ("catalogsync-local", "local-secret")
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-MEDIA_TYPE = "application/vnd.allegro.public.v1+json"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.e2e.served import CLIENT, DEVICE_GRANT, MEDIA_TYPE, ROOT, served_emulator
 
 
 @dataclass
@@ -95,29 +83,9 @@ def _login(base: str) -> str:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    port = free_port()
     home = tmp_path_factory.mktemp("served")
-    log = (home / "serve.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "catalogsync", "emulator", "serve", "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                httpx.get(f"{base}/_emulator/stats", timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        yield Served(base, "", home)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+    with served_emulator(home) as emulator:
+        yield Served(emulator.base, "", home)
 
 
 @pytest.fixture
