@@ -53,7 +53,8 @@ from catalogsync.config import live_cache_path, state_index_path
 from catalogsync.emulator.backend import Backend
 from catalogsync.live.cache import LiveCache, load_cache, save_cache
 from catalogsync.live.reader import read_live
-from catalogsync.plan.planner import Options, plan
+from catalogsync.plan.options import Options
+from catalogsync.plan.planner import plan
 from catalogsync.progress import Progress
 from catalogsync.state import load_index
 from catalogsync.synthetic import write_catalog

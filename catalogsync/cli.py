@@ -1,78 +1,91 @@
-"""The `catalogsync` command line. Each command parses, calls the library, picks an exit code."""
+"""The `catalogsync` command line. Each command parses, calls the library, picks an exit code.
+
+Commands import what they run when they run it (runs.py for plan and apply; auth, emulator and
+init as lazy subcommands), so `--help` and `validate` start at once."""
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 import sys
-from collections.abc import AsyncIterator, Coroutine
-from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from pydantic import ValidationError
 
-from catalogsync import exitcodes, progress
-from catalogsync.allegro.client import AllegroClient
-from catalogsync.allegro.connect import connect
-from catalogsync.allegro.seller import SellerClient
-from catalogsync.apply.applier import Applier, ApplyReport, settle_pending
-from catalogsync.auth_cli import auth
+from catalogsync import exitcodes
 from catalogsync.catalog.loader import load_catalog
-from catalogsync.catalog.models import Catalog, Environment
+from catalogsync.catalog.models import Catalog
 from catalogsync.cli_options import CliContext, add_global_options, colour, plan_options
-from catalogsync.config import (
-    enclosing_catalog,
-    image_upload_url,
-    live_cache_path,
-    pacing_path,
-    state_index_path,
-)
-from catalogsync.emulator_cli import emulator
-from catalogsync.errors import CatalogError, CatalogsyncError, PlanError, Problem
-from catalogsync.images import catalog_images, catalog_safety_files, local_images
-from catalogsync.init_cli import init
-from catalogsync.live.cache import load_cache, save_cache
-from catalogsync.live.reader import read_live
-from catalogsync.live.state import LiveState
-from catalogsync.plan.model import Plan
-from catalogsync.plan.planner import Options, stale_changes
-from catalogsync.plan.planner import plan as make_plan
-from catalogsync.render import (
-    render_json,
-    render_markdown,
-    render_markdown_failure,
-    render_text,
-)
-from catalogsync.state import StateIndex, load_index, load_pacing, save_pacing
+from catalogsync.config import enclosing_catalog
+from catalogsync.errors import CatalogError, CatalogsyncError, Problem
+from catalogsync.log import show_warnings
+from catalogsync.plan.options import Options
 from catalogsync.targets import known_keys, resolve
 from catalogsync.wording import plural
 
-T = TypeVar("T")
-
-
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coroutine)
+#: Subcommands imported only when used: name -> (module, attribute, one-line help).
+LAZY_COMMANDS = {
+    "auth": (
+        "catalogsync.auth_cli",
+        "auth",
+        "Log in to Allegro, see who you are logged in as, log out.",
+    ),
+    "emulator": ("catalogsync.emulator_cli", "emulator", "The embedded Allegro emulator."),
+    "import": (
+        "catalogsync.adopt.command",
+        "import_command",
+        "Write the catalog of an existing account (or of a part of it) into DIRECTORY.",
+    ),
+    "init": (
+        "catalogsync.init_cli",
+        "init",
+        "Start a catalog in DIRECTORY (the top of its git repository, for the CI files).",
+    ),
+}
 
 
 class _Group(click.Group):
     """Expected failures become a message and an exit code (catalogsync.exitcodes), never a
     traceback; usage mistakes exit 64, so none passes for `--detailed-exitcode`'s 2."""
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in LAZY_COMMANDS or name in self.commands:
+            return super().get_command(ctx, name)
+        module, attribute, _ = LAZY_COMMANDS[name]
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        add_global_options(command)
+        self.add_command(command, name)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The listing, without importing the lazy subcommands for their one-line help."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))
+        rows = [
+            (name, click.Command(name, help=LAZY_COMMANDS[name][2]).get_short_help_str(limit))
+            if name not in self.commands
+            else (name, self.commands[name].get_short_help_str(limit))
+            for name in names
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         try:
             return super().make_context(*args, **kwargs)
         except click.UsageError as exc:
-            exc.exit_code = exitcodes.USAGE
+            setattr(exc, "exit_code", exitcodes.USAGE)  # noqa: B010 (a ClassVar in click 8.5)
             raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
-            exc.exit_code = exitcodes.USAGE
+            setattr(exc, "exit_code", exitcodes.USAGE)  # noqa: B010 (a ClassVar in click 8.5)
             raise
         except CatalogsyncError as exc:
             *details, summary = str(exc).splitlines() or [exc.__class__.__name__]
@@ -80,9 +93,15 @@ class _Group(click.Group):
                 click.echo(line, err=True)
             click.echo(f"Error: {summary}", err=True)
             if ctx.meta.get("markdown"):
+                from catalogsync.render import render_markdown_failure
+
                 click.echo(render_markdown_failure(str(exc)))
             blocked = ctx.meta.get("detailed_exitcode") and isinstance(exc, CatalogError)
             ctx.exit(exitcodes.BLOCKED if blocked else exitcodes.FAILED)
+        except OSError as exc:  # the file system refused: a path too long, a full disk …
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(exitcodes.FAILED)
         except KeyboardInterrupt:
             click.echo("Interrupted; run `catalogsync plan` to see what is left to do.", err=True)
             ctx.exit(exitcodes.INTERRUPTED)
@@ -102,6 +121,7 @@ def cli(ctx: click.Context) -> None:
     64 usage, 130 interrupted.
     """
     ctx.ensure_object(CliContext)
+    show_warnings()
 
 
 catalog_dir = click.argument(
@@ -134,14 +154,21 @@ def _load(directory: Path) -> Catalog:
                 )
             ]
         )
-    return load_catalog(directory)
+    notes: list[str] = []
+    try:
+        return load_catalog(directory, notes)
+    finally:
+        for note in notes:
+            click.echo(note, err=True)
 
 
 def _targeted(directory: Path, catalog: Catalog, options: Options) -> Options:
     """Options with --target patterns checked against the catalog and globs expanded."""
     if not options.targets:
         return options
-    index = load_index(state_index_path(directory, catalog.settings.environment))
+    from catalogsync.cli_state import load_state  # with the HTTP client: only when needed
+
+    index = load_state(directory, catalog.settings.environment)
     targets, notes = resolve(sorted(options.targets), known_keys(catalog, index.offers))
     for note in notes:
         click.echo(note, err=True)
@@ -184,8 +211,10 @@ def plan(
     ctx.meta.update(detailed_exitcode=detailed_exitcode, markdown=fmt == "markdown")
     catalog = _load(directory)
     options = _targeted(directory, catalog, options)
-    result = _run(_plan(ctx.obj, directory, catalog, options))
-    _show(result, fmt, colour(ctx.obj))
+    from catalogsync import runs
+
+    result = runs.run(runs.plan(ctx.obj, directory, catalog, options))
+    runs.show(result, fmt, colour(ctx.obj))
     if out:
         out.write_text(result.model_dump_json(indent=1))
         click.echo(f"Saved the plan to {out}.", err=True)
@@ -206,179 +235,35 @@ def plan(
 @click.option(
     "--auto-approve", is_flag=True, help="Apply a DIRECTORY without asking for confirmation."
 )
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
+              help="Wait this long for another apply to the same account (default: refuse).")
 @plan_options
 @click.pass_obj
 def apply(
-    obj: CliContext, path: Path, catalog_path: Path | None, auto_approve: bool, options: Options
+    obj: CliContext,
+    path: Path,
+    catalog_path: Path | None,
+    auto_approve: bool,
+    lock_timeout: float,
+    options: Options,
 ) -> None:
     """Carry out the changes for a catalog DIRECTORY (after a `yes`), or exactly those of a
     saved plan FILE (reviewed already: no second question, as `terraform apply PLANFILE`)."""
+    from catalogsync import runs
+
     directory = path if path.is_dir() else (catalog_path or Path.cwd())
     catalog = _load(directory)
-    saved = None if path.is_dir() else _read_plan(path)
+    saved = None if path.is_dir() else runs.read_plan(path)
     options = _targeted(directory, catalog, options)
     approved = auto_approve or saved is not None
-    done = _run(_apply(obj, directory, catalog, saved, approved, options))
+    done = runs.run(runs.apply(obj, directory, catalog, saved, approved, options, lock_timeout))
     if done is None:
         return
     report, reads = done
-    _summarise(report, reads)
-    if report.failed:
-        click.echo("Failed:", err=True)
-        for outcome in report.failed:
-            click.echo(f"  {outcome.address}: {outcome.step}: {outcome.message}", err=True)
+    runs.summarise(report, reads)
+    if report.failed or report.skipped:
         click.echo("Run `catalogsync plan` to see what is still to do.", err=True)
         sys.exit(exitcodes.FAILED)
 
 
-async def _plan(obj: CliContext, directory: Path, catalog: Catalog, options: Options) -> Plan:
-    environment = catalog.settings.environment
-    async with _session(obj, directory, environment) as client:
-        index = load_index(state_index_path(directory, environment))
-        live = await _read(client, catalog, index, directory)
-    return make_plan(catalog, live, datetime.now(UTC), options)
-
-
-async def _read(
-    client: AllegroClient, catalog: Catalog, index: StateIndex, directory: Path
-) -> LiveState:
-    """Read live state, re-reading only offers changed since the last read where possible."""
-    path = live_cache_path(directory, catalog.settings.environment)
-    cache = load_cache(path)
-    live = await read_live(client, catalog, index, cache)
-    save_cache(path, cache)
-    return replace(
-        live,
-        local_images=local_images(catalog_images(catalog), directory, index.images),
-        local_attachments=local_images(
-            catalog_safety_files(catalog), directory, index.attachments
-        ),
-    )
-
-
-async def _apply(
-    obj: CliContext,
-    directory: Path,
-    catalog: Catalog,
-    saved: Plan | None,
-    approved: bool,
-    options: Options,
-) -> tuple[ApplyReport, int] | None:
-    """The report, and how many requests reading Allegro took before apply started."""
-    environment = catalog.settings.environment
-    index_path = state_index_path(directory, environment)
-    async with _session(obj, directory, environment) as client:
-        index = load_index(index_path)
-        if await settle_pending(client, index, index_path):
-            click.echo("Waited for the commands an interrupted apply left running.", err=True)
-        live = await _read(client, catalog, index, directory)
-        if saved is None:
-            result = make_plan(catalog, live, datetime.now(UTC), options)
-            _show(result, "text", colour(obj))
-        else:
-            result = saved
-            _show(result, "text", colour(obj))
-            _check_saved(saved, live, environment)
-        if result.errors:
-            raise PlanError("the plan has errors; fix them and plan again")
-        if not result.changes:
-            return None
-        _confirm(approved)
-        table_ids = {name: t.id for name, t in live.tables.items()}
-        applier = Applier(
-            client,
-            result,
-            index,
-            index_path,
-            table_ids,
-            progress.for_output(obj.color),
-            directory,
-            image_upload_url(environment),
-        )
-        reads = sum(client.requests.values())
-        return await applier.run(), reads
-
-
-def _check_saved(saved: Plan, live: LiveState, environment: Environment) -> None:
-    """A saved plan applies only where it was made, and only if Allegro has not moved."""
-    if saved.environment != environment.value:
-        raise PlanError(
-            f"the plan was made for {saved.environment}, the catalog is set to {environment.value}"
-        )
-    changed = stale_changes(saved, live)
-    if changed:
-        raise PlanError(
-            "\n".join(
-                [
-                    *changed,
-                    f"the saved plan is stale: {len(changed)} of its changes no longer match "
-                    "Allegro; run `catalogsync plan` again",
-                ]
-            )
-        )
-
-
-@asynccontextmanager
-async def _session(
-    obj: CliContext, directory: Path, environment: Environment
-) -> AsyncIterator[SellerClient]:
-    """A client for the catalog's seller whose pacer remembers what the last run sent."""
-    path = pacing_path(directory, environment)
-    async with connect(environment, directory, obj.emulator) as client:
-        _acting_as(client)
-        client.pacer.restore(load_pacing(path))
-        try:
-            yield client
-        finally:
-            save_pacing(path, client.pacer.export())
-
-
-def _acting_as(client: SellerClient) -> None:
-    """R8: say which seller the token acts for, before anything is read or changed."""
-    seller = client.seller
-    click.echo(f"Acting as seller {seller.user_name} on {seller.environment.value}.", err=True)
-
-
-def _summarise(report: ApplyReport, reads: int) -> None:
-    done = len(report.outcomes) - len(report.failed) - len(report.skipped)
-    sent = sum(report.requests.values()) - reads
-    throttled = f"; {report.throttled} throttled" if report.throttled else ""
-    click.echo(
-        f"Apply finished in {report.seconds:.1f} s: {plural(done, 'step')} done, "
-        f"{len(report.failed)} failed, {len(report.skipped)} skipped "
-        f"({plural(sent, 'API request')} to apply, after {reads} to read Allegro{throttled})."
-    )
-    for step, counts in sorted(report.by_step().items()):
-        others = "".join(f", {counts[k]} {k}" for k in ("failed", "skipped") if counts[k])
-        click.echo(f"  {step}: {counts['done']} done{others}")
-
-
-def _confirm(approved: bool) -> None:
-    if approved:
-        return
-    if not sys.stdin.isatty():
-        raise PlanError("not on a terminal: pass --auto-approve to apply without confirmation")
-    if not click.confirm("Apply these changes to Allegro?"):
-        raise PlanError("apply cancelled; nothing was changed")
-
-
-def _read_plan(path: Path) -> Plan:
-    try:
-        return Plan.model_validate_json(path.read_bytes())
-    except (ValidationError, ValueError) as exc:
-        raise PlanError(f"{path}: not a catalogsync plan file ({exc.__class__.__name__})") from exc
-
-
-def _show(result: Plan, fmt: str, color: bool) -> None:
-    if fmt == "json":
-        click.echo(render_json(result), nl=False)
-    elif fmt == "markdown":
-        click.echo(render_markdown(result))
-    else:
-        click.echo(render_text(result, color=color), nl=False, color=color)
-
-
-cli.add_command(auth)
-cli.add_command(emulator)
-cli.add_command(init)
 add_global_options(cli)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import sys
 from collections.abc import Callable
@@ -13,7 +12,8 @@ from typing import Any
 
 import click
 
-from catalogsync.plan.planner import Options
+from catalogsync.log import show_requests
+from catalogsync.plan.options import Options
 
 
 @dataclass
@@ -34,20 +34,8 @@ def on_terminal() -> bool:
 
 
 def _verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    if not value:
-        return
-    ours = logging.getLogger("catalogsync")
-    for old in [h for h in ours.handlers if isinstance(h, _VerboseHandler)]:
-        ours.removeHandler(old)  # `-v` given twice (before and after the subcommand)
-    handler = _VerboseHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-    # Only our own request log: httpx's logs whole URLs, and OAuth puts tokens in them.
-    ours.addHandler(handler)
-    ours.setLevel(logging.DEBUG)
-
-
-class _VerboseHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """The handler `-v` adds."""
+    if value:
+        show_requests()
 
 
 def _no_color(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -94,6 +82,11 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Change prices of offers in campaigns or Allegro Prices (R26).",
         ),
         click.option(
+            "--allow-create-without-state",
+            is_flag=True,
+            help="Create offers although no catalogsync.lock or local state exists.",
+        ),
+        click.option(
             "--allow-mass-change",
             is_flag=True,
             help="Go beyond the safety shares of catalogsync.yaml.",
@@ -112,6 +105,7 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             prune=kwargs.pop("prune"),
             allow_campaign_price_change=kwargs.pop("allow_campaign_price_change"),
             allow_mass_change=kwargs.pop("allow_mass_change"),
+            allow_create_without_state=kwargs.pop("allow_create_without_state"),
             allow_price_jumps=kwargs.pop("allow_price_jumps"),
         )
         return command(*args, **kwargs)

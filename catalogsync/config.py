@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalogsync.catalog.models import Environment
+from catalogsync.lockfile import LOCK_FILE, LockFile
 
 #: The settings file that makes a directory a catalog (catalog/loader.py reads it).
 SETTINGS_FILE = "catalogsync.yaml"
@@ -74,6 +75,14 @@ def emulator_db(catalog_dir: Path) -> Path:
 
 def state_index_path(catalog_dir: Path, environment: Environment) -> Path:
     return work_dir(catalog_dir) / f"state-{environment.value}.json"
+
+
+def lock_file(catalog_dir: Path, environment: Environment) -> LockFile:
+    """`catalogsync.lock` beside the catalog, to commit with it; for `local`, whose emulator
+    database lives in `.catalogsync/`, the ids live and die with that database there."""
+    if environment is Environment.LOCAL:
+        return LockFile(work_dir(catalog_dir) / LOCK_FILE, environment.value)
+    return LockFile(catalog_dir / LOCK_FILE, environment.value)
 
 
 def live_cache_path(catalog_dir: Path, environment: Environment) -> Path:

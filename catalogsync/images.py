@@ -9,36 +9,29 @@ replaces with the uploaded URL.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from catalogsync.catalog.gpsr import SafetyManuals
+from catalogsync.catalog.limits import IMAGE_MEDIA_TYPES as MEDIA_TYPES
+from catalogsync.catalog.local_files import is_local, local_file_problem
 from catalogsync.catalog.models import Catalog, ImageItem
+
+__all__ = ["MEDIA_TYPES", "PLACEHOLDER", "LocalImage", "is_local", "local_images"]
 
 PLACEHOLDER = "catalogsync-upload:"
 #: Safety manuals wait for their attachment id the same way, under `attachment-<hash>`.
 ATTACHMENT_PLACEHOLDER = f"{PLACEHOLDER}attachment-"
-_URL = re.compile(r"^https?://", re.IGNORECASE)
-MEDIA_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
-}
-
-
-def is_local(image: str) -> bool:
-    return not _URL.match(image)
 
 
 @dataclass(frozen=True)
 class LocalImage:
     path: str  # as written in the catalog, relative to the catalog directory
-    sha256: str  # "" when the file is missing
+    sha256: str  # "" when the file cannot be used
     url: str | None  # where Allegro has it, if uploaded before
+    problem: str | None = None  # why it cannot be used (missing, outside the catalog …)
 
     @property
     def reference(self) -> str:
@@ -47,14 +40,22 @@ class LocalImage:
 
 
 def local_images(
-    images: Iterable[str], catalog_dir: Path, uploaded: dict[str, str]
+    images: Iterable[str],
+    catalog_dir: Path,
+    uploaded: dict[str, str],
+    kinds: dict[str, str] = MEDIA_TYPES,
 ) -> dict[str, LocalImage]:
-    """Hash each distinct local image once; `uploaded` maps content hash -> URL."""
+    """Hash each distinct local file once; `uploaded` maps content hash -> URL (or id)."""
     found = {}
     for image in sorted({i for i in images if is_local(i)}):
-        path = catalog_dir / image
-        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-        found[image] = LocalImage(path=image, sha256=digest, url=uploaded.get(digest))
+        problem = local_file_problem(catalog_dir, image, kinds)
+        digest = ""
+        if problem is None:
+            try:
+                digest = hashlib.sha256((catalog_dir / image).read_bytes()).hexdigest()
+            except OSError as exc:
+                problem = f"cannot be read: {exc.strerror or exc}"
+        found[image] = LocalImage(image, digest, uploaded.get(digest) if digest else None, problem)
     return found
 
 

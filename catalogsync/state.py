@@ -1,13 +1,17 @@
 """The state index: what apply learned about ids that the API cannot always show again.
 
 Hidden offers are missing from the offer list (R22) and tables can be renamed but never
-deleted (R4), so apply remembers external id -> offer id and table name -> table id.
-The live API stays the source of truth; losing this file costs at most a warning.
+deleted (R4), so apply remembers external id -> offer id, table name -> table id and image
+hash -> URL. The live API stays the source of truth for everything else.
 
-Storage: a JSON snapshot plus an append-only journal beside it. Recording one new id appends
-one line (cheap enough to do right after every create); `save_index` writes a new snapshot
-atomically and empties the journal. Loading replays the journal over the snapshot, so a
-crash at any point loses nothing that was recorded.
+Two copies, for two audiences:
+- `catalogsync.lock` beside the catalog, committed with it, so a fresh clone on a new CI
+  runner knows every id (`lockfile.py`: one sorted line per resource, no secrets, merges
+  by keeping both sides' lines);
+- `.catalogsync/state-ENV.json` (git-ignored), the working copy with a journal: recording
+  one new id appends one line to the journal and to the lock file, right after every create;
+  `save_index` writes both files whole, atomically, and empties the journal. Loading reads the
+  lock, then the snapshot and the journal over it, so a crash loses nothing that was recorded.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from catalogsync.errors import ConfigError
+from catalogsync.lockfile import LockFile
 
 
 class PendingCommand(BaseModel):
@@ -28,6 +33,40 @@ class PendingCommand(BaseModel):
 
     kind: str
     offers: list[str]
+
+
+class StockMark(BaseModel):
+    """What catalogsync last made of one offer's stock."""
+
+    #: the catalog's `stock` when it was last applied
+    declared: int
+    #: the live stock at the ledger's position, had nothing sold since
+    expected: int
+
+
+class OrderPosition(BaseModel):
+    """How far the order-event feed (`GET /order/events`) was read when marks were taken.
+
+    The events of one purchase may come before and after any event id, so the event only says
+    where to read from; a purchase is a sale after the position when it was bought later than
+    every purchase counted by then (its line item's `boughtAt`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: the last event read
+    event: str | None = None
+    #: the latest `boughtAt` of the line items read, and the line items bought exactly then
+    bought_until: str | None = None
+    bought_then: tuple[str, ...] = ()
+
+
+class StockLedger(BaseModel):
+    """Stock as last set, so that sales on Allegro are told from drift: an offer's live stock
+    should be its `expected` minus the units bought since `position`."""
+
+    position: OrderPosition = Field(default_factory=OrderPosition)
+    #: external id -> mark
+    offers: dict[str, StockMark] = Field(default_factory=dict)
 
 
 class StateIndex(BaseModel):
@@ -40,13 +79,32 @@ class StateIndex(BaseModel):
     #: command id -> command, written before the command is sent, removed once it settled:
     #: a run after a crash waits for these before it reads live state
     commands: dict[str, PendingCommand] = Field(default_factory=dict)
+    #: external id -> {field: new value as JSON} of the offer changes an apply set out to make,
+    #: written before it sends anything and dropped once done: a change still owed by a run
+    #: that was stopped is completion, not a new mass change (plan/checks.py)
+    approved: dict[str, dict[str, str]] = Field(default_factory=dict)
+    stock: StockLedger = Field(default_factory=StockLedger)
+    _lock: LockFile | None = PrivateAttr(default=None)
+    _found: bool = PrivateAttr(default=False)
+
+    def __eq__(self, other: object) -> bool:
+        """The ids, not where they were read from."""
+        return isinstance(other, StateIndex) and self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def has_state(self) -> bool:
+        """Whether any state for this catalog existed (a lock file or a local index), even
+        one with no ids yet: without it, ids apply recorded are unknown."""
+        return self._found or bool(self.offers or self.shipping_rates or self.images)
 
 
 def _journal(path: Path) -> Path:
     return path.with_suffix(".journal")
 
 
-def load_index(path: Path) -> StateIndex:
+def load_index(path: Path, lock: LockFile | None = None) -> StateIndex:
+    """The lock file's ids (if given), with the local snapshot and journal over them."""
     try:
         index = StateIndex.model_validate_json(path.read_bytes()) if path.exists() else StateIndex()
         if _journal(path).exists():
@@ -58,6 +116,23 @@ def load_index(path: Path) -> StateIndex:
             f"{path}: state index is unreadable ({exc.__class__.__name__}); "
             "delete it and catalogsync will rebuild it from Allegro"
         ) from exc
+    index._found = path.exists() or _journal(path).exists()
+    if lock is not None:
+        index._lock = lock
+        entries = lock.read()
+        index._found = index._found or lock.path.exists()
+        ledger = index.stock.model_copy(deep=True)
+        for kind, key, value in entries:
+            if kind in _SECTIONS:
+                section = getattr(index, _SECTIONS[kind])
+                section.setdefault(key, value)  # this machine's newer knowledge wins
+            elif kind == "stock":
+                declared, expected = json.loads(value)
+                ledger.offers.setdefault(key, StockMark(declared=declared, expected=expected))
+            else:
+                ledger.position = OrderPosition.model_validate_json(value)
+        if not index.stock.offers:  # no working copy of the ledger: the committed one
+            index.stock = ledger
     return index
 
 
@@ -66,6 +141,11 @@ def _replay(index: StateIndex, entry: dict[str, Any]) -> None:
         index.commands[entry["key"]] = PendingCommand.model_validate(entry["command"])
     elif entry["kind"] == "command-settled":
         index.commands.pop(entry["key"], None)
+    elif entry["kind"] == "stock-mark":
+        if entry["mark"] is None:
+            index.stock.offers.pop(entry["key"], None)
+        else:
+            index.stock.offers[entry["key"]] = StockMark.model_validate(entry["mark"])
     else:
         getattr(index, _SECTIONS[entry["kind"]])[entry["key"]] = entry["id"]
 
@@ -87,6 +167,8 @@ def record_id(
 ) -> None:
     """Remember one new id in memory and on disk before anything else happens."""
     _record(path, index, {"kind": kind, "key": key, "id": value})
+    if index._lock is not None:
+        index._lock.append(kind, key, value)
 
 
 def record_command(path: Path, index: StateIndex, command_id: str, command: PendingCommand) -> None:
@@ -97,6 +179,12 @@ def record_command(path: Path, index: StateIndex, command_id: str, command: Pend
 def forget_command(path: Path, index: StateIndex, command_id: str) -> None:
     """The command has settled."""
     _record(path, index, {"kind": "command-settled", "key": command_id})
+
+
+def record_stock_mark(path: Path, index: StateIndex, sku: str, mark: StockMark | None) -> None:
+    """An offer's stock mark changes (None: forgotten) while apply runs."""
+    _record(path, index, {"kind": "stock-mark", "key": sku,
+                          "mark": None if mark is None else mark.model_dump()})
 
 
 def _record(path: Path, index: StateIndex, entry: dict[str, Any]) -> None:
@@ -118,7 +206,23 @@ def save_index(path: Path, index: StateIndex) -> None:
         out.flush()
         os.fsync(out.fileno())
     os.replace(tmp, path)
+    if index._lock is not None:
+        index._lock.write(_entries(index))
     _journal(path).unlink(missing_ok=True)
+
+
+def _entries(index: StateIndex) -> list[tuple[str, str, str]]:
+    entries = [
+        (kind, key, value)
+        for kind, section in _SECTIONS.items()
+        for key, value in getattr(index, section).items()
+    ]
+    ledger = index.stock  # the stock ledger travels with the ids: a CI runner needs it too
+    entries += [("stock", sku, json.dumps([m.declared, m.expected]))
+                for sku, m in ledger.offers.items()]
+    if ledger.offers:
+        entries.append(("stock-position", "", ledger.position.model_dump_json()))
+    return entries
 
 
 def load_pacing(path: Path) -> dict[str, Any]:

@@ -16,10 +16,12 @@ import httpx
 
 from catalogsync.allegro.errors import (
     AllegroError,
+    AnswerTimedOut,
     AuthError,
     RateLimited,
     TransportError,
-    parse_error_body,
+    error_details,
+    errors_in_success,
 )
 from catalogsync.allegro.pacing import Pacer
 
@@ -55,6 +57,10 @@ class AllegroClient:
         self.throttled = 0  # 429 answers received
         self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
 
+    @property
+    def base_url(self) -> str:
+        return str(self._http.base_url)
+
     async def get(self, path: str, params: Any = None) -> Any:
         return (await self.request("GET", path, params=params)).json()
 
@@ -79,7 +85,10 @@ class AllegroClient:
         self.requests["POST /sale/images"] += 1
         if response.status_code != 201:
             raise _error_for("POST", "/sale/images", response)
-        return str(response.json()["location"])
+        try:
+            return str(response.json()["location"])
+        except (ValueError, KeyError, TypeError):
+            raise _error_for("POST", "/sale/images", response) from None
 
     async def upload_attachment(self, kind: str, name: str, data: bytes, media_type: str) -> str:
         """`POST /sale/offer-attachments`, then the file's bytes to the one-time URL in its
@@ -141,6 +150,9 @@ class AllegroClient:
             break
         if response.status_code not in ok:
             raise _error_for(method, path, response)
+        in_success = errors_in_success(response.content) if response.is_success else []
+        if in_success:  # Allegro's errors on a 2xx: the request did not do what was asked
+            raise AllegroError(response.status_code, method, path, in_success)
         return response
 
     async def _send(self, method: str, path: str, *, params: Any, json: Any) -> httpx.Response:
@@ -157,7 +169,7 @@ class AllegroClient:
                     method, path, params=params, json=json, headers=headers, follow_redirects=False
                 )
         except httpx.TimeoutException as exc:
-            raise TransportError(f"{method} {path}: Allegro did not answer in time") from exc
+            raise AnswerTimedOut(f"{method} {path}: Allegro did not answer in time") from exc
         except httpx.TransportError as exc:
             raise TransportError(f"{method} {path}: connection failed ({exc})") from exc
         self.requests[f"{method} {route_template(path)}"] += 1
@@ -200,11 +212,7 @@ def route_template(path: str) -> str:
 
 
 def _error_for(method: str, path: str, response: httpx.Response) -> AllegroError:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    details = parse_error_body(body)
+    details = error_details(response.headers.get("content-type", ""), response.text)
     status = response.status_code
     if status in (401, 403):
         return AuthError(status, method, path, details)

@@ -27,11 +27,12 @@ class LoginError(ConfigError):
 class OAuthRefusal(Exception):
     """An answer in OAuth's shape `{"error", "error_description"}`, description redacted."""
 
-    def __init__(self, status: int, error: str, description: str) -> None:
+    def __init__(self, status: int, error: str, description: str, *, device: bool = False) -> None:
         super().__init__(f"{error}: {description}")
         self.status = status
         self.error = error
         self.description = description
+        self.device = device  # answered to the device flow (its code or its token poll)
 
 
 class Endpoint(Protocol):
@@ -153,8 +154,11 @@ def _said(text: str) -> Callable[[OAuthRefusal], bool]:
 
 _EXPLANATIONS: list[tuple[Callable[[OAuthRefusal], bool], Explain]] = [
     (_said("Full authentication is required"), _r7_wrong_url),
-    (lambda r: r.status == 401 or r.error in ("Unauthorized", "invalid_client"), _bad_client),
-    (lambda r: r.error == "unauthorized_client" and "device" in r.description, _no_device_grant),
+    # unauthorized_client is the application's registration, not its secret, even on a 401
+    (lambda r: r.error == "unauthorized_client" and (r.device or _said("device")(r)),
+     _no_device_grant),
+    (lambda r: r.error != "unauthorized_client" and (
+        r.status == 401 or r.error in ("Unauthorized", "invalid_client")), _bad_client),
     (_said("authorization code must be supplied"), _r6_no_code),
     (_said("redirect"), _r5_redirect),
     (_said("Invalid device code"), _dead_device_code),

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import httpx
 from pydantic import SecretStr
 
+from catalogsync.allegro.errors import error_details
 from catalogsync.allegro.login_errors import LoginError, OAuthRefusal, explain
 from catalogsync.allegro.redaction import redact, remember_secret
 from catalogsync.allegro.tokens import Client, TokenSet
@@ -71,6 +72,7 @@ class OAuth:
                 expires_in=expires_in,
             )
         except OAuthRefusal as refusal:
+            refusal.device = True
             raise self.explain(refusal) from None
         except (KeyError, TypeError, ValueError):
             raise LoginError(f"{url} answered no device code: is this Allegro?") from None
@@ -108,7 +110,11 @@ class OAuth:
 
     async def _token(self, params: dict[str, str], origin: str | None = None) -> TokenSet:
         remember_secret(*(params.get(k) for k in ("code", "refresh_token", "device_code")))
-        body = oauth_answer(await self._post(self.token_url, params=params))
+        try:
+            body = oauth_answer(await self._post(self.token_url, params=params))
+        except OAuthRefusal as refusal:
+            refusal.device = params.get("grant_type") == DEVICE_GRANT
+            raise
         return self._token_set(body, origin)
 
     async def _post(self, url: str, **kwargs: Any) -> httpx.Response:
@@ -146,9 +152,10 @@ def oauth_answer(response: httpx.Response) -> dict[str, Any]:
         body = response.json()
     except ValueError:
         body = None
-    if not isinstance(body, dict):
+    if not isinstance(body, dict) or (response.status_code >= 400 and "error" not in body):
+        details = error_details(response.headers.get("content-type", ""), response.text)
         raise OAuthRefusal(response.status_code, f"HTTP {response.status_code}",
-                           "the answer is not OAuth JSON")
+                           "; ".join(str(d) for d in details))
     if response.status_code >= 400:
         error = str(body.get("error") or f"HTTP {response.status_code}")
         description = redact(str(body.get("error_description") or ""))

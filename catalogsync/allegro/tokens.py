@@ -8,6 +8,7 @@ remembered by `redaction.redact` as soon as it is built.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from catalogsync.errors import ConfigError
 EMULATOR_ISSUER = "allegro-emulator"
 #: Access tokens live 12 h; refresh this long before they expire.
 REFRESH_MARGIN = timedelta(minutes=5)
+
+log = logging.getLogger("catalogsync.tokens")
 
 
 @dataclass(frozen=True)
@@ -138,9 +141,18 @@ def fingerprint(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()[:16]
 
 
+def private_dir(path: Path) -> None:
+    """Create `path` and any missing parents as 0700, whatever the umask (a umask can only
+    take bits away, and `mkdir(parents=True)` ignores the mode for the parents)."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(directory, 0o700)
+
+
 def write_private(path: Path, text: str) -> None:
     """Replace `path` atomically with `text`, readable by the owner only from the start."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -169,6 +181,7 @@ class TokenStore:
         path = self.path(environment)
         if not path.exists():
             return None
+        _keep_private(path)
         try:
             return TokenSet.model_validate_json(path.read_bytes())
         except (ValidationError, ValueError, OSError) as exc:
@@ -187,3 +200,22 @@ class TokenStore:
         existed = path.exists()
         path.unlink(missing_ok=True)
         return existed
+
+
+def _keep_private(path: Path) -> None:
+    """A token file others can read is made private again, with a word; one that is not
+    ours to fix is refused."""
+    try:
+        mode = path.stat().st_mode & 0o777
+        if not mode & 0o077:
+            return
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        raise ConfigError(
+            f"{path} can be read by other users and cannot be made private "
+            f"({exc.strerror or exc}); fix its mode with `chmod 600 {path}`"
+        ) from None
+    log.warning(
+        "%s could be read by other users (mode %04o); made it 0600. Its tokens may have been "
+        "seen: if in doubt, run `catalogsync auth logout` and log in again", path, mode,
+    )

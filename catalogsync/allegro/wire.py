@@ -1,12 +1,13 @@
 """Allegro's JSON shapes <-> catalogsync's canonical fields. Pure: no I/O.
 
 Canonical offer fields (the planner diffs these):
-    name str · product str (product id) · category str · parameters {name: [labels]}
+    name str · product str (product id) · category str · parameters {name: [labels] or
+    {from, to} for a range}
     price "29.99 PLN" · stock int · images [url] · description [[{type, content|url}]]
     shipping_rates str (table name) · handling_time str · location {countryCode, province,
     city, postCode} · invoice str · after_sales {return_policy|implied_warranty|warranty: id}
-    · status active|inactive|ended · GPSR fields: see `gpsr_wire` · marketplaces,
-    marketplace_states: see `marketplaces_wire`
+    · status active|inactive|ended · ended_by (read only: who ended an ENDED offer)
+    · GPSR fields: see `gpsr_wire` · marketplaces, marketplace_states: see `marketplaces_wire`
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class CategoryParameter:
     required: bool
     #: dictionary parameters: value label -> value id
     dictionary: dict[str, str] = field(default_factory=dict)
+    #: Allegro's `restrictions` (min, max, multipleChoices, minLength, maxLength …)
+    restrictions: dict[str, Any] = field(default_factory=dict)
 
 #: catalog key -> Allegro's key in `afterSalesServices`
 AFTER_SALES_KEYS = {
@@ -80,8 +83,7 @@ def offer_fields(
     if (doc.get("category") or {}).get("id"):
         out["category"] = str(doc["category"]["id"])
     out["parameters"] = {
-        str(p.get("name") or p.get("id")): list(p.get("values") or p.get("valuesIds") or [])
-        for p in doc.get("parameters") or []
+        str(p.get("name") or p.get("id")): _parameter_values(p) for p in doc.get("parameters") or []
     }
     price = ((doc.get("sellingMode") or {}).get("price")) or {}
     if price.get("amount") is not None:
@@ -117,7 +119,18 @@ def offer_fields(
     if status:
         out["status"] = STATUS_FROM_API.get(status, status.lower())
     out.update(marketplace_fields(doc))
+    ended_by = (doc.get("publication") or {}).get("endedBy")
+    if status == "ENDED" and ended_by:
+        out["ended_by"] = ended_by  # EMPTY_STOCK: sold out, not ended by the seller
     return out
+
+
+def _parameter_values(parameter: dict[str, Any]) -> list[str] | dict[str, str]:
+    """Labels (or ids) of a parameter, or `{from, to}` of a range parameter."""
+    found = parameter.get("rangeValue")
+    if found:
+        return {"from": str(found.get("from")), "to": str(found.get("to"))}
+    return list(parameter.get("values") or parameter.get("valuesIds") or [])
 
 
 def _item(item: dict[str, Any]) -> dict[str, str]:
@@ -180,7 +193,12 @@ def offer_body(
     return body
 
 
-def _parameter(name: str, values: list[str], known: CategoryParameter | None) -> dict[str, Any]:
+def _parameter(
+    name: str, values: list[str] | dict[str, str], known: CategoryParameter | None
+) -> dict[str, Any]:
+    if isinstance(values, dict):  # a range
+        return {"name": name, "rangeValue": dict(values)} if known is None else {
+            "id": known.id, "rangeValue": dict(values)}
     if known is None:
         return {"name": name, "values": list(values)}
     if known.dictionary:
@@ -251,7 +269,7 @@ def command_body(
         if fields.get("marketplace"):  # a price on an additional marketplace
             body["modification"]["marketplaceId"] = fields["marketplace"]
     elif kind == "offer-quantity-change-commands":
-        body["modification"] = {"changeType": "FIXED", "value": fields["stock"]}
+        body["modification"] = {"changeType": fields["change"], "value": fields["value"]}
     else:
         plain = {k: v for k, v in fields.items() if k not in gpsr_wire.GPSR_FIELDS}
         modification = offer_body(plain, {}, table_ids)

@@ -12,24 +12,26 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from catalogsync.allegro.client import AllegroClient, route_template
-from catalogsync.allegro.errors import AllegroError, TransportError
+from catalogsync.allegro.client import AllegroClient
+from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import COMMANDS_AT_ONCE, command_id
+from catalogsync.apply.creates import create, made_since_the_plan, table_named
 from catalogsync.apply.ledger import Ledger, record
 from catalogsync.apply.pipeline import CommandPipeline
 from catalogsync.apply.polling import command_tasks, operation, put_variant_set
-from catalogsync.apply.uploads import UploadProblem, read_planned, upload
+from catalogsync.apply.report import ApplyReport, Outcome
+from catalogsync.apply.stock import StockMarks
+from catalogsync.apply.uploads import ATTACHMENT, UploadProblem, upload
 from catalogsync.catalog.models import Environment
 from catalogsync.config import live_cache_path
 from catalogsync.errors import CatalogsyncError
 from catalogsync.images import placeholders, substitute
+from catalogsync.plan.checks import approved_values
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Phase, Progress
 from catalogsync.state import (
@@ -40,6 +42,7 @@ from catalogsync.state import (
     record_id,
     save_index,
 )
+from catalogsync.wording import shown
 
 #: Account resources offers refer to; each is created or updated before the offers.
 _ACCOUNT_RESOURCES = (
@@ -52,39 +55,6 @@ _ACCOUNT_RESOURCES = (
 CONCURRENCY = 7
 
 
-@dataclass(frozen=True)
-class Outcome:
-    address: str
-    step: str
-    ok: bool
-    message: str = ""
-    skipped: bool = False  # not tried: an earlier step of the same change failed
-
-
-@dataclass
-class ApplyReport:
-    outcomes: list[Outcome] = field(default_factory=list)
-    seconds: float = 0.0
-    requests: dict[str, int] = field(default_factory=dict)
-    throttled: int = 0
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.ok and not o.skipped]
-
-    @property
-    def skipped(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.skipped]
-
-    def by_step(self) -> dict[str, Counter[str]]:
-        """step kind -> {"done": n, "failed": n, "skipped": n}, for the summary."""
-        table: dict[str, Counter[str]] = {}
-        for outcome in self.outcomes:
-            method, _, path = outcome.step.partition(" ")
-            kind = f"{method} {route_template(path)}" if path.startswith("/") else outcome.step
-            state = "done" if outcome.ok else "skipped" if outcome.skipped else "failed"
-            table.setdefault(kind, Counter())[state] += 1
-        return table
 
 
 class Applier:
@@ -111,7 +81,11 @@ class Applier:
         self.report = ApplyReport()
         #: GPSR kind -> name -> id, for modification commands (creates are added)
         self.references = {kind: dict(ids) for kind, ids in plan.references.items()}
+        self.stock = StockMarks(plan, index, index_path)
         self.ledger = Ledger()
+        #: what failed, by table name and by image content hash: changes using it wait
+        self.failed_tables: dict[str, str] = {}
+        self.failed_uploads: dict[str, str] = {}
         self._gate = asyncio.Semaphore(CONCURRENCY)
         self._commands = asyncio.Semaphore(COMMANDS_AT_ONCE)
         self._cache_path = live_cache_path(catalog_dir, Environment(plan.environment))
@@ -120,6 +94,7 @@ class Applier:
         started = time.perf_counter()
         tables = [c for c in self.plan.changes if c.resource in _ACCOUNT_RESOURCES]
         offers = [c for c in self.plan.changes if c.resource is Resource.OFFER]
+        self._approve(offers)
         if tables:
             with self.progress.phase("tables, producers and persons", len(tables)) as phase:
                 for change in tables:
@@ -131,6 +106,15 @@ class Applier:
                     await self._upload(digest, path)
                     phase.advance()
         offer_ids: dict[str, str | None] = {c.key: c.id for c in offers}
+        made_since = await made_since_the_plan(self.client, offers)
+        for change in offers:
+            if change.key in made_since:
+                offer_ids[change.key] = None
+                self._record(Outcome(change.address, "POST /sale/product-offers", False,
+                                     f"offer {made_since[change.key]} with this external id "
+                                     "appeared since the plan (another run?); not created "
+                                     "again: plan again"))
+        offers = [c for c in offers if c.key not in made_since]
         steps = sum(len(c.commands) + (c.request is not None) for c in offers)
         if steps:
             with self.progress.phase("offer creates, edits and commands", steps) as phase:
@@ -141,85 +125,103 @@ class Applier:
                 for change in sets:
                     await self._variant_set(change, offer_ids)
                     phase.advance()
+        failed = {o.address for o in self.report.outcomes if not o.ok}
+        for change in offers:
+            if change.address not in failed:
+                self.index.approved.pop(change.key, None)
+        self.stock.settle()
         save_index(self.index_path, self.index)
-        await record(self.client, self._cache_path, self.ledger, self._table_names())
+        names = {i: name for ids in self.references.values() for name, i in ids.items()}
+        await record(self.client, self._cache_path, self.ledger, self._table_names(), names)
         self.report.seconds = time.perf_counter() - started
         self.report.requests = dict(self.client.requests)
         self.report.throttled = self.client.throttled
         return self.report
 
+    def _approve(self, offers: list[Change]) -> None:
+        """Write down what this run sets out to change before sending anything: if it is
+        stopped, the next run finishes the same changes without a safety-share refusal."""
+        for change in offers:
+            if change.action is not Action.CREATE:
+                self.index.approved[change.key] = approved_values(change)
+        save_index(self.index_path, self.index)
+
     async def _request(self, change: Change) -> str | None:
-        """Send the change's own request; return the resource id, or None when it failed."""
+        """Send the change's own request; return the resource id, or None when it failed or
+        was not sent because something it needs failed first."""
         request = change.request
         assert request is not None
         step = f"{request.method} {request.path}"
-        missing = placeholders(request.body) - set(self._uploaded())
-        if missing:
-            self._record(Outcome(change.address, step, False, "a file upload failed"))
+        blocked = self._blocked_by(change)
+        if blocked:
+            self._record(Outcome(change.address, step, False, blocked, skipped=True))
             return None
         body = substitute(request.body, self._uploaded())
         try:
-            response = await self.client.request(request.method, request.path, json=body)
-            if response.status_code == 202:
-                await operation(
-                    self.client,
-                    response.headers["Location"],
-                    float(response.headers.get("Retry-After", "1")),
+            if change.action is Action.CREATE:
+                resource_id, answer = await create(self.client, change, body)
+            else:  # a PATCH sets values, so a repeat after a transient failure is harmless
+                response = await self.client.request(
+                    request.method, request.path, json=body, idempotent=request.method == "PATCH"
                 )
-            resource_id = change.id or str(response.json()["id"])
-        except TransportError as exc:
-            found = await self._created_after_all(change)
-            self._doubt(change, found)
-            if found is None:
-                self._record(Outcome(change.address, step, False, str(exc)))
-                return None
-            resource_id = found
+                if response.status_code == 202:
+                    retry_after = float(response.headers.get("Retry-After", "1"))
+                    await operation(self.client, response.headers["Location"], retry_after)
+                resource_id = change.id or str(response.json()["id"])
+                answer = response.json() if response.status_code in (200, 201) else None
         except CatalogsyncError as exc:
             self._doubt(change, change.id)
+            if change.resource is Resource.SHIPPING_RATES and change.key not in self.table_ids:
+                self.failed_tables[change.key] = _reason(exc)  # no table of that name now
             self._record(Outcome(change.address, step, False, _reason(exc)))
             return None
-        if change.resource is Resource.OFFER and response.status_code in (200, 201):
-            self.ledger.answered(resource_id, response.json())
+        if change.resource is Resource.OFFER and answer is not None:
+            self.ledger.answered(resource_id, answer)
         else:
             self._doubt(change, resource_id)
         if change.action is Action.CREATE:
             self._remember(change, resource_id)
+        self.stock.requested(change, request.body)
         self._record(Outcome(change.address, step, True))
         return resource_id
 
     def _uploaded(self) -> dict[str, str]:
         """What each uploaded file's placeholder stands for: image URLs, attachment ids."""
         found = dict(self.index.images)
-        found.update({f"attachment-{k}": v for k, v in self.index.attachments.items()})
+        found.update({f"{ATTACHMENT}{k}": v for k, v in self.index.attachments.items()})
         return found
+
+    def _blocked_by(self, change: Change) -> str | None:
+        """Why the change must not be sent: a table or a file it uses failed first."""
+        table = table_named(change)
+        if table is not None and table in self.failed_tables:
+            return f"not sent: shipping-rate table '{table}' failed ({self.failed_tables[table]})"
+        request = change.request
+        return self._missing_upload(request.body if request else None)
+
+    def _missing_upload(self, body: Any) -> str | None:
+        missing = placeholders(body) - set(self._uploaded())
+        if not missing:
+            return None
+        key = min(missing)
+        kind = "safety manual" if key.startswith(ATTACHMENT) else "image"
+        why = self.failed_uploads.get(key, "not uploaded")
+        return f"not sent: {kind} {shown(self.plan.uploads.get(key, ''))} failed ({why})"
 
     async def _upload(self, key: str, path: str) -> None:
         """Upload one local file and remember it by content hash at once."""
-        manual = key.startswith("attachment-")
-        address = f"{'safety manual' if manual else 'image'} {path}"
+        manual = key.startswith(ATTACHMENT)
+        address = f"{'safety manual' if manual else 'image'} {shown(path)}"
         step = "POST /sale/offer-attachments" if manual else "POST /sale/images"
-        digest = key.removeprefix("attachment-")
         try:
-            data = read_planned(self.catalog_dir, path, digest)
-            section, value = await upload(self.client, self.upload_url, key, path, data)
+            section, value = await upload(self.client, self.upload_url, self.catalog_dir, key, path)
         except (UploadProblem, CatalogsyncError) as exc:
-            message = _reason(exc) if isinstance(exc, CatalogsyncError) else str(exc)
-            self._record(Outcome(address, step, False, message))
+            why = _reason(exc) if isinstance(exc, CatalogsyncError) else str(exc)
+            self.failed_uploads[key] = why
+            self._record(Outcome(address, step, False, why))
             return
-        record_id(self.index_path, self.index, section, digest, value)
+        record_id(self.index_path, self.index, section, key.removeprefix(ATTACHMENT), value)
         self._record(Outcome(address, step, True))
-
-    async def _created_after_all(self, change: Change) -> str | None:
-        """A create whose answer was lost may still have happened: look the offer up by its
-        external id instead of sending it again (duplicate offers are hard to undo)."""
-        if change.action is not Action.CREATE or change.resource is not Resource.OFFER:
-            return None
-        try:
-            found = await self.client.get("/sale/offers", params={"external.id": change.key})
-        except CatalogsyncError:
-            return None
-        offers = found.get("offers") or []
-        return str(offers[0]["id"]) if offers else None
 
     def _remember(self, change: Change, resource_id: str) -> None:
         """Write the new id down at once: a crash now must not lead to a duplicate offer."""
@@ -243,12 +245,9 @@ class Applier:
             phase.advance()
             if offer_id is None:
                 commands.dropped(change)
+                why = self._blocked_by(change) or "not sent: its create failed"
                 for command in change.commands:
-                    self._record(
-                        Outcome(
-                            change.address, command.label, False, "its create failed", skipped=True
-                        )
-                    )
+                    self._record(Outcome(change.address, command.label, False, why, skipped=True))
             else:
                 commands.ready(change, offer_id)
 
@@ -276,16 +275,24 @@ class Applier:
         offer_ids = [offer_id for _, offer_id in batch]
         by_id = {offer_id: change for change, offer_id in batch}
         step = Command(kind=kind, fields=values).label
-        if placeholders(values) - set(self._uploaded()):
-            self._fail_all(by_id.values(), step, "a file upload failed")
+        blocked = self._missing_upload(values)
+        if blocked:
+            for change in by_id.values():
+                self._record(Outcome(change.address, step, False, blocked, skipped=True))
             return
         values = substitute(values, self._uploaded())
         try:
             body = command_body(kind.value, values, offer_ids, self.table_ids, self.references)
         except KeyError as exc:
-            self._fail_all(by_id.values(), step, f"{exc} has no id on Allegro yet")
+            name = str(exc.args[0])
+            why = f"shipping-rate table {exc} failed ({self.failed_tables[name]})" \
+                if name in self.failed_tables else f"{exc} has no id on Allegro yet"
+            for change in by_id.values():
+                self._record(Outcome(change.address, step, False, f"not sent: {why}",
+                                     skipped=True))
             return
         uid = command_id(self.plan.fingerprint, kind.value, [json.dumps(body, sort_keys=True)])
+        self.stock.sending(kind, values, list(by_id.values()))
         record_command(
             self.index_path, self.index, uid, PendingCommand(kind=kind.value, offers=offer_ids)
         )
@@ -302,7 +309,7 @@ class Applier:
             target = by_id.get(offer_id)
             if target is not None:
                 ok = task.get("status") == "SUCCESS"
-                if ok and "marketplace" not in values:
+                if self.stock.task(kind, target, ok) and "marketplace" not in values:
                     self.ledger.confirmed(offer_id, values)
                 else:  # failed, or a price abroad whose verdict there may change: read again
                     self.ledger.doubt(offer_id)
@@ -315,7 +322,9 @@ class Applier:
         ids = [offer_ids.get(sku) or self.index.offers.get(sku) for sku in payload["offers"]]
         step = f"PUT /sale/offer-variants/{set_id}"
         if None in ids:
-            self._record(Outcome(change.address, step, False, "some offers were not created"))
+            missing = ", ".join(sku for sku, i in zip(payload["offers"], ids, strict=True) if not i)
+            message = f"not sent: offers {missing} were not created"
+            self._record(Outcome(change.address, step, False, message, skipped=True))
             return
         body = {
             "name": payload["name"],
@@ -344,6 +353,7 @@ class Applier:
 
     def _fail_all(self, changes: Iterable[Change], step: str, message: str) -> None:
         for change in changes:
+            self.stock.finished(change, False)
             self._record(Outcome(change.address, step, False, message))
 
     def _record(self, outcome: Outcome) -> None:

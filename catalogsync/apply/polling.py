@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
@@ -25,7 +26,9 @@ async def command_tasks(
     started, wait = time.monotonic(), _FIRST_WAIT
     while True:
         body = await client.get(f"/sale/{kind}/{command_id}/tasks", params={"limit": 1000})
-        tasks: list[dict[str, Any]] = body.get("tasks") or []
+        tasks = body.get("tasks") if isinstance(body, dict) else None
+        if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
+            raise ApplyError(f"{kind} {command_id}: Allegro answered without a task list")
         if len(tasks) >= expected and all(t.get("status") != "NEW" for t in tasks):
             return tasks
         if time.monotonic() - started > DEADLINE_SECONDS:
@@ -51,17 +54,37 @@ async def operation(client: AllegroClient, location: str, retry_after: float) ->
         wait = min(wait * 2, _MAX_WAIT)
 
 
-async def put_variant_set(client: AllegroClient, set_id: str, body: dict[str, Any]) -> None:
+#: R24: right after activation Allegro may take up to an hour ([I#4795]) to process offers
+#: before a legacy variant set takes them; apply waits this long, backing off, then says so.
+VARIANT_WAIT_SECONDS = 300.0
+_VARIANT_FIRST_WAIT, _VARIANT_MAX_WAIT = 2.0, 60.0
+
+
+async def put_variant_set(
+    client: AllegroClient,
+    set_id: str,
+    body: dict[str, Any],
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
     """PUT a variant set, waiting while Allegro says its offers "have not been processed
-    yet" (they were activated moments ago, R24)."""
-    started, wait = time.monotonic(), 0.5
+    yet" (they were activated moments ago, R24): backing off from 2 s to a minute, for at
+    most `VARIANT_WAIT_SECONDS`; then the error says to run apply again later."""
+    started, wait = clock(), _VARIANT_FIRST_WAIT
     while True:
         try:
             await client.request("PUT", f"/sale/offer-variants/{set_id}", json=body)
             return
         except AllegroError as exc:
-            processing = exc.status == 422 and "not been processed" in str(exc)
-            if not processing or time.monotonic() - started > DEADLINE_SECONDS:
+            if not (exc.status == 422 and "not been processed" in str(exc)):
                 raise
-        await asyncio.sleep(wait)
-        wait = min(wait * 2, _MAX_WAIT)
+            waited = clock() - started
+            if waited + wait > VARIANT_WAIT_SECONDS:
+                raise ApplyError(
+                    f"Allegro is still processing the offers of variant set {body.get('name')!r} "
+                    f"after {waited:.0f} s (it can take up to an hour after they are activated, "
+                    "R24); the offers are on sale. Run `catalogsync apply` again later: the set "
+                    "is the only thing left to do"
+                ) from exc
+        await sleep(wait)
+        wait = min(wait * 2, _VARIANT_MAX_WAIT)

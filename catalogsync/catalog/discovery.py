@@ -8,9 +8,14 @@ from pathlib import Path
 SETTINGS_FILE = "catalogsync.yaml"
 
 
-def catalog_files(directory: Path) -> list[Path]:
+def catalog_files(directory: Path, patterns: tuple[str, ...] | None = None) -> list[Path]:
     """Every *.yaml/*.yml below `directory` except the settings file, skipping hidden
-    files and directories (.git/, .catalogsync/, .pre-commit-config.yaml …)."""
+    files and directories (.git/, .catalogsync/, .pre-commit-config.yaml …); with `patterns`
+    (the `files:` setting), only those matching one of the globs."""
+    if patterns is not None:
+        chosen = {p for pattern in patterns for p in directory.glob(pattern) if p.is_file()}
+        chosen.discard(directory / SETTINGS_FILE)
+        return sorted(chosen, key=lambda p: p.relative_to(directory).parts)
     found: list[tuple[tuple[str, ...], Path]] = []
     for root, dirs, files in os.walk(directory):
         dirs[:] = [d for d in dirs if not d.startswith(".")]

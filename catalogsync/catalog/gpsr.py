@@ -14,12 +14,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from catalogsync.catalog.limits import SAFETY_FILE_MEDIA_TYPES
+
 #: Allegro takes a responsible person's address in an EU member state only [SL].
 EU_COUNTRIES = (
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "GR", "ES", "IE", "LT", "LU",
     "LV", "MT", "NL", "DE", "PL", "PT", "RO", "SK", "SI", "SE", "HU", "IT",
 )
-SAFETY_FILE_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
 MAX_SAFETY_TEXT = 5000
 MAX_SAFETY_FILES = 20
 
@@ -86,7 +87,7 @@ class SafetyText(_Frozen):
 
 
 def _safety_file(path: str) -> str:
-    if not path.lower().endswith(SAFETY_FILE_SUFFIXES):
+    if not path.lower().endswith(tuple(SAFETY_FILE_MEDIA_TYPES)):
         raise ValueError("a safety manual is a PDF, JPEG or PNG file")
     if path.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", path):
         raise ValueError("a safety manual must be a file inside the catalog directory")

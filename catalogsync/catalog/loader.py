@@ -11,11 +11,12 @@ each problem's key path (`diagnostics.py` words the problems).
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import ValidationError
-from yaml.nodes import MappingNode, Node
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from catalogsync.catalog.diagnostics import (
     Issue,
@@ -26,10 +27,12 @@ from catalogsync.catalog.diagnostics import (
     suggestion,
 )
 from catalogsync.catalog.discovery import SETTINGS_FILE, catalog_files
-from catalogsync.catalog.models import Catalog, Settings
+from catalogsync.catalog.local_files import MISSING, is_local, local_file_problem
+from catalogsync.catalog.models import Catalog, ImageItem, Settings
 from catalogsync.catalog.yaml_nodes import INVALID, Locator, NodeBuilder, compose, is_null
 from catalogsync.errors import CatalogError, Problem
 from catalogsync.gcpause import gc_paused
+from catalogsync.wording import shown
 
 __all__ = ["SECTIONS", "SETTINGS_FILE", "load_catalog", "load_settings"]
 
@@ -39,13 +42,20 @@ SECTIONS = (
 _SETTINGS_KEYS = tuple(Settings.model_fields)
 
 
-def load_catalog(directory: Path) -> Catalog:
+def load_catalog(directory: Path, notes: list[str] | None = None) -> Catalog:
     """Load, merge and validate every YAML file of a catalog directory.
 
-    Raises `CatalogError` holding every problem found in every file.
+    Raises `CatalogError` holding every problem found in every file. YAML files that are
+    plainly not catalog files (a compose file, a CI file) are skipped, each with a line in
+    `notes`.
     """
     with gc_paused():
-        return _Load(directory).catalog()
+        load = _Load(directory)
+        try:
+            return load.catalog()
+        finally:
+            if notes is not None:
+                notes += load.notes
 
 
 def load_settings(directory: Path) -> Settings:
@@ -68,11 +78,13 @@ class _Load:
         #: Where each entry was declared: section -> key -> (file, line, column).
         self.origins: dict[str, dict[Any, tuple[Path, int, int]]] = {n: {} for n in SECTIONS}
         self.complete = True  # False once a file could not be read as a whole
+        self.notes: list[str] = []
+        self.chosen = False  # the settings name the files (`files:`): none is skipped
         #: Entries already defined in another file: still validated, to report everything.
         self.shadowed: list[tuple[Path, str, Any, Any]] = []
 
     def catalog(self) -> Catalog:
-        files = self._start(catalog_files(self.directory) if self.directory.is_dir() else [])
+        files = self._start(self._files())
         for file in files:
             self._read(file, is_settings=False)
         data = {"settings": self.settings_data, **self.sections}
@@ -80,10 +92,23 @@ class _Load:
         for file, section, key, value in self.shadowed:
             self._validated({section: {key: value}}, file)
         self.issues += self._reference_issues()
+        if catalog is not None:
+            self.issues += self._image_issues(catalog)
         self._finish()
         if catalog is None:  # pragma: no cover - a ValidationError always yields an issue
             raise CatalogError(self.problems)
         return catalog
+
+    def _files(self) -> list[Path]:
+        if not self.directory.is_dir():
+            return []
+        if self.settings_file.is_file():  # read again by _start, with its problems reported
+            root = compose(self.settings_file)
+            patterns = None if isinstance(root, Problem) or root is None else _patterns(root)
+            if patterns is not None:
+                self.chosen = True
+                return catalog_files(self.directory, patterns)
+        return catalog_files(self.directory)
 
     def _validated(self, data: dict[str, Any], file: Path | None = None) -> Catalog | None:
         """Validate once with pydantic; turn its errors into issues (None if any)."""
@@ -136,6 +161,13 @@ class _Load:
                 self.complete = False
 
     def _top_level(self, file: Path, root: Node, is_settings: bool, settings_only: bool) -> None:
+        if not is_settings and not self.chosen and _foreign(root):
+            name = file.relative_to(self.directory)
+            self.notes.append(
+                f"note: {name} is not a catalog file (no {' '.join(f'{s}:' for s in SECTIONS)}); "
+                f"skipped. `files:` in {SETTINGS_FILE} chooses the catalog's files."
+            )
+            return
         if type(root) is not MappingNode:
             expected = _SETTINGS_SHAPE if is_settings else _FILE_SHAPE
             self.problems.append(problem_at(file, root.start_mark, f"must be {expected}"))
@@ -162,8 +194,10 @@ class _Load:
 
     def _key(self, file: Path, prefix: KeyPath, key_node: Node, seen: dict[Any, Node]) -> Any:
         """A top-level or section key, reporting bad and duplicate keys."""
-        key, problems = self.builder.build(file, prefix, key_node)
+        key, problems = self.builder.build_key(file, prefix, key_node)
         self.problems += problems
+        if key is INVALID:
+            return INVALID
         try:
             first = seen.get(key)
         except TypeError:
@@ -211,6 +245,24 @@ class _Load:
                 continue
             entries[key] = value
             origins[key] = (file, mark.line + 1, mark.column + 1)
+
+    def _image_issues(self, catalog: Catalog) -> list[Issue]:
+        """Local image files must be usable; a missing one is left to the plan."""
+        issues = []
+        for sku, offer in catalog.offers.items():
+            named: list[tuple[KeyPath, str]] = [
+                (("offers", sku, "images", i), image) for i, image in enumerate(offer.images or ())
+            ]
+            for s, section in enumerate(offer.description or ()):
+                for i, item in enumerate(section):
+                    if isinstance(item, ImageItem):
+                        named.append((("offers", sku, "description", s, i, "image"), item.image))
+            for path, image in named:
+                problem = local_file_problem(self.directory, image) if is_local(image) else None
+                if problem is not None and problem != MISSING:
+                    file = self.origins["offers"][sku][0]
+                    issues.append(Issue(file, path, f"image file {shown(image)} {problem}"))
+        return issues
 
     def file_of(self, path: KeyPath) -> Path:
         """The file that declares the merged-catalog path (settings or a section entry)."""
@@ -262,6 +314,29 @@ _SECTION_KEYS = {
     "responsible_persons": "person name to person",
 }
 _BAD_KEY = "a key must be a plain value"
+
+
+def _foreign(root: Node) -> bool:
+    """A YAML file of another tool: a mapping with no catalog section, nor a key like one.
+    (A file that is not a mapping at all is reported: it may be a catalog file gone wrong.)"""
+    if type(root) is not MappingNode:
+        return False
+    keys = [k.value for k, _ in root.value if isinstance(k, ScalarNode)]
+    return not any(
+        key in SECTIONS or difflib.get_close_matches(key.lower(), SECTIONS, n=1, cutoff=0.75)
+        for key in keys
+    )
+
+
+def _patterns(root: Node) -> tuple[str, ...] | None:
+    """The `files:` globs of catalogsync.yaml's node, if it names them as a list of strings."""
+    if type(root) is not MappingNode:
+        return None
+    for key, value in root.value:
+        if isinstance(key, ScalarNode) and key.value == "files" and type(value) is SequenceNode:
+            items = tuple(i.value for i in value.value if isinstance(i, ScalarNode))
+            return items if len(items) == len(value.value) else None
+    return None
 
 
 def _unknown_section(key: Any, is_settings: bool) -> str:

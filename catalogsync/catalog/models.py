@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
     BeforeValidator,
+    ConfigDict,
     Field,
     model_validator,
 )
 
+from catalogsync.catalog import limits as L
+from catalogsync.catalog.amounts import Marketplaces, Money, NonNegativeMoney
 from catalogsync.catalog.gpsr import (
     ResourceName,
     ResponsiblePerson,
@@ -38,17 +40,28 @@ from catalogsync.catalog.records import (
     product,
     shared,
 )
-from catalogsync.catalog.values import AfterSales, Frozen, Location, Status
+from catalogsync.catalog.values import (
+    AfterSales,
+    Environment,
+    Frozen,
+    Location,
+    Safety,
+    Status,
+    StockMode,
+)
 
 __all__ = [
     "AfterSales",
     "DescriptionItem",
+    "Environment",
     "Frozen",
     "ImageItem",
     "Location",
     "Offer",
     "Product",
+    "Safety",
     "Status",
+    "StockMode",
     "TextItem",
 ]
 
@@ -91,33 +104,8 @@ OFFER_FIELDS = (
 )
 
 
-def _money(value: Any) -> Any:
-    """Accept 29.99, "29.99" or 30; reject floats that are not whole grosze."""
-    if isinstance(value, bool):
-        raise ValueError("must be a number like 29.99")
-    if isinstance(value, float | int | str):
-        try:
-            amount = Decimal(str(value))
-            cents = amount.quantize(Decimal("0.01"))  # raises for inf and huge values
-        except ArithmeticError as exc:
-            raise ValueError("must be a number like 29.99") from exc
-        if cents.is_nan():
-            raise ValueError("must be a number like 29.99")
-        if amount != cents:
-            raise ValueError("must have at most two decimal places")
-        return cents
-    return value
-
-
-def _positive(amount: Decimal) -> Decimal:
-    if amount <= 0:
-        raise ValueError("must be greater than 0")
-    return amount
-
-
-Money = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_positive)]
-NonNegativeMoney = Annotated[Decimal, BeforeValidator(_money), Field(ge=0)]
-Sku = Annotated[str, Field(min_length=1, max_length=100)]
+Sku = Annotated[str, Field(min_length=1, max_length=L.EXTERNAL_ID_MAX_CHARS)]
+Int32 = Annotated[int, Field(le=L.INT32_MAX)]
 
 
 def _as_tuple(value: Any) -> Any:
@@ -128,23 +116,6 @@ def _as_tuple(value: Any) -> Any:
     return value
 
 
-def _marketplaces(value: Any) -> Any:
-    """`[allegro-cz]` (Allegro converts the price) or `{allegro-cz: 179.00}` (this price)."""
-    if isinstance(value, list | tuple):
-        return dict.fromkeys(value)
-    return value
-
-
-#: Additional marketplaces an offer is offered on -> its price there in that marketplace's
-#: currency (None: Allegro converts the base price).
-Marketplaces = Annotated[
-    dict[Annotated[str, Field(pattern=r"^[a-z0-9-]+$")], Money | None],
-    BeforeValidator(
-        _marketplaces, json_schema_input_type=list[str] | dict[str, float | str | None]
-    ),
-]
-
-
 #: A parameter value: one string, or a list for multi-value parameters.
 _Scalar = str | int | float
 ParamValues = Annotated[
@@ -153,9 +124,53 @@ ParamValues = Annotated[
 ]
 
 
+class ParamRange(Frozen):
+    """A range parameter's value, `{from: 60, to: 90}` (both ends included)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    start: Annotated[str, Field(alias="from")]
+    end: Annotated[str, Field(alias="to")]
+
+    def wire(self) -> dict[str, str]:
+        return {"from": self.start, "to": self.end}
+
+
+def _value_or_range(value: Any) -> Any:
+    """A mapping is a range and must be exactly `{from: …, to: …}`; anything else values."""
+    if not isinstance(value, dict):
+        return _as_tuple(value)
+    if set(value) != {"from", "to"} or any(isinstance(v, dict | list) for v in value.values()):
+        raise ValueError("a range is written {from: 60, to: 90}; other values as text or a list")
+    return ParamRange(start=str(value["from"]), end=str(value["to"]))
+
+
+#: An offer parameter: its value(s), or a range
+OfferParam = Annotated[
+    tuple[str, ...] | ParamRange,
+    BeforeValidator(
+        _value_or_range, json_schema_input_type=_Scalar | list[_Scalar] | ParamRange
+    ),
+]
+
+
 def _polish_time(moment: datetime) -> datetime:
     """Allegro wants an offset (RFC 3339); sellers think in Polish time."""
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Europe/Warsaw"))
+
+
+def _gtin(ean: str) -> str:
+    """An EAN/GTIN: 8, 12, 13 or 14 digits, the last one the GS1 check digit."""
+    if not ean.isdigit() or len(ean) not in (8, 12, 13, 14):
+        raise ValueError(f"an EAN has 8, 12, 13 or 14 digits (GTIN-8/12/13/14), not {ean!r}")
+    weights = [3 if i % 2 == 0 else 1 for i in range(len(ean) - 1)]
+    total = sum(int(d) * w for d, w in zip(reversed(ean[:-1]), weights, strict=True))
+    expected = (10 - total % 10) % 10
+    if int(ean[-1]) != expected:
+        raise ValueError(
+            f"the check digit of EAN {ean} is {ean[-1]}, but its other digits give "
+            f"{expected}: a typo?"
+        )
+    return ean
 
 
 class ProductSpec(Frozen):
@@ -165,7 +180,7 @@ class ProductSpec(Frozen):
     A pinned `id` wins over the EAN.
     """
 
-    ean: Annotated[str, Field(pattern=r"^\d{8,14}$")] | None = None
+    ean: Annotated[str, AfterValidator(_gtin)] | None = None
     id: str | None = None
     parameters: dict[str, ParamValues] = Field(default_factory=dict)
 
@@ -197,9 +212,12 @@ Section = Annotated[
     BeforeValidator(
         _section,
         json_schema_input_type=DescriptionItemSpec
-        | Annotated[list[DescriptionItemSpec], Field(min_length=1, max_length=2)],
+        | Annotated[
+            list[DescriptionItemSpec],
+            Field(min_length=L.SECTION_MIN_ITEMS, max_length=L.SECTION_MAX_ITEMS),
+        ],
     ),
-    Field(min_length=1, max_length=2),
+    Field(min_length=L.SECTION_MIN_ITEMS, max_length=L.SECTION_MAX_ITEMS),
 ]
 
 
@@ -207,18 +225,23 @@ HandlingTime = Literal[HANDLING_TIMES]  # type: ignore[valid-type]
 Invoice = Literal[INVOICES]  # type: ignore[valid-type]
 
 
+OfferName = Annotated[
+    str, Field(min_length=L.OFFER_NAME_MIN_CHARS, max_length=L.OFFER_NAME_MAX_CHARS)
+]
+
+
 class OfferSpec(Frozen):
     """One offer as the YAML gives it, keyed in the catalog by its external id (the seller's
     SKU). Validated, it becomes an `Offer` (catalog/records.py)."""
 
-    name: Annotated[str, Field(min_length=12, max_length=75)] | None = None
+    name: OfferName | None = None
     product: ProductSpec | None = None
     category: str | None = None
-    parameters: dict[str, ParamValues] | None = None
+    parameters: dict[str, OfferParam] | None = None
     price: Money | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
-    stock: Annotated[int, Field(ge=0)] | None = None
-    images: tuple[str, ...] | None = None
+    stock: Annotated[Int32, Field(ge=0)] | None = None
+    images: Annotated[tuple[str, ...], Field(max_length=L.GALLERY_MAX_IMAGES)] | None = None
     description: tuple[Section, ...] | None = None
     shipping_rates: str | None = None
     handling_time: HandlingTime | None = None
@@ -240,6 +263,8 @@ class OfferSpec(Frozen):
     #: R26: change the price even while the offer is in a campaign or in Allegro Prices,
     #: which takes it out of the programme.
     allow_campaign_price_change: bool = False
+    #: list this product although an offer outside the catalog already sells it
+    allow_second_listing: bool = False
 
 
 class Rate(Frozen):
@@ -248,7 +273,7 @@ class Rate(Frozen):
     delivery_method: Annotated[str, Field(min_length=1)]
     first_item: NonNegativeMoney
     next_item: NonNegativeMoney = Decimal("0.00")
-    max_quantity_per_package: Annotated[int, Field(ge=1)] = 1
+    max_quantity_per_package: Annotated[Int32, Field(ge=1)] = 1
 
 
 class ShippingRateTable(Frozen):
@@ -261,7 +286,10 @@ class VariantSet(Frozen):
     """Offers sold as one multi-variant listing, told apart by `parameters`."""
 
     parameters: Annotated[tuple[str, ...], Field(min_length=1, max_length=2)]
-    offers: Annotated[tuple[Sku, ...], Field(min_length=2, max_length=500)]
+    offers: Annotated[
+        tuple[Sku, ...],
+        Field(min_length=L.VARIANT_SET_MIN_OFFERS, max_length=L.VARIANT_SET_MAX_OFFERS),
+    ]
 
 
 class Defaults(Frozen):
@@ -280,30 +308,6 @@ class Defaults(Frozen):
     marketplaces: Marketplaces | None = None
 
 
-Share = Annotated[float, Field(gt=0, le=1)]
-
-
-class Safety(Frozen):
-    """Limits that stop a run changing more than a person meant to (overridable per run)."""
-
-    #: refuse a run that updates more than this share of the managed offers…
-    max_update_share: Share = 0.5
-    #: …or ends or deletes more than this share of them
-    max_end_share: Share = 0.1
-    #: the shares apply once the catalog manages at least this many offers on Allegro
-    min_offers: Annotated[int, Field(ge=0)] = 10
-    #: a price falling by more than this share, or rising by more than the same factor
-    #: (0.5: below half or above double), is an error, so a 199.99 -> 19.99 typo never
-    #: goes out silently
-    max_price_change: Annotated[float, Field(gt=0, lt=1)] = 0.5
-
-
-class Environment(StrEnum):
-    LOCAL = "local"
-    SANDBOX = "sandbox"
-    PRODUCTION = "production"
-
-
 class Settings(Frozen):
     """`catalogsync.yaml`: where the catalog goes and what offers default to."""
 
@@ -313,6 +317,10 @@ class Settings(Frozen):
     safety: Safety = Field(default_factory=Safety)
     #: end (or, for never-activated drafts, delete) offers removed from the catalog
     prune: bool = False
+    #: glob patterns of the catalog's files, relative to it (default: every *.yaml / *.yml
+    #: that holds a catalog section; other YAML, such as a compose file, is skipped with a note)
+    files: tuple[Annotated[str, Field(min_length=1)], ...] | None = None
+    stock_mode: StockMode = StockMode.DELTA
 
 
 def lean_offer(spec: OfferSpec) -> Offer:
@@ -346,6 +354,7 @@ def lean_offer(spec: OfferSpec) -> Offer:
         safety_information=spec.safety_information,
         marketed_before_gpsr=spec.marketed_before_gpsr,
         marketplaces=spec.marketplaces,
+        allow_second_listing=spec.allow_second_listing,
     )
 
 
@@ -356,14 +365,23 @@ else:  # validated as an OfferSpec, kept as a lean Offer record (pydantic's per-
     LeanOffer = Annotated[OfferSpec, AfterValidator(lean_offer)]
 
 
+def _table_name(name: str) -> str:
+    problem = L.table_name_problem(name)
+    if problem:
+        raise ValueError(f"a shipping-rate table's name {problem}")
+    return name
+
+
+TableName = Annotated[str, AfterValidator(_table_name)]
+VariantSetName = Annotated[str, Field(min_length=1, max_length=L.VARIANT_SET_NAME_MAX_CHARS)]
+
+
 class Catalog(Frozen):
     """Everything a catalog directory declares, merged from all its YAML files."""
 
     settings: Settings = Field(default_factory=Settings)
     offers: dict[Sku, LeanOffer] = Field(default_factory=dict)
-    shipping_rates: dict[Annotated[str, Field(min_length=1, max_length=64)], ShippingRateTable] = (
-        Field(default_factory=dict)
-    )
-    variant_sets: dict[str, VariantSet] = Field(default_factory=dict)
+    shipping_rates: dict[TableName, ShippingRateTable] = Field(default_factory=dict)
+    variant_sets: dict[VariantSetName, VariantSet] = Field(default_factory=dict)
     responsible_producers: dict[ResourceName, ResponsibleProducer] = Field(default_factory=dict)
     responsible_persons: dict[ResourceName, ResponsiblePerson] = Field(default_factory=dict)

@@ -51,7 +51,7 @@ class Offer:
     name: str | None = None
     product: Product | None = None
     category: str | None = None
-    parameters: dict[str, tuple[str, ...]] | None = None
+    parameters: dict[str, Any] | None = None  # values: a tuple, or a range (models)
     price: Decimal | None = None
     currency: str | None = None
     stock: int | None = None
@@ -72,6 +72,8 @@ class Offer:
     safety_information: Any = None
     marketed_before_gpsr: bool | None = None
     marketplaces: dict[str, Decimal | None] | None = None
+    #: list this product although an offer outside the catalog already sells it
+    allow_second_listing: bool = False
 
 
 @lru_cache(maxsize=_CACHE)

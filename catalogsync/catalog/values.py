@@ -1,5 +1,5 @@
-"""Small value types that both the offer specs (models.py) and the lean offer records
-(records.py) use."""
+"""Small value types of the catalog: those both the offer specs (models.py) and the lean offer
+records (records.py) use, and the settings' enums and safety limits."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from catalogsync.catalog import limits as L
 
 PROVINCES = (
     "DOLNOSLASKIE",
@@ -43,7 +45,7 @@ class Status(StrEnum):
 class Location(Frozen):
     country_code: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "PL"
     province: Literal[PROVINCES] | None = None  # type: ignore[valid-type]
-    city: Annotated[str, Field(min_length=1)]
+    city: Annotated[str, Field(min_length=1, max_length=L.CITY_MAX_CHARS)]
     post_code: str
 
     @model_validator(mode="after")
@@ -62,3 +64,38 @@ class AfterSales(Frozen):
     return_policy: str | None = None
     implied_warranty: str | None = None
     warranty: str | None = None
+
+
+Share = Annotated[float, Field(gt=0, le=1)]
+
+
+class Safety(Frozen):
+    """Limits that stop a run changing more than a person meant to (overridable per run)."""
+
+    #: refuse a run that updates more than this share of the managed offers…
+    max_update_share: Share = 0.5
+    #: …or ends or deletes more than this share of them
+    max_end_share: Share = 0.1
+    #: the shares apply once the catalog manages at least this many offers on Allegro
+    min_offers: Annotated[int, Field(ge=0)] = 10
+    #: a price falling by more than this share, or rising by more than the same factor
+    #: (0.5: below half or above double), is an error, so a 199.99 -> 19.99 typo never
+    #: goes out silently
+    max_price_change: Annotated[float, Field(gt=0, lt=1)] = 0.5
+
+
+class StockMode(StrEnum):
+    """How the catalog's `stock` numbers are meant (see README "Stock and sales")."""
+
+    #: the catalog's number is what the seller put on sale; a change is added (GAIN), so units
+    #: sold on Allegro stay sold
+    DELTA = "delta"
+    #: the catalog's number is the stock to show now (a warehouse export): set with FIXED,
+    #: overriding sales the export has not seen yet
+    ABSOLUTE = "absolute"
+
+
+class Environment(StrEnum):
+    LOCAL = "local"
+    SANDBOX = "sandbox"
+    PRODUCTION = "production"

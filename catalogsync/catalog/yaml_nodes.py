@@ -2,8 +2,14 @@
 
 Each file is composed into nodes (libyaml when present); `NodeBuilder` turns them into plain
 values as YAML 1.1 safe loading would, but catches duplicate keys and bad scalars while the
-nodes are at hand. A node tree is ~30x the size of its text, so trees are dropped after the
-walk; `Locator` composes the few files with problems again to find the node at each key path.
+nodes are at hand, and keeps identifiers as their source text: YAML 1.1 reads an unquoted
+`0755` as 493, `12:30` as 750 and `on` as true, which would turn one SKU or EAN into another.
+So every mapping key (offer external ids, table and set names, parameter names) and every
+value under an identifier field (`IDENTIFIER_FIELDS`) that YAML would read as a number, a
+boolean or a date is taken verbatim; a key YAML reads as null is refused ("quote it").
+
+A node tree is ~30x the size of its text, so trees are dropped after the walk; `Locator`
+composes the few files with problems again to find the node at each key path.
 """
 
 from __future__ import annotations
@@ -18,18 +24,35 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from catalogsync.catalog.diagnostics import Issue, KeyPath, at_path, problem_at
+from catalogsync.catalog.yaml_files import compose, yaml_text
 from catalogsync.errors import Problem
 
-try:
-    from yaml import CSafeLoader as _YamlLoader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+__all__ = ["compose"]
 
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
 _NULL = "tag:yaml.org,2002:null"
+#: Tags YAML 1.1 gives plain scalars it reads as something other than text.
+_IMPLICIT = frozenset(
+    f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "bool", "timestamp")
+)
+#: Fields whose values (and everything below them) are identifiers or names, never numbers.
+IDENTIFIER_FIELDS = frozenset(
+    {
+        "ean",
+        "id",
+        "category",
+        "shipping_rates",
+        "renamed_from",
+        "delivery_method",
+        "post_code",  # `0150` (Oslo) is not the octal number 104
+        "after_sales",
+        "parameters",
+        "offers",  # a variant set's offer keys
+    }
+)
 
 Pairs = list[tuple[Node, Node]]
 
@@ -39,38 +62,6 @@ class Invalid:
 
 
 INVALID = Invalid()
-
-
-def compose(file: Path) -> Node | Problem | None:
-    """The file's single document as a node tree (None when empty), or why it can't be."""
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        return Problem(file, 0, 0, f"cannot read: {exc.strerror or exc}")
-    try:
-        return yaml.compose(data, Loader=_YamlLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        return problem_at(file, mark, f"invalid YAML: {yaml_text(exc)}")
-    except yaml.reader.ReaderError as exc:
-        line, column = line_column(data, exc.position)
-        return Problem(file, line, column, f"invalid YAML: {exc.reason}")
-    except yaml.YAMLError as exc:
-        return Problem(file, 0, 0, f"invalid YAML: {exc}")
-
-
-def yaml_text(exc: yaml.MarkedYAMLError) -> str:
-    """yaml's own words on one line: 'while parsing … on line 3; expected …, but found …'."""
-    context = exc.context or ""
-    mark = exc.context_mark
-    if context and mark is not None and exc.problem_mark and mark.line != exc.problem_mark.line:
-        context += f" on line {mark.line + 1}"
-    return "; ".join(part for part in (context, exc.problem or "") if part)
-
-
-def line_column(data: bytes, offset: int) -> tuple[int, int]:
-    start = data.rfind(b"\n", 0, offset) + 1
-    return data.count(b"\n", 0, offset) + 1, offset - start + 1
 
 
 class NodeBuilder:
@@ -90,6 +81,8 @@ class NodeBuilder:
         }
         #: Problems found while building: (node to find the path of, path suffix, mark, text).
         self.pending: list[tuple[Node, KeyPath, Mark | None, str]] = []
+        #: > 0 while building below an identifier field: implicit scalars stay text
+        self._verbatim = 0
 
     def value(self, node: Node) -> Any:
         tag = node.tag
@@ -115,8 +108,17 @@ class NodeBuilder:
             if key in result:
                 self._duplicate(node, key_node, key)
                 continue
-            result[key] = self.value(value_node)
+            result[key] = self._field(key, value_node)
         return result
+
+    def _field(self, key: Any, node: Node) -> Any:
+        if key not in IDENTIFIER_FIELDS or (node.tag == _STR and type(node) is ScalarNode):
+            return self.value(node)
+        self._verbatim += 1
+        try:
+            return self.value(node)
+        finally:
+            self._verbatim -= 1
 
     def _merged_mapping(self, node: MappingNode) -> dict[Any, Any]:
         """Slow path for `<<: *anchor`: explicit keys win, then merged ones in order."""
@@ -131,7 +133,7 @@ class NodeBuilder:
                 if index < explicit:
                     self._duplicate(node, key_node, key)
                 continue
-            result[key] = self.value(value_node)
+            result[key] = self._field(key, value_node)
         return result
 
     def _forget(self, node: MappingNode) -> None:
@@ -157,7 +159,17 @@ class NodeBuilder:
         return explicit + merged, len(explicit)
 
     def key(self, node: Node, *, report: bool = True) -> Any:
-        """A mapping key's value; unhashable keys (lists, mappings) are reported."""
+        """A mapping key's value: its source text when YAML would read it as a number, a
+        boolean or a date; null keys and unhashable keys (lists, mappings) are reported."""
+        if type(node) is ScalarNode and not node.style:  # plain (libyaml says "")
+            if node.tag in _IMPLICIT:
+                return node.value
+            if node.tag == _NULL:
+                if report:
+                    shown = node.value or "an empty key"
+                    message = f"YAML reads {shown} as null; quote it: '{node.value}'"
+                    self.pending.append((node, (), node.start_mark, message))
+                return INVALID
         value = self.value(node) if report else self.quiet_value(node)
         try:
             hash(value)
@@ -184,6 +196,9 @@ class NodeBuilder:
 
     def _other(self, node: Node) -> Any:
         """Non-string scalars (int, float, bool, null, timestamp) and explicit tags."""
+        plain = type(node) is ScalarNode and not node.style
+        if self._verbatim and plain and node.tag in _IMPLICIT:
+            return node.value  # an identifier: `ean: 0123456701234` keeps its zero
         try:
             construct = self._scalars.get(node.tag) if type(node) is ScalarNode else None
             if construct is not None:
@@ -206,6 +221,11 @@ class NodeBuilder:
             message = at_path(prefix, "an alias refers to a node that contains it")
             return INVALID, [problem_at(file, node.start_mark, message)]
         return value, self.flush(file, prefix, node)
+
+    def build_key(self, file: Path, prefix: KeyPath, node: Node) -> tuple[Any, list[Problem]]:
+        """A section or top-level key, as `key` builds it, with its problems located."""
+        key = self.key(node)
+        return key, self.flush(file, prefix, node)
 
     def flush(self, file: Path, prefix: KeyPath, root: Node) -> list[Problem]:
         """Pending problems below `root` (whose path is `prefix`) as located problems."""

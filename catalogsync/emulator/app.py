@@ -22,6 +22,7 @@ from catalogsync.emulator.http import (
     images,
     oauth,
     offers,
+    orders,
     shipping,
     variants,
 )
@@ -79,6 +80,8 @@ REST: list[tuple[str, str, h.Handler, h.Access]] = [
     ("GET", "/sale/badge-campaigns", campaigns.list_badge_campaigns, USER),
     ("POST", "/sale/allegro-prices/offers-queries", campaigns.allegro_prices_offers, USER),
     ("GET", "/sale/offer-events", events.offer_events, USER),
+    ("GET", "/order/events", orders.order_events, USER),
+    ("GET", "/order/checkout-forms/{id}", orders.checkout_form, USER),
 ]
 for _kind in COMMAND_KINDS:
     _put, _report, _tasks = commands.command_handlers(_kind)
@@ -99,6 +102,8 @@ STEERING: list[tuple[str, str, s.Steer]] = [
     ("POST", "/_emulator/clock", s.steer_clock),
     ("POST", "/_emulator/device/approve", s.steer_approve),
     ("POST", "/_emulator/offers/{offerId}/hide", s.steer_hide),
+    ("POST", "/_emulator/offers/{offerId}/purchase", s.steer_purchase),
+    ("POST", "/_emulator/checkout-forms/{id}/events", s.steer_order_events),
     ("POST", "/_emulator/offers/{offerId}/campaign", s.steer_campaign),
     ("POST", "/_emulator/offers/{offerId}/allegro-prices", s.steer_allegro_prices),
     ("POST", "/_emulator/variant-sets", s.steer_automatic_set),

@@ -36,6 +36,7 @@ from catalogsync.emulator.services.offers.gpsr import Gpsr
 from catalogsync.emulator.services.offers.lifecycle import OfferLifecycle
 from catalogsync.emulator.services.offers.service import Offers
 from catalogsync.emulator.services.offers.storage import OfferStore
+from catalogsync.emulator.services.orders import Orders
 from catalogsync.emulator.services.responsible import PERSONS, PRODUCERS, Responsible
 from catalogsync.emulator.services.shipping import ShippingRates
 from catalogsync.emulator.services.variants import VariantSets
@@ -76,6 +77,8 @@ class Backend:
         self.commands = Commands(store, offer_store, lifecycle, self.shipping, self.limiter,
                                  gpsr)
         self.variants = VariantSets(store, offer_store, self.catalogue)
+        self.orders = Orders(store, offer_store, lifecycle)
+        self.commands.listen(self.orders.buy_named)  # the `purchase_on_command` buyer
         store.due_work = (self.commands.settle_due, lifecycle.settle_due, lifecycle.housekeeping)
         if store.meta("seeded") is None:
             self._seed()

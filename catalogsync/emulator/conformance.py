@@ -23,7 +23,6 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -100,7 +99,7 @@ class Operation:
         self.nulls_for_backend = NULLS_FOR_BACKEND.get((self.method, template), frozenset())
         #: Gone from the newest spec (switched off in production): see `checked`.
         self.removed = bool(self.doc.get("x-removed"))
-        self.body_validator = compile_validator(OAS30WriteValidator, pointer) if pointer else None
+        self.body_validator = _validator(pointer, write=True) if pointer else None
         self._response_validators: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -143,7 +142,7 @@ class Operation:
                 pointer = _json_schema_pointer(f"{self.pointer}/responses/{escape(key)}",
                                                documented.get("content"))
                 self._response_validators[key] = (
-                    compile_validator(OAS30ReadValidator, pointer) if pointer else None)
+                    _validator(pointer) if pointer else None)
             return self._response_validators[key]
 
 
@@ -158,8 +157,15 @@ def operation(method: str, template: str) -> Operation | None:
 @cache
 def schema_validator(name: str, *, write: bool = False) -> Any:
     """A validator for `#/components/schemas/<name>` (for tests and example payloads)."""
-    return compile_validator(OAS30WriteValidator if write else OAS30ReadValidator,
-                    f"/components/schemas/{escape(name)}")
+    return _validator(f"/components/schemas/{escape(name)}", write=write)
+
+
+def _validator(pointer: str, *, write: bool = False) -> Any:
+    """A validator of the spec's schema at `pointer`; the validator library loads on first use,
+    so a CLI that embeds the emulator starts without it."""
+    from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
+
+    return compile_validator(OAS30WriteValidator if write else OAS30ReadValidator, pointer)
 
 
 # --------------------------------------------------------------------------- error entries
@@ -290,7 +296,8 @@ def api(method: str, template: str, handler: h.Handler,
     async def recorded(request: Request) -> Response:
         response = await endpoint(request)
         recorder = RECORDER
-        if recorder is not None:
+        # errors steered into another shape are off the spec on purpose: not recorded
+        if recorder is not None and h.backend_of(request).settings.error_shape == "errors":
             body = await request.body() if method in h.BODY_METHODS else b""
             recorder.add(method, template, request, body, response)
         return response

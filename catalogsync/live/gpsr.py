@@ -49,18 +49,22 @@ async def read_responsible(
     return found
 
 
-def named(
-    offers: dict[str, LiveOffer], responsible: dict[str, dict[str, LiveResponsible]]
-) -> dict[str, LiveOffer]:
-    """Offers whose producer and person references are names where the account knows them."""
-    names = {kind: {e.id: e.name for e in entries.values()} for kind, entries in
-             responsible.items()}
+def names_by_id(responsible: dict[str, dict[str, LiveResponsible]]) -> dict[str, str]:
+    """Producer and person id -> name: what offers' references are turned into."""
+    return {e.id: e.name for entries in responsible.values() for e in entries.values()}
+
+
+def named(offers: dict[str, LiveOffer], names: dict[str, str]) -> dict[str, LiveOffer]:
+    """Offers whose producer and person references are names where the account knows them
+    (an offer renamed here gets its digest anew: the digest is of the fields as shown)."""
     out = {}
     for key, offer in offers.items():
         changed = {
-            kind: names[kind][offer.fields[kind]]
-            for kind in KINDS
-            if offer.fields.get(kind) in names.get(kind, {})
+            kind: names[offer.fields[kind]] for kind in KINDS if offer.fields.get(kind) in names
         }
-        out[key] = replace(offer, fields={**offer.fields, **changed}) if changed else offer
+        out[key] = (
+            replace(offer, fields={**offer.fields, **changed}, known_digest=None)
+            if changed
+            else offer
+        )
     return out

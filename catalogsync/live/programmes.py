@@ -83,6 +83,11 @@ async def read_after_sales(client: AllegroClient, catalog: Catalog) -> dict[str,
     named = [o.after_sales for o in catalog.offers.values()]
     if not any(named) and catalog.settings.defaults.after_sales is None:
         return {}
+    return await read_after_sales_conditions(client)
+
+
+async def read_after_sales_conditions(client: AllegroClient) -> dict[str, dict[str, str]]:
+    """Every after-sales condition of the seller, by kind: id -> name."""
 
     async def one(kind: str) -> dict[str, str]:
         path, key = _AFTER_SALES_PATHS[kind]

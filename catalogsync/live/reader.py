@@ -7,26 +7,32 @@ offers the state index knows but the list lacks (hidden, R22) are read by id.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import (
     STATUS_FROM_API,
     CategoryParameter,
-    money,
     offer_fields,
     table_rates,
 )
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.cache import CachedOffer, LiveCache
 from catalogsync.live.events import offer_events
-from catalogsync.live.gpsr import named, read_responsible
+from catalogsync.live.fetch import PAGE
+from catalogsync.live.fetch import external_id as _external_id
+from catalogsync.live.fetch import gather_map as _gather_map
+from catalogsync.live.fetch import read_offer as _read_offer
+from catalogsync.live.fetch import status_of as _status
+from catalogsync.live.gpsr import named, names_by_id, read_responsible
+from catalogsync.live.listings import read_other_listings
 from catalogsync.live.marketplaces import read_marketplace_programmes, read_marketplaces
 from catalogsync.live.programmes import read_after_sales, read_campaigns
+from catalogsync.live.reuse import pending, still_matches
+from catalogsync.live.sales import read_sales
 from catalogsync.live.state import (
     DeliveryMethod,
     LiveOffer,
@@ -36,12 +42,6 @@ from catalogsync.live.state import (
 )
 from catalogsync.live.variants import read_variant_sets
 from catalogsync.state import StateIndex
-
-PAGE = 1000
-#: Detail reads in flight at once; well under the 20 sessions Allegro allows (R3).
-CONCURRENCY = 10
-T = TypeVar("T")
-K = TypeVar("K")
 
 
 async def read_live(
@@ -55,12 +55,16 @@ async def read_live(
     feed does not name are taken from it instead of read again; `cache` is updated."""
     cache = cache if cache is not None else LiveCache()
     now = now or datetime.now(UTC)
+    sales = await read_sales(client, index.stock.position)  # before the offers: see live.sales
     changed, fed, cursor = await _changed_since(client, cache, now)
     methods = await _delivery_methods(client)
     tables, listing = await asyncio.gather(
         _tables(client, catalog, index, methods), _list_offers(client)
     )
     table_names = {t.id: t.name for t in tables.values()}
+    responsible = await read_responsible(client, catalog)
+    names = names_by_id(responsible)
+    current = cache.tables == table_names and cache.responsible == names
     reuse = {
         offer_id: LiveOffer(
             id=offer_id,
@@ -70,12 +74,14 @@ async def read_live(
             known_digest=c.digest,
         )
         for offer_id, c in cache.offers.items()
-        if changed is not None and offer_id not in changed and cache.tables == table_names
+        if changed is not None and offer_id not in changed and current and not pending(c.fields)
     }
     offers, gone, duplicates = await _managed_offers(
         client, catalog, index, listing, table_names, reuse
     )
-    cache.fed, cache.event_cursor, cache.read_at, cache.tables = fed, cursor, now, table_names
+    offers = named(offers, names)
+    cache.fed, cache.event_cursor, cache.read_at = fed, cursor, now
+    cache.tables, cache.responsible = table_names, names
     cache.offers = {
         o.id: CachedOffer(
             status=o.status,
@@ -86,13 +92,17 @@ async def read_live(
         for o in offers.values()
     }
     products = await _products(client, catalog)
+    creates = set(catalog.offers) - set(offers) - gone
+    other_listings = await read_other_listings(client, catalog, creates, products, listing)
     categories = {o.category for o in catalog.offers.values() if o.category}
     categories |= {c.category for found in products.values() for c in found}
     category_parameters = await _gather_map(
         sorted(categories), lambda c: _category_parameters(client, c)
     )
-    # offers removed from the catalog are planned (pruned) or warned about, not "outside"
+    # offers removed from the catalog are planned (pruned) or warned about, not "outside";
+    # nor is an adopted offer whose key apply is yet to write into its external id
     managed = set(catalog.offers) | set(index.offers)
+    keyed = set(index.offers.values())
     removed = await _removed_offers(client, catalog, index, listing)
     after_sales = await read_after_sales(client, catalog)
     variant_api, variant_sets = (
@@ -101,7 +111,6 @@ async def read_live(
     campaigns, notes = await read_campaigns(
         client, catalog.settings.marketplace, [o.id for o in offers.values()]
     )
-    responsible = await read_responsible(client, catalog)
     marketplaces = await read_marketplaces(client, catalog)
     marketplace_campaigns, marketplace_notes = await read_marketplace_programmes(
         client, catalog, [o.id for o in offers.values()] if marketplaces else []
@@ -109,7 +118,7 @@ async def read_live(
     return LiveState(
         marketplaces=marketplaces,
         marketplace_campaigns=marketplace_campaigns,
-        offers=named(offers, responsible),
+        offers=offers,
         responsible=responsible,
         tables=tables,
         delivery_methods=methods,
@@ -117,7 +126,12 @@ async def read_live(
         category_parameters={c: p for c, p in category_parameters.items() if p is not None},
         gone=frozenset(gone),
         duplicates=duplicates,
-        unmanaged_offers=sum(1 for o in listing if _external_id(o) not in managed),
+        unmanaged_offers=sum(
+            1 for o in listing if _external_id(o) not in managed and str(o["id"]) not in keyed
+        ),
+        other_listings=other_listings,
+        has_state=index.has_state(),
+        listed_offers=len(listing),
         removed=removed,
         removed_tables=tuple(
             sorted(
@@ -129,24 +143,15 @@ async def read_live(
         variant_api=variant_api,
         variant_sets=variant_sets,
         variant_membership={o: s.name for s in variant_sets.values() for o in s.offer_ids},
-        notes=notes + marketplace_notes,
+        notes=notes + marketplace_notes + ((sales,) if isinstance(sales, str) else ()),
+        stock_marks=index.stock.offers,
+        sold=None if isinstance(sales, str) else {
+            sku: sales.sold[o.id] for sku, o in offers.items()},
+        order_position=None if isinstance(sales, str) else sales.position,
         draft_count=sum(
             1 for o in listing if (o.get("publication") or {}).get("status") == "INACTIVE"
         ),
     )
-
-
-async def _gather_map(keys: Iterable[K], fetch: Callable[[K], Awaitable[T]]) -> dict[K, T]:
-    """Run `fetch` for each key with bounded concurrency; keep the keys' order."""
-    gate = asyncio.Semaphore(CONCURRENCY)
-
-    async def one(key: K) -> T:
-        async with gate:
-            return await fetch(key)
-
-    keys = list(keys)
-    results = await asyncio.gather(*(one(k) for k in keys))
-    return dict(zip(keys, results, strict=True))
 
 
 async def _delivery_methods(client: AllegroClient) -> tuple[DeliveryMethod, ...]:
@@ -194,10 +199,6 @@ async def _list_offers(client: AllegroClient) -> list[dict[str, Any]]:
             return offers
 
 
-def _external_id(listing: dict[str, Any]) -> str | None:
-    return (listing.get("external") or {}).get("id")
-
-
 async def _managed_offers(
     client: AllegroClient,
     catalog: Catalog,
@@ -215,24 +216,30 @@ async def _managed_offers(
             by_sku.setdefault(sku, []).append(offer)
     chosen: dict[str, str] = {}
     duplicates: dict[str, tuple[str, ...]] = {}
+    # offers the state gives another key (adopted duplicates whose new key apply writes)
+    keyed = {i for s, i in index.offers.items() if s in catalog.offers}
     for sku, found in by_sku.items():
         offer_id = _choose(found, index.offers.get(sku))
         chosen[sku] = offer_id
-        others = tuple(o["id"] for o in found if o["id"] != offer_id)
+        others = tuple(  # an ended duplicate sells nothing: only live ones matter
+            o["id"]
+            for o in found
+            if o["id"] != offer_id and _status(o) != "ENDED" and o["id"] not in keyed
+        )
         if others:
             duplicates[sku] = others
     # R22: a hidden offer is missing from the list but readable by id.
     unlisted = {s: i for s, i in index.offers.items() if s in catalog.offers and s not in chosen}
-    chosen.update(unlisted)
     offers: dict[str, LiveOffer] = {}
     listed = {str(o["id"]): o for o in listing}
     for sku, offer_id in list(chosen.items()):
         cached = reuse.get(offer_id)
         status = _listed_status(listed[offer_id]) if offer_id in listed else None
-        if cached is not None and status and _still_matches(cached, listed[offer_id], status):
+        if cached is not None and status and still_matches(cached, listed[offer_id], status):
             settled = status != cached.status
             offers[sku] = replace(cached, status=status, known_digest=None) if settled else cached
             del chosen[sku]
+    chosen.update(unlisted)  # never from the cache: their external id is checked below
     docs = await _gather_map(chosen.items(), lambda item: _read_offer(client, item[1]))
     gone: set[str] = set()
     for (sku, offer_id), doc in docs.items():
@@ -240,11 +247,14 @@ async def _managed_offers(
             gone.add(sku)  # R20: archived or deleted since the last apply
             continue
         status = str((doc.get("publication") or {}).get("status") or "INACTIVE")
+        external = _external_id(doc)
         offers[sku] = LiveOffer(
             id=offer_id,
             status=status,
             fields=offer_fields(doc, table_names),
             ever_activated=status != "INACTIVE",
+            rekey_from=external,
+            rekey=external != sku,
         )
     return offers, gone, duplicates
 
@@ -252,26 +262,6 @@ async def _managed_offers(
 def _listed_status(listed: dict[str, Any]) -> str | None:
     status = (listed.get("publication") or {}).get("status")
     return str(status) if status else None
-
-
-def _still_matches(cached: LiveOffer, listed: dict[str, Any], status: str) -> bool:
-    """Cheap cross-check of a cached offer against its row in the offer list. An offer we
-    saw ACTIVATING may be ACTIVE now: Allegro finished publishing it, nothing else."""
-    price = (listed.get("sellingMode") or {}).get("price") or {}
-    settled = cached.status == "ACTIVATING" and status == "ACTIVE"
-    now = {
-        "status": cached.status if settled else status,
-        "name": listed.get("name"),
-        "stock": (listed.get("stock") or {}).get("available"),
-        "price": money(price["amount"], price.get("currency") or "PLN") if price else None,
-    }
-    then = {
-        "status": cached.status,
-        "name": cached.fields.get("name"),
-        "stock": cached.fields.get("stock"),
-        "price": cached.fields.get("price"),
-    }
-    return now == then
 
 
 async def _changed_since(
@@ -297,16 +287,6 @@ def _choose(found: list[dict[str, Any]], known_id: str | None) -> str:
         if (offer.get("publication") or {}).get("status") != "ENDED":
             return str(offer["id"])
     return str(ids[0])
-
-
-async def _read_offer(client: AllegroClient, offer_id: str) -> dict[str, Any] | None:
-    try:
-        doc: dict[str, Any] = await client.get(f"/sale/product-offers/{offer_id}")
-    except AllegroError as exc:
-        if exc.status == 404:
-            return None
-        raise
-    return doc
 
 
 async def _products(
@@ -361,6 +341,7 @@ async def _category_parameters(
             type=str(p.get("type")),
             required=bool(p.get("required")),
             dictionary={str(d["value"]): str(d["id"]) for d in p.get("dictionary") or []},
+            restrictions=dict(p.get("restrictions") or {}),
         )
         for p in body.get("parameters") or []
     )

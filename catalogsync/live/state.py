@@ -13,6 +13,7 @@ from typing import Any
 
 from catalogsync.allegro.wire import CategoryParameter, Fields
 from catalogsync.images import LocalImage
+from catalogsync.state import OrderPosition, StockMark
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,10 @@ class LiveOffer:
     status: str  # Allegro's publication status: INACTIVE, ACTIVATING, ACTIVE, ENDED
     fields: Fields
     ever_activated: bool = True
+    #: the offer's external id on Allegro when it is not its catalog key (an offer adopted
+    #: by `catalogsync import` without one): the plan writes the key into it
+    rekey_from: str | None = None
+    rekey: bool = False
     #: `digest` when already known (kept in the live cache), so it is not computed again
     known_digest: str | None = field(default=None, compare=False, repr=False)
 
@@ -29,10 +34,24 @@ class LiveOffer:
         """A hash of what the offer is on Allegro; a saved plan remembers it (stale check)
         and the plan's fingerprint is made of these."""
         if self.known_digest is None:
-            data = json.dumps([self.id, self.status, self.fields], sort_keys=True, default=str)
+            data = json.dumps(
+                [self.id, self.status, hashed_fields(self.fields)], sort_keys=True, default=str
+            )
             object.__setattr__(self, "known_digest", hashlib.sha256(data.encode()).hexdigest()[:16])
         assert self.known_digest is not None
         return self.known_digest
+
+
+#: Allegro's own verdicts on an offer: they move while nobody changes it (a marketplace's
+#: PENDING becomes APPROVED), so a saved plan is not stale because of them.
+VERDICT_FIELDS = ("marketplace_states",)
+
+
+def hashed_fields(fields: Fields) -> Fields:
+    """The fields that make an offer what it is, for its digest."""
+    if not any(name in fields for name in VERDICT_FIELDS):
+        return fields
+    return {k: v for k, v in fields.items() if k not in VERDICT_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,16 @@ class LiveResponsible:
 
 
 @dataclass(frozen=True)
+class OtherListing:
+    """An offer outside the catalog, as far as a plan needs to name it."""
+
+    id: str
+    external_id: str | None
+    status: str
+    name: str
+
+
+@dataclass(frozen=True)
 class LiveVariantSet:
     id: str
     name: str
@@ -90,6 +119,12 @@ class LiveState:
     #: external id -> ids of further live offers sharing it (external ids are not unique)
     duplicates: dict[str, tuple[str, ...]] = field(default_factory=dict)
     unmanaged_offers: int = 0
+    #: product id -> offers outside the catalog selling it (only products about to be listed)
+    other_listings: dict[str, tuple[OtherListing, ...]] = field(default_factory=dict)
+    #: False when no state (catalogsync.lock, .catalogsync/) knows any id for this catalog
+    has_state: bool = True
+    #: offers the account's offer list shows (hidden ones are not in it, R22)
+    listed_offers: int = 0
     draft_count: int = 0
     #: offers the state index knows whose external id left the catalog (pruning candidates)
     removed: dict[str, LiveOffer] = field(default_factory=dict)
@@ -116,5 +151,14 @@ class LiveState:
     marketplace_campaigns: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     #: local safety manuals the catalog names, by path as written (`url`: the attachment id)
     local_attachments: dict[str, LocalImage] = field(default_factory=dict)
+    #: offer changes an earlier apply set out to make and did not finish (`StateIndex.approved`)
+    approved: dict[str, dict[str, str]] = field(default_factory=dict)
     #: what could not be read, e.g. campaigns of an account that is not a business account
     notes: tuple[str, ...] = ()
+    #: the stock ledger's marks (external id -> what catalogsync last made of its stock)
+    stock_marks: dict[str, StockMark] = field(default_factory=dict)
+    #: managed external id -> units sold since the ledger's position; None: the order feed
+    #: could not be read
+    sold: dict[str, int] | None = None
+    #: how far the order feed was read: where a new ledger starts
+    order_position: OrderPosition | None = None

@@ -171,12 +171,18 @@ def _shares(catalog: Catalog, live: LiveState, changes: list[Change]) -> list[Di
     offers = [c for c in changes if c.resource is Resource.OFFER]
     counts = {
         "updated": (
-            sum(1 for c in offers if c.action is Action.UPDATE),
+            # writing an adopted offer's key into its external id changes nothing it sells
+            sum(1 for c in offers if c.action is Action.UPDATE and _asked_for(c, live)
+                and {d.field for d in c.diffs} != {"external.id"}),
             safety.max_update_share,
             "max_update_share",
         ),
         "ended or deleted": (
-            sum(1 for c in offers if c.action in (Action.END, Action.DELETE)),
+            sum(
+                1
+                for c in offers
+                if c.action in (Action.END, Action.DELETE) and _asked_for(c, live)
+            ),
             safety.max_end_share,
             "max_end_share",
         ),
@@ -191,3 +197,57 @@ def _shares(catalog: Catalog, live: LiveState, changes: list[Change]) -> list[Di
         for what, (count, limit, setting) in counts.items()
         if count / managed > limit
     ]
+
+
+def missing_state(live: LiveState, changes: list[Change], allowed: bool) -> list[Diagnostic]:
+    """R22 without state: an offer hidden on allegro.pl is in no list and answers no
+    `external.id` search, only a read by the id the state recorded. With no state at all
+    (no catalogsync.lock, nothing in .catalogsync/) on an account that has offers, a create
+    may list a hidden offer a second time, so creates wait for the state or an explicit yes."""
+    if live.has_state or not live.listed_offers:
+        return []
+    risk = (
+        f"no state for this catalog (no catalogsync.lock, nothing in .catalogsync/) and the "
+        f"account already has {live.listed_offers} offers: an offer hidden on allegro.pl (R22) "
+        "is missing from every offer list and search, so it can only be found by the id "
+        "apply recorded; "
+    )
+    fix = (
+        "restore catalogsync.lock from git, or adopt the account with `catalogsync import`"
+    )
+    creates = [c.key for c in changes if c.resource is Resource.OFFER and c.action is Action.CREATE]
+    if not creates:
+        return [_warning("state", risk + "nothing is created, so nothing is at risk now; " + fix)]
+    shown = ", ".join(creates[:5]) + (f" and {len(creates) - 5} more" if len(creates) > 5 else "")
+    if allowed:
+        return [_warning("state", risk + f"creating {shown} anyway (--allow-create-without-state)")]
+    return [
+        _error(
+            "state",
+            risk + f"creating {shown} could list such an offer twice. {fix.capitalize()}; or, "
+            "after checking allegro.pl for hidden offers, pass --allow-create-without-state",
+            rule="R22",
+        )
+    ]
+
+
+def _asked_for(change: Change, live: LiveState) -> bool:
+    """Whether the change is one the seller asks for now, rather than work an earlier run
+    did not complete: an update of a draft never activated (left by a create that did not
+    finish, or still owed its activation), or a change an apply set out to make and was
+    stopped in (`LiveState.approved`). Resuming is never refused."""
+    current = live.offers.get(change.key)
+    if change.action is Action.UPDATE and current is not None and not current.ever_activated:
+        return False
+    return not owed(change, live.approved)
+
+
+def approved_values(change: Change) -> dict[str, str]:
+    """What the change sets, field by field, as the state index keeps it."""
+    return {d.field: json.dumps(d.new, sort_keys=True, default=str) for d in change.diffs}
+
+
+def owed(change: Change, approved: dict[str, dict[str, str]]) -> bool:
+    """Whether an earlier apply set out to make every part of this change."""
+    earlier = approved.get(change.key)
+    return earlier is not None and approved_values(change).items() <= earlier.items()

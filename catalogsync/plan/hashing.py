@@ -6,15 +6,26 @@ import hashlib
 import json
 from typing import Any
 
-from catalogsync.live.state import LiveOffer, LiveState
+from catalogsync.live.state import LiveOffer, LiveState, hashed_fields
 
 
 def _digest(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def offer_hash(offer: LiveOffer) -> str:
-    return offer.digest
+def offer_hash(offer: LiveOffer, sold: int = 0) -> str:
+    """The offer as a saved plan remembers it. Sales do not count as a change: the stock is
+    taken with the units `sold` since the stock ledger's position added back, and an offer that
+    sold out (ended by EMPTY_STOCK) as the active offer it was. Otherwise its `digest`."""
+    if not sold and offer.fields.get("ended_by") != "EMPTY_STOCK":
+        return offer.digest
+    fields, status = dict(hashed_fields(offer.fields)), offer.status
+    if "stock" in fields:
+        fields["stock"] += sold
+    if fields.get("ended_by") == "EMPTY_STOCK":
+        del fields["ended_by"]
+        fields["status"], status = "active", "ACTIVE"
+    return _digest([offer.id, status, fields])[:16]
 
 
 def table_hash(table_id: str, rates: tuple[Any, ...]) -> str:

@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-FORMAT_VERSION = 1
+#: 2: quantity commands carry their change type (GAIN or FIXED); plans carry stock marks
+FORMAT_VERSION = 2
 
 
 class _Frozen(BaseModel):
@@ -85,11 +86,39 @@ class Command(_Frozen):
     def label(self) -> str:
         if self.kind is CommandKind.PUBLICATION:
             return f"{self.kind.value} {_publication_action(self.fields)}"
+        if self.kind is CommandKind.QUANTITY:
+            value = self.fields["value"]
+            shown = f"{value:+d}" if self.fields["change"] == "GAIN" else str(value)
+            return f"{self.kind.value} {self.fields['change']} {shown}"
         return f"{self.kind.value} ({', '.join(sorted(self.fields))})"
 
 
 def _publication_action(fields: dict[str, Any]) -> str:
     return "ACTIVATE" if fields.get("status") == "active" else "END"
+
+
+class Mark(_Frozen):
+    """An offer's stock as the ledger remembers it (see `catalogsync.state.StockMark`)."""
+
+    declared: int
+    expected: int
+
+
+class Position(_Frozen):
+    """How far the order events were read (see `catalogsync.state.OrderPosition`)."""
+
+    event: str | None = None
+    bought_until: str | None = None
+    bought_then: tuple[str, ...] = ()
+
+
+class StockBook(_Frozen):
+    """The stock ledger apply writes, relative to the order events read for this plan."""
+
+    #: how far the plan's reading read the order events
+    position: Position = Position()
+    #: external id -> mark if the offer's stock step is not done (or there is none)
+    marks: dict[str, Mark] = {}
 
 
 class Change(_Frozen):
@@ -107,6 +136,8 @@ class Change(_Frozen):
     #: hash of the live resource this change was planned on; apply of a saved plan refuses
     #: when Allegro's copy no longer matches (None for creates)
     base: str | None = None
+    #: the offer's stock mark once this change's stock step succeeded
+    stock: Mark | None = None
 
     @property
     def address(self) -> str:
@@ -137,6 +168,9 @@ class Plan(_Frozen):
     #: ids of the account's responsible producers and persons by kind and name, for the
     #: modification commands that name them (apply adds those it creates)
     references: dict[str, dict[str, str]] = {}
+    #: the stock ledger after apply (None: the order events could not be read, so apply only
+    #: updates the marks of the quantity changes it makes)
+    stock: StockBook | None = None
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:

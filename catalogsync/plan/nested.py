@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from deepdiff import DeepDiff
-from deepdiff.helper import NotPresent
-
 #: Characters of unchanged text kept either side of a change inside a long string.
 CONTEXT = 24
 
@@ -16,6 +13,8 @@ def nested_changes(field: str, old: Any, new: Any) -> list[tuple[str, Any, Any]]
     """(path, old, new) for each leaf that differs; None stands for "not there"."""
     if not isinstance(old, dict | list) or not isinstance(new, dict | list):
         return [(field, old, new)]
+    from deepdiff import DeepDiff  # with numpy behind it: loaded only for nested changes
+
     tree = DeepDiff(old, new).tree
     found = []
     for kind in tree:
@@ -29,6 +28,8 @@ def nested_changes(field: str, old: Any, new: Any) -> list[tuple[str, Any, Any]]
 
 
 def _present(value: Any) -> Any:
+    from deepdiff.helper import NotPresent
+
     return None if isinstance(value, NotPresent) else value
 
 

@@ -11,18 +11,25 @@ from datetime import datetime
 from typing import Any
 
 from catalogsync.allegro.wire import CategoryParameter, Fields, money
+from catalogsync.catalog.limits import (
+    DESCRIPTION_MAX_BYTES,
+    description_bytes,
+    parameter_problem,
+)
 from catalogsync.catalog.models import (
     AfterSales,
     Catalog,
     ImageItem,
     Location,
     Offer,
+    ParamRange,
     Product,
     Status,
 )
 from catalogsync.live.state import LiveState, ProductCandidate
 from catalogsync.plan.model import Diagnostic, Severity
 from catalogsync.plan.products import Resolved, resolve_product
+from catalogsync.wording import shown
 
 #: Fields only needed to create an offer; Allegro rejects a create without them.
 REQUIRED_TO_CREATE = ("name", "category", "price", "stock")
@@ -131,12 +138,16 @@ def desired_offer(
     _parameters(desired, offer, lookups)
     _check_references(desired, catalog, live)
     _check_description_images(desired, offer)
+    size = description_bytes(desired.fields.get("description") or [])
+    if offer.description is not None and size > DESCRIPTION_MAX_BYTES:
+        desired.error(
+            f"description is {size} bytes as Allegro counts them (its JSON, UTF-8); "
+            f"Allegro takes at most {DESCRIPTION_MAX_BYTES}"
+        )
     for image in offer.images or ():
         local = live.local_images.get(image)
-        if local is not None and not local.sha256:
-            desired.error(
-                f"image file {image} does not exist (paths are relative to the catalog directory)"
-            )
+        if local is not None and local.problem:
+            desired.error(f"image file {shown(image)} {local.problem}")
     if offer.scheduled_for and offer.scheduled_for <= now:
         desired.error(
             f"scheduled_for {offer.scheduled_for.isoformat()} is in the past; "
@@ -220,7 +231,7 @@ def _parameters(desired: Desired, offer: Offer, lookups: Lookups) -> None:
     desired.parameters = known  # shared by the category's offers: never changed
     if offer.parameters is None:
         return
-    valid: dict[str, list[str]] = {}
+    valid: dict[str, Any] = {}
     for name, values in offer.parameters.items():
         parameter = desired.parameters.get(name)
         if parameter is None:
@@ -228,10 +239,18 @@ def _parameters(desired: Desired, offer: Offer, lookups: Lookups) -> None:
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
             desired.error(f"category {category} has no parameter '{name}'{suggestion}")
             continue
+        if isinstance(values, ParamRange):
+            valid[name] = values.wire()
+            continue
         unknown = [v for v in values if parameter.dictionary and v not in parameter.dictionary]
+        problem = parameter_problem(
+            parameter.type, parameter.restrictions, bool(parameter.dictionary), values
+        )
         if unknown:
             allowed = ", ".join(parameter.dictionary)
-            desired.error(f"parameter '{name}' cannot be {unknown[0]!r}; allowed: {allowed}")
+            problem = f"cannot be {unknown[0]!r}; allowed: {allowed}"
+        if problem:
+            desired.error(f"parameter '{name}' {problem}")
             desired.reported.add(name)
             continue
         valid[name] = list(values)
@@ -281,3 +300,30 @@ def check_create(desired: Desired) -> None:
         )
     if desired.fields.get("status") == Status.ENDED.value:
         desired.error("a new offer cannot start as ended; use active or inactive")
+
+
+def check_second_listing(desired: Desired, offer: Offer, live: LiveState) -> None:
+    """Allegro forbids listing one item twice: a product an offer outside the catalog already
+    sells is adopted (that offer brought under the catalog), not listed again, unless the
+    offer says `allow_second_listing: true`."""
+    if desired.product is None or offer.allow_second_listing:
+        return
+    for other in live.other_listings.get(desired.product.id, ()):
+        if other.external_id:
+            adopt = (
+                f"adopt it: rename this offer's key to '{other.external_id}', or run "
+                f"`catalogsync import DIR --external-id {other.external_id}`"
+            )
+        else:
+            adopt = (
+                f"adopt it: run `catalogsync import DIR --offer-id {other.id}` (it gets a key "
+                f"and the next apply writes it into the offer's external id), or set its "
+                f"external id to '{desired.sku}' on Allegro"
+            )
+        external = f"external id '{other.external_id}'" if other.external_id else "no external id"
+        desired.error(
+            f"product {desired.product.id} ({desired.product.name}) is already sold by offer "
+            f"{other.id} ({external}, {other.status}) outside the catalog, and Allegro forbids "
+            f"listing one item twice; {adopt}; or set allow_second_listing: true to list it "
+            "again deliberately"
+        )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +11,12 @@ from catalogsync.catalog.models import Catalog, Status
 from catalogsync.gcpause import gc_paused
 from catalogsync.images import placeholders
 from catalogsync.live.state import LiveOffer, LiveState
-from catalogsync.plan.checks import prune_removed, run_checks, withhold_campaign_price
+from catalogsync.plan.checks import (
+    missing_state,
+    prune_removed,
+    run_checks,
+    withhold_campaign_price,
+)
 from catalogsync.plan.gpsr import check_gpsr, check_published_edit, desired_gpsr
 from catalogsync.plan.hashing import fingerprint, offer_hash, table_hash
 from catalogsync.plan.marketplaces import (
@@ -29,13 +33,24 @@ from catalogsync.plan.model import (
     CommandKind,
     Diagnostic,
     FieldDiff,
+    Mark,
     Plan,
+    Position,
     Request,
     Resource,
     Severity,
+    StockBook,
 )
-from catalogsync.plan.offers import Desired, Lookups, check_create, desired_offer
+from catalogsync.plan.offers import (
+    Desired,
+    Lookups,
+    check_create,
+    check_second_listing,
+    desired_offer,
+)
+from catalogsync.plan.options import Options
 from catalogsync.plan.responsible import plan_responsible, references, responsible_hash
+from catalogsync.plan.stock import StockStep, carried_marks, offer_stock
 from catalogsync.plan.tables import plan_tables
 from catalogsync.plan.variants import plan_variant_sets
 
@@ -43,25 +58,15 @@ from catalogsync.plan.variants import plan_variant_sets
 _LOCATION_COMPANIONS = ("shipping_rates", "price")
 #: Fields `offer-modification-commands` may change (API_NOTES §5).
 _MODIFICATION_FIELDS = frozenset({"shipping_rates", "handling_time", "location", "invoice"})
-_COMMAND_FIELDS = _MODIFICATION_FIELDS | {"price", "stock"}
+_COMMAND_FIELDS = _MODIFICATION_FIELDS | {"price"}
 
 
-@dataclass(frozen=True)
-class Options:
-    """What a run may do beyond the catalog's own settings (command-line flags)."""
-
-    #: only these offer external ids / table names (empty: everything)
-    targets: frozenset[str] = frozenset()
-    #: end or delete offers removed from the catalog (None: as `prune:` in catalogsync.yaml)
-    prune: bool | None = None
-    #: R26 for every offer of this run
-    allow_campaign_price_change: bool = False
-    #: lift the safety shares and the price-jump guard
-    allow_mass_change: bool = False
-    allow_price_jumps: bool = False
+NO_OPTIONS = Options()
 
 
-def plan(catalog: Catalog, live: LiveState, now: datetime, options: Options = Options()) -> Plan:
+def plan(
+    catalog: Catalog, live: LiveState, now: datetime, options: Options = NO_OPTIONS
+) -> Plan:
     with gc_paused():
         return _plan(catalog, live, now, options)
 
@@ -76,6 +81,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     verdicts: dict[str, dict[str, Any]] = {}
     in_sets = {sku for variant_set in catalog.variant_sets.values() for sku in variant_set.offers}
     lookups = Lookups(live)
+    marks = carried_marks(live, catalog)
     for sku, offer in catalog.offers.items():
         desired = desired_offer(sku, offer, catalog, live, now, lookups)
         desired_gpsr(desired, offer, catalog, live)
@@ -87,12 +93,16 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         change: Change | None
         if current is None:
             check_create(desired)
+            check_second_listing(desired, offer, live)
             change = _create(desired, table_ids, gone=sku in live.gone)
         else:
             allowed = options.allow_campaign_price_change or offer.allow_campaign_price_change
             withhold_campaign_price(desired, current, live, allowed)
             withhold_marketplace_prices(desired, current, live, allowed)
-            change = _update(desired, current, table_ids)
+            step = offer_stock(desired, current, live, catalog.settings.stock_mode)
+            if step.kept is not None:
+                marks[sku] = step.kept
+            change = _update(desired, current, table_ids, step, live)
             if change is not None and change.request is not None:
                 check_published_edit(desired, current.fields)
             if current.fields.get("marketplace_states"):
@@ -101,11 +111,13 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         if sku in live.duplicates:
             diagnostics.append(
                 Diagnostic(
-                    severity=Severity.WARNING,
+                    severity=Severity.ERROR,
                     subject=f"offer {sku}",
-                    message=f"other offers share this external id "
-                    f"({', '.join(live.duplicates[sku])}); catalogsync manages "
-                    f"{current.id if current else 'none of them'}",
+                    message=f"other offers not ended share this external id "
+                    f"({', '.join(live.duplicates[sku])}): the item is listed more than once, "
+                    "which Allegro forbids; catalogsync manages "
+                    f"{current.id if current else 'none of them'}. End the others on "
+                    "allegro.pl or give them their own external ids, then plan again",
                 )
             )
         if change is not None:
@@ -122,6 +134,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     diagnostics += run_checks(
         catalog, live, changes, options.allow_mass_change, options.allow_price_jumps
     )
+    diagnostics += missing_state(live, changes, options.allow_create_without_state)
     diagnostics += [
         Diagnostic(severity=Severity.WARNING, subject="allegro", message=n) for n in live.notes
     ]
@@ -134,6 +147,9 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         unmanaged_offers=live.unmanaged_offers,
         uploads=_uploads(changes, live),
         references=references(live),
+        stock=None
+        if live.order_position is None
+        else StockBook(position=Position(**live.order_position.model_dump()), marks=marks),
     )
 
 
@@ -194,16 +210,25 @@ def _create(desired: Desired, table_ids: dict[str, str], *, gone: bool) -> Chang
         ),
         request=Request(method="POST", path="/sale/product-offers", body=body),
         commands=(_publication_command(desired, "active"),) if activate else (),
+        stock=Mark(declared=fields["stock"], expected=fields["stock"])
+        if "stock" in fields
+        else None,
         reason="the offer Allegro had is gone (archived or deleted, R20); creating it again"
         if gone
         else "",
     )
 
 
-def _update(desired: Desired, current: LiveOffer, table_ids: dict[str, str]) -> Change | None:
-    diffs = []
+def _update(
+    desired: Desired,
+    current: LiveOffer,
+    table_ids: dict[str, str],
+    stock: StockStep,
+    live: LiveState,
+) -> Change | None:
+    diffs = [stock.diff] if stock.diff else []
     for name, new in sorted(desired.fields.items()):
-        if name in desired.ignored or name == "status":
+        if name in desired.ignored or name in ("status", "stock"):
             continue
         old = current.fields.get(name)
         if name == "parameters":  # only the parameters the catalog names are managed
@@ -212,14 +237,20 @@ def _update(desired: Desired, current: LiveOffer, table_ids: dict[str, str]) -> 
             old = compared(new, old)
         if old != new:
             diffs.append(FieldDiff(field=name, old=old, new=new))
-    publication = _publication(desired, current)
+    diffs.sort(key=lambda d: d.field)
+    publication = None if stock.sold_out else _publication(desired, current)
     if publication:
         diffs.append(FieldDiff(field="status", old=current.fields.get("status"), new=publication))
+    if current.rekey:  # adopted without an external id: the account carries the key from now
+        diffs.append(FieldDiff(field="external.id", old=current.rekey_from, new=desired.sku))
     if not diffs:
         return None
-    changed = {d.field for d in diffs} - {"status"}
-    request, commands = _steps(desired, current, changed, table_ids)
-    if publication:
+    changed = {d.field for d in diffs} - {"status", "stock", "external.id"}
+    request, commands = _steps(desired, current, changed, table_ids, stock)
+    if current.rekey:
+        body = {**(request.body or {} if request else {}), "external": {"id": desired.sku}}
+        request = Request(method="PATCH", path=f"/sale/product-offers/{current.id}", body=body)
+    if publication:  # after the quantity command: a sold-out offer is restocked first
         commands.append(_publication_command(desired, publication))
     return Change(
         resource=Resource.OFFER,
@@ -229,45 +260,55 @@ def _update(desired: Desired, current: LiveOffer, table_ids: dict[str, str]) -> 
         diffs=tuple(diffs),
         request=request,
         commands=tuple(commands),
-        base=offer_hash(current),
+        base=offer_hash(current, (live.sold or {}).get(desired.sku, 0)),
+        stock=stock.mark if stock.diff else None,
     )
 
 
 def _steps(
-    desired: Desired, current: LiveOffer, changed: set[str], table_ids: dict[str, str]
+    desired: Desired,
+    current: LiveOffer,
+    changed: set[str],
+    table_ids: dict[str, str],
+    stock: StockStep,
 ) -> tuple[Request | None, list[Command]]:
-    """Batch commands where they can carry every changed field; otherwise one PATCH.
+    """Batch commands where they can carry every changed field; otherwise one PATCH. Stock
+    goes by its own quantity command (see `plan.stock`), into the PATCH only to reach 0.
 
     A command holds one value for up to 1000 offers and counts against Allegro's far larger
     per-offer-change limits, so it beats PATCH (2490/min per seller) even for a single offer.
     """
     fields = desired.fields
-    stock_by_command = "stock" not in changed or fields["stock"] > 0  # FIXED must be > 0
     gpsr = {f: fields[f] for f in changed & GPSR_FIELDS}
     abroad = (price_commands(fields["marketplaces"], current.fields.get("marketplaces"))
               if "marketplaces" in changed else [])
     commandable = _COMMAND_FIELDS | gpsr.keys() | ({"marketplaces"} if abroad is not None
                                                     else set())
-    if changed and changed <= commandable and stock_by_command and by_command(gpsr):
-        commands = list(abroad or [])
+    commands: list[Command] = []
+    patched: set[str] = set()
+    if changed <= commandable and by_command(gpsr):
+        commands += abroad or []
         modification = {f: fields[f] for f in sorted(changed & _MODIFICATION_FIELDS)}
         modification.update(sorted(gpsr.items()))
         if modification:
             commands.append(Command(kind=CommandKind.MODIFICATION, fields=modification))
         if "price" in changed:
             commands.append(Command(kind=CommandKind.PRICE, fields={"price": fields["price"]}))
-        if "stock" in changed:
-            commands.append(Command(kind=CommandKind.QUANTITY, fields={"stock": fields["stock"]}))
+    else:
+        patched = set(changed)
+        if "location" in changed:
+            patched |= {f for f in _LOCATION_COMPANIONS if f in fields}
+    if stock.command:
+        commands.append(stock.command)
+    if stock.in_patch:
+        patched.add("stock")
+    if not patched:
         return None, commands
-    if not changed:
-        return None, []
-    if "location" in changed:
-        changed |= {f for f in _LOCATION_COMPANIONS if f in fields}
-    sent = {k: fields[k] for k in changed}
-    if gpsr and current.fields.get("product"):  # GPSR data sits in the product set
+    sent = {k: fields[k] for k in patched}
+    if patched & GPSR_FIELDS and current.fields.get("product"):  # GPSR data sits in the product set
         sent.setdefault("product", current.fields["product"])
     body = offer_body(sent, desired.parameters, table_ids)
-    return Request(method="PATCH", path=f"/sale/product-offers/{current.id}", body=body), []
+    return Request(method="PATCH", path=f"/sale/product-offers/{current.id}", body=body), commands
 
 
 def _publication_command(desired: Desired, status: str) -> Command:
@@ -325,7 +366,7 @@ def stale_changes(saved: Plan, live: LiveState) -> list[str]:
                 found.append(f"{change.address}: exists on Allegro now ({current.id})")
         elif current is None:
             found.append(f"{change.address}: no longer on Allegro")
-        elif offer_hash(current) != change.base:
+        elif offer_hash(current, (live.sold or {}).get(change.key, 0)) != change.base:
             found.append(f"{change.address}: {_what_changed(change, current)}")
     return found
 
@@ -335,5 +376,6 @@ def _what_changed(change: Change, current: LiveOffer) -> str:
         f"{d.field} is now {current.fields.get(d.field)!r} (the plan saw {d.old!r})"
         for d in change.diffs
         if d.field in current.fields and current.fields.get(d.field) != d.old
+        and d.field != "stock"  # sold units are no change; the hash tells drift
     ]
     return "; ".join(moved) or "changed on Allegro since the plan"

@@ -250,3 +250,32 @@ async def test_concurrent_401s_refresh_only_once(oauth: OAuth, http: httpx.Async
 
     assert renewed == [True] * 5 and len(saved) == 1
     assert session.tokens.refresh() == saved[0].refresh() != tokens.refresh()
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o022, 0o777])
+def test_config_directories_are_created_0700_whatever_the_umask(
+    tmp_path: Path, umask: int
+) -> None:
+    target = tmp_path / "config" / "catalogsync" / "tokens" / "sandbox.json"
+    old_umask = os.umask(umask)
+    try:
+        write_private(target, "{}")
+    finally:
+        os.umask(old_umask)
+    assert [mode(p) for p in (target.parents[2], target.parents[1], target.parent)] == [
+        0o700, 0o700, 0o700,
+    ]
+    assert mode(target) == 0o600
+
+
+def test_a_token_file_others_can_read_is_made_private_with_a_word(
+    run: Run, environment: Path
+) -> None:
+    assert run(*LOGIN).exit_code == 0
+    path = environment / "catalogsync" / "tokens" / "sandbox.json"
+    path.chmod(0o644)
+    status = run("auth", "status")
+    assert status.exit_code == 0, status.output
+    assert f"{path} could be read by other users (mode 0644); made it 0600" in status.output
+    assert mode(path) == 0o600
+    assert "could be read" not in run("auth", "status").output  # said once, when repaired

@@ -164,7 +164,7 @@ async def _flow(backend: Backend, catalog_dir: Path) -> None:
         )
         for kind, changed in (
             ("offer-price-change-commands", {"price": "33.00 PLN"}),
-            ("offer-quantity-change-commands", {"stock": 12}),
+            ("offer-quantity-change-commands", {"change": "GAIN", "value": 2}),
             ("offer-modification-commands", {"handling_time": "P2D"}),
             ("offer-modification-commands", {
                 "responsible_producer": "Kontrakt", "responsible_person": "Kontrakt UE",

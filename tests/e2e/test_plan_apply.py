@@ -117,7 +117,7 @@ def test_r23_ambiguous_ean_blocks_the_plan_with_candidates(run: Run, catalog_dir
     laptops.write_text(text.replace("      parameters:\n        Pojemność dysku: 512 GB\n", ""))
     result = run("plan", catalog_dir, "--detailed-exitcode")
     assert result.exit_code == 3, result.output
-    assert "EAN 5909990000017 matches 2 products" in result.output
+    assert "EAN 5909990000012 matches 2 products" in result.output
     assert "Pojemność dysku=256 GB" in result.output and "Pojemność dysku=512 GB" in result.output
 
 

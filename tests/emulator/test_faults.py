@@ -1,4 +1,5 @@
-"""Injected faults: 5xx errors, latency, dropped connections and 429 storms, repeatable by seed."""
+"""Injected faults: 5xx errors, latency, slow answers, dropped connections and 429 storms,
+repeatable by seed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import httpx
 import pytest
 
 from catalogsync.emulator.backend import Backend
-from tests.emulator.support import Seller
+from tests.emulator.support import Seller, make_table, mug
 
 pytestmark = pytest.mark.anyio
 
@@ -102,3 +103,19 @@ async def test_reset_switches_faults_off_and_forgets_limits(
     assert (await seller.get("/me")).status_code == 429
     await http.post("/_emulator/reset")
     assert (await seller.get("/me")).status_code == 200
+
+
+async def test_faults_slow_answer_comes_late_but_the_work_is_done(
+    seller: Seller, http: httpx.AsyncClient, backend: Backend
+) -> None:
+    await make_table(seller)
+    await faults(http, slow_rate=1.0, slow_seconds=0.2)
+    started = time.perf_counter()
+    created = await seller.call("POST", "/sale/product-offers", mug())
+    assert time.perf_counter() - started >= 0.2
+    await faults(http)
+    assert created.status_code in (201, 202)
+    assert backend.offers.find("1000001", {"limit": ["10"]})["offers"][0]["external"]["id"] == (
+        "MUG-WHITE-330"
+    )
+    assert (await http.get("/_emulator/stats")).json()["faults"]["slow"] == 1

@@ -50,11 +50,11 @@ async def test_delivery_methods_products_and_category_parameters(seller: Seller)
 
 
 async def test_r23_one_ean_two_laptops(seller: Seller) -> None:
-    found = (await seller.get("/sale/products", phrase="5909990000017", mode="GTIN")).json()
+    found = (await seller.get("/sale/products", phrase="5909990000012", mode="GTIN")).json()
     assert {p["id"] for p in found["products"]} == {seed.LAPTOP_256, seed.LAPTOP_512}
 
     await make_table(seller)
-    laptop = {"id": "5909990000017", "idType": "GTIN"}
+    laptop = {"id": "5909990000012", "idType": "GTIN"}
     response = await seller.call(
         "POST", "/sale/product-offers", mug(productSet=[{"product": laptop, **GPSR}], parameters=[])
     )

@@ -11,7 +11,8 @@ from catalogsync.catalog.models import Safety
 from catalogsync.live.state import LiveOffer, LiveState, LiveTable
 from catalogsync.plan.checks import run_checks
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Resource
-from catalogsync.plan.planner import Options, plan, stale_changes
+from catalogsync.plan.options import Options
+from catalogsync.plan.planner import plan, stale_changes
 from tests.unit.test_planner import NOW, TABLE_ROW, catalog, live, live_mug, mug
 
 
@@ -82,6 +83,35 @@ def test_safety_share_refuses_with_the_numbers_and_the_flag() -> None:
     assert (
         plan(catalog(offers), live(offers=lives), NOW, Options(allow_mass_change=True)).errors == ()
     )
+
+
+def test_safety_share_does_not_count_drafts_a_previous_run_left_unfinished() -> None:
+    """A killed apply leaves drafts the catalog wants active (and activations owed): finishing
+    that work is not a mass change, so the next plain apply resumes."""
+    offers, lives = many(20, stock=99)
+    drafts = {
+        key: replace(offer, status="INACTIVE", ever_activated=False,
+                     fields={**offer.fields, "status": "inactive"})
+        for key, offer in lives.items()
+    }
+    drafts["MUG-0"] = lives["MUG-0"]  # one offer already on sale
+    result = plan(catalog(offers), live(offers=drafts), NOW)
+    assert result.errors == ()
+    assert sum(c.action is Action.UPDATE for c in result.changes) == 20
+    on_sale = {**lives, **{k: v for k, v in drafts.items() if k < "MUG-15"}}
+    (error,) = plan(catalog(offers), live(offers=on_sale), NOW).errors
+    assert "14 of 20 managed offers (70%) would be updated" in error.message
+
+
+def test_safety_share_does_not_count_changes_an_apply_was_stopped_in() -> None:
+    """A mass change applied with --allow-mass-change and killed half-way: finishing it is
+    no new mass change; another value, or another field, still is."""
+    offers, lives = many(20, stock=99)
+    approved = {key: {"stock": "99", "price": '"24.99 PLN"'} for key in offers}
+    assert plan(catalog(offers), live(offers=lives, approved=approved), NOW).errors == ()
+    changed, _ = many(20, stock=98)
+    (error,) = plan(catalog(changed), live(offers=lives, approved=approved), NOW).errors
+    assert "20 of 20 managed offers (100%) would be updated" in error.message
 
 
 def test_small_catalogs_are_below_the_safety_minimum() -> None:

@@ -9,7 +9,14 @@ from textwrap import dedent
 import pytest
 
 from catalogsync.catalog.loader import load_catalog, load_settings
-from catalogsync.catalog.models import Environment, ImageItem, Status, TextItem
+from catalogsync.catalog.models import (
+    Environment,
+    ImageItem,
+    ParamRange,
+    Product,
+    Status,
+    TextItem,
+)
 from catalogsync.errors import CatalogError, Problem
 
 SETTINGS = "environment: local\n"
@@ -503,3 +510,142 @@ def test_unusual_yaml_is_reported_as_problems_not_raised() -> None:
         "cat/a.yaml:7:14: offers.C.price: could not determine a constructor for the tag '!foo'",
         "cat/b.yaml:2:14: invalid YAML: invalid leading UTF-8 octet",
     ]
+
+
+def test_identifiers_are_their_source_text_never_yaml_1_1_numbers_or_booleans() -> None:
+    catalog = load_catalog(
+        write(
+            {
+                "catalogsync.yaml": "defaults: {shipping_rates: 2024}\n",
+                "o.yaml": """
+            offers:
+              0755: {stock: 1, product: {ean: 0123456701236}}
+              12:30: {stock: 1, product: {id: 0x1F}}
+              on:
+                stock: 1
+                category: 0257931
+                location: {country_code: "NO", city: Oslo, post_code: 0150}
+              no: {stock: 1, parameters: {Waga: 1.50, Kod: [007, yes]}}
+              1_000: {stock: 1}
+            shipping_rates:
+              2024:
+                renamed_from: 1e3
+                rates: [{delivery_method: 0x10, first_item: 0x10}]
+            variant_sets:
+              Kubki: {parameters: [0755], offers: [0755, 12:30]}
+        """,
+            }
+        )
+    )
+
+    assert sorted(catalog.offers) == ["0755", "12:30", "1_000", "no", "on"]
+    product = catalog.offers["0755"].product
+    assert product is not None and product.ean == "0123456701236"
+    assert catalog.offers["12:30"].product == Product(id="0x1F")
+    assert catalog.offers["on"].category == "0257931"
+    location = catalog.offers["on"].location
+    assert location is not None and location.post_code == "0150"
+    assert catalog.offers["no"].parameters == {"Waga": ("1.50",), "Kod": ("007", "yes")}
+    table = catalog.shipping_rates["2024"]
+    assert table.renamed_from == "1e3"
+    assert table.rates[0].delivery_method == "0x10"
+    assert table.rates[0].first_item == Decimal("16.00")  # a price is a number: 0x10 is 16
+    assert catalog.settings.defaults.shipping_rates == "2024"
+    assert catalog.variant_sets["Kubki"].offers == ("0755", "12:30")
+
+
+def test_a_key_yaml_reads_as_null_is_refused_with_quote_it() -> None:
+    found = problems(
+        write({"catalogsync.yaml": SETTINGS, "o.yaml": "offers:\n  ~: {stock: 1}\n"})
+    )
+
+    assert found == ["cat/o.yaml:2:3: offers: YAML reads ~ as null; quote it: '~'"]
+
+
+def test_validate_checks_ean_gtin_check_digits_and_lengths() -> None:
+    found = problems(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "o.yaml": """
+            offers:
+              A: {stock: 1, product: {ean: "5901234123458"}}
+              B: {stock: 1, product: {ean: "590123412345"}}
+              C: {stock: 1, product: {ean: "96385074"}}
+              D: {stock: 1, product: {ean: "00012345600012"}}
+              E: {stock: 1, product: {ean: "036000291452"}}
+        """,
+            }
+        )
+    )
+
+    assert found == [
+        "cat/o.yaml:2:32: offers.A.product.ean: the check digit of EAN 5901234123458 is 8, "
+        "but its other digits give 7: a typo?",
+        "cat/o.yaml:3:32: offers.B.product.ean: the check digit of EAN 590123412345 is 5, "
+        "but its other digits give 2: a typo?",
+    ]
+
+
+def test_a_parameter_is_values_or_a_range_from_to() -> None:
+    catalog = load_catalog(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "o.yaml": """
+            offers:
+              A: {stock: 1, parameters: {Temperatura: {from: 60, to: 90.50}, Cechy: [a, b]}}
+        """,
+            }
+        )
+    )
+    parameters = catalog.offers["A"].parameters
+    assert parameters is not None
+    assert parameters["Temperatura"] == ParamRange(start="60", end="90.50")
+    assert parameters["Cechy"] == ("a", "b")
+
+    found = problems(
+        write({"catalogsync.yaml": SETTINGS,
+               "o.yaml": "offers:\n  A: {stock: 1, parameters: {T: {from: 1}}}\n"})
+    )
+    assert found == [
+        "cat/o.yaml:2:33: offers.A.parameters.T: a range is written {from: 60, to: 90}; "
+        "other values as text or a list"
+    ]
+
+
+# --------------------------------------------------------------------------- which files
+
+
+def test_yaml_of_other_tools_is_skipped_with_a_note() -> None:
+    directory = write({
+        "catalogsync.yaml": SETTINGS,
+        "offers.yaml": OFFER,
+        "docker-compose.yaml": "services:\n  db:\n    image: postgres\n",
+        "deploy/pipeline.yml": "stages: [test]\n",
+    })
+    notes: list[str] = []
+    catalog = load_catalog(directory, notes)
+    assert list(catalog.offers) == ["MUG-001"]
+    assert [n.split(" is not")[0] for n in notes] == [
+        "note: deploy/pipeline.yml", "note: docker-compose.yaml"
+    ]
+
+
+def test_a_misspelt_section_is_still_an_error_not_a_skipped_file() -> None:
+    directory = write({"catalogsync.yaml": SETTINGS, "offers.yaml": "ofers:\n  X: {}\n"})
+    assert problems(directory) == [
+        "cat/offers.yaml:1:1: ofers: unknown section; did you mean 'offers'?"
+    ]
+
+
+def test_files_setting_chooses_the_catalog_files_and_skips_nothing_it_names() -> None:
+    directory = write({
+        "catalogsync.yaml": SETTINGS + "files: [offers/*.yaml]\n",
+        "offers/mugs.yaml": OFFER,
+        "offers/compose.yaml": "services: {}\n",
+        "other.yaml": "this: is not read\n",
+    })
+    found = problems(directory)
+    assert len(found) == 1
+    assert found[0].startswith("cat/offers/compose.yaml:1:1: services: unknown section")

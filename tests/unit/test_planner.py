@@ -64,7 +64,7 @@ TABLE_ROW = {
 def catalog(offers: dict[str, Any] | None = None, **extra: Any) -> Catalog:
     return Catalog.model_validate(
         {
-            "settings": {"defaults": {"shipping_rates": "Standard"}},
+            "settings": {"defaults": {"shipping_rates": "Standard"}, **extra.get("settings", {})},
             "offers": offers or {},
             "shipping_rates": extra.get(
                 "shipping_rates",
@@ -96,7 +96,7 @@ def live(**overrides: Any) -> LiveState:
     values: dict[str, Any] = {
         "tables": {"Standard": LiveTable(id="t-1", name="Standard", rates=(TABLE_ROW,))},
         "delivery_methods": (DPD,),
-        "products": {"5901234123457": (MUG,), "5909990000017": (LAPTOP_256, LAPTOP_512)},
+        "products": {"5901234123457": (MUG,), "5909990000012": (LAPTOP_256, LAPTOP_512)},
         "category_parameters": {"67476": (STAN,), "491": (STAN,)},
         "responsible": {"responsible_producer": {"Producent Demo": PRODUCER}},
     }
@@ -170,8 +170,12 @@ def test_stock_and_table_edits_go_to_quantity_and_modification_commands() -> Non
     assert change.commands[0].fields == {"handling_time": "P2D"}
 
 
-def test_stock_to_zero_is_a_patch_because_fixed_quantity_must_be_positive() -> None:
-    result = plan(catalog({"MUG-1": mug(stock=0)}), live(offers={"MUG-1": live_mug()}), NOW)
+def test_absolute_stock_to_zero_is_a_patch_because_fixed_quantity_must_be_positive() -> None:
+    result = plan(
+        catalog({"MUG-1": mug(stock=0)}, settings={"stock_mode": "absolute"}),
+        live(offers={"MUG-1": live_mug()}),
+        NOW,
+    )
     (change,) = result.changes
     assert change.commands == ()
     assert change.request is not None
@@ -199,7 +203,7 @@ def test_fields_left_out_or_ignored_are_not_managed() -> None:
 
 
 def test_r23_ambiguous_ean_lists_candidates_and_what_tells_them_apart() -> None:
-    laptop = mug(product={"ean": "5909990000017"}, name="Laptop X14 512 GB SSD czarny")
+    laptop = mug(product={"ean": "5909990000012"}, name="Laptop X14 512 GB SSD czarny")
     result = plan(catalog({"LAP-1": laptop}), live(), NOW)
     (error,) = result.errors
     assert error.rule == "R23"
@@ -211,7 +215,7 @@ def test_r23_ambiguous_ean_lists_candidates_and_what_tells_them_apart() -> None:
 
 def test_r23_product_parameters_pick_one_product() -> None:
     laptop = mug(
-        product={"ean": "5909990000017", "parameters": {"Pojemność dysku": "512 GB"}},
+        product={"ean": "5909990000012", "parameters": {"Pojemność dysku": "512 GB"}},
         name="Laptop X14 512 GB SSD czarny",
     )
     result = plan(catalog({"LAP-1": laptop}), live(), NOW)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from catalogsync.plan.model import (
+    FORMAT_VERSION,
     Action,
     Change,
     Diagnostic,
@@ -90,7 +91,7 @@ def test_markdown_stays_under_the_comment_limit() -> None:
 
 def test_json_is_the_plan_with_how_each_change_is_carried_out() -> None:
     data = json.loads(render_json(make_plan(update("MUG-1"))))
-    assert data["format_version"] == 1
+    assert data["format_version"] == FORMAT_VERSION
     assert data["changes"][0]["via"] == ["PATCH /sale/product-offers/777"]
     assert data["changes"][0]["diffs"] == [
         {"field": "price", "old": "29.99 PLN", "new": "34.99 PLN"}

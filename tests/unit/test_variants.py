@@ -36,25 +36,28 @@ def shirt(size: str) -> ProductCandidate:
     )
 
 
+EANS = {"S": "5907000000014", "M": "5907000000021", "L": "5907000000038"}
+
+
 def catalog(sets: dict[str, Any], **offer_changes: Any) -> Catalog:
     offers = {
         f"TS-{size}": {
             "name": f"Koszulka bawełniana biała {size}",
-            "product": {"ean": f"590700000001{i}"},
+            "product": {"ean": EANS[size]},
             "parameters": {"Stan": "Nowy"},
             "price": "39.00",
             "stock": 5,
             **GPSR,
             **offer_changes.get(size, {}),
         }
-        for i, size in enumerate("SML")
+        for size in "SML"
     }
     return Catalog.model_validate({"offers": offers, "variant_sets": sets})
 
 
 def state(**overrides: Any) -> LiveState:
     base = live(
-        products={f"590700000001{i}": (shirt(size),) for i, size in enumerate("SML")},
+        products={EANS[size]: (shirt(size),) for size in "SML"},
         category_parameters={"16248": (STAN, ROZMIAR)},
     )
     return replace(base, **overrides)

@@ -106,3 +106,28 @@ def test_shipping_rate_table_round_trip() -> None:
     body = table_body("Standard", rows, {"DPD": "m-1"}, "t-1")
     assert body["id"] == "t-1"
     assert table_rates(body, {"m-1": "DPD"}) == rows
+
+
+def test_range_and_multi_value_parameters_go_out_and_come_back_in_one_shape() -> None:
+    known = {
+        "Temperatura napoju": CategoryParameter("219201", "Temperatura napoju", "float", False),
+        "Cechy": CategoryParameter(
+            "4720", "Cechy", "dictionary", False, {"z uchem": "4720_3", "do zmywarki": "4720_1"}
+        ),
+    }
+    fields = {"parameters": {"Temperatura napoju": {"from": "60", "to": "90.5"},
+                             "Cechy": ["do zmywarki", "z uchem"]}}
+
+    body = offer_body(fields, known, {})
+
+    assert body["parameters"] == [
+        {"id": "4720", "valuesIds": ["4720_1", "4720_3"]},
+        {"id": "219201", "rangeValue": {"from": "60", "to": "90.5"}},
+    ]
+    echoed = {"parameters": [
+        {"id": "4720", "name": "Cechy", "values": ["do zmywarki", "z uchem"],
+         "valuesIds": ["4720_1", "4720_3"], "rangeValue": None},
+        {"id": "219201", "name": "Temperatura napoju", "values": [], "valuesIds": [],
+         "rangeValue": {"from": "60", "to": "90.5"}},
+    ]}
+    assert offer_fields(echoed, {})["parameters"] == fields["parameters"]

@@ -24,11 +24,14 @@ def text(value: Any, path: str, *, allowed: tuple[str, ...] = ()) -> str:
     return value
 
 
-def integer(value: Any, path: str, minimum: int | None = None) -> int:
+def integer(value: Any, path: str, minimum: int | None = None,
+            maximum: int | None = None) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise invalid(path, f"{path} must be an integer.")
     if minimum is not None and value < minimum:
         raise invalid(path, f"{path} must be greater than or equal to {minimum}.")
+    if maximum is not None and value > maximum:
+        raise invalid(path, f"{path} must be less than or equal to {maximum}.")
     return value
 
 

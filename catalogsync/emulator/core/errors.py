@@ -11,6 +11,10 @@ from typing import Any
 
 Doc = dict[str, Any]
 
+#: The shapes an error answer can take (the `error_shape` setting): Allegro's `{"errors"}`, a
+#: bare array of the same entries, OAuth's `{"error", "error_description"}`, no body at all,
+#: a proxy's HTML page, and `{"errors"}` with status 200.
+ERROR_SHAPES = ("errors", "array", "oauth", "empty", "html", "errors_on_200")
 TOO_MANY_REQUESTS = "Server is unable to respond to your query. Try again in a few minutes."
 
 

@@ -1,5 +1,6 @@
-"""Injected faults for tests and demos: 5xx errors, added latency, dropped connections and a
-429 storm, steered with `POST /_emulator/faults` and deterministic for a given seed.
+"""Injected faults for tests and demos: 5xx errors, added latency, slow answers (past a
+client's timeout, the work done before), dropped connections and a 429 storm, steered with
+`POST /_emulator/faults` and deterministic for a given seed.
 
 Every REST request draws exactly one number from the seeded generator, so the same seed and the
 same sequence of requests give the same faults. A dropped connection starts the response and
@@ -33,6 +34,8 @@ class FaultPlan:
     error_status: int = 503
     latency_seconds: float = 0.0  # added to every request
     drop_rate: float = 0.0  # share of requests whose connection is dropped
+    slow_rate: float = 0.0  # share of requests answered only after `slow_seconds`
+    slow_seconds: float = 0.0  # done at once, answered this late: past a client's timeout
     storm_seconds: float = 0.0  # every request gets 429 for this long from now
     seed: int = 0
 
@@ -41,6 +44,7 @@ class Fault(Enum):
     DROP = "drops"
     ERROR = "errors"
     STORM = "storm"
+    SLOW = "slow"
 
 
 class ConnectionDropped(httpx.RemoteProtocolError):
@@ -105,6 +109,8 @@ class Faults:
             fault = Fault.DROP
         elif roll < plan.drop_rate + plan.error_rate:
             fault = Fault.ERROR
+        elif roll < plan.drop_rate + plan.error_rate + plan.slow_rate:
+            fault = Fault.SLOW
         if fault is not None:
             self.stats[fault.value] += 1
         return fault
@@ -121,11 +127,11 @@ def _plan(body: Mapping[str, Any]) -> FaultPlan:
     unknown = set(body) - known
     if unknown:
         raise ValueError(f"unknown faults: {', '.join(sorted(unknown))}")
-    for key in ("error_rate", "drop_rate"):
+    for key in ("error_rate", "drop_rate", "slow_rate"):
         value = body.get(key, 0.0)
         if not _number(value) or not 0 <= value <= 1:
             raise ValueError(f"{key} must be a number from 0 to 1")
-    for key in ("latency_seconds", "storm_seconds"):
+    for key in ("latency_seconds", "storm_seconds", "slow_seconds"):
         if not _number(body.get(key, 0.0)) or body.get(key, 0.0) < 0:
             raise ValueError(f"{key} must be a number >= 0")
     status, seed = body.get("error_status", 503), body.get("seed", 0)
@@ -133,14 +139,17 @@ def _plan(body: Mapping[str, Any]) -> FaultPlan:
         raise ValueError("error_status must be a 5xx status")
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise ValueError("seed must be an integer")
-    if body.get("error_rate", 0.0) + body.get("drop_rate", 0.0) > 1:
-        raise ValueError("error_rate + drop_rate must not exceed 1")
+    rates = ("error_rate", "drop_rate", "slow_rate")
+    if sum(body.get(key, 0.0) for key in rates) > 1:
+        raise ValueError("error_rate + drop_rate + slow_rate must not exceed 1")
     return FaultPlan(
         error_rate=float(body.get("error_rate", 0.0)),
         error_status=status,
         latency_seconds=float(body.get("latency_seconds", 0.0)),
         drop_rate=float(body.get("drop_rate", 0.0)),
         storm_seconds=float(body.get("storm_seconds", 0.0)),
+        slow_rate=float(body.get("slow_rate", 0.0)),
+        slow_seconds=float(body.get("slow_seconds", 0.0)),
         seed=seed,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from catalogsync.emulator.core.errors import ERROR_SHAPES
 from catalogsync.emulator.core.limits import LimitSettings
 
 
@@ -21,10 +22,20 @@ class Settings(LimitSettings):
     image_max_bytes: int = 10_000_000  # 413 above (Allegro does not publish its limit)
     legacy_variants: bool = False  # /sale/offer-variants as before 2026-04-14 (R24, R25)
     variants_processing_seconds: float = 3600.0  # R24 "not processed yet" ([I#4795]: ≤ 60 min)
+    #: how REST errors are answered: Allegro's usual `{"errors": [...]}`, or one of the other
+    #: shapes seen from Allegro and the proxies before it (`ERROR_SHAPES`), for client tests
+    error_shape: str = "errors"
+    #: units a buyer purchases of each active offer a batch command names, the moment the
+    #: command is registered (before its tasks run): sales racing an apply
+    purchase_on_command: int = 0
 
 
 def coerced(key: str, default: Any, value: Any) -> Any:
     """A new value for a setting, of the type of its default."""
+    if isinstance(default, str):
+        if value not in ERROR_SHAPES:
+            raise ValueError(f"{key} must be one of {', '.join(ERROR_SHAPES)}")
+        return value
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise ValueError(f"{key} must be true or false")

@@ -14,12 +14,13 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from http import HTTPStatus
 from typing import Any, cast
 
 import anyio
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from catalogsync.emulator.backend import Backend
 from catalogsync.emulator.core.errors import ApiError, OAuthError, error_entry
@@ -91,11 +92,26 @@ def allegro_json(status: int, doc: Any, headers: Mapping[str, str] | None = None
     return Response(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
-def error_response(error: ApiError) -> Response:
+def error_response(error: ApiError, shape: str = "errors") -> Response:
+    """The error in Allegro's usual shape, or in another one steering asked for."""
     # A client that refused our media type gets plain JSON (API_NOTES §1).
     if error.status == 406:
         return JSONResponse({"errors": error.errors}, status_code=406)
-    return allegro_json(error.status, {"errors": error.errors})
+    if shape == "array":
+        return allegro_json(error.status, error.errors)
+    if shape == "oauth":
+        first = error.errors[0]
+        description = first["userMessage"] or first["message"]
+        return JSONResponse({"error": first["code"], "error_description": description},
+                            status_code=error.status)
+    if shape == "empty":
+        return Response(b"", status_code=error.status)
+    if shape == "html":
+        phrase = HTTPStatus(error.status).phrase
+        page = f"<html><head><title>{error.status} {phrase}</title></head><body>proxy</body></html>"
+        return HTMLResponse(page, status_code=error.status)
+    status = 200 if shape == "errors_on_200" and error.status != 429 else error.status
+    return allegro_json(status, {"errors": error.errors})
 
 
 def oauth_response(error: OAuthError) -> Response:
@@ -134,7 +150,7 @@ def api(method: str, template: str, handler: Handler, access: Access = Access.US
             async with backend.limiter.admit(principal.client_id, principal.user_id, key):
                 response = await _serve(request, backend, principal, key, handler)
         except ApiError as error:
-            response = error_response(error)
+            response = error_response(error, backend.settings.error_shape)
         except OAuthError as error:
             response = oauth_response(error)
         return traced(response)
@@ -151,7 +167,7 @@ async def _serve(request: Request, backend: Backend, principal: Principal, key: 
     fault = faults.draw()
     if fault is Fault.DROP:
         raise DropConnection
-    if fault is not None:
+    if fault is not None and fault is not Fault.SLOW:
         raise faults.error(fault)
     body, upload = None, None
     if key in UPLOAD_ROUTES:
@@ -161,7 +177,10 @@ async def _serve(request: Request, backend: Backend, principal: Principal, key: 
         upload = Upload(media_type, await request.body())
     elif key.split(" ")[0] in BODY_METHODS:
         body = await _body(request)
-    return handler(Call(request, backend, principal.user_id or "", body, upload))
+    response = handler(Call(request, backend, principal.user_id or "", body, upload))
+    if fault is Fault.SLOW:  # the work is done; the answer comes after the client gave up
+        await anyio.sleep(faults.plan.slow_seconds)
+    return response
 
 
 async def _upload(request: Request, max_bytes: int) -> tuple[Any, Upload | None]:

@@ -6,12 +6,19 @@ code; 400 a body the route cannot use. The routes (see `app.STEERING`):
     POST /_emulator/reset                      wipe seller data, limits and faults; re-seed
     POST /_emulator/clock                      {"advance_seconds": n}
     POST /_emulator/device/approve             {"user_code": "...", "user_id"?: "1000001"}
-    POST /_emulator/settings                   any `Settings` field (limits, variants, images…)
+    POST /_emulator/settings                   any `Settings` field (limits, variants, images,
+                                               `error_shape`: errors, array, oauth, empty,
+                                               html, errors_on_200 …)
     GET  /_emulator/settings
     GET  /_emulator/stats                      requests per route, limits and faults counters
     POST /_emulator/faults                     a `FaultPlan`; `{}` switches faults off
     GET  /_emulator/faults
     POST /_emulator/offers/{offerId}/hide      {"hidden"?: true} (R22)
+    POST /_emulator/offers/{offerId}/purchase  {"quantity"?: 1, "buyer"?: login, "events"?:
+                                               [BOUGHT|FILLED_IN|READY_FOR_PROCESSING…],
+                                               "pay_together"?: false}; the checkout form
+    POST /_emulator/checkout-forms/{id}/events {"events"?: ["READY_FOR_PROCESSING"]}: later
+                                               events of an order (the buyer pays later)
     POST /_emulator/offers/{offerId}/campaign  {"campaign"?, "name"?, "status"?, "bargain"?}
     POST /_emulator/offers/{offerId}/allegro-prices  {"marketplace"?, "scope"?, "percentage"?}
     POST /_emulator/variant-sets               an automatically made set (R24): a `VariantSet`
@@ -91,6 +98,16 @@ def steer_hide(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
     hidden = bool(body.get("hidden", True))
     backend.offers.hide(_offer_id(request), hidden)
     return {"hidden": hidden}
+
+
+def steer_purchase(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
+    """A buyer purchases the offer: stock goes down, an order and its events appear."""
+    return backend.orders.purchase(_offer_id(request), body)
+
+
+def steer_order_events(backend: Backend, request: Request, body: dict[str, Any]) -> Any:
+    """Later events about an order, e.g. its payment a day after the purchase."""
+    return backend.orders.advance(str(request.path_params["id"]), body)
 
 
 def steer_settings(backend: Backend, request: Request, body: dict[str, Any]) -> Any:

@@ -28,11 +28,11 @@ Products (ids are fixed)::
 
     6fa5cff5-8eda-427c-9d89-07d45aa8b16d  mug, white      EAN 5901234123457  Kubki
     d3d28cd1-9b8f-45f9-8439-8b97eee31d9c  mug, black      EAN 5901234123464  Kubki
-    c7168735-a30e-45b9-bf0b-07c9f1e32fca  laptop, 256 GB  EAN 5909990000017  Laptopy  (R23:
-    27216a4d-06eb-4176-8a73-071bcee799e6  laptop, 512 GB  EAN 5909990000017  Laptopy   one EAN)
-    da2866d6-4819-41ca-999e-5f57b289045d  t-shirt S       EAN 5907000000011  Koszulki
-    0b797a31-b965-45c9-9010-374ab87ff111  t-shirt M       EAN 5907000000028  Koszulki
-    49fc3094-55f4-476f-8f2c-ed30add4b70b  t-shirt L       EAN 5907000000035  Koszulki
+    c7168735-a30e-45b9-bf0b-07c9f1e32fca  laptop, 256 GB  EAN 5909990000012  Laptopy  (R23:
+    27216a4d-06eb-4176-8a73-071bcee799e6  laptop, 512 GB  EAN 5909990000012  Laptopy   one EAN)
+    da2866d6-4819-41ca-999e-5f57b289045d  t-shirt S       EAN 5907000000014  Koszulki
+    0b797a31-b965-45c9-9010-374ab87ff111  t-shirt M       EAN 5907000000021  Koszulki
+    49fc3094-55f4-476f-8f2c-ed30add4b70b  t-shirt L       EAN 5907000000038  Koszulki
 """
 
 from __future__ import annotations

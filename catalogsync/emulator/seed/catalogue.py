@@ -91,7 +91,8 @@ def _options(describes_product: bool) -> Doc:
 
 
 def _dictionary(
-    param_id: str, name: str, values: list[str], *, required: bool = False, describes: bool = True
+    param_id: str, name: str, values: list[str], *, required: bool = False, describes: bool = True,
+    several: bool = False,
 ) -> Doc:
     """A dictionary parameter; value ids are `<param id>_<1-based index>`."""
     return {
@@ -108,7 +109,7 @@ def _dictionary(
             {"id": f"{param_id}_{i}", "value": value, "dependsOnValueIds": []}
             for i, value in enumerate(values, start=1)
         ],
-        "restrictions": {"multipleChoices": False},
+        "restrictions": {"multipleChoices": several},
     }
 
 
@@ -125,6 +126,19 @@ CAPACITY: Doc = {
     "unit": "ml",
     "options": _options(True),
     "restrictions": {"min": 0, "max": 100000, "range": False},
+}
+#: several values at once, and a range: what sellers' real offers carry beyond one label
+FEATURES = _dictionary(
+    "4720", "Cechy", ["do zmywarki", "do mikrofalówki", "z uchem"], describes=False, several=True
+)
+TEMPERATURE: Doc = {
+    **CAPACITY,
+    "id": "219201",
+    "name": "Temperatura napoju",
+    "type": "float",
+    "unit": "°C",
+    "options": _options(False),
+    "restrictions": {"min": -30, "max": 120, "range": True, "precision": 1},
 }
 DISK = _dictionary("202865", "Pojemność dysku", ["256 GB", "512 GB"])
 SIZE = _dictionary("3306", "Rozmiar", ["S", "M", "L"])
@@ -146,7 +160,8 @@ GPSR = {"required": True, "noSafetyInformation": False, "marketedBeforeCondition
 #: "variants": whether Allegro manages multi-variant offers there automatically or sellers do it
 #: by hand, which decides if ended offers show in a variant set: R25; "gpsr": see GPSR)
 CATEGORIES: list[Doc] = [
-    {"id": "67476", "name": "Kubki", "parent": "5", "parameters": [CONDITION, COLOUR, CAPACITY],
+    {"id": "67476", "name": "Kubki", "parent": "5",
+     "parameters": [CONDITION, COLOUR, CAPACITY, FEATURES, TEMPERATURE],
      "variants": "MANUAL", "productizationRequired": False, "gpsr": GPSR},
     {"id": "491", "name": "Laptopy", "parent": "2", "parameters": [CONDITION, DISK, COLOUR],
      "variants": "MANUAL", "productizationRequired": True, "gpsr": GPSR},
@@ -179,6 +194,17 @@ def _capacity(ml: int) -> Doc:
     }
 
 
+def _gtin(ean: str) -> Doc:
+    """The product's EAN as Allegro shows it: a parameter marked `isGTIN`."""
+    return {
+        "id": "225693",
+        "name": "EAN (GTIN)",
+        "values": [ean],
+        "valuesLabels": [ean],
+        "options": {"identifiesProduct": True, "isGTIN": True},
+    }
+
+
 def _product(
     product_id: str, ean: str, name: str, category: Doc, parameters: list[Doc], image: str
 ) -> Doc:
@@ -192,7 +218,7 @@ def _product(
             "path": [{"id": category["id"], "name": category["name"]}],
         },
         "images": [{"url": f"https://a.allegroimg.com/original/{image}"}],
-        "parameters": parameters,
+        "parameters": [*parameters, _gtin(ean)],
         "publication": {"status": "LISTED"},
     }
 
@@ -208,23 +234,23 @@ PRODUCTS: list[Doc] = [
         [_dict_value(COLOUR, "czarny"), _capacity(330)], "11a1b3/kubek-czarny-330",
     ),
     _product(
-        LAPTOP_256, "5909990000017", "Laptop Demo 14 256 GB czarny", LAPTOPY,
+        LAPTOP_256, "5909990000012", "Laptop Demo 14 256 GB czarny", LAPTOPY,
         [_dict_value(DISK, "256 GB"), _dict_value(COLOUR, "czarny")], "22b1c1/laptop-256",
     ),
     _product(
-        LAPTOP_512, "5909990000017", "Laptop Demo 14 512 GB czarny", LAPTOPY,
+        LAPTOP_512, "5909990000012", "Laptop Demo 14 512 GB czarny", LAPTOPY,
         [_dict_value(DISK, "512 GB"), _dict_value(COLOUR, "czarny")], "22b1c2/laptop-512",
     ),
     _product(
-        TSHIRT_S, "5907000000011", "Koszulka bawełniana biała S", KOSZULKI,
+        TSHIRT_S, "5907000000014", "Koszulka bawełniana biała S", KOSZULKI,
         [_dict_value(SIZE, "S"), _dict_value(COLOUR, "biały")], "33c1d1/koszulka-s",
     ),
     _product(
-        TSHIRT_M, "5907000000028", "Koszulka bawełniana biała M", KOSZULKI,
+        TSHIRT_M, "5907000000021", "Koszulka bawełniana biała M", KOSZULKI,
         [_dict_value(SIZE, "M"), _dict_value(COLOUR, "biały")], "33c1d2/koszulka-m",
     ),
     _product(
-        TSHIRT_L, "5907000000035", "Koszulka bawełniana biała L", KOSZULKI,
+        TSHIRT_L, "5907000000038", "Koszulka bawełniana biała L", KOSZULKI,
         [_dict_value(SIZE, "L"), _dict_value(COLOUR, "biały")], "33c1d3/koszulka-l",
     ),
 ]

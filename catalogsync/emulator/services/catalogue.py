@@ -3,9 +3,10 @@ offer takes from them: its product set, its category and its parameters (R23).""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from catalogsync.catalog.limits import parameter_problem
 from catalogsync.emulator.core import checks
 from catalogsync.emulator.core.errors import ApiError, Doc, invalid, not_found
 from catalogsync.emulator.core.reference import Reference
@@ -62,15 +63,40 @@ def _parameter_value(definition: Doc, item: Doc, path: str) -> Doc:
         ids = _dictionary_ids(definition, item, path)
         labels = {d["id"]: d["value"] for d in definition["dictionary"]}
         values = [labels[value_id] for value_id in ids]
+    elif (definition.get("restrictions") or {}).get("range"):
+        return _range_value(definition, item, path)
     else:
         given, ids = item.get("values"), []
-        if not isinstance(given, list) or len(given) != 1 or not isinstance(given[0], str):
+        if not isinstance(given, list) or not all(isinstance(v, str) for v in given):
             raise invalid(f"{path}.values",
-                          f"Parameter {definition['name']} takes one value given as a string.")
-        _check_number(definition, given[0], f"{path}.values")
+                          f"Parameter {definition['name']} takes values given as strings.")
+        problem = parameter_problem(definition["type"], definition.get("restrictions") or {},
+                                    False, given)
+        if problem:
+            raise invalid(f"{path}.values", f"Parameter {definition['name']} {problem}.")
         values = list(given)
     return {"id": definition["id"], "name": definition["name"], "values": values,
             "valuesIds": ids}
+
+
+def _range_value(definition: Doc, item: Doc, path: str) -> Doc:
+    """A range parameter: `rangeValue: {from, to}`, both numbers within the limits."""
+    given = item.get("rangeValue")
+    raw = [given.get(k) for k in ("from", "to")] if isinstance(given, dict) else []
+    ends: list[str] = [end for end in raw if isinstance(end, str)]
+    if len(ends) != 2:
+        raise invalid(f"{path}.rangeValue",
+                      f"Parameter {definition['name']} takes a range: rangeValue from and to.")
+    restrictions = definition.get("restrictions") or {}
+    for end in ends:
+        problem = parameter_problem(definition["type"], restrictions, False, [end])
+        if problem:
+            raise invalid(f"{path}.rangeValue", f"Parameter {definition['name']} {problem}.")
+    if Decimal(ends[0]) > Decimal(ends[1]):
+        raise invalid(f"{path}.rangeValue",
+                      f"The range of parameter {definition['name']} must not end before it starts.")
+    return {"id": definition["id"], "name": definition["name"], "values": [], "valuesIds": [],
+            "rangeValue": {"from": ends[0], "to": ends[1]}}
 
 
 def _dictionary_ids(definition: Doc, item: Doc, path: str) -> list[str]:
@@ -98,27 +124,11 @@ def _dictionary_ids(definition: Doc, item: Doc, path: str) -> list[str]:
         chosen = [ids[label] for label in item["values"]]
     else:
         raise invalid(path, f"Parameter {name} needs valuesIds or values.")
-    if len(chosen) > 1 and not definition.get("restrictions", {}).get("multipleChoices"):
-        raise invalid(path, f"Parameter {name} takes a single value.")
+    problem = parameter_problem(definition["type"], definition.get("restrictions") or {}, True,
+                                chosen)
+    if problem:
+        raise invalid(path, f"Parameter {name} {problem}.")
     return chosen
-
-
-def _check_number(definition: Doc, value: str, path: str) -> None:
-    kind = definition["type"]
-    if kind not in ("integer", "float"):
-        return
-    try:
-        number = Decimal(value)
-    except InvalidOperation as exc:
-        raise invalid(path, f"Parameter {definition['name']} must be a number.") from exc
-    if kind == "integer" and number != number.to_integral_value():
-        raise invalid(path, f"Parameter {definition['name']} must be an integer.")
-    limits = definition.get("restrictions") or {}
-    if not limits.get("min", number) <= number <= limits.get("max", number):
-        raise invalid(
-            path, f"Parameter {definition['name']} must be between {limits['min']} and "
-            f"{limits['max']}."
-        )
 
 
 class Catalogue:

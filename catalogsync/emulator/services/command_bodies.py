@@ -11,11 +11,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from catalogsync.catalog.limits import OFFERS_PER_COMMAND
 from catalogsync.emulator.core import checks
 from catalogsync.emulator.core.errors import Doc, invalid, iso, parse_time
 from catalogsync.emulator.services.offers import fields
 
-COMMAND_OFFER_LIMIT = 1000  # R14
+COMMAND_OFFER_LIMIT = OFFERS_PER_COMMAND  # R14
 COMMAND_KINDS = (
     "offer-publication-commands",
     "offer-price-change-commands",

@@ -8,6 +8,7 @@ each applies the payload to its offer and ends SUCCESS or FAIL with Allegro's me
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -80,6 +81,10 @@ def _not_found_task(offer_id: str) -> TaskFailure:
     )
 
 
+#: Told of every registered command inside its session: the seller, the offer ids, the time.
+RegisteredListener = Callable[[str, list[str], datetime], None]
+
+
 class Commands:
     """The four kinds of batch command, kept in the `commands` and `tasks` tables."""
 
@@ -91,7 +96,11 @@ class Commands:
         self._lifecycle = lifecycle
         self._shipping = shipping
         self._limiter = limiter
+        self._registered: list[RegisteredListener] = []
         store.create(SCHEMA, ("commands", "tasks"))
+
+    def listen(self, listener: RegisteredListener) -> None:
+        self._registered.append(listener)
 
     def put(self, seller: str, kind: str, command_id: str, body: Any) -> Doc:
         """Register a command; tasks are NEW and settle after the processing delay (R15, R16)."""
@@ -120,6 +129,8 @@ class Commands:
                     self._task(offer_id, "NEW", field, "", [])))
                  for i, offer_id in enumerate(offer_ids)],
             )
+            for listener in self._registered:
+                listener(seller, offer_ids, now)
             # R15: the answer has zero counts; results come from .../tasks.
             return {"id": command_id, "createdAt": iso(now), "completedAt": None,
                     "taskCount": {"total": 0, "success": 0, "failed": 0}}

@@ -100,12 +100,13 @@ def event_id(seq: int) -> str:
     return base64.b64encode(str(seq).encode()).decode().rstrip("=")
 
 
-def _seq(value: str) -> int:
+def event_seq(value: str, status: int = 400) -> int:
+    """The sequence number of an event id (a bad one is a `from` error with `status`)."""
     try:
         decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode()
         return int(decoded)
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise invalid("from", f"Invalid event id: {value}", status=400) from exc
+        raise invalid("from", f"Invalid event id: {value}", status=status) from exc
 
 
 class OfferEvents:
@@ -140,7 +141,7 @@ class OfferEvents:
         for kind in types:
             if kind not in TYPES:
                 raise invalid("type", f"Unknown event type {kind}.", status=400)
-        start = _seq(after) if after else 0
+        start = event_seq(after) if after else 0
         with self._store.session() as now:
             where = ["seller = ?", "seq > ?", "occurred_at >= ?"]
             args: list[Any] = [seller, start, iso(now - KEPT_FOR)]

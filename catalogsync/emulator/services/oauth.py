@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS grants (
 ISSUER = "allegro-emulator"
 SCOPES = (
     "allegro:api:profile:read allegro:api:sale:offers:read allegro:api:sale:offers:write "
-    "allegro:api:sale:settings:read allegro:api:sale:settings:write allegro:api:campaigns"
+    "allegro:api:sale:settings:read allegro:api:sale:settings:write allegro:api:campaigns "
+    "allegro:api:orders:read"
 )
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 ACCESS_TTL = timedelta(hours=12)
@@ -97,8 +98,8 @@ class OAuth:
             if requested != client["id"]:
                 raise OAuthError(400, "invalid_request", "Missing or wrong client_id parameter")
             if DEVICE_GRANT not in client["grants"]:
-                raise OAuthError(
-                    400, "unauthorized_client", "Client does not have the device_code grant."
+                raise OAuthError(  # 401, as Allegro answers it ([I#5171] states no status)
+                    401, "unauthorized_client", "Client does not have the device_code grant."
                 )
             device_code = secrets.token_urlsafe(24)
             alphabet = string.ascii_lowercase + string.digits

@@ -11,6 +11,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from catalogsync.catalog.limits import table_name_problem
 from catalogsync.emulator.core import checks
 from catalogsync.emulator.core.errors import ApiError, Doc, forbidden, invalid, iso, not_found
 from catalogsync.emulator.core.reference import Reference
@@ -26,13 +27,10 @@ FEATURES = {"managedByAllegro": False, "isFulfillment": False}
 
 
 def _table_name(value: Any) -> str:
-    if not isinstance(value, str) or not 1 <= len(value) <= 64:
-        raise invalid("name", "The name must have between 1 and 64 characters.")
-    if not all(c.isalnum() or c in "-., " for c in value):
-        raise invalid(
-            "name", "The name may only contain letters, numbers, hyphens, dots, commas and spaces."
-        )
-    return value
+    problem = table_name_problem(value) if isinstance(value, str) else "must be a string"
+    if problem:
+        raise invalid("name", f"The name {problem}.")
+    return str(value)
 
 
 def _rate_amount(value: Any, limits: Doc, path: str) -> Doc:

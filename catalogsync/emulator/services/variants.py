@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from catalogsync.catalog import limits as L
 from catalogsync.emulator.core.errors import ApiError, Doc, invalid, not_found, parse_time
 from catalogsync.emulator.core.store import Store
 from catalogsync.emulator.services.catalogue import Catalogue
@@ -54,16 +55,18 @@ def _checked(body: Any) -> Doc:
     if not isinstance(body, dict):
         raise invalid(None, "The variant set must be a JSON object.")
     name = body.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name) > 75:
-        raise invalid("name", "name can't be blank and must not be longer than 75 characters.")
+    if not isinstance(name, str) or not name.strip() or len(name) > L.VARIANT_SET_NAME_MAX_CHARS:
+        raise invalid("name", "name can't be blank and must not be longer than "
+                              f"{L.VARIANT_SET_NAME_MAX_CHARS} characters.")
     parameters = body.get("parameters")
     if (not isinstance(parameters, list) or not 1 <= len(parameters) <= 2
             or not all(isinstance(p, dict) and isinstance(p.get("id"), str) for p in parameters)):
         raise invalid("parameters", "parameters must contain one or two parameter ids.")
     offers = body.get("offers")
-    if (not isinstance(offers, list) or not 2 <= len(offers) <= 500
+    low, high = L.VARIANT_SET_MIN_OFFERS, L.VARIANT_SET_MAX_OFFERS
+    if (not isinstance(offers, list) or not low <= len(offers) <= high
             or not all(isinstance(o, dict) and isinstance(o.get("id"), str) for o in offers)):
-        raise invalid("offers", "offers must contain between 2 and 500 offers.")
+        raise invalid("offers", f"offers must contain between {low} and {high} offers.")
     if len({o["id"] for o in offers}) != len(offers):
         raise invalid("offers", "Each offer may appear in a variant set only once.")
     by_color = any(p["id"] == COLOR_PATTERN for p in parameters)

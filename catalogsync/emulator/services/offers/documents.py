@@ -107,7 +107,8 @@ def listing(doc: Doc) -> Doc:
             "priceAutomation": None,
         },
         "saleInfo": {"currentPrice": None, "biddersCount": 0},
-        "stock": {"available": (doc.get("stock") or {}).get("available", 0), "sold": 0},
+        "stock": {"available": (doc.get("stock") or {}).get("available", 0),
+                  "sold": int(listing.get("sold") or 0)},  # all time here; 30 days on Allegro
         "stats": {"watchersCount": 0, "visitsCount": 0},
         "publication": {
             "status": publication["status"],

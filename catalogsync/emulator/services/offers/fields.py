@@ -6,16 +6,14 @@ Allegro's 422 naming the field; nothing here reads the store.
 
 from __future__ import annotations
 
-import json
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
+from catalogsync.catalog import limits as L
 from catalogsync.emulator.core import checks
 from catalogsync.emulator.core.errors import ApiError, Doc, invalid, iso, parse_time
 
-GALLERY_LIMIT = 16
-DESCRIPTION_MAX_BYTES = 40_000
 HANDLING_TIMES = (
     "PT0S", "PT24H", "P2D", "P3D", "P4D", "P5D", "P7D", "P10D", "P14D", "P21D", "P30D", "P60D",
 )
@@ -93,16 +91,18 @@ def description(value: Any) -> Doc | None:
     out = []
     for i, section in enumerate(sections):
         items = checks.json_object(section, f"description.sections[{i}]").get("items")
-        if not isinstance(items, list) or not 1 <= len(items) <= 2:
+        if not isinstance(items, list) or not (
+            L.SECTION_MIN_ITEMS <= len(items) <= L.SECTION_MAX_ITEMS
+        ):
             raise invalid(
                 f"description.sections[{i}].items", "A section must have one or two items."
             )
         out.append({"items": [item(it, f"description.sections[{i}].items[{j}]")
                               for j, it in enumerate(items)]})
-    description = {"sections": out}
-    if len(json.dumps(description, ensure_ascii=False).encode()) > DESCRIPTION_MAX_BYTES:
-        raise invalid("description", "The description may have at most 40000 bytes.")
-    return description
+    if L.description_bytes([s["items"] for s in out]) > L.DESCRIPTION_MAX_BYTES:
+        raise invalid("description",
+                      f"The description may have at most {L.DESCRIPTION_MAX_BYTES} bytes.")
+    return {"sections": out}
 
 
 def item(value: Any, path: str) -> Doc:
@@ -118,11 +118,10 @@ def item(value: Any, path: str) -> Doc:
 def images(value: Any) -> list[str]:
     if not isinstance(value, list):
         raise invalid("images", "images must be a list of image URLs.")
-    if len(value) > GALLERY_LIMIT:
-        raise ApiError(
-            422, "GallerySizeException", f"An offer may have at most {GALLERY_LIMIT} images.",
-            "images", metadata={"gallerySizeLimit": str(GALLERY_LIMIT)},
-        )
+    if len(value) > L.GALLERY_MAX_IMAGES:
+        limit = L.GALLERY_MAX_IMAGES
+        raise ApiError(422, "GallerySizeException", f"An offer may have at most {limit} images.",
+                       "images", metadata={"gallerySizeLimit": str(limit)})
     for i, url in enumerate(value):
         parts = urlsplit(url) if isinstance(url, str) else None
         if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
@@ -152,8 +151,9 @@ def check_description_images(doc: Doc) -> None:
 
 
 def name(value: Any) -> str:
-    if not isinstance(value, str) or not 12 <= len(value) <= 75:
-        raise invalid("name", "The offer name must have between 12 and 75 characters.")
+    low, high = L.OFFER_NAME_MIN_CHARS, L.OFFER_NAME_MAX_CHARS
+    if not isinstance(value, str) or not low <= len(value) <= high:
+        raise invalid("name", f"The offer name must have between {low} and {high} characters.")
     return value
 
 
@@ -175,7 +175,8 @@ def selling_mode(value: Any) -> Doc | None:
 def stock(value: Any) -> Doc:
     stock = checks.json_object(value, "stock")
     return {
-        "available": checks.integer(stock.get("available"), "stock.available", minimum=0),
+        "available": checks.integer(stock.get("available"), "stock.available", minimum=0,
+                                    maximum=L.INT32_MAX),
         "unit": checks.text(stock.get("unit") or "UNIT", "stock.unit", allowed=STOCK_UNITS),
     }
 
@@ -195,8 +196,9 @@ def location(value: Any, path: str = "location") -> Doc | None:
                 and (post_code[:2] + post_code[3:]).isdigit()):
             raise invalid(f"{path}.postCode", "A Polish post code looks like XX-XXX.")
     city = location.get("city")
-    if city is not None and (not isinstance(city, str) or len(city) > 50):
-        raise invalid(f"{path}.city", "city must be a string of at most 50 characters.")
+    if city is not None and (not isinstance(city, str) or len(city) > L.CITY_MAX_CHARS):
+        raise invalid(f"{path}.city",
+                      f"city must be a string of at most {L.CITY_MAX_CHARS} characters.")
     return {"countryCode": country, "province": province, "city": city, "postCode": post_code}
 
 
@@ -225,8 +227,9 @@ def external(value: Any) -> Doc | None:
     external_id = checks.json_object(value, "external").get("id")
     if not isinstance(external_id, str) or not external_id.strip():
         raise invalid("external.id", "Offer external identifier may not be blank")
-    if len(external_id) > 100:
-        raise invalid("external.id", "Offer external identifier may have at most 100 characters.")
+    if len(external_id) > L.EXTERNAL_ID_MAX_CHARS:
+        raise invalid("external.id", "Offer external identifier may have at most "
+                                     f"{L.EXTERNAL_ID_MAX_CHARS} characters.")
     return {"id": external_id}
 
 

@@ -1,0 +1,194 @@
+"""`catalogsync import DIR`: bring an existing account (or a slice of it) under a catalog.
+
+Like `terraform import`: it reads what the account has and writes the catalog a person would
+(`entries.py`, `files.py`), records the ids in `catalogsync.lock`, and leaves the plan with
+nothing to do — except, for offers that had no external id, the one change that writes their
+new key into `external.id`. Into an existing catalog it adds only what is missing, in new
+files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from catalogsync import progress
+from catalogsync.adopt.account import Account, Selection, read_account
+from catalogsync.adopt.entries import (
+    DEFAULTABLE,
+    Entry,
+    entries,
+    factor_defaults,
+    unmanage_invalid,
+)
+from catalogsync.adopt.files import dump, offer_files, table_file, variant_set_file, write_new
+from catalogsync.allegro.connect import connect
+from catalogsync.catalog.loader import SETTINGS_FILE, load_catalog
+from catalogsync.catalog.models import OFFER_FIELDS, Catalog, Environment
+from catalogsync.config import WORK_DIR, lock_file, pacing_path, state_index_path
+from catalogsync.runlock import Holder, account_lock, lock_path
+from catalogsync.state import load_index, load_pacing, save_index, save_pacing
+
+_STATUSES = {"active": "ACTIVE", "activating": "ACTIVATING", "inactive": "INACTIVE",
+             "ended": "ENDED"}
+
+
+@click.command("import")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--status", "statuses", multiple=True, type=click.Choice(sorted(_STATUSES)),
+              help="Only offers in this publication status (repeatable).")
+@click.option("--category", "categories", multiple=True, metavar="ID",
+              help="Only offers of this category (repeatable).")
+@click.option("--offer-id", "offer_ids", multiple=True, metavar="ID",
+              help="Only this offer (repeatable); also finds an offer hidden from lists (R22).")
+@click.option("--external-id", "external_ids", multiple=True, metavar="SKU",
+              help="Only the offer with this external id (repeatable).")
+@click.option("--without", multiple=True, type=click.Choice(OFFER_FIELDS[:-1]),
+              help="Leave this field unmanaged, e.g. stock an ERP owns (repeatable).")
+@click.option("--tables/--no-tables", default=True, show_default=True,
+              help="Import the account's shipping-rate tables (and variant sets).")
+@click.option("--environment", type=click.Choice([e.value for e in Environment]),
+              help="For a new catalog: where it goes (default local).")
+@click.option("--max-offers-per-file", default=500, show_default=True,
+              type=click.IntRange(min=1), help="Offers in one file at most.")
+@click.pass_obj
+def import_command(obj: Any, directory: Path, statuses: tuple[str, ...],
+                   categories: tuple[str, ...], offer_ids: tuple[str, ...],
+                   external_ids: tuple[str, ...], without: tuple[str, ...], tables: bool,
+                   environment: str | None, max_offers_per_file: int) -> None:
+    """Write the catalog of an existing account (or of a part of it) into DIRECTORY."""
+    existing = load_catalog(directory) if (directory / SETTINGS_FILE).exists() else None
+    if existing is not None and environment and environment != existing.settings.environment:
+        raise click.UsageError(
+            f"{directory / SETTINGS_FILE} says environment: {existing.settings.environment}"
+        )
+    env = existing.settings.environment if existing else Environment(environment or "local")
+    directory.mkdir(parents=True, exist_ok=True)
+    selection = Selection(
+        frozenset(_STATUSES[s] for s in statuses), frozenset(categories),
+        frozenset(offer_ids), frozenset(external_ids),
+    )
+    asyncio.run(_import(obj, directory, env, selection, tables, existing, frozenset(without),
+                        max_offers_per_file))
+
+
+async def _import(obj: Any, directory: Path, environment: Environment, selection: Selection,
+                  tables: bool, existing: Catalog | None, without: frozenset[str],
+                  per_file: int) -> None:
+    """Read and write under the account's run lock: an apply running meanwhile would
+    rewrite catalogsync.lock without the ids recorded here."""
+    path = pacing_path(directory, environment)
+    async with connect(environment, directory, getattr(obj, "emulator", None)) as client:
+        seller = client.seller.user_name
+        click.echo(f"Acting as seller {seller} on {environment.value}.", err=True)
+        lock = lock_path(environment.value, client.base_url, seller, directory)
+        with account_lock(lock, f"catalogsync import {directory}", 0, _ignore, _took_over):
+            client.pacer.restore(load_pacing(path))
+            try:
+                account = await read_account(
+                    client, selection, progress.for_output(), tables=tables
+                )
+            finally:
+                save_pacing(path, client.pacer.export())
+            _write(directory, environment, existing, account, without, per_file)
+
+
+def _ignore(holder: Holder) -> None:
+    return None  # with no wait, a holder is named by the refusal itself
+
+
+def _took_over(holder: Holder) -> None:
+    click.echo(f"Took over the lock left by {holder.describe()}: that run ended without "
+               "releasing it (crashed or killed).", err=True)
+
+
+def _write(directory: Path, environment: Environment, existing: Catalog | None,
+           account: Account, without: frozenset[str], per_file: int) -> None:
+    index_path = state_index_path(directory, environment)
+    lock = lock_file(directory, environment)
+    index = load_index(index_path, lock)
+    managed = set(existing.offers) if existing else set()
+    claimed = {i for key, i in index.offers.items() if key in managed}
+    claimed |= {i for i, d in account.offers.items()
+                if ((d.get("external") or {}).get("id")) in managed}
+    taken: dict[str, str | None] = {**dict(index.offers), **dict.fromkeys(managed)}
+    found = entries(account, without, taken, claimed)
+    header = f"# Imported from Allegro by `catalogsync import` on {datetime.now(UTC):%Y-%m-%d}.\n"
+    notes = unmanage_invalid(found)
+    defaults = factor_defaults(found, _existing_defaults(existing) if existing else None)
+    new_tables = {n: t for n, t in account.tables.items()
+                  if not existing or n not in existing.shipping_rates}
+    keys = {i: k for k, i in index.offers.items() if k in managed}
+    keys |= {i: str(d["external"]["id"]) for i, d in account.offers.items() if i in claimed
+             and (d.get("external") or {}).get("id") in managed}
+    keys |= {e.offer_id: e.key for e in found}
+    sets, set_notes = variant_sets(account, keys, set(existing.variant_sets) if existing else set())
+    notes += set_notes
+    files = offer_files(directory, found, per_file, header)
+    files.update(table_file(directory, new_tables, header))
+    files.update(variant_set_file(directory, sets, header))
+    if existing is None:
+        settings = {"environment": environment.value, "marketplace": "allegro-pl",
+                    "defaults": defaults}
+        files[directory / SETTINGS_FILE] = dump(settings, header)
+    write_new(files)
+    for entry in found:
+        index.offers[entry.key] = entry.offer_id
+    for name, table in new_tables.items():
+        index.shipping_rates[name] = table.id
+    save_index(index_path, index)
+    for note in notes:
+        click.echo(f"Note: {note}", err=True)
+    _report(directory, found, new_tables, sets, files, lock.path)
+
+
+def variant_sets(
+    account: Account, keys: dict[str, str], known: set[str]
+) -> tuple[dict[str, Any], list[str]]:
+    """The account's variant sets the catalog lacks, by offer keys and parameter names; a set
+    with an offer or a parameter the catalog cannot name is left out, with a note."""
+    sets: dict[str, Any] = {}
+    notes = []
+    for name, found in sorted(account.variant_sets.items()):
+        if name in known:
+            continue
+        offers = [keys.get(i) for i in found.offer_ids]
+        parameters = [account.parameter_names.get(p) for p in found.parameter_ids]
+        if None in offers or None in parameters or len(offers) < 2:
+            notes.append(f"variant set {name} left out: import all its offers "
+                         f"({', '.join(found.offer_ids)}) first")
+            continue
+        sets[name] = {"parameters": parameters, "offers": offers}
+    return sets, notes
+
+
+def _existing_defaults(catalog: Catalog) -> dict[str, Any]:
+    """The catalog's defaults in the shapes `entries` writes, to compare offers with."""
+    defaults = catalog.settings.defaults.model_dump(mode="json", exclude_none=True)
+    location = defaults.get("location")
+    if location:
+        defaults["location"] = {k: v for k, v in location.items() if v is not None}
+    return {k: v for k, v in defaults.items() if k in (*DEFAULTABLE, "currency")}
+
+
+def _report(directory: Path, found: list[Entry], tables: dict[str, Any], sets: dict[str, Any],
+            files: dict[Path, str], lock: Path) -> None:
+    click.echo(f"Imported {len(found)} offers, {len(tables)} shipping-rate tables and "
+               f"{len(sets)} variant sets into {len(files)} new files under {directory}:")
+    for path in sorted(files):
+        click.echo(f"  {path.relative_to(directory)}")
+    rekeyed = [e for e in found if e.rekey]
+    if rekeyed:
+        click.echo(
+            f"{len(rekeyed)} offers had no external id of their own (e.g. {rekeyed[0].key}): "
+            "the next apply writes each key into the offer's external.id, and the account "
+            "carries it from then on (catalogsync.lock links the key to the offer until then)."
+        )
+    keep = "kept with the local emulator's database" if WORK_DIR in lock.parts else (
+        "commit it with the catalog")
+    click.echo(f"Ids are recorded in {lock}: {keep}. "
+               f"Next: catalogsync plan {directory} --detailed-exitcode")

@@ -1,0 +1,129 @@
+"""Creates that survive faults, and the prerequisites a change waits for.
+
+A create is not idempotent: sent twice, it makes two offers. So when its answer is lost (a
+dropped connection) or it is refused by a transient failure (5xx, a 429 outlasting the client's
+own retries), the resource is first looked up (an offer by its external id, a table by its
+name); only if Allegro does not have it is the create sent again, with backoff, within the same
+run. A create that timed out may still be under way on Allegro's side, so a look-up that misses
+it proves nothing: it is looked up once more after a pause and otherwise reported as failed,
+and the next run looks it up again before sending anything. A look-up that fails is tried
+again; if none answers, the create is not repeated: a failure now is better than a duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+from catalogsync.allegro.client import AllegroClient
+from catalogsync.allegro.errors import AllegroError, AnswerTimedOut, TransportError
+from catalogsync.apply.polling import operation
+from catalogsync.errors import CatalogsyncError
+from catalogsync.plan.model import Action, Change, Resource
+
+#: `external.id` values one offer-list request may filter by (API_NOTES §4)
+_LOOKUP = 100
+#: Tries of one create (the first included) before it is reported as failed.
+CREATE_ATTEMPTS = 6
+#: How long a create that timed out is given to land before it is looked up again.
+TIMED_OUT_PAUSE = 10.0
+
+
+async def create(client: AllegroClient, change: Change, body: Any) -> tuple[str, Any]:
+    """POST the change's create: its new id, and Allegro's answer (None when the create was
+    found by a look-up). Raises the last error once out of tries."""
+    assert change.request is not None
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            response = await client.request("POST", change.request.path, json=body)
+            if response.status_code == 202:
+                retry_after = float(response.headers.get("Retry-After", "1"))
+                await operation(client, response.headers["Location"], retry_after)
+            answer = response.json()
+            return str(answer["id"]), answer if response.status_code in (200, 201) else None
+        except CatalogsyncError as exc:
+            if not transient(exc):
+                raise
+            found = await _looked_up(client, change, exc)
+            if found is not None:
+                return found, None
+            if attempt >= CREATE_ATTEMPTS or isinstance(exc, AnswerTimedOut):
+                raise
+        await asyncio.sleep(backoff(attempt))
+
+
+async def _looked_up(client: AllegroClient, change: Change, exc: CatalogsyncError) -> str | None:
+    """What the failed create made, if anything; a look-up that fails is tried again with
+    backoff, and `exc` is raised if none gets an answer (the create is then not repeated)."""
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            found = await created_after_all(client, change)
+            if found is None and isinstance(exc, AnswerTimedOut):
+                await asyncio.sleep(TIMED_OUT_PAUSE)
+                found = await created_after_all(client, change)
+            return found
+        except CatalogsyncError:
+            if attempt == CREATE_ATTEMPTS:
+                raise exc from None
+        await asyncio.sleep(backoff(attempt))
+    return None  # pragma: no cover - the loop returns or raises
+
+
+def backoff(attempt: int) -> float:
+    """Jittered exponential backoff between tries: 0.5 s, 1 s, 2 s … capped at 8 s."""
+    return float(min(8.0, 0.5 * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0))
+
+
+def transient(exc: CatalogsyncError) -> bool:
+    """A failure that says nothing about the request itself: it may work if sent again."""
+    if isinstance(exc, TransportError):
+        return True
+    return isinstance(exc, AllegroError) and (exc.status >= 500 or exc.status == 429)
+
+
+async def created_after_all(client: AllegroClient, change: Change) -> str | None:
+    """The id of what the create would have made, if Allegro has it already."""
+    if change.resource is Resource.OFFER:
+        found = await client.get("/sale/offers", params={"external.id": change.key})
+        offers = found.get("offers") or [] if isinstance(found, dict) else []
+        return str(offers[0]["id"]) if offers else None
+    if change.resource is Resource.SHIPPING_RATES:
+        tables = (await client.get("/sale/shipping-rates")).get("shippingRates") or []
+        named = [t for t in tables if isinstance(t, dict) and t.get("name") == change.key]
+        return str(named[0]["id"]) if named else None
+    return None
+
+
+def table_named(change: Change) -> str | None:
+    """The shipping-rate table an offer change refers to by name (one made in this run)."""
+    if change.request is not None and isinstance(change.request.body, dict):
+        delivery = change.request.body.get("delivery") or {}
+        name = (delivery.get("shippingRates") or {}).get("name")
+        if isinstance(name, str):
+            return name
+    for command in change.commands:
+        name = command.fields.get("shipping_rates")
+        if isinstance(name, str):
+            return name
+    return None
+
+
+async def made_since_the_plan(client: AllegroClient, offers: list[Change]) -> dict[str, str]:
+    """External id -> offer id of offers to create that the offer list already shows:
+    made since the plan, e.g. by a run on another machine. One request per 100."""
+    keys = [c.key for c in offers if c.action is Action.CREATE]
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), _LOOKUP):
+        params = [("external.id", k) for k in keys[start : start + _LOOKUP]]
+        try:
+            body = await client.get("/sale/offers", params=[*params, ("limit", "1000")])
+        except CatalogsyncError:
+            return found  # the creates' own lost-answer check still applies
+        for offer in body.get("offers") or []:
+            key = (offer.get("external") or {}).get("id")
+            if key in keys and offer.get("publication", {}).get("status") != "ENDED":
+                found.setdefault(key, str(offer["id"]))
+    return found

@@ -1,0 +1,59 @@
+"""What plan and apply do about state and concurrency: the account's run lock (runlock.py),
+and `catalogsync.lock` (lockfile.py) written for state that lived only in `.catalogsync/`."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import click
+
+from catalogsync.allegro.seller import SellerClient
+from catalogsync.catalog.models import Environment
+from catalogsync.config import lock_file, state_index_path
+from catalogsync.runlock import Holder, account_lock, current_holder, lock_path
+from catalogsync.state import StateIndex, load_index, save_index
+
+
+def load_state(directory: Path, environment: Environment) -> StateIndex:
+    """The state index: `catalogsync.lock`, with the local working copy over it."""
+    return load_index(state_index_path(directory, environment), lock_file(directory, environment))
+
+
+def write_missing_lock(directory: Path, environment: Environment, index: StateIndex) -> None:
+    """State from before catalogsync.lock existed gets its lock file now."""
+    if index.has_state() and not lock_file(directory, environment).path.exists():
+        save_index(state_index_path(directory, environment), index)
+
+
+def run_lock(
+    client: SellerClient, directory: Path, environment: Environment, timeout: float
+) -> AbstractContextManager[None]:
+    """One apply per account at a time on this machine (runlock.py says why and how far)."""
+    return account_lock(
+        _path(client, directory, environment),
+        f"catalogsync apply {directory}",
+        timeout,
+        lambda holder: click.echo(f"Waiting for {holder.describe()} to finish…", err=True),
+        took_over,
+    )
+
+
+def took_over(holder: Holder) -> None:
+    click.echo(
+        f"Took over the lock left by {holder.describe()}: that run ended without releasing it "
+        "(crashed or killed).",
+        err=True,
+    )
+
+
+def note_running(client: SellerClient, directory: Path, environment: Environment) -> None:
+    """plan only reads, so it goes ahead while an apply runs, but says so."""
+    running = current_holder(_path(client, directory, environment))
+    if running:
+        click.echo(f"Note: {running.describe()} is running against this account right now; "
+                   "this plan may show its work half done.", err=True)
+
+
+def _path(client: SellerClient, directory: Path, environment: Environment) -> Path:
+    return lock_path(environment.value, client.base_url, client.seller.user_name, directory)

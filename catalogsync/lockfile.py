@@ -1,0 +1,93 @@
+"""`catalogsync.lock`: the ids Allegro gave a catalog's resources, committed with the catalog.
+
+A CI runner starts from a fresh clone, so what only apply can know (external id -> offer id,
+table name -> table id, image hash -> URL) must travel with the catalog. The file is made for
+git: one line per resource, sorted, no secrets, each line `ENV KIND "KEY" "ID"` with JSON
+strings. Two branches that both applied add different lines, so a merge keeps both sides
+(`catalogsync.lock merge=union` in `.gitattributes` does it without a conflict); conflict
+markers left in the file are skipped, which keeps both sides too. Lines of other
+environments are kept untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from catalogsync.errors import ConfigError
+
+LOCK_FILE = "catalogsync.lock"
+KINDS = ("offer", "shipping_rates", "image", "attachment", "stock", "stock-position")
+_HEADER = (
+    "# catalogsync.lock: ids Allegro gave this catalog's offers, tables and files.\n"
+    "# Written by apply; commit it with the catalog. One line per resource, sorted, no\n"
+    "# secrets; when merging, keep both sides' lines.\n"
+)
+_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
+Entry = tuple[str, str, str]  # kind, key, id
+_DECODER = json.JSONDecoder()
+
+
+@dataclass(frozen=True)
+class LockFile:
+    path: Path
+    environment: str
+
+    def read(self) -> list[Entry]:
+        """This environment's entries, in file order."""
+        return [(k, key, v) for env, k, key, v in self._lines() if env == self.environment]
+
+    def _lines(self) -> list[tuple[str, str, str, str]]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise ConfigError(f"{self.path}: cannot read: {exc.strerror or exc}") from exc
+        lines = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip() or line.startswith("#") or line.startswith(_MARKERS):
+                continue
+            lines.append(_parse(line, f"{self.path}:{number}"))
+        return lines
+
+    def append(self, kind: str, key: str, value: str) -> None:
+        """Add one line at once (sorted again by the next `write`)."""
+        new = not self.path.exists()
+        with self.path.open("a", encoding="utf-8") as out:
+            out.write((_HEADER if new else "") + _format(self.environment, kind, key, value))
+            out.flush()
+
+    def write(self, entries: list[Entry]) -> None:
+        """Replace this environment's lines with `entries`, sorted, atomically."""
+        others = [line for line in self._lines() if line[0] != self.environment]
+        ours = [(self.environment, k, key, v) for k, key, v in entries]
+        body = "".join(sorted({_format(*line) for line in others + ours}))
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".lock-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(_HEADER + body)
+        os.replace(tmp, self.path)
+
+
+def _format(environment: str, kind: str, key: str, value: str) -> str:
+    return f"{environment} {kind} {json.dumps(key, ensure_ascii=False)} {json.dumps(value)}\n"
+
+
+def _parse(line: str, where: str) -> tuple[str, str, str, str]:
+    try:
+        environment, kind, rest = line.split(" ", 2)
+        key, end = _DECODER.raw_decode(rest)
+        value, end2 = _DECODER.raw_decode(rest, end + 1)
+        if kind not in KINDS or rest[end2:].strip():
+            raise ValueError(line)
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise ValueError(line)
+    except (ValueError, IndexError) as exc:
+        raise ConfigError(
+            f'{where}: not a lock line (ENV KIND "KEY" "ID"); fix it or take the line '
+            "from git history"
+        ) from exc
+    return environment, kind, key, value

@@ -1,0 +1,193 @@
+"""What `plan` and `apply` do once the catalog is loaded: connect as the catalog's seller, read
+Allegro, plan, show, and carry the plan out. Kept apart from cli.py so that commands that need
+none of it (`--help`, `validate`, `init`) start without importing the client, the applier or
+the renderers."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from pydantic import ValidationError
+
+from catalogsync import progress
+from catalogsync.allegro.client import AllegroClient
+from catalogsync.allegro.connect import connect
+from catalogsync.allegro.seller import SellerClient
+from catalogsync.apply.applier import Applier, settle_pending
+from catalogsync.apply.report import ApplyReport
+from catalogsync.catalog.limits import SAFETY_FILE_MEDIA_TYPES
+from catalogsync.catalog.models import Catalog, Environment
+from catalogsync.cli_options import CliContext, colour
+from catalogsync.cli_state import load_state, note_running, run_lock, write_missing_lock
+from catalogsync.config import image_upload_url, live_cache_path, pacing_path, state_index_path
+from catalogsync.errors import PlanError
+from catalogsync.images import catalog_images, catalog_safety_files, local_images
+from catalogsync.live.cache import load_cache, save_cache
+from catalogsync.live.reader import read_live
+from catalogsync.live.state import LiveState
+from catalogsync.plan.model import FORMAT_VERSION, Plan
+from catalogsync.plan.options import Options
+from catalogsync.plan.planner import plan as make_plan
+from catalogsync.plan.planner import stale_changes
+from catalogsync.render import render_json, render_markdown, render_text
+from catalogsync.state import StateIndex, load_pacing, save_pacing
+
+T = TypeVar("T")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+async def plan(obj: CliContext, directory: Path, catalog: Catalog, options: Options) -> Plan:
+    environment = catalog.settings.environment
+    async with _session(obj, directory, environment) as client:
+        note_running(client, directory, environment)
+        index = load_state(directory, environment)
+        live = await _read(client, catalog, index, directory)
+    return make_plan(catalog, live, datetime.now(UTC), options)
+
+
+async def _read(
+    client: AllegroClient, catalog: Catalog, index: StateIndex, directory: Path
+) -> LiveState:
+    """Read live state, re-reading only offers changed since the last read where possible."""
+    path = live_cache_path(directory, catalog.settings.environment)
+    cache = load_cache(path)
+    live = await read_live(client, catalog, index, cache)
+    save_cache(path, cache)
+    images = local_images(catalog_images(catalog), directory, index.images)
+    manuals = local_images(
+        catalog_safety_files(catalog), directory, index.attachments, SAFETY_FILE_MEDIA_TYPES
+    )
+    return replace(live, local_images=images, local_attachments=manuals, approved=index.approved)
+
+
+async def apply(
+    obj: CliContext,
+    directory: Path,
+    catalog: Catalog,
+    saved: Plan | None,
+    approved: bool,
+    options: Options,
+    lock_timeout: float = 0,
+) -> tuple[ApplyReport, int] | None:
+    """The report, and how many requests reading Allegro took before apply started."""
+    environment = catalog.settings.environment
+    index_path = state_index_path(directory, environment)
+    async with _session(obj, directory, environment) as client:
+        with run_lock(client, directory, environment, lock_timeout):
+            index = load_state(directory, environment)
+            write_missing_lock(directory, environment, index)
+            if await settle_pending(client, index, index_path):
+                click.echo("Waited for the commands an interrupted apply left running.", err=True)
+            live = await _read(client, catalog, index, directory)
+            if saved is None:
+                result = make_plan(catalog, live, datetime.now(UTC), options)
+                show(result, "text", colour(obj))
+            else:
+                result = saved
+                show(result, "text", colour(obj))
+                _check_saved(saved, live, environment)
+            if result.errors:
+                raise PlanError("the plan has errors; fix them and plan again")
+            if not result.changes:
+                return None
+            _confirm(approved)
+            table_ids = {name: t.id for name, t in live.tables.items()}
+            applier = Applier(
+                client,
+                result,
+                index,
+                index_path,
+                table_ids,
+                progress.for_output(obj.color),
+                directory,
+                image_upload_url(environment),
+            )
+            reads = sum(client.requests.values())
+            return await applier.run(), reads
+
+
+def _check_saved(saved: Plan, live: LiveState, environment: Environment) -> None:
+    """A saved plan applies only where it was made, and only if Allegro has not moved."""
+    if saved.environment != environment.value:
+        raise PlanError(
+            f"the plan was made for {saved.environment}, the catalog is set to {environment.value}"
+        )
+    changed = stale_changes(saved, live)
+    if changed:
+        raise PlanError(
+            "\n".join(
+                [
+                    *changed,
+                    f"the saved plan is stale: {len(changed)} of its changes no longer match "
+                    "Allegro; run `catalogsync plan` again",
+                ]
+            )
+        )
+
+
+@asynccontextmanager
+async def _session(
+    obj: CliContext, directory: Path, environment: Environment
+) -> AsyncIterator[SellerClient]:
+    """A client for the catalog's seller whose pacer remembers what the last run sent."""
+    path = pacing_path(directory, environment)
+    async with connect(environment, directory, obj.emulator) as client:
+        _acting_as(client)
+        client.pacer.restore(load_pacing(path))
+        try:
+            yield client
+        finally:
+            save_pacing(path, client.pacer.export())
+
+
+def _acting_as(client: SellerClient) -> None:
+    """R8: say which seller the token acts for, before anything is read or changed."""
+    seller = client.seller
+    click.echo(f"Acting as seller {seller.user_name} on {seller.environment.value}.", err=True)
+
+
+def summarise(report: ApplyReport, reads: int) -> None:
+    """The totals and per-step lines; then each failure, and what was not sent and why."""
+    click.echo("\n".join(report.summary(reads)))
+    for line in report.problems():
+        click.echo(line, err=True)
+
+
+def _confirm(approved: bool) -> None:
+    if approved:
+        return
+    if not sys.stdin.isatty():
+        raise PlanError("not on a terminal: pass --auto-approve to apply without confirmation")
+    if not click.confirm("Apply these changes to Allegro?"):
+        raise PlanError("apply cancelled; nothing was changed")
+
+
+def read_plan(path: Path) -> Plan:
+    try:
+        saved = Plan.model_validate_json(path.read_bytes())
+    except (ValidationError, ValueError) as exc:
+        raise PlanError(f"{path}: not a catalogsync plan file ({exc.__class__.__name__})") from exc
+    if saved.format_version != FORMAT_VERSION:
+        raise PlanError(f"{path}: a plan of format {saved.format_version}, this catalogsync "
+                        f"applies format {FORMAT_VERSION}; run `catalogsync plan` again")
+    return saved
+
+
+def show(result: Plan, fmt: str, color: bool) -> None:
+    if fmt == "json":
+        click.echo(render_json(result), nl=False)
+    elif fmt == "markdown":
+        click.echo(render_markdown(result))
+    else:
+        click.echo(render_text(result, color=color), nl=False, color=color)

@@ -1,0 +1,41 @@
+"""Commands that need no API start without importing the client, the applier or the renderers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from catalogsync.cli import LAZY_COMMANDS, cli
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "catalog"
+HEAVY = ("httpx", "deepdiff", "jwt", "asyncio", "openapi_schema_validator", "starlette")
+
+
+@pytest.mark.parametrize("name", sorted(LAZY_COMMANDS))
+def test_lazy_subcommands_list_their_own_help(name: str) -> None:
+    module, attribute, short_help = LAZY_COMMANDS[name]
+    command = getattr(__import__(module, fromlist=[attribute]), attribute)
+    assert command.get_short_help_str(200) == short_help
+
+
+@pytest.mark.parametrize("args", [["--help"], ["validate", str(EXAMPLE)]])
+def test_help_and_validate_import_nothing_heavy(args: list[str]) -> None:
+    probe = (
+        "import sys\n"
+        "from catalogsync.cli import cli\n"
+        f"try:\n    cli.main({args!r}, standalone_mode=False)\n"
+        "finally:\n"
+        f"    print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_a_lazy_subcommand_still_takes_the_global_options() -> None:
+    auth = cli.get_command(None, "auth")  # type: ignore[arg-type]
+    assert auth is not None
+    assert "--no-color" in {opt for p in auth.params for opt in p.opts}

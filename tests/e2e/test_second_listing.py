@@ -1,0 +1,75 @@
+"""Allegro forbids listing one item twice: a product the account already sells outside the
+catalog is adopted, not listed again, unless the offer opts in to a second listing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from catalogsync.emulator.backend import Backend
+from tests.e2e.conftest import Run
+
+
+def _offer_ids(catalog_dir: Path) -> dict[str, str]:
+    index = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
+    offers: dict[str, str] = index["offers"]
+    return offers
+
+
+def test_a_new_sku_for_a_product_sold_outside_the_catalog_is_an_error_naming_that_offer(
+    run: Run, catalog_dir: Path, backend: Backend
+) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    white = _offer_ids(catalog_dir)["MUG-WHITE-330"]
+    mugs = catalog_dir / "offers" / "mugs.yaml"
+    mugs.write_text(mugs.read_text().replace("MUG-WHITE-330:", "MUG-WHITE-NEW:"))
+
+    blocked = run("plan", catalog_dir, "--detailed-exitcode")
+
+    assert blocked.exit_code == 3, blocked.output
+    assert (
+        f"is already sold by offer {white} (external id 'MUG-WHITE-330', ACTIVE) outside "
+        "the catalog" in blocked.output
+    )
+    assert "rename this offer's key to 'MUG-WHITE-330'" in blocked.output
+    assert "catalogsync import" in blocked.output
+
+    mugs.write_text(
+        mugs.read_text().replace("MUG-WHITE-NEW:", "MUG-WHITE-NEW:\n    allow_second_listing: true")
+    )
+    allowed = run("plan", catalog_dir, "--detailed-exitcode")
+    assert allowed.exit_code == 2, allowed.output
+    assert "+ offer MUG-WHITE-NEW" in allowed.output
+
+
+def test_an_offer_without_external_id_selling_the_product_is_named_with_how_to_adopt_it(
+    run: Run, catalog_dir: Path, backend: Backend
+) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    black = _offer_ids(catalog_dir)["MUG-BLACK-330"]
+    backend.offers.patch("1000001", black, {"external": None})
+    (catalog_dir / ".catalogsync" / "state-local.json").unlink()  # as if made by hand
+    mugs = catalog_dir / "offers" / "mugs.yaml"
+    mugs.write_text(mugs.read_text().replace("MUG-BLACK-330:", "MUG-BLACK:"))
+
+    blocked = run("plan", catalog_dir, "--detailed-exitcode", "--target", "MUG-BLACK")
+
+    assert blocked.exit_code == 3, blocked.output
+    assert f"already sold by offer {black} (no external id, ACTIVE)" in blocked.output
+    assert f"catalogsync import DIR --offer-id {black}" in blocked.output
+
+
+def test_two_live_offers_with_one_external_id_block_the_plan(
+    run: Run, catalog_dir: Path, backend: Backend
+) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    black = _offer_ids(catalog_dir)["MUG-BLACK-330"]
+    backend.offers.patch("1000001", black, {"external": {"id": "MUG-WHITE-330"}})
+    (catalog_dir / ".catalogsync" / "catalogsync.lock").unlink()  # nothing tells them apart
+    (catalog_dir / ".catalogsync" / "state-local.json").unlink()
+
+    result = run("plan", catalog_dir, "--detailed-exitcode", "--target", "MUG-WHITE-330")
+
+    assert result.exit_code == 3, result.output
+    assert "other offers not ended share this external id (177" in result.output
+    assert "which Allegro forbids" in result.output
