@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-import httpx
 import pytest
 import yaml
 from click.testing import CliRunner
 
 from catalogsync.cli import CliContext, cli
 from catalogsync.emulator import deviations
-from tests.served import Exchange, recording_proxy, served_emulator
+from tests.e2e.served import served_emulator
+from tests.recording_proxy import Exchange, recording_proxy
 
 openapi_core = pytest.importorskip("openapi_core")
 from openapi_core import Config, OpenAPI  # noqa: E402
@@ -35,8 +35,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 ROOT = Path(__file__).resolve().parents[2]
 NEWEST = ROOT.parent / "shared" / "allegro" / "openapi-latest-bundled.yaml"
 EXAMPLE = ROOT / "examples" / "catalog"
-CLIENT = ("catalogsync-local", "local-secret")
-DEVICE = "urn:ietf:params:oauth:grant-type:device_code"
 #: Where the spec's servers put an operation (the proxy serves them all on one host).
 UPLOAD_HOST = ("POST /sale/images", "PUT /sale/offer-attachments/")
 MEDIA = "application/vnd.allegro.public.v1+json"
@@ -124,15 +122,6 @@ def violations(exchanges: list[Exchange]) -> list[str]:
     return [f"{key} (×{count})" for key, count in found.items()]
 
 
-def _token(base: str) -> str:
-    device = httpx.post(f"{base}/auth/oauth/device", data={"client_id": CLIENT[0]},
-                        auth=CLIENT).json()
-    httpx.post(f"{base}/_emulator/device/approve", json={"user_code": device["user_code"]})
-    answer = httpx.post(f"{base}/auth/oauth/token", auth=CLIENT,
-                        params={"grant_type": DEVICE, "device_code": device["device_code"]})
-    return str(answer.json()["access_token"])
-
-
 @pytest.fixture(scope="module")
 def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]]:
     """The CLI's whole session (plan, apply, edits, apply, plan) as recorded by the proxy."""
@@ -151,9 +140,9 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
         "      - https://a.allegroimg.com/original/11a1b2/kubek-czarny-1.jpg\n",
         "      - https://a.allegroimg.com/original/11a1b2/kubek-czarny-1.jpg\n"
         "      - images/kubek.jpg\n"))
-    with served_emulator(work / "serve.log") as base, recording_proxy(base) as (proxy, record):
-        httpx.post(f"{base}/_emulator/settings", json={"processing_delay": 0.0})
-        env = {"CATALOGSYNC_API_URL": proxy, "CATALOGSYNC_ACCESS_TOKEN": _token(base),
+    with served_emulator(work) as emulator, recording_proxy(emulator.base) as (proxy, record):
+        emulator.steer("settings", {"processing_delay": 0.0})
+        env = {"CATALOGSYNC_API_URL": proxy, "CATALOGSYNC_ACCESS_TOKEN": emulator.token(),
                "HOME": str(work)}
 
         def run(*args: str) -> str:

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.e2e.served import served_emulator
 from tests.emulator.support import CLIENT, DEVICE_GRANT, MEDIA_TYPE, rate
-from tests.served import served_emulator
 
 pytestmark = pytest.mark.anyio
 
@@ -22,8 +22,8 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture(scope="module")
 def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`catalogsync emulator serve` on a free port; its base URL once it answers."""
-    with served_emulator(tmp_path_factory.mktemp("serve") / "serve.log") as base:
-        yield base
+    with served_emulator(tmp_path_factory.mktemp("serve")) as emulator:
+        yield emulator.base
 
 
 @pytest.fixture

@@ -1,17 +1,13 @@
-"""`catalogsync emulator serve` as a subprocess on a free loopback port, and a recording proxy
-in front of it: what a third party sees of catalogsync and its emulator over real HTTP."""
+"""A recording proxy in front of a served emulator: every exchange as a third party sees it
+over real HTTP (what the served contract check validates)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from socket import socket
 
 import httpx
 import uvicorn
@@ -20,41 +16,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.e2e.served import free_port
+
 #: hop-by-hop headers a proxy does not pass on (plus what httpx sets itself)
 _HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
-
-
-def free_port() -> int:
-    with socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def served_emulator(log: Path) -> Iterator[str]:
-    """`catalogsync emulator serve`; its base URL once it answers."""
-    port = free_port()
-    with log.open("w") as errors:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "catalogsync", "emulator", "serve", "--port", str(port)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 15
-            while True:
-                try:
-                    httpx.get(f"{base}/_emulator/stats", timeout=1)
-                    break
-                except httpx.TransportError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
 
 
 @dataclass(frozen=True)
