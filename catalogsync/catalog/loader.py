@@ -91,6 +91,7 @@ class _Load:
 
     def catalog(self) -> Catalog:
         files = self._start(self._files())
+        self._validate_offers()  # catalogsync.yaml may hold offers too
         for file in files:
             self._read(file, is_settings=False)
             self._validate_offers()

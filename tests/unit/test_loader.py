@@ -432,6 +432,21 @@ def test_offers_checked_file_by_file_are_still_known_to_the_other_files() -> Non
     ]
 
 
+def test_offers_may_be_kept_in_the_settings_file_alone_or_beside_other_files() -> None:
+    with_offers = SETTINGS + dedent(OFFER)
+    alone = load_catalog(write({"catalogsync.yaml": with_offers}))
+    beside = load_catalog(
+        write({"catalogsync.yaml": with_offers, "b.yaml": "offers:\n  B: {}\n"}, "two")
+    )
+    broken = problems(write({"catalogsync.yaml": SETTINGS + "offers:\n  A: {stock: -1}\n"}, "bad"))
+
+    assert list(alone.offers) == ["MUG-001"] and alone.offers["MUG-001"].stock == 5
+    assert list(beside.offers) == ["MUG-001", "B"]
+    assert broken == [
+        "bad/catalogsync.yaml:3:14: offers.A.stock: must be greater than or equal to 0"
+    ]
+
+
 def test_merge_keys_are_applied_and_explicit_keys_win_without_a_duplicate_error() -> None:
     catalog = load_catalog(
         write(
