@@ -1,7 +1,7 @@
 """Local cost at scale: catalog load + validation, and planning against an in-memory live
 state, at 10 000 and 100 000 offers (issue: benchmarks, part 3).
 
-    python benchmarks/local_cost.py [--sizes 10000 100000] [--json out.json]
+    python benchmarks/local_cost.py [--sizes 10000 100000] [--per-file 10000] [--json out.json]
 
 Prints a table and JSON: seconds (wall and CPU: the CPU time is the steadier figure on a
 shared machine) and peak memory (RSS) of each step, the ratio of our load to a bare libyaml
@@ -186,6 +186,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--per-file", type=int, default=10_000, help="offers per file (a load holds one file)"
+    )
     parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -195,7 +198,7 @@ def main() -> None:
     results: dict[str, dict[str, dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
-            directory = write_catalog(Path(tmp) / str(size), size)
+            directory = write_catalog(Path(tmp) / str(size), size, per_file=args.per_file)
             mb = sum(p.stat().st_size for p in directory.rglob("*.yaml")) / 1e6
             results[str(size)] = {step: measure(step, directory) for step in STEPS}
             results[str(size)]["files"] = {"megabytes": mb}
