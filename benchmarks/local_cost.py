@@ -217,8 +217,9 @@ def main() -> None:
         first, last = results[sizes[0]], results[sizes[-1]]
         factor = int(sizes[-1]) / int(sizes[0])
         for step in ("load", "plan_noop"):
-            growth = last[step]["seconds"] / first[step]["seconds"]
-            print(f"growth of {step} for {factor:.0f}x offers: {growth:.1f}x time")
+            wall = last[step]["seconds"] / first[step]["seconds"]
+            cpu = last[step]["cpu_seconds"] / first[step]["cpu_seconds"]
+            print(f"growth of {step} for {factor:.0f}x offers: {wall:.1f}x wall, {cpu:.1f}x CPU")
     print_targets(sizes[-1], results[sizes[-1]])
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
