@@ -4,9 +4,13 @@ Why not `yaml.safe_load` + `Catalog.model_validate`: errors must say file:line:c
 YAML silently keeps the last of two duplicate keys. So each file (`discovery.py`) is composed
 into nodes and turned into plain values by one walk (`yaml_nodes.py`, which catches duplicate
 keys and bad scalars while the nodes are at hand); this module merges the sections, checks
-duplicates across files and references, and pydantic validates the merged result once. The
-few files that have validation or reference problems are composed again to find the node at
-each problem's key path (`diagnostics.py` words the problems).
+duplicates across files and references, and pydantic validates. Offers are validated file by
+file, as soon as a file is read, into lean records: a file's node tree and plain values are
+dropped before the next file is read, so a load's peak memory is one file's, not the whole
+catalog's plain data (benchmarks/local_cost.py). Settings, tables and variant sets are small
+and validated together at the end. The few files that have validation or reference problems
+are composed again to find the node at each problem's key path (`diagnostics.py` words the
+problems).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from catalogsync.catalog.diagnostics import (
 )
 from catalogsync.catalog.discovery import SETTINGS_FILE, catalog_files
 from catalogsync.catalog.local_files import MISSING, is_local, local_file_problem
-from catalogsync.catalog.models import Catalog, ImageItem, Settings
+from catalogsync.catalog.models import Catalog, ImageItem, Offer, Settings
 from catalogsync.catalog.yaml_nodes import INVALID, Locator, NodeBuilder, compose, is_null
 from catalogsync.errors import CatalogError, Problem
 from catalogsync.gcpause import gc_paused
@@ -74,7 +78,11 @@ class _Load:
         self.problems: list[Problem] = []
         self.issues: list[Issue] = []
         self.settings_data: dict[str, Any] = {}
+        #: Plain values read so far; offers only those of the file being read (see `offers`).
         self.sections: dict[str, dict[Any, Any]] = {name: {} for name in SECTIONS}
+        #: The offers of the files read so far, validated (valid ones only).
+        self.offers: dict[str, Offer] = {}
+        self.offers_valid = True  # False once an offer failed validation
         #: Where each entry was declared: section -> key -> (file, line, column).
         self.origins: dict[str, dict[Any, tuple[Path, int, int]]] = {n: {} for n in SECTIONS}
         self.complete = True  # False once a file could not be read as a whole
@@ -85,15 +93,19 @@ class _Load:
 
     def catalog(self) -> Catalog:
         files = self._start(self._files())
+        self._validate_offers()  # catalogsync.yaml may hold offers too
         for file in files:
             self._read(file, is_settings=False)
-        data = {"settings": self.settings_data, **self.sections}
-        catalog = self._validated(data)
+            self._validate_offers()
+        catalog = self._validated({"settings": self.settings_data, **self.sections})
         for file, section, key, value in self.shadowed:
             self._validated({section: {key: value}}, file)
         self.issues += self._reference_issues()
-        if catalog is not None:
+        if catalog is not None and self.offers_valid:
+            catalog = catalog.model_copy(update={"offers": self.offers})
             self.issues += self._image_issues(catalog)
+        else:
+            catalog = None
         self._finish()
         if catalog is None:  # pragma: no cover - a ValidationError always yields an issue
             raise CatalogError(self.problems)
@@ -109,6 +121,16 @@ class _Load:
                 self.chosen = True
                 return catalog_files(self.directory, patterns)
         return catalog_files(self.directory)
+
+    def _validate_offers(self) -> None:
+        """Turn the offers just read into records, and drop their plain values."""
+        if self.sections["offers"]:
+            validated = self._validated({"offers": self.sections["offers"]})
+            if validated is None:
+                self.offers_valid = False
+            else:
+                self.offers.update(validated.offers)
+            self.sections["offers"] = {}
 
     def _validated(self, data: dict[str, Any], file: Path | None = None) -> Catalog | None:
         """Validate once with pydantic; turn its errors into issues (None if any)."""
@@ -274,7 +296,7 @@ class _Load:
     def _reference_issues(self) -> list[Issue]:
         """Variant sets must name offers of this catalog, each offer in one set only."""
         issues: list[Issue] = []
-        offers = self.sections["offers"]
+        offers = self.origins["offers"]  # every offer read, valid or not
         owner: dict[Any, Any] = {}
         for name, variant_set in self.sections["variant_sets"].items():
             skus = variant_set.get("offers") if isinstance(variant_set, dict) else None

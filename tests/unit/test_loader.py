@@ -414,6 +414,40 @@ def test_an_unreadable_file_does_not_cause_false_missing_offer_reports() -> None
     assert len(found) == 1 and found[0].startswith("cat/a.yaml:4:1: invalid YAML:")
 
 
+def test_offers_checked_file_by_file_are_still_known_to_the_other_files() -> None:
+    found = problems(
+        write(
+            {
+                "catalogsync.yaml": SETTINGS,
+                "a.yaml": "offers:\n  A: {}\n  B: {price: -1}\n",
+                "b.yaml": "offers:\n  C: {stock: -1}\n  D: {}\n",
+                "sets.yaml": "variant_sets:\n  s: {parameters: [Kolor], offers: [A, B, C, D, X]}\n",
+            }
+        )
+    )
+
+    assert found == [
+        "cat/a.yaml:3:14: offers.B.price: must be greater than 0",
+        "cat/b.yaml:2:14: offers.C.stock: must be greater than or equal to 0",
+        "cat/sets.yaml:2:49: variant_sets.s.offers.4: no offer 'X' in the catalog",
+    ]
+
+
+def test_offers_may_be_kept_in_the_settings_file_alone_or_beside_other_files() -> None:
+    with_offers = SETTINGS + dedent(OFFER)
+    alone = load_catalog(write({"catalogsync.yaml": with_offers}))
+    beside = load_catalog(
+        write({"catalogsync.yaml": with_offers, "b.yaml": "offers:\n  B: {}\n"}, "two")
+    )
+    broken = problems(write({"catalogsync.yaml": SETTINGS + "offers:\n  A: {stock: -1}\n"}, "bad"))
+
+    assert list(alone.offers) == ["MUG-001"] and alone.offers["MUG-001"].stock == 5
+    assert list(beside.offers) == ["MUG-001", "B"]
+    assert broken == [
+        "bad/catalogsync.yaml:3:14: offers.A.stock: must be greater than or equal to 0"
+    ]
+
+
 def test_merge_keys_are_applied_and_explicit_keys_win_without_a_duplicate_error() -> None:
     catalog = load_catalog(
         write(
