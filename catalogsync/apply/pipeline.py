@@ -40,6 +40,9 @@ class CommandPipeline:
         self._groups: dict[tuple[CommandKind, str], list[Member]] = {}
         self._values: dict[str, dict[str, Any]] = {}
         self._running: set[asyncio.Task[None]] = set()
+        #: offer id -> where in its ordered commands the offer is (an offer may have two
+        #: commands of one kind: a price abroad, then its own price)
+        self._position: dict[str, int] = {}
 
     def ready(self, change: Change, offer_id: str) -> None:
         """The offer's own request is done (or it had none): its commands may start."""
@@ -67,6 +70,7 @@ class CommandPipeline:
         commands = _ordered(change.commands)
         if position < len(commands):
             command = commands[position]
+            self._position[offer_id] = position
             self._coming[command.kind] -= 1
             key = json.dumps(command.fields, sort_keys=True)
             self._values[key] = command.fields
@@ -96,8 +100,7 @@ class CommandPipeline:
     async def _run(self, kind: CommandKind, values: dict[str, Any], members: list[Member]) -> None:
         await self._send(kind, values, members)
         for change, offer_id in members:  # on to each offer's next command, failed or not
-            position = [c.kind for c in _ordered(change.commands)].index(kind) + 1
-            self._next(change, offer_id, position)
+            self._next(change, offer_id, self._position[offer_id] + 1)
 
 
 def _ordered(commands: tuple[Command, ...]) -> list[Command]:
