@@ -30,9 +30,14 @@ async def read_responsible(
     client: AllegroClient, catalog: Catalog
 ) -> dict[str, dict[str, LiveResponsible]]:
     """kind -> name -> the account's entry, for both kinds (empty if the catalog uses none)."""
-    found: dict[str, dict[str, LiveResponsible]] = {kind: {} for kind in KINDS}
     if not uses_gpsr(catalog):
-        return found
+        return {kind: {} for kind in KINDS}
+    return await read_all_responsible(client)
+
+
+async def read_all_responsible(client: AllegroClient) -> dict[str, dict[str, LiveResponsible]]:
+    """kind -> name -> the account's entry, for both kinds."""
+    found: dict[str, dict[str, LiveResponsible]] = {kind: {} for kind in KINDS}
     for kind, (path, list_key, _, _) in RESOURCES.items():
         offset = 0
         while True:
