@@ -35,10 +35,12 @@ from catalogsync.catalog.loader import load_catalog
 from catalogsync.live.state import (
     DeliveryMethod,
     LiveOffer,
+    LiveResponsible,
     LiveState,
     LiveTable,
     ProductCandidate,
 )
+from catalogsync.plan.gpsr import desired_gpsr
 from catalogsync.plan.offers import desired_offer
 from catalogsync.plan.planner import plan
 from catalogsync.synthetic import write_catalog
@@ -135,10 +137,14 @@ def live_matching(directory: Path) -> tuple[Any, LiveState]:
         tables={"Standard": LiveTable(id="t-1", name="Standard", rates=rows)},
         products=products,
         category_parameters={"67476": (stan,)},
+        responsible={"responsible_producer": {
+            "Producent Demo": LiveResponsible(id="r-1", name="Producent Demo", data={})}},
     )
     offers = {}
     for number, (sku, offer) in enumerate(catalog.offers.items()):
-        fields = desired_offer(sku, offer, catalog, base, NOW).fields
+        desired = desired_offer(sku, offer, catalog, base, NOW)
+        desired_gpsr(desired, offer, catalog, base)
+        fields = desired.fields
         offers[sku] = LiveOffer(id=str(10**10 + number), status="ACTIVE", fields=fields)
     return catalog, replace(base, offers=offers)
 

@@ -40,6 +40,9 @@ ENDPOINTS = {
     ),
 }
 
+#: Moves sandbox or production elsewhere, e.g. to `catalogsync emulator serve`.
+API_URL_ENV = "CATALOGSYNC_API_URL"
+
 #: The emulator's pre-registered application and the seller the local environment acts as.
 LOCAL_CLIENT_ID = "catalogsync-local"
 LOCAL_CLIENT_SECRET = "local-secret"  # not a secret: it only opens the embedded emulator
@@ -86,11 +89,19 @@ def live_cache_path(catalog_dir: Path, environment: Environment) -> Path:
     return work_dir(catalog_dir) / f"live-{environment.value}.json"
 
 
+def upload_host(environment: Environment) -> str:
+    """`POST /sale/images` lives on its own host (API_NOTES §1); an emulator served at
+    CATALOGSYNC_API_URL serves it too, so the upload follows that override."""
+    override = os.environ.get(API_URL_ENV)
+    if override and environment is not Environment.LOCAL:
+        return override.rstrip("/")
+    return ENDPOINTS[environment].upload
+
+
 def image_upload_url(environment: Environment) -> str:
-    """`POST /sale/images` lives on its own host (API_NOTES §1); the emulator serves it too."""
     if environment is Environment.LOCAL:
         return "/sale/images"
-    return f"{ENDPOINTS[environment].upload}/sale/images"
+    return f"{upload_host(environment)}/sale/images"
 
 
 def pacing_path(catalog_dir: Path, environment: Environment) -> Path:

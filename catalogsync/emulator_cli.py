@@ -6,13 +6,8 @@ from pathlib import Path
 
 import click
 
-from catalogsync.allegro.targets import (
-    API_URL_ENV,
-    AUTH_URL_ENV,
-    CLIENT_ID_ENV,
-    CLIENT_SECRET_ENV,
-)
-from catalogsync.config import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LOCAL_SELLER_ID
+from catalogsync.allegro.targets import AUTH_URL_ENV, CLIENT_ID_ENV, CLIENT_SECRET_ENV
+from catalogsync.config import API_URL_ENV, LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LOCAL_SELLER_ID
 
 
 @click.group()

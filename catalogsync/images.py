@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from catalogsync.catalog.gpsr import SafetyManuals
 from catalogsync.catalog.limits import IMAGE_MEDIA_TYPES as MEDIA_TYPES
 from catalogsync.catalog.local_files import is_local, local_file_problem
 from catalogsync.catalog.models import Catalog, ImageItem
@@ -21,6 +22,8 @@ from catalogsync.catalog.models import Catalog, ImageItem
 __all__ = ["MEDIA_TYPES", "PLACEHOLDER", "LocalImage", "is_local", "local_images"]
 
 PLACEHOLDER = "catalogsync-upload:"
+#: Safety manuals wait for their attachment id the same way, under `attachment-<hash>`.
+ATTACHMENT_PLACEHOLDER = f"{PLACEHOLDER}attachment-"
 
 
 @dataclass(frozen=True)
@@ -37,12 +40,15 @@ class LocalImage:
 
 
 def local_images(
-    images: Iterable[str], catalog_dir: Path, uploaded: dict[str, str]
+    images: Iterable[str],
+    catalog_dir: Path,
+    uploaded: dict[str, str],
+    kinds: dict[str, str] = MEDIA_TYPES,
 ) -> dict[str, LocalImage]:
-    """Hash each distinct local image once; `uploaded` maps content hash -> URL."""
+    """Hash each distinct local file once; `uploaded` maps content hash -> URL (or id)."""
     found = {}
     for image in sorted({i for i in images if is_local(i)}):
-        problem = local_file_problem(catalog_dir, image)
+        problem = local_file_problem(catalog_dir, image, kinds)
         digest = ""
         if problem is None:
             try:
@@ -82,3 +88,10 @@ def catalog_images(catalog: Catalog) -> list[str]:
         found += offer.images or ()
         found += [i.image for s in offer.description or () for i in s if isinstance(i, ImageItem)]
     return found
+
+
+def catalog_safety_files(catalog: Catalog) -> list[str]:
+    """Every safety manual file the catalog names (offers and defaults)."""
+    named = [o.safety_information for o in catalog.offers.values()]
+    named.append(catalog.settings.defaults.safety_information)
+    return [f for value in named if isinstance(value, SafetyManuals) for f in value.files]

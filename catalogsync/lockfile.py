@@ -20,9 +20,9 @@ from pathlib import Path
 from catalogsync.errors import ConfigError
 
 LOCK_FILE = "catalogsync.lock"
-KINDS = ("offer", "shipping_rates", "image", "stock", "stock-position")
+KINDS = ("offer", "shipping_rates", "image", "attachment", "stock", "stock-position")
 _HEADER = (
-    "# catalogsync.lock: ids Allegro gave this catalog's offers, tables and images.\n"
+    "# catalogsync.lock: ids Allegro gave this catalog's offers, tables and files.\n"
     "# Written by apply; commit it with the catalog. One line per resource, sorted, no\n"
     "# secrets; when merging, keep both sides' lines.\n"
 )

@@ -23,12 +23,13 @@ from catalogsync.allegro.connect import connect
 from catalogsync.allegro.seller import SellerClient
 from catalogsync.apply.applier import Applier, settle_pending
 from catalogsync.apply.report import ApplyReport
+from catalogsync.catalog.limits import SAFETY_FILE_MEDIA_TYPES
 from catalogsync.catalog.models import Catalog, Environment
 from catalogsync.cli_options import CliContext, colour
 from catalogsync.cli_state import load_state, note_running, run_lock, write_missing_lock
 from catalogsync.config import image_upload_url, live_cache_path, pacing_path, state_index_path
 from catalogsync.errors import PlanError
-from catalogsync.images import catalog_images, local_images
+from catalogsync.images import catalog_images, catalog_safety_files, local_images
 from catalogsync.live.cache import load_cache, save_cache
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
@@ -64,7 +65,10 @@ async def _read(
     live = await read_live(client, catalog, index, cache)
     save_cache(path, cache)
     images = local_images(catalog_images(catalog), directory, index.images)
-    return replace(live, local_images=images, approved=index.approved)
+    manuals = local_images(
+        catalog_safety_files(catalog), directory, index.attachments, SAFETY_FILE_MEDIA_TYPES
+    )
+    return replace(live, local_images=images, local_attachments=manuals, approved=index.approved)
 
 
 async def apply(

@@ -74,6 +74,8 @@ class StateIndex(BaseModel):
     shipping_rates: dict[str, str] = Field(default_factory=dict)
     #: content hash (sha256) of an uploaded local image file -> the URL Allegro gave it
     images: dict[str, str] = Field(default_factory=dict)
+    #: content hash of an uploaded safety manual -> its attachment id (GPSR)
+    attachments: dict[str, str] = Field(default_factory=dict)
     #: command id -> command, written before the command is sent, removed once it settled:
     #: a run after a crash waits for these before it reads live state
     commands: dict[str, PendingCommand] = Field(default_factory=dict)
@@ -148,13 +150,18 @@ def _replay(index: StateIndex, entry: dict[str, Any]) -> None:
         getattr(index, _SECTIONS[entry["kind"]])[entry["key"]] = entry["id"]
 
 
-_SECTIONS = {"offer": "offers", "shipping_rates": "shipping_rates", "image": "images"}
+_SECTIONS = {
+    "offer": "offers",
+    "shipping_rates": "shipping_rates",
+    "image": "images",
+    "attachment": "attachments",
+}
 
 
 def record_id(
     path: Path,
     index: StateIndex,
-    kind: Literal["offer", "shipping_rates", "image"],
+    kind: Literal["offer", "shipping_rates", "image", "attachment"],
     key: str,
     value: str,
 ) -> None:

@@ -20,6 +20,9 @@ SETTINGS = {
         "shipping_rates": "Standard",
         "invoice": "VAT",
         "location": {"province": "MAZOWIECKIE", "city": "Warszawa", "post_code": "00-950"},
+        # GPSR: the emulator's demo seller has this producer on its account
+        "responsible_producer": "Producent Demo",
+        "safety_information": "Chronić przed dziećmi.",
     },
 }
 TABLES = {

@@ -5,12 +5,13 @@ Re-run it whenever the emulator routes a new operation or the spec copies are re
 
     python scripts/derive_openapi.py [--shared ../shared/allegro] [--check]
 
-It reads `openapi.yaml` (2026-03-03, the unmodified official file: primary) and
-`openapi-latest-bundled.yaml` (2026-07-18: only for paths the primary lacks), keeps the
-operations of the routes in `catalogsync.emulator.app.REST` (which include the removed
-`/sale/offer-variants*`, found only in the primary), and writes them with just the components
-they reference to `catalogsync/emulator/data/openapi_subset.json`. `$ref`s stay as in the spec
-(`#/components/...`) and resolve inside the file; descriptions and examples are dropped.
+It reads `openapi-latest-bundled.yaml` (2026-07-18: primary, the newest description of every
+operation it covers) and `openapi.yaml` (2026-03-03, the unmodified official file: only for the
+operations the newer one dropped, such as the switched-off `/sale/offer-variants*`), keeps the
+operations of the routes in `catalogsync.emulator.app.REST`, and writes them with just the
+components they reference to `catalogsync/emulator/data/openapi_subset.json`. `$ref`s stay as
+in the spec (`#/components/...`) and resolve inside the file; descriptions and examples are
+dropped.
 The emulator reads only that file at run time, never `../shared`.
 """
 
@@ -31,11 +32,12 @@ DEFAULT_SHARED = ROOT.parent / "shared" / "allegro"
 
 #: Allegro does not version the file (`info.version: latest`); the dates are those of the
 #: snapshots (shared/allegro/SOURCE.md), pinned to their sha256 so a refreshed copy is noticed.
+#: Newest first: an operation is taken from the first file that has it.
 SOURCES = (
-    ("openapi.yaml", "2026-03-03",
-     "3df16d80b8003b48036647ee6545730bfb426dabe1d3e783202a113c66a6e3db"),
     ("openapi-latest-bundled.yaml", "2026-07-18",
      "7d5ce8822477e66e48d23be8dbc8cc3f6bd21d05d7712b024de2a85f99ce31e5"),
+    ("openapi.yaml", "2026-03-03",
+     "3df16d80b8003b48036647ee6545730bfb426dabe1d3e783202a113c66a6e3db"),
 )
 METHODS = ("get", "put", "post", "delete", "patch")
 JSON_MEDIA = ("application/vnd.allegro.public.v1+json", "application/vnd.allegro.beta.v1+json",
@@ -179,8 +181,8 @@ def derive(shared: Path, routes: list[tuple[str, str]]) -> tuple[dict[str, Any],
     missing = [f"{m.upper()} {t}" for m, t in routes
                if not any(t in d["paths"] and m in d["paths"][t] for d in documents)]
     problems += [f"not in any spec: {m}" for m in missing]
-    # Operations found only in the newer file get components of their own (`x-latest`) so that a
-    # schema changed between the snapshots is never mixed up; the primary's sit at the top.
+    # Operations found only in the older file get components of their own (`x-older`) so that a
+    # schema changed between the snapshots is never mixed up; the newest's sit at the top.
     primary = documents[0]
     out: dict[str, Any] = {
         "openapi": primary["source"]["openapi"],
@@ -194,25 +196,23 @@ def derive(shared: Path, routes: list[tuple[str, str]]) -> tuple[dict[str, Any],
         "paths": {},
         "components": referenced_components(primary["source"]["spec"], primary["paths"]),
     }
-    newest = specs[-1]
+    newest = specs[0]
     for path, item in primary["paths"].items():
-        out["paths"][path] = {}
-        for method, op in sorted(item.items()):
-            entry = {**op, "x-source": primary["source"]["file"]}
-            if method not in newest["spec"]["paths"].get(path, {}):
-                entry["x-removed"] = f"absent from {newest['file']} ({newest['date']})"
-            out["paths"][path][method] = entry
+        out["paths"][path] = {m: {**op, "x-source": primary["source"]["file"]}
+                              for m, op in sorted(item.items())}
     for extra in documents[1:]:
-        # Only paths the primary lacks: give them a components namespace of their own.
-        prefix = "#/x-latest/components/"
+        # Only operations the newest file dropped: a components namespace of their own.
+        prefix = "#/x-older/components/"
         components = referenced_components(extra["source"]["spec"], extra["paths"])
         text = json.dumps({"paths": extra["paths"], "components": components})
         text = text.replace('"#/components/', f'"{prefix}')
         moved = json.loads(text)
-        out["x-latest"] = {"components": moved["components"]}
+        out["x-older"] = {"components": moved["components"]}
         for path, item in moved["paths"].items():
-            out["paths"][path] = {m: {**op, "x-source": extra["source"]["file"]}
-                                  for m, op in sorted(item.items())}
+            out["paths"].setdefault(path, {}).update(
+                {m: {**op, "x-source": extra["source"]["file"],
+                     "x-removed": f"absent from {newest['file']} ({newest['date']})"}
+                 for m, op in sorted(item.items())})
     out["paths"] = dict(sorted(out["paths"].items()))
     return out, problems
 

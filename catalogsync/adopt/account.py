@@ -1,6 +1,7 @@
-"""Reading an account for `catalogsync import`: the chosen offers in detail, every table, and
-what lets a catalog name things instead of numbering them (delivery methods, after-sales
-conditions, dictionary labels, the EAN of each product where it names that product alone)."""
+"""Reading an account for `catalogsync import`: the chosen offers in detail, every table, the
+responsible producers and persons (GPSR), and what lets a catalog name things instead of
+numbering them (delivery methods, after-sales conditions, dictionary labels, the EAN of each
+product where it names that product alone)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import Fields, table_rates
 from catalogsync.live.fetch import PAGE, external_id, gather_map, product_id, read_offer, status_of
+from catalogsync.live.gpsr import read_all_responsible
 from catalogsync.live.programmes import read_after_sales_conditions
-from catalogsync.live.state import LiveVariantSet
+from catalogsync.live.state import LiveResponsible, LiveVariantSet
 from catalogsync.live.variants import read_variant_sets
 from catalogsync.progress import Progress
 
@@ -57,6 +59,13 @@ class Account:
     parameter_names: dict[str, str] = field(default_factory=dict)
     #: user-made variant sets by name, where `/sale/offer-variants` still answers (R24)
     variant_sets: dict[str, LiveVariantSet] = field(default_factory=dict)
+    #: GPSR kind (responsible_producer, responsible_person) -> name -> the account's entry
+    responsible: dict[str, dict[str, LiveResponsible]] = field(default_factory=dict)
+
+    def responsible_names(self) -> dict[str, dict[str, str]]:
+        """kind -> id -> name: what offers' references become."""
+        return {kind: {e.id: name for name, e in entries.items()}
+                for kind, entries in self.responsible.items()}
 
 
 async def read_account(
@@ -78,6 +87,7 @@ async def read_account(
         docs = await gather_map(wanted, detail)
     account.offers = {i: d for i, d in docs.items() if d is not None}
     account.after_sales = await read_after_sales_conditions(client)
+    account.responsible = await read_all_responsible(client)
     if tables:
         account.tables = await _tables(client)
         account.variant_sets = (await read_variant_sets(client))[1]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,15 @@ from catalogsync.adopt.entries import (
     factor_defaults,
     unmanage_invalid,
 )
-from catalogsync.adopt.files import dump, offer_files, table_file, variant_set_file, write_new
+from catalogsync.adopt.files import (
+    dump,
+    offer_files,
+    responsible_file,
+    table_file,
+    variant_set_file,
+    write_new,
+)
+from catalogsync.adopt.gpsr import KINDS, as_written, responsible_resources
 from catalogsync.allegro.connect import connect
 from catalogsync.catalog.loader import SETTINGS_FILE, load_catalog
 from catalogsync.catalog.models import OFFER_FIELDS, Catalog, Environment
@@ -47,7 +56,8 @@ _STATUSES = {"active": "ACTIVE", "activating": "ACTIVATING", "inactive": "INACTI
               help="Only this offer (repeatable); also finds an offer hidden from lists (R22).")
 @click.option("--external-id", "external_ids", multiple=True, metavar="SKU",
               help="Only the offer with this external id (repeatable).")
-@click.option("--without", multiple=True, type=click.Choice(OFFER_FIELDS[:-1]),
+@click.option("--without", multiple=True,
+              type=click.Choice([f for f in OFFER_FIELDS if f != "status"]),
               help="Leave this field unmanaged, e.g. stock an ERP owns (repeatable).")
 @click.option("--tables/--no-tables", default=True, show_default=True,
               help="Import the account's shipping-rate tables (and variant sets).")
@@ -118,8 +128,13 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     taken: dict[str, str | None] = {**dict(index.offers), **dict.fromkeys(managed)}
     found = entries(account, without, taken, claimed)
     header = f"# Imported from Allegro by `catalogsync import` on {datetime.now(UTC):%Y-%m-%d}.\n"
-    notes = unmanage_invalid(found)
-    defaults = factor_defaults(found, _existing_defaults(existing) if existing else None)
+    notes = [note for entry in found for note in entry.notes] + unmanage_invalid(found)
+    existing_defaults = catalog_defaults(existing) if existing else None
+    used = {kind: {e.fields[kind] for e in found if kind in e.fields} for kind in KINDS}
+    responsible, responsible_notes = responsible_resources(
+        account.responsible, used, _declared(existing))
+    notes += responsible_notes
+    defaults = factor_defaults(found, existing_defaults)
     new_tables = {n: t for n, t in account.tables.items()
                   if not existing or n not in existing.shipping_rates}
     keys = {i: k for k, i in index.offers.items() if k in managed}
@@ -131,9 +146,10 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     files = offer_files(directory, found, per_file, header)
     files.update(table_file(directory, new_tables, header))
     files.update(variant_set_file(directory, sets, header))
+    files.update(responsible_file(directory, responsible, header))
     if existing is None:
         settings = {"environment": environment.value, "marketplace": "allegro-pl",
-                    "defaults": defaults}
+                    "defaults": as_written(defaults)}
         files[directory / SETTINGS_FILE] = dump(settings, header)
     write_new(files)
     for entry in found:
@@ -143,7 +159,7 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     save_index(index_path, index)
     for note in notes:
         click.echo(f"Note: {note}", err=True)
-    _report(directory, found, new_tables, sets, files, lock.path)
+    _report(directory, found, new_tables, sets, responsible, files, lock.path)
 
 
 def variant_sets(
@@ -166,19 +182,34 @@ def variant_sets(
     return sets, notes
 
 
-def _existing_defaults(catalog: Catalog) -> dict[str, Any]:
+def catalog_defaults(catalog: Catalog) -> dict[str, Any]:
     """The catalog's defaults in the shapes `entries` writes, to compare offers with."""
     defaults = catalog.settings.defaults.model_dump(mode="json", exclude_none=True)
     location = defaults.get("location")
     if location:
         defaults["location"] = {k: v for k, v in location.items() if v is not None}
+    safety = defaults.get("safety_information")
+    if isinstance(safety, dict):  # {text: …} or {files: […]}: as an entry writes it
+        defaults["safety_information"] = safety.get("text", safety.get("files"))
+    if defaults.get("marketplaces"):
+        defaults["marketplaces"] = {m: None if p is None else Decimal(p)
+                                    for m, p in defaults["marketplaces"].items()}
     return {k: v for k, v in defaults.items() if k in (*DEFAULTABLE, "currency")}
 
 
+def _declared(catalog: Catalog | None) -> dict[str, set[str]]:
+    if catalog is None:
+        return {}
+    return {"responsible_producer": set(catalog.responsible_producers),
+            "responsible_person": set(catalog.responsible_persons)}
+
+
 def _report(directory: Path, found: list[Entry], tables: dict[str, Any], sets: dict[str, Any],
-            files: dict[Path, str], lock: Path) -> None:
-    click.echo(f"Imported {len(found)} offers, {len(tables)} shipping-rate tables and "
-               f"{len(sets)} variant sets into {len(files)} new files under {directory}:")
+            responsible: dict[str, dict[str, Any]], files: dict[Path, str], lock: Path) -> None:
+    people = sum(len(entries) for entries in responsible.values())
+    click.echo(f"Imported {len(found)} offers, {len(tables)} shipping-rate tables, "
+               f"{len(sets)} variant sets and {people} responsible producers and persons "
+               f"into {len(files)} new files under {directory}:")
     for path in sorted(files):
         click.echo(f"  {path.relative_to(directory)}")
     rekeyed = [e for e in found if e.rekey]

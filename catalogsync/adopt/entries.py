@@ -4,7 +4,8 @@ Each entry holds exactly the fields the catalog will manage, in the shapes the l
 back into the same canonical fields the planner compares (`allegro/wire.py`), so a plan
 right after an import has nothing to do. Names stand in for ids wherever the catalog takes
 names (tables, after-sales conditions, dictionary values); a product is named by its EAN
-where that EAN finds this product alone, by its pinned id otherwise.
+where that EAN finds this product alone, by its pinned id otherwise. GPSR and additional
+marketplaces: `adopt/gpsr.py`.
 """
 
 from __future__ import annotations
@@ -17,13 +18,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from catalogsync.adopt.account import Account
+from catalogsync.adopt.gpsr import as_written, gpsr_and_marketplaces
 from catalogsync.allegro.wire import offer_fields
 from catalogsync.catalog.models import OFFER_FIELDS, OfferSpec, ProductSpec
 from catalogsync.live.fetch import external_id
 
 MAX_KEY = 100
 #: Fields `defaults:` can carry, in the order an offer entry lists them.
-DEFAULTABLE = ("shipping_rates", "handling_time", "location", "invoice", "after_sales", "status")
+DEFAULTABLE = ("shipping_rates", "handling_time", "location", "invoice", "after_sales",
+               "responsible_producer", "responsible_person", "safety_information",
+               "marketed_before_gpsr", "marketplaces", "status")
 
 
 @dataclass
@@ -35,9 +39,11 @@ class Entry:
     #: the offer's external id on Allegro is not `key` (none, or shared with another offer)
     rekey: bool = False
     ignore: list[str] = field(default_factory=list)
+    #: why a field Allegro has is left unmanaged (one line each, for the person importing)
+    notes: list[str] = field(default_factory=list)
 
     def yaml(self) -> dict[str, Any]:
-        out = dict(self.fields)
+        out = as_written(self.fields)
         if self.ignore:
             out["ignore_fields"] = sorted(self.ignore)
         return out
@@ -51,6 +57,8 @@ def entries(
     its external id unless `taken` (key -> the offer id it stands for, None: unknown) gives
     that key to another offer; offers without an external id get `ALLEGRO-<id>`."""
     table_names = {t.id: name for name, t in account.tables.items()}
+    names = account.responsible_names()
+    known = {kind: set(by_name) for kind, by_name in account.responsible.items()}
     found: list[Entry] = []
     keys = dict(taken)
     # Of offers sharing an external id, a live one keeps it, the oldest first (the list is
@@ -66,10 +74,28 @@ def entries(
         if len(key) > MAX_KEY:  # Allegro's limit for external ids
             key = f"ALLEGRO-{offer_id}"
         keys[key] = offer_id
-        fields = _fields(offer_fields(doc, table_names), account, without)
+        live = offer_fields(doc, table_names, names)
+        fields = _fields(live, account, without)
         category = str((doc.get("category") or {}).get("id") or "")
-        found.append(Entry(key, offer_id, category, fields, rekey=key != sku))
+        entry = Entry(key, offer_id, category, fields, rekey=key != sku)
+        _add_gpsr_and_marketplaces(entry, live, known, without)
+        found.append(entry)
     return found
+
+
+def _add_gpsr_and_marketplaces(
+    entry: Entry, live: dict[str, Any], known: dict[str, set[str]], without: frozenset[str]
+) -> None:
+    """What `adopt/gpsr.py` makes of the offer; a field it cannot write stays unmanaged even
+    where `defaults` sets it, with a note."""
+    written, unmanaged = gpsr_and_marketplaces(live, known)
+    entry.fields.update({k: v for k, v in written.items() if k not in without})
+    for name, why in sorted(unmanaged.items()):
+        if name not in without:
+            entry.ignore.append(name)
+            entry.notes.append(f"offer {entry.key}: {name} left unmanaged: {why}")
+    if "status" in entry.fields:  # last, as a person writes it
+        entry.fields["status"] = entry.fields.pop("status")
 
 
 def _ended(doc: dict[str, Any]) -> bool:
@@ -174,7 +200,8 @@ def factor_defaults(found: list[Entry], defaults: dict[str, Any] | None) -> dict
             entry.fields.pop("currency", None)
         for name in DEFAULTABLE:
             if name not in entry.fields:
-                if name in defaults or name == "status":  # status always has a default
+                # status always has a default
+                if (name in defaults or name == "status") and name not in entry.ignore:
                     entry.ignore.append(name)
             elif name in defaults and _frozen(entry.fields[name]) == _frozen(defaults[name]):
                 del entry.fields[name]

@@ -1,5 +1,6 @@
-"""Writing an import: offers spread over files by category (at most N a file), tables in
-their own file, `catalogsync.yaml` only for a new catalog — and never over an existing file.
+"""Writing an import: offers spread over files by category (at most N a file), tables and
+responsible producers and persons each in their own file, `catalogsync.yaml` only for a new
+catalog — and never over an existing file.
 
 YAML goes out through PyYAML's safe dumper, which quotes every string YAML 1.1 would read
 as something else (`'0755'`, `'on'`, `'5901234123457'`), so keys and EANs come back as text.
@@ -73,6 +74,16 @@ def table_file(directory: Path, tables: dict[str, Table], header: str) -> dict[P
         name: {"rates": [_rate(r) for r in table.rates]} for name, table in sorted(tables.items())
     }
     return {free_path(directory, "shipping_rates", set()): dump({"shipping_rates": data}, header)}
+
+
+def responsible_file(
+    directory: Path, sections: dict[str, dict[str, Any]], header: str
+) -> dict[Path, str]:
+    """`responsible_producers:` and `responsible_persons:` (GPSR) in one file."""
+    if not sections:
+        return {}
+    data = {section: dict(sorted(entries.items())) for section, entries in sorted(sections.items())}
+    return {free_path(directory, "gpsr", set()): dump(data, header)}
 
 
 def _rate(row: dict[str, Any]) -> dict[str, Any]:

@@ -76,19 +76,37 @@ class AllegroClient:
     async def upload_image(self, url: str, data: bytes, media_type: str) -> str:
         """`POST /sale/images` with the file's bytes (on the upload host); returns the
         `location` to use in offers. It expires unless an offer uses it."""
-        await self.pacer.acquire("POST", "/sale/images")
-        headers = {**self._headers, "Content-Type": media_type}
-        try:
-            response = await self._http.post(url, content=data, headers=headers)
-        except httpx.TransportError as exc:
-            raise TransportError(f"POST /sale/images: upload failed ({exc})") from exc
-        self.requests["POST /sale/images"] += 1
-        if response.status_code != 201:
-            raise _error_for("POST", "/sale/images", response)
+        response = await self._send_file("POST", url, "/sale/images", data, media_type, 201)
         try:
             return str(response.json()["location"])
         except (ValueError, KeyError, TypeError):
             raise _error_for("POST", "/sale/images", response) from None
+
+    async def upload_attachment(self, kind: str, name: str, data: bytes, media_type: str) -> str:
+        """`POST /sale/offer-attachments`, then the file's bytes to the one-time URL in its
+        `Location` (on the upload host); returns the attachment id offers name."""
+        created = await self.request("POST", "/sale/offer-attachments",
+                                     json={"type": kind, "file": {"name": name}}, ok=(201,))
+        attachment_id = str(created.json()["id"])
+        location = created.headers.get("Location") or f"/sale/offer-attachments/{attachment_id}"
+        await self._send_file("PUT", location, "/sale/offer-attachments/{id}", data, media_type,
+                              200)
+        return attachment_id
+
+    async def _send_file(
+        self, method: str, url: str, route: str, data: bytes, media_type: str, ok: int
+    ) -> httpx.Response:
+        """A file's bytes to the upload host; `route` names the request in counts and errors."""
+        await self.pacer.acquire(method, route)
+        headers = {**self._headers, "Content-Type": media_type}
+        try:
+            response = await self._http.request(method, url, content=data, headers=headers)
+        except httpx.TransportError as exc:
+            raise TransportError(f"{method} {route}: upload failed ({exc})") from exc
+        self.requests[f"{method} {route}"] += 1
+        if response.status_code != ok:
+            raise _error_for(method, route, response)
+        return response
 
     async def request(
         self,

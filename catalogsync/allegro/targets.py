@@ -19,7 +19,7 @@ import httpx
 from catalogsync.allegro.client import MAX_CONNECTIONS
 from catalogsync.allegro.login_flows import LOOPBACK
 from catalogsync.catalog.models import Environment
-from catalogsync.config import ENDPOINTS, emulator_db
+from catalogsync.config import API_URL_ENV, ENDPOINTS, emulator_db, upload_host
 from catalogsync.errors import ConfigError
 
 ACCESS_TOKEN_ENV = "CATALOGSYNC_ACCESS_TOKEN"
@@ -27,7 +27,6 @@ REFRESH_TOKEN_ENV = "CATALOGSYNC_REFRESH_TOKEN"
 REFRESH_TOKEN_FILE_ENV = "CATALOGSYNC_REFRESH_TOKEN_FILE"
 CLIENT_ID_ENV = "CATALOGSYNC_CLIENT_ID"
 CLIENT_SECRET_ENV = "CATALOGSYNC_CLIENT_SECRET"
-API_URL_ENV = "CATALOGSYNC_API_URL"
 AUTH_URL_ENV = "CATALOGSYNC_AUTH_URL"
 #: The HTTP client a target hands out, for callers that only pass it on.
 Http = httpx.AsyncClient
@@ -47,7 +46,7 @@ class Target:
 
     @property
     def upload_url(self) -> str:
-        return ENDPOINTS[self.environment].upload
+        return upload_host(self.environment)
 
     @property
     def issuer(self) -> str | None:

@@ -7,6 +7,7 @@ Canonical offer fields (the planner diffs these):
     shipping_rates str (table name) · handling_time str · location {countryCode, province,
     city, postCode} · invoice str · after_sales {return_policy|implied_warranty|warranty: id}
     · status active|inactive|ended · ended_by (read only: who ended an ENDED offer)
+    · GPSR fields: see `gpsr_wire` · marketplaces, marketplace_states: see `marketplaces_wire`
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from catalogsync.allegro import gpsr_wire
+from catalogsync.allegro.marketplaces_wire import marketplace_body, marketplace_fields
 
 #: Canonical offer fields: name -> JSON-able value (see `offer_fields`).
 Fields = dict[str, Any]
@@ -58,17 +62,24 @@ def split_money(value: str) -> dict[str, str]:
     return {"amount": amount, "currency": currency}
 
 
-def offer_fields(doc: dict[str, Any], table_names: dict[str, str]) -> Fields:
-    """A `SaleProductOfferResponseV1` as canonical fields (absent or null fields are left out).
+def offer_fields(
+    doc: dict[str, Any],
+    table_names: dict[str, str],
+    names: dict[str, dict[str, str]] | None = None,
+) -> Fields:
+    """A `SaleProductOfferResponseV1` as canonical fields (absent or null fields are left out);
+    `names` maps GPSR kind -> id -> name.
 
     Read liberally: the real server sends nulls where the spec promises objects (§11).
     """
     out: Fields = {}
     if doc.get("name"):
         out["name"] = doc["name"]
-    product = ((doc.get("productSet") or [{}])[0] or {}).get("product") or {}
+    first = (doc.get("productSet") or [{}])[0] or {}
+    product = first.get("product") or {}
     if product.get("id"):
         out["product"] = str(product["id"])
+    out.update(gpsr_wire.gpsr_fields(first, names or {}))
     if (doc.get("category") or {}).get("id"):
         out["category"] = str(doc["category"]["id"])
     out["parameters"] = {
@@ -107,6 +118,7 @@ def offer_fields(doc: dict[str, Any], table_names: dict[str, str]) -> Fields:
     status = (doc.get("publication") or {}).get("status")
     if status:
         out["status"] = STATUS_FROM_API.get(status, status.lower())
+    out.update(marketplace_fields(doc))
     ended_by = (doc.get("publication") or {}).get("endedBy")
     if status == "ENDED" and ended_by:
         out["ended_by"] = ended_by  # EMPTY_STOCK: sold out, not ended by the seller
@@ -141,7 +153,8 @@ def offer_body(
     if "name" in fields:
         body["name"] = fields["name"]
     if "product" in fields:
-        body["productSet"] = [{"product": {"id": fields["product"]}}]
+        entry = {"product": {"id": fields["product"]}, **gpsr_wire.product_set_entry(fields)}
+        body["productSet"] = [entry]
     if "category" in fields:
         body["category"] = {"id": fields["category"]}
     if "parameters" in fields:
@@ -175,6 +188,8 @@ def offer_body(
         body["afterSalesServices"] = {
             AFTER_SALES_KEYS[key]: {"id": value} for key, value in fields["after_sales"].items()
         }
+    if "marketplaces" in fields:
+        body.update(marketplace_body(fields["marketplaces"]))
     return body
 
 
@@ -230,9 +245,14 @@ def table_body(
 
 
 def command_body(
-    kind: str, fields: Fields, offer_ids: list[str], table_ids: dict[str, str]
+    kind: str,
+    fields: Fields,
+    offer_ids: list[str],
+    table_ids: dict[str, str],
+    references: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """The body of a batch command (`PUT /sale/{kind}/{commandId}`) setting `fields`.
+    """The body of a batch command (`PUT /sale/{kind}/{commandId}`) setting `fields`;
+    `references` maps GPSR kind -> name -> id.
 
     `kind` is the command's path segment; R14 limits `offer_ids` to 1000.
     """
@@ -246,12 +266,16 @@ def command_body(
         body["publication"] = publication
     elif kind == "offer-price-change-commands":
         body["modification"] = {"type": "FIXED_PRICE", "price": split_money(fields["price"])}
+        if fields.get("marketplace"):  # a price on an additional marketplace
+            body["modification"]["marketplaceId"] = fields["marketplace"]
     elif kind == "offer-quantity-change-commands":
         body["modification"] = {"changeType": fields["change"], "value": fields["value"]}
     else:
-        modification = offer_body(fields, {}, table_ids)
+        plain = {k: v for k, v in fields.items() if k not in gpsr_wire.GPSR_FIELDS}
+        modification = offer_body(plain, {}, table_ids)
         if "shippingRates" in modification.get("delivery", {}):
             name = fields["shipping_rates"]
             modification["delivery"]["shippingRates"] = {"id": table_ids[name]}
+        modification.update(gpsr_wire.modification(fields, references or {}))
         body["modification"] = modification
     return body

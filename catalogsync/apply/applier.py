@@ -1,6 +1,7 @@
 """apply(): carry a Plan out against Allegro and report per offer what happened.
 
-Order: shipping-rate tables (offers name them), offer creates and per-offer edits, then the
+Order: shipping-rate tables and GPSR responsible producers and persons (offers name them),
+local images and safety manuals, offer creates and per-offer edits, then the
 batch commands — modification, price, quantity, publication — each grouping every offer that
 gets the same value into commands of at most 1000 (R14). A failure of one offer never stops
 the others; the next plan shows what is still to do.
@@ -9,7 +10,6 @@ the others; the next plan shows what is still to do.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import time
 from collections.abc import Iterable
@@ -20,17 +20,17 @@ from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import COMMANDS_AT_ONCE, command_id
-from catalogsync.apply.creates import CREATE_ATTEMPTS, backoff, create, table_named, transient
+from catalogsync.apply.creates import create, made_since_the_plan, table_named
 from catalogsync.apply.ledger import Ledger, record
 from catalogsync.apply.pipeline import CommandPipeline
 from catalogsync.apply.polling import command_tasks, operation, put_variant_set
 from catalogsync.apply.report import ApplyReport, Outcome
 from catalogsync.apply.stock import StockMarks
-from catalogsync.catalog.local_files import local_file_problem
+from catalogsync.apply.uploads import ATTACHMENT, UploadProblem, upload
 from catalogsync.catalog.models import Environment
 from catalogsync.config import live_cache_path
-from catalogsync.errors import ApplyError, CatalogsyncError
-from catalogsync.images import MEDIA_TYPES, placeholders, substitute
+from catalogsync.errors import CatalogsyncError
+from catalogsync.images import placeholders, substitute
 from catalogsync.plan.checks import approved_values
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Phase, Progress
@@ -44,13 +44,17 @@ from catalogsync.state import (
 )
 from catalogsync.wording import shown
 
+#: Account resources offers refer to; each is created or updated before the offers.
+_ACCOUNT_RESOURCES = (
+    Resource.SHIPPING_RATES,
+    Resource.RESPONSIBLE_PRODUCER,
+    Resource.RESPONSIBLE_PERSON,
+)
 #: Per-offer requests in flight at once (R2, R3: bounded per user and per client), leaving
 #: the client's other slots (allegro/client.py) to commands and their polls.
 CONCURRENCY = 7
 
 
-#: `external.id` values one offer-list request may filter by (API_NOTES §4)
-_LOOKUP = 100
 
 
 class Applier:
@@ -75,6 +79,8 @@ class Applier:
         #: POST /sale/images goes to the upload host (the same host for the emulator)
         self.upload_url = upload_url
         self.report = ApplyReport()
+        #: GPSR kind -> name -> id, for modification commands (creates are added)
+        self.references = {kind: dict(ids) for kind, ids in plan.references.items()}
         self.stock = StockMarks(plan, index, index_path)
         self.ledger = Ledger()
         #: what failed, by table name and by image content hash: changes using it wait
@@ -86,21 +92,21 @@ class Applier:
 
     async def run(self) -> ApplyReport:
         started = time.perf_counter()
-        tables = [c for c in self.plan.changes if c.resource is Resource.SHIPPING_RATES]
+        tables = [c for c in self.plan.changes if c.resource in _ACCOUNT_RESOURCES]
         offers = [c for c in self.plan.changes if c.resource is Resource.OFFER]
         self._approve(offers)
         if tables:
-            with self.progress.phase("shipping-rate tables", len(tables)) as phase:
+            with self.progress.phase("tables, producers and persons", len(tables)) as phase:
                 for change in tables:
                     await self._request(change)
                     phase.advance()
         if self.plan.uploads:
-            with self.progress.phase("image uploads", len(self.plan.uploads)) as phase:
+            with self.progress.phase("file uploads", len(self.plan.uploads)) as phase:
                 for digest, path in sorted(self.plan.uploads.items()):
                     await self._upload(digest, path)
                     phase.advance()
         offer_ids: dict[str, str | None] = {c.key: c.id for c in offers}
-        made_since = await self._made_since_the_plan(offers)
+        made_since = await made_since_the_plan(self.client, offers)
         for change in offers:
             if change.key in made_since:
                 offer_ids[change.key] = None
@@ -125,7 +131,8 @@ class Applier:
                 self.index.approved.pop(change.key, None)
         self.stock.settle()
         save_index(self.index_path, self.index)
-        await record(self.client, self._cache_path, self.ledger, self._table_names())
+        names = {i: name for ids in self.references.values() for name, i in ids.items()}
+        await record(self.client, self._cache_path, self.ledger, self._table_names(), names)
         self.report.seconds = time.perf_counter() - started
         self.report.requests = dict(self.client.requests)
         self.report.throttled = self.client.throttled
@@ -149,7 +156,7 @@ class Applier:
         if blocked:
             self._record(Outcome(change.address, step, False, blocked, skipped=True))
             return None
-        body = substitute(request.body, self.index.images)
+        body = substitute(request.body, self._uploaded())
         try:
             if change.action is Action.CREATE:
                 resource_id, answer = await create(self.client, change, body)
@@ -178,74 +185,50 @@ class Applier:
         self._record(Outcome(change.address, step, True))
         return resource_id
 
+    def _uploaded(self) -> dict[str, str]:
+        """What each uploaded file's placeholder stands for: image URLs, attachment ids."""
+        found = dict(self.index.images)
+        found.update({f"{ATTACHMENT}{k}": v for k, v in self.index.attachments.items()})
+        return found
+
     def _blocked_by(self, change: Change) -> str | None:
-        """Why the change must not be sent: a table or an image it uses failed first."""
+        """Why the change must not be sent: a table or a file it uses failed first."""
         table = table_named(change)
         if table is not None and table in self.failed_tables:
             return f"not sent: shipping-rate table '{table}' failed ({self.failed_tables[table]})"
         request = change.request
-        missing = placeholders(request.body if request else None) - set(self.index.images)
-        if missing:
-            path = self.plan.uploads.get(min(missing), "")
-            why = self.failed_uploads.get(min(missing), "not uploaded")
-            return f"not sent: image {shown(path)} failed ({why})"
-        return None
+        return self._missing_upload(request.body if request else None)
 
-    async def _upload(self, digest: str, path: str) -> None:
-        """Upload one local image file and remember its URL by content hash at once."""
-        step, address = "POST /sale/images", f"image {shown(path)}"
+    def _missing_upload(self, body: Any) -> str | None:
+        missing = placeholders(body) - set(self._uploaded())
+        if not missing:
+            return None
+        key = min(missing)
+        kind = "safety manual" if key.startswith(ATTACHMENT) else "image"
+        why = self.failed_uploads.get(key, "not uploaded")
+        return f"not sent: {kind} {shown(self.plan.uploads.get(key, ''))} failed ({why})"
+
+    async def _upload(self, key: str, path: str) -> None:
+        """Upload one local file and remember it by content hash at once."""
+        manual = key.startswith(ATTACHMENT)
+        address = f"{'safety manual' if manual else 'image'} {shown(path)}"
+        step = "POST /sale/offer-attachments" if manual else "POST /sale/images"
         try:
-            url = await self._uploaded(digest, path)
-        except (CatalogsyncError, OSError) as exc:
+            section, value = await upload(self.client, self.upload_url, self.catalog_dir, key, path)
+        except (UploadProblem, CatalogsyncError) as exc:
             why = _reason(exc) if isinstance(exc, CatalogsyncError) else str(exc)
-            self.failed_uploads[digest] = why
+            self.failed_uploads[key] = why
             self._record(Outcome(address, step, False, why))
             return
-        record_id(self.index_path, self.index, "image", digest, url)
+        record_id(self.index_path, self.index, section, key.removeprefix(ATTACHMENT), value)
         self._record(Outcome(address, step, True))
-
-    async def _made_since_the_plan(self, offers: list[Change]) -> dict[str, str]:
-        """External id -> offer id of offers to create that the offer list already shows:
-        made since the plan, e.g. by a run on another machine. One request per 100."""
-        keys = [c.key for c in offers if c.action is Action.CREATE]
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), _LOOKUP):
-            params = [("external.id", k) for k in keys[start : start + _LOOKUP]]
-            try:
-                body = await self.client.get("/sale/offers", params=[*params, ("limit", "1000")])
-            except CatalogsyncError:
-                return found  # the creates' own lost-answer check still applies
-            for offer in body.get("offers") or []:
-                key = (offer.get("external") or {}).get("id")
-                if key in keys and offer.get("publication", {}).get("status") != "ENDED":
-                    found.setdefault(key, str(offer["id"]))
-        return found
-
-    async def _uploaded(self, digest: str, path: str) -> str:
-        """The file's URL on Allegro; a transient failure is tried again (a repeated upload
-        only leaves an unused copy, which Allegro removes when it expires)."""
-        problem = local_file_problem(self.catalog_dir, path)
-        if problem is not None:  # checked at plan time; the tree may have changed since
-            raise ApplyError(problem)
-        file = self.catalog_dir / path
-        data = file.read_bytes()
-        if hashlib.sha256(data).hexdigest() != digest:
-            raise ApplyError("the file changed since the plan")
-        media_type = MEDIA_TYPES.get(file.suffix.lower(), "image/jpeg")
-        attempt = 1
-        while True:
-            try:
-                return await self.client.upload_image(self.upload_url, data, media_type)
-            except CatalogsyncError as exc:
-                if not transient(exc) or attempt >= CREATE_ATTEMPTS:
-                    raise
-            await asyncio.sleep(backoff(attempt))
-            attempt += 1
 
     def _remember(self, change: Change, resource_id: str) -> None:
         """Write the new id down at once: a crash now must not lead to a duplicate offer."""
         if change.resource is Resource.OFFER:
             record_id(self.index_path, self.index, "offer", change.key, resource_id)
+        elif change.resource is not Resource.SHIPPING_RATES:  # listed by name: not indexed
+            self.references.setdefault(change.resource.value, {})[change.key] = resource_id
         else:
             record_id(self.index_path, self.index, "shipping_rates", change.key, resource_id)
             self.table_ids[change.key] = resource_id
@@ -292,13 +275,21 @@ class Applier:
         offer_ids = [offer_id for _, offer_id in batch]
         by_id = {offer_id: change for change, offer_id in batch}
         step = Command(kind=kind, fields=values).label
-        try:
-            body = command_body(kind.value, values, offer_ids, self.table_ids)
-        except KeyError as exc:
-            why = self.failed_tables.get(str(exc.args[0]), "it has no id")
+        blocked = self._missing_upload(values)
+        if blocked:
             for change in by_id.values():
-                message = f"not sent: shipping-rate table {exc} failed ({why})"
-                self._record(Outcome(change.address, step, False, message, skipped=True))
+                self._record(Outcome(change.address, step, False, blocked, skipped=True))
+            return
+        values = substitute(values, self._uploaded())
+        try:
+            body = command_body(kind.value, values, offer_ids, self.table_ids, self.references)
+        except KeyError as exc:
+            name = str(exc.args[0])
+            why = f"shipping-rate table {exc} failed ({self.failed_tables[name]})" \
+                if name in self.failed_tables else f"{exc} has no id on Allegro yet"
+            for change in by_id.values():
+                self._record(Outcome(change.address, step, False, f"not sent: {why}",
+                                     skipped=True))
             return
         uid = command_id(self.plan.fingerprint, kind.value, [json.dumps(body, sort_keys=True)])
         self.stock.sending(kind, values, list(by_id.values()))
@@ -317,9 +308,10 @@ class Applier:
             offer_id = str((task.get("offer") or {}).get("id"))
             target = by_id.get(offer_id)
             if target is not None:
-                if self.stock.task(kind, target, ok := task.get("status") == "SUCCESS"):
+                ok = task.get("status") == "SUCCESS"
+                if self.stock.task(kind, target, ok) and "marketplace" not in values:
                     self.ledger.confirmed(offer_id, values)
-                else:
+                else:  # failed, or a price abroad whose verdict there may change: read again
                     self.ledger.doubt(offer_id)
                 self._record(Outcome(target.address, step, ok, _task_message(task)))
 

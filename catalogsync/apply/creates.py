@@ -20,8 +20,10 @@ from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError, AnswerTimedOut, TransportError
 from catalogsync.apply.polling import operation
 from catalogsync.errors import CatalogsyncError
-from catalogsync.plan.model import Change, Resource
+from catalogsync.plan.model import Action, Change, Resource
 
+#: `external.id` values one offer-list request may filter by (API_NOTES §4)
+_LOOKUP = 100
 #: Tries of one create (the first included) before it is reported as failed.
 CREATE_ATTEMPTS = 6
 #: How long a create that timed out is given to land before it is looked up again.
@@ -107,3 +109,21 @@ def table_named(change: Change) -> str | None:
         if isinstance(name, str):
             return name
     return None
+
+
+async def made_since_the_plan(client: AllegroClient, offers: list[Change]) -> dict[str, str]:
+    """External id -> offer id of offers to create that the offer list already shows:
+    made since the plan, e.g. by a run on another machine. One request per 100."""
+    keys = [c.key for c in offers if c.action is Action.CREATE]
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), _LOOKUP):
+        params = [("external.id", k) for k in keys[start : start + _LOOKUP]]
+        try:
+            body = await client.get("/sale/offers", params=[*params, ("limit", "1000")])
+        except CatalogsyncError:
+            return found  # the creates' own lost-answer check still applies
+        for offer in body.get("offers") or []:
+            key = (offer.get("external") or {}).get("id")
+            if key in keys and offer.get("publication", {}).get("status") != "ENDED":
+                found.setdefault(key, str(offer["id"]))
+    return found

@@ -113,7 +113,11 @@ def _events(old: CachedOffer | None, new: CachedOffer) -> list[str]:
 
 
 async def record(
-    client: AllegroClient, path: Path, ledger: Ledger, table_names: dict[str, str] | None
+    client: AllegroClient,
+    path: Path,
+    ledger: Ledger,
+    table_names: dict[str, str] | None,
+    responsible_names: dict[str, str],
 ) -> None:
     """Write what apply confirmed into the cache at `path` and move the event cursor past
     our own events; another's change to an offer drops that offer from the cache."""
@@ -122,6 +126,7 @@ async def record(
     if not cache.usable(now):
         return  # the next plan reads everything anyway
     settle(cache, ledger, table_names)
+    cache.responsible = dict(responsible_names)  # GPSR entries apply made are named too
     found = await offer_events(client, cache.event_cursor)
     if found is not None:  # else the next plan reads the feed and finds the rest expected
         events, cursor = found

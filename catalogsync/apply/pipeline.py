@@ -37,7 +37,8 @@ class CommandPipeline:
         self._coming: Counter[CommandKind] = Counter(
             c.kind for change in changes for c in change.commands
         )
-        self._groups: dict[tuple[CommandKind, str], list[Member]] = {}
+        #: (kind, value) -> the offers waiting, each with its command's place in its order
+        self._groups: dict[tuple[CommandKind, str], list[tuple[Change, str, int]]] = {}
         self._values: dict[str, dict[str, Any]] = {}
         self._running: set[asyncio.Task[None]] = set()
 
@@ -71,7 +72,7 @@ class CommandPipeline:
             key = json.dumps(command.fields, sort_keys=True)
             self._values[key] = command.fields
             group = self._groups.setdefault((command.kind, key), [])
-            group.append((change, offer_id))
+            group.append((change, offer_id, position))
             if len(group) >= MAX_OFFERS_PER_COMMAND:
                 self._launch(command.kind, key)
         self._flush_finished()
@@ -93,11 +94,12 @@ class CommandPipeline:
         if not task.cancelled():
             task.exception()  # seen here; `finish` raises it (an interrupt may come first)
 
-    async def _run(self, kind: CommandKind, values: dict[str, Any], members: list[Member]) -> None:
-        await self._send(kind, values, members)
-        for change, offer_id in members:  # on to each offer's next command, failed or not
-            position = [c.kind for c in _ordered(change.commands)].index(kind) + 1
-            self._next(change, offer_id, position)
+    async def _run(
+        self, kind: CommandKind, values: dict[str, Any], members: list[tuple[Change, str, int]]
+    ) -> None:
+        await self._send(kind, values, [(change, offer_id) for change, offer_id, _ in members])
+        for change, offer_id, position in members:  # on to the next command, failed or not
+            self._next(change, offer_id, position + 1)
 
 
 def _ordered(commands: tuple[Command, ...]) -> list[Command]:

@@ -49,6 +49,13 @@ IMAGE_MEDIA_TYPES = {
     ".png": "image/png",
     ".webp": "image/webp",
 }
+#: GPSR safety manuals: PDF, JPEG or PNG (the spec's SAFETY_INFORMATION_MANUAL).
+SAFETY_FILE_MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+}
 #: `POST /sale/images` answers 413 above this (Allegro does not publish it: the emulator's).
 IMAGE_MAX_BYTES = 10_000_000
 #: One file or directory name, in bytes (Linux NAME_MAX), and a whole relative path.

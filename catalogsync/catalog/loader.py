@@ -40,7 +40,9 @@ from catalogsync.wording import shown
 
 __all__ = ["SECTIONS", "SETTINGS_FILE", "load_catalog", "load_settings"]
 
-SECTIONS = ("offers", "shipping_rates", "variant_sets")
+SECTIONS = (
+    "offers", "shipping_rates", "variant_sets", "responsible_producers", "responsible_persons"
+)
 _SETTINGS_KEYS = tuple(Settings.model_fields)
 
 
@@ -330,6 +332,8 @@ _SECTION_KEYS = {
     "offers": "external id to offer",
     "shipping_rates": "table name to table",
     "variant_sets": "set name to variant set",
+    "responsible_producers": "producer name to producer",
+    "responsible_persons": "person name to person",
 }
 _BAD_KEY = "a key must be a plain value"
 

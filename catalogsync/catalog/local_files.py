@@ -27,8 +27,11 @@ def is_local(image: str) -> bool:
     return not _URL.match(image)
 
 
-def local_file_problem(directory: Path, name: str) -> str | None:
-    """Why the image file `name` (relative to `directory`) cannot be used, or None.
+def local_file_problem(
+    directory: Path, name: str, kinds: dict[str, str] = IMAGE_MEDIA_TYPES
+) -> str | None:
+    """Why the file `name` (relative to `directory`; an image unless `kinds` says otherwise)
+    cannot be used, or None.
 
     A missing file is `MISSING`: the loader leaves it to the plan, which may come after the
     file is made.
@@ -45,9 +48,10 @@ def local_file_problem(directory: Path, name: str) -> str | None:
         return "contains a NUL character"
     if os.path.isabs(name) or name.startswith("~"):
         return "must be a path relative to the catalog directory"
-    if Path(name).suffix.lower() not in IMAGE_MEDIA_TYPES:
-        kinds = ", ".join(IMAGE_MEDIA_TYPES)
-        return f"is not a supported image file ({kinds}) nor an http(s) URL"
+    if Path(name).suffix.lower() not in kinds:
+        if kinds is IMAGE_MEDIA_TYPES:
+            return f"is not a supported image file ({', '.join(kinds)}) nor an http(s) URL"
+        return f"is not a supported file ({', '.join(kinds)})"
     try:
         root = directory.resolve()
         path = (directory / name).resolve()

@@ -18,11 +18,17 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    WithJsonSchema,
     model_validator,
 )
 
 from catalogsync.catalog import limits as L
+from catalogsync.catalog.amounts import Marketplaces, Money, NonNegativeMoney
+from catalogsync.catalog.gpsr import (
+    ResourceName,
+    ResponsiblePerson,
+    ResponsibleProducer,
+    SafetyInformation,
+)
 from catalogsync.catalog.records import (
     DescriptionItem,
     ImageItem,
@@ -90,38 +96,14 @@ OFFER_FIELDS = (
     "invoice",
     "after_sales",
     "status",
+    "responsible_producer",
+    "responsible_person",
+    "safety_information",
+    "marketed_before_gpsr",
+    "marketplaces",
 )
 
 
-def _money(value: Any) -> Any:
-    """Accept 29.99, "29.99" or 30; reject floats that are not whole grosze."""
-    if isinstance(value, bool):
-        raise ValueError("must be a number like 29.99")
-    if isinstance(value, float | int | str):
-        try:
-            amount = Decimal(str(value))
-            cents = amount.quantize(Decimal("0.01"))  # raises for inf and huge values
-        except ArithmeticError as exc:
-            raise ValueError("must be a number like 29.99") from exc
-        if cents.is_nan():
-            raise ValueError("must be a number like 29.99")
-        if amount != cents:
-            raise ValueError("must have at most two decimal places")
-        return cents
-    return value
-
-
-def _positive(amount: Decimal) -> Decimal:
-    if amount <= 0:
-        raise ValueError("must be greater than 0")
-    return amount
-
-
-#: As YAML writes an amount; spelled out so that the published schemas do not follow how a
-#: pydantic release happens to describe a Decimal.
-_AMOUNT_SCHEMA = WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}]})
-Money = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_positive), _AMOUNT_SCHEMA]
-NonNegativeMoney = Annotated[Decimal, BeforeValidator(_money), Field(ge=0), _AMOUNT_SCHEMA]
 Sku = Annotated[str, Field(min_length=1, max_length=L.EXTERNAL_ID_MAX_CHARS)]
 Int32 = Annotated[int, Field(le=L.INT32_MAX)]
 
@@ -270,6 +252,14 @@ class OfferSpec(Frozen):
     #: when to activate; a time without an offset is Polish time (Europe/Warsaw)
     scheduled_for: Annotated[datetime, AfterValidator(_polish_time)] | None = None
     ignore_fields: tuple[Literal[OFFER_FIELDS], ...] = ()  # type: ignore[valid-type]
+    #: GPSR (catalog/gpsr.py): names of account resources, safety information, and whether
+    #: the product was on the EU market before 13 Dec 2024
+    responsible_producer: ResourceName | None = None
+    responsible_person: ResourceName | None = None
+    safety_information: SafetyInformation | None = None
+    marketed_before_gpsr: bool | None = None
+    #: allegro-cz / -sk / -hu where the offer is offered too, with its price there
+    marketplaces: Marketplaces | None = None
     #: R26: change the price even while the offer is in a campaign or in Allegro Prices,
     #: which takes it out of the programme.
     allow_campaign_price_change: bool = False
@@ -311,6 +301,11 @@ class Defaults(Frozen):
     after_sales: AfterSales | None = None
     status: Status = Status.ACTIVE
     ignore_fields: tuple[Literal[OFFER_FIELDS], ...] = ()  # type: ignore[valid-type]
+    responsible_producer: ResourceName | None = None
+    responsible_person: ResourceName | None = None
+    safety_information: SafetyInformation | None = None
+    marketed_before_gpsr: bool | None = None
+    marketplaces: Marketplaces | None = None
 
 
 class Settings(Frozen):
@@ -354,6 +349,11 @@ def lean_offer(spec: OfferSpec) -> Offer:
         scheduled_for=spec.scheduled_for,
         ignore_fields=spec.ignore_fields,
         allow_campaign_price_change=spec.allow_campaign_price_change,
+        responsible_producer=spec.responsible_producer,
+        responsible_person=spec.responsible_person,
+        safety_information=spec.safety_information,
+        marketed_before_gpsr=spec.marketed_before_gpsr,
+        marketplaces=spec.marketplaces,
         allow_second_listing=spec.allow_second_listing,
     )
 
@@ -383,3 +383,5 @@ class Catalog(Frozen):
     offers: dict[Sku, LeanOffer] = Field(default_factory=dict)
     shipping_rates: dict[TableName, ShippingRateTable] = Field(default_factory=dict)
     variant_sets: dict[VariantSetName, VariantSet] = Field(default_factory=dict)
+    responsible_producers: dict[ResourceName, ResponsibleProducer] = Field(default_factory=dict)
+    responsible_persons: dict[ResourceName, ResponsiblePerson] = Field(default_factory=dict)

@@ -66,6 +66,12 @@ class Offer:
     scheduled_for: datetime | None = None
     ignore_fields: tuple[str, ...] = ()
     allow_campaign_price_change: bool = False
+    #: GPSR (catalog/gpsr.py) and additional marketplaces, as `models.OfferSpec` gives them
+    responsible_producer: str | None = None
+    responsible_person: str | None = None
+    safety_information: Any = None
+    marketed_before_gpsr: bool | None = None
+    marketplaces: dict[str, Decimal | None] | None = None
     #: list this product although an offer outside the catalog already sells it
     allow_second_listing: bool = False
 

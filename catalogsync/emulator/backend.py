@@ -23,16 +23,21 @@ from catalogsync.emulator.core.settings import Settings
 from catalogsync.emulator.core.store import Store
 from catalogsync.emulator.seed import insert_seed
 from catalogsync.emulator.services.accounts import Accounts
+from catalogsync.emulator.services.attachments import Attachments
+from catalogsync.emulator.services.badge_campaigns import BadgeCampaigns
 from catalogsync.emulator.services.campaigns import Campaigns
 from catalogsync.emulator.services.catalogue import Catalogue
+from catalogsync.emulator.services.category_tree import CategoryTree
 from catalogsync.emulator.services.commands import Commands
 from catalogsync.emulator.services.events import OfferEvents
 from catalogsync.emulator.services.images import Images
 from catalogsync.emulator.services.oauth import OAuth
+from catalogsync.emulator.services.offers.gpsr import Gpsr
 from catalogsync.emulator.services.offers.lifecycle import OfferLifecycle
 from catalogsync.emulator.services.offers.service import Offers
 from catalogsync.emulator.services.offers.storage import OfferStore
 from catalogsync.emulator.services.orders import Orders
+from catalogsync.emulator.services.responsible import PERSONS, PRODUCERS, Responsible
 from catalogsync.emulator.services.shipping import ShippingRates
 from catalogsync.emulator.services.variants import VariantSets
 
@@ -51,17 +56,26 @@ class Backend:
         self.oauth = OAuth(store, reference)
         self.accounts = Accounts(reference)
         self.catalogue = Catalogue(reference)
+        self.category_tree = CategoryTree(reference)
         self.shipping = ShippingRates(store, reference)
         self.events = OfferEvents(store)
         self.images = Images(store)
+        self.responsible_producers = Responsible(store, PRODUCERS)
+        self.responsible_persons = Responsible(store, PERSONS)
+        self.attachments = Attachments(store)
+        gpsr = Gpsr(self.catalogue, self.responsible_producers, self.responsible_persons,
+                    self.attachments)
         self._offer_store = offer_store = OfferStore(store)
         self.campaigns = Campaigns(store, offer_store, self.accounts)
+        self.badge_campaigns = BadgeCampaigns(self.accounts)
         offer_store.listen(self.events.offer_saved)
         offer_store.listen(self.campaigns.offer_saved)  # R26
         lifecycle = OfferLifecycle(store, offer_store, self.catalogue, self.events)
+        lifecycle.publication_rules.append(gpsr.publication_problems)
         self.offers = Offers(store, offer_store, lifecycle, self.catalogue, self.shipping,
-                             self.accounts, self.images)
-        self.commands = Commands(store, offer_store, lifecycle, self.shipping, self.limiter)
+                             self.accounts, self.images, gpsr)
+        self.commands = Commands(store, offer_store, lifecycle, self.shipping, self.limiter,
+                                 gpsr)
         self.variants = VariantSets(store, offer_store, self.catalogue)
         self.orders = Orders(store, offer_store, lifecycle)
         self.commands.listen(self.orders.buy_named)  # the `purchase_on_command` buyer

@@ -26,6 +26,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from catalogsync.emulator import deviations
 from catalogsync.emulator.core.errors import ApiError, error_entry
 from catalogsync.emulator.http import gate as h
 from catalogsync.emulator.openapi_subset import SCHEMA_LISTS, compile_validator, escape, spec
@@ -116,7 +117,8 @@ class Operation:
         if self.body_validator is None or body is None:
             return self.shape_status, []
         errors = [e for e in leaves(self.body_validator.iter_errors(body))
-                  if e.instance is not None or error_path(e) not in self.nulls_for_backend]
+                  if (e.instance is not None or error_path(e) not in self.nulls_for_backend)
+                  and not deviations.allowed("request", e)]
         return self.shape_status, entries(errors)
 
     # ------------------------------------------------------------------ responses

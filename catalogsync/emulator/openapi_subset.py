@@ -112,8 +112,8 @@ def _dispatch_targets() -> dict[str, str | None]:
                 visit(item, None)
 
     for prefix, components in (("#/components", spec().get("components", {})),
-                               ("#/x-latest/components",
-                                spec().get("x-latest", {}).get("components", {}))):
+                               ("#/x-older/components",
+                                spec().get("x-older", {}).get("components", {}))):
         for kind, named in components.items():
             for name, schema in named.items():
                 visit(schema, f"{prefix}/{kind}/{name}")

@@ -45,6 +45,8 @@ class LiveCache(BaseModel):
     offers: dict[str, CachedOffer] = Field(default_factory=dict)  # offer id -> what was read
     #: table id -> name when read: offers name their table, and a rename sends no event
     tables: dict[str, str] = Field(default_factory=dict)
+    #: GPSR producer and person id -> name when read, for the same reason
+    responsible: dict[str, str] = Field(default_factory=dict)
 
     def usable(self, now: datetime) -> bool:
         return bool(self.fed and self.read_at and now - self.read_at < MAX_AGE)

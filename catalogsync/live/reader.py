@@ -16,7 +16,6 @@ from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import (
     STATUS_FROM_API,
     CategoryParameter,
-    money,
     offer_fields,
     table_rates,
 )
@@ -28,8 +27,11 @@ from catalogsync.live.fetch import external_id as _external_id
 from catalogsync.live.fetch import gather_map as _gather_map
 from catalogsync.live.fetch import read_offer as _read_offer
 from catalogsync.live.fetch import status_of as _status
+from catalogsync.live.gpsr import named, names_by_id, read_responsible
 from catalogsync.live.listings import read_other_listings
+from catalogsync.live.marketplaces import read_marketplace_programmes, read_marketplaces
 from catalogsync.live.programmes import read_after_sales, read_campaigns
+from catalogsync.live.reuse import pending, still_matches
 from catalogsync.live.sales import read_sales
 from catalogsync.live.state import (
     DeliveryMethod,
@@ -60,6 +62,9 @@ async def read_live(
         _tables(client, catalog, index, methods), _list_offers(client)
     )
     table_names = {t.id: t.name for t in tables.values()}
+    responsible = await read_responsible(client, catalog)
+    names = names_by_id(responsible)
+    current = cache.tables == table_names and cache.responsible == names
     reuse = {
         offer_id: LiveOffer(
             id=offer_id,
@@ -69,12 +74,14 @@ async def read_live(
             known_digest=c.digest,
         )
         for offer_id, c in cache.offers.items()
-        if changed is not None and offer_id not in changed and cache.tables == table_names
+        if changed is not None and offer_id not in changed and current and not pending(c.fields)
     }
     offers, gone, duplicates = await _managed_offers(
         client, catalog, index, listing, table_names, reuse
     )
-    cache.fed, cache.event_cursor, cache.read_at, cache.tables = fed, cursor, now, table_names
+    offers = named(offers, names)
+    cache.fed, cache.event_cursor, cache.read_at = fed, cursor, now
+    cache.tables, cache.responsible = table_names, names
     cache.offers = {
         o.id: CachedOffer(
             status=o.status,
@@ -104,8 +111,15 @@ async def read_live(
     campaigns, notes = await read_campaigns(
         client, catalog.settings.marketplace, [o.id for o in offers.values()]
     )
+    marketplaces = await read_marketplaces(client, catalog)
+    marketplace_campaigns, marketplace_notes = await read_marketplace_programmes(
+        client, catalog, [o.id for o in offers.values()] if marketplaces else []
+    )
     return LiveState(
+        marketplaces=marketplaces,
+        marketplace_campaigns=marketplace_campaigns,
         offers=offers,
+        responsible=responsible,
         tables=tables,
         delivery_methods=methods,
         products=products,
@@ -129,7 +143,7 @@ async def read_live(
         variant_api=variant_api,
         variant_sets=variant_sets,
         variant_membership={o: s.name for s in variant_sets.values() for o in s.offer_ids},
-        notes=(*notes, sales) if isinstance(sales, str) else notes,
+        notes=notes + marketplace_notes + ((sales,) if isinstance(sales, str) else ()),
         stock_marks=index.stock.offers,
         sold=None if isinstance(sales, str) else {
             sku: sales.sold[o.id] for sku, o in offers.items()},
@@ -144,7 +158,10 @@ async def _delivery_methods(client: AllegroClient) -> tuple[DeliveryMethod, ...]
     body = await client.get("/sale/delivery-methods")
     return tuple(
         DeliveryMethod(
-            id=m["id"], name=m["name"], constraints=m.get("shippingRatesConstraints") or {}
+            id=m["id"],
+            name=m["name"],
+            constraints=m.get("shippingRatesConstraints") or {},
+            marketplaces=tuple(str(x) for x in m.get("marketplaces") or ()),
         )
         for m in body.get("deliveryMethods") or []
     )
@@ -218,7 +235,7 @@ async def _managed_offers(
     for sku, offer_id in list(chosen.items()):
         cached = reuse.get(offer_id)
         status = _listed_status(listed[offer_id]) if offer_id in listed else None
-        if cached is not None and status and _still_matches(cached, listed[offer_id], status):
+        if cached is not None and status and still_matches(cached, listed[offer_id], status):
             settled = status != cached.status
             offers[sku] = replace(cached, status=status, known_digest=None) if settled else cached
             del chosen[sku]
@@ -245,26 +262,6 @@ async def _managed_offers(
 def _listed_status(listed: dict[str, Any]) -> str | None:
     status = (listed.get("publication") or {}).get("status")
     return str(status) if status else None
-
-
-def _still_matches(cached: LiveOffer, listed: dict[str, Any], status: str) -> bool:
-    """Cheap cross-check of a cached offer against its row in the offer list. An offer we
-    saw ACTIVATING may be ACTIVE now: Allegro finished publishing it, nothing else."""
-    price = (listed.get("sellingMode") or {}).get("price") or {}
-    settled = cached.status == "ACTIVATING" and status == "ACTIVE"
-    now = {
-        "status": cached.status if settled else status,
-        "name": listed.get("name"),
-        "stock": (listed.get("stock") or {}).get("available"),
-        "price": money(price["amount"], price.get("currency") or "PLN") if price else None,
-    }
-    then = {
-        "status": cached.status,
-        "name": cached.fields.get("name"),
-        "stock": cached.fields.get("stock"),
-        "price": cached.fields.get("price"),
-    }
-    return now == then
 
 
 async def _changed_since(

@@ -34,10 +34,24 @@ class LiveOffer:
         """A hash of what the offer is on Allegro; a saved plan remembers it (stale check)
         and the plan's fingerprint is made of these."""
         if self.known_digest is None:
-            data = json.dumps([self.id, self.status, self.fields], sort_keys=True, default=str)
+            data = json.dumps(
+                [self.id, self.status, hashed_fields(self.fields)], sort_keys=True, default=str
+            )
             object.__setattr__(self, "known_digest", hashlib.sha256(data.encode()).hexdigest()[:16])
         assert self.known_digest is not None
         return self.known_digest
+
+
+#: Allegro's own verdicts on an offer: they move while nobody changes it (a marketplace's
+#: PENDING becomes APPROVED), so a saved plan is not stale because of them.
+VERDICT_FIELDS = ("marketplace_states",)
+
+
+def hashed_fields(fields: Fields) -> Fields:
+    """The fields that make an offer what it is, for its digest."""
+    if not any(name in fields for name in VERDICT_FIELDS):
+        return fields
+    return {k: v for k, v in fields.items() if k not in VERDICT_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,8 @@ class DeliveryMethod:
     id: str
     name: str
     constraints: dict[str, Any]
+    #: the marketplaces whose buyers it delivers to
+    marketplaces: tuple[str, ...] = ("allegro-pl",)
 
 
 @dataclass(frozen=True)
@@ -61,6 +77,15 @@ class ProductCandidate:
     category: str
     #: parameter name -> value labels
     parameters: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class LiveResponsible:
+    """A responsible producer or person of the account (GPSR), its data canonical."""
+
+    id: str
+    name: str
+    data: Fields
 
 
 @dataclass(frozen=True)
@@ -118,6 +143,14 @@ class LiveState:
     after_sales: dict[str, dict[str, str]] = field(default_factory=dict)
     #: local image files the catalog names, by path as written
     local_images: dict[str, LocalImage] = field(default_factory=dict)
+    #: GPSR: responsible_producer / responsible_person -> name -> the account's entry
+    responsible: dict[str, dict[str, LiveResponsible]] = field(default_factory=dict)
+    #: additional marketplaces the account can sell on -> their currency (if the catalog uses any)
+    marketplaces: dict[str, str] = field(default_factory=dict)
+    #: offer id -> additional marketplace -> programmes holding its price there (R26)
+    marketplace_campaigns: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    #: local safety manuals the catalog names, by path as written (`url`: the attachment id)
+    local_attachments: dict[str, LocalImage] = field(default_factory=dict)
     #: offer changes an earlier apply set out to make and did not finish (`StateIndex.approved`)
     approved: dict[str, dict[str, str]] = field(default_factory=dict)
     #: what could not be read, e.g. campaigns of an account that is not a business account

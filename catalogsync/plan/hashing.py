@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from catalogsync.live.state import LiveOffer, LiveState
+from catalogsync.live.state import LiveOffer, LiveState, hashed_fields
 
 
 def _digest(data: Any) -> str:
@@ -19,7 +19,7 @@ def offer_hash(offer: LiveOffer, sold: int = 0) -> str:
     sold out (ended by EMPTY_STOCK) as the active offer it was. Otherwise its `digest`."""
     if not sold and offer.fields.get("ended_by") != "EMPTY_STOCK":
         return offer.digest
-    fields, status = dict(offer.fields), offer.status
+    fields, status = dict(hashed_fields(offer.fields)), offer.status
     if "stock" in fields:
         fields["stock"] += sold
     if fields.get("ended_by") == "EMPTY_STOCK":

@@ -41,6 +41,8 @@ class Resource(StrEnum):
     OFFER = "offer"
     SHIPPING_RATES = "shipping_rates"
     VARIANT_SET = "variant_set"
+    RESPONSIBLE_PRODUCER = "responsible_producer"
+    RESPONSIBLE_PERSON = "responsible_person"
 
 
 class Action(StrEnum):
@@ -160,8 +162,12 @@ class Plan(_Frozen):
     changes: tuple[Change, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     unmanaged_offers: int = 0
-    #: local image files apply uploads first: content hash -> path in the catalog directory
+    #: local files apply uploads first: content hash (images) or `attachment-<hash>` (safety
+    #: manuals) -> path in the catalog directory
     uploads: dict[str, str] = {}
+    #: ids of the account's responsible producers and persons by kind and name, for the
+    #: modification commands that name them (apply adds those it creates)
+    references: dict[str, dict[str, str]] = {}
     #: the stock ledger after apply (None: the order events could not be read, so apply only
     #: updates the marks of the quantity changes it makes)
     stock: StockBook | None = None

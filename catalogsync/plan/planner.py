@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from catalogsync.allegro.gpsr_wire import GPSR_FIELDS, by_command
 from catalogsync.allegro.wire import offer_body
-from catalogsync.catalog.models import Catalog, Status, StockMode
+from catalogsync.catalog.models import Catalog, Status
 from catalogsync.gcpause import gc_paused
 from catalogsync.images import placeholders
 from catalogsync.live.state import LiveOffer, LiveState
@@ -16,7 +17,15 @@ from catalogsync.plan.checks import (
     run_checks,
     withhold_campaign_price,
 )
+from catalogsync.plan.gpsr import check_gpsr, check_published_edit, desired_gpsr
 from catalogsync.plan.hashing import fingerprint, offer_hash, table_hash
+from catalogsync.plan.marketplaces import (
+    compared,
+    desired_marketplaces,
+    marketplace_diagnostics,
+    price_commands,
+    withhold_marketplace_prices,
+)
 from catalogsync.plan.model import (
     Action,
     Change,
@@ -40,7 +49,8 @@ from catalogsync.plan.offers import (
     desired_offer,
 )
 from catalogsync.plan.options import Options
-from catalogsync.plan.stock import StockStep, plan_stock
+from catalogsync.plan.responsible import plan_responsible, references, responsible_hash
+from catalogsync.plan.stock import StockStep, carried_marks, offer_stock
 from catalogsync.plan.tables import plan_tables
 from catalogsync.plan.variants import plan_variant_sets
 
@@ -64,17 +74,22 @@ def plan(
 def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) -> Plan:
     catalog = _targeted(catalog, options.targets)
     changes, diagnostics = plan_tables(catalog, live)
+    changes += plan_responsible(catalog, live)
     table_ids = {name: t.id for name, t in live.tables.items()}
     #: desired state of the offers variant sets name (the rest is dropped once planned)
     wanted: dict[str, Desired] = {}
+    verdicts: dict[str, dict[str, Any]] = {}
     in_sets = {sku for variant_set in catalog.variant_sets.values() for sku in variant_set.offers}
     lookups = Lookups(live)
-    marks = _untargeted_marks(live, catalog)
+    marks = carried_marks(live, catalog)
     for sku, offer in catalog.offers.items():
         desired = desired_offer(sku, offer, catalog, live, now, lookups)
+        desired_gpsr(desired, offer, catalog, live)
+        desired_marketplaces(desired, offer, catalog, live)
         if sku in in_sets:
             wanted[sku] = desired
         current = live.offers.get(sku)
+        check_gpsr(desired, None if current is None else current.fields)
         change: Change | None
         if current is None:
             check_create(desired)
@@ -83,10 +98,15 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         else:
             allowed = options.allow_campaign_price_change or offer.allow_campaign_price_change
             withhold_campaign_price(desired, current, live, allowed)
-            step = _stock(desired, current, live, catalog.settings.stock_mode)
+            withhold_marketplace_prices(desired, current, live, allowed)
+            step = offer_stock(desired, current, live, catalog.settings.stock_mode)
             if step.kept is not None:
                 marks[sku] = step.kept
             change = _update(desired, current, table_ids, step, live)
+            if change is not None and change.request is not None:
+                check_published_edit(desired, current.fields)
+            if current.fields.get("marketplace_states"):
+                verdicts[sku] = current.fields["marketplace_states"]
         diagnostics += desired.diagnostics
         if sku in live.duplicates:
             diagnostics.append(
@@ -102,6 +122,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
             )
         if change is not None:
             changes.append(change)
+    diagnostics += marketplace_diagnostics(verdicts)
     set_changes, set_notes = plan_variant_sets(catalog, live, wanted)
     changes += set_changes
     diagnostics += set_notes
@@ -125,60 +146,48 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         diagnostics=tuple(diagnostics),
         unmanaged_offers=live.unmanaged_offers,
         uploads=_uploads(changes, live),
+        references=references(live),
         stock=None
         if live.order_position is None
         else StockBook(position=Position(**live.order_position.model_dump()), marks=marks),
     )
 
 
-def _stock(desired: Desired, current: LiveOffer, live: LiveState, mode: StockMode) -> StockStep:
-    """The offer's stock step (see `plan.stock`); its notes join the offer's diagnostics."""
-    managed = "stock" in desired.fields and "stock" not in desired.ignored
-    step = plan_stock(
-        desired.fields["stock"] if managed else None,
-        current,
-        _recorded(live, desired.sku),
-        None if live.sold is None else live.sold.get(desired.sku, 0),
-        mode,
-        activate=desired.fields["status"] == "active" and "status" not in desired.ignored,
-    )
-    desired.diagnostics += [
-        Diagnostic(severity=severity, subject=f"offer {desired.sku}", message=message)
-        for severity, message in step.notes
-    ]
-    return step
-
-
-def _recorded(live: LiveState, sku: str) -> Mark | None:
-    mark = live.stock_marks.get(sku)
-    return None if mark is None else Mark(declared=mark.declared, expected=mark.expected)
-
-
-def _untargeted_marks(live: LiveState, catalog: Catalog) -> dict[str, Mark]:
-    """Marks of offers this run does not plan, moved on to the new position unchanged."""
-    if live.sold is None:
-        return {}
-    return {
-        sku: Mark(declared=mark.declared, expected=mark.expected - live.sold.get(sku, 0))
-        for sku, mark in live.stock_marks.items()
-        if sku not in catalog.offers and sku in live.offers
-    }
-
-
 def _uploads(changes: list[Change], live: LiveState) -> dict[str, str]:
-    """Local images that changes need and Allegro does not have yet."""
-    wanted = set().union(*(placeholders(c.request.body) for c in changes if c.request))
-    return {i.sha256: i.path for i in live.local_images.values() if i.sha256 in wanted}
+    """Local images and safety manuals that changes need and Allegro does not have yet."""
+    wanted = set().union(
+        *(placeholders(c.request.body) for c in changes if c.request),
+        *(placeholders(m.fields) for c in changes for m in c.commands),
+    )
+    uploads = {i.sha256: i.path for i in live.local_images.values() if i.sha256 in wanted}
+    for manual in live.local_attachments.values():
+        if f"attachment-{manual.sha256}" in wanted:
+            uploads[f"attachment-{manual.sha256}"] = manual.path
+    return uploads
 
 
 def _targeted(catalog: Catalog, targets: frozenset[str]) -> Catalog:
+    """Only the targeted resources, and the GPSR producers and persons targeted offers name
+    (an offer cannot be published without them)."""
     if not targets:
         return catalog
+    offers = {k: v for k, v in catalog.offers.items() if k in targets}
+    defaults = catalog.settings.defaults
+    named: set[str | None] = set(targets)
+    for offer in offers.values():
+        named |= {offer.responsible_producer or defaults.responsible_producer,
+                  offer.responsible_person or defaults.responsible_person}
     return catalog.model_copy(
         update={
-            "offers": {k: v for k, v in catalog.offers.items() if k in targets},
+            "offers": offers,
             "shipping_rates": {k: v for k, v in catalog.shipping_rates.items() if k in targets},
             "variant_sets": {k: v for k, v in catalog.variant_sets.items() if k in targets},
+            "responsible_producers": {
+                k: v for k, v in catalog.responsible_producers.items() if k in named
+            },
+            "responsible_persons": {
+                k: v for k, v in catalog.responsible_persons.items() if k in named
+            },
         }
     )
 
@@ -187,7 +196,8 @@ def _create(desired: Desired, table_ids: dict[str, str], *, gone: bool) -> Chang
     fields = desired.fields
     body = offer_body(fields, desired.parameters, table_ids)
     body["external"] = {"id": desired.sku}
-    body["publication"] = {"status": "INACTIVE"}  # a draft first; activation is batched
+    # a draft first; activation is batched
+    body["publication"] = {**body.get("publication", {}), "status": "INACTIVE"}
     shown = {k: v for k, v in sorted(fields.items()) if k != "status"}
     activate = fields.get("status") == Status.ACTIVE.value
     return Change(
@@ -223,6 +233,8 @@ def _update(
         old = current.fields.get(name)
         if name == "parameters":  # only the parameters the catalog names are managed
             old = {n: (old or {}).get(n) for n in new}
+        if name == "marketplaces":
+            old = compared(new, old)
         if old != new:
             diffs.append(FieldDiff(field=name, old=old, new=new))
     diffs.sort(key=lambda d: d.field)
@@ -267,10 +279,17 @@ def _steps(
     per-offer-change limits, so it beats PATCH (2490/min per seller) even for a single offer.
     """
     fields = desired.fields
-    commands = []
+    gpsr = {f: fields[f] for f in changed & GPSR_FIELDS}
+    abroad = (price_commands(fields["marketplaces"], current.fields.get("marketplaces"))
+              if "marketplaces" in changed else [])
+    commandable = _COMMAND_FIELDS | gpsr.keys() | ({"marketplaces"} if abroad is not None
+                                                    else set())
+    commands: list[Command] = []
     patched: set[str] = set()
-    if changed <= _COMMAND_FIELDS:
+    if changed <= commandable and by_command(gpsr):
+        commands += abroad or []
         modification = {f: fields[f] for f in sorted(changed & _MODIFICATION_FIELDS)}
+        modification.update(sorted(gpsr.items()))
         if modification:
             commands.append(Command(kind=CommandKind.MODIFICATION, fields=modification))
         if "price" in changed:
@@ -285,7 +304,10 @@ def _steps(
         patched.add("stock")
     if not patched:
         return None, commands
-    body = offer_body({k: fields[k] for k in patched}, desired.parameters, table_ids)
+    sent = {k: fields[k] for k in patched}
+    if patched & GPSR_FIELDS and current.fields.get("product"):  # GPSR data sits in the product set
+        sent.setdefault("product", current.fields["product"])
+    body = offer_body(sent, desired.parameters, table_ids)
     return Request(method="PATCH", path=f"/sale/product-offers/{current.id}", body=body), commands
 
 
@@ -330,6 +352,12 @@ def stale_changes(saved: Plan, live: LiveState) -> list[str]:
             table = live.tables.get(change.key)
             now = table_hash(table.id, table.rates) if table and table.rates else None
             if now != change.base and not (change.action is Action.CREATE and table is None):
+                found.append(f"{change.address}: changed on Allegro since the plan")
+            continue
+        if change.resource in (Resource.RESPONSIBLE_PRODUCER, Resource.RESPONSIBLE_PERSON):
+            entry = live.responsible.get(change.resource.value, {}).get(change.key)
+            now = responsible_hash(entry) if entry else None
+            if now != change.base:
                 found.append(f"{change.address}: changed on Allegro since the plan")
             continue
         current = live.offers.get(change.key) or live.removed.get(change.key)

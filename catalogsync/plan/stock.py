@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from catalogsync.catalog.models import StockMode
-from catalogsync.live.state import LiveOffer
-from catalogsync.plan.model import Command, CommandKind, FieldDiff, Mark, Severity
+from catalogsync.catalog.models import Catalog, StockMode
+from catalogsync.live.state import LiveOffer, LiveState
+from catalogsync.plan.model import Command, CommandKind, Diagnostic, FieldDiff, Mark, Severity
+from catalogsync.plan.offers import Desired
 
 EMPTY_STOCK = "EMPTY_STOCK"
 
@@ -134,3 +135,39 @@ def _sold_out_note(current: LiveOffer, target: int, managed: bool
                  "activated again")]
     until = "the catalog's stock rises" if managed else "stock is added on Allegro"
     return [(Severity.NOTE, f"sold out (ended by EMPTY_STOCK); stays ended until {until}")]
+
+
+def offer_stock(
+    desired: Desired, current: LiveOffer, live: LiveState, mode: StockMode
+) -> StockStep:
+    """The offer's stock step; its notes join the offer's diagnostics."""
+    managed = "stock" in desired.fields and "stock" not in desired.ignored
+    step = plan_stock(
+        desired.fields["stock"] if managed else None,
+        current,
+        _recorded(live, desired.sku),
+        None if live.sold is None else live.sold.get(desired.sku, 0),
+        mode,
+        activate=desired.fields["status"] == "active" and "status" not in desired.ignored,
+    )
+    desired.diagnostics += [
+        Diagnostic(severity=severity, subject=f"offer {desired.sku}", message=message)
+        for severity, message in step.notes
+    ]
+    return step
+
+
+def _recorded(live: LiveState, sku: str) -> Mark | None:
+    mark = live.stock_marks.get(sku)
+    return None if mark is None else Mark(declared=mark.declared, expected=mark.expected)
+
+
+def carried_marks(live: LiveState, catalog: Catalog) -> dict[str, Mark]:
+    """Marks of offers this run does not plan, moved on to the new position unchanged."""
+    if live.sold is None:
+        return {}
+    return {
+        sku: Mark(declared=mark.declared, expected=mark.expected - live.sold.get(sku, 0))
+        for sku, mark in live.stock_marks.items()
+        if sku not in catalog.offers and sku in live.offers
+    }

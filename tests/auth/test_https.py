@@ -8,6 +8,7 @@ import pytest
 
 from catalogsync.allegro.targets import require_secure, target_for
 from catalogsync.catalog.models import Environment
+from catalogsync.config import image_upload_url
 from catalogsync.emulator.backend import Backend
 from catalogsync.errors import ConfigError
 from tests.auth.conftest import Run, catalog
@@ -57,6 +58,16 @@ def test_an_emulator_on_loopback_may_stand_in(monkeypatch: pytest.MonkeyPatch) -
 
     assert (target.api_url, target.auth_url) == ("http://127.0.0.1:8080",) * 2
     assert target.issuer is None  # whoever answers there, its tokens' issuer is not known
+
+
+def test_image_uploads_follow_the_api_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A served emulator answers `POST /sale/images` too; Allegro's upload host would not."""
+    assert image_upload_url(Environment.SANDBOX).startswith("https://upload.allegro.pl.")
+    monkeypatch.setenv("CATALOGSYNC_API_URL", "http://127.0.0.1:8080/")
+
+    assert image_upload_url(Environment.SANDBOX) == "http://127.0.0.1:8080/sale/images"
+    assert target_for(Environment.PRODUCTION, None).upload_url == "http://127.0.0.1:8080"
+    assert image_upload_url(Environment.LOCAL) == "/sale/images"
 
 
 def test_plan_refuses_plain_http_before_any_call(

@@ -115,7 +115,8 @@ def test_glob_target_shows_its_matches_and_plans_only_them(run: Run, catalog_dir
     assert "+ offer TSHIRT-WHITE-S" in result.output
     assert "+ shipping_rates Standard" in result.output
     assert "offer MUG-WHITE-330" not in result.output
-    assert "Plan: 4 to create, 0 to update" in result.output
+    assert "+ responsible_producer Fabryka Demo" in result.output  # the offers name it
+    assert "Plan: 5 to create, 0 to update" in result.output
 
 
 def test_from_inside_a_catalog_folder_points_at_the_catalog(

@@ -1,6 +1,6 @@
 """Recorded exchanges checked against the derived spec: responses, and the requests we sent.
 
-Only the deviations API_NOTES §11 documents for the real server pass, through `DEVIATIONS`.
+Only the deviations listed in `catalogsync/emulator/deviations.py` pass.
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from catalogsync.emulator import conformance
+from catalogsync.emulator import conformance, deviations
 from catalogsync.emulator.conformance import Operation
 from catalogsync.emulator.recording import Exchange
 
@@ -30,57 +29,14 @@ PER_GROUP = 0 if os.environ.get("CONTRACT_CHECK_ALL") else 25
 SAMPLE_ITEMS = 0 if os.environ.get("CONTRACT_CHECK_ALL") else 20
 
 
-#: Statuses the spec does not document for most operations although Allegro answers them for
-#: any operation; their bodies must still be Allegro's `ErrorsHolder`.
-UNDOCUMENTED_STATUSES = {
-    400: "a body that is not JSON or missing (API_NOTES §2); invalid id formats",
-    401: "missing, expired or foreign bearer token (API_NOTES §1, FAQ R9, R10)",
-    403: "another seller's resource (FAQ R21) or a switched-off resource (API_NOTES §0)",
-    404: "unknown or archived resource (FAQ R20)",
-    406: "wrong Accept header (API_NOTES §1)",
-    409: "a command id used twice, an edit while the last is processing (API_NOTES §4, §5)",
-    415: "wrong Content-Type (API_NOTES §1)",
-    422: "a request the backend rejects (FAQ R19)",
-    429: "rate limits (API_NOTES §3, FAQ R1, R2); the spec documents no 429",
-    500: "injected fault (steering)",
-    502: "injected fault (steering)",
-    503: "injected fault (steering)",
-    504: "injected fault (steering)",
-}
-#: Error answers may come as plain JSON or as Allegro's media type whatever the spec lists
-#: (API_NOTES §1: "Error responses may come back as content-type: application/json"); e.g. the
-#: spec lists only application/json for GET /sale/offer-events' 400 and only Allegro's type for
-#: most others. Successful answers must carry a documented media type.
-ERROR_MEDIA_TYPES = {"application/json", "application/vnd.allegro.public.v1+json"}
-
-
-@dataclass(frozen=True)
-class Deviation:
-    """A documented way the real server departs from the spec, which the emulator copies."""
-
-    source: str  # where it is documented
-    kind: str  # what departs; see `allowed`
-
-
-#: The ONLY departures from the spec's response schemas that pass.
-DEVIATIONS = (
-    # API_NOTES §11: "Responses carry `null` in fields the spec types as non-nullable
-    # objects/arrays — e.g. product parameters in GET /sale/product-offers/{id} come with
-    # "rangeValue": null and "valuesIds": null." Strings, numbers and booleans get no such pass.
-    Deviation("API_NOTES §11", "null object or array"),
-    # API_NOTES §11 also says top-level `warnings` "arrives as an array although the spec types
-    # it as an object". Both spec copies here type it as an array (allOf Errors), so an array
-    # conforms as it is and needs no entry.
-)
+UNDOCUMENTED_STATUSES = deviations.UNDOCUMENTED_STATUSES
+ERROR_MEDIA_TYPES = deviations.ERROR_MEDIA_TYPES
 
 
 def allowed(error: Any) -> bool:
-    """Whether a response validation error is one of the documented `DEVIATIONS`."""
-    kinds = {d.kind for d in DEVIATIONS}
-    if "null object or array" in kinds and error.instance is None:
-        # the library reports a null twice: "None for not nullable" and "not of type"
-        return error.validator == "type" and error.validator_value in ("object", "array")
-    return False
+    """Whether a response validation error is one of the documented deviations (the one
+    allow-list, `catalogsync/emulator/deviations.py`)."""
+    return deviations.allowed("response", error)
 
 
 def _json(raw: bytes) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from catalogsync.allegro import wire
+from catalogsync.allegro import gpsr_wire, wire
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.catalog.models import Environment
@@ -47,6 +47,18 @@ EXPECTED = {
     "GET /sale/offers",
     "DELETE /sale/offers/{offerId}",
     "GET /sale/offer-variants",
+    "GET /sale/categories",
+    "GET /sale/categories/{categoryId}",
+    "GET /sale/badge-campaigns",
+    "GET /sale/responsible-producers",
+    "POST /sale/responsible-producers",
+    "GET /sale/responsible-producers/{id}",
+    "PUT /sale/responsible-producers/{id}",
+    "GET /sale/responsible-persons",
+    "POST /sale/responsible-persons",
+    "PUT /sale/responsible-persons/{id}",
+    "POST /sale/offer-attachments",
+    "PUT /sale/offer-attachments/{attachmentId}",
     *(
         f"{method} /sale/{kind}/{{commandId}}{tail}"
         for kind in (
@@ -83,6 +95,8 @@ def fields(external_id: str, table: str) -> dict[str, Any]:
         },
         "invoice": "VAT",
         "external_id": external_id,
+        "responsible_producer": "Producent Demo",
+        "safety_information": {"type": "TEXT", "description": "Chronić przed dziećmi."},
     }
 
 
@@ -118,6 +132,10 @@ async def _flow(backend: Backend, catalog_dir: Path) -> None:
         )
         table_ids = {"Kontrakt": table_id}
 
+        references = await _gpsr(client)
+        await client.get("/sale/categories")
+        await client.get(f"/sale/categories/{MUGS}")
+        await client.get("/sale/badge-campaigns", params={"marketplace.id": "allegro-pl"})
         await client.get("/sale/products", params={"phrase": "5901234123457", "mode": "GTIN"})
         await client.get(f"/sale/products/{seed.MUG_WHITE}")
         parameters = {p.name: p for p in await reader._category_parameters(client, MUGS) or ()}
@@ -148,8 +166,13 @@ async def _flow(backend: Backend, catalog_dir: Path) -> None:
             ("offer-price-change-commands", {"price": "33.00 PLN"}),
             ("offer-quantity-change-commands", {"change": "GAIN", "value": 2}),
             ("offer-modification-commands", {"handling_time": "P2D"}),
+            ("offer-modification-commands", {
+                "responsible_producer": "Kontrakt", "responsible_person": "Kontrakt UE",
+                "safety_information": {"type": "ATTACHMENTS",
+                                       "attachments": references.pop("manual")}}),
         ):
-            await _command(client, kind, wire.command_body(kind, changed, [first], table_ids))
+            await _command(client, kind, wire.command_body(kind, changed, [first], table_ids,
+                                                           references))
 
         # Publication through PATCH: 202 + Location, the operation runs (202), then 303.
         backend.settings.processing_delay = 5.0
@@ -170,6 +193,33 @@ async def _flow(backend: Backend, catalog_dir: Path) -> None:
         await client.get("/sale/offers", params={"publication.status": "ACTIVE", "limit": 50})
         # Switched off in production since 2026-04-14: AccessDenied (API_NOTES §0).
         await client.request("GET", "/sale/offer-variants", ok=(403,))
+
+
+async def _gpsr(client: AllegroClient) -> dict[str, Any]:
+    """GPSR resources as apply makes them: a producer, a person, a safety manual."""
+    producer = {"trade_name": "Kontrakt sp. z o.o.",
+                "address": {"country_code": "PL", "street": "Prosta 2", "postal_code": "00-950",
+                            "city": "Warszawa"},
+                "contact": {"email": "gpsr@kontrakt.example"}}
+    person = {**producer, "name": "Kontrakt GmbH"}
+    del person["trade_name"]
+    made = await client.post("/sale/responsible-producers", gpsr_wire.resource_body(
+        "responsible_producer", "Kontrakt", producer))
+    producer_id = made.json()["id"]
+    await client.get(f"/sale/responsible-producers/{producer_id}")
+    await client.put(f"/sale/responsible-producers/{producer_id}", gpsr_wire.resource_body(
+        "responsible_producer", "Kontrakt", {**producer, "contact": {"form_url": "https://k.pl"}}))
+    made = await client.post("/sale/responsible-persons", gpsr_wire.resource_body(
+        "responsible_person", "Kontrakt UE", person))
+    person_id = made.json()["id"]
+    await client.put(f"/sale/responsible-persons/{person_id}", gpsr_wire.resource_body(
+        "responsible_person", "Kontrakt UE", person))
+    await client.get("/sale/responsible-producers", params={"offset": 0, "limit": 1000})
+    await client.get("/sale/responsible-persons", params={"offset": 0, "limit": 1000})
+    manual = await client.upload_attachment("SAFETY_INFORMATION_MANUAL", "kontrakt.pdf",
+                                            b"%PDF-1.4\n", "application/pdf")
+    return {"responsible_producer": {"Kontrakt": producer_id},
+            "responsible_person": {"Kontrakt UE": person_id}, "manual": [manual]}
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ import httpx
 from catalogsync.emulator import conformance, seed
 from catalogsync.emulator.app import REST, create_app
 from catalogsync.emulator.backend import Backend
+from tests.emulator.support import GPSR
 
 MEDIA_TYPE = "application/vnd.allegro.public.v1+json"
 CLIENT = ("catalogsync-local", "local-secret")
@@ -26,7 +27,7 @@ Call = Callable[..., Awaitable[httpx.Response]]
 
 def mug(**changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "productSet": [{"product": {"id": "5901234123457", "idType": "GTIN"}}],
+        "productSet": [{"product": {"id": "5901234123457", "idType": "GTIN"}, **GPSR}],
         "name": "Kubek ceramiczny biały 330 ml",
         "parameters": [{"id": "11323", "valuesIds": ["11323_1"]}],
         "images": [IMAGE],

@@ -50,5 +50,5 @@ def test_an_offer_created_meanwhile_by_another_run_is_not_created_again(
 
     failed = [o for o in applier.report.failed if "appeared since the plan" in o.message]
     assert len(failed) == 6
-    listed = backend.offers.find("1000001", limit=1000)["offers"]
+    listed = backend.offers.find("1000001", {"limit": ["1000"]})["offers"]
     assert set(Counter(o["external"]["id"] for o in listed).values()) == {1}

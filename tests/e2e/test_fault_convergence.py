@@ -25,7 +25,7 @@ def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def external_ids(backend: Backend) -> list[str]:
-    listing = backend.offers.find("1000001", limit=1000)["offers"]
+    listing = backend.offers.find("1000001", {"limit": ["1000"]})["offers"]
     return [o["external"]["id"] for o in listing if o["external"]]
 
 

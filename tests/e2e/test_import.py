@@ -199,7 +199,8 @@ def test_import_into_an_existing_catalog_adds_only_what_it_lacks_in_new_files(
     assert list(yaml.safe_load((catalog_dir / new[1]).read_text())["shipping_rates"]) == [
         "Paczkomat"
     ]
-    assert run("plan", catalog_dir, "--detailed-exitcode").exit_code == 0
+    planned = run("plan", catalog_dir, "--detailed-exitcode")
+    assert planned.exit_code == 0, planned.output
 
 
 def test_two_offers_sharing_an_external_id_are_imported_under_two_keys(
@@ -258,3 +259,55 @@ def test_r24_variant_sets_are_imported_where_the_old_api_still_answers(
                                   "offers": ["MUG-WHITE-330", "MUG-BLACK-330"]}}
     planned = run("plan", adopted, "--detailed-exitcode")
     assert planned.exit_code == 0, planned.output
+
+
+def test_import_reads_gpsr_data_and_marketplace_prices_and_round_trips_to_an_empty_plan(
+    run: Run, catalog_dir: Path, tmp_path: Path
+) -> None:
+    tshirts = catalog_dir / "offers" / "tshirts.yaml"
+    tshirts.write_text(
+        tshirts.read_text()
+        .replace("    price: 39.00\n    stock: 12\n", "    price: 39.00\n    stock: 12\n"
+                 "    safety_information: none\n    responsible_producer: Producent Demo\n")
+        .replace("    price: 39.00\n    stock: 20\n", "    price: 39.00\n    stock: 20\n"
+                 "    marketplaces: {allegro-hu: 3900}\n")
+        .replace("    stock: 0\n", "    stock: 0\n    marketplaces: [allegro-cz]\n")
+    )
+    mugs = catalog_dir / "offers" / "mugs.yaml"
+    mugs.write_text(mugs.read_text().replace(
+        "    price: 31.99\n", "    price: 31.99\n    marketed_before_gpsr: true\n"
+    ).replace("      ean: \"5901234123464\"\n    parameters:\n      Stan: Nowy",
+              "      ean: \"5901234123464\"\n    parameters:\n      Stan: Używany"))
+    applied = run("apply", catalog_dir, "--auto-approve")
+    assert applied.exit_code == 0 and "0 failed" in applied.output, applied.output
+    adopted = tmp_path / "adopted"
+
+    imported = run("import", adopted)
+
+    assert imported.exit_code == 0, imported.output
+    planned = run("plan", adopted, "--detailed-exitcode")
+    assert planned.exit_code == 0, planned.output
+    gpsr = yaml.safe_load((adopted / "gpsr.yaml").read_text())
+    assert sorted(gpsr["responsible_producers"]) == ["Fabryka Demo", "Producent Demo"]
+    assert gpsr["responsible_producers"]["Fabryka Demo"]["address"]["city"] == "Kraków"
+    assert gpsr["responsible_persons"]["Przedstawiciel UE"]["contact"] == {
+        "form_url": "https://compliance.example/kontakt"}
+    defaults = yaml.safe_load((adopted / "catalogsync.yaml").read_text())["defaults"]
+    assert defaults["responsible_producer"] == "Fabryka Demo"
+    assert defaults["safety_information"].startswith("Przed użyciem przeczytaj instrukcję.")
+    offers = _offers(adopted)
+    assert offers["MUG-WHITE-330"]["marketplaces"] == {"allegro-cz": 179.0, "allegro-sk": 7.49}
+    assert "safety_information" in offers["MUG-WHITE-330"]["ignore_fields"]  # type: ignore[operator]
+    assert "MUG-WHITE-330: safety_information left unmanaged: safety manuals" in imported.output
+    assert offers["MUG-BLACK-330"]["marketed_before_gpsr"] is True
+    assert offers["LAPTOP-X14-512"]["responsible_person"] == "Przedstawiciel UE"
+    assert offers["TSHIRT-WHITE-S"]["safety_information"] == "none"
+    assert offers["TSHIRT-WHITE-S"]["responsible_producer"] == "Producent Demo"
+    assert offers["TSHIRT-WHITE-M"]["marketplaces"] == {"allegro-hu": 3900.0}
+    assert offers["TSHIRT-WHITE-L"]["marketplaces"] == ["allegro-cz"]  # its price left to Allegro
+
+    erp = tmp_path / "erp"  # marketplaces and safety information kept by another system
+    left = run("import", erp, "--without", "marketplaces", "--without", "safety_information")
+    assert left.exit_code == 0, left.output
+    assert not any({"marketplaces", "safety_information"} & set(o) for o in _offers(erp).values())
+    assert run("plan", erp, "--detailed-exitcode").exit_code == 0

@@ -19,9 +19,11 @@ def test_first_plan_creates_every_table_and_offer(run: Run, catalog_dir: Path) -
         "offer MUG-WHITE-330",
         "offer LAPTOP-X14-512",
         "offer TSHIRT-WHITE-L",
+        "responsible_producer Fabryka Demo",
+        "responsible_person Przedstawiciel UE",
     ):
         assert f"+ {address}" in result.output
-    assert "Plan: 8 to create, 0 to update (about 11 API requests to apply)." in result.output
+    assert "Plan: 10 to create, 0 to update (about 13 API requests to apply)." in result.output
 
 
 def test_apply_then_plan_shows_no_changes(run: Run, catalog_dir: Path, backend: Backend) -> None:

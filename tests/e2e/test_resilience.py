@@ -79,7 +79,7 @@ def test_transient_errors_and_dropped_connections_are_retried_or_resumed(
     assert all("Traceback" not in o.output for o in outcomes)
     final = run("plan", catalog_dir, "--detailed-exitcode")
     assert final.exit_code == 0, final.output
-    listing = backend.offers.find("1000001", limit=1000)["offers"]
+    listing = backend.offers.find("1000001", {"limit": ["1000"]})["offers"]
     skus = [o["external"]["id"] for o in listing]
     assert len(skus) == len(set(skus)) == 6
     assert backend.faults.stats["errors"] > 0 and backend.faults.stats["drops"] > 0

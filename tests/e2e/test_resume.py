@@ -36,7 +36,7 @@ def interrupt_at(monkeypatch: pytest.MonkeyPatch, call: int, *, after_send: bool
 
 
 def offers_by_external_id(backend: Backend) -> Counter[str]:
-    listing = backend.offers.find(SELLER, limit=1000)
+    listing = backend.offers.find(SELLER, {"limit": ["1000"]})
     return Counter(o["external"]["id"] for o in listing["offers"])
 
 

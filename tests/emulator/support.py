@@ -64,9 +64,16 @@ async def make_table(seller: Seller, name: str = "Standard") -> str:
     return str(response.json()["id"])
 
 
+#: What GPSR asks of every demo category: the seeded producer and safety information.
+GPSR: dict[str, Any] = {
+    "responsibleProducer": {"type": "NAME", "name": "Producent Demo"},
+    "safetyInformation": {"type": "TEXT", "description": "Nie dla dzieci poniżej 3 lat."},
+}
+
+
 def mug(**changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "productSet": [{"product": {"id": "5901234123457", "idType": "GTIN"}}],
+        "productSet": [{"product": {"id": "5901234123457", "idType": "GTIN"}, **GPSR}],
         "name": "Kubek ceramiczny biały 330 ml",
         "parameters": [{"id": "11323", "valuesIds": ["11323_1"]}],
         "images": [IMAGE],

@@ -82,6 +82,24 @@ async def test_badges_list_campaigns_of_the_sellers_offers(
     assert refused.status_code == 403 and first_error(refused)["code"] == "BB2"
 
 
+async def test_badge_campaigns_are_listed_per_marketplace(
+    seller: Seller, http: httpx.AsyncClient, backend: Backend
+) -> None:
+    async def campaigns(who: Seller, **params: str) -> httpx.Response:
+        return await who.call("GET", "/sale/badge-campaigns", params=params)
+
+    listed = (await campaigns(seller, **{"marketplace.id": "allegro-pl"})).json()
+    by_id = {c["id"]: c for c in listed["badgeCampaigns"]}
+    assert by_id["BARGAIN"]["type"] == "DISCOUNT" and by_id["HIT"]["type"] == "STANDARD"
+    assert by_id["BARGAIN"]["eligibility"] == {"eligible": True, "refusalReasons": []}
+    assert (await campaigns(seller)).json() == listed  # allegro-pl when not given
+    assert (await campaigns(seller, **{"marketplace.id": "allegro-cz"})).json() == {
+        "badgeCampaigns": []}
+    assert first_error(await campaigns(seller, **{"marketplace.id": "ebay"}))["code"] == "BB35"
+    other = Seller(http, user_token(backend, seed.OTHER_SELLER_ID))  # not a business account
+    assert first_error(await campaigns(other))["code"] == "BB2"
+
+
 async def test_allegro_prices_offers_queries_by_scope_and_ids(
     seller: Seller, http: httpx.AsyncClient, table: str
 ) -> None:
@@ -102,6 +120,7 @@ async def test_allegro_prices_offers_queries_by_scope_and_ids(
         "name": "Kubek ceramiczny biały 330 ml",
         "marketplace": {"id": "allegro-pl"},
         "basePrice": {"amount": "29.99", "currency": "PLN"},
+        "discount": {"opportunity": True},  # required since the 2026-07-18 spec
         "declaredPriceReduction": {
             "sellerMaxDeclaredPercentage": "10.0",
             "sellerMaxDeclaredDiscount": {"amount": "3.00", "currency": "PLN"},

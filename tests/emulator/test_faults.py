@@ -115,7 +115,7 @@ async def test_faults_slow_answer_comes_late_but_the_work_is_done(
     assert time.perf_counter() - started >= 0.2
     await faults(http)
     assert created.status_code in (201, 202)
-    assert backend.offers.find("1000001", limit=10)["offers"][0]["external"]["id"] == (
+    assert backend.offers.find("1000001", {"limit": ["10"]})["offers"][0]["external"]["id"] == (
         "MUG-WHITE-330"
     )
     assert (await http.get("/_emulator/stats")).json()["faults"]["slow"] == 1

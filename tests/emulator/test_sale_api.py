@@ -12,6 +12,7 @@ import pytest
 from catalogsync.emulator import seed
 from catalogsync.emulator.backend import Backend
 from tests.emulator.support import (
+    GPSR,
     IMAGE,
     WARSAW,
     Seller,
@@ -55,7 +56,7 @@ async def test_r23_one_ean_two_laptops(seller: Seller) -> None:
     await make_table(seller)
     laptop = {"id": "5909990000012", "idType": "GTIN"}
     response = await seller.call(
-        "POST", "/sale/product-offers", mug(productSet=[{"product": laptop}], parameters=[])
+        "POST", "/sale/product-offers", mug(productSet=[{"product": laptop, **GPSR}], parameters=[])
     )
     assert response.status_code == 422
     error = first_error(response)
@@ -65,7 +66,7 @@ async def test_r23_one_ean_two_laptops(seller: Seller) -> None:
 
     # The product's parameters tell the two apart; a pinned product id always works.
     narrowed = {**laptop, "parameters": [{"id": "202865", "valuesIds": ["202865_2"]}]}
-    offer = await make_offer(seller, productSet=[{"product": narrowed}], parameters=[])
+    offer = await make_offer(seller, productSet=[{"product": narrowed, **GPSR}], parameters=[])
     assert offer["productSet"][0]["product"]["id"] == seed.LAPTOP_512
     assert offer["category"] == {"id": "491"}
 
@@ -161,8 +162,9 @@ async def test_active_offer_is_202_then_operation_303_then_active(
     assert response.headers["retry-after"] == "1"
     offer = response.json()
     assert offer["publication"]["status"] == "ACTIVATING"
-    location = response.headers["location"]
-    assert location.startswith(f"/sale/product-offers/{offer['id']}/operations/")
+    location = response.headers["location"]  # absolute, as Allegro's documented example
+    base = str(seller.http.base_url).rstrip("/")
+    assert location.startswith(f"{base}/sale/product-offers/{offer['id']}/operations/")
 
     running = await seller.get(location)
     assert running.status_code == 202
@@ -175,7 +177,7 @@ async def test_active_offer_is_202_then_operation_303_then_active(
     backend.advance_clock(1)
     done = await seller.get(location)
     assert done.status_code == 303 and done.content == b""
-    assert done.headers["location"] == f"/sale/product-offers/{offer['id']}"
+    assert done.headers["location"] == f"{base}/sale/product-offers/{offer['id']}"
     active = (await seller.get(f"/sale/product-offers/{offer['id']}")).json()
     assert active["publication"]["status"] == "ACTIVE"
 
@@ -216,7 +218,7 @@ async def test_r19_invalid_offers_are_422_naming_the_path(
 async def test_unknown_product_is_422_product_not_found(seller: Seller) -> None:
     product = {"id": "5900000000000", "idType": "GTIN"}
     response = await seller.call(
-        "POST", "/sale/product-offers", mug(productSet=[{"product": product}])
+        "POST", "/sale/product-offers", mug(productSet=[{"product": product, **GPSR}])
     )
     assert first_error(response)["code"] == "ProductNotFoundException"
 

@@ -11,7 +11,15 @@ import pytest
 
 from catalogsync.emulator import seed
 from catalogsync.emulator.backend import Backend
-from tests.emulator.support import IMAGE, Seller, first_error, make_offer, make_table, user_token
+from tests.emulator.support import (
+    GPSR,
+    IMAGE,
+    Seller,
+    first_error,
+    make_offer,
+    make_table,
+    user_token,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -37,7 +45,7 @@ async def active(seller: Seller, variant: str, image: str = IMAGE) -> str:
     kind = "Kubek ceramiczny" if variant in ("white", "black") else "Koszulka bawełniana"
     offer = await make_offer(
         seller,
-        productSet=[{"product": {"id": GTIN[variant], "idType": "GTIN"}}],
+        productSet=[{"product": {"id": GTIN[variant], "idType": "GTIN"}, **GPSR}],
         name=f"{kind} {variant} 330",
         external={"id": f"{variant}-{uuid.uuid4().hex[:6]}"},
         images=[image],

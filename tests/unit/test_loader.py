@@ -351,7 +351,8 @@ def test_every_problem_of_every_file_is_reported_at_once() -> None:
             Path("cat/c.yaml"),
             1,
             1,
-            "must be a mapping with any of the sections offers:, shipping_rates:, variant_sets:",
+            "must be a mapping with any of the sections offers:, shipping_rates:, variant_sets:, "
+                "responsible_producers:, responsible_persons:",
         ),
         Problem(
             Path("cat/catalogsync.yaml"),

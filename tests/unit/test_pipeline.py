@@ -61,3 +61,22 @@ def test_an_offer_runs_its_commands_in_order_and_a_dropped_one_holds_nothing_bac
         ("1", CommandKind.PUBLICATION),
         ("2", CommandKind.PUBLICATION),
     ]
+
+
+def test_two_commands_of_one_kind_for_one_offer_each_go_out_once() -> None:
+    """A price on allegro.pl and one on allegro.cz are two price commands for the offer."""
+    sent: list[dict[str, Any]] = []
+    abroad = Command(kind=CommandKind.PRICE, fields={"price": "169.00 CZK",
+                                                     "marketplace": "allegro-cz"})
+
+    async def send(kind: CommandKind, values: dict[str, Any], members: list[Member]) -> None:
+        sent.append(values)
+
+    async def run() -> None:
+        offer = change(1, abroad, PRICE, ACTIVATE)
+        pipeline = CommandPipeline([offer], send)
+        pipeline.ready(offer, "1")
+        await asyncio.wait_for(pipeline.finish(), timeout=5)
+
+    asyncio.run(run())
+    assert sent == [abroad.fields, PRICE.fields, ACTIVATE.fields]

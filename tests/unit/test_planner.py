@@ -10,6 +10,7 @@ from catalogsync.catalog.models import Catalog
 from catalogsync.live.state import (
     DeliveryMethod,
     LiveOffer,
+    LiveResponsible,
     LiveState,
     LiveTable,
     ProductCandidate,
@@ -49,6 +50,9 @@ DPD = DeliveryMethod(
         "firstItemRate": {"min": "0.00", "max": "500.00", "currency": "PLN"},
     },
 )
+#: GPSR data every published offer needs (plan/gpsr.py), and the producer it names.
+GPSR = {"responsible_producer": "Producent Demo", "safety_information": "Chronić przed dziećmi."}
+PRODUCER = LiveResponsible(id="p-1", name="Producent Demo", data={})
 TABLE_ROW = {
     "delivery_method": "Allegro Kurier DPD",
     "first_item": "16.99 PLN",
@@ -82,6 +86,7 @@ def mug(**changes: Any) -> dict[str, Any]:
         "price": "29.99",
         "stock": 5,
         "images": ["https://img/1.jpg"],
+        **GPSR,
     }
     offer.update(changes)
     return offer
@@ -93,6 +98,7 @@ def live(**overrides: Any) -> LiveState:
         "delivery_methods": (DPD,),
         "products": {"5901234123457": (MUG,), "5909990000012": (LAPTOP_256, LAPTOP_512)},
         "category_parameters": {"67476": (STAN,), "491": (STAN,)},
+        "responsible": {"responsible_producer": {"Producent Demo": PRODUCER}},
     }
     values.update(overrides)
     return LiveState(**values)
@@ -109,6 +115,8 @@ def live_mug(**changes: Any) -> LiveOffer:
         "images": ["https://img/1.jpg"],
         "shipping_rates": "Standard",
         "status": "active",
+        "responsible_producer": "Producent Demo",
+        "safety_information": {"type": "TEXT", "description": GPSR["safety_information"]},
     }
     fields.update(changes)
     return LiveOffer(id="777", status="ACTIVE", fields=fields)
@@ -122,7 +130,11 @@ def test_new_offer_is_created_as_draft_then_activated() -> None:
     body = change.request.body
     assert body["external"] == {"id": "MUG-1"}
     assert body["publication"] == {"status": "INACTIVE"}
-    assert body["productSet"] == [{"product": {"id": "p-mug"}}]
+    assert body["productSet"] == [{
+        "product": {"id": "p-mug"},
+        "responsibleProducer": {"type": "NAME", "name": "Producent Demo"},  # by name: GPSR
+        "safetyInformation": {"type": "TEXT", "description": "Chronić przed dziećmi."},
+    }]
     assert body["category"] == {"id": "67476"}
     assert body["parameters"] == [{"id": "11323", "valuesIds": ["11323_1"]}]
     assert body["sellingMode"]["price"] == {"amount": "29.99", "currency": "PLN"}
@@ -209,7 +221,7 @@ def test_r23_product_parameters_pick_one_product() -> None:
     result = plan(catalog({"LAP-1": laptop}), live(), NOW)
     assert result.errors == ()
     assert result.changes[0].request is not None
-    assert result.changes[0].request.body["productSet"] == [{"product": {"id": "p-512"}}]
+    assert result.changes[0].request.body["productSet"][0]["product"] == {"id": "p-512"}
 
 
 def test_r18_description_image_must_be_in_images() -> None:

@@ -15,7 +15,7 @@ from catalogsync.live.state import (
 )
 from catalogsync.plan.model import Action, Severity
 from catalogsync.plan.planner import plan
-from tests.unit.test_planner import NOW, STAN, live, live_mug
+from tests.unit.test_planner import GPSR, NOW, STAN, live, live_mug
 
 ROZMIAR = CategoryParameter(
     id="3306",
@@ -47,6 +47,7 @@ def catalog(sets: dict[str, Any], **offer_changes: Any) -> Catalog:
             "parameters": {"Stan": "Nowy"},
             "price": "39.00",
             "stock": 5,
+            **GPSR,
             **offer_changes.get(size, {}),
         }
         for size in "SML"

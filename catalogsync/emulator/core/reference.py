@@ -53,5 +53,9 @@ class Reference:
         return self._kinds.get("category", {})
 
     @property
+    def category_branches(self) -> dict[str, Doc]:
+        return self._kinds.get("category_branch", {})
+
+    @property
     def products(self) -> dict[str, Doc]:
         return self._kinds.get("product", {})

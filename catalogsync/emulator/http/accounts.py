@@ -1,10 +1,11 @@
-"""Handlers of `/me` and `/after-sales-service-conditions/*`."""
+"""Handlers of `/me`, `/marketplaces` and `/after-sales-service-conditions/*`."""
 
 from __future__ import annotations
 
 from starlette.responses import Response
 
 from catalogsync.emulator.http.gate import Call, Handler, allegro_json
+from catalogsync.emulator.services import marketplaces as services_marketplaces
 
 
 def me(call: Call) -> Response:
@@ -16,3 +17,8 @@ def after_sales(kind: str) -> Handler:
         return allegro_json(200, call.backend.accounts.after_sales(call.user_id, kind))
 
     return handler
+
+
+def marketplaces(call: Call) -> Response:
+    """`GET /marketplaces`: where Allegro sells, in which currency and language."""
+    return allegro_json(200, services_marketplaces.marketplaces())

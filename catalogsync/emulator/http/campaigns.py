@@ -1,4 +1,5 @@
-"""Handlers of `/sale/badges` and `/sale/allegro-prices/offers-queries` (R26)."""
+"""Handlers of `/sale/badges`, `/sale/badge-campaigns` and
+`/sale/allegro-prices/offers-queries` (R26)."""
 
 from __future__ import annotations
 
@@ -16,3 +17,8 @@ def list_badges(call: Call) -> Response:
 def allegro_prices_offers(call: Call) -> Response:
     return allegro_json(200, call.backend.campaigns.query_allegro_prices(call.user_id,
                                                                          call.body))
+
+
+def list_badge_campaigns(call: Call) -> Response:
+    return allegro_json(200, call.backend.badge_campaigns.list(call.user_id,
+                                                               call.query("marketplace.id")))

@@ -1,4 +1,4 @@
-"""Handlers of `/sale/products` and `/sale/categories/{id}/parameters`."""
+"""Handlers of `/sale/products` and `/sale/categories*`."""
 
 from __future__ import annotations
 
@@ -19,3 +19,11 @@ def get_product(call: Call) -> Response:
 
 def category_parameters(call: Call) -> Response:
     return allegro_json(200, call.backend.catalogue.category_parameters(call.path("categoryId")))
+
+
+def categories(call: Call) -> Response:
+    return allegro_json(200, call.backend.category_tree.children(call.query("parent.id")))
+
+
+def category(call: Call) -> Response:
+    return allegro_json(200, call.backend.category_tree.get(call.path("categoryId")))

@@ -31,8 +31,9 @@ from catalogsync.emulator.services.oauth import Principal
 MEDIA_TYPE = "application/vnd.allegro.public.v1+json"
 BODY_METHODS = ("POST", "PUT", "PATCH")
 FULL_AUTHENTICATION = "Full authentication is required to access this resource"  # R7
-#: Routes whose body may be raw image bytes instead of JSON.
+#: Routes whose body may be raw image bytes instead of JSON, and those whose body is a file.
 UPLOAD_ROUTES = ("POST /sale/images",)
+FILE_ROUTES = ("PUT /sale/offer-attachments/{attachmentId}",)
 
 
 class Access(Enum):
@@ -42,7 +43,7 @@ class Access(Enum):
 
 @dataclass(frozen=True)
 class Upload:
-    """Raw image bytes sent to `POST /sale/images`."""
+    """Raw bytes sent to `POST /sale/images` or to an attachment's upload URL."""
 
     media_type: str
     data: bytes
@@ -171,6 +172,9 @@ async def _serve(request: Request, backend: Backend, principal: Principal, key: 
     body, upload = None, None
     if key in UPLOAD_ROUTES:
         body, upload = await _upload(request, backend.settings.image_max_bytes)
+    elif key in FILE_ROUTES:
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        upload = Upload(media_type, await request.body())
     elif key.split(" ")[0] in BODY_METHODS:
         body = await _body(request)
     response = handler(Call(request, backend, principal.user_id or "", body, upload))

@@ -5,7 +5,8 @@ refresh and client-credentials grants; redirect URI ``http://localhost:8765/call
 ``catalogsync-web`` / ``web-secret`` registered without the device grant (authorization-code and
 refresh only, same redirect URI), for `auth login`'s "Client does not have the device_code grant."
 
-Sellers: ``1000001`` demo-seller (the local CLI acts as it; no tables, no offers at start) and
+Sellers: ``1000001`` demo-seller (the local CLI acts as it; no tables, no offers at start; one
+responsible producer "Producent Demo" for GPSR) and
 ``1000002`` other-seller (one ACTIVE offer ``20000000001``, external id ``OTHER-1``, and its own
 shipping-rate table, for ownership tests: R8, R21).
 
@@ -15,8 +16,12 @@ Delivery methods (ids are fixed)::
     a7de9a80-fc6e-43e6-a1bf-953c9d2cb214  Allegro Kurier DPD              max 20,  0.00-500.00 PLN
     74c0e8cd-adcf-4806-901f-f8dbe7e1fdef  Allegro One Box, One Kurier     max 10,  0.00-100.00 PLN
     b7641d8e-02e7-4ee0-86df-62f342d9737a  Odbiór osobisty po przedpłacie  max 100, 0.00-0.00 PLN
+    0c6a3f39-1e1d-4f6b-9a39-5a1d6c2b7e01  Allegro Kurier DPD Czechy       to CZ (allegro-cz)
+    0c6a3f39-1e1d-4f6b-9a39-5a1d6c2b7e02  Allegro Kurier DPD Słowacja     to SK (allegro-sk)
+    0c6a3f39-1e1d-4f6b-9a39-5a1d6c2b7e03  Allegro Kurier DPD Węgry        to HU (allegro-hu)
 
-Categories: Kubki 67476 and Laptopy 491 (variant sets managed by hand), Koszulki 16248 (managed
+Categories: Kubki 67476 (under Dom i Ogród 5) and Laptopy 491 (under Elektronika 2; offers need
+a product) with variant sets managed by hand, Koszulki 16248 (under Moda 1454; managed
 automatically by Allegro: R25).
 
 Products (ids are fixed)::
@@ -35,11 +40,19 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from catalogsync.emulator.seed.accounts import CLIENTS, USERS
-from catalogsync.emulator.seed.catalogue import CATEGORIES, DELIVERY_METHODS, PRODUCTS
+from catalogsync.emulator.seed.accounts import CLIENTS, DEMO_PRODUCER, USERS
+from catalogsync.emulator.seed.catalogue import (
+    CATEGORIES,
+    CATEGORY_BRANCHES,
+    DELIVERY_METHODS,
+    PRODUCTS,
+)
 from catalogsync.emulator.seed.ids import (
     DEMO_SELLER_ID,
     DPD,
+    DPD_CZ,
+    DPD_HU,
+    DPD_SK,
     INPOST,
     LAPTOP_256,
     LAPTOP_512,
@@ -57,7 +70,8 @@ from catalogsync.emulator.seed.ids import (
 from catalogsync.emulator.seed.other_seller import OTHER_TABLE, other_offer
 
 __all__ = [
-    "DEMO_SELLER_ID", "DPD", "INPOST", "LAPTOP_256", "LAPTOP_512", "MUG_BLACK", "MUG_WHITE",
+    "DEMO_SELLER_ID", "DPD", "DPD_CZ", "DPD_HU", "DPD_SK", "INPOST", "LAPTOP_256", "LAPTOP_512",
+    "MUG_BLACK", "MUG_WHITE",
     "ONE_BOX", "OTHER_OFFER_ID", "OTHER_SELLER_ID", "OTHER_TABLE_ID", "PICKUP", "TSHIRT_L",
     "TSHIRT_M", "TSHIRT_S", "insert_seed",
 ]
@@ -70,11 +84,16 @@ def insert_seed(db: sqlite3.Connection, now: str) -> None:
         *(("user", u["id"], u) for u in USERS),
         *(("delivery_method", m["id"], m) for m in DELIVERY_METHODS),
         *(("category", c["id"], c) for c in CATEGORIES),
+        *(("category_branch", c["id"], c) for c in CATEGORY_BRANCHES),
         *(("product", p["id"], p) for p in PRODUCTS),
     ]
     db.executemany(
         "INSERT INTO reference (kind, id, doc) VALUES (?, ?, ?)",
         [(kind, key, json.dumps(doc)) for kind, key, doc in reference],
+    )
+    db.execute(
+        "INSERT INTO responsible_producers (id, seller, name, doc) VALUES (?, ?, ?, ?)",
+        (DEMO_PRODUCER["id"], DEMO_SELLER_ID, DEMO_PRODUCER["name"], json.dumps(DEMO_PRODUCER)),
     )
     table = {**OTHER_TABLE, "lastModified": now}
     db.execute(

@@ -59,10 +59,10 @@ AFTER_SALES: dict[str, dict[str, list[Doc]]] = {
         "returnPolicies": [
             {"id": "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", "seller": {"id": DEMO_SELLER_ID},
              "name": "Zwroty 14 dni", "availability": {"range": "FULL"},
-             "withdrawalPeriod": "P14D"},
+             "withdrawalPeriod": "P14D", "isFulfillment": False},
             {"id": "4a2d3b5f-6c7e-4f80-9bac-1d2e3f4a5b6c", "seller": {"id": DEMO_SELLER_ID},
              "name": "Zwroty 30 dni", "availability": {"range": "FULL"},
-             "withdrawalPeriod": "P30D"},
+             "withdrawalPeriod": "P30D", "isFulfillment": False},
         ],
         "impliedWarranties": [
             {"id": "5b3e4c60-7d8f-4091-acbd-2e3f4a5b6c7d", "name": "Rękojmia 24 miesiące"},
@@ -70,5 +70,18 @@ AFTER_SALES: dict[str, dict[str, list[Doc]]] = {
         "warranties": [
             {"id": "6c4f5d71-8e90-41a2-bdce-3f4a5b6c7d8e", "name": "Gwarancja producenta"},
         ],
+    },
+}
+
+
+#: The demo seller's responsible producer (GPSR), as `POST /sale/responsible-producers` keeps it.
+DEMO_PRODUCER: Doc = {
+    "id": "8d1e6f0a-2b3c-4d5e-8f90-a1b2c3d4e5f6",
+    "name": "Producent Demo",
+    "producerData": {
+        "tradeName": "Demo Seller sp. z o.o.",
+        "address": {"countryCode": "PL", "street": "Prosta 1", "postalCode": "00-950",
+                    "city": "Warszawa"},
+        "contact": {"email": "produkty@demo-seller.example"},
     },
 }

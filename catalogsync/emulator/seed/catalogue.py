@@ -6,6 +6,9 @@ from typing import Any
 
 from catalogsync.emulator.seed.ids import (
     DPD,
+    DPD_CZ,
+    DPD_HU,
+    DPD_SK,
     INPOST,
     LAPTOP_256,
     LAPTOP_512,
@@ -28,6 +31,7 @@ def _delivery_method(
     max_rate: str,
     weight: tuple[str, str] | None,
     endorsed: bool = True,
+    abroad: tuple[str, str] | None = None,
 ) -> Doc:
     """A delivery method as `GET /sale/delivery-methods` lists it (API_NOTES §7)."""
     rate = {"min": "0.00", "max": max_rate, "currency": "PLN"}
@@ -35,11 +39,11 @@ def _delivery_method(
     return {
         "id": method_id,
         "name": name,
-        "marketplaces": ["allegro-pl"],
+        "marketplaces": ["allegro-pl", abroad[0]] if abroad else ["allegro-pl"],
         "paymentPolicy": "IN_ADVANCE",
         "allegroEndorsed": endorsed,
         "dispatchCountry": "PL",
-        "destinationCountry": "PL",
+        "destinationCountry": abroad[1] if abroad else "PL",
         "shippingRatesConstraints": {
             "allowed": True,
             "maxQuantityPerPackage": {"max": max_quantity},
@@ -64,6 +68,14 @@ DELIVERY_METHODS: list[Doc] = [
     _delivery_method(DPD, "Allegro Kurier DPD", 20, "500.00", ("0.100", "31.500")),
     _delivery_method(ONE_BOX, "Allegro One Box, One Kurier", 10, "100.00", None),
     _delivery_method(PICKUP, "Odbiór osobisty po przedpłacie", 100, "0.00", None, endorsed=False),
+    # From Poland to the additional marketplaces' buyers: an offer is offered on allegro.cz,
+    # .sk or .hu only if its shipping rates deliver there ([I#13275]).
+    _delivery_method(DPD_CZ, "Allegro Kurier DPD Czechy", 20, "500.00", ("0.100", "31.500"),
+                     abroad=("allegro-cz", "CZ")),
+    _delivery_method(DPD_SK, "Allegro Kurier DPD Słowacja", 20, "500.00", ("0.100", "31.500"),
+                     abroad=("allegro-sk", "SK")),
+    _delivery_method(DPD_HU, "Allegro Kurier DPD Węgry", 20, "500.00", ("0.100", "31.500"),
+                     abroad=("allegro-hu", "HU")),
 ]
 
 
@@ -131,15 +143,31 @@ TEMPERATURE: Doc = {
 DISK = _dictionary("202865", "Pojemność dysku", ["256 GB", "512 GB"])
 SIZE = _dictionary("3306", "Rozmiar", ["S", "M", "L"])
 
-#: category id -> {"id", "name", "parameters", "variants"} (parameters as `GET .../parameters`
-#: lists them; "variants": whether Allegro manages multi-variant offers there automatically or
-#: sellers do it by hand, which decides if ended offers show in a variant set: R25)
+#: The main categories above the leaves (`GET /sale/categories`); offers go in leaves only.
+CATEGORY_BRANCHES: list[Doc] = [
+    {"id": "5", "name": "Dom i Ogród", "parent": None},
+    {"id": "2", "name": "Elektronika", "parent": None},
+    {"id": "1454", "name": "Moda", "parent": None},
+]
+
+#: GPSR in a category (the emulator's guess; Allegro publishes no list, [I#11422]): the data is
+#: required unless the product was marketed before 13 Dec 2024, which only a used product can
+#: declare; clothing may go without safety information (NO_SAFETY_INFORMATION).
+GPSR = {"required": True, "noSafetyInformation": False, "marketedBeforeConditions": ["Używany"]}
+
+#: Leaf category id -> {"id", "name", "parent", "parameters", "variants",
+#: "productizationRequired", "gpsr"} (parameters as `GET .../parameters` lists them;
+#: "variants": whether Allegro manages multi-variant offers there automatically or sellers do it
+#: by hand, which decides if ended offers show in a variant set: R25; "gpsr": see GPSR)
 CATEGORIES: list[Doc] = [
-    {"id": "67476", "name": "Kubki",
-     "parameters": [CONDITION, COLOUR, CAPACITY, FEATURES, TEMPERATURE], "variants": "MANUAL"},
-    {"id": "491", "name": "Laptopy", "parameters": [CONDITION, DISK, COLOUR], "variants": "MANUAL"},
-    {"id": "16248", "name": "Koszulki", "parameters": [CONDITION, SIZE, COLOUR],
-     "variants": "AUTOMATIC"},
+    {"id": "67476", "name": "Kubki", "parent": "5",
+     "parameters": [CONDITION, COLOUR, CAPACITY, FEATURES, TEMPERATURE],
+     "variants": "MANUAL", "productizationRequired": False, "gpsr": GPSR},
+    {"id": "491", "name": "Laptopy", "parent": "2", "parameters": [CONDITION, DISK, COLOUR],
+     "variants": "MANUAL", "productizationRequired": True, "gpsr": GPSR},
+    {"id": "16248", "name": "Koszulki", "parent": "1454", "parameters": [CONDITION, SIZE, COLOUR],
+     "variants": "AUTOMATIC", "productizationRequired": False,
+     "gpsr": {**GPSR, "noSafetyInformation": True}},
 ]
 
 

@@ -21,6 +21,7 @@ from catalogsync.emulator.core.errors import ApiError, Doc, iso
 from catalogsync.emulator.core.store import Store
 from catalogsync.emulator.services.accounts import Accounts
 from catalogsync.emulator.services.events import price_of
+from catalogsync.emulator.services.marketplaces import prices_of
 from catalogsync.emulator.services.offers.documents import StoredOffer
 from catalogsync.emulator.services.offers.storage import OfferStore
 
@@ -128,9 +129,9 @@ class Campaigns:
         percentage = _percentage(body.get("percentage", "10.0"))
         with self._store.session() as now:
             seller, doc = self._offer(offer_id)
-            price = (doc.get("sellingMode") or {}).get("price")
+            price = _price_on(doc, marketplace)
             if price is None:
-                raise ValueError("the offer has no price")
+                raise ValueError(f"the offer has no price on {marketplace}")
             state = _participation(scope, percentage, price, iso(now))
             self._store.db.execute(
                 "INSERT OR REPLACE INTO allegro_prices (offer_id, marketplace, seller, doc)"
@@ -141,12 +142,29 @@ class Campaigns:
 
     def offer_saved(self, offer: StoredOffer, before: tuple[str, Doc] | None, at: datetime
                     ) -> None:
-        """An `OfferStore` listener: a changed price takes the offer out of the programs."""
-        if before is not None and price_of(before[1]) != price_of(offer.doc):
+        """An `OfferStore` listener: a changed price takes the offer out of the programs, on
+        the base marketplace (badges and Allegro Prices) or on an additional one (its Allegro
+        Prices participation)."""
+        if before is None:
+            return
+        if price_of(before[1]) != price_of(offer.doc):
             self.leave_programs(offer.id, at)
+        old, new = prices_of(before[1]), prices_of(offer.doc)
+        for marketplace in sorted(set(old) | set(new)):
+            if old.get(marketplace) != new.get(marketplace):
+                self._leave_allegro_prices(offer.id, marketplace, at)
+
+    def _leave_allegro_prices(self, offer_id: str, marketplace: str, at: datetime) -> None:
+        excluded = {"declaredPriceReduction": None, "actualPriceReduction": None,
+                    "discountedAt": None, "excludedAt": iso(at)}
+        self._store.db.execute(
+            "UPDATE allegro_prices SET doc = ? WHERE offer_id = ? AND marketplace = ?"
+            " AND json_extract(doc, '$.excludedAt') IS NULL",
+            (json.dumps(excluded), offer_id, marketplace),
+        )
 
     def leave_programs(self, offer_id: str, at: datetime) -> None:
-        """The integrator changed the offer's price (inside an open session)."""
+        """The integrator changed the offer's base price (inside an open session)."""
         db = self._store.db
         for campaign_id, raw in db.execute(
             "SELECT campaign_id, doc FROM badges WHERE offer_id = ?", (offer_id,)
@@ -158,13 +176,7 @@ class Campaigns:
                     badge["publication"]["to"] = iso(at)
                 db.execute("UPDATE badges SET doc = ? WHERE offer_id = ? AND campaign_id = ?",
                            (json.dumps(badge), offer_id, campaign_id))
-        excluded = {"declaredPriceReduction": None, "actualPriceReduction": None,
-                    "discountedAt": None, "excludedAt": iso(at)}
-        db.execute(
-            "UPDATE allegro_prices SET doc = ? WHERE offer_id = ?"
-            " AND json_extract(doc, '$.excludedAt') IS NULL",
-            (json.dumps(excluded), offer_id),
-        )
+        self._leave_allegro_prices(offer_id, "allegro-pl", at)
 
     # ----------------------------------------------------------------- API
 
@@ -199,8 +211,11 @@ class Campaigns:
             where = ["o.seller = ?", "o.archived = 0",
                      f"o.status IN ({', '.join('?' * len(QUERIED))})"]
             args: list[Any] = [marketplace, seller, *QUERIED]
-            if marketplace != "allegro-pl":
-                where.append("0")
+            if marketplace != "allegro-pl":  # offers offered there
+                where.append("EXISTS (SELECT 1 FROM json_each(o.doc, "
+                             "'$.publication.marketplaces.additional') WHERE "
+                             "json_extract(value, '$.id') = ?)")
+                args.append(marketplace)
             if ids:
                 where.append(f"o.id IN ({', '.join('?' * len(ids))})")
                 args += ids
@@ -241,9 +256,19 @@ def _status_item(offer: Doc, marketplace: str, participation: str | None) -> Doc
     state = json.loads(participation) if participation else {
         "declaredPriceReduction": None, "actualPriceReduction": None,
         "discountedAt": None, "excludedAt": None}
+    # `discount.opportunity` (required since the 2026-07-18 spec): the emulator guesses that
+    # every offer not excluded from the programme could be discounted.
     return {"id": offer["id"], "name": offer.get("name") or "",
             "marketplace": {"id": marketplace},
-            "basePrice": (offer.get("sellingMode") or {}).get("price"), **state}
+            "basePrice": _price_on(offer, marketplace),
+            "discount": {"opportunity": state["excludedAt"] is None}, **state}
+
+
+def _price_on(offer: Doc, marketplace: str) -> Doc | None:
+    if marketplace == "allegro-pl":
+        price: Doc | None = (offer.get("sellingMode") or {}).get("price")
+        return price
+    return prices_of(offer).get(marketplace)
 
 
 def _offers_query(body: Any) -> tuple[str, list[str], str | None, int, int]:

@@ -52,9 +52,8 @@ def _offer_product(product: Doc, item: Doc) -> Doc:
         },
         "quantity": item.get("quantity") or {"value": 1},
     }
-    for key in ("responsiblePerson", "responsibleProducer", "safetyInformation", "deposits"):
-        if key in item:
-            entry[key] = item[key]
+    if "deposits" in item:  # GPSR fields: see offers/gpsr.py
+        entry["deposits"] = item["deposits"]
     return entry
 
 
@@ -140,6 +139,10 @@ class Catalogue:
 
     def category(self, category_id: str) -> Doc | None:
         return self._reference.categories.get(category_id)
+
+    def categories(self) -> dict[str, Doc]:
+        """The leaf categories offers can be listed in, by id."""
+        return self._reference.categories
 
     def search_products(self, phrase: str | None, mode: str | None,
                         category_id: str | None = None) -> Doc:

@@ -106,8 +106,9 @@ def _publication_modification(body: Doc, now: datetime) -> Doc:
 
 
 #: offer-modification-commands fields the spec allows but the emulator does not model.
-_UNMODELLED = ("additionalServicesGroup", "discounts", "sizeTable", "publication",
-               "responsiblePerson", "responsibleProducer", "safetyInformation")
+_UNMODELLED = ("additionalServicesGroup", "discounts", "sizeTable", "publication")
+#: GPSR fields a modification sets on the offer's first product [SL Modification*]
+GPSR_FIELDS = ("responsibleProducer", "responsiblePerson", "safetyInformation")
 
 
 def _offer_modification(body: Doc, now: datetime) -> Doc:
@@ -122,6 +123,8 @@ def _offer_modification(body: Doc, now: datetime) -> Doc:
             out["delivery"] = _modified_delivery(value)
         elif key == "location":
             out["location"] = fields.location(value, path)
+        elif key in GPSR_FIELDS:
+            out[key] = _gpsr_modification(key, value, path)
         elif key == "payments":
             payments = checks.json_object(value, path)
             if set(payments) != {"invoice"}:
@@ -134,9 +137,25 @@ def _offer_modification(body: Doc, now: datetime) -> Doc:
         raise invalid("modification", "modification must change at least one field.")
     changed: list[str] = []
     for key, value in out.items():
-        changed += [key] if key == "location" else [f"{key}.{sub}" for sub in value]
+        if key == "location":
+            changed.append(key)
+        elif key in GPSR_FIELDS:
+            changed.append(f"productSet.{key}")
+        else:
+            changed += [f"{key}.{sub}" for sub in value]
     out["_field"] = ",".join(changed)  # the task's `field`: what the command changes
     return out
+
+
+def _gpsr_modification(key: str, value: Any, path: str) -> Doc:
+    """`{"id"}` for a producer or person (a null id unassigns), TEXT or ATTACHMENTS safety
+    information; whether they exist is the task's business."""
+    given = checks.json_object(value, path)
+    if key != "safetyInformation":
+        entry_id = given.get("id")
+        return {"id": None if entry_id is None else checks.text(entry_id, f"{path}.id")}
+    kind = checks.text(given.get("type"), f"{path}.type", allowed=("TEXT", "ATTACHMENTS"))
+    return dict(given) | {"type": kind}
 
 
 def _modified_delivery(value: Any) -> Doc:

@@ -26,7 +26,9 @@ from catalogsync.emulator.core.errors import (
 from catalogsync.emulator.core.limits import Limiter
 from catalogsync.emulator.core.store import Store
 from catalogsync.emulator.services import command_bodies as bodies
+from catalogsync.emulator.services import marketplaces
 from catalogsync.emulator.services.offers.documents import LIVE, MARKETPLACE, StoredOffer
+from catalogsync.emulator.services.offers.gpsr import Gpsr
 from catalogsync.emulator.services.offers.lifecycle import OfferLifecycle
 from catalogsync.emulator.services.offers.storage import OfferStore
 from catalogsync.emulator.services.shipping import ShippingRates
@@ -52,6 +54,25 @@ class TaskFailure(Exception):
         self.errors = list(errors) or [error_entry("VALIDATION_ERROR", message)]
 
 
+def _new_price(price: Doc, payload: Doc) -> Doc:
+    """A price after a price-change command's modification (TaskFailure if refused)."""
+    amount, kind = Decimal(price["amount"]), payload["type"]
+    if "money" in payload and payload["money"]["currency"] != price["currency"]:
+        raise TaskFailure(f"The offer's price is in {price['currency']}.")
+    if kind == "FIXED_PRICE":
+        amount = Decimal(payload["money"]["amount"])
+    elif kind.endswith("_PRICE"):
+        change = Decimal(payload["money"]["amount"])
+        amount += change if kind.startswith("INCREASE") else -change
+    else:
+        factor = Decimal(payload["percentage"]) / 100
+        amount *= (1 + factor) if kind.startswith("INCREASE") else (1 - factor)
+    amount = amount.quantize(checks.CENT, rounding=ROUND_HALF_UP)
+    if amount <= 0:
+        raise TaskFailure("The new price must be greater than 0.")
+    return {"amount": str(amount), "currency": price["currency"]}
+
+
 def _not_found_task(offer_id: str) -> TaskFailure:
     return TaskFailure(
         "The offer does not exist.",
@@ -68,8 +89,9 @@ class Commands:
     """The four kinds of batch command, kept in the `commands` and `tasks` tables."""
 
     def __init__(self, store: Store, offers: OfferStore, lifecycle: OfferLifecycle,
-                 shipping: ShippingRates, limiter: Limiter) -> None:
+                 shipping: ShippingRates, limiter: Limiter, gpsr: Gpsr) -> None:
         self._store = store
+        self._gpsr = gpsr
         self._offers = offers
         self._lifecycle = lifecycle
         self._shipping = shipping
@@ -227,26 +249,18 @@ class Commands:
 
     @staticmethod
     def _task_price(offer: StoredOffer, payload: Doc) -> None:
+        marketplace = payload["marketplaceId"]
+        if marketplace not in (None, MARKETPLACE):
+            try:
+                marketplaces.change_price(offer.doc, marketplace,
+                                          lambda price: _new_price(price, payload))
+            except ValueError as exc:
+                raise TaskFailure(str(exc)) from exc
+            return
         price = (offer.doc.get("sellingMode") or {}).get("price")
-        if payload["marketplaceId"] not in (None, MARKETPLACE):
-            raise TaskFailure(f"The offer is not listed on {payload['marketplaceId']}.")
         if not price:
             raise TaskFailure("The offer has no price to change.")
-        amount, kind = Decimal(price["amount"]), payload["type"]
-        if "money" in payload and payload["money"]["currency"] != price["currency"]:
-            raise TaskFailure(f"The offer's price is in {price['currency']}.")
-        if kind == "FIXED_PRICE":
-            amount = Decimal(payload["money"]["amount"])
-        elif kind.endswith("_PRICE"):
-            change = Decimal(payload["money"]["amount"])
-            amount += change if kind.startswith("INCREASE") else -change
-        else:
-            factor = Decimal(payload["percentage"]) / 100
-            amount *= (1 + factor) if kind.startswith("INCREASE") else (1 - factor)
-        amount = amount.quantize(checks.CENT, rounding=ROUND_HALF_UP)
-        if amount <= 0:
-            raise TaskFailure("The new price must be greater than 0.")
-        offer.doc["sellingMode"]["price"] = {"amount": str(amount), "currency": price["currency"]}
+        offer.doc["sellingMode"]["price"] = _new_price(price, payload)
 
     def _task_quantity(self, offer: StoredOffer, payload: Doc, at: datetime) -> None:
         stock = offer.doc.get("stock") or {"available": 0, "unit": "UNIT"}
@@ -259,6 +273,12 @@ class Commands:
             self._lifecycle.end(offer, at, "EMPTY_STOCK")
 
     def _task_modification(self, offer: StoredOffer, payload: Doc) -> None:
+        gpsr = {k: payload[k] for k in bodies.GPSR_FIELDS if k in payload}
+        if gpsr:
+            try:
+                self._gpsr.modify(offer.seller, offer.doc, gpsr)
+            except ApiError as error:
+                raise TaskFailure(error.errors[0]["message"], *error.errors) from error
         delivery = dict(payload.get("delivery") or {})
         if "shippingRates" in delivery:
             table_id = delivery["shippingRates"]["id"]

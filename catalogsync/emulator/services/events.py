@@ -18,6 +18,7 @@ from typing import Any
 
 from catalogsync.emulator.core.errors import Doc, invalid, iso
 from catalogsync.emulator.core.store import Store
+from catalogsync.emulator.services.marketplaces import prices_of, requested
 from catalogsync.emulator.services.offers.documents import LIVE, StoredOffer
 
 SCHEMA = """
@@ -60,10 +61,15 @@ def changes(before: tuple[str, Doc] | None, status: str, doc: Doc) -> list[Doc]:
         found.append(_event("OFFER_ACTIVATED", doc))
     if old is not None and was in LIVE:
         if price_of(old) != price_of(doc):
-            found.append(_price_event(doc))
+            found.append(_price_event(doc, "allegro-pl"))
+        old_prices, new_prices = prices_of(old), prices_of(doc)
+        for marketplace in sorted(set(old_prices) | set(new_prices)):
+            if old_prices.get(marketplace) != new_prices.get(marketplace):
+                found.append(_price_event(doc, marketplace))
         if _stock_of(old) != _stock_of(doc):
             found.append(_event("OFFER_STOCK_CHANGED", doc))
-        if _content(old) != _content(doc):
+        # guess: asking for other additional marketplaces is a content change too
+        if _content(old) != _content(doc) or requested(old) != requested(doc):
             found.append(_event("OFFER_CHANGED", doc))
     if status == "ENDED" and was in LIVE:
         ended = _event("OFFER_ENDED", doc)
@@ -83,10 +89,10 @@ def _event(kind: str, doc: Doc) -> Doc:
     return {"type": kind, "offer": offer}
 
 
-def _price_event(doc: Doc) -> Doc:
+def _price_event(doc: Doc, marketplace: str) -> Doc:
     event = _event("OFFER_PRICE_CHANGED", doc)
     event["offer"].setdefault("external", {})  # required by the spec's schema
-    event["offer"]["marketplaces"] = [{"id": "allegro-pl", "changeType": "MANUAL"}]
+    event["offer"]["marketplaces"] = [{"id": marketplace, "changeType": "MANUAL"}]
     return event
 
 

@@ -114,6 +114,11 @@ class ShippingRates:
             raise forbidden("You can only access your own shipping rates.")
         return row[2]
 
+    def delivers_to(self, table_id: str | None) -> set[str]:
+        """The marketplaces a shipping-rates table delivers to (none without a table)."""
+        row = self.table(table_id) if table_id else None
+        return {m["id"] for m in self._marketplaces(row[2])} if row else set()
+
     def _marketplaces(self, table: Doc) -> list[Doc]:
         ids: dict[str, None] = {}
         for rate in table["rates"]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from catalogsync.emulator.core.errors import (
@@ -48,6 +49,8 @@ class OfferLifecycle:
         self._catalogue = catalogue
         self._events = events
         self._last_housekeeping: datetime | None = None
+        #: further rules a published offer must meet (GPSR), each giving error entries
+        self.publication_rules: list[Callable[[Doc], list[Doc]]] = []
         store.create(SCHEMA, ("operations",))
 
     def delay(self) -> timedelta:
@@ -70,7 +73,10 @@ class OfferLifecycle:
             problems.append(("delivery.shippingRates", "Shipping rates are required."))
         problems += [("parameters", f"Parameter '{name}' is required.")
                      for name in self._catalogue.missing_required(doc)]
-        return [error_entry("VALIDATION_ERROR", message, path) for path, message in problems]
+        entries = [error_entry("VALIDATION_ERROR", message, path) for path, message in problems]
+        for rule in self.publication_rules:
+            entries += rule(doc)
+        return entries
 
     def revalidate(self, offer: StoredOffer, at: datetime) -> None:
         errors = [] if offer.status in LIVE else self.activation_problems(offer.doc)

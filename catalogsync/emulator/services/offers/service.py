@@ -11,19 +11,20 @@ from typing import Any
 from catalogsync.emulator.core import checks
 from catalogsync.emulator.core.errors import ApiError, Doc, invalid, iso
 from catalogsync.emulator.core.store import Store
+from catalogsync.emulator.services import marketplaces
 from catalogsync.emulator.services.accounts import Accounts
 from catalogsync.emulator.services.catalogue import Catalogue
 from catalogsync.emulator.services.images import Images
-from catalogsync.emulator.services.offers import fields
+from catalogsync.emulator.services.offers import fields, search
 from catalogsync.emulator.services.offers.documents import (
     LIVE,
-    OFFER_STATUSES,
     StoredOffer,
     blank_offer,
     listing,
     public,
     without_null_strings,
 )
+from catalogsync.emulator.services.offers.gpsr import Gpsr
 from catalogsync.emulator.services.offers.lifecycle import OfferLifecycle
 from catalogsync.emulator.services.offers.storage import OfferStore
 from catalogsync.emulator.services.shipping import ShippingRates
@@ -34,8 +35,9 @@ class Offers:
 
     def __init__(self, store: Store, storage: OfferStore, lifecycle: OfferLifecycle,
                  catalogue: Catalogue, shipping: ShippingRates, accounts: Accounts,
-                 images: Images) -> None:
+                 images: Images, gpsr: Gpsr) -> None:
         self._store = store
+        self._gpsr = gpsr
         self._storage = storage
         self._lifecycle = lifecycle
         self._catalogue = catalogue
@@ -43,45 +45,46 @@ class Offers:
         self._accounts = accounts
         self._images = images
 
-    def find(
-        self,
-        seller: str,
-        *,
-        external_ids: list[str] | None = None,
-        offer_ids: list[str] | None = None,
-        statuses: list[str] | None = None,
-        limit: int = 20,
-        offset: int = 0,
-    ) -> Doc:
-        """`GET /sale/offers`: the seller's offers, newest first; hidden ones are left out (R22)."""
+    def find(self, seller: str, query: search.Query | None = None) -> Doc:
+        """`GET /sale/offers`: the seller's offers filtered and sorted as the query asks (newest
+        first by default); hidden ones are left out (R22)."""
+        query = query or {}
+        limit, offset = search.paging(query)
+        productization = [c for c, doc in self._catalogue.categories().items()
+                          if doc.get("productizationRequired")]
         with self._store.session():
-            if not 1 <= limit <= 1000:
-                raise invalid("limit", "limit must be between 1 and 1000.", status=400)
-            if offset < 0 or offset + limit > 10_000_000:
-                raise invalid("offset", "offset must be >= 0 and offset + limit <= 10000000.",
-                              status=400)
-            for status in statuses or []:
-                if status not in OFFER_STATUSES:
-                    raise invalid("publication.status", f"Unknown status {status}.", status=400)
-            where, args = ["seller = ?", "hidden = 0", "archived = 0"], [seller]
-            for column, values in (("external_id", external_ids), ("id", offer_ids),
-                                   ("status", statuses)):
-                if values:
-                    where.append(f"{column} IN ({', '.join('?' * len(values))})")
-                    args.extend(values)
-            clause = " AND ".join(where)
+            where, args, order = search.filters(query, productization)
+            clause = " AND ".join(["seller = ?", "hidden = 0", "archived = 0", *where])
+            args = [seller, *args]
             db = self._store.db
             total = db.execute(f"SELECT COUNT(*) FROM offers WHERE {clause}", args).fetchone()
-            rows = self._store.db.execute(
-                f"SELECT doc FROM offers WHERE {clause} ORDER BY seq DESC LIMIT ? OFFSET ?",
+            rows = db.execute(
+                f"SELECT doc FROM offers WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?",
                 [*args, limit, offset],
             ).fetchall()
-            offers = [without_null_strings(listing(json.loads(row[0]))) for row in rows]
+            offers = [self._listed(json.loads(row[0])) for row in rows]
             return {"offers": offers, "count": len(offers), "totalCount": total[0]}
+
+    def _answer(self, offer: StoredOffer) -> Doc:
+        """The product-offer answer, with each additional marketplace's state."""
+        doc = public(offer.doc)
+        doc["additionalMarketplaces"] = marketplaces.states(
+            offer.doc, offer.status, self._shipping.delivers_to(_table_id(offer.doc)))
+        return doc
+
+    def _listed(self, doc: Doc) -> Doc:
+        states = marketplaces.states(doc, doc["publication"]["status"],
+                                     self._shipping.delivers_to(_table_id(doc)))
+        entry = without_null_strings(listing(doc))
+        entry["additionalMarketplaces"] = {
+            m: {"publication": {"state": s["publication"]["state"]},
+                "sellingMode": {"price": s["sellingMode"]["price"]} if s["sellingMode"] else None}
+            for m, s in states.items()}
+        return entry
 
     def get(self, seller: str, offer_id: str) -> Doc:
         with self._store.session():
-            return public(self._storage.owned(seller, offer_id).doc)
+            return self._answer(self._storage.owned(seller, offer_id))
 
     def create(self, seller: str, body: Any) -> tuple[Doc, str | None]:
         """`POST /sale/product-offers`: a draft (no operation) or an activation (operation id)."""
@@ -100,7 +103,7 @@ class Offers:
             self._lifecycle.revalidate(offer, now)
             self._images.keep(fields.image_urls(offer.doc))
             self._storage.save(offer, now, insert=True)
-            return public(offer.doc), operation
+            return self._answer(offer), operation
 
     def patch(self, seller: str, offer_id: str, body: Any) -> tuple[Doc, str | None]:
         """`PATCH /sale/product-offers/{id}`: sync edits; publication changes are operations."""
@@ -124,7 +127,7 @@ class Offers:
             self._lifecycle.revalidate(offer, now)
             self._images.keep(fields.image_urls(offer.doc))
             self._storage.save(offer, now)
-            return public(offer.doc), operation
+            return self._answer(offer), operation
 
     def operation(self, seller: str, offer_id: str, operation_id: str) -> Doc | None:
         """`GET .../operations/{id}`: the 202 body while it runs; None once done (the 303)."""
@@ -151,8 +154,11 @@ class Offers:
     def _apply_body(self, offer: StoredOffer, body: Doc, now: datetime) -> None:
         """Validate the request's fields and write them into the offer document."""
         doc = offer.doc
+        previous = list(doc.get("productSet") or [])
         product = (self._catalogue.product_set(doc, body["productSet"]) if "productSet" in body
                    else self._catalogue.product_of(doc))
+        if "productSet" in body:
+            self._gpsr.write(offer.seller, doc, body["productSet"], previous)
         if "category" in body or "productSet" in body:
             self._catalogue.set_category(doc, body, product)
         if "name" in body:
@@ -185,8 +191,11 @@ class Offers:
             doc["language"] = checks.text(body["language"], "language")
         if "publication" in body:
             fields.publication_fields(doc, body["publication"])
+        if "publication" in body or "additionalMarketplaces" in body:
+            marketplaces.write(doc, body)
         if "images" in body or "description" in body:
             self._images.check(fields.image_urls(doc), now)
+        self._gpsr.check_options(doc)
         doc["updatedAt"] = iso(now)
 
     def _delivery(self, seller: str, current: Doc, given: Any) -> Doc:
@@ -203,3 +212,8 @@ class Offers:
             delivery["shippingRates"] = self._shipping.offer_reference(seller,
                                                                        given["shippingRates"])
         return dict(delivery)
+
+
+def _table_id(doc: Doc) -> str | None:
+    rates = (doc.get("delivery") or {}).get("shippingRates") or {}
+    return str(rates["id"]) if rates.get("id") else None

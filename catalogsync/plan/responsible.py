@@ -1,0 +1,65 @@
+"""GPSR account resources: the catalog's responsible producers and persons, created or updated
+in place (by id) when their data differ; one left out of the catalog stays as it is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalogsync.allegro.gpsr_wire import RESOURCES, resource_body
+from catalogsync.catalog.gpsr import ResponsiblePerson, ResponsibleProducer
+from catalogsync.catalog.models import Catalog
+from catalogsync.live.state import LiveResponsible, LiveState
+from catalogsync.plan.hashing import table_hash
+from catalogsync.plan.model import Action, Change, FieldDiff, Request, Resource
+
+RESOURCE_OF = {
+    "responsible_producer": Resource.RESPONSIBLE_PRODUCER,
+    "responsible_person": Resource.RESPONSIBLE_PERSON,
+}
+
+
+def canonical(entry: ResponsibleProducer | ResponsiblePerson) -> dict[str, Any]:
+    data = entry.model_dump(exclude_none=True)
+    return {**data, "contact": data.get("contact", {})}
+
+
+def declared(catalog: Catalog) -> dict[str, dict[str, ResponsibleProducer | ResponsiblePerson]]:
+    return {
+        "responsible_producer": dict(catalog.responsible_producers),
+        "responsible_person": dict(catalog.responsible_persons),
+    }
+
+
+def responsible_hash(entry: LiveResponsible) -> str:
+    return table_hash(entry.id, (entry.data,))
+
+
+def plan_responsible(catalog: Catalog, live: LiveState) -> list[Change]:
+    changes = []
+    for kind, entries in declared(catalog).items():
+        path = RESOURCES[kind][0]
+        for name, entry in entries.items():
+            data = canonical(entry)
+            existing = live.responsible.get(kind, {}).get(name)
+            body = resource_body(kind, name, data)
+            if existing is None:
+                changes.append(Change(
+                    resource=RESOURCE_OF[kind], key=name, action=Action.CREATE,
+                    diffs=tuple(FieldDiff(field=k, new=v) for k, v in sorted(data.items())),
+                    request=Request(method="POST", path=path, body=body),
+                ))
+            elif existing.data != data:
+                changes.append(Change(
+                    resource=RESOURCE_OF[kind], key=name, action=Action.UPDATE, id=existing.id,
+                    diffs=tuple(FieldDiff(field=k, old=existing.data.get(k), new=v)
+                                for k, v in sorted(data.items()) if existing.data.get(k) != v),
+                    request=Request(method="PUT", path=f"{path}/{existing.id}", body=body),
+                    base=responsible_hash(existing),
+                ))
+    return changes
+
+
+def references(live: LiveState) -> dict[str, dict[str, str]]:
+    """kind -> name -> id of what the account has (for modification commands)."""
+    return {kind: {name: e.id for name, e in entries.items()}
+            for kind, entries in live.responsible.items() if entries}
