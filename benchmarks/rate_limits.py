@@ -44,9 +44,9 @@ import yaml
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.allegro.pacing import Pacer, allegro_windows
-from catalogsync.apply.applier import Applier, settle_pending
+from catalogsync.apply.applier import Applier
 from catalogsync.apply.batching import chunks
-from catalogsync.apply.polling import command_tasks
+from catalogsync.apply.polling import command_tasks, settle_pending
 from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Environment
 from catalogsync.config import live_cache_path, state_index_path
@@ -143,14 +143,14 @@ async def run_catalogsync(
         await settle_pending(client, index, index_path)
         cache = LiveCache() if full_refresh else load_cache(cache_path)
         live = await read_live(client, catalog, index, cache)
-        save_cache(cache_path, cache)
         result = plan(catalog, live, datetime.now(UTC), BULK)
         assert not result.errors, result.errors[:3]
         if not apply or not result.changes:
+            save_cache(cache_path, cache)
             return
         table_ids = {n: t.id for n, t in live.tables.items()}
         report = await Applier(
-            client, result, index, index_path, table_ids, Quiet(), directory
+            client, result, index, index_path, table_ids, Quiet(), directory, cache=cache
         ).run()
         assert not report.failed, report.failed[:3]
 

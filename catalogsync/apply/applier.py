@@ -31,6 +31,7 @@ from catalogsync.catalog.models import Environment
 from catalogsync.config import live_cache_path
 from catalogsync.errors import ApplyError, CatalogsyncError
 from catalogsync.images import MEDIA_TYPES, placeholders, substitute
+from catalogsync.live.cache import LiveCache
 from catalogsync.plan.checks import approved_values
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Phase, Progress
@@ -64,6 +65,7 @@ class Applier:
         progress: Progress,
         catalog_dir: Path,
         upload_url: str = "/sale/images",
+        cache: LiveCache | None = None,
     ) -> None:
         self.client = client
         self.plan = plan
@@ -83,6 +85,8 @@ class Applier:
         self._gate = asyncio.Semaphore(CONCURRENCY)
         self._commands = asyncio.Semaphore(COMMANDS_AT_ONCE)
         self._cache_path = live_cache_path(catalog_dir, Environment(plan.environment))
+        #: the live cache the plan was read with (else the saved one): apply writes into it
+        self._cache = cache
 
     async def run(self) -> ApplyReport:
         started = time.perf_counter()
@@ -125,7 +129,9 @@ class Applier:
                 self.index.approved.pop(change.key, None)
         self.stock.settle()
         save_index(self.index_path, self.index)
-        await record(self.client, self._cache_path, self.ledger, self._table_names())
+        await record(
+            self.client, self._cache_path, self.ledger, self._table_names(), self._cache
+        )
         self.report.seconds = time.perf_counter() - started
         self.report.requests = dict(self.client.requests)
         self.report.throttled = self.client.throttled
@@ -317,10 +323,14 @@ class Applier:
             offer_id = str((task.get("offer") or {}).get("id"))
             target = by_id.get(offer_id)
             if target is not None:
-                if self.stock.task(kind, target, ok := task.get("status") == "SUCCESS"):
-                    self.ledger.confirmed(offer_id, values)
-                else:
+                ok = task.get("status") == "SUCCESS"
+                self.stock.task(kind, target, ok)
+                if not ok:
                     self.ledger.doubt(offer_id)
+                elif kind is CommandKind.QUANTITY:  # the result depends on sales meanwhile
+                    self.ledger.restocked(offer_id)
+                else:
+                    self.ledger.confirmed(offer_id, values)
                 self._record(Outcome(target.address, step, ok, _task_message(task)))
 
     async def _variant_set(self, change: Change, offer_ids: dict[str, str | None]) -> None:
@@ -368,23 +378,6 @@ class Applier:
         self.report.outcomes.append(outcome)
         if not outcome.ok:
             self.progress.failure(f"{outcome.address}: {outcome.step}: {outcome.message}")
-
-
-async def settle_pending(client: AllegroClient, index: StateIndex, index_path: Path) -> int:
-    """Wait for commands an interrupted apply left running, so live state is final.
-
-    Returns how many there were. A command Allegro no longer knows is simply forgotten.
-    """
-    pending = dict(index.commands)
-    for uid, command in pending.items():
-        try:
-            await command_tasks(client, command.kind, uid, len(command.offers))
-        except AllegroError as exc:
-            if exc.status != 404:
-                raise
-        del index.commands[uid]
-        save_index(index_path, index)
-    return len(pending)
 
 
 def _reason(exc: CatalogsyncError) -> str:

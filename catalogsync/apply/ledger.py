@@ -40,6 +40,12 @@ class Ledger:
         self.steps.setdefault(offer_id, []).append(("set", fields))
         self.unsettled.discard(offer_id)
 
+    def restocked(self, offer_id: str) -> None:
+        """A quantity command's task ended in SUCCESS: the stock changed, to a value that
+        depends on what buyers bought meanwhile; the next plan takes it from the offer list."""
+        self.steps.setdefault(offer_id, []).append(("stock", {}))
+        self.unsettled.discard(offer_id)
+
     def sent(self, offer_ids: list[str]) -> None:
         """A command for these offers is on its way; unknown until their tasks settle."""
         self.unsettled.update(offer_ids)
@@ -59,9 +65,12 @@ def settle(cache: LiveCache, ledger: Ledger, table_names: dict[str, str] | None)
     for offer_id, steps in ledger.steps.items():
         entry = cache.offers.get(offer_id)
         for kind, data in steps:
-            entry = (
-                _answered(entry, data, table_names) if kind == "doc" else _confirmed(entry, data)
-            )
+            if kind == "doc":
+                entry = _answered(entry, data, table_names)
+            elif kind == "stock":
+                entry = _restocked(entry)
+            else:
+                entry = _confirmed(entry, data)
         if entry is None:
             cache.offers.pop(offer_id, None)
         else:
@@ -88,9 +97,17 @@ def _confirmed(entry: CachedOffer | None, values: dict[str, Any]) -> CachedOffer
         status = "ACTIVATING"  # ACTIVE once Allegro has published it
     elif values.get("status") == "ended":
         status = "ENDED"
-    new = CachedOffer(status=status, fields={**entry.fields, **values})
+    new = CachedOffer(status=status, fields={**entry.fields, **values}, unsure=entry.unsure)
     new.expect = _events(entry, new)
     return new
+
+
+def _restocked(entry: CachedOffer | None) -> CachedOffer | None:
+    if entry is None:
+        return None
+    expect = [*entry.expect, *(["OFFER_STOCK_CHANGED"] if entry.status in LIVE_STATUSES else [])]
+    unsure = tuple(sorted({*entry.unsure, "stock"}))
+    return CachedOffer(entry.status, entry.fields, expect, None, unsure)
 
 
 def _events(old: CachedOffer | None, new: CachedOffer) -> list[str]:
@@ -113,14 +130,20 @@ def _events(old: CachedOffer | None, new: CachedOffer) -> list[str]:
 
 
 async def record(
-    client: AllegroClient, path: Path, ledger: Ledger, table_names: dict[str, str] | None
+    client: AllegroClient,
+    path: Path,
+    ledger: Ledger,
+    table_names: dict[str, str] | None,
+    cache: LiveCache | None = None,
 ) -> None:
-    """Write what apply confirmed into the cache at `path` and move the event cursor past
-    our own events; another's change to an offer drops that offer from the cache."""
-    cache = load_cache(path)
+    """Write what apply confirmed into the cache (the one the plan read, else the one at
+    `path`) and save it there, the event cursor moved past our own events; another's change
+    to an offer drops that offer from the cache."""
+    cache = load_cache(path) if cache is None else cache
     now = datetime.now(UTC)
     if not cache.usable(now):
-        return  # the next plan reads everything anyway
+        save_cache(path, cache)  # the next plan reads everything anyway
+        return
     settle(cache, ledger, table_names)
     found = await offer_events(client, cache.event_cursor)
     if found is not None:  # else the next plan reads the feed and finds the rest expected

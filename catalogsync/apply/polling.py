@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
 from catalogsync.errors import ApplyError
+from catalogsync.state import StateIndex, save_index
 
 #: How long apply waits for one command or operation before giving up on it.
 DEADLINE_SECONDS = 600.0
@@ -88,3 +90,20 @@ async def put_variant_set(
                 ) from exc
         await sleep(wait)
         wait = min(wait * 2, _VARIANT_MAX_WAIT)
+
+
+async def settle_pending(client: AllegroClient, index: StateIndex, index_path: Path) -> int:
+    """Wait for commands an interrupted apply left running, so live state is final.
+
+    Returns how many there were. A command Allegro no longer knows is simply forgotten.
+    """
+    pending = dict(index.commands)
+    for uid, command in pending.items():
+        try:
+            await command_tasks(client, command.kind, uid, len(command.offers))
+        except AllegroError as exc:
+            if exc.status != 404:
+                raise
+        del index.commands[uid]
+        save_index(index_path, index)
+    return len(pending)

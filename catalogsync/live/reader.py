@@ -7,7 +7,6 @@ offers the state index knows but the list lacks (hidden, R22) are read by id.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,17 +59,11 @@ async def read_live(
         _tables(client, catalog, index, methods), _list_offers(client)
     )
     table_names = {t.id: t.name for t in tables.values()}
-    reuse = {
-        offer_id: LiveOffer(
-            id=offer_id,
-            status=c.status,
-            fields=c.fields,
-            ever_activated=c.status != "INACTIVE",
-            known_digest=c.digest,
-        )
-        for offer_id, c in cache.offers.items()
-        if changed is not None and offer_id not in changed and cache.tables == table_names
-    }
+    reuse = (
+        {i: c for i, c in cache.offers.items() if i not in changed}
+        if changed is not None and cache.tables == table_names
+        else {}
+    )
     offers, gone, duplicates = await _managed_offers(
         client, catalog, index, listing, table_names, reuse
     )
@@ -188,9 +181,9 @@ async def _managed_offers(
     index: StateIndex,
     listing: list[dict[str, Any]],
     table_names: dict[str, str],
-    reuse: dict[str, LiveOffer],
+    reuse: dict[str, CachedOffer],
 ) -> tuple[dict[str, LiveOffer], set[str], dict[str, tuple[str, ...]]]:
-    """The managed offers, read in detail unless `reuse` (offer id -> offer, from the cache,
+    """The managed offers, read in detail unless `reuse` (offer id -> what the cache holds,
     minus what the event feed says changed) still holds for them."""
     by_sku: dict[str, list[dict[str, Any]]] = {}
     for offer in listing:
@@ -217,10 +210,10 @@ async def _managed_offers(
     listed = {str(o["id"]): o for o in listing}
     for sku, offer_id in list(chosen.items()):
         cached = reuse.get(offer_id)
-        status = _listed_status(listed[offer_id]) if offer_id in listed else None
-        if cached is not None and status and _still_matches(cached, listed[offer_id], status):
-            settled = status != cached.status
-            offers[sku] = replace(cached, status=status, known_digest=None) if settled else cached
+        row = listed.get(offer_id)
+        status = _listed_status(row) if row else None
+        if cached is not None and row and status and _still_matches(cached, row, status):
+            offers[sku] = _from_cache(offer_id, cached, row, status)
             del chosen[sku]
     chosen.update(unlisted)  # never from the cache: their external id is checked below
     docs = await _gather_map(chosen.items(), lambda item: _read_offer(client, item[1]))
@@ -247,24 +240,44 @@ def _listed_status(listed: dict[str, Any]) -> str | None:
     return str(status) if status else None
 
 
-def _still_matches(cached: LiveOffer, listed: dict[str, Any], status: str) -> bool:
-    """Cheap cross-check of a cached offer against its row in the offer list. An offer we
-    saw ACTIVATING may be ACTIVE now: Allegro finished publishing it, nothing else."""
+def _listed_fields(listed: dict[str, Any]) -> dict[str, Any]:
+    """The offer list's row as the canonical fields it carries."""
     price = (listed.get("sellingMode") or {}).get("price") or {}
-    settled = cached.status == "ACTIVATING" and status == "ACTIVE"
-    now = {
-        "status": cached.status if settled else status,
+    return {
         "name": listed.get("name"),
         "stock": (listed.get("stock") or {}).get("available"),
         "price": money(price["amount"], price.get("currency") or "PLN") if price else None,
     }
-    then = {
-        "status": cached.status,
-        "name": cached.fields.get("name"),
-        "stock": cached.fields.get("stock"),
-        "price": cached.fields.get("price"),
-    }
-    return now == then
+
+
+def _still_matches(cached: CachedOffer, listed: dict[str, Any], status: str) -> bool:
+    """Cheap cross-check of a cached offer against its row in the offer list. An offer we
+    saw ACTIVATING may be ACTIVE now: Allegro finished publishing it, nothing else. A field
+    the cache is unsure of (a stock set while buyers bought) is taken from the list."""
+    settled = cached.status == "ACTIVATING" and status == "ACTIVE"
+    if (cached.status if settled else status) != cached.status:
+        return False
+    now = _listed_fields(listed)
+    if any(now.get(k) is None for k in cached.unsure):
+        return False
+    return all(cached.fields.get(k) == v for k, v in now.items() if k not in cached.unsure)
+
+
+def _from_cache(
+    offer_id: str, cached: CachedOffer, listed: dict[str, Any], status: str
+) -> LiveOffer:
+    fields = cached.fields
+    if cached.unsure:
+        now = _listed_fields(listed)
+        fields = {**fields, **{k: now[k] for k in cached.unsure}}
+    same = status == cached.status and not cached.unsure
+    return LiveOffer(
+        id=offer_id,
+        status=status,
+        fields=fields,
+        ever_activated=cached.status != "INACTIVE",
+        known_digest=cached.digest if same else None,
+    )
 
 
 async def _changed_since(
