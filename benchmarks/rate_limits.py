@@ -187,7 +187,7 @@ async def _command(
     uid = str(uuid.uuid4())
     criteria = [{"type": "CONTAINS_OFFERS", "offers": [{"id": i} for i in offers]}]
     await client.request("PUT", f"/sale/{kind}/{uid}", json={"offerCriteria": criteria, **body})
-    await command_tasks(client, kind, uid, len(offers))
+    await command_tasks(client, kind, uid, offers)
 
 
 async def competent_price(backend: Backend, directory: Path, price: str, pacer: Pacer) -> None:

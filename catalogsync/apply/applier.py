@@ -314,7 +314,7 @@ class Applier:
         self.ledger.sent(offer_ids)
         try:
             await self.client.request("PUT", f"/sale/{kind.value}/{uid}", json=body, ok=(201, 409))
-            tasks = await command_tasks(self.client, kind.value, uid, len(offer_ids))
+            tasks = await command_tasks(self.client, kind.value, uid, offer_ids)
         except CatalogsyncError as exc:
             self._fail_all(by_id.values(), step, _reason(exc))
             return
