@@ -51,6 +51,7 @@ from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Environment
 from catalogsync.config import live_cache_path, state_index_path
 from catalogsync.emulator.backend import Backend
+from catalogsync.gcpause import settled
 from catalogsync.live.cache import LiveCache, load_cache, save_cache
 from catalogsync.live.reader import read_live
 from catalogsync.plan.options import Options
@@ -143,6 +144,7 @@ async def run_catalogsync(
         await settle_pending(client, index, index_path)
         cache = LiveCache() if full_refresh else load_cache(cache_path)
         live = await read_live(client, catalog, index, cache)
+        settled()
         result = plan(catalog, live, datetime.now(UTC), BULK)
         assert not result.errors, result.errors[:3]
         if not apply or not result.changes:

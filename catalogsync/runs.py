@@ -29,6 +29,7 @@ from catalogsync.cli_options import CliContext, colour
 from catalogsync.cli_state import load_state, note_running, run_lock, write_missing_lock
 from catalogsync.config import image_upload_url, live_cache_path, pacing_path, state_index_path
 from catalogsync.errors import PlanError
+from catalogsync.gcpause import settled
 from catalogsync.images import catalog_images, local_images
 from catalogsync.live.cache import LiveCache, load_cache, save_cache
 from catalogsync.live.reader import read_live
@@ -53,6 +54,7 @@ async def plan(obj: CliContext, directory: Path, catalog: Catalog, options: Opti
         note_running(client, directory, environment)
         index = load_state(directory, environment)
         live, cache = await _read(client, catalog, index, directory)
+        settled()
     save_cache(live_cache_path(directory, environment), cache)
     return make_plan(catalog, live, datetime.now(UTC), options)
 
@@ -91,6 +93,7 @@ async def apply(
             if await settle_pending(client, index, index_path):
                 click.echo("Waited for the commands an interrupted apply left running.", err=True)
             live, cache = await _read(client, catalog, index, directory)
+            settled()
             applier = None
             try:
                 result = saved or make_plan(catalog, live, datetime.now(UTC), options)

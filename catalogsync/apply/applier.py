@@ -20,7 +20,14 @@ from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import COMMANDS_AT_ONCE, command_id
-from catalogsync.apply.creates import CREATE_ATTEMPTS, backoff, create, table_named, transient
+from catalogsync.apply.creates import (
+    CREATE_ATTEMPTS,
+    backoff,
+    create,
+    made_since_the_plan,
+    table_named,
+    transient,
+)
 from catalogsync.apply.ledger import Ledger, record
 from catalogsync.apply.pipeline import CommandPipeline
 from catalogsync.apply.polling import command_tasks, operation, put_variant_set
@@ -48,10 +55,6 @@ from catalogsync.wording import shown
 #: Per-offer requests in flight at once (R2, R3: bounded per user and per client), leaving
 #: the client's other slots (allegro/client.py) to commands and their polls.
 CONCURRENCY = 7
-
-
-#: `external.id` values one offer-list request may filter by (API_NOTES §4)
-_LOOKUP = 100
 
 
 class Applier:
@@ -104,7 +107,9 @@ class Applier:
                     await self._upload(digest, path)
                     phase.advance()
         offer_ids: dict[str, str | None] = {c.key: c.id for c in offers}
-        made_since = await self._made_since_the_plan(offers)
+        made_since = await made_since_the_plan(
+            self.client, [c.key for c in offers if c.action is Action.CREATE]
+        )
         for change in offers:
             if change.key in made_since:
                 offer_ids[change.key] = None
@@ -209,23 +214,6 @@ class Applier:
             return
         record_id(self.index_path, self.index, "image", digest, url)
         self._record(Outcome(address, step, True))
-
-    async def _made_since_the_plan(self, offers: list[Change]) -> dict[str, str]:
-        """External id -> offer id of offers to create that the offer list already shows:
-        made since the plan, e.g. by a run on another machine. One request per 100."""
-        keys = [c.key for c in offers if c.action is Action.CREATE]
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), _LOOKUP):
-            params = [("external.id", k) for k in keys[start : start + _LOOKUP]]
-            try:
-                body = await self.client.get("/sale/offers", params=[*params, ("limit", "1000")])
-            except CatalogsyncError:
-                return found  # the creates' own lost-answer check still applies
-            for offer in body.get("offers") or []:
-                key = (offer.get("external") or {}).get("id")
-                if key in keys and offer.get("publication", {}).get("status") != "ENDED":
-                    found.setdefault(key, str(offer["id"]))
-        return found
 
     async def _uploaded(self, digest: str, path: str) -> str:
         """The file's URL on Allegro; a transient failure is tried again (a repeated upload

@@ -8,6 +8,7 @@ own work is not taken for someone else's, and the feed's cursor moves past it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,7 +99,7 @@ def _confirmed(entry: CachedOffer | None, values: dict[str, Any]) -> CachedOffer
     elif values.get("status") == "ended":
         status = "ENDED"
     new = CachedOffer(status=status, fields={**entry.fields, **values}, unsure=entry.unsure)
-    new.expect = _events(entry, new)
+    new.expect = _events(entry, new, values)
     return new
 
 
@@ -110,9 +111,12 @@ def _restocked(entry: CachedOffer | None) -> CachedOffer | None:
     return CachedOffer(entry.status, entry.fields, expect, None, unsure)
 
 
-def _events(old: CachedOffer | None, new: CachedOffer) -> list[str]:
+def _events(
+    old: CachedOffer | None, new: CachedOffer, touched: Iterable[str] | None = None
+) -> list[str]:
     """The events Allegro emits for the change from `old` to `new`, on top of those `old`
-    still waits for. Only offers that are live emit events (drafts and ended ones do not)."""
+    still waits for; `touched` names the only fields that may differ, when known. Only
+    offers that are live emit events (drafts and ended ones do not)."""
     expect = list(old.expect) if old else []
     was = old.status if old else "INACTIVE"
     if was not in LIVE_STATUSES:
@@ -121,7 +125,7 @@ def _events(old: CachedOffer | None, new: CachedOffer) -> list[str]:
         return expect
     before = old.fields if old else {}
     expect += [e for f, e in _FIELD_EVENTS.items() if before.get(f) != new.fields.get(f)]
-    content = set(before) | set(new.fields)
+    content = set(before) | set(new.fields) if touched is None else set(touched)
     if any(before.get(f) != new.fields.get(f) for f in content - _NOT_CONTENT):
         expect.append("OFFER_CHANGED")
     if new.status == "ENDED":

@@ -86,8 +86,8 @@ def save_cache(path: Path, cache: LiveCache) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".live-", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w") as out:
-            json.dump(_encode(cache), out, separators=(",", ":"), check_circular=False)
+        with os.fdopen(fd, "w") as out:  # dumps, not dump: only a one-shot encode runs in C
+            out.write(json.dumps(_encode(cache), separators=(",", ":"), check_circular=False))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
