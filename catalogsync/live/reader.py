@@ -166,12 +166,15 @@ async def _tables(
 
 
 async def _list_offers(client: AllegroClient) -> list[dict[str, Any]]:
+    """Every offer the list shows; the pages stop at its `totalCount` (a list of 10 000
+    offers is 10 pages, not 10 and an empty one)."""
     offers: list[dict[str, Any]] = []
     while True:
         page = await client.get("/sale/offers", params={"limit": PAGE, "offset": len(offers)})
         batch = page.get("offers") or []
         offers.extend(batch)
-        if len(batch) < PAGE:
+        total = page.get("totalCount")
+        if len(batch) < PAGE or (isinstance(total, int) and len(offers) >= total):
             return offers
 
 
