@@ -21,7 +21,8 @@ from catalogsync import progress
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.allegro.seller import SellerClient
-from catalogsync.apply.applier import Applier, settle_pending
+from catalogsync.apply.applier import Applier
+from catalogsync.apply.polling import settle_pending
 from catalogsync.apply.report import ApplyReport
 from catalogsync.catalog.limits import SAFETY_FILE_MEDIA_TYPES
 from catalogsync.catalog.models import Catalog, Environment
@@ -29,8 +30,9 @@ from catalogsync.cli_options import CliContext, colour
 from catalogsync.cli_state import load_state, note_running, run_lock, write_missing_lock
 from catalogsync.config import image_upload_url, live_cache_path, pacing_path, state_index_path
 from catalogsync.errors import PlanError
+from catalogsync.gcpause import settled
 from catalogsync.images import catalog_images, catalog_safety_files, local_images
-from catalogsync.live.cache import load_cache, save_cache
+from catalogsync.live.cache import LiveCache, load_cache, save_cache
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
 from catalogsync.plan.model import FORMAT_VERSION, Plan
@@ -52,23 +54,25 @@ async def plan(obj: CliContext, directory: Path, catalog: Catalog, options: Opti
     async with _session(obj, directory, environment) as client:
         note_running(client, directory, environment)
         index = load_state(directory, environment)
-        live = await _read(client, catalog, index, directory)
+        live, cache = await _read(client, catalog, index, directory)
+        settled()
+    save_cache(live_cache_path(directory, environment), cache)
     return make_plan(catalog, live, datetime.now(UTC), options)
 
 
 async def _read(
     client: AllegroClient, catalog: Catalog, index: StateIndex, directory: Path
-) -> LiveState:
-    """Read live state, re-reading only offers changed since the last read where possible."""
-    path = live_cache_path(directory, catalog.settings.environment)
-    cache = load_cache(path)
+) -> tuple[LiveState, LiveCache]:
+    """Read live state, re-reading only offers changed since the last read where possible;
+    the cache comes back updated, for the caller to save (or apply to write into)."""
+    cache = load_cache(live_cache_path(directory, catalog.settings.environment))
     live = await read_live(client, catalog, index, cache)
-    save_cache(path, cache)
     images = local_images(catalog_images(catalog), directory, index.images)
     manuals = local_images(
         catalog_safety_files(catalog), directory, index.attachments, SAFETY_FILE_MEDIA_TYPES
     )
-    return replace(live, local_images=images, local_attachments=manuals, approved=index.approved)
+    live = replace(live, local_images=images, local_attachments=manuals, approved=index.approved)
+    return live, cache
 
 
 async def apply(
@@ -80,7 +84,11 @@ async def apply(
     options: Options,
     lock_timeout: float = 0,
 ) -> tuple[ApplyReport, int] | None:
-    """The report, and how many requests reading Allegro took before apply started."""
+    """The report, and how many requests reading Allegro took before apply started.
+
+    The live cache the read updated is saved once: by the applier, which writes what it did
+    into it, or here when no apply starts. An apply stopped half-way leaves the cache saved
+    before it, whose feed cursor makes the next plan see (and read) what this run changed."""
     environment = catalog.settings.environment
     index_path = state_index_path(directory, environment)
     async with _session(obj, directory, environment) as client:
@@ -89,30 +97,34 @@ async def apply(
             write_missing_lock(directory, environment, index)
             if await settle_pending(client, index, index_path):
                 click.echo("Waited for the commands an interrupted apply left running.", err=True)
-            live = await _read(client, catalog, index, directory)
-            if saved is None:
-                result = make_plan(catalog, live, datetime.now(UTC), options)
+            live, cache = await _read(client, catalog, index, directory)
+            settled()
+            applier = None
+            try:
+                result = saved or make_plan(catalog, live, datetime.now(UTC), options)
                 show(result, "text", colour(obj))
-            else:
-                result = saved
-                show(result, "text", colour(obj))
-                _check_saved(saved, live, environment)
-            if result.errors:
-                raise PlanError("the plan has errors; fix them and plan again")
-            if not result.changes:
-                return None
-            _confirm(approved)
-            table_ids = {name: t.id for name, t in live.tables.items()}
-            applier = Applier(
-                client,
-                result,
-                index,
-                index_path,
-                table_ids,
-                progress.for_output(obj.color),
-                directory,
-                image_upload_url(environment),
-            )
+                if saved is not None:
+                    _check_saved(saved, live, environment)
+                if result.errors:
+                    raise PlanError("the plan has errors; fix them and plan again")
+                if not result.changes:
+                    return None
+                _confirm(approved)
+                table_ids = {name: t.id for name, t in live.tables.items()}
+                applier = Applier(
+                    client,
+                    result,
+                    index,
+                    index_path,
+                    table_ids,
+                    progress.for_output(obj.color),
+                    directory,
+                    image_upload_url(environment),
+                    cache,
+                )
+            finally:
+                if applier is None:
+                    save_cache(live_cache_path(directory, environment), cache)
             reads = sum(client.requests.values())
             return await applier.run(), reads
 

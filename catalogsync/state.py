@@ -201,8 +201,8 @@ def save_index(path: Path, index: StateIndex) -> None:
     then drop the journal it includes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state-", suffix=".tmp")
-    with os.fdopen(fd, "w") as out:
-        json.dump(index.model_dump(), out, indent=1, sort_keys=True)
+    with os.fdopen(fd, "w") as out:  # one line: indenting (or json.dump) encodes in Python
+        out.write(json.dumps(index.model_dump(), sort_keys=True, separators=(",", ":")))
         out.flush()
         os.fsync(out.fileno())
     os.replace(tmp, path)

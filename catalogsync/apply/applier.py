@@ -31,6 +31,7 @@ from catalogsync.catalog.models import Environment
 from catalogsync.config import live_cache_path
 from catalogsync.errors import CatalogsyncError
 from catalogsync.images import placeholders, substitute
+from catalogsync.live.cache import LiveCache
 from catalogsync.plan.checks import approved_values
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Phase, Progress
@@ -55,8 +56,6 @@ _ACCOUNT_RESOURCES = (
 CONCURRENCY = 7
 
 
-
-
 class Applier:
     def __init__(
         self,
@@ -68,6 +67,7 @@ class Applier:
         progress: Progress,
         catalog_dir: Path,
         upload_url: str = "/sale/images",
+        cache: LiveCache | None = None,
     ) -> None:
         self.client = client
         self.plan = plan
@@ -89,6 +89,8 @@ class Applier:
         self._gate = asyncio.Semaphore(CONCURRENCY)
         self._commands = asyncio.Semaphore(COMMANDS_AT_ONCE)
         self._cache_path = live_cache_path(catalog_dir, Environment(plan.environment))
+        #: the live cache the plan was read with (else the saved one): apply writes into it
+        self._cache = cache
 
     async def run(self) -> ApplyReport:
         started = time.perf_counter()
@@ -106,7 +108,9 @@ class Applier:
                     await self._upload(digest, path)
                     phase.advance()
         offer_ids: dict[str, str | None] = {c.key: c.id for c in offers}
-        made_since = await made_since_the_plan(self.client, offers)
+        made_since = await made_since_the_plan(
+            self.client, [c.key for c in offers if c.action is Action.CREATE]
+        )
         for change in offers:
             if change.key in made_since:
                 offer_ids[change.key] = None
@@ -132,7 +136,9 @@ class Applier:
         self.stock.settle()
         save_index(self.index_path, self.index)
         names = {i: name for ids in self.references.values() for name, i in ids.items()}
-        await record(self.client, self._cache_path, self.ledger, self._table_names(), names)
+        await record(
+            self.client, self._cache_path, self.ledger, self._table_names(), names, self._cache
+        )
         self.report.seconds = time.perf_counter() - started
         self.report.requests = dict(self.client.requests)
         self.report.throttled = self.client.throttled
@@ -299,7 +305,7 @@ class Applier:
         self.ledger.sent(offer_ids)
         try:
             await self.client.request("PUT", f"/sale/{kind.value}/{uid}", json=body, ok=(201, 409))
-            tasks = await command_tasks(self.client, kind.value, uid, len(offer_ids))
+            tasks = await command_tasks(self.client, kind.value, uid, offer_ids)
         except CatalogsyncError as exc:
             self._fail_all(by_id.values(), step, _reason(exc))
             return
@@ -309,10 +315,13 @@ class Applier:
             target = by_id.get(offer_id)
             if target is not None:
                 ok = task.get("status") == "SUCCESS"
-                if self.stock.task(kind, target, ok) and "marketplace" not in values:
-                    self.ledger.confirmed(offer_id, values)
-                else:  # failed, or a price abroad whose verdict there may change: read again
+                self.stock.task(kind, target, ok)
+                if not ok or "marketplace" in values:  # a price abroad: its verdict may change
                     self.ledger.doubt(offer_id)
+                elif kind is CommandKind.QUANTITY:  # the result depends on sales meanwhile
+                    self.ledger.restocked(offer_id)
+                else:
+                    self.ledger.confirmed(offer_id, values)
                 self._record(Outcome(target.address, step, ok, _task_message(task)))
 
     async def _variant_set(self, change: Change, offer_ids: dict[str, str | None]) -> None:
@@ -360,23 +369,6 @@ class Applier:
         self.report.outcomes.append(outcome)
         if not outcome.ok:
             self.progress.failure(f"{outcome.address}: {outcome.step}: {outcome.message}")
-
-
-async def settle_pending(client: AllegroClient, index: StateIndex, index_path: Path) -> int:
-    """Wait for commands an interrupted apply left running, so live state is final.
-
-    Returns how many there were. A command Allegro no longer knows is simply forgotten.
-    """
-    pending = dict(index.commands)
-    for uid, command in pending.items():
-        try:
-            await command_tasks(client, command.kind, uid, len(command.offers))
-        except AllegroError as exc:
-            if exc.status != 404:
-                raise
-        del index.commands[uid]
-        save_index(index_path, index)
-    return len(pending)
 
 
 def _reason(exc: CatalogsyncError) -> str:

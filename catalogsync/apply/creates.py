@@ -20,10 +20,8 @@ from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError, AnswerTimedOut, TransportError
 from catalogsync.apply.polling import operation
 from catalogsync.errors import CatalogsyncError
-from catalogsync.plan.model import Action, Change, Resource
+from catalogsync.plan.model import Change, Resource
 
-#: `external.id` values one offer-list request may filter by (API_NOTES §4)
-_LOOKUP = 100
 #: Tries of one create (the first included) before it is reported as failed.
 CREATE_ATTEMPTS = 6
 #: How long a create that timed out is given to land before it is looked up again.
@@ -111,19 +109,44 @@ def table_named(change: Change) -> str | None:
     return None
 
 
-async def made_since_the_plan(client: AllegroClient, offers: list[Change]) -> dict[str, str]:
-    """External id -> offer id of offers to create that the offer list already shows:
-    made since the plan, e.g. by a run on another machine. One request per 100."""
-    keys = [c.key for c in offers if c.action is Action.CREATE]
+#: `external.id` values one offer-list request may filter by (API_NOTES §4)
+_LOOKUP = 100
+#: offers one page of the offer list holds at most
+_PAGE = 1000
+
+
+async def made_since_the_plan(client: AllegroClient, keys: list[str]) -> dict[str, str]:
+    """External id -> offer id of the offers to create (`keys`) that the offer list already
+    shows: made since the plan, e.g. by a run on another machine. The whole list is read
+    when that takes fewer pages (1000 offers each) than asking by external id, 100 at a
+    time: on an account with few other offers, one request."""
+    if not keys:
+        return {}
+    wanted, found = set(keys), {}
+    lookups = -(-len(keys) // _LOOKUP)
+    try:
+        first = await client.get("/sale/offers", params={"limit": _PAGE, "offset": 0})
+        pages = -(-int(first.get("totalCount") or 0) // _PAGE)
+        if pages <= lookups:
+            rows, batch = list(first.get("offers") or []), first.get("offers") or []
+            while len(batch) == _PAGE:
+                page = {"limit": _PAGE, "offset": len(rows)}
+                batch = (await client.get("/sale/offers", params=page)).get("offers") or []
+                rows += batch
+            return _live_ones(rows, wanted)
+        for start in range(0, len(keys), _LOOKUP):
+            params = [("external.id", k) for k in keys[start : start + _LOOKUP]]
+            body = await client.get("/sale/offers", params=[*params, ("limit", str(_PAGE))])
+            found.update(_live_ones(body.get("offers") or [], wanted))
+    except CatalogsyncError:
+        pass  # the creates' own lost-answer check still applies
+    return found
+
+
+def _live_ones(rows: list[dict[str, Any]], wanted: set[str]) -> dict[str, str]:
     found: dict[str, str] = {}
-    for start in range(0, len(keys), _LOOKUP):
-        params = [("external.id", k) for k in keys[start : start + _LOOKUP]]
-        try:
-            body = await client.get("/sale/offers", params=[*params, ("limit", "1000")])
-        except CatalogsyncError:
-            return found  # the creates' own lost-answer check still applies
-        for offer in body.get("offers") or []:
-            key = (offer.get("external") or {}).get("id")
-            if key in keys and offer.get("publication", {}).get("status") != "ENDED":
-                found.setdefault(key, str(offer["id"]))
+    for offer in rows:
+        key = (offer.get("external") or {}).get("id")
+        if key in wanted and (offer.get("publication") or {}).get("status") != "ENDED":
+            found.setdefault(key, str(offer["id"]))
     return found

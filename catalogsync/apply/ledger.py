@@ -8,6 +8,7 @@ own work is not taken for someone else's, and the feed's cursor moves past it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +41,12 @@ class Ledger:
         self.steps.setdefault(offer_id, []).append(("set", fields))
         self.unsettled.discard(offer_id)
 
+    def restocked(self, offer_id: str) -> None:
+        """A quantity command's task ended in SUCCESS: the stock changed, to a value that
+        depends on what buyers bought meanwhile; the next plan takes it from the offer list."""
+        self.steps.setdefault(offer_id, []).append(("stock", {}))
+        self.unsettled.discard(offer_id)
+
     def sent(self, offer_ids: list[str]) -> None:
         """A command for these offers is on its way; unknown until their tasks settle."""
         self.unsettled.update(offer_ids)
@@ -59,9 +66,12 @@ def settle(cache: LiveCache, ledger: Ledger, table_names: dict[str, str] | None)
     for offer_id, steps in ledger.steps.items():
         entry = cache.offers.get(offer_id)
         for kind, data in steps:
-            entry = (
-                _answered(entry, data, table_names) if kind == "doc" else _confirmed(entry, data)
-            )
+            if kind == "doc":
+                entry = _answered(entry, data, table_names)
+            elif kind == "stock":
+                entry = _restocked(entry)
+            else:
+                entry = _confirmed(entry, data)
         if entry is None:
             cache.offers.pop(offer_id, None)
         else:
@@ -88,14 +98,25 @@ def _confirmed(entry: CachedOffer | None, values: dict[str, Any]) -> CachedOffer
         status = "ACTIVATING"  # ACTIVE once Allegro has published it
     elif values.get("status") == "ended":
         status = "ENDED"
-    new = CachedOffer(status=status, fields={**entry.fields, **values})
-    new.expect = _events(entry, new)
+    new = CachedOffer(status=status, fields={**entry.fields, **values}, unsure=entry.unsure)
+    new.expect = _events(entry, new, values)
     return new
 
 
-def _events(old: CachedOffer | None, new: CachedOffer) -> list[str]:
+def _restocked(entry: CachedOffer | None) -> CachedOffer | None:
+    if entry is None:
+        return None
+    expect = [*entry.expect, *(["OFFER_STOCK_CHANGED"] if entry.status in LIVE_STATUSES else [])]
+    unsure = tuple(sorted({*entry.unsure, "stock"}))
+    return CachedOffer(entry.status, entry.fields, expect, None, unsure)
+
+
+def _events(
+    old: CachedOffer | None, new: CachedOffer, touched: Iterable[str] | None = None
+) -> list[str]:
     """The events Allegro emits for the change from `old` to `new`, on top of those `old`
-    still waits for. Only offers that are live emit events (drafts and ended ones do not)."""
+    still waits for; `touched` names the only fields that may differ, when known. Only
+    offers that are live emit events (drafts and ended ones do not)."""
     expect = list(old.expect) if old else []
     was = old.status if old else "INACTIVE"
     if was not in LIVE_STATUSES:
@@ -104,7 +125,7 @@ def _events(old: CachedOffer | None, new: CachedOffer) -> list[str]:
         return expect
     before = old.fields if old else {}
     expect += [e for f, e in _FIELD_EVENTS.items() if before.get(f) != new.fields.get(f)]
-    content = set(before) | set(new.fields)
+    content = set(before) | set(new.fields) if touched is None else set(touched)
     if any(before.get(f) != new.fields.get(f) for f in content - _NOT_CONTENT):
         expect.append("OFFER_CHANGED")
     if new.status == "ENDED":
@@ -118,13 +139,16 @@ async def record(
     ledger: Ledger,
     table_names: dict[str, str] | None,
     responsible_names: dict[str, str],
+    cache: LiveCache | None = None,
 ) -> None:
-    """Write what apply confirmed into the cache at `path` and move the event cursor past
-    our own events; another's change to an offer drops that offer from the cache."""
-    cache = load_cache(path)
+    """Write what apply confirmed into the cache (the one the plan read, else the one at
+    `path`) and save it there, the event cursor moved past our own events; another's change
+    to an offer drops that offer from the cache."""
+    cache = load_cache(path) if cache is None else cache
     now = datetime.now(UTC)
     if not cache.usable(now):
-        return  # the next plan reads everything anyway
+        save_cache(path, cache)  # the next plan reads everything anyway
+        return
     settle(cache, ledger, table_names)
     cache.responsible = dict(responsible_names)  # GPSR entries apply made are named too
     found = await offer_events(client, cache.event_cursor)

@@ -5,39 +5,62 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
 from catalogsync.errors import ApplyError
+from catalogsync.state import StateIndex, save_index
 
 #: How long apply waits for one command or operation before giving up on it.
 DEADLINE_SECONDS = 600.0
 _FIRST_WAIT, _MAX_WAIT = 0.05, 5.0
+#: client -> kind of command -> seconds its last command took to settle
+_settle_times: WeakKeyDictionary[AllegroClient, dict[str, float]] = WeakKeyDictionary()
 
 
 async def command_tasks(
-    client: AllegroClient, kind: str, command_id: str, expected: int
+    client: AllegroClient, kind: str, command_id: str, offer_ids: list[str]
 ) -> list[dict[str, Any]]:
-    """Poll `GET /sale/{kind}/{id}/tasks` until every offer's task is SUCCESS or FAIL.
+    """Wait until the command's task for every offer is SUCCESS or FAIL; return the tasks.
 
-    The PUT answered with zero counts (R15); tasks appear and settle over time.
+    The PUT answered with zero counts (R15); tasks appear and settle over time. The small
+    report (`GET /sale/{kind}/{id}`, counts only) is polled; the task list is read only when
+    some task failed, for its message: when every task succeeded, each offer's is SUCCESS.
+    The first poll waits as long as the client's last command of the kind took to settle.
     """
-    started, wait = time.monotonic(), _FIRST_WAIT
+    started = time.monotonic()
+    waits = _settle_times.setdefault(client, {})
+    wait = waits.get(kind, _FIRST_WAIT)
     while True:
-        body = await client.get(f"/sale/{kind}/{command_id}/tasks", params={"limit": 1000})
-        tasks = body.get("tasks") if isinstance(body, dict) else None
-        if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
-            raise ApplyError(f"{kind} {command_id}: Allegro answered without a task list")
-        if len(tasks) >= expected and all(t.get("status") != "NEW" for t in tasks):
-            return tasks
+        await asyncio.sleep(wait)
+        report = await client.get(f"/sale/{kind}/{command_id}")
+        counts = report.get("taskCount") if isinstance(report, dict) else None
+        if not isinstance(counts, dict):
+            raise ApplyError(f"{kind} {command_id}: Allegro answered without task counts")
+        total, success = int(counts.get("total") or 0), int(counts.get("success") or 0)
+        failed = int(counts.get("failed") or 0)
+        if total >= len(offer_ids) and success + failed >= total:
+            waits[kind] = max(_FIRST_WAIT, time.monotonic() - started)
+            if failed == 0:
+                return [{"offer": {"id": i}, "status": "SUCCESS"} for i in offer_ids]
+            return await _task_list(client, kind, command_id)
         if time.monotonic() - started > DEADLINE_SECONDS:
             raise ApplyError(
                 f"{kind} {command_id} still running after {DEADLINE_SECONDS:.0f} s; "
                 "run apply again later to pick it up"
             )
-        await asyncio.sleep(wait)
-        wait = min(wait * 2, _MAX_WAIT)
+        wait = min(max(wait, _FIRST_WAIT) * 2, _MAX_WAIT)
+
+
+async def _task_list(client: AllegroClient, kind: str, command_id: str) -> list[dict[str, Any]]:
+    body = await client.get(f"/sale/{kind}/{command_id}/tasks", params={"limit": 1000})
+    tasks = body.get("tasks") if isinstance(body, dict) else None
+    if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
+        raise ApplyError(f"{kind} {command_id}: Allegro answered without a task list")
+    return tasks
 
 
 async def operation(client: AllegroClient, location: str, retry_after: float) -> None:
@@ -88,3 +111,20 @@ async def put_variant_set(
                 ) from exc
         await sleep(wait)
         wait = min(wait * 2, _VARIANT_MAX_WAIT)
+
+
+async def settle_pending(client: AllegroClient, index: StateIndex, index_path: Path) -> int:
+    """Wait for commands an interrupted apply left running, so live state is final.
+
+    Returns how many there were. A command Allegro no longer knows is simply forgotten.
+    """
+    pending = dict(index.commands)
+    for uid, command in pending.items():
+        try:
+            await command_tasks(client, command.kind, uid, command.offers)
+        except AllegroError as exc:
+            if exc.status != 404:
+                raise
+        del index.commands[uid]
+        save_index(index_path, index)
+    return len(pending)

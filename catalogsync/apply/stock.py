@@ -42,12 +42,10 @@ class StockMarks:
         if kind is CommandKind.QUANTITY and values["change"] == "GAIN":
             self.sending_gain(changes, values["value"])
 
-    def task(self, kind: CommandKind, change: Change, ok: bool) -> bool:
-        """A command's task for the change settled; whether the offer is now known exactly (a
-        quantity's result depends on sales meanwhile, so the offer is read again)."""
+    def task(self, kind: CommandKind, change: Change, ok: bool) -> None:
+        """A command's task for the change settled."""
         if kind is CommandKind.QUANTITY:
             self.finished(change, ok)
-        return ok and kind is not CommandKind.QUANTITY
 
     def sending_gain(self, changes: list[Change], gain: int) -> None:
         for change in changes:

@@ -7,7 +7,6 @@ offers the state index knows but the list lacks (hidden, R22) are read by id.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,7 +30,7 @@ from catalogsync.live.gpsr import named, names_by_id, read_responsible
 from catalogsync.live.listings import read_other_listings
 from catalogsync.live.marketplaces import read_marketplace_programmes, read_marketplaces
 from catalogsync.live.programmes import read_after_sales, read_campaigns
-from catalogsync.live.reuse import pending, still_matches
+from catalogsync.live.reuse import from_cache, pending, still_matches
 from catalogsync.live.sales import read_sales
 from catalogsync.live.state import (
     DeliveryMethod,
@@ -65,17 +64,11 @@ async def read_live(
     responsible = await read_responsible(client, catalog)
     names = names_by_id(responsible)
     current = cache.tables == table_names and cache.responsible == names
-    reuse = {
-        offer_id: LiveOffer(
-            id=offer_id,
-            status=c.status,
-            fields=c.fields,
-            ever_activated=c.status != "INACTIVE",
-            known_digest=c.digest,
-        )
-        for offer_id, c in cache.offers.items()
-        if changed is not None and offer_id not in changed and current and not pending(c.fields)
-    }
+    reuse = (
+        {i: c for i, c in cache.offers.items() if i not in changed and not pending(c.fields)}
+        if changed is not None and current
+        else {}
+    )
     offers, gone, duplicates = await _managed_offers(
         client, catalog, index, listing, table_names, reuse
     )
@@ -190,12 +183,15 @@ async def _tables(
 
 
 async def _list_offers(client: AllegroClient) -> list[dict[str, Any]]:
+    """Every offer the list shows; the pages stop at its `totalCount` (a list of 10 000
+    offers is 10 pages, not 10 and an empty one)."""
     offers: list[dict[str, Any]] = []
     while True:
         page = await client.get("/sale/offers", params={"limit": PAGE, "offset": len(offers)})
         batch = page.get("offers") or []
         offers.extend(batch)
-        if len(batch) < PAGE:
+        total = page.get("totalCount")
+        if len(batch) < PAGE or (isinstance(total, int) and len(offers) >= total):
             return offers
 
 
@@ -205,9 +201,9 @@ async def _managed_offers(
     index: StateIndex,
     listing: list[dict[str, Any]],
     table_names: dict[str, str],
-    reuse: dict[str, LiveOffer],
+    reuse: dict[str, CachedOffer],
 ) -> tuple[dict[str, LiveOffer], set[str], dict[str, tuple[str, ...]]]:
-    """The managed offers, read in detail unless `reuse` (offer id -> offer, from the cache,
+    """The managed offers, read in detail unless `reuse` (offer id -> what the cache holds,
     minus what the event feed says changed) still holds for them."""
     by_sku: dict[str, list[dict[str, Any]]] = {}
     for offer in listing:
@@ -234,10 +230,10 @@ async def _managed_offers(
     listed = {str(o["id"]): o for o in listing}
     for sku, offer_id in list(chosen.items()):
         cached = reuse.get(offer_id)
-        status = _listed_status(listed[offer_id]) if offer_id in listed else None
-        if cached is not None and status and still_matches(cached, listed[offer_id], status):
-            settled = status != cached.status
-            offers[sku] = replace(cached, status=status, known_digest=None) if settled else cached
+        row = listed.get(offer_id)
+        status = _listed_status(row) if row else None
+        if cached is not None and row and status and still_matches(cached, row, status):
+            offers[sku] = from_cache(offer_id, cached, row, status)
             del chosen[sku]
     chosen.update(unlisted)  # never from the cache: their external id is checked below
     docs = await _gather_map(chosen.items(), lambda item: _read_offer(client, item[1]))

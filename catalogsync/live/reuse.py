@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalogsync.allegro.wire import money
+from catalogsync.live.cache import CachedOffer
 from catalogsync.live.state import LiveOffer
 
 
@@ -14,21 +15,41 @@ def pending(fields: dict[str, Any]) -> bool:
     return any(s.get("state") == "PENDING" for s in states.values())
 
 
-def still_matches(cached: LiveOffer, listed: dict[str, Any], status: str) -> bool:
-    """Cheap cross-check of a cached offer against its row in the offer list. An offer we
-    saw ACTIVATING may be ACTIVE now: Allegro finished publishing it, nothing else."""
+def _listed_fields(listed: dict[str, Any]) -> dict[str, Any]:
+    """The offer list's row as the canonical fields it carries."""
     price = (listed.get("sellingMode") or {}).get("price") or {}
-    settled = cached.status == "ACTIVATING" and status == "ACTIVE"
-    now = {
-        "status": cached.status if settled else status,
+    return {
         "name": listed.get("name"),
         "stock": (listed.get("stock") or {}).get("available"),
         "price": money(price["amount"], price.get("currency") or "PLN") if price else None,
     }
-    then = {
-        "status": cached.status,
-        "name": cached.fields.get("name"),
-        "stock": cached.fields.get("stock"),
-        "price": cached.fields.get("price"),
-    }
-    return now == then
+
+
+def still_matches(cached: CachedOffer, listed: dict[str, Any], status: str) -> bool:
+    """Cheap cross-check of a cached offer against its row in the offer list. An offer we
+    saw ACTIVATING may be ACTIVE now: Allegro finished publishing it, nothing else. A field
+    the cache is unsure of (a stock set while buyers bought) is taken from the list."""
+    settled = cached.status == "ACTIVATING" and status == "ACTIVE"
+    if (cached.status if settled else status) != cached.status:
+        return False
+    now = _listed_fields(listed)
+    if any(now.get(k) is None for k in cached.unsure):
+        return False
+    return all(cached.fields.get(k) == v for k, v in now.items() if k not in cached.unsure)
+
+
+def from_cache(
+    offer_id: str, cached: CachedOffer, listed: dict[str, Any], status: str
+) -> LiveOffer:
+    fields = cached.fields
+    if cached.unsure:
+        now = _listed_fields(listed)
+        fields = {**fields, **{k: now[k] for k in cached.unsure}}
+    same = status == cached.status and not cached.unsure
+    return LiveOffer(
+        id=offer_id,
+        status=status,
+        fields=fields,
+        ever_activated=cached.status != "INACTIVE",
+        known_digest=cached.digest if same else None,
+    )

@@ -24,7 +24,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     "point",
     [
         KillPoint("creating", "POST /sale/product-offers", 20),
-        KillPoint("polling", "GET /sale/offer-publication-commands/{commandId}/tasks", 1),
+        KillPoint("polling", "GET /sale/offer-publication-commands/{commandId}", 1),
         KillPoint("command in flight", "PUT /sale/offer-price-change-commands/{commandId}", 3,
                   mass_change=True),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -69,3 +70,31 @@ def test_an_offer_whose_command_failed_is_read_again(
     before = backend.stats[READS]
     assert run("plan", catalog).exit_code == 0
     assert backend.stats[READS] == before + 1
+
+
+def more_stock(catalog: Path) -> None:
+    for path in (catalog / "offers").glob("*.yaml"):
+        path.write_text(re.sub(r"(?m)^(\s+stock: )(\d+)$",
+                               lambda m: f"{m[1]}{int(m[2]) + 3}", path.read_text()))
+
+
+def test_plan_after_a_stock_change_takes_the_stock_from_the_offer_list(
+    run: Run, tmp_path: Path, backend: Backend
+) -> None:
+    catalog = write_catalog(tmp_path / "shop", 20)
+    assert run("apply", catalog, "--auto-approve").exit_code == 0
+    more_stock(catalog)
+    restocked = run("apply", catalog, "--auto-approve", "--allow-mass-change")
+    assert restocked.exit_code == 0, restocked.output
+    assert "offer-quantity-change-commands" in restocked.output
+    before = backend.stats[READS]
+    quiet = run("plan", catalog, "--detailed-exitcode")
+    assert quiet.exit_code == 0, quiet.output
+    assert backend.stats[READS] == before  # the stock a quantity command set: from the list
+
+    sku, offer_id = sorted(offer_ids(catalog).items())[0]
+    backend.offers.patch(SELLER, offer_id, {"stock": {"available": 1}})
+    drift = run("plan", catalog, "--detailed-exitcode")
+    assert drift.exit_code == 2, drift.output
+    assert f"offer {sku}" in drift.output and "stock: 1 →" in drift.output
+    assert "Plan: 0 to create, 1 to update" in drift.output

@@ -74,7 +74,7 @@ async def test_an_errors_body_on_200_is_a_failure() -> None:
 async def test_polls_answered_200_with_errors_fail_at_once() -> None:
     errors = json.dumps([ENTRY]).encode()
     with pytest.raises(AllegroError, match="Za duży stan"):
-        await command_tasks(client(200, errors), "offer-price-change-commands", "c1", 1)
+        await command_tasks(client(200, errors), "offer-price-change-commands", "c1", ["1"])
     with pytest.raises(AllegroError, match="Za duży stan"):
         await operation(client(200, errors), "/sale/product-offers/1/operations/2", 0.0)
 

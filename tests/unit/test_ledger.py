@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from catalogsync.apply.ledger import Ledger, settle
@@ -39,7 +40,7 @@ def test_a_created_and_activated_offer_is_cached_as_activating_and_expects_its_e
 
 
 def test_changes_to_a_live_offer_expect_one_event_each_and_drafts_none() -> None:
-    cache = LiveCache(offers={"1": live(), "2": live().model_copy(update={"status": "INACTIVE"})})
+    cache = LiveCache(offers={"1": live(), "2": replace(live(), status="INACTIVE")})
     ledger = Ledger()
     for offer_id in ("1", "2"):
         ledger.confirmed(offer_id, {"price": "31.99 PLN"})
@@ -73,3 +74,16 @@ def test_expected_events_are_consumed_once_and_others_mark_the_offer_changed() -
     events = [("1", "OFFER_PRICE_CHANGED"), ("1", "OFFER_PRICE_CHANGED"), ("2", "OFFER_CHANGED")]
     assert cache.unexplained(events) == {"1", "2"}
     assert cache.offers["1"].expect == []
+
+
+def test_a_quantity_task_leaves_the_stock_to_the_offer_list_and_expects_its_event() -> None:
+    cache = LiveCache(offers={"1": live(), "2": replace(live(), status="INACTIVE")})
+    ledger = Ledger()
+    ledger.sent(["1", "2"])
+    for offer_id in ("1", "2"):
+        ledger.restocked(offer_id)
+    settle(cache, ledger, TABLES)
+    assert cache.offers["1"].unsure == ("stock",)
+    assert cache.offers["1"].expect == ["OFFER_STOCK_CHANGED"]
+    assert cache.offers["1"].fields["price"] == "29.99 PLN"
+    assert cache.offers["2"].unsure == ("stock",) and cache.offers["2"].expect == []
