@@ -149,22 +149,15 @@ def filters(query: Query, productization_categories: Sequence[str]
             where.append(f"{price} {operator} ?")
             args.append(bound)
 
-    rates = _one(query, "delivery.shippingRates.id")
-    if rates is not None:
-        where.append("json_extract(doc, '$.delivery.shippingRates.id') = ?")
-        args.append(rates)
+    for name in ("delivery.shippingRates.id", "afterSalesServices.returnPolicy.id", "category.id"):
+        value = _one(query, name)
+        if value is not None:
+            where.append(f"json_extract(doc, '$.{name}') = ?")
+            args.append(value)
     no_rates = _flag(query, "delivery.shippingRates.id.empty")
     if no_rates is not None:
         where.append("json_extract(doc, '$.delivery.shippingRates.id') IS "
                      + ("NULL" if no_rates else "NOT NULL"))
-    policy = _one(query, "afterSalesServices.returnPolicy.id")
-    if policy is not None:
-        where.append("json_extract(doc, '$.afterSalesServices.returnPolicy.id') = ?")
-        args.append(policy)
-    category = _one(query, "category.id")
-    if category is not None:
-        where.append("json_extract(doc, '$.category.id') = ?")
-        args.append(category)
     no_product = _flag(query, "product.id.empty")
     if no_product is not None:
         where.append(f"json_array_length(doc, '$.productSet') {'=' if no_product else '>'} 0")
