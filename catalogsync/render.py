@@ -104,7 +104,7 @@ def _summary(plan: Plan, paint: Paint) -> str:
             for a in (Action.END, Action.DELETE)
             if counts[a.value]
         ]
-        requests, seconds = estimate(plan.changes)
+        requests, seconds = estimate(plan.changes, plan.uploads)
         took = f", at least {seconds / 60:.0f} min at Allegro's limits" if seconds else ""
         text = f"Plan: {', '.join(parts)} (about {plural(requests, 'API request')} to apply{took})."
     if plan.unmanaged_offers:

@@ -5,22 +5,38 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Iterable
 
 from catalogsync.allegro.wire import MAX_OFFERS_PER_COMMAND
-from catalogsync.plan.model import Change, Resource
+from catalogsync.plan.model import Action, Change, Resource
 
 #: Allegro's per-minute limits that bound apply (API_NOTES §3; R1).
 _PER_MINUTE = {"requests": 9000, "product-offer writes": 2490, "offer changes in commands": 9000}
-_POLLS_PER_COMMAND = 2  # usually: the tasks are read once pending and once done
+#: usually: the report is first read when the run's last command of the kind had settled
+_POLLS_PER_COMMAND = 1
+#: `external.id` values one look-up for offers made since the plan may name (apply/creates.py)
+_LOOKUP = 100
+#: what a safety manual's upload takes (the attachment, then its file); an image takes one
+_ATTACHMENT_REQUESTS = 2
 _MAX_OFFERS = MAX_OFFERS_PER_COMMAND
 #: Batch commands apply has running at once (each polled until its tasks settle).
 COMMANDS_AT_ONCE = 10
 
 
-def estimate(changes: tuple[Change, ...] | list[Change]) -> tuple[int, float]:
-    """(requests apply will make, least seconds Allegro's limits allow for them)."""
+def estimate(
+    changes: tuple[Change, ...] | list[Change], uploads: Iterable[str] = ()
+) -> tuple[int, float]:
+    """(requests apply will make, least seconds Allegro's limits allow for them). `uploads`
+    are the plan's upload keys (`attachment-…` for safety manuals)."""
     units: Counter[str] = Counter()
     groups: Counter[str] = Counter()
+    units["requests"] += sum(
+        _ATTACHMENT_REQUESTS if key.startswith("attachment-") else 1 for key in uploads
+    )
+    offers = [c for c in changes if c.resource is Resource.OFFER]
+    creates = sum(1 for c in offers if c.action is Action.CREATE)
+    # the look-up of offers made since the plan, and the event feed read after the offers
+    units["requests"] += math.ceil(creates / _LOOKUP) + bool(offers)
     for change in changes:
         if change.request:
             units["requests"] += 1

@@ -23,7 +23,7 @@ def test_first_plan_creates_every_table_and_offer(run: Run, catalog_dir: Path) -
         "responsible_person Przedstawiciel UE",
     ):
         assert f"+ {address}" in result.output
-    assert "Plan: 10 to create, 0 to update (about 13 API requests to apply)." in result.output
+    assert "Plan: 10 to create, 0 to update (about 16 API requests to apply)." in result.output
 
 
 def test_apply_then_plan_shows_no_changes(run: Run, catalog_dir: Path, backend: Backend) -> None:

@@ -51,7 +51,7 @@ def test_text_shows_field_level_old_and_new_and_how() -> None:
     assert "      ~ price: 29.99 PLN → 34.99 PLN" in text
     assert "      via PATCH /sale/product-offers/777" in text
     assert (
-        "Plan: 0 to create, 1 to update (about 1 API request to apply). "
+        "Plan: 0 to create, 1 to update (about 2 API requests to apply). "
         "4 offers outside the catalog are left alone." in text
     )
     assert "\x1b[" not in text

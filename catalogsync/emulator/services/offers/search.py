@@ -150,10 +150,10 @@ def filters(query: Query, productization_categories: Sequence[str]
             args.append(bound)
 
     for name in ("delivery.shippingRates.id", "afterSalesServices.returnPolicy.id", "category.id"):
-        value = _one(query, name)
-        if value is not None:
+        wanted = _one(query, name)
+        if wanted is not None:
             where.append(f"json_extract(doc, '$.{name}') = ?")
-            args.append(value)
+            args.append(wanted)
     no_rates = _flag(query, "delivery.shippingRates.id.empty")
     if no_rates is not None:
         where.append("json_extract(doc, '$.delivery.shippingRates.id') IS "
