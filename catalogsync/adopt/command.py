@@ -36,6 +36,7 @@ from catalogsync.adopt.files import (
 )
 from catalogsync.adopt.gpsr import KINDS, as_written, responsible_resources
 from catalogsync.allegro.connect import connect
+from catalogsync.catalog.discovery import catalog_files
 from catalogsync.catalog.loader import SETTINGS_FILE, load_catalog
 from catalogsync.catalog.models import OFFER_FIELDS, Catalog, Environment
 from catalogsync.config import WORK_DIR, lock_file, pacing_path, state_index_path
@@ -152,6 +153,7 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
                     "defaults": as_written(defaults)}
         files[directory / SETTINGS_FILE] = dump(settings, header)
     write_new(files)
+    notes += _outside_patterns(directory, existing, files)
     for entry in found:
         index.offers[entry.key] = entry.offer_id
     for name, table in new_tables.items():
@@ -195,6 +197,18 @@ def catalog_defaults(catalog: Catalog) -> dict[str, Any]:
         defaults["marketplaces"] = {m: None if p is None else Decimal(p)
                                     for m, p in defaults["marketplaces"].items()}
     return {k: v for k, v in defaults.items() if k in (*DEFAULTABLE, "currency")}
+
+
+def _outside_patterns(directory: Path, existing: Catalog | None, files: dict[Path, str]
+                      ) -> list[str]:
+    """New files the catalog's `files:` patterns do not choose: it would not load them."""
+    patterns = existing.settings.files if existing else None
+    if patterns is None:
+        return []
+    chosen = set(catalog_files(directory, patterns))
+    return [f"{path.relative_to(directory)} is not matched by `files:` in {SETTINGS_FILE}; "
+            "add it there, or the catalog will not load what import wrote"
+            for path in sorted(files) if path not in chosen and path.name != SETTINGS_FILE]
 
 
 def _declared(catalog: Catalog | None) -> dict[str, set[str]]:

@@ -311,3 +311,19 @@ def test_import_reads_gpsr_data_and_marketplace_prices_and_round_trips_to_an_emp
     assert left.exit_code == 0, left.output
     assert not any({"marketplaces", "safety_information"} & set(o) for o in _offers(erp).values())
     assert run("plan", erp, "--detailed-exitcode").exit_code == 0
+
+
+def test_import_names_new_files_that_the_catalogs_files_patterns_would_not_load(
+    run: Run, catalog_dir: Path, backend: Backend
+) -> None:
+    _rich_account(run, catalog_dir, backend)
+    (catalog_dir / "offers" / "richer.yaml").unlink()
+    settings = catalog_dir / "catalogsync.yaml"
+    settings.write_text(settings.read_text() + "files: [offers/*.yaml, shipping.yaml, gpsr.yaml]\n")
+
+    imported = run("import", catalog_dir)
+
+    assert imported.exit_code == 0, imported.output
+    assert ("shipping_rates.yaml is not matched by `files:` in catalogsync.yaml; add it there"
+            in imported.output)
+    assert "offers/category-67476.yaml is not matched" not in imported.output
