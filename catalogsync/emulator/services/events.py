@@ -109,6 +109,31 @@ def event_seq(value: str, status: int = 400) -> int:
         raise invalid("from", f"Invalid event id: {value}", status=status) from exc
 
 
+def feed_page(
+    db: Any, table: str, seller: str, after: str | None, limit: int, types: list[str],
+    known: tuple[str, ...], status: int, since: str | None = None,
+) -> list[tuple[Any, ...]]:
+    """(seq, type, occurred_at, doc) of the seller's events after the event id `after`, of
+    `types` (all if none), at most `limit`: one page of a feed, as Allegro's event feeds
+    page (an error answers with `status`). `since` leaves out events older than that."""
+    if not 1 <= limit <= 1000:
+        raise invalid("limit", "limit must be between 1 and 1000.", status=status)
+    for kind in types:
+        if kind not in known:
+            raise invalid("type", f"Unknown event type {kind}.", status=status)
+    where, args = ["seller = ?", "seq > ?"], [seller, event_seq(after, status) if after else 0]
+    if since is not None:
+        where.append("occurred_at >= ?")
+        args.append(since)
+    if types:
+        where.append(f"type IN ({', '.join('?' * len(types))})")
+        args += types
+    return list(db.execute(  # table: one of the services' own names, never input
+        f"SELECT seq, type, occurred_at, doc FROM {table} WHERE {' AND '.join(where)}"
+        " ORDER BY seq LIMIT ?", [*args, limit],
+    ).fetchall())
+
+
 class OfferEvents:
     """The journal, kept in the `offer_events` table."""
 
@@ -136,22 +161,9 @@ class OfferEvents:
 
     def feed(self, seller: str, after: str | None, limit: int, types: list[str]) -> Doc:
         """`GET /sale/offer-events?from=&limit=&type=`."""
-        if not 1 <= limit <= 1000:
-            raise invalid("limit", "limit must be between 1 and 1000.", status=400)
-        for kind in types:
-            if kind not in TYPES:
-                raise invalid("type", f"Unknown event type {kind}.", status=400)
-        start = event_seq(after) if after else 0
         with self._store.session() as now:
-            where = ["seller = ?", "seq > ?", "occurred_at >= ?"]
-            args: list[Any] = [seller, start, iso(now - KEPT_FOR)]
-            if types:
-                where.append(f"type IN ({', '.join('?' * len(types))})")
-                args += types
-            rows = self._store.db.execute(
-                f"SELECT seq, type, occurred_at, doc FROM offer_events WHERE {' AND '.join(where)}"
-                " ORDER BY seq LIMIT ?", [*args, limit],
-            ).fetchall()
+            rows = feed_page(self._store.db, "offer_events", seller, after, limit, types, TYPES,
+                             400, since=iso(now - KEPT_FOR))
         return {"offerEvents": [
             {"id": event_id(seq), "occurredAt": at, "type": kind, "offer": json.loads(doc)}
             for seq, kind, at, doc in rows

@@ -26,7 +26,7 @@ from typing import Any
 
 from catalogsync.emulator.core.errors import Doc, invalid, iso, not_found
 from catalogsync.emulator.core.store import Store
-from catalogsync.emulator.services.events import event_id, event_seq
+from catalogsync.emulator.services.events import event_id, feed_page
 from catalogsync.emulator.services.offers.documents import MARKETPLACE, StoredOffer
 from catalogsync.emulator.services.offers.lifecycle import OfferLifecycle
 from catalogsync.emulator.services.offers.storage import OfferStore
@@ -177,21 +177,9 @@ class Orders:
 
     def events(self, seller: str, after: str | None, limit: int, types: list[str]) -> Doc:
         """`GET /order/events?from=&type=&limit=`: the events after the one named."""
-        if not 1 <= limit <= 1000:
-            raise invalid("limit", "limit must be between 1 and 1000.")
-        for kind in types:
-            if kind not in EVENT_TYPES:
-                raise invalid("type", f"Unknown event type {kind}.")
-        start = event_seq(after, status=422) if after else 0
         with self._store.session():
-            where, args = ["seller = ?", "seq > ?"], [seller, start]
-            if types:
-                where.append(f"type IN ({', '.join('?' * len(types))})")
-                args += types
-            rows = self._store.db.execute(
-                f"SELECT seq, type, occurred_at, doc FROM order_events WHERE {' AND '.join(where)}"
-                " ORDER BY seq LIMIT ?", [*args, limit],
-            ).fetchall()
+            rows = feed_page(self._store.db, "order_events", seller, after, limit, types,
+                             EVENT_TYPES, 422)
         return {"events": [{"id": event_id(seq), "order": json.loads(doc), "type": kind,
                             "occurredAt": at} for seq, kind, at, doc in rows]}
 
