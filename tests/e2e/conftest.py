@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -19,3 +20,13 @@ def catalog_dir(tmp_path: Path) -> Path:
     target = tmp_path / "catalog"
     shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".catalogsync"))
     return target
+
+
+def offer_ids(catalog_dir: Path) -> dict[str, str]:
+    """External id -> offer id, as apply recorded them in the local state index."""
+    index = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
+    return {str(k): str(v) for k, v in index["offers"].items()}
+
+
+def offer_id(catalog_dir: Path, sku: str) -> str:
+    return offer_ids(catalog_dir)[sku]

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from catalogsync.emulator.backend import Backend
-from tests.e2e.conftest import Run
-
-
-def offer_id(catalog_dir: Path, sku: str) -> str:
-    index = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
-    return str(index["offers"][sku])
+from tests.e2e.conftest import Run, offer_id
 
 
 def reprice_white_mug(catalog_dir: Path, price: str) -> None:

@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from catalogsync.emulator.backend import Backend
-from tests.e2e.conftest import Run
-from tests.e2e.test_campaigns_and_refresh import offer_id
+from tests.e2e.conftest import Run, offer_id
 
 SELLER = "1000001"
 UPLOADS = "POST /sale/offer-attachments"

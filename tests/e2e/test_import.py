@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from textwrap import dedent
 
 import yaml
 
 from catalogsync.emulator.backend import Backend
-from tests.e2e.conftest import Run
+from tests.e2e.conftest import Run, offer_ids
 
 SELLER = "1000001"
 IMG = "https://a.allegroimg.com/original/44d5e6/kubek-{}.jpg"
@@ -60,18 +59,11 @@ RICHER = dedent(
 )
 
 
-def _ids(directory: Path) -> dict[str, str]:
-    ids: dict[str, str] = json.loads(
-        (directory / ".catalogsync" / "state-local.json").read_text()
-    )["offers"]
-    return ids
-
-
 def _rich_account(run: Run, catalog_dir: Path, backend: Backend) -> None:
     (catalog_dir / "offers" / "richer.yaml").write_text(RICHER)
     applied = run("apply", catalog_dir, "--auto-approve")
     assert applied.exit_code == 0, applied.output
-    ids = _ids(catalog_dir)
+    ids = offer_ids(catalog_dir)
     backend.offers.patch(SELLER, ids["MUG-TO-END"], {"publication": {"status": "ENDED"}})
     backend.advance_clock(5)  # the ending operation settles
     backend.campaigns.enter_campaign(
@@ -152,7 +144,7 @@ def test_import_without_stock_leaves_it_to_the_erp(
     adopted = tmp_path / "adopted"
     assert run("import", adopted, "--without", "stock").exit_code == 0
     assert all("stock" not in offer for offer in _offers(adopted).values())
-    mug = _ids(catalog_dir)["MUG-WHITE-330"]
+    mug = offer_ids(catalog_dir)["MUG-WHITE-330"]
     backend.offers.patch(SELLER, mug, {"stock": {"available": 3}})  # the ERP sold some
     assert run("plan", adopted, "--detailed-exitcode").exit_code == 0
 
@@ -161,7 +153,7 @@ def test_an_offer_without_external_id_gets_a_key_the_first_plan_writes_into_alle
     run: Run, catalog_dir: Path, backend: Backend, tmp_path: Path
 ) -> None:
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
-    mug = _ids(catalog_dir)["MUG-BLACK-330"]
+    mug = offer_ids(catalog_dir)["MUG-BLACK-330"]
     backend.offers.patch(SELLER, mug, {"external": None})
     adopted = tmp_path / "adopted"
 
@@ -207,7 +199,7 @@ def test_two_offers_sharing_an_external_id_are_imported_under_two_keys(
     run: Run, catalog_dir: Path, backend: Backend, tmp_path: Path
 ) -> None:
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
-    black = _ids(catalog_dir)["MUG-BLACK-330"]
+    black = offer_ids(catalog_dir)["MUG-BLACK-330"]
     backend.offers.patch(SELLER, black, {"external": {"id": "MUG-WHITE-330"}})
     adopted = tmp_path / "adopted"
 
@@ -225,7 +217,7 @@ def test_r22_a_hidden_offer_is_imported_by_its_id_and_then_managed(
     run: Run, catalog_dir: Path, backend: Backend, tmp_path: Path
 ) -> None:
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
-    hidden = _ids(catalog_dir)["MUG-BLACK-330"]
+    hidden = offer_ids(catalog_dir)["MUG-BLACK-330"]
     backend.offers.hide(hidden)
     adopted = tmp_path / "adopted"
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from catalogsync.emulator.backend import Backend
-from tests.e2e.conftest import Run
-from tests.e2e.test_campaigns_and_refresh import offer_id
+from tests.e2e.conftest import Run, offer_id
 
 PRICE_PUTS = "PUT /sale/offer-price-change-commands/{commandId}"
 

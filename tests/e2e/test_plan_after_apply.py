@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 from pathlib import Path
 
 from catalogsync.emulator.backend import Backend
 from catalogsync.synthetic import write_catalog
-from tests.e2e.conftest import Run
+from tests.e2e.conftest import Run, offer_ids
 
 READS = "GET /sale/product-offers/{offerId}"
 SELLER = "1000001"
-
-
-def offer_ids(catalog: Path) -> dict[str, str]:
-    index = json.loads((catalog / ".catalogsync" / "state-local.json").read_text())
-    return dict(index["offers"])
 
 
 def test_plan_after_apply_reads_no_offer_and_catches_a_change_made_on_allegro(

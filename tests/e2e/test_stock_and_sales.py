@@ -4,7 +4,6 @@ tell sales from drift, restock with deltas and bring sold-out offers back."""
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from catalogsync.allegro.errors import AuthError
 from catalogsync.emulator.app import create_app
 from catalogsync.emulator.backend import Backend
 from catalogsync.emulator.seed import DEMO_SELLER_ID
-from tests.e2e.conftest import Run
+from tests.e2e.conftest import Run, offer_id
 
 MUG = "MUG-WHITE-330"  # stock: 40 in the example catalog
 LAPTOP = "LAPTOP-X14-512"  # stock: 3
@@ -34,11 +33,6 @@ def steer(backend: Backend, path: str, body: dict[str, Any]) -> dict[str, Any]:
         return answer
 
     return asyncio.run(send())
-
-
-def offer_id(catalog_dir: Path, sku: str) -> str:
-    index = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
-    return str(index["offers"][sku])
 
 
 def buy(backend: Backend, catalog_dir: Path, sku: str, quantity: int, **more: Any) -> str:
