@@ -21,6 +21,15 @@ def _lock_ids(lock: Path) -> dict[str, str]:
     return ids
 
 
+def applied_clone(seller: Served, tmp_path: Path) -> tuple[Path, Path]:
+    """The catalog's repository, and a first runner's clone of it that has applied."""
+    origin = catalog_repository(seller, tmp_path)
+    first = tmp_path / "runner-1"
+    seller.git("clone", "-q", origin, first, cwd=tmp_path)
+    assert seller.catalogsync("apply", first, "--auto-approve").returncode == 0
+    return origin, first
+
+
 def test_r22_a_fresh_clone_with_the_committed_lock_never_duplicates_a_hidden_offer(
     seller: Served, tmp_path: Path
 ) -> None:
@@ -59,10 +68,7 @@ def test_r22_a_fresh_clone_with_the_committed_lock_never_duplicates_a_hidden_off
 def test_r22_without_any_state_creates_wait_and_the_plan_says_what_it_risks(
     seller: Served, tmp_path: Path
 ) -> None:
-    origin = catalog_repository(seller, tmp_path)
-    first = tmp_path / "runner-1"
-    seller.git("clone", "-q", origin, first, cwd=tmp_path)
-    assert seller.catalogsync("apply", first, "--auto-approve").returncode == 0
+    origin, first = applied_clone(seller, tmp_path)
     hidden = _lock_ids(first / "catalogsync.lock")["MUG-BLACK-330"]
     seller.steer(f"/offers/{hidden}/hide")
 
@@ -83,10 +89,7 @@ def test_r22_without_any_state_creates_wait_and_the_plan_says_what_it_risks(
 def test_import_into_a_fresh_directory_over_real_http_round_trips(
     seller: Served, tmp_path: Path
 ) -> None:
-    origin = catalog_repository(seller, tmp_path)
-    first = tmp_path / "runner-1"
-    seller.git("clone", "-q", origin, first, cwd=tmp_path)
-    assert seller.catalogsync("apply", first, "--auto-approve").returncode == 0
+    applied_clone(seller, tmp_path)
 
     adopted = tmp_path / "adopted"
     imported = seller.catalogsync("import", adopted, "--environment", "sandbox")
@@ -101,10 +104,7 @@ def test_import_into_a_fresh_directory_over_real_http_round_trips(
 def test_state_kept_only_in_dot_catalogsync_is_written_to_the_lock_by_the_next_apply(
     seller: Served, tmp_path: Path
 ) -> None:
-    origin = catalog_repository(seller, tmp_path)
-    first = tmp_path / "runner-1"
-    seller.git("clone", "-q", origin, first, cwd=tmp_path)
-    assert seller.catalogsync("apply", first, "--auto-approve").returncode == 0
+    _, first = applied_clone(seller, tmp_path)
     lock = first / "catalogsync.lock"
     written = lock.read_text()
     lock.unlink()  # as a catalog kept before catalogsync.lock existed
