@@ -91,6 +91,10 @@ class Applier:
         self._cache_path = live_cache_path(catalog_dir, Environment(plan.environment))
         #: the live cache the plan was read with (else the saved one): apply writes into it
         self._cache = cache
+        #: what each uploaded file's placeholder stands for (image URLs, attachment ids),
+        #: kept as uploads succeed rather than rebuilt for every request
+        self._files = dict(index.images)
+        self._files.update({f"{ATTACHMENT}{k}": v for k, v in index.attachments.items()})
 
     async def run(self) -> ApplyReport:
         started = time.perf_counter()
@@ -162,7 +166,7 @@ class Applier:
         if blocked:
             self._record(Outcome(change.address, step, False, blocked, skipped=True))
             return None
-        body = substitute(request.body, self._uploaded())
+        body = substitute(request.body, self._files)
         try:
             if change.action is Action.CREATE:
                 resource_id, answer = await create(self.client, change, body)
@@ -191,12 +195,6 @@ class Applier:
         self._record(Outcome(change.address, step, True))
         return resource_id
 
-    def _uploaded(self) -> dict[str, str]:
-        """What each uploaded file's placeholder stands for: image URLs, attachment ids."""
-        found = dict(self.index.images)
-        found.update({f"{ATTACHMENT}{k}": v for k, v in self.index.attachments.items()})
-        return found
-
     def _blocked_by(self, change: Change) -> str | None:
         """Why the change must not be sent: a table or a file it uses failed first."""
         table = table_named(change)
@@ -206,7 +204,7 @@ class Applier:
         return self._missing_upload(request.body if request else None)
 
     def _missing_upload(self, body: Any) -> str | None:
-        missing = placeholders(body) - set(self._uploaded())
+        missing = placeholders(body) - self._files.keys()
         if not missing:
             return None
         key = min(missing)
@@ -227,6 +225,7 @@ class Applier:
             self._record(Outcome(address, step, False, why))
             return
         record_id(self.index_path, self.index, section, key.removeprefix(ATTACHMENT), value)
+        self._files[key] = value
         self._record(Outcome(address, step, True))
 
     def _remember(self, change: Change, resource_id: str) -> None:
@@ -286,7 +285,7 @@ class Applier:
             for change in by_id.values():
                 self._record(Outcome(change.address, step, False, blocked, skipped=True))
             return
-        values = substitute(values, self._uploaded())
+        values = substitute(values, self._files)
         try:
             body = command_body(kind.value, values, offer_ids, self.table_ids, self.references)
         except KeyError as exc:
