@@ -21,7 +21,7 @@ from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import COMMANDS_AT_ONCE, command_id
 from catalogsync.apply.creates import create, made_since_the_plan, table_named
-from catalogsync.apply.ledger import Ledger, record
+from catalogsync.apply.ledger import Ledger, follow, record
 from catalogsync.apply.pipeline import CommandPipeline
 from catalogsync.apply.polling import command_tasks, operation, put_variant_set
 from catalogsync.apply.report import ApplyReport, Outcome
@@ -31,7 +31,7 @@ from catalogsync.catalog.models import Environment
 from catalogsync.config import live_cache_path
 from catalogsync.errors import CatalogsyncError
 from catalogsync.images import placeholders, substitute
-from catalogsync.live.cache import LiveCache
+from catalogsync.live.cache import LiveCache, load_cache
 from catalogsync.plan.checks import approved_values
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Phase, Progress
@@ -98,6 +98,22 @@ class Applier:
 
     async def run(self) -> ApplyReport:
         started = time.perf_counter()
+        cache = self._cache if self._cache is not None else load_cache(self._cache_path)
+        feed = follow(self.client, cache, self.ledger)
+        try:
+            await self._changes()
+        except BaseException:
+            if feed is not None:
+                feed.cancel()
+            raise
+        names = {i: name for ids in self.references.values() for name, i in ids.items()}
+        await record(self._cache_path, self.ledger, self._table_names(), names, cache, feed)
+        self.report.seconds = time.perf_counter() - started
+        self.report.requests = dict(self.client.requests)
+        self.report.throttled = self.client.throttled
+        return self.report
+
+    async def _changes(self) -> None:
         tables = [c for c in self.plan.changes if c.resource in _ACCOUNT_RESOURCES]
         offers = [c for c in self.plan.changes if c.resource is Resource.OFFER]
         self._approve(offers)
@@ -139,14 +155,6 @@ class Applier:
                 self.index.approved.pop(change.key, None)
         self.stock.settle()
         save_index(self.index_path, self.index)
-        names = {i: name for ids in self.references.values() for name, i in ids.items()}
-        await record(
-            self.client, self._cache_path, self.ledger, self._table_names(), names, self._cache
-        )
-        self.report.seconds = time.perf_counter() - started
-        self.report.requests = dict(self.client.requests)
-        self.report.throttled = self.client.throttled
-        return self.report
 
     def _approve(self, offers: list[Change]) -> None:
         """Write down what this run sets out to change before sending anything: if it is

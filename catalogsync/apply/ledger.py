@@ -16,8 +16,8 @@ from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.wire import offer_fields
-from catalogsync.live.cache import LIVE_STATUSES, CachedOffer, LiveCache, load_cache, save_cache
-from catalogsync.live.events import offer_events
+from catalogsync.live.cache import LIVE_STATUSES, CachedOffer, LiveCache, save_cache
+from catalogsync.live.events import FeedFollower
 
 #: Fields with an event of their own; a change to any other content field is OFFER_CHANGED.
 _FIELD_EVENTS = {"price": "OFFER_PRICE_CHANGED", "stock": "OFFER_STOCK_CHANGED"}
@@ -31,21 +31,26 @@ class Ledger:
     doubtful: set[str] = field(default_factory=set)
     #: offers in a command that has not reported their task yet
     unsettled: set[str] = field(default_factory=set)
+    #: how many steps Allegro confirmed, each one offer event or so
+    confirmations: int = 0
 
     def answered(self, offer_id: str, doc: dict[str, Any]) -> None:
         """Allegro answered a POST or PATCH with the offer as it now is."""
         self.steps.setdefault(offer_id, []).append(("doc", doc))
+        self.confirmations += 1
 
     def confirmed(self, offer_id: str, fields: dict[str, Any]) -> None:
         """A command task for the offer ended in SUCCESS: it now has these canonical fields."""
         self.steps.setdefault(offer_id, []).append(("set", fields))
         self.unsettled.discard(offer_id)
+        self.confirmations += 1
 
     def restocked(self, offer_id: str) -> None:
         """A quantity command's task ended in SUCCESS: the stock changed, to a value that
         depends on what buyers bought meanwhile; the next plan takes it from the offer list."""
         self.steps.setdefault(offer_id, []).append(("stock", {}))
         self.unsettled.discard(offer_id)
+        self.confirmations += 1
 
     def sent(self, offer_ids: list[str]) -> None:
         """A command for these offers is on its way; unknown until their tasks settle."""
@@ -133,25 +138,34 @@ def _events(
     return expect
 
 
+def follow(client: AllegroClient, cache: LiveCache, ledger: Ledger) -> FeedFollower | None:
+    """The feed read from the cache's cursor while apply runs (None: the next plan reads
+    everything anyway)."""
+    if not cache.usable(datetime.now(UTC)):
+        return None
+    return FeedFollower(client, cache.event_cursor, lambda: ledger.confirmations)
+
+
 async def record(
-    client: AllegroClient,
     path: Path,
     ledger: Ledger,
     table_names: dict[str, str] | None,
     responsible_names: dict[str, str],
-    cache: LiveCache | None = None,
+    cache: LiveCache,
+    feed: FeedFollower | None,
 ) -> None:
-    """Write what apply confirmed into the cache (the one the plan read, else the one at
-    `path`) and save it there, the event cursor moved past our own events; another's change
-    to an offer drops that offer from the cache."""
-    cache = load_cache(path) if cache is None else cache
+    """Write what apply confirmed into the cache and save it at `path`, the event cursor moved
+    past our own events (`feed` read them); another's change to an offer drops that offer
+    from the cache."""
     now = datetime.now(UTC)
-    if not cache.usable(now):
+    if feed is None or not cache.usable(now):
+        if feed is not None:
+            feed.cancel()
         save_cache(path, cache)  # the next plan reads everything anyway
         return
     settle(cache, ledger, table_names)
     cache.responsible = dict(responsible_names)  # GPSR entries apply made are named too
-    found = await offer_events(client, cache.event_cursor)
+    found = await feed.finish()
     if found is not None:  # else the next plan reads the feed and finds the rest expected
         events, cursor = found
         for offer_id in cache.unexplained(events):
