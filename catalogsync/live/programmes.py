@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
 from catalogsync.catalog.models import Catalog
+from catalogsync.live.fetch import gather_map
 
 PAGE = 1000
 
@@ -47,7 +49,7 @@ async def read_campaigns(
             "offers in campaigns are not protected in this plan (R26)"
         )
     try:
-        for start in range(0, len(offer_ids), PAGE):
+        async def query(start: int) -> list[dict[str, Any]]:
             body = {
                 "marketplace": {"id": marketplace},
                 "offer": {"ids": offer_ids[start : start + PAGE]},
@@ -60,7 +62,10 @@ async def read_campaigns(
                 ok=(200,),
                 idempotent=True,
             )
-            for offer in response.json().get("offers") or []:
+            return list(response.json().get("offers") or [])
+
+        for offers in (await gather_map(range(0, len(offer_ids), PAGE), query)).values():
+            for offer in offers:
                 if offer.get("discountedAt") and not offer.get("excludedAt"):
                     found.setdefault(str(offer["id"]), []).append("Allegro Prices")
     except AllegroError as exc:

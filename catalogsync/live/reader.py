@@ -183,15 +183,27 @@ async def _tables(
 
 
 async def _list_offers(client: AllegroClient) -> list[dict[str, Any]]:
-    """Every offer the list shows; the pages stop at its `totalCount` (a list of 10 000
-    offers is 10 pages, not 10 and an empty one)."""
-    offers: list[dict[str, Any]] = []
+    """Every offer the list shows. The first page's `totalCount` says how many pages follow;
+    they are read at once (a list of 100 000 offers is 100 pages, each a round trip to
+    Allegro). Without a total, pages are read one by one until a short one."""
+
+    async def page(offset: int) -> list[dict[str, Any]]:
+        body = await client.get("/sale/offers", params={"limit": PAGE, "offset": offset})
+        return list(body.get("offers") or [])
+
+    first = await client.get("/sale/offers", params={"limit": PAGE, "offset": 0})
+    offers: list[dict[str, Any]] = list(first.get("offers") or [])
+    total = first.get("totalCount")
+    if len(offers) < PAGE:
+        return offers
+    if isinstance(total, int):
+        for batch in (await _gather_map(range(PAGE, total, PAGE), page)).values():
+            offers.extend(batch)
+        return offers
     while True:
-        page = await client.get("/sale/offers", params={"limit": PAGE, "offset": len(offers)})
-        batch = page.get("offers") or []
+        batch = await page(len(offers))
         offers.extend(batch)
-        total = page.get("totalCount")
-        if len(batch) < PAGE or (isinstance(total, int) and len(offers) >= total):
+        if len(batch) < PAGE:
             return offers
 
 

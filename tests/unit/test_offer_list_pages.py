@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
@@ -43,3 +44,27 @@ async def test_without_a_total_an_empty_page_ends_the_list() -> None:
     seen: list[int] = []
     assert len(await _list_offers(listing(None, 2000, seen))) == 2000
     assert seen == [0, 1000, 2000]
+
+
+async def test_the_pages_after_the_first_are_read_at_once_and_kept_in_order() -> None:
+    """A list of 100 000 offers is 100 round trips to Allegro: after the first page says how
+    many there are, the rest are in flight together."""
+    seen: list[int] = []
+    in_flight, most = 0, 0
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        offset = int(request.url.params["offset"])
+        seen.append(offset)
+        rows = [{"id": str(n)} for n in range(offset, min(4500, offset + 1000))]
+        return httpx.Response(200, json={"offers": rows, "count": len(rows), "totalCount": 4500})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer), base_url="https://api.test")
+    offers = await _list_offers(AllegroClient(http, "token"))
+    assert [o["id"] for o in offers] == [str(n) for n in range(4500)]
+    assert sorted(seen) == [0, 1000, 2000, 3000, 4000]
+    assert most > 1
