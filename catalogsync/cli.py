@@ -145,6 +145,7 @@ def _load(directory: Path) -> Catalog:
     """The catalog in `directory`; from inside one of its folders, say where it is."""
     from catalogsync.catalog.loader import load_catalog  # pydantic's models: not for --help
     from catalogsync.config import enclosing_catalog
+    from catalogsync.gcpause import settled
 
     parent = enclosing_catalog(directory)
     if parent is not None:
@@ -161,6 +162,7 @@ def _load(directory: Path) -> Catalog:
     try:
         return load_catalog(directory, notes)
     finally:
+        settled()  # the models and the catalog: not collected again, not even at exit
         for note in notes:
             click.echo(note, err=True)
 
