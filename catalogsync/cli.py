@@ -143,8 +143,8 @@ def validate(directory: Path) -> None:
 
 def _load(directory: Path) -> Catalog:
     """The catalog in `directory`; from inside one of its folders, say where it is."""
+    from catalogsync.catalog.discovery import enclosing_catalog
     from catalogsync.catalog.loader import load_catalog  # pydantic's models: not for --help
-    from catalogsync.config import enclosing_catalog
     from catalogsync.gcpause import settled
 
     parent = enclosing_catalog(directory)
