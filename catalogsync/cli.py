@@ -7,6 +7,7 @@ runs.py for plan and apply; auth, emulator and init as lazy subcommands), so `--
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -122,6 +123,9 @@ def cli(ctx: click.Context) -> None:
     """
     ctx.ensure_object(CliContext)
     show_warnings()
+    # No model of ours needs a pydantic plugin: spare each run pydantic's search of every
+    # installed distribution for one (unless the variable is set already: the user's choice).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 catalog_dir = click.argument(

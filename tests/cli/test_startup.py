@@ -4,6 +4,7 @@ the CPU time)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +58,34 @@ def test_a_lazy_subcommand_still_takes_the_global_options() -> None:
     auth = cli.get_command(None, "auth")  # type: ignore[arg-type]
     assert auth is not None
     assert "--no-color" in {opt for p in auth.params for opt in p.opts}
+
+
+def _pydantic_plugin(tmp_path: Path) -> Path:
+    """A directory with an installed pydantic plugin that leaves `loaded` behind when loaded."""
+    (tmp_path / "probe_plugin.py").write_text(
+        "from pathlib import Path\n"
+        f"Path({str(tmp_path / 'loaded')!r}).touch()\n"
+        "class plugin:\n"
+        "    @staticmethod\n"
+        "    def new_schema_validator(*args, **kwargs):\n"
+        "        return None, None, None\n"
+    )
+    info = tmp_path / "probe_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: probe-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[pydantic]\nprobe = probe_plugin:plugin\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize(("setting", "loaded"), [(None, False), ("", True)])
+def test_validate_leaves_pydantic_plugins_unsearched_unless_told(
+    tmp_path: Path, setting: str | None, loaded: bool
+) -> None:
+    plugin = _pydantic_plugin(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    env["PYTHONPATH"] = os.pathsep.join([str(plugin), *sys.path])
+    if setting is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = setting
+    subprocess.run([sys.executable, "-m", "catalogsync", "validate", str(EXAMPLE)], env=env,
+                   capture_output=True, check=True)
+    assert (plugin / "loaded").exists() == loaded
