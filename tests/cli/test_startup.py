@@ -14,7 +14,8 @@ import pytest
 from catalogsync.cli import LAZY_COMMANDS, cli
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "catalog"
-HEAVY = ("httpx", "deepdiff", "jwt", "asyncio", "openapi_schema_validator", "starlette")
+HEAVY = ("httpx", "deepdiff", "jwt", "asyncio", "openapi_schema_validator", "starlette", "rich",
+         "catalogsync.allegro", "catalogsync.live", "catalogsync.runs", "catalogsync.render")
 #: What only commands that read a catalog need.
 CATALOG = ("pydantic", "yaml", "catalogsync.catalog.models", "catalogsync.catalog.loader")
 
