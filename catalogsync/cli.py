@@ -1,28 +1,29 @@
 """The `catalogsync` command line. Each command parses, calls the library, picks an exit code.
 
-Commands import what they run when they run it (runs.py for plan and apply; auth, emulator and
-init as lazy subcommands), so `--help` and `validate` start at once."""
+Commands import what they run when they run it (the catalog loader and its pydantic models,
+runs.py for plan and apply; auth, emulator and init as lazy subcommands), so `--help` and
+`validate` start at once."""
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from catalogsync import exitcodes
-from catalogsync.catalog.loader import load_catalog
-from catalogsync.catalog.models import Catalog
 from catalogsync.cli_options import CliContext, add_global_options, colour, plan_options
-from catalogsync.config import enclosing_catalog
 from catalogsync.errors import CatalogError, CatalogsyncError, Problem
 from catalogsync.log import show_warnings
 from catalogsync.plan.options import Options
-from catalogsync.targets import known_keys, resolve
 from catalogsync.wording import plural
+
+if TYPE_CHECKING:
+    from catalogsync.catalog.models import Catalog
 
 #: Subcommands imported only when used: name -> (module, attribute, one-line help).
 LAZY_COMMANDS = {
@@ -122,6 +123,9 @@ def cli(ctx: click.Context) -> None:
     """
     ctx.ensure_object(CliContext)
     show_warnings()
+    # No model of ours needs a pydantic plugin: spare each run pydantic's search of every
+    # installed distribution for one (unless the variable is set already: the user's choice).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 catalog_dir = click.argument(
@@ -143,6 +147,10 @@ def validate(directory: Path) -> None:
 
 def _load(directory: Path) -> Catalog:
     """The catalog in `directory`; from inside one of its folders, say where it is."""
+    from catalogsync.catalog.discovery import enclosing_catalog
+    from catalogsync.catalog.loader import load_catalog  # pydantic's models: not for --help
+    from catalogsync.gcpause import settled
+
     parent = enclosing_catalog(directory)
     if parent is not None:
         command = f"catalogsync {click.get_current_context().info_name}"
@@ -158,6 +166,7 @@ def _load(directory: Path) -> Catalog:
     try:
         return load_catalog(directory, notes)
     finally:
+        settled()  # the models and the catalog: not collected again, not even at exit
         for note in notes:
             click.echo(note, err=True)
 
@@ -167,6 +176,7 @@ def _targeted(directory: Path, catalog: Catalog, options: Options) -> Options:
     if not options.targets:
         return options
     from catalogsync.cli_state import load_state  # with the HTTP client: only when needed
+    from catalogsync.targets import known_keys, resolve
 
     index = load_state(directory, catalog.settings.environment)
     targets, notes = resolve(sorted(options.targets), known_keys(catalog, index.offers))

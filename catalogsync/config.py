@@ -9,9 +9,6 @@ from pathlib import Path
 from catalogsync.catalog.models import Environment
 from catalogsync.lockfile import LOCK_FILE, LockFile
 
-#: The settings file that makes a directory a catalog (catalog/loader.py reads it).
-SETTINGS_FILE = "catalogsync.yaml"
-
 #: Files catalogsync writes into a catalog directory (git-ignored by `.catalogsync/.gitignore`).
 WORK_DIR = ".catalogsync"
 
@@ -47,18 +44,6 @@ API_URL_ENV = "CATALOGSYNC_API_URL"
 LOCAL_CLIENT_ID = "catalogsync-local"
 LOCAL_CLIENT_SECRET = "local-secret"  # not a secret: it only opens the embedded emulator
 LOCAL_SELLER_ID = "1000001"
-
-
-def enclosing_catalog(directory: Path) -> Path | None:
-    """The catalog `directory` lies inside, when it has no catalogsync.yaml of its own (a
-    command run from `offers/`); None otherwise."""
-    if (directory / SETTINGS_FILE).is_file():
-        return None
-    for parent in directory.resolve().parents:
-        if (parent / SETTINGS_FILE).is_file():
-            relative = Path(os.path.relpath(parent))
-            return relative if len(str(relative)) < len(str(parent)) else parent
-    return None
 
 
 def work_dir(catalog_dir: Path) -> Path:

@@ -7,7 +7,6 @@ walks it along the model types back to the key path in the data, groups the erro
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 from collections.abc import Callable
@@ -55,6 +54,8 @@ def at_path(path: KeyPath, message: str) -> str:
 def suggestion(word: Any, known: tuple[str, ...] | list[str]) -> str:
     """'did you mean 'stock'?' when close (ignoring case), else the allowed values."""
     if isinstance(word, str):
+        import difflib  # not at import: a valid catalog needs no suggestions
+
         lowered = {k.lower(): k for k in known}
         close = difflib.get_close_matches(word.lower(), list(lowered), n=1)
         if close:

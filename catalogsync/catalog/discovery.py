@@ -5,7 +5,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+#: The settings file that makes a directory a catalog (loader.py reads it).
 SETTINGS_FILE = "catalogsync.yaml"
+
+
+def enclosing_catalog(directory: Path) -> Path | None:
+    """The catalog `directory` lies inside, when it has no catalogsync.yaml of its own (a
+    command run from `offers/`); None otherwise."""
+    if (directory / SETTINGS_FILE).is_file():
+        return None
+    for parent in directory.resolve().parents:
+        if (parent / SETTINGS_FILE).is_file():
+            relative = Path(os.path.relpath(parent))
+            return relative if len(str(relative)) < len(str(parent)) else parent
+    return None
 
 
 def catalog_files(directory: Path, patterns: tuple[str, ...] | None = None) -> list[Path]:

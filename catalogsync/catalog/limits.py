@@ -9,7 +9,6 @@ lists what only Allegro can tell, and why.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -86,6 +85,8 @@ def table_name_problem(name: str) -> str | None:
 
 def description_bytes(sections: Sequence[Sequence[Mapping[str, str]]]) -> int:
     """How the description limit counts: the sections' JSON, as sent, in UTF-8 bytes."""
+    import json  # not at import: `catalogsync validate` needs none
+
     doc = {"sections": [{"items": list(items)} for items in sections]}
     return len(json.dumps(doc, ensure_ascii=False).encode())
 

@@ -15,7 +15,6 @@ problems).
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -344,10 +343,11 @@ def _foreign(root: Node) -> bool:
     if type(root) is not MappingNode:
         return False
     keys = [k.value for k, _ in root.value if isinstance(k, ScalarNode)]
-    return not any(
-        key in SECTIONS or difflib.get_close_matches(key.lower(), SECTIONS, n=1, cutoff=0.75)
-        for key in keys
-    )
+    if any(key in SECTIONS for key in keys):
+        return False
+    import difflib  # only here: a catalog file has a section
+
+    return not any(difflib.get_close_matches(k.lower(), SECTIONS, n=1, cutoff=0.75) for k in keys)
 
 
 def _patterns(root: Node) -> tuple[str, ...] | None:
