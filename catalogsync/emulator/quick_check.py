@@ -22,6 +22,7 @@ handle (`$ref` that stayed one) gets no quick check (`Unsupported`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 Check = Callable[[Any], bool]
@@ -56,11 +57,24 @@ def _never(_: Any) -> bool:
     return False
 
 
+@dataclass
+class _Conjuncts:
+    """What one schema asks, with its `allOf`s flattened in (all of it must hold): the type
+    checks, the subschemas of each property, the required names, and every other check."""
+
+    types: list[Check] = field(default_factory=list)
+    properties: dict[str, list[Any]] = field(default_factory=dict)
+    required: set[str] = field(default_factory=set)
+    others: list[Check] = field(default_factory=list)
+
+
 class Compiler:
     """Compiles schemas of one validator (an `OAS30WriteValidator` instance) into checks;
     `lookup` gives the schema a discriminator mapping's URI names."""
 
     def __init__(self, validator: Any, lookup: Lookup) -> None:
+        if getattr(validator.VALIDATORS.get("required"), "__name__", "") != "write_required":
+            raise Unsupported("required of another validator than the write validator")
         self._validator = validator
         self._lookup = lookup
         self._by_uri: dict[str, Check] = {}
@@ -68,28 +82,45 @@ class Compiler:
     def compile(self, schema: Any) -> Check:
         if schema is True:
             return _always
+        parts = _Conjuncts()
+        self._collect(schema, parts)
+        properties = tuple(
+            (name, self.compile(subs[0] if len(subs) == 1 else {"allOf": subs}))
+            for name, subs in parts.properties.items())
+        return _fused(parts.types, properties, tuple(parts.required), parts.others)
+
+    def _collect(self, schema: Any, parts: _Conjuncts) -> None:
+        if schema is True:
+            return
         if schema is False:
-            return _never
+            parts.others.append(_never)
+            return
         if not isinstance(schema, Mapping):
             raise Unsupported(f"schema {schema!r}")
         known = self._validator.VALIDATORS
-        checks: list[Check] = []
         for keyword, value in schema.items():
             if keyword not in known or keyword in _NOTHING:
                 continue
             if keyword in _LISTS and "discriminator" in schema:
-                checks.append(self._dispatch(schema["discriminator"]))
+                parts.others.append(self._dispatch(schema["discriminator"]))
+            elif keyword == "allOf":
+                for sub in value:
+                    self._collect(sub, parts)
+            elif keyword == "properties":
+                for name, sub in value.items():
+                    parts.properties.setdefault(name, []).append(sub)
+            elif keyword == "required":
+                parts.required.update(_write_required(value, schema))
+            elif keyword == "type":
+                parts.types.append(self._type(value, schema))
             elif keyword in _DESCENDING:
-                checks.append(self._descending(keyword, value, schema))
+                parts.others.append(self._descending(keyword, value, schema))
             else:
-                checks.append(self._leaf(keyword, value, schema))
-        return _all(checks)
+                parts.others.append(self._leaf(keyword, value, schema))
 
     # ----------------------------------------------------------------- keywords
 
     def _descending(self, keyword: str, value: Any, schema: Mapping[str, Any]) -> Check:
-        if keyword == "properties":
-            return _properties({name: self.compile(sub) for name, sub in value.items()})
         if keyword == "items":
             if not isinstance(value, Mapping):
                 raise Unsupported("items as a list")
@@ -99,17 +130,11 @@ class Compiler:
         if keyword == "not":
             inner = self.compile(value)
             return lambda instance: not inner(instance)
-        if keyword in _LISTS:
-            return _combined(keyword, [self.compile(sub) for sub in value])
+        if keyword in ("anyOf", "oneOf"):
+            return _alternatives(keyword, [self.compile(sub) for sub in value])
         raise Unsupported(keyword)
 
     def _leaf(self, keyword: str, value: Any, schema: Mapping[str, Any]) -> Check:
-        if keyword == "type":
-            return self._type(value, schema)
-        if keyword == "required":
-            if getattr(self._validator.VALIDATORS["required"], "__name__", "") != "write_required":
-                raise Unsupported("required of another validator than the write validator")
-            return _required(value, schema)
         if keyword == "enum" and all(isinstance(v, str) for v in value):
             allowed = frozenset(value)  # a str equals only a str (jsonschema's `equal`)
             return lambda instance: isinstance(instance, str) and instance in allowed
@@ -130,8 +155,9 @@ class Compiler:
             kind = _PLAIN_TYPES[name]
             if name == "string" and schema.get("format") == "binary":
                 kind = (str, bytes)  # type: ignore[assignment]  # the validator allows bytes
-            return lambda instance: (nullable if instance is None
-                                     else isinstance(instance, kind))
+            if nullable:
+                return lambda instance: instance is None or isinstance(instance, kind)
+            return lambda instance: isinstance(instance, kind)
         if name in _NUMERIC_TYPES:
             is_type = self._validator.is_type
             return lambda instance: (nullable if instance is None else is_type(instance, name))
@@ -178,42 +204,52 @@ class Compiler:
 # --------------------------------------------------------------------------- combinators
 
 
-def _all(checks: list[Check]) -> Check:
-    if not checks:
-        return _always
-    if len(checks) == 1:
-        return checks[0]
-    return lambda instance: all(check(instance) for check in checks)
+def _fused(types: list[Check], properties: tuple[tuple[str, Check], ...],
+           required: tuple[str, ...], others: list[Check]) -> Check:
+    """One closure for all a schema asks (loops, not `all()` over generators: this runs for
+    every node of every request body)."""
+    if len(types) == 1 and not (properties or required or others):
+        return types[0]
+    checks = (*types, *others)
+
+    def fused(instance: Any) -> bool:
+        for check in checks:
+            if not check(instance):
+                return False
+        if isinstance(instance, dict):
+            for name in required:
+                if name not in instance:
+                    return False
+            for name, check in properties:
+                if name in instance and not check(instance[name]):
+                    return False
+        return True
+
+    return fused
 
 
-def _combined(keyword: str, checks: list[Check]) -> Check:
-    if keyword == "allOf":
-        return _all(checks)
+def _alternatives(keyword: str, checks: list[Check]) -> Check:
     if keyword == "anyOf":
         return lambda instance: any(check(instance) for check in checks)
     return lambda instance: sum(1 for check in checks if check(instance)) == 1
 
 
-def _properties(checks: dict[str, Check]) -> Check:
-    pairs = tuple(checks.items())
-
-    def properties(instance: Any) -> bool:
-        return not isinstance(instance, dict) or all(
-            check(instance[name]) for name, check in pairs if name in instance)
-
-    return properties
-
-
 def _items(check: Check) -> Check:
-    return lambda instance: not isinstance(instance, list) or all(check(i) for i in instance)
+    def items(instance: Any) -> bool:
+        if isinstance(instance, list):
+            for item in instance:
+                if not check(item):
+                    return False
+        return True
+
+    return items
 
 
-def _required(names: list[str], schema: Mapping[str, Any]) -> Check:
+def _write_required(names: list[str], schema: Mapping[str, Any]) -> list[str]:
     """The write validator's `required`: a missing property marked `readOnly` is no error."""
     properties = schema.get("properties", {})
-    needed = tuple(name for name in names
-                   if not (properties.get(name) and properties[name].get("readOnly", False)))
-    return lambda instance: not isinstance(instance, dict) or all(n in instance for n in needed)
+    return [name for name in names
+            if not (properties.get(name) and properties[name].get("readOnly", False))]
 
 
 def compiled(validator: Any, lookup: Lookup) -> Check | None:
