@@ -12,24 +12,26 @@ both on example and mutated bodies and on every body the suite sends.
 Each keyword is checked as the OAS 3.0 write validator does (`openapi_schema_validator`'s
 `_keywords.py`): `type` with `nullable`; `required` without the properties marked `readOnly`;
 a `discriminator` beside `allOf`/`anyOf`/`oneOf` replaces them by the subtype its mapping names;
-keywords the validator does not know are ignored. Leaf keywords other than the frequent ones
-(`format`, `pattern`, bounds, `readOnly`) call the validator's own keyword function, so their
-decisions are its own. What the closures cannot decide (a discriminator value outside the
-mapping, resolved by name at run time) raises `Undecided`; a schema with a keyword they do not
-handle (`$ref` that stayed one) gets no quick check (`Unsupported`).
+keywords the validator does not know are ignored; `format` asks the validator's format checker.
+Leaf keywords other than the frequent ones (`pattern`, bounds, `readOnly`) call the
+validator's own keyword function, so their decisions are its own. What the closures cannot
+decide (a discriminator value outside the mapping, resolved by name at run time) raises
+`Undecided`; a schema with a keyword they do not handle (`$ref` that stayed one) gets no quick
+check (`Unsupported`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from numbers import Number
 from typing import Any
 
 Check = Callable[[Any], bool]
 Lookup = Callable[[str], Any]
 
-#: isinstance checks equal to the OAS 3.0 type checker's for these types (integer and number
-#: go through the validator's `is_type`: bools are excluded there)
+#: isinstance checks equal to the OAS 3.0 type checker's (jsonschema's `is_integer` and
+#: `is_number` for integer and number: an int or a `numbers.Number`, never a bool)
 _PLAIN_TYPES: dict[str, type] = {"string": str, "object": dict, "array": list, "boolean": bool}
 _NUMERIC_TYPES = ("integer", "number")
 _LISTS = ("allOf", "anyOf", "oneOf")
@@ -142,6 +144,8 @@ class Compiler:
             return lambda instance: not isinstance(instance, str) or len(instance) <= value
         if keyword == "minLength":
             return lambda instance: not isinstance(instance, str) or len(instance) >= value
+        if keyword == "format":
+            return self._format(value)
         function, validator = self._validator.VALIDATORS[keyword], self._validator
 
         def keyword_function(instance: Any) -> bool:
@@ -159,9 +163,18 @@ class Compiler:
                 return lambda instance: instance is None or isinstance(instance, kind)
             return lambda instance: isinstance(instance, kind)
         if name in _NUMERIC_TYPES:
-            is_type = self._validator.is_type
-            return lambda instance: (nullable if instance is None else is_type(instance, name))
+            kind = int if name == "integer" else Number
+            return lambda instance: (nullable if instance is None else isinstance(
+                instance, kind) and not isinstance(instance, bool))
         raise Unsupported(f"type {name!r}")
+
+    def _format(self, name: Any) -> Check:
+        """The format keyword: null passes, as does a format the checker does not know."""
+        checker = self._validator.format_checker
+        if checker is None or name not in checker.checkers:
+            return _always
+        conforms = checker.conforms
+        return lambda instance: instance is None or conforms(instance, name)
 
     def _additional(self, value: Any, schema: Mapping[str, Any]) -> Check:
         if value is True or value == {}:
