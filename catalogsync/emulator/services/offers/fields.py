@@ -70,9 +70,10 @@ class _DescriptionHtml(HTMLParser):
                 pass
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)
 def _html_problem(content: str) -> str | None:
-    """The first tag the subset does not allow, if any (kept: offers repeat their paragraphs)."""
+    """The first tag the subset does not allow, if any. Kept for the paragraphs many offers
+    repeat; few, as a description may be tens of kilobytes."""
     parser = _DescriptionHtml()
     parser.feed(content)
     parser.close()
