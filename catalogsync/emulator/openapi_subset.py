@@ -131,6 +131,11 @@ def _registry() -> Registry[Any]:
     return registry
 
 
+def resource(uri: str) -> Any:
+    """The schema registered under `uri` (a discriminator's subtype, or the subset)."""
+    return _registry().contents(uri)
+
+
 def compile_validator(validator_class: Any, pointer: str) -> Any:
     """A validator for the schema at `pointer` of the subset."""
     return validator_class(_inlined({"$ref": f"#{pointer}"}), registry=_registry(),

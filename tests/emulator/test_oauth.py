@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import jwt
@@ -10,6 +11,7 @@ import pytest
 
 from catalogsync.emulator.app import create_app
 from catalogsync.emulator.backend import Backend
+from catalogsync.emulator.core.errors import OAuthError
 
 pytestmark = pytest.mark.anyio
 
@@ -95,6 +97,7 @@ async def test_wrong_client_credentials_are_unauthorized(http: httpx.AsyncClient
 
 async def test_refresh_token_is_single_use_and_kills_the_old_pair(http: httpx.AsyncClient) -> None:
     first = await device_login(http)
+    assert (await http.get("/me", headers=bearer(first["access_token"]))).status_code == 200
     second = await token_request(
         http, grant_type="refresh_token", refresh_token=first["refresh_token"]
     )
@@ -164,6 +167,22 @@ async def test_r7_wrong_token_url_needs_full_authentication(http: httpx.AsyncCli
     assert response.json()["error_description"] == (
         "Full authentication is required to access this resource"
     )
+
+
+def test_a_token_another_process_revoked_is_refused_by_this_one(tmp_path: Path) -> None:
+    """Two emulator processes serving one database file: a token this one has already accepted
+    is refused once the other revokes it (its refresh token was spent there)."""
+    here, there = Backend(tmp_path / "emulator.db"), Backend(tmp_path / "emulator.db")
+    code = there.oauth.device_authorize(*CLIENT, CLIENT[0])
+    there.oauth.approve_device(code["user_code"], "1000001")
+    pair = there.oauth.token(*CLIENT, {"grant_type": DEVICE_GRANT,
+                                       "device_code": code["device_code"]})
+    assert here.oauth.principal(pair["access_token"]).user_id == "1000001"
+    there.oauth.token(*CLIENT, {"grant_type": "refresh_token",
+                                "refresh_token": pair["refresh_token"]})
+    with pytest.raises(OAuthError) as refused:
+        here.oauth.principal(pair["access_token"])
+    assert refused.value.description == f"Invalid access token: {pair['access_token']}"
 
 
 async def test_r9_foreign_or_garbage_token_cannot_be_converted(http: httpx.AsyncClient) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 Doc = dict[str, Any]
@@ -88,6 +89,7 @@ def too_many_requests() -> ApiError:
                     user_message=TOO_MANY_REQUESTS)
 
 
+@lru_cache(maxsize=256)  # a session writes its one `now` into many fields
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 

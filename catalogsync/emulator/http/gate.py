@@ -87,8 +87,11 @@ def backend_of(request: Request) -> Backend:
     return cast(Backend, request.app.state.backend)
 
 
+_ALLEGRO_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # made once
+
+
 def allegro_json(status: int, doc: Any, headers: Mapping[str, str] | None = None) -> Response:
-    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    body = _ALLEGRO_JSON.encode(doc).encode()
     return Response(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from catalogsync.emulator.core import checks
@@ -79,6 +80,11 @@ def _not_found_task(offer_id: str) -> TaskFailure:
         error_entry("OfferNotFoundException", "The offer does not exist.",
                     metadata={"offerId": offer_id}),
     )
+
+
+@lru_cache(maxsize=64)  # a command's tasks share their due time
+def _time(value: str) -> datetime:
+    return parse_time(value, "")
 
 
 #: Told of every registered command inside its session: the seller, the offer ids, the time.
@@ -192,17 +198,21 @@ class Commands:
             (iso(now),),
         ).fetchall()
         commands: dict[tuple[str, str], tuple[str, Doc]] = {}
-        for rowid, kind, command_id, offer_id, due in rows:
-            if (kind, command_id) not in commands:
-                seller, payload = self._store.db.execute(
-                    "SELECT seller, payload FROM commands WHERE kind = ? AND id = ?",
-                    (kind, command_id),
-                ).fetchone()
-                commands[kind, command_id] = (seller, json.loads(payload))
-            seller, payload = commands[kind, command_id]
-            task = self._run_task(kind, seller, payload, offer_id, parse_time(due, ""))
-            self._store.db.execute("UPDATE tasks SET status = ?, doc = ? WHERE rowid = ?",
-                                   (task["status"], json.dumps(task), rowid))
+        settled: list[tuple[str, str, int]] = []  # nothing below reads the tasks table
+        try:
+            for rowid, kind, command_id, offer_id, due in rows:
+                if (kind, command_id) not in commands:
+                    seller, payload = self._store.db.execute(
+                        "SELECT seller, payload FROM commands WHERE kind = ? AND id = ?",
+                        (kind, command_id),
+                    ).fetchone()
+                    commands[kind, command_id] = (seller, json.loads(payload))
+                seller, payload = commands[kind, command_id]
+                task = self._run_task(kind, seller, payload, offer_id, _time(due))
+                settled.append((task["status"], json.dumps(task), rowid))
+        finally:  # what ran is written even if a later task raised
+            self._store.db.executemany("UPDATE tasks SET status = ?, doc = ? WHERE rowid = ?",
+                                       settled)
 
     def _run_task(self, kind: str, seller: str, payload: Doc, offer_id: str, at: datetime
                   ) -> Doc:

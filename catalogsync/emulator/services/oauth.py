@@ -39,6 +39,7 @@ EXPIRES_IN = 43199
 REFRESH_TTL = timedelta(days=90)
 DEVICE_TTL = 3600
 DEVICE_INTERVAL = 5
+DECODED_KEPT = 1024  # decoded tokens kept (the cache starts over when full)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class OAuth:
         self._reference = reference
         store.create(SCHEMA)
         self._secret = str(store.set_default("jwt_secret", secrets.token_hex(32)))
+        #: token -> its claims, for tokens that decoded (see `_claims`)
+        self._decoded: dict[str, Doc] = {}
 
     def approve_device(self, user_code: str, user_id: str) -> None:
         """What the user does on the verification page: bind the device code to a seller."""
@@ -224,8 +227,25 @@ class OAuth:
         return body
 
     def principal(self, token: str) -> Principal:
-        """Check a bearer token; OAuth-shaped 401s as Allegro's resource servers send them."""
+        """Check a bearer token; OAuth-shaped 401s as Allegro's resource servers send them.
+        Expiry (on the emulator's clock) and revocation (in the grants table, which another
+        process serving the same database may change) are checked on every call."""
         with self._store.lock:
+            claims = self._claims(token)
+            if claims["exp"] <= self._store.clock.now().timestamp():
+                raise OAuthError(401, "invalid_token", f"Access token expired: {token}")
+            access = self._grant("access", str(claims["jti"]))
+            if access is None or access["revoked"]:
+                raise OAuthError(401, "invalid_token", f"Invalid access token: {token}")
+            user = claims.get("user_name")
+            return Principal(client_id=str(claims["client_id"]), user_id=user and str(user))
+
+    def _claims(self, token: str) -> Doc:
+        """The claims of a token signed with our secret (401 otherwise), decoded once: only
+        tokens `_issue` signed pass, and those carry no time claim that decoding checks (no
+        `nbf`, `iat`; `exp` is checked by `principal`), so a token's claims never change."""
+        claims = self._decoded.get(token)
+        if claims is None:
             try:
                 claims = jwt.decode(
                     token, self._secret, algorithms=["HS256"], issuer=ISSUER,
@@ -235,10 +255,7 @@ class OAuth:
                 raise OAuthError(
                     401, "invalid_token", "Cannot convert access token to JSON"
                 ) from exc
-            if claims["exp"] <= self._store.clock.now().timestamp():
-                raise OAuthError(401, "invalid_token", f"Access token expired: {token}")
-            access = self._grant("access", str(claims["jti"]))
-            if access is None or access["revoked"]:
-                raise OAuthError(401, "invalid_token", f"Invalid access token: {token}")
-            user = claims.get("user_name")
-            return Principal(client_id=str(claims["client_id"]), user_id=user and str(user))
+            if len(self._decoded) >= DECODED_KEPT:
+                self._decoded.clear()
+            self._decoded[token] = claims
+        return claims

@@ -6,6 +6,7 @@ Allegro's 422 naming the field; nothing here reads the store.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -69,12 +70,20 @@ class _DescriptionHtml(HTMLParser):
                 pass
 
 
-def check_html(content: str, path: str) -> None:
+@lru_cache(maxsize=256)
+def _html_problem(content: str) -> str | None:
+    """The first tag the subset does not allow, if any. Kept for the paragraphs many offers
+    repeat; few, as a description may be tens of kilobytes."""
     parser = _DescriptionHtml()
     parser.feed(content)
     parser.close()
-    if parser.problem:
-        error = ApiError(422, "VALIDATION_ERROR", parser.problem, path)
+    return parser.problem
+
+
+def check_html(content: str, path: str) -> None:
+    problem = _html_problem(content)
+    if problem:
+        error = ApiError(422, "VALIDATION_ERROR", problem, path)
         error.errors[0]["details"] = f"Invalid value: {content[:200]}"
         raise error
 
