@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from catalogsync.appendlog import append_line, close
 from catalogsync.errors import ConfigError
 from catalogsync.lockfile import LockFile
 
@@ -190,10 +191,7 @@ def record_stock_mark(path: Path, index: StateIndex, sku: str, mark: StockMark |
 def _record(path: Path, index: StateIndex, entry: dict[str, Any]) -> None:
     """One journal line (a whole snapshot of many thousands of ids would be slow)."""
     _replay(index, entry)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _journal(path).open("a") as journal:
-        journal.write(json.dumps(entry) + "\n")
-        journal.flush()
+    append_line(_journal(path), json.dumps(entry) + "\n")
 
 
 def save_index(path: Path, index: StateIndex) -> None:
@@ -208,6 +206,7 @@ def save_index(path: Path, index: StateIndex) -> None:
     os.replace(tmp, path)
     if index._lock is not None:
         index._lock.write(_entries(index))
+    close(_journal(path))
     _journal(path).unlink(missing_ok=True)
 
 

@@ -30,6 +30,7 @@ from catalogsync.apply.uploads import ATTACHMENT, UploadProblem, upload
 from catalogsync.catalog.models import Environment
 from catalogsync.config import live_cache_path
 from catalogsync.errors import CatalogsyncError
+from catalogsync.gcpause import settled
 from catalogsync.images import placeholders, substitute
 from catalogsync.live.cache import LiveCache
 from catalogsync.plan.checks import approved_values
@@ -98,6 +99,7 @@ class Applier:
 
     async def run(self) -> ApplyReport:
         started = time.perf_counter()
+        settled()  # the plan lives as long as the run: not walked by each full collection
         tables = [c for c in self.plan.changes if c.resource in _ACCOUNT_RESOURCES]
         offers = [c for c in self.plan.changes if c.resource is Resource.OFFER]
         self._approve(offers)
@@ -162,11 +164,12 @@ class Applier:
         request = change.request
         assert request is not None
         step = f"{request.method} {request.path}"
-        blocked = self._blocked_by(change)
+        needed = placeholders(request.body)
+        blocked = self._blocked_by(change, needed)
         if blocked:
             self._record(Outcome(change.address, step, False, blocked, skipped=True))
             return None
-        body = substitute(request.body, self._files)
+        body = substitute(request.body, self._files) if needed else request.body
         try:
             if change.action is Action.CREATE:
                 resource_id, answer = await create(self.client, change, body)
@@ -195,16 +198,19 @@ class Applier:
         self._record(Outcome(change.address, step, True))
         return resource_id
 
-    def _blocked_by(self, change: Change) -> str | None:
-        """Why the change must not be sent: a table or a file it uses failed first."""
+    def _blocked_by(self, change: Change, needed: set[str] | None = None) -> str | None:
+        """Why the change must not be sent: a table or a file it uses failed first;
+        `needed`: the files its request names, when already known."""
         table = table_named(change)
         if table is not None and table in self.failed_tables:
             return f"not sent: shipping-rate table '{table}' failed ({self.failed_tables[table]})"
-        request = change.request
-        return self._missing_upload(request.body if request else None)
+        if needed is None:
+            request = change.request
+            needed = placeholders(request.body if request else None)
+        return self._missing_upload(needed)
 
-    def _missing_upload(self, body: Any) -> str | None:
-        missing = placeholders(body) - self._files.keys()
+    def _missing_upload(self, needed: set[str]) -> str | None:
+        missing = needed - self._files.keys()
         if not missing:
             return None
         key = min(missing)
@@ -280,12 +286,14 @@ class Applier:
         offer_ids = [offer_id for _, offer_id in batch]
         by_id = {offer_id: change for change, offer_id in batch}
         step = Command(kind=kind, fields=values).label
-        blocked = self._missing_upload(values)
+        needed = placeholders(values)
+        blocked = self._missing_upload(needed)
         if blocked:
             for change in by_id.values():
                 self._record(Outcome(change.address, step, False, blocked, skipped=True))
             return
-        values = substitute(values, self._files)
+        if needed:
+            values = substitute(values, self._files)
         try:
             body = command_body(kind.value, values, offer_ids, self.table_ids, self.references)
         except KeyError as exc:
