@@ -87,7 +87,6 @@ class Applier:
         #: what failed, by table name and by image content hash: changes using it wait
         self.failed_tables: dict[str, str] = {}
         self.failed_uploads: dict[str, str] = {}
-        self._gate = asyncio.Semaphore(CONCURRENCY)
         self._commands = asyncio.Semaphore(COMMANDS_AT_ONCE)
         self._cache_path = live_cache_path(catalog_dir, Environment(plan.environment))
         #: the live cache the plan was read with (else the saved one): apply writes into it
@@ -164,7 +163,7 @@ class Applier:
         request = change.request
         assert request is not None
         step = f"{request.method} {request.path}"
-        needed = placeholders(request.body)
+        needed = self._placeholders(request.body)
         blocked = self._blocked_by(change, needed)
         if blocked:
             self._record(Outcome(change.address, step, False, blocked, skipped=True))
@@ -181,7 +180,7 @@ class Applier:
                     retry_after = float(response.headers.get("Retry-After", "1"))
                     await operation(self.client, response.headers["Location"], retry_after)
                 resource_id = change.id or str(response.json()["id"])
-                answer = response.json() if response.status_code in (200, 201) else None
+                answer = response.content if response.status_code in (200, 201) else None
         except CatalogsyncError as exc:
             self._doubt(change, change.id)
             if change.resource is Resource.SHIPPING_RATES and change.key not in self.table_ids:
@@ -206,8 +205,13 @@ class Applier:
             return f"not sent: shipping-rate table '{table}' failed ({self.failed_tables[table]})"
         if needed is None:
             request = change.request
-            needed = placeholders(request.body if request else None)
+            needed = self._placeholders(request.body if request else None)
         return self._missing_upload(needed)
+
+    def _placeholders(self, body: Any) -> set[str]:
+        """The files `body` waits for. The planner lists every file a placeholder in the plan
+        stands for under `uploads`, so without uploads no body is walked."""
+        return placeholders(body) if self.plan.uploads else set()
 
     def _missing_upload(self, needed: set[str]) -> str | None:
         missing = needed - self._files.keys()
@@ -251,8 +255,7 @@ class Applier:
         commands = CommandPipeline(offers, lambda *batch: self._command(*batch, phase=phase))
 
         async def one(change: Change) -> None:
-            async with self._gate:
-                offer_id = offer_ids[change.key] = await self._request(change)
+            offer_id = offer_ids[change.key] = await self._request(change)
             phase.advance()
             if offer_id is None:
                 commands.dropped(change)
@@ -265,7 +268,14 @@ class Applier:
         for change in offers:
             if change.request is None and change.id is not None:
                 commands.ready(change, change.id)
-        await asyncio.gather(*(one(c) for c in offers if c.request))
+        queue = iter([c for c in offers if c.request])
+
+        async def worker() -> None:
+            for change in queue:  # shared: each offer is taken once, in the plan's order
+                await one(change)
+
+        # a few workers rather than a task per offer waiting its turn
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
         await commands.finish()
 
     async def _command(
@@ -286,7 +296,7 @@ class Applier:
         offer_ids = [offer_id for _, offer_id in batch]
         by_id = {offer_id: change for change, offer_id in batch}
         step = Command(kind=kind, fields=values).label
-        needed = placeholders(values)
+        needed = self._placeholders(values)
         blocked = self._missing_upload(needed)
         if blocked:
             for change in by_id.values():

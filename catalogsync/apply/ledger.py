@@ -8,6 +8,7 @@ own work is not taken for someone else's, and the feed's cursor moves past it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.wire import offer_fields
+from catalogsync.gcpause import gc_paused
 from catalogsync.live.cache import LIVE_STATUSES, CachedOffer, LiveCache, load_cache, save_cache
 from catalogsync.live.events import offer_events
 
@@ -26,14 +28,15 @@ _NOT_CONTENT = frozenset({"status", *_FIELD_EVENTS})
 
 @dataclass
 class Ledger:
-    #: offer id -> confirmed steps in order: an answered document, or fields a command set
-    steps: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
+    #: offer id -> confirmed steps in order: an answered document (JSON as Allegro sent it:
+    #: one object for the collector to skip, not hundreds per offer), or fields a command set
+    steps: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     doubtful: set[str] = field(default_factory=set)
     #: offers in a command that has not reported their task yet
     unsettled: set[str] = field(default_factory=set)
 
-    def answered(self, offer_id: str, doc: dict[str, Any]) -> None:
-        """Allegro answered a POST or PATCH with the offer as it now is."""
+    def answered(self, offer_id: str, doc: bytes) -> None:
+        """Allegro answered a POST or PATCH with the offer as it now is (its JSON body)."""
         self.steps.setdefault(offer_id, []).append(("doc", doc))
 
     def confirmed(self, offer_id: str, fields: dict[str, Any]) -> None:
@@ -67,7 +70,7 @@ def settle(cache: LiveCache, ledger: Ledger, table_names: dict[str, str] | None)
         entry = cache.offers.get(offer_id)
         for kind, data in steps:
             if kind == "doc":
-                entry = _answered(entry, data, table_names)
+                entry = _answered(entry, json.loads(data), table_names)
             elif kind == "stock":
                 entry = _restocked(entry)
             else:
@@ -149,7 +152,8 @@ async def record(
     if not cache.usable(now):
         save_cache(path, cache)  # the next plan reads everything anyway
         return
-    settle(cache, ledger, table_names)
+    with gc_paused():  # a cached offer each, built from acyclic parts
+        settle(cache, ledger, table_names)
     cache.responsible = dict(responsible_names)  # GPSR entries apply made are named too
     found = await offer_events(client, cache.event_cursor)
     if found is not None:  # else the next plan reads the feed and finds the rest expected

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
-from typing import Any
 
 from catalogsync.apply.ledger import Ledger, settle
 from catalogsync.live.cache import CachedOffer, LiveCache
@@ -11,15 +11,15 @@ from catalogsync.live.cache import CachedOffer, LiveCache
 TABLES = {"t-1": "Standard"}
 
 
-def draft_doc(offer_id: str) -> dict[str, Any]:
-    return {
+def draft_doc(offer_id: str) -> bytes:
+    return json.dumps({
         "id": offer_id,
         "name": "Kubek",
         "sellingMode": {"price": {"amount": "29.99", "currency": "PLN"}},
         "stock": {"available": 5},
         "delivery": {"shippingRates": {"id": "t-1"}},
         "publication": {"status": "INACTIVE"},
-    }
+    }).encode()
 
 
 def live(price: str = "29.99 PLN") -> CachedOffer:
