@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from catalogsync.appendlog import append_line, close
 from catalogsync.errors import ConfigError
+from catalogsync.gcpause import gc_paused
 from catalogsync.lockfile import LockFile
 
 
@@ -106,6 +107,11 @@ def _journal(path: Path) -> Path:
 
 def load_index(path: Path, lock: LockFile | None = None) -> StateIndex:
     """The lock file's ids (if given), with the local snapshot and journal over them."""
+    with gc_paused():  # an id or two per offer, and no cycles
+        return _load_index(path, lock)
+
+
+def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
     try:
         index = StateIndex.model_validate_json(path.read_bytes()) if path.exists() else StateIndex()
         if _journal(path).exists():
