@@ -16,6 +16,7 @@ Two copies, for two audiences:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -101,6 +102,7 @@ class StateIndex(BaseModel):
         return self._found or bool(self.offers or self.shipping_rates or self.images)
 
 
+@functools.lru_cache(maxsize=16)  # the same Path for every line: its hash is worked out once
 def _journal(path: Path) -> Path:
     return path.with_suffix(".journal")
 

@@ -218,6 +218,7 @@ def _offers_in(body: Any) -> int:
     return max(1, sum(len(c.get("offers") or []) for c in body["offerCriteria"]))
 
 
+@functools.lru_cache(maxsize=256)  # apply sends one path thousands of times
 def route_template(path: str) -> str:
     """`/sale/product-offers/123` -> `/sale/product-offers/{id}`, for request counts."""
     parts = [
