@@ -53,8 +53,8 @@ async def read_live(
 ) -> LiveState:
     """Read what the planner needs. With a `cache` from an earlier read, offers the event
     feed does not name are taken from it instead of read again; `cache` is updated."""
-    with gc_paused():
-        return await _read_live(client, catalog, index, cache, now)
+    with gc_paused():  # pages of offers and cache entries, all acyclic: full collections
+        return await _read_live(client, catalog, index, cache, now)  # cost more than the read
 
 
 async def _read_live(
