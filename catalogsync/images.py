@@ -61,19 +61,37 @@ def local_images(
 
 def placeholders(value: Any) -> set[str]:
     """Content hashes of every placeholder inside a request body."""
+    found: set[str] = set()
+    _collect(value, found)
+    return found
+
+
+def _collect(value: Any, found: set[str]) -> None:
+    # one walk filling one set: a request body has a hundred strings, numbers and nested
+    # containers, and apply looks at every body it sends
     if isinstance(value, str):
-        return {value[len(PLACEHOLDER) :]} if value.startswith(PLACEHOLDER) else set()
+        if value.startswith(PLACEHOLDER):
+            found.add(value[_SKIP:])
+        return
     if isinstance(value, dict):
-        return set().union(*(placeholders(v) for v in value.values()))
-    if isinstance(value, list):
-        return set().union(*(placeholders(v) for v in value))
-    return set()
+        value = value.values()
+    elif not isinstance(value, list):
+        return
+    for item in value:
+        if isinstance(item, str):
+            if item.startswith(PLACEHOLDER):
+                found.add(item[_SKIP:])
+        elif isinstance(item, (dict, list)):
+            _collect(item, found)
+
+
+_SKIP = len(PLACEHOLDER)
 
 
 def substitute(value: Any, urls: dict[str, str]) -> Any:
     """`value` with each placeholder replaced by its uploaded URL."""
     if isinstance(value, str) and value.startswith(PLACEHOLDER):
-        return urls[value[len(PLACEHOLDER) :]]
+        return urls[value[_SKIP:]]
     if isinstance(value, dict):
         return {k: substitute(v, urls) for k, v in value.items()}
     if isinstance(value, list):

@@ -17,6 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from catalogsync.appendlog import append_line, close
 from catalogsync.errors import ConfigError
 
 LOCK_FILE = "catalogsync.lock"
@@ -56,10 +57,7 @@ class LockFile:
 
     def append(self, kind: str, key: str, value: str) -> None:
         """Add one line at once (sorted again by the next `write`)."""
-        new = not self.path.exists()
-        with self.path.open("a", encoding="utf-8") as out:
-            out.write((_HEADER if new else "") + _format(self.environment, kind, key, value))
-            out.flush()
+        append_line(self.path, _format(self.environment, kind, key, value), _HEADER)
 
     def write(self, entries: list[Entry]) -> None:
         """Replace this environment's lines with `entries`, sorted, atomically."""
@@ -69,6 +67,7 @@ class LockFile:
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".lock-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(_HEADER + body)
+        close(self.path)
         os.replace(tmp, self.path)
 
 

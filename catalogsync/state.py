@@ -16,6 +16,7 @@ Two copies, for two audiences:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -24,7 +25,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from catalogsync.appendlog import append_line, close
 from catalogsync.errors import ConfigError
+from catalogsync.gcpause import gc_paused
 from catalogsync.lockfile import LockFile
 
 
@@ -99,12 +102,18 @@ class StateIndex(BaseModel):
         return self._found or bool(self.offers or self.shipping_rates or self.images)
 
 
+@functools.lru_cache(maxsize=16)  # the same Path for every line: its hash is worked out once
 def _journal(path: Path) -> Path:
     return path.with_suffix(".journal")
 
 
 def load_index(path: Path, lock: LockFile | None = None) -> StateIndex:
     """The lock file's ids (if given), with the local snapshot and journal over them."""
+    with gc_paused():  # an id or two per offer, and no cycles
+        return _load_index(path, lock)
+
+
+def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
     try:
         index = StateIndex.model_validate_json(path.read_bytes()) if path.exists() else StateIndex()
         if _journal(path).exists():
@@ -190,10 +199,7 @@ def record_stock_mark(path: Path, index: StateIndex, sku: str, mark: StockMark |
 def _record(path: Path, index: StateIndex, entry: dict[str, Any]) -> None:
     """One journal line (a whole snapshot of many thousands of ids would be slow)."""
     _replay(index, entry)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _journal(path).open("a") as journal:
-        journal.write(json.dumps(entry) + "\n")
-        journal.flush()
+    append_line(_journal(path), json.dumps(entry) + "\n")
 
 
 def save_index(path: Path, index: StateIndex) -> None:
@@ -208,6 +214,7 @@ def save_index(path: Path, index: StateIndex) -> None:
     os.replace(tmp, path)
     if index._lock is not None:
         index._lock.write(_entries(index))
+    close(_journal(path))
     _journal(path).unlink(missing_ok=True)
 
 

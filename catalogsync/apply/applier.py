@@ -21,15 +21,16 @@ from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import COMMANDS_AT_ONCE, command_id
 from catalogsync.apply.creates import create, made_since_the_plan, table_named
-from catalogsync.apply.ledger import Ledger, follow, record
+from catalogsync.apply.ledger import Ledger, follow, record, table_names
 from catalogsync.apply.pipeline import CommandPipeline
-from catalogsync.apply.polling import command_tasks, operation, put_variant_set
+from catalogsync.apply.polling import command_tasks, operation, put_variant_set, task_message
 from catalogsync.apply.report import ApplyReport, Outcome
 from catalogsync.apply.stock import StockMarks
 from catalogsync.apply.uploads import ATTACHMENT, UploadProblem, upload
 from catalogsync.catalog.models import Environment
 from catalogsync.config import live_cache_path
 from catalogsync.errors import CatalogsyncError
+from catalogsync.gcpause import settled
 from catalogsync.images import placeholders, substitute
 from catalogsync.live.cache import LiveCache, load_cache
 from catalogsync.plan.checks import approved_values
@@ -86,7 +87,6 @@ class Applier:
         #: what failed, by table name and by image content hash: changes using it wait
         self.failed_tables: dict[str, str] = {}
         self.failed_uploads: dict[str, str] = {}
-        self._gate = asyncio.Semaphore(CONCURRENCY)
         self._commands = asyncio.Semaphore(COMMANDS_AT_ONCE)
         self._cache_path = live_cache_path(catalog_dir, Environment(plan.environment))
         #: the live cache the plan was read with (else the saved one): apply writes into it
@@ -98,6 +98,7 @@ class Applier:
 
     async def run(self) -> ApplyReport:
         started = time.perf_counter()
+        settled()  # the plan lives as long as the run: not walked by each full collection
         cache = self._cache if self._cache is not None else load_cache(self._cache_path)
         feed = follow(self.client, cache, self.ledger)
         try:
@@ -107,7 +108,8 @@ class Applier:
                 feed.cancel()
             raise
         names = {i: name for ids in self.references.values() for name, i in ids.items()}
-        await record(self._cache_path, self.ledger, self._table_names(), names, cache, feed)
+        tables = table_names(self.plan, self.table_ids)
+        await record(self._cache_path, self.ledger, tables, names, cache, feed)
         self.report.seconds = time.perf_counter() - started
         self.report.requests = dict(self.client.requests)
         self.report.throttled = self.client.throttled
@@ -170,11 +172,12 @@ class Applier:
         request = change.request
         assert request is not None
         step = f"{request.method} {request.path}"
-        blocked = self._blocked_by(change)
+        needed = self._placeholders(request.body)
+        blocked = self._blocked_by(change, needed)
         if blocked:
             self._record(Outcome(change.address, step, False, blocked, skipped=True))
             return None
-        body = substitute(request.body, self._files)
+        body = substitute(request.body, self._files) if needed else request.body
         try:
             if change.action is Action.CREATE:
                 resource_id, answer = await create(self.client, change, body)
@@ -186,7 +189,7 @@ class Applier:
                     retry_after = float(response.headers.get("Retry-After", "1"))
                     await operation(self.client, response.headers["Location"], retry_after)
                 resource_id = change.id or str(response.json()["id"])
-                answer = response.json() if response.status_code in (200, 201) else None
+                answer = response.content if response.status_code in (200, 201) else None
         except CatalogsyncError as exc:
             self._doubt(change, change.id)
             if change.resource is Resource.SHIPPING_RATES and change.key not in self.table_ids:
@@ -203,16 +206,24 @@ class Applier:
         self._record(Outcome(change.address, step, True))
         return resource_id
 
-    def _blocked_by(self, change: Change) -> str | None:
-        """Why the change must not be sent: a table or a file it uses failed first."""
+    def _blocked_by(self, change: Change, needed: set[str] | None = None) -> str | None:
+        """Why the change must not be sent: a table or a file it uses failed first;
+        `needed`: the files its request names, when already known."""
         table = table_named(change)
         if table is not None and table in self.failed_tables:
             return f"not sent: shipping-rate table '{table}' failed ({self.failed_tables[table]})"
-        request = change.request
-        return self._missing_upload(request.body if request else None)
+        if needed is None:
+            request = change.request
+            needed = self._placeholders(request.body if request else None)
+        return self._missing_upload(needed)
 
-    def _missing_upload(self, body: Any) -> str | None:
-        missing = placeholders(body) - self._files.keys()
+    def _placeholders(self, body: Any) -> set[str]:
+        """The files `body` waits for. The planner lists every file a placeholder in the plan
+        stands for under `uploads`, so without uploads no body is walked."""
+        return placeholders(body) if self.plan.uploads else set()
+
+    def _missing_upload(self, needed: set[str]) -> str | None:
+        missing = needed - self._files.keys()
         if not missing:
             return None
         key = min(missing)
@@ -253,8 +264,7 @@ class Applier:
         commands = CommandPipeline(offers, lambda *batch: self._command(*batch, phase=phase))
 
         async def one(change: Change) -> None:
-            async with self._gate:
-                offer_id = offer_ids[change.key] = await self._request(change)
+            offer_id = offer_ids[change.key] = await self._request(change)
             phase.advance()
             if offer_id is None:
                 commands.dropped(change)
@@ -267,7 +277,14 @@ class Applier:
         for change in offers:
             if change.request is None and change.id is not None:
                 commands.ready(change, change.id)
-        await asyncio.gather(*(one(c) for c in offers if c.request))
+        queue = iter([c for c in offers if c.request])
+
+        async def worker() -> None:
+            for change in queue:  # shared: each offer is taken once, in the plan's order
+                await one(change)
+
+        # a few workers rather than a task per offer waiting its turn
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
         await commands.finish()
 
     async def _command(
@@ -288,12 +305,14 @@ class Applier:
         offer_ids = [offer_id for _, offer_id in batch]
         by_id = {offer_id: change for change, offer_id in batch}
         step = Command(kind=kind, fields=values).label
-        blocked = self._missing_upload(values)
+        needed = self._placeholders(values)
+        blocked = self._missing_upload(needed)
         if blocked:
             for change in by_id.values():
                 self._record(Outcome(change.address, step, False, blocked, skipped=True))
             return
-        values = substitute(values, self._files)
+        if needed:
+            values = substitute(values, self._files)
         try:
             body = command_body(kind.value, values, offer_ids, self.table_ids, self.references)
         except KeyError as exc:
@@ -329,7 +348,7 @@ class Applier:
                     self.ledger.restocked(offer_id)
                 else:
                     self.ledger.confirmed(offer_id, values)
-                self._record(Outcome(target.address, step, ok, _task_message(task)))
+                self._record(Outcome(target.address, step, ok, task_message(task)))
 
     async def _variant_set(self, change: Change, offer_ids: dict[str, str | None]) -> None:
         """Delete first when offers move out of this set (R24), then put it as planned."""
@@ -360,13 +379,6 @@ class Applier:
         if change.resource is Resource.OFFER and offer_id is not None:
             self.ledger.doubt(offer_id)
 
-    def _table_names(self) -> dict[str, str] | None:
-        """Table id -> name after this run; None if a table may have been renamed."""
-        for change in self.plan.changes:
-            if change.resource is Resource.SHIPPING_RATES and change.action is not Action.CREATE:
-                return None
-        return {table_id: name for name, table_id in self.table_ids.items()}
-
     def _fail_all(self, changes: Iterable[Change], step: str, message: str) -> None:
         for change in changes:
             self.stock.finished(change, False)
@@ -383,8 +395,3 @@ def _reason(exc: CatalogsyncError) -> str:
         return "; ".join(str(d) for d in exc.details) or str(exc)
     return str(exc)
 
-
-def _task_message(task: dict[str, Any]) -> str:
-    errors = task.get("errors") or []
-    texts = [e.get("userMessage") or e.get("message") for e in errors if isinstance(e, dict)]
-    return "; ".join(t for t in texts if t) or str(task.get("message") or "")

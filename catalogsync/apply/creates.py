@@ -28,9 +28,9 @@ CREATE_ATTEMPTS = 6
 TIMED_OUT_PAUSE = 10.0
 
 
-async def create(client: AllegroClient, change: Change, body: Any) -> tuple[str, Any]:
-    """POST the change's create: its new id, and Allegro's answer (None when the create was
-    found by a look-up). Raises the last error once out of tries."""
+async def create(client: AllegroClient, change: Change, body: Any) -> tuple[str, bytes | None]:
+    """POST the change's create: its new id, and Allegro's answer as sent (None when the
+    create was found by a look-up). Raises the last error once out of tries."""
     assert change.request is not None
     attempt = 0
     while True:
@@ -40,8 +40,8 @@ async def create(client: AllegroClient, change: Change, body: Any) -> tuple[str,
             if response.status_code == 202:
                 retry_after = float(response.headers.get("Retry-After", "1"))
                 await operation(client, response.headers["Location"], retry_after)
-            answer = response.json()
-            return str(answer["id"]), answer if response.status_code in (200, 201) else None
+            answered = response.status_code in (200, 201)
+            return str(response.json()["id"]), response.content if answered else None
         except CatalogsyncError as exc:
             if not transient(exc):
                 raise

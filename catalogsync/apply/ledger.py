@@ -8,6 +8,7 @@ own work is not taken for someone else's, and the feed's cursor moves past it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,8 +17,10 @@ from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.wire import offer_fields
+from catalogsync.gcpause import gc_paused
 from catalogsync.live.cache import LIVE_STATUSES, CachedOffer, LiveCache, save_cache
 from catalogsync.live.events import FeedFollower
+from catalogsync.plan.model import Action, Plan, Resource
 
 #: Fields with an event of their own; a change to any other content field is OFFER_CHANGED.
 _FIELD_EVENTS = {"price": "OFFER_PRICE_CHANGED", "stock": "OFFER_STOCK_CHANGED"}
@@ -26,16 +29,17 @@ _NOT_CONTENT = frozenset({"status", *_FIELD_EVENTS})
 
 @dataclass
 class Ledger:
-    #: offer id -> confirmed steps in order: an answered document, or fields a command set
-    steps: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
+    #: offer id -> confirmed steps in order: an answered document (JSON as Allegro sent it:
+    #: one object for the collector to skip, not hundreds per offer), or fields a command set
+    steps: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     doubtful: set[str] = field(default_factory=set)
     #: offers in a command that has not reported their task yet
     unsettled: set[str] = field(default_factory=set)
     #: how many steps Allegro confirmed, each one offer event or so
     confirmations: int = 0
 
-    def answered(self, offer_id: str, doc: dict[str, Any]) -> None:
-        """Allegro answered a POST or PATCH with the offer as it now is."""
+    def answered(self, offer_id: str, doc: bytes) -> None:
+        """Allegro answered a POST or PATCH with the offer as it now is (its JSON body)."""
         self.steps.setdefault(offer_id, []).append(("doc", doc))
         self.confirmations += 1
 
@@ -61,6 +65,14 @@ class Ledger:
         self.doubtful.add(offer_id)
 
 
+def table_names(plan: Plan, table_ids: dict[str, str]) -> dict[str, str] | None:
+    """Table id -> name after a run of `plan`; None if a table may have been renamed."""
+    for change in plan.changes:
+        if change.resource is Resource.SHIPPING_RATES and change.action is not Action.CREATE:
+            return None
+    return {table_id: name for name, table_id in table_ids.items()}
+
+
 def settle(cache: LiveCache, ledger: Ledger, table_names: dict[str, str] | None) -> None:
     """Replay the ledger onto the cache. `table_names` (id -> name) is None when a table may
     have been renamed: offers name their table, so none of them is known any more."""
@@ -72,7 +84,8 @@ def settle(cache: LiveCache, ledger: Ledger, table_names: dict[str, str] | None)
         entry = cache.offers.get(offer_id)
         for kind, data in steps:
             if kind == "doc":
-                entry = _answered(entry, data, table_names)
+                doc = _json_object(data)
+                entry = None if doc is None else _answered(entry, doc, table_names)
             elif kind == "stock":
                 entry = _restocked(entry)
             else:
@@ -83,6 +96,15 @@ def settle(cache: LiveCache, ledger: Ledger, table_names: dict[str, str] | None)
             cache.offers[offer_id] = entry
     for offer_id in ledger.doubtful | ledger.unsettled:
         cache.offers.pop(offer_id, None)
+
+
+def _json_object(data: bytes) -> dict[str, Any] | None:
+    """An answer's body as the offer it shows; None (not known: read again) if it is not one."""
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) else None
 
 
 def _answered(
@@ -163,7 +185,8 @@ async def record(
             feed.cancel()
         save_cache(path, cache)  # the next plan reads everything anyway
         return
-    settle(cache, ledger, table_names)
+    with gc_paused():  # a cached offer each, built from acyclic parts
+        settle(cache, ledger, table_names)
     cache.responsible = dict(responsible_names)  # GPSR entries apply made are named too
     found = await feed.finish()
     if found is not None:  # else the next plan reads the feed and finds the rest expected

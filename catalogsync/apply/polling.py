@@ -128,3 +128,10 @@ async def settle_pending(client: AllegroClient, index: StateIndex, index_path: P
         del index.commands[uid]
         save_index(index_path, index)
     return len(pending)
+
+
+def task_message(task: dict[str, Any]) -> str:
+    """What a failed command task says, in the words Allegro gave."""
+    errors = task.get("errors") or []
+    texts = [e.get("userMessage") or e.get("message") for e in errors if isinstance(e, dict)]
+    return "; ".join(t for t in texts if t) or str(task.get("message") or "")

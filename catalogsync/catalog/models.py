@@ -162,8 +162,8 @@ def _gtin(ean: str) -> str:
     """An EAN/GTIN: 8, 12, 13 or 14 digits, the last one the GS1 check digit."""
     if not ean.isdigit() or len(ean) not in (8, 12, 13, 14):
         raise ValueError(f"an EAN has 8, 12, 13 or 14 digits (GTIN-8/12/13/14), not {ean!r}")
-    weights = [3 if i % 2 == 0 else 1 for i in range(len(ean) - 1)]
-    total = sum(int(d) * w for d, w in zip(reversed(ean[:-1]), weights, strict=True))
+    # from the right, the check digit's neighbour weighs 3, the next 1, and so on
+    total = 3 * sum(map(int, ean[-2::-2])) + sum(map(int, ean[-3::-2]))
     expected = (10 - total % 10) % 10
     if int(ean[-1]) != expected:
         raise ValueError(

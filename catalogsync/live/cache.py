@@ -27,6 +27,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from catalogsync.gcpause import gc_paused
+
 #: The feed keeps 24 hours; past this age the cursor may have fallen out of it.
 MAX_AGE = timedelta(hours=23)
 #: Publication statuses for which Allegro emits offer events (drafts and ended offers: none).
@@ -79,7 +81,8 @@ class LiveCache:
 
 def load_cache(path: Path) -> LiveCache:
     try:
-        return _decode(json.loads(path.read_bytes()))
+        with gc_paused():  # many thousands of small objects and no cycles
+            return _decode(json.loads(path.read_bytes()))
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return LiveCache()  # missing, unreadable or of another format: read everything again
 

@@ -62,14 +62,13 @@ def names_by_id(responsible: dict[str, dict[str, LiveResponsible]]) -> dict[str,
 def named(offers: dict[str, LiveOffer], names: dict[str, str]) -> dict[str, LiveOffer]:
     """Offers whose producer and person references are names where the account knows them
     (an offer renamed here gets its digest anew: the digest is of the fields as shown)."""
+    if not names:  # an account without producers and persons: no offer names one
+        return offers
     out = {}
     for key, offer in offers.items():
-        changed = {
-            kind: names[offer.fields[kind]] for kind in KINDS if offer.fields.get(kind) in names
-        }
+        fields = offer.fields
+        changed = {kind: names[fields[kind]] for kind in KINDS if fields.get(kind) in names}
         out[key] = (
-            replace(offer, fields={**offer.fields, **changed}, known_digest=None)
-            if changed
-            else offer
+            replace(offer, fields={**fields, **changed}, known_digest=None) if changed else offer
         )
     return out

@@ -19,6 +19,7 @@ from catalogsync.allegro.wire import (
     table_rates,
 )
 from catalogsync.catalog.models import Catalog
+from catalogsync.gcpause import gc_paused
 from catalogsync.live.cache import CachedOffer, LiveCache
 from catalogsync.live.events import offer_events
 from catalogsync.live.fetch import PAGE
@@ -52,6 +53,17 @@ async def read_live(
 ) -> LiveState:
     """Read what the planner needs. With a `cache` from an earlier read, offers the event
     feed does not name are taken from it instead of read again; `cache` is updated."""
+    with gc_paused():  # pages of offers and cache entries, all acyclic: full collections
+        return await _read_live(client, catalog, index, cache, now)  # cost more than the read
+
+
+async def _read_live(
+    client: AllegroClient,
+    catalog: Catalog,
+    index: StateIndex,
+    cache: LiveCache | None,
+    now: datetime | None,
+) -> LiveState:
     cache = cache if cache is not None else LiveCache()
     now = now or datetime.now(UTC)
     sales = await read_sales(client, index.stock.position)  # before the offers: see live.sales

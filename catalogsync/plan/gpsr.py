@@ -38,8 +38,9 @@ def desired_gpsr(desired: Desired, offer: Offer, catalog: Catalog, live: LiveSta
         if name is None:
             continue
         desired.fields[kind] = name
-        known = set(declared) | set(live.responsible.get(kind, {}))
-        if name not in known:
+        on_account = live.responsible.get(kind, {})
+        if name not in declared and name not in on_account:
+            known = set(declared) | set(on_account)
             hint = difflib.get_close_matches(name, sorted(known), n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
             label = kind.replace("_", " ")

@@ -155,6 +155,8 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
 
 def _uploads(changes: list[Change], live: LiveState) -> dict[str, str]:
     """Local images and safety manuals that changes need and Allegro does not have yet."""
+    if not live.local_images and not live.local_attachments:
+        return {}  # a catalog without local files: no body holds a placeholder
     wanted = set().union(
         *(placeholders(c.request.body) for c in changes if c.request),
         *(placeholders(m.fields) for c in changes for m in c.commands),

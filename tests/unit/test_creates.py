@@ -49,6 +49,7 @@ class Allegro:
 
 class _Created:
     status_code = 201
+    content = b'{"id": "900"}'
 
     def json(self) -> Any:
         return {"id": "900"}
@@ -57,7 +58,8 @@ class _Created:
 async def test_a_create_lost_to_5xx_or_a_drop_is_looked_up_then_sent_again() -> None:
     allegro = Allegro([AllegroError(503, "POST", "/x", [ErrorDetail("", "busy")]),
                        TransportError("connection dropped")])
-    assert await creates.create(cast(AllegroClient, allegro), CHANGE, {}) == ("900", {"id": "900"})
+    made = await creates.create(cast(AllegroClient, allegro), CHANGE, {})
+    assert made == ("900", b'{"id": "900"}')
     assert (allegro.posts, allegro.lookups) == (3, 2)
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
-from typing import Any
 
 from catalogsync.apply.ledger import Ledger, settle
 from catalogsync.live.cache import CachedOffer, LiveCache
@@ -11,15 +11,15 @@ from catalogsync.live.cache import CachedOffer, LiveCache
 TABLES = {"t-1": "Standard"}
 
 
-def draft_doc(offer_id: str) -> dict[str, Any]:
-    return {
+def draft_doc(offer_id: str) -> bytes:
+    return json.dumps({
         "id": offer_id,
         "name": "Kubek",
         "sellingMode": {"price": {"amount": "29.99", "currency": "PLN"}},
         "stock": {"available": 5},
         "delivery": {"shippingRates": {"id": "t-1"}},
         "publication": {"status": "INACTIVE"},
-    }
+    }).encode()
 
 
 def live(price: str = "29.99 PLN") -> CachedOffer:
@@ -87,3 +87,15 @@ def test_a_quantity_task_leaves_the_stock_to_the_offer_list_and_expects_its_even
     assert cache.offers["1"].expect == ["OFFER_STOCK_CHANGED"]
     assert cache.offers["1"].fields["price"] == "29.99 PLN"
     assert cache.offers["2"].unsure == ("stock",) and cache.offers["2"].expect == []
+
+
+def test_an_answer_that_is_not_an_offer_leaves_the_offer_to_be_read_again() -> None:
+    """Answers are parsed when the run ends: one that is not a JSON offer must not stop the
+    cache from being written, only drop that offer from it."""
+    cache = LiveCache(offers={"1": live(), "2": live(), "3": live()})
+    ledger = Ledger()
+    ledger.answered("1", b"<html>Service Unavailable</html>")
+    ledger.answered("2", b'["not", "an", "offer"]')
+    ledger.answered("3", draft_doc("3"))
+    settle(cache, ledger, TABLES)
+    assert set(cache.offers) == {"3"}
