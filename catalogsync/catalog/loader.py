@@ -4,13 +4,15 @@ Why not `yaml.safe_load` + `Catalog.model_validate`: errors must say file:line:c
 YAML silently keeps the last of two duplicate keys. So each file (`discovery.py`) is composed
 into nodes and turned into plain values by one walk (`yaml_nodes.py`, which catches duplicate
 keys and bad scalars while the nodes are at hand); this module merges the sections, checks
-duplicates across files and references, and pydantic validates. Offers are validated file by
-file, as soon as a file is read, into lean records: a file's node tree and plain values are
-dropped before the next file is read, so a load's peak memory is one file's, not the whole
-catalog's plain data (benchmarks/local_cost.py). Settings, tables and variant sets are small
-and validated together at the end. The few files that have validation or reference problems
-are composed again to find the node at each problem's key path (`diagnostics.py` words the
-problems).
+duplicates across files and references, and pydantic validates. The entries of a large
+section are read while its file is composed (`file_reading.py`), and offers are validated a
+thousand at a time into lean records, their nodes and plain values dropped: a load's peak
+memory is about the same whether 100 000 offers come in one file or in ten, not the whole
+catalog's node tree or plain data (benchmarks/local_cost.py --one-file). A file that turns out
+not to be YAML is reported alone, as if nothing of it had been read. Settings, tables and
+variant sets are small and validated together at the end. The few files that have validation
+or reference problems are composed again, keeping only the entries with problems, to find the
+node at each problem's key path (`diagnostics.py` words the problems).
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ from catalogsync.catalog.diagnostics import (
     Validation,
     at_path,
     problem_at,
-    suggestion,
 )
 from catalogsync.catalog.discovery import SETTINGS_FILE, catalog_files
+from catalogsync.catalog.file_reading import SECTIONS, FileReading, Section, Skipped, UndoPoint
 from catalogsync.catalog.local_files import MISSING, is_local, local_file_problem
 from catalogsync.catalog.models import Catalog, ImageItem, Offer, Settings
 from catalogsync.catalog.yaml_nodes import INVALID, Locator, NodeBuilder, compose, is_null
@@ -39,10 +41,8 @@ from catalogsync.wording import shown
 
 __all__ = ["SECTIONS", "SETTINGS_FILE", "load_catalog", "load_settings"]
 
-SECTIONS = (
-    "offers", "shipping_rates", "variant_sets", "responsible_producers", "responsible_persons"
-)
-_SETTINGS_KEYS = tuple(Settings.model_fields)
+#: Offers read are validated into records this many at a time, and their plain values dropped.
+_VALIDATE_EVERY = 1000
 
 
 def load_catalog(directory: Path, notes: list[str] | None = None) -> Catalog:
@@ -114,7 +114,7 @@ class _Load:
         if not self.directory.is_dir():
             return []
         if self.settings_file.is_file():  # read again by _start, with its problems reported
-            root = compose(self.settings_file)
+            root = compose(self.settings_file, Skipped())
             patterns = None if isinstance(root, Problem) or root is None else _patterns(root)
             if patterns is not None:
                 self.chosen = True
@@ -170,102 +170,79 @@ class _Load:
             raise CatalogError(self.problems)
 
     def _read(self, file: Path, *, is_settings: bool, settings_only: bool = False) -> None:
-        root = compose(file)
-        if isinstance(root, Problem):
+        reading = FileReading(self, file, is_settings, settings_only)
+        root = compose(file, reading)
+        if isinstance(root, Problem):  # what was read before the problem is not reported
+            self.undo(reading.point)
             self.problems.append(root)
             self.complete = False
         elif root is not None and not is_null(root):
-            try:
-                self._top_level(file, root, is_settings, settings_only)
-            except RecursionError:  # `&a {<<: *a}`, a merge that includes itself
-                self.problems.append(Problem(file, 0, 0, "a YAML alias includes itself"))
-                self.complete = False
+            reading.finish(root)
 
-    def _top_level(self, file: Path, root: Node, is_settings: bool, settings_only: bool) -> None:
-        if not is_settings and not self.chosen and _foreign(root):
-            name = file.relative_to(self.directory)
-            self.notes.append(
-                f"note: {name} is not a catalog file (no {' '.join(f'{s}:' for s in SECTIONS)}); "
-                f"skipped. `files:` in {SETTINGS_FILE} chooses the catalog's files."
-            )
-            return
-        if type(root) is not MappingNode:
-            expected = _SETTINGS_SHAPE if is_settings else _FILE_SHAPE
-            self.problems.append(problem_at(file, root.start_mark, f"must be {expected}"))
-            self.complete = False
-            return
-        seen: dict[Any, Node] = {}
-        pairs = self.builder.pairs(root, report=True)[0]
-        self.problems += self.builder.flush(file, (), root)
-        for key_node, value_node in pairs:
-            key = self._key(file, (), key_node, seen)
-            if key is INVALID:
-                continue
-            if key in SECTIONS:
-                if not settings_only:
-                    self._section(file, key, value_node)
-            elif is_settings and key in _SETTINGS_KEYS:
-                value, problems = self.builder.build(file, (key,), value_node)
-                self.problems += problems
-                if value is not INVALID:
-                    self.settings_data[key] = value
-            else:
-                message = _unknown_section(key, is_settings)
-                self.problems.append(problem_at(file, key_node.start_mark, message))
+    def undo_point(self) -> UndoPoint:
+        sizes = [len(c) for c in (*self._lists(), *self._dicts())]
+        return sizes, self.complete, self.offers_valid
 
-    def _key(self, file: Path, prefix: KeyPath, key_node: Node, seen: dict[Any, Node]) -> Any:
-        """A top-level or section key, reporting bad and duplicate keys."""
+    def undo(self, point: UndoPoint) -> None:
+        """Forget what was read since `point` (a file's entries are read as it is composed)."""
+        sizes, self.complete, self.offers_valid = point
+        lists = self._lists()
+        for items, size in zip(lists, sizes, strict=False):
+            del items[size:]
+        for entries, size in zip(self._dicts(), sizes[len(lists) :], strict=True):
+            while len(entries) > size:
+                entries.popitem()  # the last one added
+
+    def _lists(self) -> tuple[list[Any], ...]:
+        return self.problems, self.issues, self.shadowed
+
+    def _dicts(self) -> tuple[dict[Any, Any], ...]:
+        return (self.offers, self.settings_data, *self.sections.values(), *self.origins.values())
+
+    def key(self, file: Path, prefix: KeyPath, key_node: Node, seen: dict[Any, int]) -> Any:
+        """A top-level or section key, reporting bad and duplicate keys (`seen`: the line of
+        each key so far)."""
         key, problems = self.builder.build_key(file, prefix, key_node)
         self.problems += problems
         if key is INVALID:
             return INVALID
         try:
-            first = seen.get(key)
+            line = seen.get(key)
         except TypeError:
             self.problems.append(problem_at(file, key_node.start_mark, at_path(prefix, _BAD_KEY)))
             return INVALID
-        if first is not None:
-            line = first.start_mark.line + 1
+        if line is not None:
             message = at_path((*prefix, key), f"duplicate key; first defined on line {line}")
             self.problems.append(problem_at(file, key_node.start_mark, message))
             return INVALID
-        seen[key] = key_node
+        seen[key] = key_node.start_mark.line + 1
         return key
 
-    def _section(self, file: Path, section: str, node: Node) -> None:
-        if is_null(node):
-            return  # `offers:` with everything commented out
-        if type(node) is not MappingNode:
-            message = f"{section}: must be a mapping of {_SECTION_KEYS[section]}"
-            self.problems.append(problem_at(file, node.start_mark, message))
+    def entry(self, file: Path, section: Section, key_node: Node, value_node: Node) -> None:
+        name = section.name
+        key = self.key(file, (name,), key_node, section.keys)
+        if key is INVALID:
+            return
+        entries, origins = self.sections[name], self.origins[name]
+        mark = key_node.start_mark
+        if key in origins:
+            first, line, column = origins[key]
+            message = at_path((name, key), f"defined twice; first at {first}:{line}:{column}")
+            self.problems.append(problem_at(file, mark, message))
+            value, problems = self.builder.build(file, (name, key), value_node)
+            self.problems += problems
+            if value is not INVALID:
+                self.shadowed.append((file, name, key, value))
+            return
+        value, problems = self.builder.build(file, (name, key), value_node)
+        self.problems += problems
+        if value is INVALID:
             self.complete = False
             return
-        entries, origins = self.sections[section], self.origins[section]
-        seen: dict[Any, Node] = {}
-        pairs = self.builder.pairs(node, report=True)[0]
-        self.problems += self.builder.flush(file, (section,), node)
-        for key_node, value_node in pairs:
-            key = self._key(file, (section,), key_node, seen)
-            if key is INVALID:
-                continue
-            mark = key_node.start_mark
-            if key in origins:
-                first, line, column = origins[key]
-                twice = f"defined twice; first at {first}:{line}:{column}"
-                message = at_path((section, key), twice)
-                self.problems.append(problem_at(file, mark, message))
-                value, problems = self.builder.build(file, (section, key), value_node)
-                self.problems += problems
-                if value is not INVALID:
-                    self.shadowed.append((file, section, key, value))
-                continue
-            value, problems = self.builder.build(file, (section, key), value_node)
-            self.problems += problems
-            if value is INVALID:
-                self.complete = False
-                continue
-            entries[key] = value
-            origins[key] = (file, mark.line + 1, mark.column + 1)
+        entries[key] = value
+        origins[key] = (file, mark.line + 1, mark.column + 1)
+        if len(self.sections["offers"]) >= _VALIDATE_EVERY:
+            self._validate_offers()
 
     def _image_issues(self, catalog: Catalog) -> list[Issue]:
         """Local image files must be usable; a missing one is left to the plan."""
@@ -325,29 +302,7 @@ _NOT_A_CATALOG = (
     f"not a catalog: no {SETTINGS_FILE} and no *.yaml files; create {SETTINGS_FILE} "
     "(e.g. `environment: local`) and put offers in *.yaml files next to it"
 )
-_FILE_SHAPE = "a mapping with any of the sections " + ", ".join(f"{s}:" for s in SECTIONS)
-_SETTINGS_SHAPE = "a mapping of settings (" + ", ".join(f"{k}:" for k in _SETTINGS_KEYS) + ")"
-_SECTION_KEYS = {
-    "offers": "external id to offer",
-    "shipping_rates": "table name to table",
-    "variant_sets": "set name to variant set",
-    "responsible_producers": "producer name to producer",
-    "responsible_persons": "person name to person",
-}
 _BAD_KEY = "a key must be a plain value"
-
-
-def _foreign(root: Node) -> bool:
-    """A YAML file of another tool: a mapping with no catalog section, nor a key like one.
-    (A file that is not a mapping at all is reported: it may be a catalog file gone wrong.)"""
-    if type(root) is not MappingNode:
-        return False
-    keys = [k.value for k, _ in root.value if isinstance(k, ScalarNode)]
-    if any(key in SECTIONS for key in keys):
-        return False
-    import difflib  # only here: a catalog file has a section
-
-    return not any(difflib.get_close_matches(k.lower(), SECTIONS, n=1, cutoff=0.75) for k in keys)
 
 
 def _patterns(root: Node) -> tuple[str, ...] | None:
@@ -360,10 +315,4 @@ def _patterns(root: Node) -> tuple[str, ...] | None:
             return items if len(items) == len(value.value) else None
     return None
 
-
-def _unknown_section(key: Any, is_settings: bool) -> str:
-    if key in _SETTINGS_KEYS:
-        return f"{key}: is a setting; it belongs in {SETTINGS_FILE}"
-    known = (*SECTIONS, *_SETTINGS_KEYS) if is_settings else SECTIONS
-    return f"{key}: unknown section; {suggestion(key, known)}"
 

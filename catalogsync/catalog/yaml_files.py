@@ -1,13 +1,24 @@
 """Reading one YAML file into a node tree (libyaml when present), refusing what could hurt:
 aliases that would expand past a small size (a "billion laughs" of a few hundred bytes) and
-nesting deeper than any catalog needs, each reported at the file and line."""
+nesting deeper than any catalog needs, each reported at the file and line.
+
+A node tree is ~15 KB an offer, so a file holding a whole catalog would not fit a CI runner.
+libyaml composes the tree and tells the resolver each time it starts a node, under which
+parent: when the next entry of a top-level section (`offers:` …) starts, the entries before
+it are complete, so `compose` measures them and, once the section is too large to be aliased
+anyway, hands them to a `Sections` reader and drops them from the tree. Anchored nodes stay
+(libyaml keeps them for its aliases), so `<<: *defaults` works across entries. The checks
+see the same tree in the same order as if it were composed whole.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import Any, BinaryIO, Protocol
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from catalogsync.catalog.diagnostics import problem_at
 from catalogsync.errors import Problem
@@ -17,20 +28,39 @@ try:
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
 
+Pairs = list[tuple[Node, Node]]
 
-def compose(file: Path) -> Node | Problem | None:
-    """The file's single document as a node tree (None when empty), or why it can't be."""
+
+class Sections(Protocol):
+    """Reads the entries of a file's top-level sections while the file is composed."""
+
+    @property
+    def names(self) -> Collection[str]:
+        """The names of the top-level sections whose entries it takes."""
+
+    def take(self, root: MappingNode, key: Node, section: MappingNode, entries: Pairs) -> Pairs:
+        """The `section` entries composed since the last call (`root.value` holds the
+        top-level pairs before it); returns the entries the tree should keep."""
+
+
+def compose(file: Path, sections: Sections | None = None) -> Node | Problem | None:
+    """The file's single document as a node tree (None when empty), or why it can't be;
+    with `sections`, large sections' entries go to it as they are composed, not into the
+    tree."""
     try:
-        data = file.read_bytes()
+        with file.open("rb") as stream:  # read as it is parsed: the text may be large too
+            composer = _Composer(stream, sections)
+            try:
+                root = composer.get_single_node()
+            finally:
+                composer.dispose()
     except OSError as exc:
         return Problem(file, 0, 0, f"cannot read: {exc.strerror or exc}")
-    try:
-        root = yaml.compose(data, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         return problem_at(file, mark, f"invalid YAML: {yaml_text(exc)}")
     except yaml.reader.ReaderError as exc:
-        line, column = line_column(data, exc.position)
+        line, column = line_column(file, exc.position)
         return Problem(file, line, column, f"invalid YAML: {exc.reason}")
     except yaml.YAMLError as exc:
         return Problem(file, 0, 0, f"invalid YAML: {exc}")
@@ -38,11 +68,8 @@ def compose(file: Path) -> Node | Problem | None:
         return Problem(file, 0, 0, f"invalid YAML: nested deeper than {MAX_DEPTH} levels")
     if root is None:
         return None
-    try:
-        _expanded_size(root, 0, {}, set())
-    except _Refused as refused:
-        return problem_at(file, refused.node.start_mark, refused.message)
-    return root
+    refused = composer.finish(root)
+    return problem_at(file, refused.node.start_mark, refused.message) if refused else root
 
 
 #: The most values one alias may stand for: anchors share defaults, they don't multiply data
@@ -50,6 +77,10 @@ def compose(file: Path) -> Node | Problem | None:
 MAX_ALIAS_VALUES = 1000
 #: The deepest nesting of mappings and lists a catalog file may use (offers need about 6).
 MAX_DEPTH = 50
+#: Nesting so deep that it is refused as it is composed, before libyaml runs out of stack.
+_DEEPEST = 5000
+
+_NO_NODE = Node("", None, None, None)
 
 
 class _Refused(Exception):
@@ -58,34 +89,191 @@ class _Refused(Exception):
         self.node, self.message = node, message
 
 
-def _expanded_size(node: Node, depth: int, sizes: dict[int, int], open_: set[int]) -> int:
-    """How many values `node` stands for once aliases are expanded; each node is measured
-    once, and a node met again is an alias, which must stay small."""
-    key = id(node)
-    size = sizes.get(key)
-    if size is not None:
-        if size > MAX_ALIAS_VALUES:
-            raise _Refused(
-                node,
-                f"an alias to the anchor here would expand to {size} values; "
-                f"an alias may stand for at most {MAX_ALIAS_VALUES}",
+class _Composer(_YamlLoader):
+    """libyaml's composer, measuring (and handing over) the entries of top-level sections
+    as they are completed: it calls `descend_resolver` before it composes each node."""
+
+    def __init__(self, stream: BinaryIO, sections: Sections | None) -> None:
+        super().__init__(stream)
+        self.sections = sections
+        self.names = sections.names if sections else ()
+        self.measure = _Measure()
+        self.refused: _Refused | None = None
+        self.depth = 0  # of the node being composed
+        self.root: Node = _NO_NODE  # the top-level mapping, once its first key starts
+        self.measured = 0  # how many top-level pairs are measured
+        self.key: Node | None = None  # the key of the top-level value being composed
+        self.next_parent = True  # the next new parent is the root or a top-level value
+        self.section: Node = _NO_NODE  # the top-level section being composed
+        self.entries_measured = 0  # how many of the section's entries are measured
+        self.kept = 0  # how many of them were handed over and kept
+        self.size = 0  # the values the section's measured entries stand for
+
+    def descend_resolver(self, parent: Any, index: Any) -> None:
+        self.depth += 1
+        if self.depth > _DEEPEST:
+            raise RecursionError  # libyaml's composer would run out of stack
+        if parent is self.section:
+            if index is None:  # a new entry: the ones before it are complete
+                self._entries()
+        elif parent is self.root:
+            if index is None:  # a new top-level key: the pairs before it are complete
+                self.next_parent = False
+                self._close_section()
+                self._top_level()
+            else:
+                self.key, self.next_parent = index, True
+        elif self.next_parent and parent is not None:
+            self.next_parent = False
+            if self.root is _NO_NODE:
+                if type(parent) is MappingNode:
+                    self.root = parent
+                    self._guarded(self.measure.enter, parent, 0)
+            elif type(parent) is MappingNode and _text(self.key) in self.names:
+                assert self.key is not None
+                self._top_level()
+                self.section, self.entries_measured, self.kept, self.size = parent, 0, 0, 1
+                self._guarded(self.measure.part, self.key, 1)
+                self._guarded(self.measure.enter, parent, 1)
+
+    def ascend_resolver(self) -> None:
+        self.depth -= 1
+
+    def _entries(self) -> None:
+        section = self.section
+        assert isinstance(section, MappingNode)
+        self._measure_entries(section)
+        entries = section.value
+        if self.refused is not None:  # the file is refused: its entries just go
+            del entries[self.kept :]
+        elif self.size > MAX_ALIAS_VALUES and self.sections is not None:
+            assert isinstance(self.root, MappingNode) and self.key is not None
+            entries[self.kept :] = self.sections.take(
+                self.root, self.key, section, entries[self.kept :]
             )
+            self.kept = len(entries)
+        self.entries_measured = len(entries)
+
+    def _measure_entries(self, section: MappingNode) -> None:
+        for key, value in section.value[self.entries_measured :]:
+            self.size += self._guarded(self.measure.part, key, 2)
+            self.size += self._guarded(self.measure.part, value, 2)
+        self.entries_measured = len(section.value)
+
+    def _close_section(self) -> None:
+        section = self.section
+        if section is not _NO_NODE:
+            assert isinstance(section, MappingNode)
+            self._measure_entries(section)
+            self.measure.close(section, self.size)
+            self.section = _NO_NODE
+            self.measured += 1  # the section's own pair
+
+    def _top_level(self) -> None:
+        pairs = self.root.value
+        for key, value in pairs[self.measured :]:
+            self._guarded(self.measure.part, key, 1)
+            self._guarded(self.measure.part, value, 1)
+        self.measured = len(pairs)
+
+    def _guarded(self, step: Callable[[Node, int], int | None], node: Node, depth: int) -> int:
+        """Run a measuring step unless one refused: the first refusal is the file's."""
+        if self.refused is None:
+            try:
+                return step(node, depth) or 0
+            except _Refused as refused:
+                self.refused = refused
+        return 0
+
+    def finish(self, root: Node) -> _Refused | None:
+        """Measure what is left once the document is composed; the first refusal, if any."""
+        if self.root is _NO_NODE:
+            self._guarded(self.measure.part, root, 0)
+        else:
+            self._close_section()
+            self._top_level()
+        return self.refused
+
+
+def _text(node: Node | None) -> str | None:
+    return node.value if type(node) is ScalarNode else None
+
+
+class _Measure:
+    """How many values each node stands for once aliases are expanded, and how deep it
+    lies, over a tree measured part by part in document order. A node met again is an
+    alias, which must stay small; so is a node that starts before the part being measured:
+    it was measured with an earlier part, whose other nodes may be gone, and is measured
+    again once."""
+
+    def __init__(self) -> None:
+        self.sizes: dict[int, int] = {}  # the part's nodes
+        self.earlier: dict[int, tuple[Node, int]] = {}  # earlier parts' nodes met again
+        self.open: set[int] = set()  # the nodes being measured: the part's ancestors too
+        self.start = 0  # where the part being measured starts in the text
+        self.measured = 0  # where the parts measured so far end
+
+    def part(self, node: Node, depth: int) -> int:
+        self.sizes, self.start = {}, self.measured
+        size = self.size(node, depth)
+        self.measured = max(self.measured, node.end_mark.index)
         return size
-    if key in open_:
-        return 0  # an alias inside the node it names: reported where the entry is built
-    if depth > MAX_DEPTH:
-        raise _Refused(node, f"nested deeper than {MAX_DEPTH} levels")
-    open_.add(key)
-    size = 1
-    if type(node) is MappingNode:
-        for key_node, value_node in node.value:
-            size += _expanded_size(key_node, depth + 1, sizes, open_)
-            size += _expanded_size(value_node, depth + 1, sizes, open_)
-    elif type(node) is SequenceNode:
-        for item in node.value:
-            size += _expanded_size(item, depth + 1, sizes, open_)
-    open_.discard(key)
-    sizes[key] = size
+
+    def enter(self, node: Node, depth: int) -> None:
+        """Start measuring a node whose children are measured as parts."""
+        self.sizes, self.start = {}, self.measured
+        self.size(node, depth, children=False)
+        self.open.add(id(node))
+
+    def close(self, node: Node, size: int) -> None:
+        self.open.discard(id(node))
+        self.earlier[id(node)] = (node, size)
+
+    def size(self, node: Node, depth: int, children: bool = True) -> int:
+        key = id(node)
+        size = self.sizes.get(key)
+        if size is not None:
+            return _alias(node, size)
+        if key in self.open:
+            return 0  # an alias inside the node it names: reported where the entry is built
+        if node.start_mark.index < self.start:
+            return _alias(node, self._earlier(node))
+        if depth > MAX_DEPTH:
+            raise _Refused(node, f"nested deeper than {MAX_DEPTH} levels")
+        if not children:
+            return 1
+        self.open.add(key)
+        size = 1
+        if type(node) is MappingNode:
+            for key_node, value_node in node.value:
+                size += self.size(key_node, depth + 1)
+                size += self.size(value_node, depth + 1)
+        elif type(node) is SequenceNode:
+            for item in node.value:
+                size += self.size(item, depth + 1)
+        self.open.discard(key)
+        self.sizes[key] = size
+        return size
+
+    def _earlier(self, node: Node) -> int:
+        known = self.earlier.get(id(node))
+        if known is None:
+            sizes, start = self.sizes, self.start
+            self.sizes, self.start = {}, node.start_mark.index
+            try:
+                known = self.earlier[id(node)] = (node, self.size(node, 0))
+            finally:
+                self.sizes, self.start = sizes, start
+        return known[1]
+
+
+def _alias(node: Node, size: int) -> int:
+    if size > MAX_ALIAS_VALUES:
+        raise _Refused(
+            node,
+            f"an alias to the anchor here would expand to {size} values; "
+            f"an alias may stand for at most {MAX_ALIAS_VALUES}",
+        )
     return size
 
 
@@ -98,6 +286,7 @@ def yaml_text(exc: yaml.MarkedYAMLError) -> str:
     return "; ".join(part for part in (context, exc.problem or "") if part)
 
 
-def line_column(data: bytes, offset: int) -> tuple[int, int]:
+def line_column(file: Path, offset: int) -> tuple[int, int]:
+    data = file.read_bytes()[:offset]
     start = data.rfind(b"\n", 0, offset) + 1
     return data.count(b"\n", 0, offset) + 1, offset - start + 1

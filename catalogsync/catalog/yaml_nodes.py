@@ -9,7 +9,8 @@ value under an identifier field (`IDENTIFIER_FIELDS`) that YAML would read as a 
 boolean or a date is taken verbatim; a key YAML reads as null is refused ("quote it").
 
 A node tree is ~30x the size of its text, so trees are dropped after the walk; `Locator`
-composes the few files with problems again to find the node at each key path.
+composes the few files with problems again, keeping only the section entries that have
+problems, to find the node at each key path.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from catalogsync.catalog.diagnostics import Issue, KeyPath, at_path, problem_at
-from catalogsync.catalog.yaml_files import compose, yaml_text
+from catalogsync.catalog.yaml_files import Pairs, compose, yaml_text
 from catalogsync.errors import Problem
 
 __all__ = ["compose"]
@@ -32,7 +33,7 @@ __all__ = ["compose"]
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
-_MERGE = "tag:yaml.org,2002:merge"
+MERGE = "tag:yaml.org,2002:merge"
 _NULL = "tag:yaml.org,2002:null"
 #: Tags YAML 1.1 gives plain scalars it reads as something other than text.
 _IMPLICIT = frozenset(
@@ -54,15 +55,10 @@ IDENTIFIER_FIELDS = frozenset(
     }
 )
 
-Pairs = list[tuple[Node, Node]]
-
-
 class Invalid:
     """Marks a key or value that could not be built (already reported)."""
 
-
 INVALID = Invalid()
-
 
 class NodeBuilder:
     """Turns nodes into plain values as YAML 1.1 safe loading would, but rejects duplicate
@@ -99,7 +95,7 @@ class NodeBuilder:
         for key_node, value_node in node.value:
             if key_node.tag == _STR and type(key_node) is ScalarNode:
                 key = key_node.value
-            elif key_node.tag == _MERGE:
+            elif key_node.tag == MERGE:
                 return self._merged_mapping(node)
             else:
                 key = self.key(key_node)
@@ -146,7 +142,7 @@ class NodeBuilder:
         explicit: Pairs = []
         merged: Pairs = []
         for key_node, value_node in node.value:
-            if key_node.tag != _MERGE:
+            if key_node.tag != MERGE:
                 explicit.append((key_node, value_node))
                 continue
             sources = value_node.value if type(value_node) is SequenceNode else [value_node]
@@ -252,7 +248,6 @@ class NodeBuilder:
                 return (seg, *below)
         return None
 
-
 def subtree(node: Node) -> Iterator[Node]:
     yield node
     if type(node) is MappingNode:
@@ -263,10 +258,8 @@ def subtree(node: Node) -> Iterator[Node]:
         for item in node.value:
             yield from subtree(item)
 
-
 def tag_name(node: Node) -> str:
     return node.tag.rsplit(":", 1)[-1]
-
 
 def is_null(node: Node) -> bool:
     return type(node) is ScalarNode and node.tag == _NULL
@@ -278,8 +271,12 @@ class Locator:
         self.builder = builder
         self.roots: dict[Path, Node | None] = {}
         self.indexes: dict[int, dict[Any, tuple[Node, Node]]] = {}
+        #: The top-level section entries each file's issues are in: the tree keeps only those.
+        self.wanted: dict[Path, set[KeyPath]] = {}
 
     def problems(self, issues: list[Issue]) -> list[Problem]:
+        for issue in issues:
+            self.wanted.setdefault(issue.file, set()).add(issue.path[:2])
         return [self._problem(issue) for issue in issues]
 
     def _problem(self, issue: Issue) -> Problem:
@@ -295,7 +292,7 @@ class Locator:
 
     def _root(self, file: Path) -> Node | None:
         if file not in self.roots:
-            root = compose(file)
+            root = compose(file, _Wanted(self.builder, self.wanted.get(file, set())))
             self.roots[file] = root if isinstance(root, Node) else None
         return self.roots[file]
 
@@ -333,3 +330,18 @@ class Locator:
         except TypeError:
             return None
 
+class _Wanted:
+    """Keeps the entries of large sections that issues are in, and `<<` merge keys."""
+
+    def __init__(self, builder: NodeBuilder, wanted: set[KeyPath]) -> None:
+        self.builder, self.wanted = builder, wanted
+        self.names = {path[0] for path in wanted if len(path) == 2}
+
+    def take(self, root: MappingNode, key: Node, section: MappingNode, entries: Pairs) -> Pairs:
+        name = key.value
+        return [
+            (key_node, value_node)
+            for key_node, value_node in entries
+            if key_node.tag == MERGE
+            or (name, self.builder.key(key_node, report=False)) in self.wanted
+        ]
