@@ -197,7 +197,7 @@ class Applier:
             self._record(Outcome(change.address, step, False, _reason(exc)))
             return None
         if change.resource is Resource.OFFER and answer is not None:
-            self.ledger.answered(resource_id, answer)
+            self.ledger.answered(resource_id, answer, created=change.action is Action.CREATE)
         else:
             self._doubt(change, resource_id)
         if change.action is Action.CREATE:

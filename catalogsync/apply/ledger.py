@@ -35,13 +35,14 @@ class Ledger:
     doubtful: set[str] = field(default_factory=set)
     #: offers in a command that has not reported their task yet
     unsettled: set[str] = field(default_factory=set)
-    #: how many steps Allegro confirmed, each one offer event or so
+    #: how many confirmed steps may have put an event in the feed (one each, or none)
     confirmations: int = 0
 
-    def answered(self, offer_id: str, doc: bytes) -> None:
-        """Allegro answered a POST or PATCH with the offer as it now is (its JSON body)."""
+    def answered(self, offer_id: str, doc: bytes, *, created: bool = False) -> None:
+        """Allegro answered a POST or PATCH with the offer as it now is (its JSON body). A
+        created offer is a draft, and drafts cause no events."""
         self.steps.setdefault(offer_id, []).append(("doc", doc))
-        self.confirmations += 1
+        self.confirmations += not created
 
     def confirmed(self, offer_id: str, fields: dict[str, Any]) -> None:
         """A command task for the offer ended in SUCCESS: it now has these canonical fields."""

@@ -99,3 +99,15 @@ def test_an_answer_that_is_not_an_offer_leaves_the_offer_to_be_read_again() -> N
     ledger.answered("3", draft_doc("3"))
     settle(cache, ledger, TABLES)
     assert set(cache.offers) == {"3"}
+
+
+def test_only_steps_that_may_put_an_event_in_the_feed_count_towards_reading_it() -> None:
+    """Apply reads the next page of the feed once a page's worth of events may be there:
+    a created draft causes none, an edit or a command task one."""
+    ledger = Ledger()
+    ledger.answered("1", draft_doc("1"), created=True)
+    assert ledger.confirmations == 0
+    ledger.answered("2", draft_doc("2"))
+    ledger.confirmed("1", {"status": "active"})
+    ledger.restocked("2")
+    assert ledger.confirmations == 3
