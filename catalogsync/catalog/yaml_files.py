@@ -58,7 +58,10 @@ def compose(file: Path, sections: Sections | None = None) -> Node | Problem | No
         return Problem(file, 0, 0, f"cannot read: {exc.strerror or exc}")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        return problem_at(file, mark, f"invalid YAML: {yaml_text(exc)}")
+        text = yaml_text(exc)
+        if "maximum nesting depth" in text:  # newer libyaml stops deep nesting itself
+            text = f"nested deeper than {MAX_DEPTH} levels"
+        return problem_at(file, mark, f"invalid YAML: {text}")
     except yaml.reader.ReaderError as exc:
         line, column = line_column(file, exc.position)
         return Problem(file, line, column, f"invalid YAML: {exc.reason}")
