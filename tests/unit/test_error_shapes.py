@@ -15,6 +15,7 @@ from catalogsync.allegro.oauth import oauth_answer
 from catalogsync.allegro.tokens import Client
 from catalogsync.apply.polling import command_tasks, operation
 from catalogsync.catalog.models import Environment
+from tests.unit.mock_allegro import mock_client
 
 pytestmark = pytest.mark.anyio
 ENTRY = {"code": "VALIDATION_ERROR", "message": "stock too big", "userMessage": "Za duży stan"}
@@ -29,8 +30,7 @@ def client(status: int, body: bytes, content_type: str = "application/json") -> 
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(status, content=body, headers={"content-type": content_type})
 
-    http = httpx.AsyncClient(transport=httpx.MockTransport(answer), base_url="https://api.test")
-    return AllegroClient(http, "token")
+    return mock_client(answer)
 
 
 async def failure(status: int, body: Any, content_type: str = "application/json") -> str:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable
 
 import httpx
@@ -13,6 +12,7 @@ import pytest
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.live import events as feed
 from catalogsync.live.events import FeedFollower
+from tests.unit.mock_allegro import json_answer, mock_client
 
 pytestmark = pytest.mark.anyio
 PAGE = 3
@@ -57,13 +57,10 @@ class Feed:
             return httpx.Response(400, json={"errors": [{"code": "VALIDATION_ERROR"}]})
         start = 0 if cursor is None else int(cursor.removeprefix("e"))
         page = self.events[start:start + int(request.url.params["limit"])]
-        return httpx.Response(200, content=json.dumps({"offerEvents": page}).encode(),
-                              headers={"content-type": "application/json"})
+        return json_answer({"offerEvents": page})
 
     def client(self) -> AllegroClient:
-        http = httpx.AsyncClient(transport=httpx.MockTransport(self.answer),
-                                 base_url="https://api.test")
-        return AllegroClient(http, "token")
+        return mock_client(self.answer)
 
 
 async def test_pages_are_read_while_changes_are_confirmed_and_only_the_tail_at_the_end() -> None:

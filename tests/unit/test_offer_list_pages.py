@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 import httpx
 import pytest
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.live.reader import _list_offers
+from tests.unit.mock_allegro import json_answer, mock_client
 
 pytestmark = pytest.mark.anyio
 
@@ -27,11 +27,9 @@ def listing(total: int | None, offers: int, seen: list[int]) -> AllegroClient:
         body: dict[str, object] = {"offers": rows, "count": len(rows)}
         if total is not None:
             body["totalCount"] = total
-        return httpx.Response(200, content=json.dumps(body).encode(),
-                              headers={"content-type": "application/json"})
+        return json_answer(body)
 
-    http = httpx.AsyncClient(transport=httpx.MockTransport(answer), base_url="https://api.test")
-    return AllegroClient(http, "token")
+    return mock_client(answer)
 
 
 async def test_a_full_last_page_is_the_last_when_the_total_says_so() -> None:
@@ -61,10 +59,9 @@ async def test_the_pages_after_the_first_are_read_at_once_and_kept_in_order() ->
         offset = int(request.url.params["offset"])
         seen.append(offset)
         rows = [{"id": str(n)} for n in range(offset, min(4500, offset + 1000))]
-        return httpx.Response(200, json={"offers": rows, "count": len(rows), "totalCount": 4500})
+        return json_answer({"offers": rows, "count": len(rows), "totalCount": 4500})
 
-    http = httpx.AsyncClient(transport=httpx.MockTransport(answer), base_url="https://api.test")
-    offers = await _list_offers(AllegroClient(http, "token"))
+    offers = await _list_offers(mock_client(answer))
     assert [o["id"] for o in offers] == [str(n) for n in range(4500)]
     assert sorted(seen) == [0, 1000, 2000, 3000, 4000]
     assert most > 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import httpx
@@ -10,6 +9,7 @@ import pytest
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.apply.polling import command_tasks
+from tests.unit.mock_allegro import json_answer, mock_client
 
 pytestmark = pytest.mark.anyio
 KIND = "offer-price-change-commands"
@@ -31,11 +31,9 @@ def allegro(reports: list[dict[str, int]], tasks: list[dict[str, object]], seen:
         else:
             counts = reports.pop(0) if len(reports) > 1 else reports[0]
             body = {"id": "c1", "taskCount": counts}
-        return httpx.Response(200, content=json.dumps(body).encode(),
-                              headers={"content-type": "application/json"})
+        return json_answer(body)
 
-    http = httpx.AsyncClient(transport=httpx.MockTransport(answer), base_url="https://api.test")
-    return AllegroClient(http, "token")
+    return mock_client(answer)
 
 
 async def test_every_task_succeeded_is_known_from_the_report_alone() -> None:
@@ -66,11 +64,9 @@ async def test_the_next_command_is_first_polled_when_the_last_one_had_settled() 
         seen.append(request.url.path)
         done = int(time.monotonic() >= settles_at[request.url.path.rsplit("/", 1)[1]])
         body = {"taskCount": {"total": 1, "success": done, "failed": 0}}
-        return httpx.Response(200, content=json.dumps(body).encode(),
-                              headers={"content-type": "application/json"})
+        return json_answer(body)
 
-    http = httpx.AsyncClient(transport=httpx.MockTransport(answer), base_url="https://api.test")
-    client = AllegroClient(http, "token")
+    client = mock_client(answer)
     for command in ("c1", "c2"):
         seen.clear()
         settles_at[command] = time.monotonic() + 0.3
