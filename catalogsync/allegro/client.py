@@ -19,6 +19,7 @@ from catalogsync.allegro.errors import (
     AllegroError,
     AnswerTimedOut,
     AuthError,
+    ErrorsOnSuccess,
     RateLimited,
     TransportError,
     error_details,
@@ -144,16 +145,18 @@ class AllegroClient:
                 self.throttled += 1
                 self.pacer.blocked(_retry_after(response))
                 continue
-            if response.status_code >= 500 and idempotent and failures < TRANSIENT_RETRIES:
+            # Allegro's errors on a 2xx: the request did not do what was asked (like a 5xx)
+            in_success = errors_in_success(response.content) if response.is_success else []
+            transient = response.status_code >= 500 or bool(in_success)
+            if transient and idempotent and failures < TRANSIENT_RETRIES:
                 failures += 1
                 await asyncio.sleep(_backoff(failures))
                 continue
             break
         if response.status_code not in ok:
             raise _error_for(method, path, response)
-        in_success = errors_in_success(response.content) if response.is_success else []
-        if in_success:  # Allegro's errors on a 2xx: the request did not do what was asked
-            raise AllegroError(response.status_code, method, path, in_success)
+        if in_success:
+            raise ErrorsOnSuccess(response.status_code, method, path, in_success)
         return response
 
     async def _send(self, method: str, path: str, *, params: Any, json: Any) -> httpx.Response:

@@ -50,6 +50,11 @@ class RateLimited(AllegroError):
     """429: the client id or the seller is over a limit."""
 
 
+class ErrorsOnSuccess(AllegroError):
+    """A 2xx whose body is Allegro's errors: the request did not do what was asked, and like a
+    5xx says nothing about the request itself (retried where safe, a create looked up)."""
+
+
 class TransportError(CatalogsyncError):
     """Allegro could not be reached, dropped the connection or did not answer in time."""
 

@@ -1,13 +1,14 @@
 """Creates that survive faults, and the prerequisites a change waits for.
 
 A create is not idempotent: sent twice, it makes two offers. So when its answer is lost (a
-dropped connection) or it is refused by a transient failure (5xx, a 429 outlasting the client's
-own retries), the resource is first looked up (an offer by its external id, a table by its
-name); only if Allegro does not have it is the create sent again, with backoff, within the same
-run. A create that timed out may still be under way on Allegro's side, so a look-up that misses
-it proves nothing: it is looked up once more after a pause and otherwise reported as failed,
-and the next run looks it up again before sending anything. A look-up that fails is tried
-again; if none answers, the create is not repeated: a failure now is better than a duplicate.
+dropped connection) or it is refused by a transient failure (5xx, Allegro's errors on a 200, a
+429 outlasting the client's own retries), the resource is first looked up (an offer by its
+external id, a table by its name); only if Allegro does not have it is the create sent again,
+with backoff, within the same run. A create that timed out may still be under way on Allegro's
+side, so a look-up that misses it proves nothing: it is looked up once more after a pause and
+otherwise reported as failed, and the next run looks it up again before sending anything. A
+look-up that fails is tried again; if none answers, the create is not repeated: a failure now
+is better than a duplicate.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ import random
 from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
-from catalogsync.allegro.errors import AllegroError, AnswerTimedOut, TransportError
+from catalogsync.allegro.errors import (
+    AllegroError,
+    AnswerTimedOut,
+    ErrorsOnSuccess,
+    TransportError,
+)
 from catalogsync.apply.polling import operation
 from catalogsync.errors import CatalogsyncError
 from catalogsync.plan.model import Change, Resource
@@ -77,7 +83,7 @@ def backoff(attempt: int) -> float:
 
 def transient(exc: CatalogsyncError) -> bool:
     """A failure that says nothing about the request itself: it may work if sent again."""
-    if isinstance(exc, TransportError):
+    if isinstance(exc, TransportError | ErrorsOnSuccess):
         return True
     return isinstance(exc, AllegroError) and (exc.status >= 500 or exc.status == 429)
 

@@ -41,6 +41,10 @@ async def test_faults_error_rate_gives_5xx_the_same_way_for_the_same_seed(
     assert failed.json()["errors"][0]["code"] == "InternalServerError"
     assert (await http.get("/_emulator/stats")).json()["faults"]["errors"] == injected + 1
 
+    await faults(http, error_rate=1.0, error_status=200)  # errors on a success
+    failed = await seller.get("/me")
+    assert failed.status_code == 200 and failed.json()["errors"][0]["code"]
+
 
 async def test_faults_latency_is_added_to_every_request(
     seller: Seller, http: httpx.AsyncClient

@@ -8,7 +8,13 @@ from typing import Any, cast
 import pytest
 
 from catalogsync.allegro.client import AllegroClient
-from catalogsync.allegro.errors import AllegroError, AnswerTimedOut, ErrorDetail, TransportError
+from catalogsync.allegro.errors import (
+    AllegroError,
+    AnswerTimedOut,
+    ErrorDetail,
+    ErrorsOnSuccess,
+    TransportError,
+)
 from catalogsync.apply import creates
 from catalogsync.plan.model import Action, Change, Request, Resource
 
@@ -67,6 +73,16 @@ async def test_a_create_whose_answer_was_lost_but_which_happened_is_not_sent_aga
     allegro = Allegro([TransportError("connection dropped")], lands_after=0)
     assert await creates.create(cast(AllegroClient, allegro), CHANGE, {}) == ("777", None)
     assert allegro.posts == 1
+
+
+async def test_a_create_answered_200_with_errors_is_looked_up_like_a_5xx() -> None:
+    refused = ErrorsOnSuccess(200, "POST", "/x", [ErrorDetail("", "busy")])
+    landed = Allegro([refused], lands_after=0)
+    assert await creates.create(cast(AllegroClient, landed), CHANGE, {}) == ("777", None)
+    missing = Allegro([refused])
+    assert await creates.create(cast(AllegroClient, missing), CHANGE, {}) == (
+        "900", b'{"id": "900"}')
+    assert (landed.posts, missing.posts, missing.lookups) == (1, 2, 1)
 
 
 async def test_a_timed_out_create_is_looked_up_twice_and_never_sent_twice() -> None:

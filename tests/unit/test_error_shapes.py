@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from catalogsync.allegro.client import AllegroClient
-from catalogsync.allegro.errors import AllegroError, AuthError, error_details
+from catalogsync.allegro.errors import AllegroError, AuthError, ErrorsOnSuccess, error_details
 from catalogsync.allegro.login_errors import OAuthRefusal, explain
 from catalogsync.allegro.oauth import oauth_answer
 from catalogsync.allegro.tokens import Client
@@ -71,7 +71,29 @@ async def test_an_errors_body_on_200_is_a_failure() -> None:
     assert ok.json()["id"] == "1"
 
 
-async def test_polls_answered_200_with_errors_fail_at_once() -> None:
+async def test_a_get_answered_200_with_errors_is_retried_like_a_5xx_a_post_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("catalogsync.allegro.client._backoff", lambda failures: 0.0)
+    answers = [(200, [ENTRY]), (200, {"errors": [ENTRY]}), (200, {"id": "1"})]
+    sent: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request.method)
+        status, body = answers.pop(0) if request.method == "GET" else (200, [ENTRY])
+        return httpx.Response(status, json=body)
+
+    allegro = mock_client(answer)
+    assert (await allegro.get("/sale/offers/1")) == {"id": "1"} and sent == ["GET"] * 3
+    with pytest.raises(ErrorsOnSuccess):
+        await allegro.request("POST", "/sale/product-offers", json={})
+    assert sent.count("POST") == 1
+
+
+async def test_polls_answered_200_with_errors_fail_after_the_retries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("catalogsync.allegro.client._backoff", lambda failures: 0.0)
     errors = json.dumps([ENTRY]).encode()
     with pytest.raises(AllegroError, match="Za duży stan"):
         await command_tasks(client(200, errors), "offer-price-change-commands", "c1", ["1"])

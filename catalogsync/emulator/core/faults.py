@@ -1,6 +1,6 @@
-"""Injected faults for tests and demos: 5xx errors, added latency, slow answers (past a
-client's timeout, the work done before), dropped connections and a 429 storm, steered with
-`POST /_emulator/faults` and deterministic for a given seed.
+"""Injected faults for tests and demos: 5xx errors (or Allegro's errors on a 200), added
+latency, slow answers (past a client's timeout, the work done before), dropped connections and
+a 429 storm, steered with `POST /_emulator/faults` and deterministic for a given seed.
 
 Every REST request draws exactly one number from the seeded generator, so the same seed and the
 same sequence of requests give the same faults. A dropped connection starts the response and
@@ -31,7 +31,7 @@ class FaultPlan:
     """What `POST /_emulator/faults` sets; every field left out is off."""
 
     error_rate: float = 0.0  # share of requests answered with `error_status`
-    error_status: int = 503
+    error_status: int = 503  # a 5xx, or 200: Allegro's error body delivered as a success
     latency_seconds: float = 0.0  # added to every request
     drop_rate: float = 0.0  # share of requests whose connection is dropped
     slow_rate: float = 0.0  # share of requests answered only after `slow_seconds`
@@ -135,8 +135,9 @@ def _plan(body: Mapping[str, Any]) -> FaultPlan:
         if not _number(body.get(key, 0.0)) or body.get(key, 0.0) < 0:
             raise ValueError(f"{key} must be a number >= 0")
     status, seed = body.get("error_status", 503), body.get("seed", 0)
-    if not isinstance(status, int) or isinstance(status, bool) or not 500 <= status <= 599:
-        raise ValueError("error_status must be a 5xx status")
+    if not isinstance(status, int) or isinstance(status, bool) or not (
+            500 <= status <= 599 or status == 200):
+        raise ValueError("error_status must be a 5xx status, or 200 (errors on a success)")
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise ValueError("seed must be an integer")
     rates = ("error_rate", "drop_rate", "slow_rate")
