@@ -24,6 +24,7 @@ from catalogsync.allegro.seller import SellerClient
 from catalogsync.apply.applier import Applier
 from catalogsync.apply.polling import settle_pending
 from catalogsync.apply.report import ApplyReport
+from catalogsync.apply.stock import StockMarks
 from catalogsync.catalog.limits import SAFETY_FILE_MEDIA_TYPES
 from catalogsync.catalog.models import Catalog, Environment
 from catalogsync.cli_options import CliContext, colour
@@ -40,7 +41,7 @@ from catalogsync.plan.options import Options
 from catalogsync.plan.planner import plan as make_plan
 from catalogsync.plan.planner import stale_changes
 from catalogsync.render import render_json, render_markdown, render_text
-from catalogsync.state import StateIndex, load_pacing, save_pacing
+from catalogsync.state import StateIndex, load_pacing, save_index, save_pacing
 
 T = TypeVar("T")
 
@@ -107,7 +108,9 @@ async def apply(
                     _check_saved(saved, live, environment)
                 if result.errors:
                     raise PlanError("the plan has errors; fix them and plan again")
-                if not result.changes:
+                if not result.changes:  # the stock ledger moves on all the same
+                    StockMarks(result, index, index_path).settle()
+                    save_index(index_path, index)
                     return None
                 _confirm(approved)
                 table_ids = {name: t.id for name, t in live.tables.items()}

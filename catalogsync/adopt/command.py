@@ -35,11 +35,13 @@ from catalogsync.adopt.files import (
     write_new,
 )
 from catalogsync.adopt.gpsr import KINDS, as_written, responsible_resources
+from catalogsync.adopt.ledger import imported_ledger
 from catalogsync.allegro.connect import connect
 from catalogsync.catalog.discovery import catalog_files
 from catalogsync.catalog.loader import SETTINGS_FILE, load_catalog
 from catalogsync.catalog.models import OFFER_FIELDS, Catalog, Environment
 from catalogsync.config import WORK_DIR, lock_file, pacing_path, state_index_path
+from catalogsync.live.sales import Window, around, read_sales
 from catalogsync.runlock import Holder, account_lock, lock_path
 from catalogsync.state import load_index, load_pacing, save_index, save_pacing
 
@@ -99,13 +101,17 @@ async def _import(obj: Any, directory: Path, environment: Environment, selection
         lock = lock_path(environment.value, client.base_url, seller, directory)
         with account_lock(lock, f"catalogsync import {directory}", 0, _ignore, _took_over):
             client.pacer.restore(load_pacing(path))
+            position = load_index(state_index_path(directory, environment),
+                                  lock_file(directory, environment)).stock.position
             try:
+                sales = await read_sales(client, position)  # around the offers: live.sales
                 account = await read_account(
                     client, selection, progress.for_output(), tables=tables
                 )
+                window = await around(client, sales)
             finally:
                 save_pacing(path, client.pacer.export())
-            _write(directory, environment, existing, account, without, per_file)
+            _write(directory, environment, existing, account, without, per_file, window)
 
 
 def _ignore(holder: Holder) -> None:
@@ -118,7 +124,8 @@ def _took_over(holder: Holder) -> None:
 
 
 def _write(directory: Path, environment: Environment, existing: Catalog | None,
-           account: Account, without: frozenset[str], per_file: int) -> None:
+           account: Account, without: frozenset[str], per_file: int,
+           window: Window | str) -> None:
     index_path = state_index_path(directory, environment)
     lock = lock_file(directory, environment)
     index = load_index(index_path, lock)
@@ -158,6 +165,7 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
         index.offers[entry.key] = entry.offer_id
     for name, table in new_tables.items():
         index.shipping_rates[name] = table.id
+    imported_ledger(index, window, found)
     save_index(index_path, index)
     for note in notes:
         click.echo(f"Note: {note}", err=True)

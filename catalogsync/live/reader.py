@@ -32,7 +32,7 @@ from catalogsync.live.listings import read_other_listings
 from catalogsync.live.marketplaces import read_marketplace_programmes, read_marketplaces
 from catalogsync.live.programmes import read_after_sales, read_campaigns
 from catalogsync.live.reuse import from_cache, pending, still_matches
-from catalogsync.live.sales import read_sales
+from catalogsync.live.sales import around, attribute, read_sales
 from catalogsync.live.state import (
     DeliveryMethod,
     LiveOffer,
@@ -66,7 +66,7 @@ async def _read_live(
 ) -> LiveState:
     cache = cache if cache is not None else LiveCache()
     now = now or datetime.now(UTC)
-    sales = await read_sales(client, index.stock.position)  # before the offers: see live.sales
+    sales = await read_sales(client, index.stock.position)  # before the offers, and after
     changed, fed, cursor = await _changed_since(client, cache, now)
     methods = await _delivery_methods(client)
     tables, listing = await asyncio.gather(
@@ -85,6 +85,8 @@ async def _read_live(
         client, catalog, index, listing, table_names, reuse
     )
     offers = named(offers, names)
+    window = await around(client, sales)  # after the offers: see live.sales
+    sold, late = attribute(window, offers, index.stock.offers)
     cache.fed, cache.event_cursor, cache.read_at = fed, cursor, now
     cache.tables, cache.responsible = table_names, names
     cache.offers = {
@@ -148,11 +150,11 @@ async def _read_live(
         variant_api=variant_api,
         variant_sets=variant_sets,
         variant_membership={o: s.name for s in variant_sets.values() for o in s.offer_ids},
-        notes=notes + marketplace_notes + ((sales,) if isinstance(sales, str) else ()),
+        notes=notes + marketplace_notes + ((window,) if isinstance(window, str) else ()),
         stock_marks=index.stock.offers,
-        sold=None if isinstance(sales, str) else {
-            sku: sales.sold[o.id] for sku, o in offers.items()},
-        order_position=None if isinstance(sales, str) else sales.position,
+        sold=sold,
+        sold_late=late,
+        order_position=None if isinstance(window, str) else window.position,
         draft_count=sum(
             1 for o in listing if (o.get("publication") or {}).get("status") == "INACTIVE"
         ),

@@ -7,21 +7,27 @@ once, whatever events carry it. And since a purchase made before the last apply 
 events after it (bought, then paid a day later), a line item counts only when it was bought
 after every purchase the ledger already counted (`boughtAt`; see `state.OrderPosition`).
 
-The feed is read before the offers: a purchase made between the two readings is then counted
-as sold although the stock read already shows it, which makes a later plan think fewer units
-are on sale than there are (never more).
+The offers' stock is read while buyers buy, so the feed is read twice: before the offers and
+again after them, from where the first reading stopped (`around`). A purchase the first reading
+counted is in every stock read; one only the second counted landed while the offers were read,
+before or after its offer's own read: `at_read` attributes it by the stock read, the one
+explanation with no drift, so no purchase falls between the readings unseen. The new ledger
+position is the second reading's, and a unit bought after its offer's read is counted from
+there (`Window.late`). The offers' own `stock.sold` cannot stand in: it counts the last 30 days.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
-from catalogsync.state import OrderPosition
+from catalogsync.live.state import LiveOffer
+from catalogsync.state import OrderPosition, StockMark
 
 PAGE = 1000
 
@@ -74,6 +80,57 @@ class _Tally:
     def position(self, event: str | None) -> OrderPosition:
         _, text, ids = self.latest
         return OrderPosition(event=event, bought_until=text, bought_then=tuple(sorted(ids)))
+
+
+@dataclass(frozen=True)
+class Window:
+    """The feed read around the offers: `before` them, and what arrived `during` their read."""
+
+    before: Sales
+    during: Sales
+
+    @property
+    def position(self) -> OrderPosition:
+        return self.during.position
+
+    def at_read(self, offer_id: str, live: int, expected: int | None) -> int:
+        """Units sold after the starting position by the time the offer's stock (`live`) was
+        read. With the stock the ledger expects, the purchases of `during` the read shows
+        count; without it, none do (never more than are sure: a later plan then sees fewer on
+        sale than there are, never more)."""
+        low = self.before.sold[offer_id]
+        if expected is None:
+            return low
+        return min(max(expected - live, low), low + self.during.sold[offer_id])
+
+    def late(self, offer_id: str, at_read: int) -> int:
+        """Units sold after the offer's read, up to the new position."""
+        return self.before.sold[offer_id] + self.during.sold[offer_id] - at_read
+
+
+def attribute(
+    window: Window | str, offers: Mapping[str, LiveOffer], marks: Mapping[str, StockMark]
+) -> tuple[dict[str, int] | None, dict[str, int]]:
+    """External id -> units sold by the time its stock was read (None: no feed), and -> units
+    sold after that, up to the window's position."""
+    if isinstance(window, str):
+        return None, {}
+    sold: dict[str, int] = {}
+    late: dict[str, int] = {}
+    for sku, offer in offers.items():
+        mark = marks.get(sku)
+        live = int(offer.fields.get("stock") or 0)
+        sold[sku] = window.at_read(offer.id, live, None if mark is None else mark.expected)
+        late[sku] = window.late(offer.id, sold[sku])
+    return sold, late
+
+
+async def around(client: AllegroClient, before: Sales | str) -> Window | str:
+    """The second reading, after the offers: `before` and what arrived since it."""
+    if isinstance(before, str):
+        return before
+    during = await read_sales(client, before.position)
+    return during if isinstance(during, str) else Window(before, during)
 
 
 async def read_sales(client: AllegroClient, since: OrderPosition) -> Sales | str:

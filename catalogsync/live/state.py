@@ -157,8 +157,10 @@ class LiveState:
     notes: tuple[str, ...] = ()
     #: the stock ledger's marks (external id -> what catalogsync last made of its stock)
     stock_marks: dict[str, StockMark] = field(default_factory=dict)
-    #: managed external id -> units sold since the ledger's position; None: the order feed
-    #: could not be read
+    #: managed external id -> units sold since the ledger's position by the time its stock was
+    #: read; None: the order feed could not be read
     sold: dict[str, int] | None = None
+    #: managed external id -> units sold after its stock was read, up to `order_position`
+    sold_late: dict[str, int] = field(default_factory=dict)
     #: how far the order feed was read: where a new ledger starts
     order_position: OrderPosition | None = None

@@ -3,7 +3,8 @@
 Allegro lowers `stock.available` by itself when buyers purchase. The stock ledger (the state)
 remembers what catalogsync last made of each offer's stock: the catalog's number then
 (`declared`) and the live stock it left (`expected`, at the ledger's order-event position). The
-reading step counts the units bought since that position. Then, for an offer:
+reading step counts the units bought since that position by the time the offer's stock was read
+(`live.sales`). Then, for an offer:
 
 - live = expected − sold: every difference is explained by sales; they are shown and left alone;
 - anything else is drift (changed outside catalogsync), shown as such and corrected;
@@ -58,9 +59,12 @@ def plan_stock(
     sold: int | None,
     mode: StockMode,
     activate: bool = True,
+    late: int = 0,
 ) -> StockStep:
     """The stock step of one offer whose catalog manages `stock` (`declared`) or not (None);
-    `activate`: the catalog wants the offer active (a sold-out one comes back)."""
+    `activate`: the catalog wants the offer active (a sold-out one comes back). `sold`: units
+    bought since the mark's position by the time `current` was read; `late`: bought after
+    that, up to the plan's position, where the marks it makes stand (see `live.sales`)."""
     live = int(current.fields.get("stock") or 0)
     if declared is None:
         notes = _sold_out_note(current, 0, False) if activate else []
@@ -78,10 +82,10 @@ def plan_stock(
         target = now_expected + declared - recorded.declared
         if mode is StockMode.ABSOLUTE:
             target = declared
-        step.kept = Mark(declared=recorded.declared, expected=now_expected)
+        step.kept = Mark(declared=recorded.declared, expected=max(now_expected - late, 0))
         step.notes += _explain(live, now_expected, units, declared, recorded.declared, mode)
     target = max(target, 0)
-    step.mark = Mark(declared=declared, expected=target)
+    step.mark = Mark(declared=declared, expected=max(target - late, 0))
     if sold_out(current) and target == 0:
         step.sold_out = True
     if activate:
@@ -149,6 +153,7 @@ def offer_stock(
         None if live.sold is None else live.sold.get(desired.sku, 0),
         mode,
         activate=desired.fields["status"] == "active" and "status" not in desired.ignored,
+        late=live.sold_late.get(desired.sku, 0),
     )
     desired.diagnostics += [
         Diagnostic(severity=severity, subject=f"offer {desired.sku}", message=message)
@@ -167,7 +172,8 @@ def carried_marks(live: LiveState, catalog: Catalog) -> dict[str, Mark]:
     if live.sold is None:
         return {}
     return {
-        sku: Mark(declared=mark.declared, expected=mark.expected - live.sold.get(sku, 0))
+        sku: Mark(declared=mark.declared, expected=mark.expected - live.sold.get(sku, 0)
+                  - live.sold_late.get(sku, 0))
         for sku, mark in live.stock_marks.items()
         if sku not in catalog.offers and sku in live.offers
     }
