@@ -22,6 +22,7 @@ from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.allegro.seller import SellerClient
 from catalogsync.apply.applier import Applier
+from catalogsync.apply.found import record_found
 from catalogsync.apply.polling import settle_pending
 from catalogsync.apply.report import ApplyReport
 from catalogsync.apply.stock import StockMarks
@@ -99,6 +100,7 @@ async def apply(
             if await settle_pending(client, index, index_path):
                 click.echo("Waited for the commands an interrupted apply left running.", err=True)
             live, cache = await _read(client, catalog, index, directory)
+            record_found(index_path, index, live)  # into catalogsync.lock as they are learned
             settled()
             applier = None
             try:
