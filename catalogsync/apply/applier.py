@@ -22,7 +22,7 @@ from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import COMMANDS_AT_ONCE, command_id
 from catalogsync.apply.creates import create, made_since_the_plan, table_named
 from catalogsync.apply.ledger import Ledger, follow, record, table_names
-from catalogsync.apply.pipeline import CommandPipeline
+from catalogsync.apply.pipeline import CommandPipeline, ends_first
 from catalogsync.apply.polling import command_tasks, operation, put_variant_set, task_message
 from catalogsync.apply.report import ApplyReport, Outcome
 from catalogsync.apply.stock import StockMarks
@@ -144,7 +144,8 @@ class Applier:
         steps = sum(len(c.commands) + (c.request is not None) for c in offers)
         if steps:
             with self.progress.phase("offer creates, edits and commands", steps) as phase:
-                await self._offers(offers, offer_ids, phase)
+                for group in ends_first(offers):  # a replaced offer ends before its successor
+                    await self._offers(group, offer_ids, phase)
         sets = [c for c in self.plan.changes if c.resource is Resource.VARIANT_SET]
         if sets:  # after publication: a set holds active offers only (R24)
             with self.progress.phase("variant sets", len(sets)) as phase:

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from catalogsync.apply.batching import MAX_OFFERS_PER_COMMAND
-from catalogsync.plan.model import Change, Command, CommandKind
+from catalogsync.plan.model import Action, Change, Command, CommandKind
 
 ORDER = (
     CommandKind.MODIFICATION,
@@ -104,3 +104,13 @@ class CommandPipeline:
 
 def _ordered(commands: tuple[Command, ...]) -> list[Command]:
     return sorted(commands, key=lambda c: ORDER.index(c.kind))
+
+
+def ends_first(offers: list[Change]) -> list[list[Change]]:
+    """The offer changes in the groups apply carries out one after the other: when a plan
+    ends (or deletes) offers and creates others, the ends go first and settle, so a new offer
+    of the product an ended one sold is not a second listing of it (Allegro forbids one)."""
+    ends = [c for c in offers if c.action in (Action.END, Action.DELETE)]
+    if not ends or not any(c.action is Action.CREATE for c in offers):
+        return [offers]
+    return [ends, [c for c in offers if c.action not in (Action.END, Action.DELETE)]]

@@ -302,13 +302,22 @@ def check_create(desired: Desired) -> None:
         desired.error("a new offer cannot start as ended; use active or inactive")
 
 
-def check_second_listing(desired: Desired, offer: Offer, live: LiveState) -> None:
+def check_second_listing(
+    desired: Desired, offer: Offer, live: LiveState, ending: frozenset[str] = frozenset()
+) -> None:
     """Allegro forbids listing one item twice: a product an offer outside the catalog already
     sells is adopted (that offer brought under the catalog), not listed again, unless the
-    offer says `allow_second_listing: true`."""
+    offer says `allow_second_listing: true`, or the plan ends that offer (`ending`: it was
+    removed from the catalog and is pruned), which apply does before it creates any offer."""
     if desired.product is None or offer.allow_second_listing:
         return
     for other in live.other_listings.get(desired.product.id, ()):
+        if other.id in ending:
+            desired.diagnostics.append(Diagnostic(
+                severity=Severity.NOTE, subject=f"offer {desired.sku}",
+                message=f"replaces offer {other.id} ('{other.external_id}', removed from the "
+                "catalog), which this plan ends: apply ends it first, then creates this one"))
+            continue
         if other.external_id:
             adopt = (
                 f"adopt it: rename this offer's key to '{other.external_id}', or run "

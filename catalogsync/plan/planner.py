@@ -82,6 +82,9 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     in_sets = {sku for variant_set in catalog.variant_sets.values() for sku in variant_set.offers}
     lookups = Lookups(live)
     marks = carried_marks(live, catalog)
+    prune = catalog.settings.prune if options.prune is None else options.prune
+    removed = {k: o for k, o in live.removed.items() if not options.targets or k in options.targets}
+    ending = frozenset(o.id for o in removed.values() if prune and o.status != "ENDED")
     for sku, offer in catalog.offers.items():
         desired = desired_offer(sku, offer, catalog, live, now, lookups)
         desired_gpsr(desired, offer, catalog, live)
@@ -93,7 +96,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         change: Change | None
         if current is None:
             check_create(desired)
-            check_second_listing(desired, offer, live)
+            check_second_listing(desired, offer, live, ending)
             change = _create(desired, table_ids, gone=sku in live.gone)
         else:
             allowed = options.allow_campaign_price_change or offer.allow_campaign_price_change
@@ -126,8 +129,6 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     set_changes, set_notes = plan_variant_sets(catalog, live, wanted)
     changes += set_changes
     diagnostics += set_notes
-    prune = catalog.settings.prune if options.prune is None else options.prune
-    removed = {k: o for k, o in live.removed.items() if not options.targets or k in options.targets}
     pruned, notes = prune_removed(removed, prune)
     changes += pruned
     diagnostics += notes

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from catalogsync.allegro.client import AllegroClient
 from catalogsync.emulator.backend import Backend
 from tests.e2e.conftest import Run
 
@@ -73,3 +77,36 @@ def test_two_live_offers_with_one_external_id_block_the_plan(
     assert result.exit_code == 3, result.output
     assert "other offers not ended share this external id (177" in result.output
     assert "which Allegro forbids" in result.output
+
+
+def test_an_offer_replaced_in_one_commit_is_ended_before_its_successor_is_created(
+    run: Run, catalog_dir: Path, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    white = _offer_ids(catalog_dir)["MUG-WHITE-330"]
+    mugs = catalog_dir / "offers" / "mugs.yaml"
+    mugs.write_text(mugs.read_text().replace("MUG-WHITE-330:", "MUG-WHITE-NEW:"))
+
+    planned = run("plan", catalog_dir, "--detailed-exitcode", "--prune")
+    assert planned.exit_code == 2, planned.output
+    assert (f"replaces offer {white} ('MUG-WHITE-330', removed from the catalog), which this "
+            "plan ends: apply ends it first, then creates this one") in planned.output
+    assert "- offer MUG-WHITE-330" in planned.output or "ended" in planned.output
+
+    sent: list[str] = []
+    send = AllegroClient._send
+
+    async def sending(self: AllegroClient, method: str, path: str, **more: Any) -> Any:
+        sent.append(f"{method} {path.split('/')[2] if path.count('/') > 1 else path}")
+        return await send(self, method, path, **more)
+
+    monkeypatch.setattr(AllegroClient, "_send", sending)
+    applied = run("apply", catalog_dir, "--auto-approve", "--prune")
+    ended = sent.index("PUT offer-publication-commands")
+    assert ended < sent.index("POST product-offers")  # settled before: polled in between
+    assert "GET offer-publication-commands" in sent[ended:sent.index("POST product-offers")]
+    assert applied.exit_code == 0 and "0 failed" in applied.output, applied.output
+    new = _offer_ids(catalog_dir)["MUG-WHITE-NEW"]
+    assert backend.offers.get("1000001", white)["publication"]["status"] == "ENDED"
+    assert backend.offers.get("1000001", new)["publication"]["status"] in ("ACTIVE", "ACTIVATING")
+    assert run("plan", catalog_dir, "--detailed-exitcode", "--prune").exit_code == 0

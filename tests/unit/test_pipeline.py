@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from catalogsync.apply.pipeline import CommandPipeline, Member
+from catalogsync.apply.pipeline import CommandPipeline, Member, ends_first
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Resource
 
 ACTIVATE = Command(kind=CommandKind.PUBLICATION, fields={"status": "active"})
@@ -80,3 +80,14 @@ def test_two_commands_of_one_kind_for_one_offer_each_go_out_once() -> None:
 
     asyncio.run(run())
     assert sent == [abroad.fields, PRICE.fields, ACTIVATE.fields]
+
+
+def test_ends_settle_before_creates_only_when_a_plan_has_both() -> None:
+    def change(key: str, action: Action) -> Change:
+        return Change(resource=Resource.OFFER, key=key, action=action)
+
+    end, create, update = (change("A", Action.END), change("B", Action.CREATE),
+                           change("C", Action.UPDATE))
+    assert ends_first([create, update, end]) == [[end], [create, update]]
+    assert ends_first([update, end]) == [[update, end]]
+    assert ends_first([create, update]) == [[create, update]]
