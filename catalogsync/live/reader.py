@@ -228,7 +228,7 @@ async def _managed_offers(
     listing: list[dict[str, Any]],
     table_names: dict[str, str],
     reuse: dict[str, CachedOffer],
-) -> tuple[dict[str, LiveOffer], set[str], dict[str, tuple[str, ...]]]:
+) -> tuple[dict[str, LiveOffer], set[str], dict[str, tuple[LiveOffer, ...]]]:
     """The managed offers, read in detail unless `reuse` (offer id -> what the cache holds,
     minus what the event feed says changed) still holds for them."""
     by_sku: dict[str, list[dict[str, Any]]] = {}
@@ -237,16 +237,17 @@ async def _managed_offers(
         if sku in catalog.offers:
             by_sku.setdefault(sku, []).append(offer)
     chosen: dict[str, str] = {}
-    duplicates: dict[str, tuple[str, ...]] = {}
+    duplicates: dict[str, tuple[LiveOffer, ...]] = {}
     # offers the state gives another key (adopted duplicates whose new key apply writes)
     keyed = {i for s, i in index.offers.items() if s in catalog.offers}
     for sku, found in by_sku.items():
-        offer_id = _choose(found, index.offers.get(sku))
-        chosen[sku] = offer_id
+        mine = index.offers.get(sku)
+        found = [o for o in found if o["id"] == mine or o["id"] not in keyed] or found
+        offer_id = chosen[sku] = _choose(found, mine)
         others = tuple(  # an ended duplicate sells nothing: only live ones matter
-            o["id"]
+            _status_only(str(o["id"]), _status(o))
             for o in found
-            if o["id"] != offer_id and _status(o) != "ENDED" and o["id"] not in keyed
+            if o["id"] != offer_id and _status(o) != "ENDED"
         )
         if others:
             duplicates[sku] = others
@@ -301,14 +302,13 @@ async def _changed_since(
 
 
 def _choose(found: list[dict[str, Any]], known_id: str | None) -> str:
-    """Several offers may share an external id: prefer the indexed one, then a live one."""
-    ids = [o["id"] for o in found]
-    if known_id in ids:
-        return known_id  # type: ignore[return-value]
-    for offer in found:
-        if (offer.get("publication") or {}).get("status") != "ENDED":
-            return str(offer["id"])
-    return str(ids[0])
+    """Several offers may share an external id. Of several live ones, the oldest (the list
+    is newest first) whatever the state says, so that every machine keeps the same one and
+    ends the others; else the indexed one, else the live one."""
+    live = [str(o["id"]) for o in found if _status(o) != "ENDED"]
+    if len(live) > 1 or (live and known_id not in [str(o["id"]) for o in found]):
+        return live[-1]
+    return known_id if known_id in [str(o["id"]) for o in found] else str(found[0]["id"])
 
 
 async def _products(

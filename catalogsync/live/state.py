@@ -116,8 +116,9 @@ class LiveState:
     category_parameters: dict[str, tuple[CategoryParameter, ...]] = field(default_factory=dict)
     #: external ids whose offer the state index knew but Allegro no longer has (R20)
     gone: frozenset[str] = frozenset()
-    #: external id -> ids of further live offers sharing it (external ids are not unique)
-    duplicates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: external id -> further live offers sharing it (external ids are not unique), their
+    #: status only
+    duplicates: dict[str, tuple[LiveOffer, ...]] = field(default_factory=dict)
     unmanaged_offers: int = 0
     #: product id -> offers outside the catalog selling it (only products about to be listed)
     other_listings: dict[str, tuple[OtherListing, ...]] = field(default_factory=dict)

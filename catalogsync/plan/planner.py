@@ -17,6 +17,7 @@ from catalogsync.plan.checks import (
     run_checks,
     withhold_campaign_price,
 )
+from catalogsync.plan.duplicates import duplicate_offer, end_duplicates
 from catalogsync.plan.gpsr import check_gpsr, check_published_edit, desired_gpsr
 from catalogsync.plan.hashing import fingerprint, offer_hash, table_hash
 from catalogsync.plan.marketplaces import (
@@ -111,18 +112,9 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
             if current.fields.get("marketplace_states"):
                 verdicts[sku] = current.fields["marketplace_states"]
         diagnostics += desired.diagnostics
-        if sku in live.duplicates:
-            diagnostics.append(
-                Diagnostic(
-                    severity=Severity.ERROR,
-                    subject=f"offer {sku}",
-                    message=f"other offers not ended share this external id "
-                    f"({', '.join(live.duplicates[sku])}): the item is listed more than once, "
-                    "which Allegro forbids; catalogsync manages "
-                    f"{current.id if current else 'none of them'}. End the others on "
-                    "allegro.pl or give them their own external ids, then plan again",
-                )
-            )
+        ended, notes = end_duplicates(sku, live)  # two machines made one offer twice
+        changes += ended
+        diagnostics += notes
         if change is not None:
             changes.append(change)
     diagnostics += marketplace_diagnostics(verdicts)
@@ -363,7 +355,8 @@ def stale_changes(saved: Plan, live: LiveState) -> list[str]:
             if now != change.base:
                 found.append(f"{change.address}: changed on Allegro since the plan")
             continue
-        current = live.offers.get(change.key) or live.removed.get(change.key)
+        current = (live.offers.get(change.key) or live.removed.get(change.key)
+                   or duplicate_offer(live, change.key))
         if change.action is Action.CREATE:
             if current is not None:
                 found.append(f"{change.address}: exists on Allegro now ({current.id})")

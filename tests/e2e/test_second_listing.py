@@ -63,20 +63,29 @@ def test_an_offer_without_external_id_selling_the_product_is_named_with_how_to_a
     assert f"catalogsync import DIR --offer-id {black}" in blocked.output
 
 
-def test_two_live_offers_with_one_external_id_block_the_plan(
+def test_two_live_offers_with_one_external_id_the_younger_is_ended(
     run: Run, catalog_dir: Path, backend: Backend
 ) -> None:
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
-    black = _offer_ids(catalog_dir)["MUG-BLACK-330"]
+    ids = _offer_ids(catalog_dir)
+    white, black = ids["MUG-WHITE-330"], ids["MUG-BLACK-330"]
     backend.offers.patch("1000001", black, {"external": {"id": "MUG-WHITE-330"}})
     (catalog_dir / ".catalogsync" / "catalogsync.lock").unlink()  # nothing tells them apart
     (catalog_dir / ".catalogsync" / "state-local.json").unlink()
 
     result = run("plan", catalog_dir, "--detailed-exitcode", "--target", "MUG-WHITE-330")
 
-    assert result.exit_code == 3, result.output
-    assert "other offers not ended share this external id (177" in result.output
-    assert "which Allegro forbids" in result.output
+    assert result.exit_code == 2, result.output
+    assert (f"other offers not ended share this external id ({black}): the item is listed "
+            f"more than once, which Allegro forbids; catalogsync manages {white}, the oldest, "
+            "and ends the younger ones") in result.output
+    assert f"- offer MUG-WHITE-330#{black} ({black})" in result.output
+    applied = run("apply", catalog_dir, "--auto-approve", "--target", "MUG-WHITE-330")
+    assert applied.exit_code == 0 and "0 failed" in applied.output, applied.output
+    assert backend.offers.get("1000001", black)["publication"]["status"] == "ENDED"
+    assert backend.offers.get("1000001", white)["publication"]["status"] == "ACTIVE"
+    again = run("plan", catalog_dir, "--detailed-exitcode", "--target", "MUG-WHITE-330")
+    assert again.exit_code == 0, again.output
 
 
 def test_an_offer_replaced_in_one_commit_is_ended_before_its_successor_is_created(
