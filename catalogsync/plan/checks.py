@@ -9,6 +9,7 @@ from catalogsync.allegro.wire import MAX_OFFERS_PER_COMMAND
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.state import LiveOffer, LiveState
 from catalogsync.plan.cost import COMMANDS_AT_ONCE
+from catalogsync.plan.hashing import offer_hash
 from catalogsync.plan.model import (
     Action,
     Change,
@@ -83,6 +84,7 @@ def prune_removed(
                     key=key,
                     action=Action.END,
                     id=offer.id,
+                    base=offer_hash(offer),  # a saved plan's prune is checked like any change
                     diffs=(FieldDiff(field="status", old=offer.fields.get("status"), new="ended"),),
                     commands=(Command(kind=CommandKind.PUBLICATION, fields={"status": "ended"}),),
                     reason="removed from the catalog; an activated offer can only be ended",
@@ -95,6 +97,7 @@ def prune_removed(
                     key=key,
                     action=Action.DELETE,
                     id=offer.id,
+                    base=offer_hash(offer),
                     request=Request(method="DELETE", path=f"/sale/offers/{offer.id}"),
                     reason="removed from the catalog; a never-activated draft can be deleted",
                 )

@@ -96,7 +96,8 @@ def test_an_offer_replaced_in_one_commit_is_ended_before_its_successor_is_create
     mugs = catalog_dir / "offers" / "mugs.yaml"
     mugs.write_text(mugs.read_text().replace("MUG-WHITE-330:", "MUG-WHITE-NEW:"))
 
-    planned = run("plan", catalog_dir, "--detailed-exitcode", "--prune")
+    saved = catalog_dir.parent / "replace.plan.json"
+    planned = run("plan", catalog_dir, "--detailed-exitcode", "--prune", "-o", saved)
     assert planned.exit_code == 2, planned.output
     assert (f"replaces offer {white} ('MUG-WHITE-330', removed from the catalog), which this "
             "plan ends: apply ends it first, then creates this one") in planned.output
@@ -110,7 +111,8 @@ def test_an_offer_replaced_in_one_commit_is_ended_before_its_successor_is_create
         return await send(self, method, path, **more)
 
     monkeypatch.setattr(AllegroClient, "_send", sending)
-    applied = run("apply", catalog_dir, "--auto-approve", "--prune")
+    applied = run("apply", saved, "--catalog", catalog_dir, "--auto-approve")  # a prune is
+    # checked against Allegro like any change of a saved plan (was: always "changed")
     ended = sent.index("PUT offer-publication-commands")
     assert ended < sent.index("POST product-offers")  # settled before: polled in between
     assert "GET offer-publication-commands" in sent[ended:sent.index("POST product-offers")]
