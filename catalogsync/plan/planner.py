@@ -161,7 +161,7 @@ def _uploads(changes: list[Change], live: LiveState) -> dict[str, str]:
         *(placeholders(c.request.body) for c in changes if c.request),
         *(placeholders(m.fields) for c in changes for m in c.commands),
     )
-    uploads = {i.sha256: i.path for i in live.local_images.values() if i.sha256 in wanted}
+    uploads = {i.key: i.path for i in live.local_images.values() if i.key in wanted}
     for manual in live.local_attachments.values():
         if f"attachment-{manual.sha256}" in wanted:
             uploads[f"attachment-{manual.sha256}"] = manual.path
