@@ -136,6 +136,7 @@ async def _read_live(
         ),
         other_listings=other_listings,
         has_state=index.has_state(),
+        unconfirmed=frozenset(index.unconfirmed),
         listed_offers=len(listing),
         removed=removed,
         removed_tables=tuple(

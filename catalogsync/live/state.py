@@ -123,6 +123,8 @@ class LiveState:
     other_listings: dict[str, tuple[OtherListing, ...]] = field(default_factory=dict)
     #: False when no state (catalogsync.lock, .catalogsync/) knows any id for this catalog
     has_state: bool = True
+    #: catalog offers an import into a catalog without state did not find (state.py)
+    unconfirmed: frozenset[str] = frozenset()
     #: offers the account's offer list shows (hidden ones are not in it, R22)
     listed_offers: int = 0
     draft_count: int = 0

@@ -80,3 +80,18 @@ def test_a_lock_left_by_a_killed_run_is_taken_over_naming_it(tmp_path: Path) -> 
     with account_lock(path, "catalogsync apply shop", 0, print, lambda h: taken.append(h.host)):
         pass
     assert taken == ["build-3"]
+
+
+def test_r22_a_lock_file_that_knows_no_offer_is_no_state(tmp_path: Path) -> None:
+    """Header only (an import that found nothing) or only marks: hidden offers stay unknown."""
+    lock = LockFile(tmp_path / "catalogsync.lock", "production")
+    lock.write([])
+    assert lock.path.exists() and not load_index(tmp_path / "state.json", lock).has_state()
+    lock.write([("offer-unconfirmed", "CUP", "import")])
+    assert not load_index(tmp_path / "state.json", lock).has_state()
+    lock.write([("shipping_rates", "Standard", "t-1")])
+    assert load_index(tmp_path / "state.json", lock).has_state()
+    lock.write([("offer", "MUG", "1"), ("offer-unconfirmed", "MUG", "import"),
+                ("offer-unconfirmed", "CUP", "import")])
+    index = load_index(tmp_path / "state.json", lock)
+    assert index.has_state() and index.unconfirmed == {"CUP": "import"}  # MUG has an id now
