@@ -31,13 +31,9 @@ from catalogsync.cli_state import load_state, note_running, run_lock, write_miss
 from catalogsync.config import image_upload_url, live_cache_path, pacing_path, state_index_path
 from catalogsync.errors import PlanError
 from catalogsync.gcpause import settled
-from catalogsync.images import (
-    catalog_images,
-    catalog_safety_files,
-    local_images,
-    outside_images,
-)
+from catalogsync.images import catalog_images, catalog_safety_files, local_images, outside_images
 from catalogsync.live.cache import LiveCache, load_cache, save_cache
+from catalogsync.live.product_labels import read_product_labels
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
 from catalogsync.plan.model import FORMAT_VERSION, Plan
@@ -77,7 +73,9 @@ async def _read(
     manuals = local_images(
         catalog_safety_files(catalog), directory, index.attachments, SAFETY_FILE_MEDIA_TYPES
     )
-    live = replace(live, local_images=images, local_attachments=manuals, approved=index.approved)
+    labels = await read_product_labels(client, catalog, live)
+    live = replace(live, local_images=images, local_attachments=manuals, approved=index.approved,
+                   product_labels=labels)
     return live, cache
 
 

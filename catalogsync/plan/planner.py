@@ -49,6 +49,7 @@ from catalogsync.plan.offers import (
     desired_offer,
 )
 from catalogsync.plan.options import Options
+from catalogsync.plan.products import product_change, product_set
 from catalogsync.plan.responsible import plan_responsible, references, responsible_hash
 from catalogsync.plan.stock import StockStep, carried_marks, offer_stock
 from catalogsync.plan.tables import plan_tables
@@ -239,6 +240,10 @@ def _update(
             old = compared(new, old)
         if old != new:
             diffs.append(FieldDiff(field=name, old=old, new=new))
+            if name == "product":  # by name and EAN, not two ids
+                diffs[-1], moved = product_change(diffs[-1], live.product_labels, desired.product)
+                if moved:
+                    desired.warn(moved)
     diffs.sort(key=lambda d: d.field)
     publication = None if stock.sold_out else _publication(desired, current)
     if publication:
@@ -307,6 +312,7 @@ def _steps(
     if not patched:
         return None, commands
     sent = {k: fields[k] for k in patched}
+    product_set(sent, fields, current.fields, desired.ignored)
     if patched & GPSR_FIELDS and current.fields.get("product"):  # GPSR data sits in the product set
         sent.setdefault("product", current.fields["product"])
     body = offer_body(sent, desired.parameters, table_ids)
