@@ -170,8 +170,8 @@ def _uploads(changes: list[Change], live: LiveState) -> dict[str, str]:
 
 
 def _targeted(catalog: Catalog, targets: frozenset[str]) -> Catalog:
-    """Only the targeted resources, and the GPSR producers and persons targeted offers name
-    (an offer cannot be published without them)."""
+    """Only the targeted resources, and the shipping-rate tables, GPSR producers and persons
+    targeted offers name (an offer cannot be listed without them)."""
     if not targets:
         return catalog
     offers = {k: v for k, v in catalog.offers.items() if k in targets}
@@ -179,11 +179,12 @@ def _targeted(catalog: Catalog, targets: frozenset[str]) -> Catalog:
     named: set[str | None] = set(targets)
     for offer in offers.values():
         named |= {offer.responsible_producer or defaults.responsible_producer,
-                  offer.responsible_person or defaults.responsible_person}
+                  offer.responsible_person or defaults.responsible_person,
+                  offer.shipping_rates or defaults.shipping_rates}
     return catalog.model_copy(
         update={
             "offers": offers,
-            "shipping_rates": {k: v for k, v in catalog.shipping_rates.items() if k in targets},
+            "shipping_rates": {k: v for k, v in catalog.shipping_rates.items() if k in named},
             "variant_sets": {k: v for k, v in catalog.variant_sets.items() if k in targets},
             "responsible_producers": {
                 k: v for k, v in catalog.responsible_producers.items() if k in named
