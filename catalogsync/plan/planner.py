@@ -11,6 +11,7 @@ from catalogsync.catalog.models import Catalog, Status
 from catalogsync.gcpause import gc_paused
 from catalogsync.images import placeholders
 from catalogsync.live.state import LiveOffer, LiveState
+from catalogsync.plan.activation import check_activation
 from catalogsync.plan.checks import (
     missing_state,
     prune_removed,
@@ -122,6 +123,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
                 )
             )
         if change is not None:
+            diagnostics += check_activation(change, None if current is None else current.fields)
             changes.append(change)
     diagnostics += marketplace_diagnostics(verdicts)
     set_changes, set_notes = plan_variant_sets(catalog, live, wanted)
