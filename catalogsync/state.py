@@ -93,6 +93,9 @@ class StateIndex(BaseModel):
     stock: StockLedger = Field(default_factory=StockLedger)
     _lock: LockFile | None = PrivateAttr(default=None)
     _found: bool = PrivateAttr(default=False)
+    #: ids forgotten since the last snapshot (a deleted draft): the lock file's line for
+    #: them, still there until `save_index` rewrites it, must not bring them back
+    _forgotten: set[tuple[str, str]] = PrivateAttr(default_factory=set)
 
     def __eq__(self, other: object) -> bool:
         """The ids, not where they were read from."""
@@ -137,6 +140,8 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
         entries = lock.read()
         ledger = index.stock.model_copy(deep=True)
         for kind, key, value in entries:
+            if (kind, key) in index._forgotten:
+                continue
             if kind in _SECTIONS:
                 section = getattr(index, _SECTIONS[kind])
                 section.setdefault(key, value)  # this machine's newer knowledge wins
@@ -157,6 +162,9 @@ def _replay(index: StateIndex, entry: dict[str, Any]) -> None:
         index.commands[entry["key"]] = PendingCommand.model_validate(entry["command"])
     elif entry["kind"] == "command-settled":
         index.commands.pop(entry["key"], None)
+    elif entry["kind"] == "forget":
+        getattr(index, _SECTIONS[entry["section"]]).pop(entry["key"], None)
+        index._forgotten.add((entry["section"], entry["key"]))
     elif entry["kind"] == "stock-mark":
         if entry["mark"] is None:
             index.stock.offers.pop(entry["key"], None)
@@ -186,6 +194,12 @@ def record_id(
     _record(path, index, {"kind": kind, "key": key, "id": value})
     if index._lock is not None:
         index._lock.append(kind, key, value)
+
+
+def forget_id(path: Path, index: StateIndex, kind: Literal["offer"], key: str) -> None:
+    """The resource is gone for good (a deleted draft): drop its id now; the lock file loses
+    its line when `save_index` writes it next."""
+    _record(path, index, {"kind": "forget", "section": kind, "key": key})
 
 
 def record_command(path: Path, index: StateIndex, command_id: str, command: PendingCommand) -> None:
