@@ -1,9 +1,12 @@
-"""Local image files in a catalog: hashed, uploaded once through `POST /sale/images`, and then
-referred to by the URL Allegro gave, remembered in the state index by content hash.
+"""Images Allegro keeps a copy of: local files (hashed) and outside URLs, uploaded once through
+`POST /sale/images` and then referred to by the URL Allegro gave, remembered in the state index
+by content hash (a file) or by the source URL itself (an outside URL).
 
 An offer's `images` (and description image items) may name a URL or a file relative to the
-catalog directory. Until a file has been uploaded, the plan carries a placeholder that apply
-replaces with the uploaded URL.
+catalog directory. Allegro copies an image given by a URL outside its own image hosts and
+answers with the copy's URL, so such a URL is uploaded like a file and compared by its source:
+the plan settles after apply, and a new source URL is uploaded again. Until an image has been
+uploaded, the plan carries a placeholder that apply replaces with the uploaded URL.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from catalogsync.catalog.gpsr import SafetyManuals
+from catalogsync.catalog.image_hosts import is_outside_image
 from catalogsync.catalog.limits import IMAGE_MEDIA_TYPES as MEDIA_TYPES
 from catalogsync.catalog.local_files import is_local, local_file_problem
 from catalogsync.catalog.models import Catalog, ImageItem
 
-__all__ = ["MEDIA_TYPES", "PLACEHOLDER", "LocalImage", "is_local", "local_images"]
+__all__ = ["MEDIA_TYPES", "PLACEHOLDER", "LocalImage", "is_local", "local_images",
+           "outside_images"]
 
 PLACEHOLDER = "catalogsync-upload:"
 #: Safety manuals wait for their attachment id the same way, under `attachment-<hash>`.
@@ -28,15 +33,21 @@ ATTACHMENT_PLACEHOLDER = f"{PLACEHOLDER}attachment-"
 
 @dataclass(frozen=True)
 class LocalImage:
-    path: str  # as written in the catalog, relative to the catalog directory
-    sha256: str  # "" when the file cannot be used
+    path: str  # as written in the catalog: relative to the catalog directory, or an outside URL
+    sha256: str  # "" when the file cannot be used, and for an outside URL
     url: str | None  # where Allegro has it, if uploaded before
     problem: str | None = None  # why it cannot be used (missing, outside the catalog …)
+    outside: bool = False  # an outside URL, not a file
+
+    @property
+    def key(self) -> str:
+        """What the state index and the upload placeholder know it by: content hash or URL."""
+        return self.path if self.outside else self.sha256
 
     @property
     def reference(self) -> str:
         """What offers name: the uploaded URL, or a placeholder apply fills in."""
-        return self.url or f"{PLACEHOLDER}{self.sha256}"
+        return self.url or f"{PLACEHOLDER}{self.key}"
 
 
 def local_images(
@@ -57,6 +68,14 @@ def local_images(
                 problem = f"cannot be read: {exc.strerror or exc}"
         found[image] = LocalImage(image, digest, uploaded.get(digest) if digest else None, problem)
     return found
+
+
+def outside_images(images: Iterable[str], uploaded: dict[str, str]) -> dict[str, LocalImage]:
+    """Images named by a URL off Allegro's image hosts; `uploaded` maps source URL -> URL."""
+    return {
+        url: LocalImage(url, "", uploaded.get(url), outside=True)
+        for url in sorted({i for i in images if not is_local(i) and is_outside_image(i)})
+    }
 
 
 def placeholders(value: Any) -> set[str]:

@@ -33,8 +33,9 @@ from catalogsync.cli_state import load_state, note_running, run_lock, write_miss
 from catalogsync.config import image_upload_url, live_cache_path, pacing_path, state_index_path
 from catalogsync.errors import PlanError
 from catalogsync.gcpause import settled
-from catalogsync.images import catalog_images, catalog_safety_files, local_images
+from catalogsync.images import catalog_images, catalog_safety_files, local_images, outside_images
 from catalogsync.live.cache import LiveCache, load_cache, save_cache
+from catalogsync.live.product_labels import read_product_labels
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
 from catalogsync.plan.model import FORMAT_VERSION, Plan
@@ -69,11 +70,14 @@ async def _read(
     the cache comes back updated, for the caller to save (or apply to write into)."""
     cache = load_cache(live_cache_path(directory, catalog.settings.environment))
     live = await read_live(client, catalog, index, cache)
-    images = local_images(catalog_images(catalog), directory, index.images)
+    named = catalog_images(catalog)
+    images = local_images(named, directory, index.images) | outside_images(named, index.images)
     manuals = local_images(
         catalog_safety_files(catalog), directory, index.attachments, SAFETY_FILE_MEDIA_TYPES
     )
-    live = replace(live, local_images=images, local_attachments=manuals, approved=index.approved)
+    labels = await read_product_labels(client, catalog, live)
+    live = replace(live, local_images=images, local_attachments=manuals, approved=index.approved,
+                   product_labels=labels)
     return live, cache
 
 

@@ -79,6 +79,10 @@ class StateIndex(BaseModel):
     images: dict[str, str] = Field(default_factory=dict)
     #: content hash of an uploaded safety manual -> its attachment id (GPSR)
     attachments: dict[str, str] = Field(default_factory=dict)
+    #: external id -> who left it unconfirmed ("import"): a catalog offer an import into a
+    #: catalog without state did not find, so it may be hidden on allegro.pl (R22); creating
+    #: it waits for an explicit yes (plan/checks.py). Dropped once the offer has an id.
+    unconfirmed: dict[str, str] = Field(default_factory=dict)
     #: command id -> command, written before the command is sent, removed once it settled:
     #: a run after a crash waits for these before it reads live state
     commands: dict[str, PendingCommand] = Field(default_factory=dict)
@@ -89,6 +93,9 @@ class StateIndex(BaseModel):
     stock: StockLedger = Field(default_factory=StockLedger)
     _lock: LockFile | None = PrivateAttr(default=None)
     _found: bool = PrivateAttr(default=False)
+    #: ids forgotten since the last snapshot (a deleted draft): the lock file's line for
+    #: them, still there until `save_index` rewrites it, must not bring them back
+    _forgotten: set[tuple[str, str]] = PrivateAttr(default_factory=set)
 
     def __eq__(self, other: object) -> bool:
         """The ids, not where they were read from."""
@@ -97,9 +104,11 @@ class StateIndex(BaseModel):
     __hash__ = None  # type: ignore[assignment]
 
     def has_state(self) -> bool:
-        """Whether any state for this catalog existed (a lock file or a local index), even
-        one with no ids yet: without it, ids apply recorded are unknown."""
-        return self._found or bool(self.offers or self.shipping_rates or self.images)
+        """Whether state for this catalog exists: ids, or a local index at all (an apply began,
+        and its first create may not be recorded yet). A lock file with no ids (an import that
+        found nothing wrote one) knows nothing of offers hidden on allegro.pl (R22): no state."""
+        return self._found or bool(self.offers or self.shipping_rates or self.images
+                                   or self.attachments)
 
 
 @functools.lru_cache(maxsize=16)  # the same Path for every line: its hash is worked out once
@@ -129,9 +138,10 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
     if lock is not None:
         index._lock = lock
         entries = lock.read()
-        index._found = index._found or lock.path.exists()
         ledger = index.stock.model_copy(deep=True)
         for kind, key, value in entries:
+            if (kind, key) in index._forgotten:
+                continue
             if kind in _SECTIONS:
                 section = getattr(index, _SECTIONS[kind])
                 section.setdefault(key, value)  # this machine's newer knowledge wins
@@ -142,6 +152,8 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
                 ledger.position = OrderPosition.model_validate_json(value)
         if not index.stock.offers:  # no working copy of the ledger: the committed one
             index.stock = ledger
+    for key in [k for k in index.unconfirmed if k in index.offers]:
+        del index.unconfirmed[key]
     return index
 
 
@@ -150,6 +162,9 @@ def _replay(index: StateIndex, entry: dict[str, Any]) -> None:
         index.commands[entry["key"]] = PendingCommand.model_validate(entry["command"])
     elif entry["kind"] == "command-settled":
         index.commands.pop(entry["key"], None)
+    elif entry["kind"] == "forget":
+        getattr(index, _SECTIONS[entry["section"]]).pop(entry["key"], None)
+        index._forgotten.add((entry["section"], entry["key"]))
     elif entry["kind"] == "stock-mark":
         if entry["mark"] is None:
             index.stock.offers.pop(entry["key"], None)
@@ -164,6 +179,7 @@ _SECTIONS = {
     "shipping_rates": "shipping_rates",
     "image": "images",
     "attachment": "attachments",
+    "offer-unconfirmed": "unconfirmed",
 }
 
 
@@ -178,6 +194,12 @@ def record_id(
     _record(path, index, {"kind": kind, "key": key, "id": value})
     if index._lock is not None:
         index._lock.append(kind, key, value)
+
+
+def forget_id(path: Path, index: StateIndex, kind: Literal["offer"], key: str) -> None:
+    """The resource is gone for good (a deleted draft): drop its id now; the lock file loses
+    its line when `save_index` writes it next."""
+    _record(path, index, {"kind": "forget", "section": kind, "key": key})
 
 
 def record_command(path: Path, index: StateIndex, command_id: str, command: PendingCommand) -> None:

@@ -48,6 +48,8 @@ class Table:
 class Account:
     #: offer id -> its `GET /sale/product-offers/{id}` document, in listing order
     offers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: offer id -> its row in the offer list, for every offer listed (also those not chosen)
+    listed: dict[str, dict[str, Any]] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)  # by name
     #: kind (return_policy, implied_warranty, warranty) -> id -> name
     after_sales: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -75,6 +77,7 @@ async def read_account(
     listing = await _list_offers(client)
     wanted = [str(r["id"]) for r in listing if selection.wants(r)]
     listed = {str(r["id"]) for r in listing}
+    account.listed = {str(r["id"]): r for r in listing}
     # R22: a hidden offer is in no list, but an id given on the command line is read anyway
     wanted += sorted(i for i in selection.offer_ids if i not in listed)
     with progress.phase("Reading offers", len(wanted)) as phase:

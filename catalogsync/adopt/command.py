@@ -36,6 +36,7 @@ from catalogsync.adopt.files import (
 )
 from catalogsync.adopt.gpsr import KINDS, as_written, responsible_resources
 from catalogsync.adopt.ledger import imported_ledger
+from catalogsync.adopt.seen import managed_ids, nothing_imported, record, unseen
 from catalogsync.allegro.connect import connect
 from catalogsync.catalog.discovery import catalog_files
 from catalogsync.catalog.loader import SETTINGS_FILE, load_catalog
@@ -111,7 +112,8 @@ async def _import(obj: Any, directory: Path, environment: Environment, selection
                 window = await around(client, sales)
             finally:
                 save_pacing(path, client.pacer.export())
-            _write(directory, environment, existing, account, without, per_file, window)
+            _write(directory, environment, existing, account, without, per_file, selection,
+                   window)
 
 
 def _ignore(holder: Holder) -> None:
@@ -125,7 +127,7 @@ def _took_over(holder: Holder) -> None:
 
 def _write(directory: Path, environment: Environment, existing: Catalog | None,
            account: Account, without: frozenset[str], per_file: int,
-           window: Window | str) -> None:
+           selection: Selection, window: Window | str) -> None:
     index_path = state_index_path(directory, environment)
     lock = lock_file(directory, environment)
     index = load_index(index_path, lock)
@@ -135,8 +137,9 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
                 if ((d.get("external") or {}).get("id")) in managed}
     taken: dict[str, str | None] = {**dict(index.offers), **dict.fromkeys(managed)}
     found = entries(account, without, taken, claimed)
+    seen, notes = managed_ids(account, managed, index.offers)
     header = f"# Imported from Allegro by `catalogsync import` on {datetime.now(UTC):%Y-%m-%d}.\n"
-    notes = [note for entry in found for note in entry.notes] + unmanage_invalid(found)
+    notes += [note for entry in found for note in entry.notes] + unmanage_invalid(found)
     existing_defaults = catalog_defaults(existing) if existing else None
     used = {kind: {e.fields[kind] for e in found if kind in e.fields} for kind in KINDS}
     responsible, responsible_notes = responsible_resources(
@@ -161,15 +164,17 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
         files[directory / SETTINGS_FILE] = dump(settings, header)
     write_new(files)
     notes += _outside_patterns(directory, existing, files)
-    for entry in found:
-        index.offers[entry.key] = entry.offer_id
-    for name, table in new_tables.items():
-        index.shipping_rates[name] = table.id
-    imported_ledger(index, window, found)
-    save_index(index_path, index)
+    ids = {**seen, **{e.key: e.offer_id for e in found}}
+    saved = record(index, managed, ids, {n: t.id for n, t in new_tables.items()})
+    if saved:
+        imported_ledger(index, window, found)
+        save_index(index_path, index)
+    notes += unseen(managed - set(index.offers), selection)
     for note in notes:
         click.echo(f"Note: {note}", err=True)
-    _report(directory, found, new_tables, sets, responsible, files, lock.path)
+    _report(directory, found, new_tables, sets, responsible, files, lock.path if saved else None)
+    if not found:
+        click.echo(f"No offer imported: {nothing_imported(account, selection, len(seen))}.")
 
 
 def variant_sets(
@@ -227,7 +232,8 @@ def _declared(catalog: Catalog | None) -> dict[str, set[str]]:
 
 
 def _report(directory: Path, found: list[Entry], tables: dict[str, Any], sets: dict[str, Any],
-            responsible: dict[str, dict[str, Any]], files: dict[Path, str], lock: Path) -> None:
+            responsible: dict[str, dict[str, Any]], files: dict[Path, str], lock: Path | None
+            ) -> None:
     people = sum(len(entries) for entries in responsible.values())
     click.echo(f"Imported {len(found)} offers, {len(tables)} shipping-rate tables, "
                f"{len(sets)} variant sets and {people} responsible producers and persons "
@@ -241,6 +247,8 @@ def _report(directory: Path, found: list[Entry], tables: dict[str, Any], sets: d
             "the next apply writes each key into the offer's external.id, and the account "
             "carries it from then on (catalogsync.lock links the key to the offer until then)."
         )
+    if lock is None:
+        return  # nothing recorded: why is said next
     keep = "kept with the local emulator's database" if WORK_DIR in lock.parts else (
         "commit it with the catalog")
     click.echo(f"Ids are recorded in {lock}: {keep}. "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import random
 import time
@@ -83,6 +84,11 @@ class AllegroClient:
             return str(response.json()["location"])
         except (ValueError, KeyError, TypeError):
             raise _error_for("POST", "/sale/images", response) from None
+
+    async def upload_image_link(self, url: str, source: str) -> str:
+        """`POST /sale/images` with `{"url": source}`: Allegro copies the image from the
+        outside URL `source`; returns the copy's `location`, as `upload_image` does."""
+        return await self.upload_image(url, json.dumps({"url": source}).encode(), MEDIA_TYPE)
 
     async def upload_attachment(self, kind: str, name: str, data: bytes, media_type: str) -> str:
         """`POST /sale/offer-attachments`, then the file's bytes to the one-time URL in its

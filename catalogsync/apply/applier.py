@@ -40,6 +40,7 @@ from catalogsync.state import (
     PendingCommand,
     StateIndex,
     forget_command,
+    forget_id,
     record_command,
     record_id,
     save_index,
@@ -203,6 +204,8 @@ class Applier:
             self._doubt(change, resource_id)
         if change.action is Action.CREATE:
             self._remember(change, resource_id)
+        elif change.action is Action.DELETE and change.resource is Resource.OFFER:
+            forget_id(self.index_path, self.index, "offer", change.key)  # R20: never read again
         self.stock.requested(change, request.body)
         self._record(Outcome(change.address, step, True))
         return resource_id

@@ -52,6 +52,8 @@ REST: list[tuple[str, str, h.Handler, h.Access]] = [
     ("GET", "/sale/delivery-methods", shipping.delivery_methods, ANY),
     ("GET", "/after-sales-service-conditions/return-policies",
      accounts.after_sales("returnPolicies"), USER),
+    ("GET", "/after-sales-service-conditions/return-policies/{returnPolicyId}",
+     accounts.return_policy, USER),
     ("GET", "/after-sales-service-conditions/implied-warranties",
      accounts.after_sales("impliedWarranties"), USER),
     ("GET", "/after-sales-service-conditions/warranties", accounts.after_sales("warranties"), USER),

@@ -138,6 +138,7 @@ async def _read_live(
         ),
         other_listings=other_listings,
         has_state=index.has_state(),
+        unconfirmed=frozenset(index.unconfirmed),
         listed_offers=len(listing),
         removed=removed,
         removed_tables=tuple(
@@ -180,11 +181,12 @@ async def _tables(
     index: StateIndex,
     delivery_methods: tuple[DeliveryMethod, ...],
 ) -> dict[str, LiveTable]:
-    """All tables by name; rates are read only for tables the catalog manages."""
+    """All tables by name; rates are read only for tables the catalog manages or renames."""
     summary = (await client.get("/sale/shipping-rates")).get("shippingRates") or []
     methods = {m.id: m.name for m in delivery_methods}
     wanted_ids = set(index.shipping_rates.values())
-    wanted = [t for t in summary if t["name"] in catalog.shipping_rates or t["id"] in wanted_ids]
+    named = {*catalog.shipping_rates, *(t.renamed_from for t in catalog.shipping_rates.values())}
+    wanted = [t for t in summary if t["name"] in named or t["id"] in wanted_ids]
     details = await _gather_map(
         [t["id"] for t in wanted], lambda i: client.get(f"/sale/shipping-rates/{i}")
     )

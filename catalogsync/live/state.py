@@ -80,6 +80,18 @@ class ProductCandidate:
 
 
 @dataclass(frozen=True)
+class ProductLabel:
+    """How a plan names a catalogue product: its name and EAN rather than its id."""
+
+    name: str
+    ean: str  # "" when the product has no single GTIN
+    category: str
+
+    def __str__(self) -> str:
+        return f"{self.name} (EAN {self.ean})" if self.ean else self.name
+
+
+@dataclass(frozen=True)
 class LiveResponsible:
     """A responsible producer or person of the account (GPSR), its data canonical."""
 
@@ -120,10 +132,14 @@ class LiveState:
     #: status only
     duplicates: dict[str, tuple[LiveOffer, ...]] = field(default_factory=dict)
     unmanaged_offers: int = 0
+    #: product id -> name, EAN and category, for the products of offers whose product changes
+    product_labels: dict[str, ProductLabel] = field(default_factory=dict)
     #: product id -> offers outside the catalog selling it (only products about to be listed)
     other_listings: dict[str, tuple[OtherListing, ...]] = field(default_factory=dict)
     #: False when no state (catalogsync.lock, .catalogsync/) knows any id for this catalog
     has_state: bool = True
+    #: catalog offers an import into a catalog without state did not find (state.py)
+    unconfirmed: frozenset[str] = frozenset()
     #: offers the account's offer list shows (hidden ones are not in it, R22)
     listed_offers: int = 0
     draft_count: int = 0

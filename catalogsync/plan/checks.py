@@ -208,7 +208,7 @@ def missing_state(live: LiveState, changes: list[Change], allowed: bool) -> list
     (no catalogsync.lock, nothing in .catalogsync/) on an account that has offers, a create
     may list a hidden offer a second time, so creates wait for the state or an explicit yes."""
     if live.has_state or not live.listed_offers:
-        return []
+        return _unconfirmed(live, changes, allowed)
     risk = (
         f"no state for this catalog (no catalogsync.lock, nothing in .catalogsync/) and the "
         f"account already has {live.listed_offers} offers: an offer hidden on allegro.pl (R22) "
@@ -232,6 +232,24 @@ def missing_state(live: LiveState, changes: list[Change], allowed: bool) -> list
             rule="R22",
         )
     ]
+
+
+def _unconfirmed(live: LiveState, changes: list[Change], allowed: bool) -> list[Diagnostic]:
+    """R22 after an import into a catalog without state: the catalog offers it did not find
+    may be hidden on allegro.pl, so creating them waits for an explicit yes too."""
+    creates = [c.key for c in changes if c.resource is Resource.OFFER
+               and c.action is Action.CREATE and c.key in live.unconfirmed]
+    if not creates:
+        return []
+    shown = ", ".join(creates[:5]) + (f" and {len(creates) - 5} more" if len(creates) > 5 else "")
+    risk = (f"catalogsync import did not find {shown} on the account, and the catalog had no "
+            "state before it: an offer hidden on allegro.pl (R22) is in no offer list, so ")
+    if allowed:
+        return [_warning("state", risk + "it may exist; creating it anyway "
+                         "(--allow-create-without-state)")]
+    return [_error("state", risk + "creating it could list such an offer twice. Import a hidden "
+                   "offer by its id (`catalogsync import DIR --offer-id ID`); or, after checking "
+                   "allegro.pl, pass --allow-create-without-state", rule="R22")]
 
 
 def _asked_for(change: Change, live: LiveState) -> bool:

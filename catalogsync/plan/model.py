@@ -162,8 +162,9 @@ class Plan(_Frozen):
     changes: tuple[Change, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     unmanaged_offers: int = 0
-    #: local files apply uploads first: content hash (images) or `attachment-<hash>` (safety
-    #: manuals) -> path in the catalog directory
+    #: files and outside image URLs apply uploads first: content hash (images) or
+    #: `attachment-<hash>` (safety manuals) -> path in the catalog directory, and an outside
+    #: image URL -> itself
     uploads: dict[str, str] = {}
     #: ids of the account's responsible producers and persons by kind and name, for the
     #: modification commands that name them (apply adds those it creates)

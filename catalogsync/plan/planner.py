@@ -11,6 +11,7 @@ from catalogsync.catalog.models import Catalog, Status
 from catalogsync.gcpause import gc_paused
 from catalogsync.images import placeholders
 from catalogsync.live.state import LiveOffer, LiveState
+from catalogsync.plan.activation import check_activation
 from catalogsync.plan.checks import (
     missing_state,
     prune_removed,
@@ -50,6 +51,7 @@ from catalogsync.plan.offers import (
     desired_offer,
 )
 from catalogsync.plan.options import Options
+from catalogsync.plan.products import product_change, product_set
 from catalogsync.plan.responsible import plan_responsible, references, responsible_hash
 from catalogsync.plan.stock import StockStep, carried_marks, offer_stock
 from catalogsync.plan.tables import plan_tables
@@ -116,6 +118,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         changes += ended
         diagnostics += notes
         if change is not None:
+            diagnostics += check_activation(change, None if current is None else current.fields)
             changes.append(change)
     diagnostics += marketplace_diagnostics(verdicts)
     set_changes, set_notes = plan_variant_sets(catalog, live, wanted)
@@ -154,7 +157,7 @@ def _uploads(changes: list[Change], live: LiveState) -> dict[str, str]:
         *(placeholders(c.request.body) for c in changes if c.request),
         *(placeholders(m.fields) for c in changes for m in c.commands),
     )
-    uploads = {i.sha256: i.path for i in live.local_images.values() if i.sha256 in wanted}
+    uploads = {i.key: i.path for i in live.local_images.values() if i.key in wanted}
     for manual in live.local_attachments.values():
         if f"attachment-{manual.sha256}" in wanted:
             uploads[f"attachment-{manual.sha256}"] = manual.path
@@ -162,8 +165,8 @@ def _uploads(changes: list[Change], live: LiveState) -> dict[str, str]:
 
 
 def _targeted(catalog: Catalog, targets: frozenset[str]) -> Catalog:
-    """Only the targeted resources, and the GPSR producers and persons targeted offers name
-    (an offer cannot be published without them)."""
+    """Only the targeted resources, and the shipping-rate tables, GPSR producers and persons
+    targeted offers name (an offer cannot be listed without them)."""
     if not targets:
         return catalog
     offers = {k: v for k, v in catalog.offers.items() if k in targets}
@@ -171,11 +174,12 @@ def _targeted(catalog: Catalog, targets: frozenset[str]) -> Catalog:
     named: set[str | None] = set(targets)
     for offer in offers.values():
         named |= {offer.responsible_producer or defaults.responsible_producer,
-                  offer.responsible_person or defaults.responsible_person}
+                  offer.responsible_person or defaults.responsible_person,
+                  offer.shipping_rates or defaults.shipping_rates}
     return catalog.model_copy(
         update={
             "offers": offers,
-            "shipping_rates": {k: v for k, v in catalog.shipping_rates.items() if k in targets},
+            "shipping_rates": {k: v for k, v in catalog.shipping_rates.items() if k in named},
             "variant_sets": {k: v for k, v in catalog.variant_sets.items() if k in targets},
             "responsible_producers": {
                 k: v for k, v in catalog.responsible_producers.items() if k in named
@@ -232,6 +236,10 @@ def _update(
             old = compared(new, old)
         if old != new:
             diffs.append(FieldDiff(field=name, old=old, new=new))
+            if name == "product":  # by name and EAN, not two ids
+                diffs[-1], moved = product_change(diffs[-1], live.product_labels, desired.product)
+                if moved:
+                    desired.warn(moved)
     diffs.sort(key=lambda d: d.field)
     publication = None if stock.sold_out else _publication(desired, current)
     if publication:
@@ -300,6 +308,7 @@ def _steps(
     if not patched:
         return None, commands
     sent = {k: fields[k] for k in patched}
+    product_set(sent, fields, current.fields, desired.ignored)
     if patched & GPSR_FIELDS and current.fields.get("product"):  # GPSR data sits in the product set
         sent.setdefault("product", current.fields["product"])
     body = offer_body(sent, desired.parameters, table_ids)

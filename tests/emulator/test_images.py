@@ -6,7 +6,15 @@ import pytest
 
 from catalogsync.emulator import seed
 from catalogsync.emulator.backend import Backend
-from tests.emulator.support import MEDIA_TYPE, Seller, first_error, make_offer, make_table, mug
+from tests.emulator.support import (
+    IMAGE,
+    MEDIA_TYPE,
+    Seller,
+    first_error,
+    make_offer,
+    make_table,
+    mug,
+)
 from tests.emulator.support import user_token as login
 
 pytestmark = pytest.mark.anyio
@@ -84,3 +92,22 @@ async def test_images_location_expires_after_four_hours_unless_used(
     )
     assert first_error(patched)["path"] == "images[1]"
     assert (await make_offer(seller, images=[kept["location"]]))["images"] == [kept["location"]]
+
+
+async def test_images_outside_url_in_an_offer_is_kept_as_a_copy_on_allegros_host(
+    seller: Seller,
+) -> None:
+    """Allegro copies an image given by an outside URL and shows the copy (allegro-api #8448):
+    in the gallery and in the description alike, the same copy for the same source."""
+    await make_table(seller)
+    shop = "https://sklep.example/zdjecia/kubek.jpg"
+    description = {"sections": [{"items": [{"type": "IMAGE", "url": shop}]}]}
+    offer = await make_offer(seller, images=[shop, IMAGE], description=description)
+    copy = offer["images"][0]
+    assert copy.startswith("https://a.allegroimg.com/original/") and copy != shop
+    assert offer["images"][1] == IMAGE  # already on Allegro's host: kept as sent
+    assert offer["description"]["sections"][0]["items"][0]["url"] == copy
+    read = (await seller.get(f"/sale/product-offers/{offer['id']}")).json()
+    assert read["images"] == [copy, IMAGE]
+    again = await make_offer(seller, images=[shop])
+    assert again["images"] == [copy]

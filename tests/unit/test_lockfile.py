@@ -9,7 +9,7 @@ import pytest
 from catalogsync.errors import ConfigError
 from catalogsync.lockfile import LockFile
 from catalogsync.runlock import LockHeld, account_lock, current_holder
-from catalogsync.state import StateIndex, load_index, record_id, save_index
+from catalogsync.state import StateIndex, forget_id, load_index, record_id, save_index
 
 
 def test_apply_records_ids_in_the_lock_at_once_and_saves_them_sorted(tmp_path: Path) -> None:
@@ -80,3 +80,35 @@ def test_a_lock_left_by_a_killed_run_is_taken_over_naming_it(tmp_path: Path) -> 
     with account_lock(path, "catalogsync apply shop", 0, print, lambda h: taken.append(h.host)):
         pass
     assert taken == ["build-3"]
+
+
+def test_r22_a_lock_file_that_knows_no_offer_is_no_state(tmp_path: Path) -> None:
+    """Header only (an import that found nothing) or only marks: hidden offers stay unknown."""
+    lock = LockFile(tmp_path / "catalogsync.lock", "production")
+    lock.write([])
+    assert lock.path.exists() and not load_index(tmp_path / "state.json", lock).has_state()
+    lock.write([("offer-unconfirmed", "CUP", "import")])
+    assert not load_index(tmp_path / "state.json", lock).has_state()
+    lock.write([("shipping_rates", "Standard", "t-1")])
+    assert load_index(tmp_path / "state.json", lock).has_state()
+    lock.write([("offer", "MUG", "1"), ("offer-unconfirmed", "MUG", "import"),
+                ("offer-unconfirmed", "CUP", "import")])
+    index = load_index(tmp_path / "state.json", lock)
+    assert index.has_state() and index.unconfirmed == {"CUP": "import"}  # MUG has an id now
+
+
+def test_r20_a_forgotten_id_stays_forgotten_after_a_crash(tmp_path: Path) -> None:
+    """A deleted draft's id is dropped at once; until the next snapshot the lock file still has
+    its line, which must not bring it back."""
+    lock = LockFile(tmp_path / "catalogsync.lock", "production")
+    path = tmp_path / "state.json"
+    index = load_index(path, lock)
+    record_id(path, index, "offer", "DRAFT", "7")
+    record_id(path, index, "offer", "KEPT", "8")
+    save_index(path, index)
+    forget_id(path, index, "offer", "DRAFT")  # ... and the run is killed here
+
+    after_crash = load_index(path, lock)
+    assert after_crash.offers == {"KEPT": "8"}
+    save_index(path, after_crash)
+    assert "DRAFT" not in lock.path.read_text()

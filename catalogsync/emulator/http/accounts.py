@@ -19,6 +19,11 @@ def after_sales(kind: str) -> Handler:
     return handler
 
 
+def return_policy(call: Call) -> Response:
+    policy = call.backend.accounts.return_policy(call.user_id, call.path("returnPolicyId"))
+    return allegro_json(200, policy)
+
+
 def marketplaces(call: Call) -> Response:
     """`GET /marketplaces`: where Allegro sells, in which currency and language."""
     return allegro_json(200, services_marketplaces.marketplaces())

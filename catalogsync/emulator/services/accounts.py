@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalogsync.emulator.core import checks
-from catalogsync.emulator.core.errors import ApiError, Doc
+from catalogsync.emulator.core.errors import ApiError, Doc, forbidden, not_found
 from catalogsync.emulator.core.reference import Reference
 from catalogsync.emulator.seed.accounts import AFTER_SALES
 
@@ -30,6 +30,17 @@ class Accounts:
         """`GET /after-sales-service-conditions/{kind}`: the seller's definitions."""
         found = AFTER_SALES.get(seller, {}).get(kind, [])
         return {kind: found, "count": len(found)}
+
+    def return_policy(self, seller: str, policy_id: str) -> Doc:
+        """`GET /after-sales-service-conditions/return-policies/{id}`: one of the seller's return
+        policies; 404 for an unknown id, 403 for another seller's."""
+        for owner, kinds in AFTER_SALES.items():
+            for policy in kinds.get("returnPolicies", []):
+                if policy["id"] == policy_id:
+                    if owner != seller:
+                        raise forbidden("You can only access your own return policies.")
+                    return dict(policy)
+        raise not_found("Return policy with given ID not found")
 
     def after_sales_services(self, seller: str, value: Any) -> Doc:
         """Each of returnPolicy, impliedWarranty, warranty by id or by name -> its id; an

@@ -4,18 +4,25 @@ An upload is a JSON `{"url"}` (Allegro would download it; the emulator only chec
 or the raw bytes of a JPEG, PNG or WebP. The answer is 201 `{"location", "expiresAt"}`;
 Allegro's staff quote four hours for `expiresAt` ([I#6988], [I#5016]). An offer that lists an
 expired, never used location in `images` or its description gets 422 "Invalid image URL. Image
-must be present on allegro server." ([I#2761]); once used a location no longer expires. Image
-URLs the emulator did not hand out are taken as they are, as before.
+must be present on allegro server." ([I#2761]); once used a location no longer expires.
+
+An offer that names an image by an outside URL (the shop's own server) keeps a copy on
+Allegro's image host instead: `images` and description IMAGE items answer with the copy's URL
+(allegro-api #8448, #4346). The emulator fetches nothing: the copy's URL is derived from the
+source URL, so the same source always gives the same copy. URLs on Allegro's image hosts are
+kept as sent.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from catalogsync.catalog.image_hosts import is_outside_image
 from catalogsync.emulator.core.errors import ApiError, Doc, invalid, iso
 from catalogsync.emulator.core.store import Store
 
@@ -38,6 +45,14 @@ EXPIRED = "Invalid image URL. Image must be present on allegro server."
 def _location() -> str:
     """Like Allegro's `https://a.allegroimg.com/original/11cbe1/992d78694655bb59feef684558ed`."""
     return f"{HOST}11{secrets.token_hex(2)}/{secrets.token_hex(14)}"
+
+
+def copied(url: str) -> str:
+    """What an offer keeps for `url`: the same URL on Allegro's image hosts, else a copy there."""
+    if not is_outside_image(url):
+        return url
+    digest = hashlib.sha256(url.encode()).hexdigest()
+    return f"{HOST}{digest[:6]}/{digest[6:34]}"
 
 
 def check_bytes(media_type: str, data: bytes, max_bytes: int) -> None:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from catalogsync.catalog import limits as L
 from catalogsync.emulator.core import checks
 from catalogsync.emulator.core.errors import ApiError, Doc, invalid, iso, parse_time
+from catalogsync.emulator.services.images import copied
 
 HANDLING_TIMES = (
     "PT0S", "PT24H", "P2D", "P3D", "P4D", "P5D", "P7D", "P10D", "P14D", "P21D", "P30D", "P60D",
@@ -118,7 +119,7 @@ def item(value: Any, path: str) -> Doc:
     item = checks.json_object(value, path)
     kind = checks.text(item.get("type"), f"{path}.type", allowed=("TEXT", "IMAGE"))
     if kind == "IMAGE":
-        return {"type": "IMAGE", "url": checks.text(item.get("url"), f"{path}.url")}
+        return {"type": "IMAGE", "url": copied(checks.text(item.get("url"), f"{path}.url"))}
     content = checks.text(item.get("content"), f"{path}.content")
     check_html(content, f"{path}.content")
     return {"type": "TEXT", "content": content}
@@ -135,7 +136,7 @@ def images(value: Any) -> list[str]:
         parts = urlsplit(url) if isinstance(url, str) else None
         if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
             raise invalid(f"images[{i}]", "Image URL must be an http(s) address with a domain.")
-    return list(value)
+    return [copied(url) for url in value]
 
 
 def image_urls(doc: Doc) -> list[tuple[str, str]]:

@@ -1,0 +1,25 @@
+"""Which image URLs Allegro copies: those off its own image hosts."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalogsync.catalog.image_hosts import is_outside_image
+
+
+@pytest.mark.parametrize(
+    ("url", "outside"),
+    [
+        ("https://sklep.example/zdjecia/kubek.jpg", True),
+        ("http://cdn.shop.pl/a.png", True),
+        ("https://allegroimg.com.evil.example/a.jpg", True),
+        ("https://a.allegroimg.com/original/11a1b2/kubek", False),
+        ("https://5.allegroimg.com/original/003358/a4f5", False),
+        ("https://A.AllegroImg.com/original/x", False),
+        ("https://a.allegroimg.allegrosandbox.pl/original/x", False),
+        ("images/kubek.png", False),  # a local file
+        ("ftp://sklep.example/a.jpg", False),
+    ],
+)
+def test_outside_image_urls(url: str, outside: bool) -> None:
+    assert is_outside_image(url) is outside
