@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from catalogsync import exitcodes
+from catalogsync import exitcodes, local_in_ci
 from catalogsync.cli_options import CliContext, add_global_options, colour, plan_options
 from catalogsync.errors import CatalogError, CatalogsyncError, Problem
 from catalogsync.log import show_warnings
@@ -208,6 +208,7 @@ def _targeted(directory: Path, catalog: Catalog, options: Options) -> Options:
     "errors block the plan.",
 )
 @plan_options
+@local_in_ci.option
 @click.pass_context
 def plan(
     ctx: click.Context,
@@ -220,6 +221,7 @@ def plan(
     """Show what apply would change on Allegro, and why."""
     ctx.meta.update(detailed_exitcode=detailed_exitcode, markdown=fmt == "markdown")
     catalog = _load(directory)
+    local_in_ci.check(catalog.settings.environment.value, directory)
     options = _targeted(directory, catalog, options)
     from catalogsync import runs
 
@@ -248,6 +250,7 @@ def plan(
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
               help="Wait this long for another apply to the same account (default: refuse).")
 @plan_options
+@local_in_ci.option
 @click.pass_obj
 def apply(
     obj: CliContext,
@@ -263,6 +266,7 @@ def apply(
 
     directory = path if path.is_dir() else (catalog_path or Path.cwd())
     catalog = _load(directory)
+    local_in_ci.check(catalog.settings.environment.value, directory)
     saved = None if path.is_dir() else runs.read_plan(path)
     options = _targeted(directory, catalog, options)
     approved = auto_approve or saved is not None

@@ -86,6 +86,8 @@ class Sandbox:
             FAKE_STATE=str(self.state_file),
             HOME=str(self.root),
             XDG_CONFIG_HOME=str(self.root / "config"),
+            CI="true",  # as on a runner: the example catalog is a demo against the emulator
+            CATALOGSYNC_ALLOW_LOCAL_IN_CI="1",
         )
 
     @property
