@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from catalogsync import exitcodes, local_in_ci
+from catalogsync import exitcodes, local_in_ci, signals
 from catalogsync.cli_options import CliContext, add_global_options, colour, plan_options
 from catalogsync.errors import CatalogError, CatalogsyncError, Problem
 from catalogsync.log import show_warnings
@@ -103,9 +103,9 @@ class _Group(click.Group):
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
             ctx.exit(exitcodes.FAILED)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (signals.py)
             click.echo("Interrupted; run `catalogsync plan` to see what is left to do.", err=True)
-            ctx.exit(exitcodes.INTERRUPTED)
+            ctx.exit(exitcodes.TERMINATED if signals.terminated() else exitcodes.INTERRUPTED)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -119,9 +119,11 @@ def cli(ctx: click.Context) -> None:
     Allegro emulator, so every command works without an account.
 
     Exit codes: 0 success, 1 failure, 2 changes and 3 blocked (plan --detailed-exitcode),
-    64 usage, 130 interrupted.
+    64 usage, 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.
     """
     ctx.ensure_object(CliContext)
+    signals.received.clear()
+    signals.stop_on_sigterm()
     show_warnings()
     # No model of ours needs a pydantic plugin: spare each run pydantic's search of every
     # installed distribution for one (unless the variable is set already: the user's choice).

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
-from catalogsync import progress
+from catalogsync import progress, signals
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.allegro.seller import SellerClient
@@ -181,7 +181,14 @@ def _confirm(approved: bool) -> None:
         return
     if not sys.stdin.isatty():
         raise PlanError("not on a terminal: pass --auto-approve to apply without confirmation")
-    if not click.confirm("Apply these changes to Allegro?"):
+    try:
+        with signals.prompting():
+            agreed = click.confirm("Apply these changes to Allegro?")
+    except click.Abort:  # click's answer to Ctrl-C and to end of input alike
+        if signals.interrupted():
+            raise KeyboardInterrupt from None
+        agreed = False
+    if not agreed:
         raise PlanError("apply cancelled; nothing was changed")
 
 
