@@ -33,6 +33,11 @@ LAZY_COMMANDS = {
         "Log in to Allegro, see who you are logged in as, log out.",
     ),
     "emulator": ("catalogsync.emulator_cli", "emulator", "The embedded Allegro emulator."),
+    "explain": (
+        "catalogsync.explain_cli",
+        "explain",
+        "Explain a rule code of the messages (R1-R26), offline.",
+    ),
     "import": (
         "catalogsync.adopt.command",
         "import_command",
