@@ -92,6 +92,7 @@ async def apply(
     environment = catalog.settings.environment
     index_path = state_index_path(directory, environment)
     async with _session(obj, directory, environment) as client:
+        client.seller.check_writes()
         with run_lock(client, directory, environment, lock_timeout):
             index = load_state(directory, environment)
             write_missing_lock(directory, environment, index)
