@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "catalogsync"
 #: (and from inside itself). `emulator` stands alone beside `allegro`, which embeds it.
 LAYERS: dict[str, int] = {
     "appendlog": 0, "errors": 0, "exitcodes": 0, "gcpause": 0, "log": 0, "progress": 0,
-    "synthetic": 0, "wording": 0, "signals": 0,
+    "synthetic": 0, "wording": 0, "signals": 0, "install_source": 0,
     "catalog": 1, "lockfile": 1, "runlock": 1,
     "config": 2, "images": 2, "state": 2, "emulator": 2,
     "allegro": 3,
