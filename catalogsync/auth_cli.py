@@ -22,7 +22,7 @@ from catalogsync.allegro.credentials import (
     keeper,
 )
 from catalogsync.allegro.login_flows import LOOPBACK, Browser, Pause, code_login, device_login
-from catalogsync.allegro.oauth import DeviceCode, OAuth
+from catalogsync.allegro.oauth import READ_ONLY_SCOPES, DeviceCode, OAuth
 from catalogsync.allegro.session import Persist
 from catalogsync.allegro.targets import (
     ACCESS_TOKEN_ENV,
@@ -93,11 +93,14 @@ def auth() -> None:
               help="Also write the refresh token to FILE (mode 0600), e.g. for a CI secret.")
 @click.option("--no-save", is_flag=True,
               help="Keep nothing in the token store (a login for CI: use --refresh-token-out).")
+@click.option("--read-only", is_flag=True,
+              help="Ask Allegro for read scopes only: enough for plan and drift, refused "
+              "(403) by every write, e.g. for the plan jobs of CI.")
 @click.pass_context
 def login(
     ctx: click.Context, env_name: str, flow: str | None, client_id: str | None,
     client_secret: str | None, redirect_uri: str, no_browser: bool,
-    refresh_token_out: Path | None, no_save: bool,
+    refresh_token_out: Path | None, no_save: bool, read_only: bool,
 ) -> None:
     """Log in as a seller and keep the tokens for plan and apply.
 
@@ -111,10 +114,15 @@ def login(
     store = TokenStore()
     stored = store.load(environment) if environment is not Environment.LOCAL else None
     client = _client(target, client_id, client_secret, stored)
-    chosen = flow or ("refresh" if os.environ.get(REFRESH_TOKEN_ENV) else "device")
+    chosen = flow or ("refresh" if os.environ.get(REFRESH_TOKEN_ENV) and not read_only
+                      else "device")
+    if read_only and chosen == "refresh":
+        raise click.UsageError("--read-only asks for scopes at a new login (--flow device or "
+                               "code); a refresh keeps the scopes of the login it came from")
+    scopes = READ_ONLY_SCOPES if read_only else ()
     local = environment is Environment.LOCAL
     keep = keeper(None if no_save or local else store, refresh_token_out)
-    tokens = _run(_login(target, client, chosen, stored, keep, redirect_uri, no_browser))
+    tokens = _run(_login(target, client, chosen, stored, keep, redirect_uri, no_browser, scopes))
     _report(tokens, None if no_save or local else store.path(environment), refresh_token_out)
 
 
@@ -139,11 +147,11 @@ def _client(
 
 async def _login(
     target: Target, client: Client, flow: str, stored: TokenSet | None, keep: Persist,
-    redirect_uri: str, no_browser: bool,
+    redirect_uri: str, no_browser: bool, scopes: tuple[str, ...] = (),
 ) -> TokenSet:
     """Run one flow; the new pair is kept (store, CI file) before anything else happens."""
     async with target.http() as http:
-        oauth = OAuth(http, target.environment, target.auth_url, client)
+        oauth = OAuth(http, target.environment, target.auth_url, client, scopes)
         if flow == "device":
             tokens = await _device_flow(oauth, target, http)
         elif flow == "code":

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from catalogsync import exitcodes
+from catalogsync import exitcodes, local_in_ci, signals
 from catalogsync.cli_options import CliContext, add_global_options, colour, plan_options
 from catalogsync.errors import CatalogError, CatalogsyncError, Problem
 from catalogsync.log import show_warnings
@@ -33,6 +33,11 @@ LAZY_COMMANDS = {
         "Log in to Allegro, see who you are logged in as, log out.",
     ),
     "emulator": ("catalogsync.emulator_cli", "emulator", "The embedded Allegro emulator."),
+    "explain": (
+        "catalogsync.explain_cli",
+        "explain",
+        "Explain a rule code of the messages (R1-R26), offline.",
+    ),
     "import": (
         "catalogsync.adopt.command",
         "import_command",
@@ -103,9 +108,9 @@ class _Group(click.Group):
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
             ctx.exit(exitcodes.FAILED)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (signals.py)
             click.echo("Interrupted; run `catalogsync plan` to see what is left to do.", err=True)
-            ctx.exit(exitcodes.INTERRUPTED)
+            ctx.exit(exitcodes.TERMINATED if signals.terminated() else exitcodes.INTERRUPTED)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -119,9 +124,11 @@ def cli(ctx: click.Context) -> None:
     Allegro emulator, so every command works without an account.
 
     Exit codes: 0 success, 1 failure, 2 changes and 3 blocked (plan --detailed-exitcode),
-    64 usage, 130 interrupted.
+    64 usage, 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.
     """
     ctx.ensure_object(CliContext)
+    signals.received.clear()
+    signals.stop_on_sigterm()
     show_warnings()
     # No model of ours needs a pydantic plugin: spare each run pydantic's search of every
     # installed distribution for one (unless the variable is set already: the user's choice).
@@ -208,6 +215,7 @@ def _targeted(directory: Path, catalog: Catalog, options: Options) -> Options:
     "errors block the plan.",
 )
 @plan_options
+@local_in_ci.option
 @click.pass_context
 def plan(
     ctx: click.Context,
@@ -220,6 +228,7 @@ def plan(
     """Show what apply would change on Allegro, and why."""
     ctx.meta.update(detailed_exitcode=detailed_exitcode, markdown=fmt == "markdown")
     catalog = _load(directory)
+    local_in_ci.check(catalog.settings.environment.value, directory)
     options = _targeted(directory, catalog, options)
     from catalogsync import runs
 
@@ -248,6 +257,7 @@ def plan(
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
               help="Wait this long for another apply to the same account (default: refuse).")
 @plan_options
+@local_in_ci.option
 @click.pass_obj
 def apply(
     obj: CliContext,
@@ -263,6 +273,7 @@ def apply(
 
     directory = path if path.is_dir() else (catalog_path or Path.cwd())
     catalog = _load(directory)
+    local_in_ci.check(catalog.settings.environment.value, directory)
     saved = None if path.is_dir() else runs.read_plan(path)
     options = _targeted(directory, catalog, options)
     approved = auto_approve or saved is not None

@@ -19,6 +19,8 @@ BLOCKED = 3
 USAGE = 64
 #: interrupted (Ctrl-C); the next plan shows what is left
 INTERRUPTED = 130
+#: stopped by SIGTERM (a CI runner cancelling the job, `kill`): as Ctrl-C, state resumable
+TERMINATED = 143
 
 TABLE: tuple[tuple[int, str], ...] = (
     (OK, "success; with `plan --detailed-exitcode`: nothing to change"),
@@ -28,4 +30,5 @@ TABLE: tuple[tuple[int, str], ...] = (
     (BLOCKED, "`plan --detailed-exitcode`: the catalog is invalid or errors block the plan"),
     (USAGE, "usage: unknown command or option, bad argument, unknown `--target`"),
     (INTERRUPTED, "interrupted (Ctrl-C); run `catalogsync plan` to see what is left"),
+    (TERMINATED, "stopped by SIGTERM (a cancelled CI job): as 130, and as resumable"),
 )

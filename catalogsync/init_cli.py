@@ -1,8 +1,13 @@
 """`catalogsync init DIR`: a new catalog repository, ready to plan and to put under CI.
 
-Writes the settings, one example offer and its shipping-rate table, a `.gitignore`, the JSON
-Schemas the files name for editors, and the CI workflows (catalogsync/templates/ci/, the same
-files the README points to). It never overwrites a file: if any exists, it writes nothing.
+Writes the settings, one example offer and its shipping-rate table, a `.gitignore` and a
+`.gitattributes` (`catalogsync.lock merge=union`), the JSON Schemas the files name for editors,
+`catalogsync-requirements.txt` (the catalogsync it runs, pinned: install_source.py) and the CI
+workflows (catalogsync/templates/ci/, the same files the README points to). Inside an existing
+repository it writes only what is missing: lines missing from `.gitignore` and
+`.gitattributes` are appended, other files that exist are skipped (and said so), and the
+workflows go to the repository's top, where GitHub and GitLab read them, with the catalog's
+folder in `CATALOG_DIR`.
 """
 
 from __future__ import annotations
@@ -15,15 +20,16 @@ from pathlib import Path
 import click
 
 from catalogsync.catalog.schema import SCHEMA_FILES, catalog_file_schema, settings_file_schema
-from catalogsync.errors import ConfigError
+from catalogsync.install_source import REQUIREMENTS_FILE, requirements_text, running_pin
 
 TEMPLATES = files("catalogsync") / "templates"
-#: template -> where it goes in the new catalog
+#: template -> where it goes in the catalog; the example offer only into a new catalog
 CATALOG_FILES = {
     "catalog/catalogsync.yaml": "catalogsync.yaml",
     "catalog/offers/example.yaml": "offers/example.yaml",
-    "catalog/gitignore": ".gitignore",
 }
+#: files init adds its missing lines to
+MERGED_FILES = {"catalog/gitignore": ".gitignore", "catalog/gitattributes": ".gitattributes"}
 CI_FILES = {
     "github": {
         f"ci/github/catalogsync-{name}.yml": f".github/workflows/catalogsync-{name}.yml"
@@ -32,6 +38,8 @@ CI_FILES = {
     "gitlab": {"ci/gitlab/gitlab-ci.yml": ".gitlab-ci.yml"},
     "none": {},
 }
+#: the line of each template that names the catalog's folder
+CATALOG_DIR_LINES = ("  CATALOG_DIR: .\n", '  CATALOG_DIR: "."\n')
 
 
 def template(name: str) -> Traversable:
@@ -41,14 +49,64 @@ def template(name: str) -> Traversable:
     return node
 
 
-def new_catalog(ci: str) -> dict[str, str]:
-    """Every file of a new catalog: path relative to it -> content."""
-    chosen = {**CATALOG_FILES, **CI_FILES[ci]}
+def repository_top(directory: Path) -> Path | None:
+    """The top of the git work tree `directory` is (or will be) in, if any."""
+    for folder in [directory.resolve(), *directory.resolve().parents]:
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def with_catalog_dir(text: str, folder: str) -> str:
+    if folder == ".":
+        return text
+    for line in CATALOG_DIR_LINES:
+        text = text.replace(line, f"  CATALOG_DIR: {json.dumps(folder)}\n", 1)
+    return text
+
+
+def catalog_files(existing_catalog: bool) -> dict[str, str]:
+    """The catalog's own files: path relative to it -> content."""
+    chosen = {"catalog/catalogsync.yaml": "catalogsync.yaml"} if existing_catalog else CATALOG_FILES
     contents = {target: template(source).read_text() for source, target in chosen.items()}
     for name, schema in zip(SCHEMA_FILES, (catalog_file_schema(), settings_file_schema()),
                             strict=True):
         contents[f"schemas/{name}"] = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
     return contents
+
+
+def missing_lines(current: str, wanted: str) -> list[str]:
+    """The lines of `wanted` (comments and blanks aside) that `current` lacks."""
+    have = {line.strip() for line in current.splitlines()}
+    return [line for line in wanted.splitlines()
+            if line.strip() and not line.startswith("#") and line.strip() not in have]
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.skipped: list[Path] = []
+
+    def create(self, path: Path, text: str) -> None:
+        if path.exists():
+            self.skipped.append(path)
+            click.echo(f"  skipped {path} (exists: init never overwrites)")
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        click.echo(f"  created {path}")
+
+    def merge(self, path: Path, text: str) -> None:
+        if not path.exists():
+            self.create(path, text)
+            return
+        current = path.read_text()
+        lines = missing_lines(current, text)
+        if not lines:
+            click.echo(f"  kept {path} (has every line catalogsync needs)")
+            return
+        separator = "" if current.endswith("\n") or not current else "\n"
+        path.write_text(current + separator + "# catalogsync\n" + "\n".join(lines) + "\n")
+        click.echo(f"  added to {path}: {', '.join(lines)}")
 
 
 @click.command()
@@ -63,29 +121,33 @@ def new_catalog(ci: str) -> dict[str, str]:
 def init(directory: Path, ci: str) -> None:
     """Start a catalog in DIRECTORY (the top of its git repository, for the CI files).
 
-    Writes catalogsync.yaml, offers/example.yaml, .gitignore, schemas/ for editors and the
-    CI workflows; refuses, writing nothing, if any of these files exists already.
+    Writes catalogsync.yaml, offers/example.yaml, .gitignore, .gitattributes, schemas/ for
+    editors, catalogsync-requirements.txt and the CI workflows. It never overwrites: in an
+    existing repository it appends missing lines to .gitignore and .gitattributes, skips
+    files that exist, and puts the workflows at the repository's top.
     """
-    contents = new_catalog(ci)
-    existing = sorted(p for p in contents if (directory / p).exists())
-    if existing:
-        raise ConfigError(
-            "\n".join(
-                [
-                    *(f"  {directory / p}" for p in existing),
-                    f"{directory}: {len(existing)} of the files init writes exist already "
-                    "(listed above); init never overwrites: move them away or pick another "
-                    "directory",
-                ]
-            )
-        )
-    for relative, text in sorted(contents.items()):
-        path = directory / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        click.echo(f"  created {path}")
+    writer = _Writer()
+    existing_catalog = (directory / "catalogsync.yaml").exists()
+    for relative, text in sorted(catalog_files(existing_catalog).items()):
+        writer.create(directory / relative, text)
+    for source, target in MERGED_FILES.items():
+        writer.merge(directory / target, template(source).read_text())
+    pin = running_pin()
+    writer.create(directory / REQUIREMENTS_FILE, requirements_text(pin))
+    top = repository_top(directory) or directory.resolve()
+    folder = directory.resolve().relative_to(top).as_posix()
+    if CI_FILES[ci] and folder != ".":
+        click.echo(f"{directory} is inside the git repository {top}: the workflows go to its "
+                   f"top, where {'GitHub' if ci == 'github' else 'GitLab'} reads them, with "
+                   f"CATALOG_DIR: {folder}")
+    for source, target in CI_FILES[ci].items():
+        root = top if folder != "." else directory
+        writer.create(root / target, with_catalog_dir(template(source).read_text(), folder))
+    if pin.warning:
+        click.echo(f"Warning: {pin.warning}", err=True)
+    skipped = f" ({len(writer.skipped)} files skipped, listed above)" if writer.skipped else ""
     click.echo(
-        f"A new catalog in {directory}. Next: `catalogsync plan {directory}` (against the "
+        f"A catalog in {directory}{skipped}. Next: `catalogsync plan {directory}` (against the "
         "embedded emulator until you set `environment:`), then see the workflow files for "
         "the secrets CI needs."
     )

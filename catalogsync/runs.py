@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
-from catalogsync import progress
+from catalogsync import progress, signals
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.allegro.seller import SellerClient
@@ -98,6 +98,7 @@ async def apply(
     environment = catalog.settings.environment
     index_path = state_index_path(directory, environment)
     async with _session(obj, directory, environment) as client:
+        client.seller.check_writes()
         with run_lock(client, directory, environment, lock_timeout):
             index = load_state(directory, environment)
             write_missing_lock(directory, environment, index)
@@ -190,7 +191,14 @@ def _confirm(approved: bool) -> None:
         return
     if not sys.stdin.isatty():
         raise PlanError("not on a terminal: pass --auto-approve to apply without confirmation")
-    if not click.confirm("Apply these changes to Allegro?"):
+    try:
+        with signals.prompting():
+            agreed = click.confirm("Apply these changes to Allegro?")
+    except click.Abort:  # click's answer to Ctrl-C and to end of input alike
+        if signals.interrupted():
+            raise KeyboardInterrupt from None
+        agreed = False
+    if not agreed:
         raise PlanError("apply cancelled; nothing was changed")
 
 

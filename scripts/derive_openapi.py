@@ -113,6 +113,12 @@ def operation(doc: dict[str, Any], path_item: dict[str, Any], op: dict[str, Any]
     out: dict[str, Any] = {"operationId": op.get("operationId")}
     if op.get("deprecated"):
         out["deprecated"] = True
+    # The scopes a user's token needs (`security`, kept as an extension: the subset has no
+    # securitySchemes), which the emulator's gate enforces with Allegro's 403.
+    scopes = sorted({scope for requirement in op.get("security", [])
+                     for scope in requirement.get("bearer-token-for-user", [])})
+    if scopes:
+        out["x-scopes"] = scopes
     parameters = []
     for raw in [*path_item.get("parameters", []), *op.get("parameters", [])]:
         param = inline(doc, raw)

@@ -19,15 +19,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "catalogsync"
 #: (and from inside itself). `emulator` stands alone beside `allegro`, which embeds it.
 LAYERS: dict[str, int] = {
     "appendlog": 0, "errors": 0, "exitcodes": 0, "gcpause": 0, "log": 0, "progress": 0,
-    "synthetic": 0, "wording": 0,
+    "synthetic": 0, "wording": 0, "signals": 0, "install_source": 0,
     "catalog": 1, "lockfile": 1, "runlock": 1,
     "config": 2, "images": 2, "state": 2, "emulator": 2,
     "allegro": 3,
     "live": 4,
     "plan": 5,
     "render": 6, "apply": 6, "targets": 6,
-    "cli_options": 6, "cli_state": 6,
-    "auth_cli": 7, "emulator_cli": 7, "init_cli": 7, "runs": 7, "adopt": 7,
+    "cli_options": 6, "cli_state": 6, "local_in_ci": 6,
+    "auth_cli": 7, "emulator_cli": 7, "explain_cli": 7, "init_cli": 7, "runs": 7, "adopt": 7,
     "cli": 8, "__main__": 9, "__init__": 9,
 }
 HTTP_LIBRARIES = {"httpx", "starlette", "uvicorn"}

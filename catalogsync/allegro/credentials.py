@@ -1,7 +1,8 @@
 """The tokens a run uses for `sandbox` and `production`, the first of: CATALOGSYNC_ACCESS_TOKEN
 (a ready access token, never refreshed); CATALOGSYNC_REFRESH_TOKEN with
 CATALOGSYNC_CLIENT_ID/_SECRET (CI: refreshed at once, the rotated pair saved before use, also to
-CATALOGSYNC_REFRESH_TOKEN_FILE); the tokens `catalogsync auth login` stored. `local` logs in
+CATALOGSYNC_REFRESH_TOKEN_FILE, and the access token to CATALOGSYNC_ACCESS_TOKEN_FILE); the
+tokens `catalogsync auth login` stored. `local` logs in
 by itself through the emulator's device flow.
 """
 
@@ -24,6 +25,7 @@ from catalogsync.allegro.seller import check_origin
 from catalogsync.allegro.session import Persist, Session
 from catalogsync.allegro.targets import (
     ACCESS_TOKEN_ENV,
+    ACCESS_TOKEN_FILE_ENV,
     CLIENT_ID_ENV,
     CLIENT_SECRET_ENV,
     REFRESH_TOKEN_ENV,
@@ -70,6 +72,10 @@ def keeper(store: TokenStore | None, refresh_token_file: Path | None) -> Persist
         if refresh_token_file is not None and refresh:
             write_private(refresh_token_file, refresh + "\n")
             log.info("wrote the rotated refresh token to %s", refresh_token_file)
+        access_file = os.environ.get(ACCESS_TOKEN_FILE_ENV)
+        if access_file:
+            write_private(Path(access_file), tokens.access() + "\n")
+            log.info("wrote the new access token to %s", access_file)
 
     return keep
 

@@ -22,6 +22,13 @@ from catalogsync.catalog.models import Environment
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 DEFAULT_EXPIRES_IN = 43199
+#: What `auth login --read-only` asks for: everything plan and drift read, nothing that writes
+#: offers, tables or producers (API_NOTES §1 "Scopes"). Allegro has one campaigns scope for
+#: reading and changing alike; plans need it to see campaigns and Allegro Prices (R26).
+READ_ONLY_SCOPES = (
+    "allegro:api:profile:read", "allegro:api:sale:offers:read", "allegro:api:sale:settings:read",
+    "allegro:api:orders:read", "allegro:api:campaigns",
+)
 
 
 @dataclass(frozen=True)
@@ -44,12 +51,15 @@ class OAuth:
     """
 
     def __init__(
-        self, http: httpx.AsyncClient, environment: Environment, auth_url: str, client: Client
+        self, http: httpx.AsyncClient, environment: Environment, auth_url: str, client: Client,
+        scopes: tuple[str, ...] = (),
     ) -> None:
         self._http = http
         self.environment = environment
         self.auth_url = auth_url.rstrip("/")
         self.client = client
+        #: asked for at login; none: every scope the application has (Allegro's default)
+        self.scopes = scopes
 
     @property
     def token_url(self) -> str:
@@ -59,7 +69,10 @@ class OAuth:
         """`POST /auth/oauth/device`: a code for the user to confirm on Allegro's page."""
         url = f"{self.auth_url}/auth/oauth/device"
         try:
-            body = oauth_answer(await self._post(url, data={"client_id": self.client.id}))
+            data = {"client_id": self.client.id}
+            if self.scopes:
+                data["scope"] = " ".join(self.scopes)
+            body = oauth_answer(await self._post(url, data=data))
             interval, expires_in = int(body.get("interval") or 5), int(body["expires_in"])
             remember_secret(str(body["device_code"]))
             page = str(body.get("verification_uri") or "")
@@ -90,6 +103,8 @@ class OAuth:
             "code_challenge": challenge,
             "code_challenge_method": "S256",
         }
+        if self.scopes:
+            query["scope"] = " ".join(self.scopes)
         return f"{self.auth_url}/auth/oauth/authorize?{urlencode(query)}"
 
     async def exchange_code(self, code: str, redirect_uri: str, verifier: str) -> TokenSet:

@@ -31,6 +31,18 @@ class Seller:
 
     user_name: str
     environment: Environment
+    #: the token's scopes, as far as it shows them (none known: assume it may write)
+    scopes: tuple[str, ...] = ()
+
+    def check_writes(self) -> None:
+        """Refuse to start an apply with a login that can only read (`--read-only`)."""
+        if self.scopes and not any(scope.endswith(":write") for scope in self.scopes):
+            env = self.environment.value
+            raise ConfigError(
+                f"the {env} login has read scopes only (`auth login --read-only`, for plans): "
+                f"Allegro would refuse every change with 403. Apply with a login that may "
+                f"write: `catalogsync auth login --env {env}` (in CI: the apply job's own secret)"
+            )
 
 
 def check_token(tokens: TokenSet, target: Target) -> Seller:
@@ -45,7 +57,7 @@ def check_token(tokens: TokenSet, target: Target) -> Seller:
     if issued_by and target.issuer and issued_by != target.issuer:
         raise ConfigError(r9_message(target.environment, f"the {_issuer_name(issued_by)}"))
     _check_client_id(info, target)
-    return Seller(info.user_name, target.environment)
+    return Seller(info.user_name, target.environment, info.scopes)
 
 
 def _check_client_id(info: TokenInfo, target: Target) -> None:

@@ -25,6 +25,9 @@ from catalogsync.errors import ConfigError
 ACCESS_TOKEN_ENV = "CATALOGSYNC_ACCESS_TOKEN"
 REFRESH_TOKEN_ENV = "CATALOGSYNC_REFRESH_TOKEN"
 REFRESH_TOKEN_FILE_ENV = "CATALOGSYNC_REFRESH_TOKEN_FILE"
+#: Also write each new access token here: a protected CI job hands a short-lived (12 h),
+#: read-only token to jobs that must never hold the refresh token (GitLab merge requests).
+ACCESS_TOKEN_FILE_ENV = "CATALOGSYNC_ACCESS_TOKEN_FILE"
 CLIENT_ID_ENV = "CATALOGSYNC_CLIENT_ID"
 CLIENT_SECRET_ENV = "CATALOGSYNC_CLIENT_SECRET"
 AUTH_URL_ENV = "CATALOGSYNC_AUTH_URL"

@@ -140,3 +140,23 @@ def compile_validator(validator_class: Any, pointer: str) -> Any:
     """A validator for the schema at `pointer` of the subset."""
     return validator_class(_inlined({"$ref": f"#{pointer}"}), registry=_registry(),
                            format_checker=validator_class.FORMAT_CHECKER)
+
+
+#: Writes whose `security` the spec leaves empty (API_NOTES §1: `PATCH /sale/product-offers`
+#: "lists an empty scope list"; the legacy variant sets are under `sale:offers:*`).
+_UNLISTED = {
+    ("patch", "/sale/product-offers/{offerId}"): "allegro:api:sale:offers:write",
+    ("post", "/sale/offer-variants"): "allegro:api:sale:offers:write",
+    ("put", "/sale/offer-variants/{setId}"): "allegro:api:sale:offers:write",
+    ("delete", "/sale/offer-variants/{setId}"): "allegro:api:sale:offers:write",
+    ("get", "/sale/offer-variants"): "allegro:api:sale:offers:read",
+    ("get", "/sale/offer-variants/{setId}"): "allegro:api:sale:offers:read",
+}
+
+
+@cache
+def required_scopes(method: str, template: str) -> frozenset[str]:
+    """The scopes a user's token needs for an operation (`x-scopes`, from its `security`)."""
+    operation = spec()["paths"].get(template, {}).get(method.lower(), {})
+    unlisted = _UNLISTED.get((method.lower(), template))
+    return frozenset(operation.get("x-scopes", [unlisted] if unlisted else []))

@@ -33,7 +33,7 @@ class Diagnostic(_Frozen):
     rule: str | None = None  # FAQ rule id, e.g. "R23"
 
     def __str__(self) -> str:
-        rule = f" [{self.rule}, see docs/rules.md#{self.rule.lower()}]" if self.rule else ""
+        rule = f" [{self.rule}: catalogsync explain {self.rule}]" if self.rule else ""
         return f"{self.severity.value}: {self.subject}: {self.message}{rule}"
 
 

@@ -2,7 +2,8 @@
 
 They keep the GitHub / GitLab side (comments, notes, secrets, CI/CD variables) in the JSON
 file named by FAKE_STATE and record every call. `gh api --jq` is evaluated by the real `jq`.
-Run as `python fake_tools.py gh|curl ARGS...` (the test puts shims named gh and curl on PATH).
+Run as `python fake_tools.py gh|curl ARGS...` (the test puts shims named gh and curl on PATH);
+FAKE_FAIL=gh (or curl) makes that tool fail as an API that refuses would.
 """
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ def curl(args: list[str], state: dict[str, Any]) -> str:
 
 def main() -> None:
     tool, args = sys.argv[1], sys.argv[2:]
+    if os.environ.get("FAKE_FAIL") == tool:  # the API is down, or the token may not write
+        sys.exit(f"{tool}: HTTP 403: Resource not accessible by integration")
     state = _load()
     out = {"gh": gh, "curl": curl}[tool](args, state)
     _save(state)

@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import subprocess
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -25,26 +24,33 @@ from tests.cli.workflows import (
     all_scripts,
     catalogsync_commands,
     github_step,
+    gitlab_lines,
     gitlab_script,
+    step_env,
 )
 from tests.e2e.conftest import EXAMPLE, Run
 
-VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
 needs_jq = pytest.mark.skipif(shutil.which("jq") is None, reason="gh --jq is evaluated by jq")
 
 
-def test_workflows_trigger_on_the_right_events_and_pin_this_version() -> None:
+def test_workflows_trigger_on_the_right_events_and_install_the_pinned_catalogsync() -> None:
     assert set(GITHUB) == {"catalogsync-plan", "catalogsync-apply", "catalogsync-drift"}
     on = {name: workflow[True] for name, workflow in GITHUB.items()}  # YAML 1.1 reads `on` so
     assert "pull_request" in on["catalogsync-plan"]
-    assert on["catalogsync-apply"]["push"] == {"branches": ["main"]}
+    assert on["catalogsync-apply"]["push"] is None  # any branch: the job picks the default one
+    (apply,) = GITHUB["catalogsync-apply"]["jobs"].values()
+    assert apply["if"] == (
+        "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)")
     assert on["catalogsync-drift"]["schedule"][0]["cron"]
     assert GITLAB["plan"]["rules"][0]["if"] == '$CI_PIPELINE_SOURCE == "merge_request_event"'
-    assert "$CI_DEFAULT_BRANCH" in GITLAB["apply"]["rules"][0]["if"]
-    assert GITLAB["drift"]["rules"][0]["if"] == '$CI_PIPELINE_SOURCE == "schedule"'
-    pins = re.findall(r'pip install "catalogsync==([^"]+)"', "\n".join(all_scripts()))
-    assert pins and set(pins) == {VERSION}
+    assert "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" in GITLAB["apply"]["rules"][0]["if"]
+    assert "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" in GITLAB["drift"]["rules"][0]["if"]
+    scripts = "\n".join(all_scripts())
+    assert "main" not in re.findall(r"\w+", scripts)  # the default branch is the platform's
+    installs = re.findall(r"pip install [^\n]*", scripts)
+    assert installs and set(installs) == {
+        'pip install -r "$CATALOG_DIR/catalogsync-requirements.txt" && catalogsync --version'}
 
 
 def test_each_refresh_token_chain_is_used_by_one_job_at_a_time_and_written_back() -> None:
@@ -59,17 +65,36 @@ def test_each_refresh_token_chain_is_used_by_one_job_at_a_time_and_written_back(
                               workflow["env"]["CATALOGSYNC_REFRESH_TOKEN"])
         assert secret is not None
         save = github_step(name, "Save the rotated")
-        assert save["if"] == "always()"
+        assert save["if"] == "always()" and save["shell"] == "bash"  # -eo pipefail: fails loudly
         assert f"gh secret set {secret[1]} " in save["run"]
         chain = "ALLEGRO_REFRESH_TOKEN" if name.endswith("apply") else "ALLEGRO_PLAN_REFRESH_TOKEN"
         assert secret[1] == chain
+    (apply_job,) = GITHUB["catalogsync-apply"]["jobs"].values()
+    assert apply_job["environment"] == "catalogsync-production"  # its secrets: default branch only
+    assert "--env catalogsync-production" in github_step("catalogsync-apply", "Save")["run"]
     assert GITHUB["catalogsync-apply"]["permissions"] == {"contents": "write"}
     assert GITHUB["catalogsync-plan"]["permissions"]["pull-requests"] == "write"
-    locks = {job: GITLAB[job]["resource_group"] for job in ("plan", "apply", "drift")}
-    assert locks["plan"] == locks["drift"] != locks["apply"]
-    for job in ("plan", "apply", "drift"):
-        variables = GITLAB[job]["variables"]
-        assert variables["CATALOGSYNC_REFRESH_TOKEN"] == f"${variables['TOKEN_VARIABLE']}"
+    assert GITLAB["apply"]["resource_group"] != GITLAB["drift"]["resource_group"]
+    for job in ("apply", "drift"):
+        chain = GITLAB[job]["variables"]["CATALOGSYNC_REFRESH_TOKEN"].removeprefix("$")
+        assert f'save "$CATALOGSYNC_REFRESH_TOKEN_FILE" {chain}' in gitlab_lines(job)
+
+
+def test_gitlab_merge_requests_hold_no_refresh_token_and_nothing_that_writes() -> None:
+    """Merge-request pipelines see unprotected variables only: a read-only access token and
+    a note token; refresh tokens and GITLAB_WRITE_TOKEN are used by default-branch jobs."""
+    plan = GITLAB["plan"]
+    assert plan["variables"]["CATALOGSYNC_ACCESS_TOKEN"] == "$ALLEGRO_PLAN_ACCESS_TOKEN"
+    text = yaml.safe_dump(plan)
+    assert "REFRESH_TOKEN:" not in text and "GITLAB_WRITE_TOKEN" not in text
+    assert "resource_group" not in plan  # no chain to guard
+    assert not any("after_script" in job for job in GITLAB.values() if isinstance(job, dict))
+    token_file = GITLAB[".catalogsync"]["variables"]["CATALOGSYNC_REFRESH_TOKEN_FILE"]
+    assert token_file.startswith("$CI_PROJECT_DIR/")  # the job's workspace, not /tmp
+    drift = GITLAB["drift"]
+    assert drift["variables"]["CATALOGSYNC_ACCESS_TOKEN_FILE"].startswith("$CI_PROJECT_DIR/")
+    saved = 'save "$CATALOGSYNC_ACCESS_TOKEN_FILE" ALLEGRO_PLAN_ACCESS_TOKEN'
+    assert saved in gitlab_lines("drift")
 
 
 def test_every_catalogsync_command_of_the_workflows_and_hooks_runs(
@@ -78,7 +103,7 @@ def test_every_catalogsync_command_of_the_workflows_and_hooks_runs(
     commands = [c for script in all_scripts() for c in catalogsync_commands(script)]
     hook = HOOKS[0]
     commands.append([*hook["entry"].split()[1:], *hook["args"]])
-    assert {c[0] for c in commands} == {"plan", "apply", "validate"}
+    assert {c[0] for c in commands} == {"plan", "apply", "validate", "--version"}
     monkeypatch.chdir(tmp_path)
     for command in sorted(commands, key=lambda c: c[0] == "apply"):  # plans, then apply
         args = [str(catalog_dir) if a in ("$CATALOG_DIR", ".") else a for a in command]
@@ -172,7 +197,7 @@ def test_gitlab_plan_job_posts_one_note_and_edits_it(tmp_path: Path) -> None:
         "CI_API_V4_URL": "https://gitlab.example/api/v4",
         "CI_PROJECT_ID": "42",
         "CI_MERGE_REQUEST_IID": "3",
-        "GITLAB_API_TOKEN": "t",
+        "GITLAB_NOTE_TOKEN": "t",
     }
     for price in ("29.99", "27.99"):
         mugs = repo / "offers" / "mugs.yaml"
@@ -226,18 +251,30 @@ def test_rotated_refresh_token_is_written_back_to_the_ci_secret(
         assert f"gh secret set {name} " in step["run"]
         secret = written  # the next run starts from the secret as written back
 
+    # GitLab: the drift job saves the rotated refresh token and the access token that
+    # merge-request pipelines then plan with; its script as written after the plan.
+    access_file = tmp_path / "gitlab" / "access-token"
+    monkeypatch.setenv("CATALOGSYNC_ACCESS_TOKEN_FILE", str(access_file))
     rotated_file = ci_job(secret, "gitlab")
+    monkeypatch.delenv("CATALOGSYNC_ACCESS_TOKEN_FILE")
+    script = gitlab_lines("drift")
+    assert script[0].startswith("code=0; catalogsync plan ")
     box = Sandbox(tmp_path / "gitlab-box")
-    saved = box.run("\n".join(GITLAB[".catalogsync"]["after_script"]), tmp_path,
+    saved = box.run("\n".join(script[1:]), tmp_path, code="0",
                     CATALOGSYNC_REFRESH_TOKEN_FILE=str(rotated_file),
-                    TOKEN_VARIABLE="ALLEGRO_PLAN_REFRESH_TOKEN", GITLAB_API_TOKEN="t",
+                    CATALOGSYNC_ACCESS_TOKEN_FILE=str(access_file), GITLAB_WRITE_TOKEN="t",
                     CI_API_V4_URL="https://gitlab.example/api/v4", CI_PROJECT_ID="42")
     assert saved.returncode == 0, saved.stderr
     written = box.state["variables"]["ALLEGRO_PLAN_REFRESH_TOKEN"]
-    assert written == rotated_file.read_text().strip() != secret
+    assert written != secret and not rotated_file.exists()  # no token left in the workspace
+    access = box.state["variables"]["ALLEGRO_PLAN_ACCESS_TOKEN"]
+    with monkeypatch.context() as merge_request:  # a merge request's plan job, until the next
+        merge_request.delenv("CATALOGSYNC_REFRESH_TOKEN")  # drift run renews the token
+        merge_request.setenv("CATALOGSYNC_ACCESS_TOKEN", access)
+        assert run("plan", catalog_dir, "--detailed-exitcode").exit_code == exitcodes.CHANGES
     ci_job(written, "after-gitlab")  # the next pipeline works with it
 
-    rotated_file.unlink()  # a job that never got as far as refreshing writes nothing back
+    rotated_file.unlink(missing_ok=True)  # a job that never refreshed writes nothing back
     nothing = Sandbox(tmp_path / "idle-box")
     assert nothing.run(github_step("catalogsync-apply", "Save the rotated")["run"], tmp_path,
                        CATALOGSYNC_REFRESH_TOKEN_FILE=str(rotated_file)).returncode == 0
@@ -266,7 +303,8 @@ def test_apply_job_commits_the_state_index_for_the_next_fresh_clone(tmp_path: Pa
     assert applied.returncode == 0, applied.stderr
     commit = github_step("catalogsync-apply", "Commit catalogsync.lock")
     assert commit["if"] == "always()"
-    committed = box.run(commit["run"], repo, CATALOG_DIR=".")
+    env = step_env(commit, {"github.event.repository.default_branch": "main"})
+    committed = box.run(commit["run"], repo, CATALOG_DIR=".", **env)
     assert committed.returncode == 0, committed.stderr
 
     git("clone", "-q", "origin.git", "fresh")
@@ -275,7 +313,7 @@ def test_apply_job_commits_the_state_index_for_the_next_fresh_clone(tmp_path: Pa
     lock = (tmp_path / "fresh" / ".catalogsync" / "catalogsync.lock").read_text()
     assert 'local offer "MUG-WHITE-330"' in lock and 'local offer "LAPTOP-X14-512"' in lock
     # Nothing new to commit: the step is quiet and pushes nothing.
-    again = box.run(commit["run"], repo, CATALOG_DIR=".")
+    again = box.run(commit["run"], repo, CATALOG_DIR=".", **env)
     assert again.returncode == 0 and git("rev-list", "--count", "main", cwd=tmp_path /
                                          "origin.git").strip() == "2"
 
@@ -291,3 +329,29 @@ def test_drift_job_fails_on_drift_with_the_plan_in_the_summary(tmp_path: Path) -
                       GITHUB_STEP_SUMMARY=str(summary))
     assert drifted.returncode == exitcodes.CHANGES, drifted.stderr
     assert summary.read_text().startswith(COMMENT_MARKER) and "MUG-WHITE-330" in summary.read_text()
+
+
+@pytest.mark.parametrize("workflow", sorted(GITHUB))
+def test_a_failed_github_write_back_fails_the_job(tmp_path: Path, workflow: str) -> None:
+    """A refresh token that was not saved is a dead chain: the step must not pass."""
+    token = tmp_path / "allegro-refresh-token"
+    token.write_text("rotated\n")
+    box = Sandbox(tmp_path / "box")
+    step = github_step(workflow, "Save the rotated")
+    failed = box.run(step["run"], tmp_path, CATALOGSYNC_REFRESH_TOKEN_FILE=str(token),
+                     GITHUB_REPOSITORY="shop/catalog", GH_TOKEN="t", FAKE_FAIL="gh")
+    assert failed.returncode != 0 and "HTTP 403" in failed.stderr
+
+
+@pytest.mark.parametrize("job", ["apply", "drift"])
+def test_a_failed_gitlab_write_back_fails_the_job(tmp_path: Path, job: str) -> None:
+    token = tmp_path / "refresh-token"
+    token.write_text("rotated\n")
+    script = gitlab_lines(job)
+    saving = [line for line in script if line.startswith(("save()", "save "))]
+    box = Sandbox(tmp_path / "box")
+    failed = box.run("\n".join(saving), tmp_path, CATALOGSYNC_REFRESH_TOKEN_FILE=str(token),
+                     CI_API_V4_URL="https://gitlab.example/api/v4", CI_PROJECT_ID="42",
+                     GITLAB_WRITE_TOKEN="t", FAKE_FAIL="curl")
+    assert failed.returncode != 0 and "HTTP 403" in failed.stderr
+    assert script.index(saving[-1]) < len(script) - 1  # in the script, not after_script

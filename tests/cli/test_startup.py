@@ -41,12 +41,14 @@ def _imported(args: list[str], modules: tuple[str, ...]) -> str:
     return result.stdout.splitlines()[-1]
 
 
-@pytest.mark.parametrize("args", [["--help"], ["validate", str(EXAMPLE)]])
+@pytest.mark.parametrize("args", [["--help"], ["validate", str(EXAMPLE)], ["explain", "R18"]])
 def test_help_and_validate_import_nothing_heavy(args: list[str]) -> None:
     assert _imported(args, HEAVY) == "[]"
 
 
-@pytest.mark.parametrize("args", [["--help"], ["plan", "--help"], ["validate", "--help"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["plan", "--help"], ["validate", "--help"], ["explain", "R18"]]
+)
 def test_help_imports_neither_pydantic_nor_the_catalog(args: list[str]) -> None:
     assert _imported(args, CATALOG) == "[]"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -32,17 +33,36 @@ def github_step(workflow: str, name_starts: str) -> dict[str, Any]:
     return next(s for s in github_steps(workflow) if s.get("name", "").startswith(name_starts))
 
 
+def gitlab_lines(job: str, key: str = "script") -> list[str]:
+    """A job's script lines, nested lists (`- *anchor`) flattened as GitLab does."""
+    lines: list[str] = []
+    for item in GITLAB[job].get(key, []):
+        lines += gitlab_lines_of(item)
+    return lines
+
+
+def gitlab_lines_of(item: Any) -> list[str]:
+    return [line for sub in item for line in gitlab_lines_of(sub)] if isinstance(item, list) \
+        else [item]
+
+
 def gitlab_script(job: str) -> str:
-    return "\n".join(GITLAB[job]["script"])
+    return "\n".join(gitlab_lines(job))
+
+
+def step_env(step: dict[str, Any], context: dict[str, str]) -> dict[str, str]:
+    """A step's `env:` with each `${{ expression }}` as GitHub would fill it from `context`."""
+    return {name: re.sub(r"\$\{\{ *([^}]+?) *\}\}", lambda m: context[m[1]], str(value))
+            for name, value in step.get("env", {}).items()}
 
 
 def all_scripts() -> list[str]:
     """Every shell script of every template: GitHub `run:` steps, GitLab script lines."""
     scripts = [s["run"] for w in GITHUB for s in github_steps(w) if "run" in s]
-    for job in GITLAB.values():
+    for name, job in GITLAB.items():
         if isinstance(job, dict):
             for key in ("before_script", "script", "after_script"):
-                scripts += job.get(key, [])
+                scripts += gitlab_lines(name, key)
     return scripts
 
 
@@ -86,6 +106,8 @@ class Sandbox:
             FAKE_STATE=str(self.state_file),
             HOME=str(self.root),
             XDG_CONFIG_HOME=str(self.root / "config"),
+            CI="true",  # as on a runner: the example catalog is a demo against the emulator
+            CATALOGSYNC_ALLOW_LOCAL_IN_CI="1",
         )
 
     @property

@@ -71,7 +71,7 @@ def test_text_in_colour_only_when_asked() -> None:
 def test_errors_block_the_plan_in_the_summary() -> None:
     error = Diagnostic(severity=Severity.ERROR, subject="offer A", message="bad", rule="R18")
     text = render_text(make_plan(diagnostics=(error,)))
-    assert "error: offer A: bad [R18, see docs/rules.md#r18]" in text
+    assert "error: offer A: bad [R18: catalogsync explain R18]" in text
     assert "Plan blocked: 1 error;" in text
 
 

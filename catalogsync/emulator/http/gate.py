@@ -23,8 +23,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from catalogsync.emulator.backend import Backend
-from catalogsync.emulator.core.errors import ApiError, OAuthError, error_entry
+from catalogsync.emulator.core.errors import ApiError, OAuthError, error_entry, forbidden
 from catalogsync.emulator.core.faults import DropConnection, Fault
+from catalogsync.emulator.openapi_subset import required_scopes
 from catalogsync.emulator.services import images
 from catalogsync.emulator.services.oauth import Principal
 
@@ -150,6 +151,9 @@ def api(method: str, template: str, handler: Handler, access: Access = Access.US
                     user_message="There was an error while trying to get related account's "
                     "resources.",
                 )
+            if principal.user_id is not None and not required_scopes(method, template) <= (
+                    principal.scopes):  # a login that did not ask for this (auth login --read-only)
+                raise forbidden("Access is denied")
             async with backend.limiter.admit(principal.client_id, principal.user_id, key):
                 response = await _serve(request, backend, principal, key, handler)
         except ApiError as error:

@@ -69,7 +69,8 @@ def _basic(request: Request) -> tuple[str | None, str | None]:
 
 def device_authorization(call: OAuthCall) -> Response:
     doc = call.backend.oauth.device_authorize(call.client_id, call.client_secret,
-                                              call.params.get("client_id"))
+                                              call.params.get("client_id"),
+                                              call.params.get("scope"))
     page = f"{call.request.url.scheme}://{call.request.url.netloc}/skojarz-aplikacje"
     doc["verification_uri"] = page
     doc["verification_uri_complete"] = f"{page}?code={doc['user_code']}"
@@ -84,7 +85,8 @@ def authorize(call: OAuthCall) -> Response:
     """The browser step of the code flow: demo-seller is logged in and agrees at once."""
     redirect_uri = call.params.get("redirect_uri")
     code = call.backend.oauth.authorize(call.params.get("client_id"), redirect_uri,
-                                        call.params.get("response_type"))
+                                        call.params.get("response_type"),
+                                        call.params.get("scope"))
     query = {"code": code, **({"state": call.params["state"]} if "state" in call.params else {})}
     return RedirectResponse(f"{redirect_uri}?{urlencode(query)}", status_code=302)
 

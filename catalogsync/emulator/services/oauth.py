@@ -42,12 +42,20 @@ DEVICE_INTERVAL = 5
 DECODED_KEPT = 1024  # decoded tokens kept (the cache starts over when full)
 
 
+def granted(requested: str | None) -> str:
+    """The scopes a login gets: those asked for that the application has, or all of them
+    when none were asked for (as Allegro does since 2022: allegro-api#5314)."""
+    asked = (requested or "").split()
+    return " ".join(s for s in SCOPES.split() if s in asked) if asked else SCOPES
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who a bearer token speaks for; `user_id` is None for client_credentials tokens."""
 
     client_id: str
     user_id: str | None
+    scopes: frozenset[str] = frozenset(SCOPES.split())
 
 
 class OAuth:
@@ -93,8 +101,8 @@ class OAuth:
             raise OAuthError(401, "Unauthorized", "Unauthorized")
         return client
 
-    def device_authorize(self, client_id: str | None, secret: str | None, requested: str | None
-                         ) -> Doc:
+    def device_authorize(self, client_id: str | None, secret: str | None, requested: str | None,
+                         scope: str | None = None) -> Doc:
         """`POST /auth/oauth/device`: codes for the device flow (no verification URIs)."""
         with self._store.session() as now:
             client = self._client(client_id, secret)
@@ -110,13 +118,14 @@ class OAuth:
             expires = iso(now + timedelta(seconds=DEVICE_TTL))
             self._put_grant("device", device_code, {
                 "client": client["id"], "user": None, "expiresAt": expires, "consumed": False,
+                "scope": granted(scope),
             })
             self._put_grant("user_code", user_code, {"device_code": device_code})
             return {"device_code": device_code, "expires_in": DEVICE_TTL, "user_code": user_code,
                     "interval": DEVICE_INTERVAL}
 
-    def authorize(self, client_id: str | None, redirect_uri: str | None, response_type: str | None
-                  ) -> str:
+    def authorize(self, client_id: str | None, redirect_uri: str | None, response_type: str | None,
+                  scope: str | None = None) -> str:
         """`GET /auth/oauth/authorize` as if demo-seller logged in and agreed: a code."""
         with self._store.session() as now:
             client = self._reference.clients.get(client_id or "")
@@ -132,6 +141,7 @@ class OAuth:
             self._put_grant("code", code, {
                 "client": client["id"], "user": DEMO_SELLER_ID, "redirectUri": redirect_uri,
                 "expiresAt": iso(now + timedelta(minutes=10)), "used": False,
+                "scope": granted(scope),
             })
             return code
 
@@ -146,15 +156,15 @@ class OAuth:
                 raise OAuthError(400, "unsupported_grant_type",
                                  f"Unsupported grant type: {grant_type}")
             if grant_type == "client_credentials":
-                return self._issue(now, client["id"], None)
-            user_id = {
+                return self._issue(now, client["id"], None, SCOPES)
+            grant = {
                 DEVICE_GRANT: self._redeem_device,
                 "refresh_token": self._redeem_refresh,
                 "authorization_code": self._redeem_code,
             }[grant_type](now, client, params)
-            return self._issue(now, client["id"], user_id)
+            return self._issue(now, client["id"], str(grant["user"]), grant.get("scope", SCOPES))
 
-    def _redeem_device(self, now: datetime, client: Doc, params: Mapping[str, str]) -> str:
+    def _redeem_device(self, now: datetime, client: Doc, params: Mapping[str, str]) -> Doc:
         code = params.get("device_code") or ""
         device = self._grant("device", code)
         if (device is None or device["consumed"] or device["client"] != client["id"]
@@ -166,10 +176,11 @@ class OAuth:
             )
         device["consumed"] = True
         self._put_grant("device", code, device)
-        return str(device["user"])
+        return device
 
-    def _redeem_refresh(self, now: datetime, client: Doc, params: Mapping[str, str]) -> str:
-        """Refresh tokens are single-use; the pair they belonged to dies with them."""
+    def _redeem_refresh(self, now: datetime, client: Doc, params: Mapping[str, str]) -> Doc:
+        """Refresh tokens are single-use; the pair they belonged to dies with them. The new
+        pair has the scopes of the login it descends from."""
         token = params.get("refresh_token") or ""
         refresh = self._grant("refresh", token)
         if (refresh is None or refresh["used"] or refresh["client"] != client["id"]
@@ -180,9 +191,9 @@ class OAuth:
         access = self._grant("access", refresh["access"])
         if access is not None:
             self._put_grant("access", refresh["access"], {**access, "revoked": True})
-        return str(refresh["user"])
+        return refresh
 
-    def _redeem_code(self, now: datetime, client: Doc, params: Mapping[str, str]) -> str:
+    def _redeem_code(self, now: datetime, client: Doc, params: Mapping[str, str]) -> Doc:
         code = params.get("code")
         if not code:  # R6
             raise OAuthError(400, "invalid_request", "An authorization code must be supplied")
@@ -194,13 +205,13 @@ class OAuth:
             raise OAuthError(400, "invalid_grant", "Redirect URI mismatch.")
         grant["used"] = True
         self._put_grant("code", code, grant)
-        return str(grant["user"])
+        return grant
 
-    def _issue(self, now: datetime, client_id: str, user_id: str | None) -> Doc:
+    def _issue(self, now: datetime, client_id: str, user_id: str | None, scope: str) -> Doc:
         jti = str(uuid.uuid4())
         claims: Doc = {
             "client_id": client_id,
-            "scope": SCOPES.split(),
+            "scope": scope.split(),
             "allegro_api": True,
             "iss": ISSUER,
             "exp": int((now + ACCESS_TTL).timestamp()),
@@ -213,7 +224,7 @@ class OAuth:
             "access_token": jwt.encode(claims, self._secret, algorithm="HS256"),
             "token_type": "bearer",
             "expires_in": EXPIRES_IN,
-            "scope": SCOPES,
+            "scope": scope,
             "allegro_api": True,
             "jti": jti,
         }
@@ -221,7 +232,7 @@ class OAuth:
             refresh = secrets.token_urlsafe(32)
             self._put_grant("refresh", refresh, {
                 "client": client_id, "user": user_id, "access": jti, "used": False,
-                "expiresAt": iso(now + REFRESH_TTL),
+                "expiresAt": iso(now + REFRESH_TTL), "scope": scope,
             })
             body["refresh_token"] = refresh
         return body
@@ -238,7 +249,8 @@ class OAuth:
             if access is None or access["revoked"]:
                 raise OAuthError(401, "invalid_token", f"Invalid access token: {token}")
             user = claims.get("user_name")
-            return Principal(client_id=str(claims["client_id"]), user_id=user and str(user))
+            return Principal(client_id=str(claims["client_id"]), user_id=user and str(user),
+                             scopes=frozenset(claims.get("scope") or ()))
 
     def _claims(self, token: str) -> Doc:
         """The claims of a token signed with our secret (401 otherwise), decoded once: only
