@@ -50,7 +50,7 @@ def prepare(directory: Path, catalog: Catalog, options: Options
         reached = set(values.values)
         if options.targets:
             reached &= options.targets
-        catalog = only_feed_fields(catalog, {s: values.values[s] for s in reached})
+        catalog = only_feed_fields(catalog, {s: values.fields(s) for s in reached})
         options = replace(options, targets=frozenset(reached or {NOTHING}), prune=False)
     return catalog, options, Feeds(values, directory, catalog.settings.environment.value)
 

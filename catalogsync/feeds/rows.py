@@ -76,7 +76,7 @@ def _csv(path: Path, spec: FeedSpec, columns: frozenset[str]) -> Iterator[Row | 
             except csv.Error as exc:
                 yield FeedFileError(start, f"cannot be read as CSV: {exc}")
                 return
-            if any(c.strip() for c in cells):
+            if len(cells) > 1 or (cells and cells[0].strip()):
                 yield Row(start, {n: cells[i] if i < len(cells) else None for i, n in wanted})
             start = reader.line_num + 1
 

@@ -66,12 +66,13 @@ def test_polish_export_semicolons_and_decimal_commas(run: Run, catalog_dir: Path
 def test_bad_rows_get_file_and_line_errors_also_from_validate(
     run: Run, catalog_dir: Path
 ) -> None:
-    with_feed(catalog_dir, f"external_id,price,stock\n{MUG},abc,4\n{MUG},1.00,-2\n")
+    with_feed(catalog_dir, f"external_id,price,stock\n{MUG},abc,4\n{LAPTOP},1.00,3\n"
+                           f"{LAPTOP},2.00,-2\n")
     for command in ("validate", "plan"):
         result = run(command, catalog_dir)
         assert result.exit_code == 1, result.output
         assert "erp.csv:2:1: price is abc, not an amount like 49.99" in result.output
-        assert (f"erp.csv:3:1: key {MUG} again; first on line 2; stock is -2, not a "
+        assert (f"erp.csv:4:1: key {LAPTOP} again; first on line 3; stock is -2, not a "
                 "whole number") in result.output
         assert "Traceback" not in result.output
 
