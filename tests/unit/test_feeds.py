@@ -206,3 +206,11 @@ def test_url_feed_errors_name_the_feed_but_no_secret(
     with pytest.raises(ConfigError) as caught:
         fetch_feed(feed, tmp_path, httpx.MockTransport(lambda r: httpx.Response(403)))
     assert "403" in str(caught.value) and "s3cret" not in str(caught.value)
+
+
+def test_a_time_column_gives_the_feed_its_earliest_time(tmp_path: Path) -> None:
+    (tmp_path / "erp.csv").write_text(
+        "external_id,stock,at\nA,1,2026-12-07T11:00:00+01:00\nB,2,2026-12-07T09:30:00Z\n")
+    wanted = catalog(tmp_path, [{"file": "erp.csv", "fields": {"stock": "stock"},
+                                 "time_column": "at"}], {"A": {}, "B": {}})
+    assert read_feeds(tmp_path, wanted, {}).feeds[0].at == "2026-12-07T09:30:00Z"
