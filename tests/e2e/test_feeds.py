@@ -4,10 +4,16 @@ the feed counted its stock kept sold."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
+import threading
 import time
+from email.utils import formatdate
 from pathlib import Path
+from typing import ClassVar
+
+import pytest
 
 from catalogsync.emulator.backend import Backend
 from tests.e2e.conftest import Run
@@ -153,3 +159,54 @@ def test_only_feeds_changes_only_the_fields_feeds_give(run: Run, catalog_dir: Pa
     assert "~ price: 29.99 PLN → 33.00 PLN" in planned.output, planned.output
     assert "NOWY" not in planned.output
     assert "1 to change" in planned.output or "update" in planned.output
+
+
+class _Feed(http.server.BaseHTTPRequestHandler):
+    """A seller's feed server: the feed with an ETag; 304 when asked with it."""
+
+    body: ClassVar[bytes] = b""
+    seen: ClassVar[list[tuple[str | None, str | None]]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append((self.headers.get("Authorization"), self.headers.get("If-None-Match")))
+        etag = f'"{hash(self.body)}"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", formatdate(time.time() - 60, usegmt=True))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_url_feed_sends_its_header_from_the_environment_and_costs_nothing_unchanged(
+    run: Run, catalog_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    applied(run, catalog_dir)
+    monkeypatch.setenv("ERP_TOKEN", "Bearer s3cret-value")
+    _Feed.body, _Feed.seen = f"external_id;cena\n{MUG};35,00\n".encode(), []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Feed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/export.csv?key=s3cret-query"
+        settings = catalog_dir / "catalogsync.yaml"
+        settings.write_text(settings.read_text() + (
+            f"feeds:\n  - url: {url}\n    headers: {{Authorization: ERP_TOKEN}}\n"
+            "    delimiter: ';'\n    decimal_comma: true\n    fields: {price: cena}\n"))
+        first = run("plan", catalog_dir)
+        second = run("plan", catalog_dir)
+    finally:
+        server.shutdown()
+        server.server_close()
+    for result in (first, second):
+        assert result.exit_code == 0, result.output
+        assert "~ price: 29.99 PLN → 35.00 PLN" in result.output
+        assert f"from http://127.0.0.1:{server.server_address[1]}/export.csv:2" in result.output
+        assert "s3cret" not in result.output
+    assert [auth for auth, _ in _Feed.seen] == ["Bearer s3cret-value"] * 2
+    assert _Feed.seen[0][1] is None and _Feed.seen[1][1] is not None  # the second: a 304
