@@ -12,7 +12,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from catalogsync.catalog.models import OFFER_FIELDS, Catalog
-from catalogsync.plan.model import Action, Change, Diagnostic, Plan, Resource, Severity
+from catalogsync.plan.model import (
+    Action,
+    Change,
+    Diagnostic,
+    FieldDiff,
+    Plan,
+    Resource,
+    Severity,
+)
 from catalogsync.wording import plural
 
 Source = Callable[[str, str], str | None]
@@ -44,8 +52,8 @@ def with_sources(plan: Plan, source: Source, extra: list[Diagnostic], only_feeds
             continue
         if change.resource is Resource.OFFER and change.action is Action.UPDATE:
             diffs = tuple(
-                d if d.source is not None else d.model_copy(update={"source": _field_source(
-                    source, change.key, d.field, d.new)})
+                d if d.source is not None
+                else d.model_copy(update={"source": _field_source(source, change.key, d)})
                 for d in change.diffs)
             change = change.model_copy(update={"diffs": diffs})
         changes.append(change)
@@ -58,9 +66,11 @@ def with_sources(plan: Plan, source: Source, extra: list[Diagnostic], only_feeds
     return plan.model_copy(update={"changes": tuple(changes), "diagnostics": tuple(diagnostics)})
 
 
-def _field_source(source: Source, sku: str, field: str, new: object) -> str | None:
-    if field != "marketplaces":
-        return source(sku, field)
-    names = sorted(new) if isinstance(new, dict) else []
-    found = [s for s in (source(sku, n) for n in names) if s]
+def _field_source(source: Source, sku: str, diff: FieldDiff) -> str | None:
+    if diff.field != "marketplaces":
+        return source(sku, diff.field)
+    new = diff.new if isinstance(diff.new, dict) else {}
+    old = diff.old if isinstance(diff.old, dict) else {}
+    changed = sorted(n for n in new if new[n] != old.get(n))  # the marketplaces that moved
+    found = [s for s in (source(sku, n) for n in changed) if s]
     return ", ".join(found) or None

@@ -210,3 +210,13 @@ def test_url_feed_sends_its_header_from_the_environment_and_costs_nothing_unchan
         assert "s3cret" not in result.output
     assert [auth for auth, _ in _Feed.seen] == ["Bearer s3cret-value"] * 2
     assert _Feed.seen[0][1] is None and _Feed.seen[1][1] is not None  # the second: a 304
+
+
+def test_a_marketplace_price_from_a_feed_names_its_source(run: Run, catalog_dir: Path) -> None:
+    applied(run, catalog_dir)
+    with_feed(catalog_dir, "external_id,czk\nMUG-WHITE-330,150.00\n",
+              spec="    fields: {allegro-cz: czk}\n")
+    planned = run("plan", catalog_dir)
+    assert ("~ marketplaces.allegro-cz: 179.00 CZK → 150.00 CZK\n"
+            "          from feeds/erp.csv:2") in planned.output, planned.output
+    assert "~ price" not in planned.output
