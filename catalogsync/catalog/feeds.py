@@ -16,7 +16,8 @@ from catalogsync.catalog.values import Frozen
 #: whose value is the offer's price there.
 FEED_FIELDS = ("price", "stock")
 FORMATS = ("csv", "jsonl", "xml")
-_SUFFIXES = {".csv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xml": "xml"}
+_SUFFIXES = {".csv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+             ".json": "jsonl", ".xml": "xml"}
 _MARKETPLACE = re.compile(r"^allegro-[a-z]{2}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 Column = Annotated[str, Field(min_length=1)]
