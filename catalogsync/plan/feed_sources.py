@@ -43,10 +43,13 @@ def only_feed_fields(catalog: Catalog, fields: dict[str, Iterable[str]]) -> Cata
 
 def with_sources(plan: Plan, source: Source, extra: list[Diagnostic], only_feeds: bool) -> Plan:
     """The plan with each feed-given field's source, `extra` diagnostics (unknown keys, a
-    shrunk feed), and under `only_feeds` no creates (the next full apply makes them)."""
+    shrunk feed), and under `only_feeds` only updates of offers (the next full apply makes
+    the rest)."""
     changes: list[Change] = []
     skipped = 0
     for change in plan.changes:
+        if only_feeds and change.resource is not Resource.OFFER:
+            continue  # e.g. a GPSR producer the offers name: the YAML's, not a feed's
         if only_feeds and change.action is Action.CREATE:
             skipped += 1
             continue
