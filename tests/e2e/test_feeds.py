@@ -150,15 +150,22 @@ def test_a_truncated_feed_blocks_the_plan_until_allowed(run: Run, catalog_dir: P
 
 def test_only_feeds_changes_only_the_fields_feeds_give(run: Run, catalog_dir: Path) -> None:
     applied(run, catalog_dir)
-    with_feed(catalog_dir, f"external_id,price\n{MUG},33.00\n",
+    with_feed(catalog_dir, f"external_id,price\n{MUG},33.00\nMUG-NEW,20.00\n",
               spec="    fields: {price: price}\n")
     mugs = catalog_dir / "offers" / "mugs.yaml"
-    mugs.write_text(mugs.read_text().replace("Kubek ceramiczny biały 330 ml",
-                                             "Kubek ceramiczny biały 330 ml NOWY", 1))
+    text = mugs.read_text()
+    new = text[text.index("  MUG-WHITE-330:"):].split("\n  MUG-", 2)[0].replace(
+        "MUG-WHITE-330", "MUG-NEW").replace("5901234123457", "5901234123464")
+    mugs.write_text(text.replace("Kubek ceramiczny biały 330 ml",
+                                 "Kubek ceramiczny biały 330 ml NOWY", 1) + new + "\n")
+    assert "+ offer MUG-NEW" in run("plan", catalog_dir).output
+
     planned = run("plan", catalog_dir, "--only-feeds")
     assert "~ price: 29.99 PLN → 33.00 PLN" in planned.output, planned.output
-    assert "NOWY" not in planned.output
-    assert "1 to change" in planned.output or "update" in planned.output
+    assert "NOWY" not in planned.output and "+ offer MUG-NEW" not in planned.output
+    assert ("note: feeds: 1 offer of the feeds not on Allegro yet: --only-feeds creates none; "
+            "a full apply does") in planned.output
+    assert "Plan: 0 to create, 1 to update" in planned.output
 
 
 class _Feed(http.server.BaseHTTPRequestHandler):
