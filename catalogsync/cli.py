@@ -145,6 +145,9 @@ catalog_dir = click.argument(
 def validate(directory: Path) -> None:
     """Check a catalog offline: YAML syntax, types, unknown keys, references."""
     catalog = _load(directory)
+    if catalog.settings.feeds:  # file feeds, offline (URL feeds are read by plan)
+        from catalogsync.feeds.load import read_feeds
+        read_feeds(directory, catalog, {})
     click.echo(
         f"{directory}: valid ({plural(len(catalog.offers), 'offer')}, "
         f"{plural(len(catalog.shipping_rates), 'shipping-rate table')}, "

@@ -92,6 +92,16 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Go beyond the safety shares of catalogsync.yaml.",
         ),
         click.option(
+            "--allow-feed-shrink",
+            is_flag=True,
+            help="Accept a feed that lost more rows than safety.max_feed_shrink.",
+        ),
+        click.option(
+            "--only-feeds",
+            is_flag=True,
+            help="Only the fields the catalog's feeds give (for a scheduled job).",
+        ),
+        click.option(
             "--allow-price-jumps",
             is_flag=True,
             help="Allow prices to move beyond safety.max_price_change.",
@@ -107,6 +117,8 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             allow_mass_change=kwargs.pop("allow_mass_change"),
             allow_create_without_state=kwargs.pop("allow_create_without_state"),
             allow_price_jumps=kwargs.pop("allow_price_jumps"),
+            only_feeds=kwargs.pop("only_feeds"),
+            allow_feed_shrink=kwargs.pop("allow_feed_shrink"),
         )
         return command(*args, **kwargs)
 

@@ -61,6 +61,8 @@ def _change_lines(change: Change, paint: Paint) -> list[str]:
         for path, old, new in _leaves(diff):
             symbol = "+" if old is None else "-" if new is None else "~"
             lines.append(f"      {symbol} {path}: {_value(old)} → {_value(new)}")
+        if diff.source:
+            lines.append(f"          from {diff.source}")
     lines.append(f"      via {', then '.join(change.via)}")
     lines.append("")
     return lines
@@ -193,6 +195,8 @@ def _md_details(change: Change) -> str:
                 lines.append(f"- {path}: {_value(old)}")
             if new is not None:
                 lines.append(f"+ {path}: {_value(new)}")
+        if diff.source:
+            lines.append(f"  from {diff.source}")
     lines.append("```")
     return "\n".join(lines) + "\n"
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
-from catalogsync import progress, signals
+from catalogsync import feed_runs, progress, signals
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.allegro.seller import SellerClient
@@ -54,13 +54,16 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
 
 async def plan(obj: CliContext, directory: Path, catalog: Catalog, options: Options) -> Plan:
     environment = catalog.settings.environment
+    catalog, options, feeds = feed_runs.prepare(directory, catalog, options)
     async with _session(obj, directory, environment) as client:
         note_running(client, directory, environment)
         index = load_state(directory, environment)
         live, cache = await _read(client, catalog, index, directory)
+        live = await feed_runs.with_sales(client, live, feeds, index)
         settled()
     save_cache(live_cache_path(directory, environment), cache)
-    return make_plan(catalog, live, datetime.now(UTC), options)
+    made = make_plan(catalog, live, datetime.now(UTC), options)
+    return feed_runs.finish(made, feeds, catalog, options)
 
 
 async def _read(
@@ -97,6 +100,9 @@ async def apply(
     before it, whose feed cursor makes the next plan see (and read) what this run changed."""
     environment = catalog.settings.environment
     index_path = state_index_path(directory, environment)
+    feeds = None
+    if saved is None:  # a saved plan holds the feeds' values already
+        catalog, options, feeds = feed_runs.prepare(directory, catalog, options)
     async with _session(obj, directory, environment) as client:
         client.seller.check_writes()
         with run_lock(client, directory, environment, lock_timeout):
@@ -106,10 +112,12 @@ async def apply(
                 click.echo("Waited for the commands an interrupted apply left running.", err=True)
             live, cache = await _read(client, catalog, index, directory)
             record_found(index_path, index, live)  # into catalogsync.lock as they are learned
+            live = await feed_runs.with_sales(client, live, feeds, index)
             settled()
             applier = None
             try:
-                result = saved or make_plan(catalog, live, datetime.now(UTC), options)
+                result = saved or feed_runs.finish(
+                    make_plan(catalog, live, datetime.now(UTC), options), feeds, catalog, options)
                 show(result, "text", colour(obj))
                 if saved is not None:
                     _check_saved(saved, live, environment)

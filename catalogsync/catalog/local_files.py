@@ -1,4 +1,5 @@
-"""Local image files a catalog names: inside the catalog directory, regular, small enough.
+"""Local files a catalog names (images, safety manuals, feeds): inside the catalog directory,
+regular, small enough.
 
 A path in a catalog is data someone else may have written (a pull request), so nothing outside
 the catalog directory is ever read: no absolute paths, no `..`, no symlink that leads out.
@@ -28,7 +29,8 @@ def is_local(image: str) -> bool:
 
 
 def local_file_problem(
-    directory: Path, name: str, kinds: dict[str, str] = IMAGE_MEDIA_TYPES
+    directory: Path, name: str, kinds: dict[str, str] = IMAGE_MEDIA_TYPES,
+    max_bytes: int | None = IMAGE_MAX_BYTES,
 ) -> str | None:
     """Why the file `name` (relative to `directory`; an image unless `kinds` says otherwise)
     cannot be used, or None.
@@ -58,7 +60,8 @@ def local_file_problem(
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
         return f"cannot be resolved: {getattr(exc, 'strerror', None) or exc}"
     if not path.is_relative_to(root):
-        return "lies outside the catalog directory; images must be inside it"
+        what = "images" if kinds is IMAGE_MEDIA_TYPES else "the files a catalog names"
+        return f"lies outside the catalog directory; {what} must be inside it"
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -67,8 +70,8 @@ def local_file_problem(
         return f"cannot be read: {exc.strerror or exc}"
     if not stat.S_ISREG(info.st_mode):
         return "is not a regular file"
-    if info.st_size > IMAGE_MAX_BYTES:
-        return f"is {info.st_size} bytes; Allegro takes images of at most {IMAGE_MAX_BYTES} bytes"
+    if max_bytes is not None and info.st_size > max_bytes:
+        return f"is {info.st_size} bytes; Allegro takes images of at most {max_bytes} bytes"
     if info.st_size == 0:
         return "is empty"
     return None

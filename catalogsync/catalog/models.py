@@ -23,6 +23,7 @@ from pydantic import (
 
 from catalogsync.catalog import limits as L
 from catalogsync.catalog.amounts import Marketplaces, Money, NonNegativeMoney
+from catalogsync.catalog.feeds import FeedSpec
 from catalogsync.catalog.gpsr import (
     ResourceName,
     ResponsiblePerson,
@@ -321,6 +322,8 @@ class Settings(Frozen):
     #: that holds a catalog section; other YAML, such as a compose file, is skipped with a note)
     files: tuple[Annotated[str, Field(min_length=1)], ...] | None = None
     stock_mode: StockMode = StockMode.DELTA
+    #: fields of offers from the seller's own system (catalog/feeds.py)
+    feeds: tuple[FeedSpec, ...] = ()
 
 
 def lean_offer(spec: OfferSpec) -> Offer:

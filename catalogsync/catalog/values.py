@@ -82,6 +82,9 @@ class Safety(Frozen):
     #: (0.5: below half or above double), is an error, so a 199.99 -> 19.99 typo never
     #: goes out silently
     max_price_change: Annotated[float, Field(gt=0, lt=1)] = 0.5
+    #: a feed with this share of its rows gone since the last run is taken for a truncated
+    #: export, and blocks the plan
+    max_feed_shrink: Share = 0.8
 
 
 class StockMode(StrEnum):

@@ -181,3 +181,17 @@ class LiveState:
     sold_late: dict[str, int] = field(default_factory=dict)
     #: how far the order feed was read: where a new ledger starts
     order_position: OrderPosition | None = None
+    #: external id -> its stock from a feed and the units sold on Allegro since (feeds/)
+    feed_stock: dict[str, FeedStock] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FeedStock:
+    """An offer's stock as a feed counted it, and what Allegro sold after the count."""
+
+    count: int
+    #: when the feed counted it (ISO 8601), and where it says so (`feeds/erp.csv:12`)
+    at: str | None
+    source: str
+    #: units bought on Allegro since `at`; None: unknown (no time, or no order events)
+    sold: int | None

@@ -10,7 +10,7 @@ from collections import Counter
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 #: 2: quantity commands carry their change type (GAIN or FIXED); plans carry stock marks
 FORMAT_VERSION = 2
@@ -56,6 +56,16 @@ class FieldDiff(_Frozen):
     field: str
     old: Any = None
     new: Any = None
+    #: where the new value comes from when not the YAML: a feed's `file:line` (and, for
+    #: stock, the count and the sales since); left out of the JSON when there is none
+    source: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_empty_source(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("source") is None:
+            data.pop("source", None)
+        return data
 
 
 class Request(_Frozen):

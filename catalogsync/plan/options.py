@@ -21,3 +21,7 @@ class Options:
     allow_price_jumps: bool = False
     #: create offers although no state exists for an account that already has offers
     allow_create_without_state: bool = False
+    #: only the fields feeds give (catalogsync.yaml `feeds:`), for a scheduled job
+    only_feeds: bool = False
+    #: accept a feed that shrank past safety.max_feed_shrink
+    allow_feed_shrink: bool = False

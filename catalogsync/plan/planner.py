@@ -19,6 +19,7 @@ from catalogsync.plan.checks import (
     withhold_campaign_price,
 )
 from catalogsync.plan.duplicates import duplicate_offer, end_duplicates
+from catalogsync.plan.feed_stock import feed_offer_stock
 from catalogsync.plan.gpsr import check_gpsr, check_published_edit, desired_gpsr
 from catalogsync.plan.hashing import fingerprint, offer_hash, table_hash
 from catalogsync.plan.marketplaces import (
@@ -105,7 +106,8 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
             allowed = options.allow_campaign_price_change or offer.allow_campaign_price_change
             withhold_campaign_price(desired, current, live, allowed)
             withhold_marketplace_prices(desired, current, live, allowed)
-            step = offer_stock(desired, current, live, catalog.settings.stock_mode)
+            step = feed_offer_stock(desired, current, live) or offer_stock(
+                desired, current, live, catalog.settings.stock_mode)
             if step.kept is not None:
                 marks[sku] = step.kept
             change = _update(desired, current, table_ids, step, live)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from catalogsync.plan.model import FORMAT_VERSION, Plan
+from catalogsync.plan.model import FORMAT_VERSION, FieldDiff, Plan
 
 
 def plan_schema() -> dict[str, Any]:
@@ -21,6 +21,8 @@ def plan_schema() -> dict[str, Any]:
         "each out, diagnostics (errors block apply), and hashes of the live state it was "
         "made on. `plan --format json` adds `via` (human-readable steps) to each change."
     )
+    # a diff's JSON leaves out an empty `source`: the same shape as it is read back
+    schema["$defs"]["FieldDiff"] = FieldDiff.model_json_schema(mode="validation")
     schema["$defs"]["Change"]["properties"]["via"] = {
         "description": "`plan --format json` only: how apply carries the change out, in words "
         "(requests and batch commands); not read back from a saved plan.",
