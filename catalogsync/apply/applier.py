@@ -19,6 +19,7 @@ from typing import Any
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import COMMANDS_AT_ONCE, command_id
+from catalogsync.apply.bulk import BulkCommand
 from catalogsync.apply.creates import create, made_since_the_plan, table_named
 from catalogsync.apply.ledger import Ledger, follow, record, table_names
 from catalogsync.apply.pipeline import CommandPipeline
@@ -302,7 +303,10 @@ class Applier:
         phase: Phase,
     ) -> None:
         async with self._commands:
-            await self._send_command(kind, values, batch)
+            if kind is CommandKind.BULK:
+                await self._send_bulk(batch)
+            else:
+                await self._send_command(kind, values, batch)
         phase.advance(len(batch))
 
     async def _send_command(
@@ -345,16 +349,36 @@ class Applier:
             self._fail_all(by_id.values(), step, reason(exc))
             return
         for (offer_id, _), task in tasks.items():
-            target = by_id[offer_id]
-            ok = task.get("status") == "SUCCESS"
-            self.stock.task(kind, target, ok)
-            if not ok or "marketplace" in values:  # a price abroad: its verdict may change
-                self.ledger.doubt(offer_id)
-            elif kind is CommandKind.QUANTITY:  # the result depends on sales meanwhile
-                self.ledger.restocked(offer_id)
-            else:
-                self.ledger.confirmed(offer_id, values)
-            self._record(Outcome(target.address, step, ok, task_message(task)))
+            self._task_done(kind, values, by_id[offer_id], offer_id, task, step)
+
+    async def _send_bulk(self, batch: list[tuple[Change, str]]) -> None:
+        bulk = BulkCommand(batch, self.plan.marketplace)
+        uid = command_id(self.plan.fingerprint, CommandKind.BULK.value, [bulk.digest])
+        for offer_id, field in bulk.parts:
+            self.stock.sending(*bulk.stands_for((offer_id, field)), [bulk.changes[offer_id]])
+        self.ledger.sent(list(bulk.changes))
+        try:
+            tasks = await send(self.client, bulk.outgoing(), uid, self._journal)
+        except CatalogsyncError as exc:
+            self._fail_all(bulk.changes.values(), CommandKind.BULK.value, reason(exc))
+            return
+        for (offer_id, field), task in tasks.items():
+            kind, values = bulk.stands_for((offer_id, field))
+            self._task_done(kind, values, bulk.changes[offer_id], offer_id, task,
+                            f"{CommandKind.BULK.value} {field}")
+
+    def _task_done(self, kind: CommandKind, values: dict[str, Any], change: Change,
+                   offer_id: str, task: dict[str, Any], step: str) -> None:
+        """A command's task for the offer settled (a bulk task: as the command it replaces)."""
+        ok = task.get("status") == "SUCCESS"
+        self.stock.task(kind, change, ok)
+        if not ok or "marketplace" in values:  # a price abroad: its verdict may change
+            self.ledger.doubt(offer_id)
+        elif kind is CommandKind.QUANTITY:  # the result depends on sales meanwhile
+            self.ledger.restocked(offer_id)
+        else:
+            self.ledger.confirmed(offer_id, values)
+        self._record(Outcome(change.address, step, ok, task_message(task)))
 
     def _doubt(self, change: Change, offer_id: str | None) -> None:
         if change.resource is Resource.OFFER and offer_id is not None:

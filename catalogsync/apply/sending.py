@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from catalogsync.allegro.client import AllegroClient
+from catalogsync.allegro.client import MEDIA_TYPE, AllegroClient
 from catalogsync.apply.batching import command_id
 from catalogsync.apply.polling import command_tasks
 
@@ -37,6 +37,7 @@ class Outgoing:
     kind: str
     parts: list[Part]
     request: Callable[[str, list[Part]], tuple[str, str, dict[str, Any]]]
+    media_type: str = MEDIA_TYPE
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,9 @@ async def send(client: AllegroClient, outgoing: Outgoing, uid: str, journal: Jou
         method, path, body = outgoing.request(uid, parts)
         offers = [offer for offer, _ in parts]
         journal.sending(uid, outgoing.kind, offers)
-        response = await client.request(method, path, json=body, ok=(201, 409))
+        # the command id makes a repeat harmless (409): safe to retry after a lost answer
+        response = await client.request(method, path, json=body, ok=(201, 409), idempotent=True,
+                                        media_type=outgoing.media_type)
         tasks = by_part(await command_tasks(client, outgoing.kind, uid, offers), parts)
         journal.settled(uid)
         found.update(tasks)

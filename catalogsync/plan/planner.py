@@ -11,6 +11,7 @@ from catalogsync.catalog.models import Catalog, Status
 from catalogsync.gcpause import gc_paused
 from catalogsync.images import placeholders
 from catalogsync.live.state import LiveOffer, LiveState
+from catalogsync.plan.carriers import choose as choose_carriers
 from catalogsync.plan.checks import (
     missing_state,
     prune_removed,
@@ -142,7 +143,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         environment=catalog.settings.environment.value,
         marketplace=catalog.settings.marketplace,
         fingerprint=fingerprint(live),
-        changes=tuple(changes),
+        changes=tuple(choose_carriers(changes, catalog.settings.marketplace)),
         diagnostics=tuple(diagnostics),
         unmanaged_offers=live.unmanaged_offers,
         uploads=_uploads(changes, live),
