@@ -143,8 +143,9 @@ async def test_a_used_command_id_is_409(seller: Seller) -> None:
     assert (await live(seller, offer_id))["stock"]["available"] == 11  # once
 
 
-async def test_offer_changes_a_minute_are_limited_per_user(seller: Seller, backend: Backend
-                                                           ) -> None:
+async def test_offer_changes_a_minute_and_an_hour_are_limited_per_user(
+    seller: Seller, backend: Backend
+) -> None:
     await make_table(seller)
     offer_id = await offer(seller)
     backend.settings.command_changes_per_minute = 2
@@ -156,6 +157,13 @@ async def test_offer_changes_a_minute_are_limited_per_user(seller: Seller, backe
     throttled = await post(seller, {"commandId": str(uuid.uuid4()), "modifications": changes[:1]})
     assert throttled.status_code == 429
     assert first_error(throttled)["code"] == "TooManyRequestsException"
+    backend.limiter.reset()
+    backend.settings.command_changes_per_minute = 9000
+    backend.settings.price_changes_per_hour = 1  # 150 000 an hour, as for price commands
+    assert (await post(seller, {"commandId": str(uuid.uuid4()),
+                                "modifications": changes[:1]})).status_code == 201
+    assert (await post(seller, {"commandId": str(uuid.uuid4()),
+                                "modifications": changes[:1]})).status_code == 429
 
 
 async def test_r26_a_bulk_price_change_takes_the_offer_out_of_its_campaign(
