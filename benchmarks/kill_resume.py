@@ -28,7 +28,8 @@ from tests.e2e.served import served_emulator
 CREATE = "POST /sale/product-offers"
 PUBLISH = "PUT /sale/offer-publication-commands/{commandId}"
 TASKS = "GET /sale/offer-publication-commands/{commandId}/tasks"
-PRICE = "PUT /sale/offer-price-change-commands/{commandId}"
+#: every offer its own price: bulk modification commands of 25
+BULK = "POST /sale/offer-bulk-modification-commands"
 
 
 def kill_points(offers: int) -> list[KillPoint]:
@@ -51,8 +52,8 @@ def kill_points(offers: int) -> list[KillPoint]:
         KillPoint("polling", TASKS, 1),
         KillPoint("polling", TASKS, 2),
         KillPoint("polling", TASKS, 3),
-        KillPoint("command in flight", PRICE, 3, mass_change=True),
-        KillPoint("command in flight", PRICE, offers // 2, mass_change=True),
+        KillPoint("command in flight", BULK, 3, mass_change=True),
+        KillPoint("command in flight", BULK, max(1, offers // 50), mass_change=True),
     ]
 
 

@@ -125,6 +125,7 @@ class AllegroClient:
         json: Any = None,
         ok: tuple[int, ...] = (200, 201, 202, 204, 303),
         idempotent: bool | None = None,
+        media_type: str = MEDIA_TYPE,
     ) -> httpx.Response:
         """Send one request; raise an `AllegroError` subclass for any status not in `ok`.
 
@@ -132,14 +133,16 @@ class AllegroClient:
         the pacer has waited the block out. After a transient failure (5xx, timeout, dropped
         connection) only requests that are safe to repeat are retried: GETs, and PUTs of
         batch commands, whose client-made id makes a repeat a no-op (409) — and requests the
-        caller marks `idempotent`, such as queries sent as POST.
+        caller marks `idempotent`, such as queries sent as POST. `media_type` is what the
+        request sends and accepts (beta resources take their own).
         """
         if idempotent is None:
             idempotent = method in ("GET", "PUT")
         failures = throttles = 0
         while True:
             try:
-                response = await self._send(method, path, params=params, json=json)
+                response = await self._send(method, path, params=params, json=json,
+                                            media_type=media_type)
             except TransportError:
                 failures += 1
                 if not idempotent or failures > TRANSIENT_RETRIES:
@@ -165,10 +168,13 @@ class AllegroClient:
             raise ErrorsOnSuccess(response.status_code, method, path, in_success)
         return response
 
-    async def _send(self, method: str, path: str, *, params: Any, json: Any) -> httpx.Response:
+    async def _send(self, method: str, path: str, *, params: Any, json: Any,
+                    media_type: str = MEDIA_TYPE) -> httpx.Response:
         headers = dict(self._headers)
+        if media_type != MEDIA_TYPE:
+            headers["Accept"] = media_type
         if json is not None:
-            headers["Content-Type"] = MEDIA_TYPE
+            headers["Content-Type"] = media_type
         try:
             # In flight first, then the pacer: a slot is taken only when the request can go
             # at once, so Allegro counts it when the pacer does.
@@ -221,7 +227,10 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 def _offers_in(body: Any) -> int:
-    """How many offers a batch command changes: Allegro counts those, not requests."""
+    """How many offers a batch command changes: Allegro counts those, not requests (a bulk
+    modification: its modifications)."""
+    if isinstance(body, dict) and isinstance(body.get("modifications"), list):
+        return max(1, len(body["modifications"]))
     if not isinstance(body, dict) or "offerCriteria" not in body:
         return 1
     return max(1, sum(len(c.get("offers") or []) for c in body["offerCriteria"]))

@@ -93,6 +93,10 @@ def _command_submit(method: str, path: str) -> bool:
     return method == "PUT" and bool(_COMMAND.match(path))
 
 
+def _bulk_submit(method: str, path: str) -> bool:
+    return method == "POST" and path == "/sale/offer-bulk-modification-commands"
+
+
 def allegro_windows(time_scale: float = 1.0, count_scale: float = 1.0) -> list[Window]:
     """Allegro's documented limits. The scales match an emulator whose limits were scaled
     the same way (its `time_scale` and `limits_scale` settings)."""
@@ -107,6 +111,10 @@ def allegro_windows(time_scale: float = 1.0, count_scale: float = 1.0) -> list[W
         Window("product-offer writes", count(2490), minute, _product_offer_write),
         Window("product-offer writes per hour", count(74_700), hour, _product_offer_write),
         Window("offer changes in commands", count(9000), minute, _command_submit, weighted=True),
+        Window("offer changes in bulk commands", count(9000), minute, _bulk_submit,
+               weighted=True),
+        Window("offer changes in bulk commands per hour", count(150_000), hour, _bulk_submit,
+               weighted=True),
     ]
 
 

@@ -17,16 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
-from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import COMMANDS_AT_ONCE, command_id
+from catalogsync.apply.bulk import BulkCommand
 from catalogsync.apply.creates import create, made_since_the_plan, table_named
 from catalogsync.apply.ledger import Ledger, follow, record, table_names
 from catalogsync.apply.pipeline import CommandPipeline, ends_first
-from catalogsync.apply.polling import command_tasks, operation, put_variant_set, task_message
+from catalogsync.apply.polling import operation, task_message
 from catalogsync.apply.report import ApplyReport, Outcome
+from catalogsync.apply.sending import Journal, Outgoing, Part, send
 from catalogsync.apply.stock import StockMarks
 from catalogsync.apply.uploads import ATTACHMENT, UploadProblem, upload
+from catalogsync.apply.variant_sets import reason, variant_set
 from catalogsync.catalog.models import Environment
 from catalogsync.config import live_cache_path
 from catalogsync.errors import CatalogsyncError
@@ -89,6 +91,10 @@ class Applier:
         self.failed_tables: dict[str, str] = {}
         self.failed_uploads: dict[str, str] = {}
         self._commands = asyncio.Semaphore(COMMANDS_AT_ONCE)
+        self._journal = Journal(
+            lambda uid, kind, offers: record_command(index_path, index, uid,
+                                                     PendingCommand(kind=kind, offers=offers)),
+            lambda uid: forget_command(index_path, index, uid))
         self._cache_path = live_cache_path(catalog_dir, Environment(plan.environment))
         #: the live cache the plan was read with (else the saved one): apply writes into it
         self._cache = cache
@@ -151,7 +157,8 @@ class Applier:
         if sets:  # after publication: a set holds active offers only (R24)
             with self.progress.phase("variant sets", len(sets)) as phase:
                 for change in sets:
-                    await self._variant_set(change, offer_ids)
+                    self._record(await variant_set(self.client, change, self.plan.fingerprint,
+                                                    offer_ids, self.index.offers))
                     phase.advance()
         failed = {o.address for o in self.report.outcomes if not o.ok}
         for change in offers:
@@ -195,8 +202,8 @@ class Applier:
         except CatalogsyncError as exc:
             self._doubt(change, change.id)
             if change.resource is Resource.SHIPPING_RATES and change.key not in self.table_ids:
-                self.failed_tables[change.key] = _reason(exc)  # no table of that name now
-            self._record(Outcome(change.address, step, False, _reason(exc)))
+                self.failed_tables[change.key] = reason(exc)  # no table of that name now
+            self._record(Outcome(change.address, step, False, reason(exc)))
             return None
         if change.resource is Resource.OFFER and answer is not None:
             self.ledger.answered(resource_id, answer, created=change.action is Action.CREATE)
@@ -243,7 +250,7 @@ class Applier:
         try:
             section, value = await upload(self.client, self.upload_url, self.catalog_dir, key, path)
         except (UploadProblem, CatalogsyncError) as exc:
-            why = _reason(exc) if isinstance(exc, CatalogsyncError) else str(exc)
+            why = reason(exc) if isinstance(exc, CatalogsyncError) else str(exc)
             self.failed_uploads[key] = why
             self._record(Outcome(address, step, False, why))
             return
@@ -300,7 +307,10 @@ class Applier:
         phase: Phase,
     ) -> None:
         async with self._commands:
-            await self._send_command(kind, values, batch)
+            if kind is CommandKind.BULK:
+                await self._send_bulk(batch)
+            else:
+                await self._send_command(kind, values, batch)
         phase.advance(len(batch))
 
     async def _send_command(
@@ -329,55 +339,50 @@ class Applier:
             return
         uid = command_id(self.plan.fingerprint, kind.value, [json.dumps(body, sort_keys=True)])
         self.stock.sending(kind, values, list(by_id.values()))
-        record_command(
-            self.index_path, self.index, uid, PendingCommand(kind=kind.value, offers=offer_ids)
-        )
         self.ledger.sent(offer_ids)
-        try:
-            await self.client.request("PUT", f"/sale/{kind.value}/{uid}", json=body, ok=(201, 409))
-            tasks = await command_tasks(self.client, kind.value, uid, offer_ids)
-        except CatalogsyncError as exc:
-            self._fail_all(by_id.values(), step, _reason(exc))
-            return
-        forget_command(self.index_path, self.index, uid)
-        for task in tasks:
-            offer_id = str((task.get("offer") or {}).get("id"))
-            target = by_id.get(offer_id)
-            if target is not None:
-                ok = task.get("status") == "SUCCESS"
-                self.stock.task(kind, target, ok)
-                if not ok or "marketplace" in values:  # a price abroad: its verdict may change
-                    self.ledger.doubt(offer_id)
-                elif kind is CommandKind.QUANTITY:  # the result depends on sales meanwhile
-                    self.ledger.restocked(offer_id)
-                else:
-                    self.ledger.confirmed(offer_id, values)
-                self._record(Outcome(target.address, step, ok, task_message(task)))
 
-    async def _variant_set(self, change: Change, offer_ids: dict[str, str | None]) -> None:
-        """Delete first when offers move out of this set (R24), then put it as planned."""
-        payload = change.payload or {}
-        set_id = change.id or command_id(self.plan.fingerprint, "offer-variants", [change.key])
-        ids = [offer_ids.get(sku) or self.index.offers.get(sku) for sku in payload["offers"]]
-        step = f"PUT /sale/offer-variants/{set_id}"
-        if None in ids:
-            missing = ", ".join(sku for sku, i in zip(payload["offers"], ids, strict=True) if not i)
-            message = f"not sent: offers {missing} were not created"
-            self._record(Outcome(change.address, step, False, message, skipped=True))
-            return
-        body = {
-            "name": payload["name"],
-            "offers": [{"id": i} for i in ids],
-            "parameters": [{"id": p} for p in payload["parameters"]],
-        }
+        def request(uid: str, parts: list[Part]) -> tuple[str, str, dict[str, Any]]:
+            offers = [offer for offer, _ in parts]
+            body = command_body(kind.value, values, offers, self.table_ids, self.references)
+            return "PUT", f"/sale/{kind.value}/{uid}", body
+
+        outgoing = Outgoing(kind.value, [(i, None) for i in offer_ids], request)
         try:
-            if payload.get("replace"):
-                await self.client.request("DELETE", f"/sale/offer-variants/{set_id}")
-            await put_variant_set(self.client, set_id, body)
+            tasks = await send(self.client, outgoing, uid, self._journal)
         except CatalogsyncError as exc:
-            self._record(Outcome(change.address, step, False, _reason(exc)))
+            self._fail_all(by_id.values(), step, reason(exc))
             return
-        self._record(Outcome(change.address, step, True))
+        for (offer_id, _), task in tasks.items():
+            self._task_done(kind, values, by_id[offer_id], offer_id, task, step)
+
+    async def _send_bulk(self, batch: list[tuple[Change, str]]) -> None:
+        bulk = BulkCommand(batch, self.plan.marketplace)
+        uid = command_id(self.plan.fingerprint, CommandKind.BULK.value, [bulk.digest])
+        for offer_id, field in bulk.parts:
+            self.stock.sending(*bulk.stands_for((offer_id, field)), [bulk.changes[offer_id]])
+        self.ledger.sent(list(bulk.changes))
+        try:
+            tasks = await send(self.client, bulk.outgoing(), uid, self._journal)
+        except CatalogsyncError as exc:
+            self._fail_all(bulk.changes.values(), CommandKind.BULK.value, reason(exc))
+            return
+        for (offer_id, field), task in tasks.items():
+            kind, values = bulk.stands_for((offer_id, field))
+            self._task_done(kind, values, bulk.changes[offer_id], offer_id, task,
+                            f"{CommandKind.BULK.value} {field}")
+
+    def _task_done(self, kind: CommandKind, values: dict[str, Any], change: Change,
+                   offer_id: str, task: dict[str, Any], step: str) -> None:
+        """A command's task for the offer settled (a bulk task: as the command it replaces)."""
+        ok = task.get("status") == "SUCCESS"
+        self.stock.task(kind, change, ok)
+        if not ok or "marketplace" in values:  # a price abroad: its verdict may change
+            self.ledger.doubt(offer_id)
+        elif kind is CommandKind.QUANTITY:  # the result depends on sales meanwhile
+            self.ledger.restocked(offer_id)
+        else:
+            self.ledger.confirmed(offer_id, values)
+        self._record(Outcome(change.address, step, ok, task_message(task)))
 
     def _doubt(self, change: Change, offer_id: str | None) -> None:
         if change.resource is Resource.OFFER and offer_id is not None:
@@ -392,10 +397,4 @@ class Applier:
         self.report.outcomes.append(outcome)
         if not outcome.ok:
             self.progress.failure(f"{outcome.address}: {outcome.step}: {outcome.message}")
-
-
-def _reason(exc: CatalogsyncError) -> str:
-    if isinstance(exc, AllegroError):
-        return "; ".join(str(d) for d in exc.details) or str(exc)
-    return str(exc)
 

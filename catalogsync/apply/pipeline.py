@@ -2,7 +2,8 @@
 
 An offer's commands run in order (modification, price, quantity, publication: an offer is
 activated with its final content), each after its create or edit. Offers that get the same
-kind of command with the same value share a command of up to 1000 offers (R14); a command is
+kind of command with the same value share a command of up to 1000 offers (R14), and bulk
+modifications (each offer its own values) share one of 25 modifications; a command is
 sent the moment it is full, or once no more offers can join it. So the activation of the
 first 1000 creates starts while later creates still go out — the two are under different
 limits — and commands of different kinds, which touch different offers, overlap.
@@ -17,12 +18,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from catalogsync.apply.batching import MAX_OFFERS_PER_COMMAND
+from catalogsync.plan.carriers import BULK_MODIFICATIONS, modifications
 from catalogsync.plan.model import Action, Change, Command, CommandKind
 
 ORDER = (
     CommandKind.MODIFICATION,
     CommandKind.PRICE,
     CommandKind.QUANTITY,
+    CommandKind.BULK,
     CommandKind.PUBLICATION,
 )
 Member = tuple[Change, str]  # the change, and the offer's Allegro id
@@ -40,6 +43,8 @@ class CommandPipeline:
         #: (kind, value) -> the offers waiting, each with its command's place in its order
         self._groups: dict[tuple[CommandKind, str], list[tuple[Change, str, int]]] = {}
         self._values: dict[str, dict[str, Any]] = {}
+        #: how full each waiting command is: offers, or a bulk command's modifications
+        self._sizes: dict[tuple[CommandKind, str], int] = {}
         self._running: set[asyncio.Task[None]] = set()
 
     def ready(self, change: Change, offer_id: str) -> None:
@@ -69,11 +74,17 @@ class CommandPipeline:
         if position < len(commands):
             command = commands[position]
             self._coming[command.kind] -= 1
-            key = json.dumps(command.fields, sort_keys=True)
-            self._values[key] = command.fields
-            group = self._groups.setdefault((command.kind, key), [])
-            group.append((change, offer_id, position))
-            if len(group) >= MAX_OFFERS_PER_COMMAND:
+            if command.kind is CommandKind.BULK:  # each offer its own values: any may join
+                key, size, room = "", modifications(command), BULK_MODIFICATIONS
+            else:
+                key, size, room = json.dumps(command.fields, sort_keys=True), 1, \
+                    MAX_OFFERS_PER_COMMAND
+            self._values[key] = {} if command.kind is CommandKind.BULK else command.fields
+            if self._sizes.get((command.kind, key), 0) + size > room:
+                self._launch(command.kind, key)
+            self._groups.setdefault((command.kind, key), []).append((change, offer_id, position))
+            self._sizes[command.kind, key] = self._sizes.get((command.kind, key), 0) + size
+            if self._sizes[command.kind, key] >= room:
                 self._launch(command.kind, key)
         self._flush_finished()
 
@@ -85,6 +96,7 @@ class CommandPipeline:
 
     def _launch(self, kind: CommandKind, key: str) -> None:
         members = self._groups.pop((kind, key))
+        self._sizes.pop((kind, key), None)
         task = asyncio.ensure_future(self._run(kind, self._values[key], members))
         self._running.add(task)
         task.add_done_callback(self._settled)

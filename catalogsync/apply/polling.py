@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -17,42 +18,81 @@ from catalogsync.state import StateIndex, save_index
 #: How long apply waits for one command or operation before giving up on it.
 DEADLINE_SECONDS = 600.0
 _FIRST_WAIT, _MAX_WAIT = 0.05, 5.0
-#: client -> kind of command -> seconds its last command took to settle
-_settle_times: WeakKeyDictionary[AllegroClient, dict[str, float]] = WeakKeyDictionary()
+#: client -> kind of command -> seconds Allegro took to process its last one of the kind
+#: (its report's `completedAt` − `createdAt`: Allegro's own measure, which no wait of ours
+#: can lengthen)
+_processing: WeakKeyDictionary[AllegroClient, dict[str, float]] = WeakKeyDictionary()
+Sleep = Callable[[float], Awaitable[None]]
 
 
 async def command_tasks(
-    client: AllegroClient, kind: str, command_id: str, offer_ids: list[str]
+    client: AllegroClient,
+    kind: str,
+    command_id: str,
+    offer_ids: list[str],
+    *,
+    sent_at: float | None = None,
+    sleep: Sleep = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> list[dict[str, Any]]:
     """Wait until the command's task for every offer is SUCCESS or FAIL; return the tasks.
 
     The PUT answered with zero counts (R15); tasks appear and settle over time. The small
     report (`GET /sale/{kind}/{id}`, counts only) is polled; the task list is read only when
     some task failed, for its message: when every task succeeded, each offer's is SUCCESS.
-    The first poll waits as long as the client's last command of the kind took to settle.
+    Every wait is derived from this command alone: the first poll comes when the command
+    (sent at `sent_at`) is as old as Allegro took to process the last command of the kind;
+    after a poll that finds it running, the next comes after the `Retry-After` Allegro gave,
+    else when the command's age has doubled (at most `_MAX_WAIT` later).
     """
-    started = time.monotonic()
-    waits = _settle_times.setdefault(client, {})
-    wait = waits.get(kind, _FIRST_WAIT)
+    sent = clock() if sent_at is None else sent_at
+    known = _processing.setdefault(client, {})
+    wait = known.get(kind, _FIRST_WAIT) - (clock() - sent)
+    path = f"/sale/{kind}/{command_id}"
     while True:
-        await asyncio.sleep(wait)
-        report = await client.get(f"/sale/{kind}/{command_id}")
+        if wait > 0:
+            await sleep(wait)
+        response = await client.request("GET", path)
+        report = response.json()
         counts = report.get("taskCount") if isinstance(report, dict) else None
         if not isinstance(counts, dict):
             raise ApplyError(f"{kind} {command_id}: Allegro answered without task counts")
         total, success = int(counts.get("total") or 0), int(counts.get("success") or 0)
         failed = int(counts.get("failed") or 0)
         if total >= len(offer_ids) and success + failed >= total:
-            waits[kind] = max(_FIRST_WAIT, time.monotonic() - started)
+            took = processing_seconds(report)
+            if took is not None:
+                known[kind] = min(max(took, _FIRST_WAIT), _MAX_WAIT)
             if failed == 0:
                 return [{"offer": {"id": i}, "status": "SUCCESS"} for i in offer_ids]
             return await _task_list(client, kind, command_id)
-        if time.monotonic() - started > DEADLINE_SECONDS:
+        age = clock() - sent
+        if age > DEADLINE_SECONDS:
             raise ApplyError(
                 f"{kind} {command_id} still running after {DEADLINE_SECONDS:.0f} s; "
                 "run apply again later to pick it up"
             )
-        wait = min(max(wait, _FIRST_WAIT) * 2, _MAX_WAIT)
+        told = _retry_after(response.headers.get("Retry-After"))
+        wait = told if told is not None else min(max(age, _FIRST_WAIT), _MAX_WAIT)
+
+
+def processing_seconds(report: dict[str, Any]) -> float | None:
+    """How long Allegro took to process a finished command, by its own clock (None: the
+    report does not say)."""
+    try:
+        created = datetime.fromisoformat(str(report["createdAt"]))
+        completed = datetime.fromisoformat(str(report["completedAt"]))
+    except (KeyError, ValueError):
+        return None
+    return max((completed - created).total_seconds(), 0.0)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """A `Retry-After` in seconds, bounded; None when absent or not a number."""
+    try:
+        return min(max(float(value or ""), 0.0), _MAX_WAIT)
+    except ValueError:
+        return None
 
 
 async def _task_list(client: AllegroClient, kind: str, command_id: str) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ from catalogsync.emulator.http import (
 )
 from catalogsync.emulator.http import gate as h
 from catalogsync.emulator.http import steering as s
+from catalogsync.emulator.services.bulk_modifications import KIND as BULK
 from catalogsync.emulator.services.command_bodies import COMMAND_KINDS
 
 USER, ANY = h.Access.USER, h.Access.ANY
@@ -92,6 +93,13 @@ for _kind in COMMAND_KINDS:
         ("GET", f"/sale/{_kind}/{{commandId}}", _report, USER),
         ("GET", f"/sale/{_kind}/{{commandId}}/tasks", _tasks, USER),
     ]
+
+_report, _tasks = commands.command_handlers(BULK)[1:]
+REST += [
+    ("POST", f"/sale/{BULK}", commands.post_bulk, USER),
+    ("GET", f"/sale/{BULK}/{{commandId}}", _report, USER),
+    ("GET", f"/sale/{BULK}/{{commandId}}/tasks", _tasks, USER),
+]
 
 OAUTH: list[tuple[str, str, oauth.OAuthHandler]] = [
     ("POST", "/auth/oauth/device", oauth.device_authorization),

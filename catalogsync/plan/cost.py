@@ -8,10 +8,12 @@ from collections import Counter
 from collections.abc import Iterable
 
 from catalogsync.allegro.wire import MAX_OFFERS_PER_COMMAND
-from catalogsync.plan.model import Action, Change, Resource
+from catalogsync.plan.carriers import BULK_MODIFICATIONS, modifications
+from catalogsync.plan.model import Action, Change, CommandKind, Resource
 
 #: Allegro's per-minute limits that bound apply (API_NOTES §3; R1).
-_PER_MINUTE = {"requests": 9000, "product-offer writes": 2490, "offer changes in commands": 9000}
+_PER_MINUTE = {"requests": 9000, "product-offer writes": 2490, "offer changes in commands": 9000,
+               "offer changes in bulk commands": 9000}
 #: usually: the report is first read when the run's last command of the kind had settled
 _POLLS_PER_COMMAND = 1
 #: `external.id` values one look-up for offers made since the plan may name (apply/creates.py)
@@ -45,9 +47,13 @@ def estimate(
         if change.resource is Resource.VARIANT_SET:
             units["requests"] += 1 + bool((change.payload or {}).get("replace"))
         for command in change.commands:
+            if command.kind is CommandKind.BULK:  # any values: bulk commands fill up
+                units["offer changes in bulk commands"] += modifications(command)
+                continue
             groups[command.kind.value + json.dumps(command.fields, sort_keys=True)] += 1
             units["offer changes in commands"] += 1
     commands = sum(math.ceil(n / _MAX_OFFERS) for n in groups.values())
+    commands += math.ceil(units["offer changes in bulk commands"] / BULK_MODIFICATIONS)
     units["requests"] += commands * (1 + _POLLS_PER_COMMAND)
     minutes = max(
         (math.floor((units[k] - 1) / limit) for k, limit in _PER_MINUTE.items() if units[k]),

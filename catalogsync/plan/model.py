@@ -75,11 +75,13 @@ class Request(_Frozen):
 
 
 class CommandKind(StrEnum):
-    """Allegro's batch commands (R16): each carries one modification for up to 1000 offers."""
+    """Allegro's batch commands (R16): each carries one modification for up to 1000 offers;
+    a bulk modification carries each offer's own prices and stock, 25 modifications a command."""
 
     MODIFICATION = "offer-modification-commands"
     PRICE = "offer-price-change-commands"
     QUANTITY = "offer-quantity-change-commands"
+    BULK = "offer-bulk-modification-commands"
     PUBLICATION = "offer-publication-commands"
 
 
@@ -97,10 +99,19 @@ class Command(_Frozen):
         if self.kind is CommandKind.PUBLICATION:
             return f"{self.kind.value} {_publication_action(self.fields)}"
         if self.kind is CommandKind.QUANTITY:
-            value = self.fields["value"]
-            shown = f"{value:+d}" if self.fields["change"] == "GAIN" else str(value)
-            return f"{self.kind.value} {self.fields['change']} {shown}"
+            return f"{self.kind.value} {_stock_change(self.fields)}"
+        if self.kind is CommandKind.BULK:
+            prices = [f"{m} {p}" for m, p in sorted(self.fields.get("prices", {}).items())]
+            stock = [f"stock {_stock_change(self.fields['stock'])}"] if "stock" in self.fields \
+                else []
+            return f"{self.kind.value} ({', '.join(prices + stock)})"
         return f"{self.kind.value} ({', '.join(sorted(self.fields))})"
+
+
+def _stock_change(fields: dict[str, Any]) -> str:
+    value = fields["value"]
+    return f"{fields['change']} {value:+d}" if fields["change"] == "GAIN" else \
+        f"{fields['change']} {value}"
 
 
 def _publication_action(fields: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ from catalogsync.gcpause import gc_paused
 from catalogsync.images import placeholders
 from catalogsync.live.state import LiveOffer, LiveState
 from catalogsync.plan.activation import check_activation
+from catalogsync.plan.carriers import choose as choose_carriers
 from catalogsync.plan.checks import (
     missing_state,
     prune_removed,
@@ -140,7 +141,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         environment=catalog.settings.environment.value,
         marketplace=catalog.settings.marketplace,
         fingerprint=fingerprint(live),
-        changes=tuple(changes),
+        changes=tuple(choose_carriers(changes, catalog.settings.marketplace)),
         diagnostics=tuple(diagnostics),
         unmanaged_offers=live.unmanaged_offers,
         uploads=_uploads(changes, live),

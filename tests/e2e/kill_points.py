@@ -75,7 +75,7 @@ def kill_and_resume(emulator: Emulator, work: Path, point: KillPoint, offers: in
 
 
 def _new_prices(catalog: Path) -> None:
-    """A price rise for every offer, each to its own price: one batch command per offer."""
+    """A price rise for every offer, each to its own price: bulk modification commands."""
     for file in sorted((catalog / "offers").glob("*.yaml")):
         data = yaml.safe_load(file.read_text())
         for number, offer in enumerate(data["offers"].values()):

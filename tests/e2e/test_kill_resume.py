@@ -25,7 +25,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     [
         KillPoint("creating", "POST /sale/product-offers", 20),
         KillPoint("polling", "GET /sale/offer-publication-commands/{commandId}", 1),
-        KillPoint("command in flight", "PUT /sale/offer-price-change-commands/{commandId}", 3,
+        KillPoint("command in flight", "POST /sale/offer-bulk-modification-commands", 1,
                   mass_change=True),
     ],
     ids=str,

@@ -59,3 +59,22 @@ def test_a_new_run_counts_what_the_last_run_sent() -> None:
     third = Pacer(allegro_windows(count_scale=0.001), clock=lambda: now[0])
     third.restore(state)
     assert third.windows[2].wait_for(now[0], 1) == 0.0
+
+
+def test_bulk_modifications_count_their_modifications_a_minute() -> None:
+    """9000 offer changes a minute in bulk commands: 360 commands of 25, then a wait."""
+    now = [0.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    pacer = Pacer(allegro_windows(), 60.0, clock=lambda: now[0], sleep=sleep)
+
+    async def run() -> None:
+        for _ in range(361):
+            await pacer.acquire("POST", "/sale/offer-bulk-modification-commands", offers=25)
+
+    asyncio.run(run())
+    assert slept == [pytest.approx(60.0 * (1 + PAD))]

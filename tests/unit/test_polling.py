@@ -56,20 +56,75 @@ async def test_a_failed_task_is_read_from_the_task_list_for_its_message() -> Non
     assert seen == [f"/sale/{KIND}/c1", f"/sale/{KIND}/c1/tasks"]
 
 
-async def test_the_next_command_is_first_polled_when_the_last_one_had_settled() -> None:
+def report(done: bool, took: float = 0.3) -> dict[str, object]:
+    counts = {"total": 1, "success": int(done), "failed": 0}
+    completed = f"2026-12-07T10:00:{took:06.3f}Z" if done else None
+    return {"createdAt": "2026-12-07T10:00:00.000Z", "completedAt": completed,
+            "taskCount": counts}
+
+
+async def test_the_next_command_is_first_polled_when_allegro_said_the_last_one_took() -> None:
     seen: list[str] = []
     settles_at: dict[str, float] = {}
 
     def answer(request: httpx.Request) -> httpx.Response:
         seen.append(request.url.path)
-        done = int(time.monotonic() >= settles_at[request.url.path.rsplit("/", 1)[1]])
-        body = {"taskCount": {"total": 1, "success": done, "failed": 0}}
-        return json_answer(body)
+        return json_answer(report(time.monotonic() >= settles_at[request.url.path[-2:]]))
 
     client = mock_client(answer)
     for command in ("c1", "c2"):
         seen.clear()
         settles_at[command] = time.monotonic() + 0.3
         await command_tasks(client, KIND, command, ["1"])
-        polls = len(seen)
-        assert polls == (3 if command == "c1" else 1)  # 0.05 s, 0.15 s, 0.35 s; then 0.35 s
+        assert len(seen) == (4 if command == "c1" else 1)  # at ages 0.05, 0.1, 0.2, 0.4; 0.3
+
+
+class Allegro:
+    """A simulated Allegro on a simulated clock: each request takes `rtt` seconds, each
+    command takes `takes` seconds to process, its report says so."""
+
+    def __init__(self, takes: float, rtt: float) -> None:
+        self.now, self.takes, self.rtt = 0.0, takes, rtt
+        self.created: dict[str, float] = {}
+        self.polls = 0
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        self.now += self.rtt
+        self.polls += 1
+        command = request.url.path.rsplit("/", 1)[1]
+        return json_answer(report(self.now >= self.created[command] + self.takes, self.takes))
+
+
+async def test_waits_stay_bounded_over_thousands_of_commands() -> None:
+    """Each command is waited for as long as Allegro takes to process one, however many
+    came before it: the total grows with the number of commands, not with its square."""
+    allegro = Allegro(takes=0.3, rtt=0.02)
+    client = mock_client(allegro.answer)
+    waits = []
+    for n in range(3000):
+        command = f"c{n}"
+        allegro.created[command] = allegro.now  # the PUT was answered just now
+        started, polls = allegro.now, allegro.polls
+        await command_tasks(client, KIND, command, ["1"], sleep=allegro.sleep,
+                            clock=lambda: allegro.now)
+        waits.append(allegro.now - started)
+        assert allegro.polls - polls <= (5 if n == 0 else 1)
+    assert max(waits[1:]) <= 0.3 + 0.02 + 1e-9
+    assert sum(waits) < 3000 * 0.33
+
+
+async def test_a_running_command_is_polled_again_after_allegros_retry_after() -> None:
+    allegro = Allegro(takes=10.0, rtt=0.0)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        response = allegro.answer(request)
+        response.headers["Retry-After"] = "2"
+        return response
+
+    allegro.created["c1"] = 0.0
+    client = mock_client(answer)
+    await command_tasks(client, KIND, "c1", ["1"], sleep=allegro.sleep, clock=lambda: allegro.now)
+    assert allegro.polls == 6  # at 0.05, then every 2 s until 10.05

@@ -15,7 +15,8 @@ only; `reset` forgets it. Anything over a limit gets Allegro's 429 `TooManyReque
 - Per seller: `GET /sale/product-offers/{id}` 3500 a minute; `POST /sale/product-offers` and
   `PATCH /sale/product-offers/{id}` together 2490 a minute and 74 700 an hour.
 - Batch commands count offer changes, not requests, per user and kind of command: 9000 a minute
-  and 250 000 an hour (price changes: 150 000 an hour) [S descriptions].
+  and 250 000 an hour (price changes and bulk modifications: 150 000 an hour) [S, SL
+  descriptions]; a bulk modification counts one change per offer and field (its tasks).
 
 `limits_scale` multiplies every count limit (not the concurrency caps, the leaky bucket or the
 block time), so a test can trip R1 with nine requests instead of 9000.
@@ -42,6 +43,8 @@ MAX_DELAY_SECONDS = 10.0
 LEAKY_PREFIXES = ("/sale/offers", "/sale/product-offers", "/sale/products", "/sale/offer-")
 SELLER_GET = "GET /sale/product-offers/{offerId}"
 SELLER_WRITES = ("POST /sale/product-offers", "PATCH /sale/product-offers/{offerId}")
+#: Commands limited to 150 000 offer changes an hour (the others: 250 000) [S], [SL]
+PRICE_COMMANDS = ("offer-price-change-commands", "offer-bulk-modification-commands")
 
 
 @dataclass
@@ -185,7 +188,7 @@ class Limiter:
     def offer_changes(self, user_id: str, command_kind: str, changes: int) -> None:
         """Batch commands: count `changes` offer changes of one kind against the user's limits."""
         settings, now = self._settings(), self._clock()
-        hourly = (settings.price_changes_per_hour if command_kind == "offer-price-change-commands"
+        hourly = (settings.price_changes_per_hour if command_kind in PRICE_COMMANDS
                   else settings.command_changes_per_hour)
         with self._lock:
             user = self._user(user_id)

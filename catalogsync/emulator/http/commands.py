@@ -1,10 +1,11 @@
-"""Handlers of the four batch commands: PUT, GET report, GET tasks (API_NOTES §5)."""
+"""Handlers of the batch commands: PUT (POST for the bulk modification), GET report, GET
+tasks (API_NOTES §5)."""
 
 from __future__ import annotations
 
 from starlette.responses import Response
 
-from catalogsync.emulator.http.gate import Call, Handler, allegro_json
+from catalogsync.emulator.http.gate import BETA_MEDIA_TYPE, Call, Handler, allegro_json
 
 
 def command_handlers(kind: str) -> tuple[Handler, Handler, Handler]:
@@ -26,3 +27,9 @@ def command_handlers(kind: str) -> tuple[Handler, Handler, Handler]:
         ))
 
     return put, report, tasks
+
+
+def post_bulk(call: Call) -> Response:
+    """`POST /sale/offer-bulk-modification-commands` (beta: answered in the beta media type)."""
+    report = call.backend.commands.post_bulk(call.user_id, call.body)
+    return allegro_json(201, report, media_type=BETA_MEDIA_TYPE)

@@ -30,6 +30,9 @@ from catalogsync.emulator.services import images
 from catalogsync.emulator.services.oauth import Principal
 
 MEDIA_TYPE = "application/vnd.allegro.public.v1+json"
+#: Beta resources take and answer this one, and refuse the public one (406, 415) [SL]
+BETA_MEDIA_TYPE = "application/vnd.allegro.beta.v1+json"
+BETA_ROUTES = frozenset({"POST /sale/offer-bulk-modification-commands"})
 BODY_METHODS = ("POST", "PUT", "PATCH")
 FULL_AUTHENTICATION = "Full authentication is required to access this resource"  # R7
 #: Routes whose body may be raw image bytes instead of JSON, and those whose body is a file.
@@ -91,9 +94,10 @@ def backend_of(request: Request) -> Backend:
 _ALLEGRO_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # made once
 
 
-def allegro_json(status: int, doc: Any, headers: Mapping[str, str] | None = None) -> Response:
+def allegro_json(status: int, doc: Any, headers: Mapping[str, str] | None = None,
+                 media_type: str = MEDIA_TYPE) -> Response:
     body = _ALLEGRO_JSON.encode(doc).encode()
-    return Response(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+    return Response(body, status_code=status, media_type=media_type, headers=headers)
 
 
 def error_response(error: ApiError, shape: str = "errors") -> Response:
@@ -138,12 +142,13 @@ def api(method: str, template: str, handler: Handler, access: Access = Access.US
     """Wrap a handler with Allegro's content negotiation, auth, limits, injected faults, errors
     and request counting."""
     key = f"{method} {template}"
+    media_type = BETA_MEDIA_TYPE if key in BETA_ROUTES else MEDIA_TYPE
 
     async def endpoint(request: Request) -> Response:
         backend = backend_of(request)
         backend.count_request(key)
         try:
-            _check_accept(request)
+            _check_accept(request, media_type)
             principal = backend.oauth.principal(_bearer(request))
             if access is Access.USER and principal.user_id is None:  # R10
                 raise ApiError(
@@ -155,7 +160,7 @@ def api(method: str, template: str, handler: Handler, access: Access = Access.US
                     principal.scopes):  # a login that did not ask for this (auth login --read-only)
                 raise forbidden("Access is denied")
             async with backend.limiter.admit(principal.client_id, principal.user_id, key):
-                response = await _serve(request, backend, principal, key, handler)
+                response = await _serve(request, backend, principal, key, handler, media_type)
         except ApiError as error:
             response = error_response(error, backend.settings.error_shape)
         except OAuthError as error:
@@ -166,7 +171,7 @@ def api(method: str, template: str, handler: Handler, access: Access = Access.US
 
 
 async def _serve(request: Request, backend: Backend, principal: Principal, key: str,
-                 handler: Handler) -> Response:
+                 handler: Handler, media_type: str = MEDIA_TYPE) -> Response:
     """Past the limits: injected faults, then the body, then the handler."""
     faults = backend.faults
     if faults.latency:
@@ -183,7 +188,7 @@ async def _serve(request: Request, backend: Backend, principal: Principal, key: 
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         upload = Upload(media_type, await request.body())
     elif key.split(" ")[0] in BODY_METHODS:
-        body = await _body(request)
+        body = await _body(request, media_type)
     response = handler(Call(request, backend, principal.user_id or "", body, upload))
     if fault is Fault.SLOW:  # the work is done; the answer comes after the client gave up
         await anyio.sleep(faults.plan.slow_seconds)
@@ -200,10 +205,10 @@ async def _upload(request: Request, max_bytes: int) -> tuple[Any, Upload | None]
     return None, Upload(media_type, data)
 
 
-def _check_accept(request: Request) -> None:
+def _check_accept(request: Request, media_type: str = MEDIA_TYPE) -> None:
     accepted = [part.split(";")[0].strip().lower()
                 for part in request.headers.get("accept", "").split(",")]
-    if MEDIA_TYPE not in accepted:
+    if media_type not in accepted:
         raise ApiError(
             406, "NotAcceptableException",
             "Not acceptable representation requested. Please check 'Accept' request header",
@@ -218,9 +223,9 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-async def _body(request: Request) -> Any:
+async def _body(request: Request, expected: str = MEDIA_TYPE) -> Any:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != MEDIA_TYPE:
+    if media_type != expected:
         raise ApiError(
             415, "NotSupportedException",
             "Unsupported content type. Please check 'Content-Type' request header",

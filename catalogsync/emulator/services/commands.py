@@ -26,6 +26,7 @@ from catalogsync.emulator.core.errors import (
 )
 from catalogsync.emulator.core.limits import Limiter
 from catalogsync.emulator.core.store import Store
+from catalogsync.emulator.services import bulk_modifications as bulk
 from catalogsync.emulator.services import command_bodies as bodies
 from catalogsync.emulator.services import marketplaces
 from catalogsync.emulator.services.offers.documents import LIVE, MARKETPLACE, StoredOffer
@@ -112,41 +113,66 @@ class Commands:
         """Register a command; tasks are NEW and settle after the processing delay (R15, R16)."""
         with self._store.session() as now:
             bodies.command_id(command_id)
-            used = self._store.db.execute(
-                "SELECT 1 FROM commands WHERE kind = ? AND id = ?", (kind, command_id)
-            ).fetchone()
-            if used:
-                raise ApiError(409, "CONFLICT", "Command id was already used")
+            self._unused(kind, command_id)
             body = checks.json_object(body, "")
             offer_ids = bodies.criteria_offers(body.get("offerCriteria"))
             payload = bodies.VALIDATORS[kind](body, now)
-            self._limiter.offer_changes(seller, kind, len(offer_ids))
-            due = iso(now + self._lifecycle.delay())
-            self._store.db.execute(
-                "INSERT INTO commands (kind, id, seller, created_at, due_at, payload)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (kind, command_id, seller, iso(now), due, json.dumps(payload)),
-            )
             field = payload.get("_field") or bodies.TASK_FIELDS.get(kind)
-            self._store.db.executemany(
-                "INSERT INTO tasks (kind, command_id, idx, offer_id, status, due_at, doc)"
-                " VALUES (?, ?, ?, ?, 'NEW', ?, ?)",
-                [(kind, command_id, i, offer_id, due, json.dumps(
-                    self._task(offer_id, "NEW", field, "", [])))
-                 for i, offer_id in enumerate(offer_ids)],
-            )
-            for listener in self._registered:
-                listener(seller, offer_ids, now)
-            # R15: the answer has zero counts; results come from .../tasks.
-            return {"id": command_id, "createdAt": iso(now), "completedAt": None,
-                    "taskCount": {"total": 0, "success": 0, "failed": 0}}
+            return self._register(seller, kind, command_id, payload,
+                                  [(offer_id, field) for offer_id in offer_ids], now)
+
+    def post_bulk(self, seller: str, body: Any) -> Doc:
+        """`POST /sale/offer-bulk-modification-commands`: its id is in the body, and each
+        offer and field has a task of its own (`bulk_modifications`)."""
+        with self._store.session() as now:
+            command_id, tasks = bulk.tasks(body)
+            bodies.command_id(command_id)
+            self._unused(bulk.KIND, command_id)
+            payload = {"tasks": [{"_field": field, "change": change}
+                                 for _, field, change in tasks]}
+            return self._register(seller, bulk.KIND, command_id, payload,
+                                  [(offer_id, field) for offer_id, field, _ in tasks], now)
+
+    def _unused(self, kind: str, command_id: str) -> None:
+        used = self._store.db.execute(
+            "SELECT 1 FROM commands WHERE kind = ? AND id = ?", (kind, command_id)
+        ).fetchone()
+        if used:
+            raise ApiError(409, "CONFLICT", "Command id was already used")
+
+    def _register(self, seller: str, kind: str, command_id: str, payload: Doc,
+                  parts: list[tuple[str, str | None]], now: datetime) -> Doc:
+        """Store the command and one NEW task per part (an offer, and the field it changes)."""
+        self._limiter.offer_changes(seller, kind, len(parts))
+        due = iso(now + self._lifecycle.delay())
+        self._store.db.execute(
+            "INSERT INTO commands (kind, id, seller, created_at, due_at, payload)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (kind, command_id, seller, iso(now), due, json.dumps(payload)),
+        )
+        self._store.db.executemany(
+            "INSERT INTO tasks (kind, command_id, idx, offer_id, status, due_at, doc)"
+            " VALUES (?, ?, ?, ?, 'NEW', ?, ?)",
+            [(kind, command_id, i, offer_id, due, json.dumps(
+                self._task(kind, offer_id, "NEW", field, "", [])))
+             for i, (offer_id, field) in enumerate(parts)],
+        )
+        offer_ids = list(dict.fromkeys(offer_id for offer_id, _ in parts))
+        for listener in self._registered:
+            listener(seller, offer_ids, now)
+        # R15: the answer has zero counts; results come from .../tasks.
+        return {"id": command_id, "createdAt": iso(now), "completedAt": None,
+                "taskCount": {"total": 0, "success": 0, "failed": 0}}
 
     @staticmethod
-    def _task(offer_id: str, status: str, field: str | None, message: str, errors: list[Doc]
-              ) -> Doc:
-        task: Doc = {"offer": {"id": offer_id}, "status": status}
-        if field:
-            task["field"] = field
+    def _task(kind: str, offer_id: str, status: str, field: str | None, message: str,
+              errors: list[Doc]) -> Doc:
+        if kind == bulk.KIND:  # `CommandTaskWith*Subject`
+            task: Doc = {"subject": {"offerId": offer_id, "field": field}, "status": status}
+        else:
+            task = {"offer": {"id": offer_id}, "status": status}
+            if field:
+                task["field"] = field
         task.update({"message": message, "errors": errors})
         return task
 
@@ -193,14 +219,14 @@ class Commands:
 
     def settle_due(self, now: datetime) -> None:
         rows = self._store.db.execute(
-            "SELECT rowid, kind, command_id, offer_id, due_at FROM tasks"
+            "SELECT rowid, kind, command_id, idx, offer_id, due_at FROM tasks"
             " WHERE status = 'NEW' AND due_at <= ? ORDER BY due_at, rowid",
             (iso(now),),
         ).fetchall()
         commands: dict[tuple[str, str], tuple[str, Doc]] = {}
         settled: list[tuple[str, str, int]] = []  # nothing below reads the tasks table
         try:
-            for rowid, kind, command_id, offer_id, due in rows:
+            for rowid, kind, command_id, idx, offer_id, due in rows:
                 if (kind, command_id) not in commands:
                     seller, payload = self._store.db.execute(
                         "SELECT seller, payload FROM commands WHERE kind = ? AND id = ?",
@@ -208,6 +234,8 @@ class Commands:
                     ).fetchone()
                     commands[kind, command_id] = (seller, json.loads(payload))
                 seller, payload = commands[kind, command_id]
+                if kind == bulk.KIND:  # each task its own change
+                    payload = payload["tasks"][idx]
                 task = self._run_task(kind, seller, payload, offer_id, _time(due))
                 settled.append((task["status"], json.dumps(task), rowid))
         finally:  # what ran is written even if a later task raised
@@ -223,11 +251,11 @@ class Commands:
                 raise _not_found_task(offer_id)
             self._apply_task(kind, offer, payload, at)
         except TaskFailure as failure:
-            return self._task(offer_id, "FAIL", field, failure.message, failure.errors)
+            return self._task(kind, offer_id, "FAIL", field, failure.message, failure.errors)
         offer.doc["updatedAt"] = iso(at)
         self._lifecycle.revalidate(offer, at)
         self._offers.save(offer, at)
-        return self._task(offer_id, "SUCCESS", field, "", [])
+        return self._task(kind, offer_id, "SUCCESS", field, "", [])
 
     def _apply_task(self, kind: str, offer: StoredOffer, payload: Doc, at: datetime) -> None:
         if kind == "offer-publication-commands":
@@ -236,6 +264,11 @@ class Commands:
             self._task_price(offer, payload)
         elif kind == "offer-quantity-change-commands":
             self._task_quantity(offer, payload, at)
+        elif kind == bulk.KIND:
+            try:
+                bulk.run(offer, payload["_field"], payload["change"])
+            except bulk.Refused as refused:
+                raise TaskFailure(str(refused)) from refused
         else:
             self._task_modification(offer, payload)
 

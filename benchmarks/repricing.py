@@ -1,0 +1,266 @@
+"""Every offer its own new price, every offer its own new stock: catalogsync over the real CLI
+against `catalogsync emulator serve`, beside a perfect client's bound and a competent peer.
+
+    python benchmarks/repricing.py [--offers 10000] [--json out.json]
+
+The account is set up by a first `catalogsync apply` (not measured: at 10 000 offers the
+creates take four minutes under Allegro's 2490 writes a minute), then every change is measured
+in real time, under Allegro's real windows, each made by a real `catalogsync apply` process
+after a minute's pause (so that no window still holds the last change's requests):
+
+- repricing: each offer a new price within ±10 % of its own (the offers start at distinct
+  prices, so nearly every new price is distinct, as in a shop's own price list);
+- restock: each offer a new stock from 1 to 999 (`stock_mode: delta`: a GAIN each).
+
+The bound is a perfect client's with the best endpoint for the change: bulk modification
+commands of 25 offers, 9 000 offer changes a minute (150 000 an hour), each command sent and
+polled once, and the emulator's processing delay for the last one to settle; no reads. The
+competent peer sends price (or quantity) commands grouped by value, paced and polled like
+catalogsync, without reads. Requests are counted by the emulator, split into those that make
+the change and those that read Allegro (the plan's reads, the event feed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import re
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.rate_limits import least_times, split
+from catalogsync.allegro.client import AllegroClient
+from catalogsync.allegro.pacing import Pacer, allegro_windows
+from catalogsync.apply.batching import chunks
+from catalogsync.apply.polling import command_tasks
+from tests.e2e.served import (
+    Emulator,
+    catalogsync,
+    cli_env,
+    sandbox_catalog,
+    served_emulator,
+)
+
+PROCESSING_DELAY = 0.05
+BULK = 25
+#: the bulk resource's limits: (count, minutes)
+BULK_LIMITS = ((9000, 1), (150_000, 60))
+FLAGS = ("--auto-approve", "--allow-mass-change", "--allow-price-jumps")
+
+
+def bound(offers: int) -> tuple[int, float]:
+    """A perfect client's requests and seconds: bulk commands of 25, each sent and polled."""
+    commands = [len(c) for c in chunks(range(offers), BULK)]
+    last = least_times(commands, BULK_LIMITS, 60.0)[-1]
+    return 2 * len(commands), last + PROCESSING_DELAY
+
+
+def edit_offers(catalog: Path, edit: Callable[[int, dict[str, Any]], None]) -> None:
+    for path in sorted((catalog / "offers").glob("*.yaml")):
+        data = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)
+        for sku, offer in data["offers"].items():
+            edit(int(sku.split("-")[1]), offer)
+        path.write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True,
+                                  sort_keys=False))
+
+
+def distinct_prices(number: int, offer: dict[str, Any]) -> None:
+    offer["price"] = str(Decimal(1000 + number) / 100 + 10)  # 20.00, 20.01, …
+
+
+def repricing(rng: random.Random) -> Callable[[int, dict[str, Any]], None]:
+    def edit(number: int, offer: dict[str, Any]) -> None:
+        old = Decimal(offer["price"])
+        offer["price"] = str((old * Decimal(rng.uniform(0.9, 1.1))).quantize(Decimal("0.01")))
+
+    return edit
+
+
+def restock(rng: random.Random) -> Callable[[int, dict[str, Any]], None]:
+    def edit(number: int, offer: dict[str, Any]) -> None:
+        offer["stock"] = rng.randint(1, 999)
+
+    return edit
+
+
+def offer_ids(catalog: Path) -> dict[str, str]:
+    """External id -> offer id, from the lock file apply wrote."""
+    lines = (catalog / "catalogsync.lock").read_text().splitlines()
+    found = (re.match(r'^sandbox offer "([^"]+)" "([^"]+)"', line) for line in lines)
+    return {m[1]: m[2] for m in found if m}
+
+
+def values(catalog: Path, field: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for path in sorted((catalog / "offers").glob("*.yaml")):
+        data = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)
+        out.update({sku: offer[field] for sku, offer in data["offers"].items()})
+    return out
+
+
+class Run:
+    def __init__(self, emulator: Emulator, catalog: Path, env: dict[str, str], token: str,
+                 offers: int) -> None:
+        self.emulator, self.catalog, self.env, self.token = emulator, catalog, env, token
+        self.offers = offers
+        self.rows: list[dict[str, Any]] = []
+
+    def measure(self, who: str, scenario: str, job: Callable[[], None]) -> dict[str, Any]:
+        before = Counter(self.emulator.stats())
+        throttled = int(self.emulator.summary()["throttled"])
+        started = time.perf_counter()
+        job()
+        wall = time.perf_counter() - started
+        requests = Counter({k: v for k, v in (Counter(self.emulator.stats()) - before).items()
+                            if "/_emulator" not in k})
+        least_requests, least_seconds = bound(self.offers)
+        row = {
+            "offers": self.offers, "who": who, "scenario": scenario,
+            "requests": sum(requests.values()), **split(requests),
+            "by_endpoint": dict(requests.most_common(8)),
+            "429s": int(self.emulator.summary()["throttled"]) - throttled,
+            "wall_seconds": round(wall, 2), "bound_seconds": round(least_seconds, 2),
+            "bound_requests": least_requests,
+            "efficiency": round(least_seconds / wall, 3),
+            "requests_vs_bound": round(sum(requests.values()) / least_requests, 3),
+        }
+        self.rows.append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+        return row
+
+    def apply(self) -> None:
+        done = catalogsync("apply", self.catalog, *FLAGS, env=self.env, timeout=3600)
+        assert done.returncode == 0, done.stderr[-2000:]
+
+    def clean_plan(self) -> int:
+        return catalogsync("plan", self.catalog, "--detailed-exitcode", env=self.env).returncode
+
+    def peer(self, kind: str, by_value: dict[str, list[str]],
+             body: Callable[[str], dict[str, Any]]) -> None:
+        """Commands of one value for up to 1000 offers, 10 at once, paced, each polled."""
+
+        async def run() -> None:
+            headers = {"Authorization": f"Bearer {self.token}"}
+            async with httpx.AsyncClient(base_url=self.emulator.base, timeout=60,
+                                         headers=headers) as http:
+                client = AllegroClient(http, None, Pacer(allegro_windows()))
+                gate = asyncio.Semaphore(10)
+
+                async def one(value: str, batch: list[str]) -> None:
+                    async with gate:
+                        uid = str(uuid.uuid4())
+                        criteria = [{"type": "CONTAINS_OFFERS",
+                                     "offers": [{"id": i} for i in batch]}]
+                        await client.request("PUT", f"/sale/{kind}/{uid}",
+                                             json={"offerCriteria": criteria, **body(value)})
+                        await command_tasks(client, kind, uid, batch)
+
+                await asyncio.gather(*(one(value, list(batch))
+                                       for value, members in by_value.items()
+                                       for batch in chunks(members)))
+
+        asyncio.run(run())
+
+
+def grouped(catalog: Path, field: str, ids: dict[str, str]) -> dict[str, list[str]]:
+    by_value: dict[str, list[str]] = {}
+    for sku, value in values(catalog, field).items():
+        by_value.setdefault(str(value), []).append(ids[sku])
+    return by_value
+
+
+def setup(emulator: Emulator, catalog: Path, env: dict[str, str]) -> float:
+    """The first apply: the account the changes start from."""
+    emulator.steer("settings", {"processing_delay": PROCESSING_DELAY})
+    started = time.perf_counter()
+    done = catalogsync("apply", catalog, "--auto-approve", env=env, timeout=7200)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return time.perf_counter() - started
+
+
+PAUSE = [61.0]
+
+
+def pause() -> None:
+    """Let a minute pass: the next change starts from empty windows."""
+    time.sleep(PAUSE[0])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--offers", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=23)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--pause", type=float, default=61.0,
+                        help="seconds between changes (a window: 61)")
+    args = parser.parse_args()
+    PAUSE[0] = args.pause
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory() as tmp, served_emulator(Path(tmp)) as emulator:
+        work = Path(tmp)
+        catalog = sandbox_catalog(work / "shop", args.offers)
+        edit_offers(catalog, distinct_prices)
+        token = emulator.token()
+        env = cli_env(emulator, token, work / "config")
+        took = setup(emulator, catalog, env)
+        print(f"setup: {args.offers} offers applied in {took:.0f} s", file=sys.stderr,
+              flush=True)
+        pause()
+        run = Run(emulator, catalog, env, token, args.offers)
+        ids = offer_ids(catalog)
+
+        edit_offers(catalog, repricing(rng))
+        prices = grouped(catalog, "price", ids)
+        run.measure("catalogsync", f"repricing ({len(prices)} prices)", run.apply)
+        print(f"plan after repricing: exit {run.clean_plan()}", file=sys.stderr, flush=True)
+        pause()
+        edit_offers(catalog, restock(rng))
+        stocks = grouped(catalog, "stock", ids)
+        run.measure("catalogsync", f"restock ({len(stocks)} values)", run.apply)
+        print(f"plan after restock: exit {run.clean_plan()}", file=sys.stderr, flush=True)
+        pause()
+
+        edit_offers(catalog, repricing(rng))
+        prices = grouped(catalog, "price", ids)
+        run.measure("competent", f"repricing ({len(prices)} prices)", lambda: run.peer(
+            "offer-price-change-commands", prices, lambda v: {"modification": {
+                "type": "FIXED_PRICE", "price": {"amount": v, "currency": "PLN"}}}))
+        pause()
+        edit_offers(catalog, restock(rng))
+        stocks = grouped(catalog, "stock", ids)
+        run.measure("competent", f"restock ({len(stocks)} values)", lambda: run.peer(
+            "offer-quantity-change-commands", stocks, lambda v: {"modification": {
+                "changeType": "FIXED", "value": int(v)}}))
+    print_table(run.rows)
+    if args.json:
+        args.json.write_text(json.dumps(run.rows, indent=1))
+    return 0
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    print(f"{'offers':>7} {'who':<11} {'scenario':<28} {'requests':>8} {'change':>7} "
+          f"{'reads':>6} {'429s':>5} {'wall s':>8} {'bound s':>8} {'eff.':>5} "
+          f"{'bound req':>9} {'req/bound':>9}")
+    for r in rows:
+        print(f"{r['offers']:>7} {r['who']:<11} {r['scenario']:<28} {r['requests']:>8} "
+              f"{r['change']:>7} {r['reads']:>6} {r['429s']:>5} {r['wall_seconds']:>8.2f} "
+              f"{r['bound_seconds']:>8.2f} {r['efficiency']:>5.2f} {r['bound_requests']:>9} "
+              f"{r['requests_vs_bound']:>9.2f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

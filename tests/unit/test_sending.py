@@ -1,0 +1,118 @@
+"""A batch command sent and waited for (apply/sending.py): an id Allegro already knows (409)
+is an earlier run's command, taken as its outcome, except for the parts whose task failed:
+those go again under a new id, so a reported failure is never answered with itself again."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from catalogsync.apply.sending import Journal, Outgoing, Part, by_part, send
+from tests.unit.mock_allegro import json_answer, mock_client
+
+pytestmark = pytest.mark.anyio
+KIND = "offer-publication-commands"
+USED = {"errors": [{"code": "CONFLICT", "message": "Command id was already used"}]}
+FAIL = {"status": "FAIL", "message": "The offer cannot be activated.",
+        "errors": [{"code": "VALIDATION_ERROR",
+                    "userMessage": "Offer can be activated only with stock being greater than 0."}]}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class Allegro:
+    """Commands by id, each with its tasks' statuses by offer; `known` are an earlier run's."""
+
+    def __init__(self, known: dict[str, dict[str, str]], fails: set[str]) -> None:
+        self.commands = known
+        self.fails = fails  # offers whose task fails in a new command
+        self.sent: list[tuple[str, list[str], int]] = []
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        parts = request.url.path.split("/")
+        uid = parts[3]
+        if request.method == "PUT":
+            offers = [o["id"] for o in json.loads(request.content)["offerCriteria"][0]["offers"]]
+            used = uid in self.commands
+            self.sent.append((uid, offers, 409 if used else 201))
+            if used:
+                return json_answer(USED, 409)
+            self.commands[uid] = {o: "FAIL" if o in self.fails else "SUCCESS" for o in offers}
+            return json_answer({"id": uid, "taskCount": {"total": 0, "success": 0, "failed": 0}},
+                               201)
+        tasks = self.commands[uid]
+        if parts[-1] == "tasks":
+            return json_answer({"tasks": [{"offer": {"id": o}, **(FAIL if s == "FAIL" else
+                                                                     {"status": s})}
+                                          for o, s in tasks.items()]})
+        failed = sum(s == "FAIL" for s in tasks.values())
+        return json_answer({"id": uid, "createdAt": "2026-12-07T10:00:00Z",
+                            "completedAt": "2026-12-07T10:00:00Z",
+                            "taskCount": {"total": len(tasks), "success": len(tasks) - failed,
+                                          "failed": failed}})
+
+
+def outgoing(offers: list[str]) -> Outgoing:
+    def request(uid: str, parts: list[Part]) -> tuple[str, str, dict[str, Any]]:
+        criteria = [{"type": "CONTAINS_OFFERS", "offers": [{"id": o} for o, _ in parts]}]
+        return "PUT", f"/sale/{KIND}/{uid}", {"offerCriteria": criteria,
+                                              "publication": {"action": "ACTIVATE"}}
+
+    return Outgoing(KIND, [(o, None) for o in offers], request)
+
+
+async def sent(allegro: Allegro, offers: list[str]) -> tuple[dict[Part, Any], list[str]]:
+    journal: list[str] = []
+    pending = Journal(lambda uid, kind, offers: journal.append(uid), journal.remove)
+    tasks = await send(mock_client(allegro.answer), outgoing(offers), "c1", pending)
+    assert journal == []  # every command written down was forgotten once settled
+    return tasks, [uid for uid, _, _ in allegro.sent]
+
+
+async def test_a_failed_task_is_reported_in_allegros_words() -> None:
+    allegro = Allegro({}, fails={"2"})
+    tasks, ids = await sent(allegro, ["1", "2"])
+    assert tasks[("1", None)]["status"] == "SUCCESS"
+    assert tasks[("2", None)]["status"] == "FAIL"
+    assert ids == ["c1"]
+
+
+async def test_a_failure_an_earlier_run_reported_is_sent_again_under_a_new_id() -> None:
+    """The run after a FAIL plans the same command (same live state, same id): Allegro
+    answers 409; the failed offer goes again, the one that succeeded does not."""
+    allegro = Allegro({"c1": {"1": "SUCCESS", "2": "FAIL"}}, fails=set())
+    tasks, ids = await sent(allegro, ["1", "2"])
+    assert {p: t["status"] for p, t in tasks.items()} == {("1", None): "SUCCESS",
+                                                          ("2", None): "SUCCESS"}
+    assert [(offers, status) for _, offers, status in allegro.sent] == [(["1", "2"], 409),
+                                                                          (["2"], 201)]
+    assert ids[1] != "c1"
+
+
+async def test_a_command_an_interrupted_run_sent_is_found_not_sent_twice() -> None:
+    allegro = Allegro({"c1": {"1": "SUCCESS", "2": "SUCCESS"}}, fails=set())
+    tasks, ids = await sent(allegro, ["1", "2"])
+    assert all(t["status"] == "SUCCESS" for t in tasks.values())
+    assert ids == ["c1"]  # the 409 alone: its tasks are the outcome
+
+
+async def test_each_earlier_failure_is_passed_under_ids_derived_one_from_another() -> None:
+    first = Allegro({"c1": {"2": "FAIL"}}, fails={"2"})
+    _, ids = await sent(first, ["2"])
+    second = Allegro({uid: {"2": "FAIL"} for uid in ids}, fails=set())
+    tasks, more = await sent(second, ["2"])
+    assert more[: len(ids)] == ids and len(more) == len(ids) + 1  # the same ids, then a new one
+    assert tasks[("2", None)]["status"] == "SUCCESS"
+
+
+def test_bulk_tasks_are_told_apart_by_offer_and_field() -> None:
+    tasks = [{"subject": {"offerId": "1", "field": "prices"}, "status": "SUCCESS"},
+             {"subject": {"offerId": "1", "field": "stock"}, "status": "FAIL"}]
+    found = by_part(tasks, [("1", "prices"), ("1", "stock"), ("2", "stock")])
+    assert [found[p]["status"] for p in found] == ["SUCCESS", "FAIL", "FAIL"]
