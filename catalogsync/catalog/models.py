@@ -45,9 +45,11 @@ from catalogsync.catalog.values import (
     Environment,
     Frozen,
     Location,
+    OfferName,
     Safety,
     Status,
     StockMode,
+    shown_plainly,
 )
 
 __all__ = [
@@ -104,7 +106,9 @@ OFFER_FIELDS = (
 )
 
 
-Sku = Annotated[str, Field(min_length=1, max_length=L.EXTERNAL_ID_MAX_CHARS)]
+Sku = Annotated[
+    str, Field(min_length=1, max_length=L.EXTERNAL_ID_MAX_CHARS), AfterValidator(shown_plainly)
+]
 Int32 = Annotated[int, Field(le=L.INT32_MAX)]
 
 
@@ -223,11 +227,6 @@ Section = Annotated[
 
 HandlingTime = Literal[HANDLING_TIMES]  # type: ignore[valid-type]
 Invoice = Literal[INVOICES]  # type: ignore[valid-type]
-
-
-OfferName = Annotated[
-    str, Field(min_length=L.OFFER_NAME_MIN_CHARS, max_length=L.OFFER_NAME_MAX_CHARS)
-]
 
 
 class OfferSpec(Frozen):
@@ -373,7 +372,9 @@ def _table_name(name: str) -> str:
 
 
 TableName = Annotated[str, AfterValidator(_table_name)]
-VariantSetName = Annotated[str, Field(min_length=1, max_length=L.VARIANT_SET_NAME_MAX_CHARS)]
+VariantSetName = Annotated[
+    str, Field(min_length=1, max_length=L.VARIANT_SET_NAME_MAX_CHARS), AfterValidator(shown_plainly)
+]
 
 
 class Catalog(Frozen):

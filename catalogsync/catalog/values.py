@@ -7,9 +7,10 @@ import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from catalogsync.catalog import limits as L
+from catalogsync.safe_text import hidden_characters
 
 PROVINCES = (
     "DOLNOSLASKIE",
@@ -29,6 +30,43 @@ PROVINCES = (
     "WIELKOPOLSKIE",
     "ZACHODNIOPOMORSKIE",
 )
+
+def shown_plainly(text: str) -> str:
+    """Refuse a name or key with characters a reader does not see as themselves (controls,
+    line breaks, bidirectional overrides, zero-width spaces): shown in a plan, a terminal or
+    a pull request, they could hide or fake what it says."""
+    found = hidden_characters(text)
+    if found:
+        raise ValueError(
+            f"contains {', '.join(found)} (control, line-break, bidirectional or zero-width "
+            "characters, which can hide or fake what a plan shows); retype it without them"
+        )
+    return text
+
+
+def _offer_name(name: str) -> str:
+    shown_plainly(name)
+    words = L.name_words(name)
+    if words < L.OFFER_NAME_MIN_WORDS:
+        raise ValueError(
+            f"has {words} {'word' if words == 1 else 'words'} and Allegro wants at least "
+            f"{L.OFFER_NAME_MIN_WORDS}, separated by spaces; add what a buyer searches for, "
+            "e.g. 'Kubek ceramiczny biały 330 ml'"
+        )
+    return name
+
+
+OfferName = Annotated[
+    str,
+    Field(
+        min_length=L.OFFER_NAME_MIN_CHARS,
+        max_length=L.OFFER_NAME_MAX_CHARS,
+        # for editors; the validator below says it in words
+        json_schema_extra={"pattern": rf"^\s*\S+(\s+\S+){{{L.OFFER_NAME_MIN_WORDS - 1},}}\s*$"},
+    ),
+    AfterValidator(_offer_name),
+]
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(
