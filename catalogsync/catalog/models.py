@@ -42,12 +42,14 @@ from catalogsync.catalog.records import (
 )
 from catalogsync.catalog.values import (
     AfterSales,
+    Ean,
     Environment,
     Frozen,
     Location,
     OfferName,
     Safety,
     Status,
+    StockCount,
     StockMode,
     shown_plainly,
 )
@@ -162,21 +164,6 @@ def _polish_time(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Europe/Warsaw"))
 
 
-def _gtin(ean: str) -> str:
-    """An EAN/GTIN: 8, 12, 13 or 14 digits, the last one the GS1 check digit."""
-    if not ean.isdigit() or len(ean) not in (8, 12, 13, 14):
-        raise ValueError(f"an EAN has 8, 12, 13 or 14 digits (GTIN-8/12/13/14), not {ean!r}")
-    # from the right, the check digit's neighbour weighs 3, the next 1, and so on
-    total = 3 * sum(map(int, ean[-2::-2])) + sum(map(int, ean[-3::-2]))
-    expected = (10 - total % 10) % 10
-    if int(ean[-1]) != expected:
-        raise ValueError(
-            f"the check digit of EAN {ean} is {ean[-1]}, but its other digits give "
-            f"{expected}: a typo?"
-        )
-    return ean
-
-
 class ProductSpec(Frozen):
     """The catalogue product an offer sells: by EAN (GTIN) or by Allegro product id.
 
@@ -184,7 +171,7 @@ class ProductSpec(Frozen):
     A pinned `id` wins over the EAN.
     """
 
-    ean: Annotated[str, AfterValidator(_gtin)] | None = None
+    ean: Ean | None = None
     id: str | None = None
     parameters: dict[str, ParamValues] = Field(default_factory=dict)
 
@@ -239,7 +226,7 @@ class OfferSpec(Frozen):
     parameters: dict[str, OfferParam] | None = None
     price: Money | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
-    stock: Annotated[Int32, Field(ge=0)] | None = None
+    stock: StockCount | None = None
     images: Annotated[tuple[str, ...], Field(max_length=L.GALLERY_MAX_IMAGES)] | None = None
     description: tuple[Section, ...] | None = None
     shipping_rates: str | None = None

@@ -543,7 +543,9 @@ def test_unusual_yaml_is_reported_as_problems_not_raised() -> None:
         "(e.g. <<: *defaults)",
         "cat/a.yaml:5:5: offers: a key must be a plain value",
         "cat/a.yaml:7:14: offers.C.price: could not determine a constructor for the tag '!foo'",
-        "cat/b.yaml:2:14: invalid YAML: invalid leading UTF-8 octet",
+        "cat/b.yaml:2:14: the file is not UTF-8 text (byte 0xff); read as Windows-1250 this "
+        "line says 'E: {name: \"˙\"}': save the file as UTF-8 (in Notepad or Excel: Save as, "
+        "Encoding UTF-8)",
     ]
 
 
