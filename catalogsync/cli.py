@@ -20,6 +20,7 @@ from catalogsync.cli_options import CliContext, add_global_options, colour, plan
 from catalogsync.errors import CatalogError, CatalogsyncError, Problem
 from catalogsync.log import show_warnings
 from catalogsync.plan.options import Options
+from catalogsync.safe_text import visible
 from catalogsync.wording import plural
 
 if TYPE_CHECKING:
@@ -96,8 +97,8 @@ class _Group(click.Group):
         except CatalogsyncError as exc:
             *details, summary = str(exc).splitlines() or [exc.__class__.__name__]
             for line in details:
-                click.echo(line, err=True)
-            click.echo(f"Error: {summary}", err=True)
+                click.echo(visible(line), err=True)
+            click.echo(f"Error: {visible(summary)}", err=True)
             if ctx.meta.get("markdown"):
                 from catalogsync.render import render_markdown_failure
 
@@ -178,7 +179,7 @@ def _load(directory: Path) -> Catalog:
     finally:
         settled()  # the models and the catalog: not collected again, not even at exit
         for note in notes:
-            click.echo(note, err=True)
+            click.echo(visible(note), err=True)
 
 
 def _targeted(directory: Path, catalog: Catalog, options: Options) -> Options:

@@ -8,13 +8,15 @@ import logging
 
 import click
 
+from catalogsync.safe_text import visible
+
 
 class _ToStderr(logging.Handler):
     """Writes to whatever stderr is at the time (`name: message`; warnings as such)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         prefix = "Warning" if record.levelno >= logging.WARNING else record.name
-        click.echo(f"{prefix}: {record.getMessage()}", err=True)
+        click.echo(f"{prefix}: {visible(record.getMessage(), newlines=True)}", err=True)
 
 
 def _handler() -> _ToStderr:

@@ -11,6 +11,7 @@ import click
 from catalogsync.plan.cost import estimate
 from catalogsync.plan.model import Action, Change, FieldDiff, Plan, Severity
 from catalogsync.plan.nested import changed_window, nested_changes
+from catalogsync.safe_text import fence, md_code, md_inline, visible
 from catalogsync.wording import plural
 
 Paint = Callable[..., str]
@@ -32,7 +33,7 @@ def render_text(plan: Plan, color: bool = False) -> str:
     lines: list[str] = []
     for diagnostic in plan.diagnostics:
         fg = _SEVERITY_COLOUR[diagnostic.severity]
-        lines.append(paint(str(diagnostic), fg))
+        lines.append(paint(visible(str(diagnostic)), fg))
     if plan.diagnostics:
         lines.append("")
     if plan.changes:
@@ -48,22 +49,22 @@ def render_text(plan: Plan, color: bool = False) -> str:
 
 def _change_lines(change: Change, paint: Paint) -> list[str]:
     symbol, fg = _SYMBOL[change.action]
-    head = f"  {symbol} {change.address}"
+    head = f"  {symbol} {visible(change.address)}"
     if change.id:
-        head += f" ({change.id})"
+        head += f" ({visible(change.id)})"
     lines = [paint(head, fg, bold=True)]
     if change.reason:
-        lines.append(f"      # {change.reason}")
+        lines.append(f"      # {visible(change.reason)}")
     for diff in change.diffs:
         if change.action is Action.CREATE:
-            lines.append(f"      {diff.field}: {_value(diff.new)}")
+            lines.append(f"      {visible(diff.field)}: {_value(diff.new)}")
             continue
         for path, old, new in _leaves(diff):
             symbol = "+" if old is None else "-" if new is None else "~"
-            lines.append(f"      {symbol} {path}: {_value(old)} → {_value(new)}")
+            lines.append(f"      {symbol} {visible(path)}: {_value(old)} → {_value(new)}")
         if diff.source:
-            lines.append(f"          from {diff.source}")
-    lines.append(f"      via {', then '.join(change.via)}")
+            lines.append(f"          from {visible(diff.source)}")
+    lines.append(f"      via {visible(', then '.join(change.via))}")
     lines.append("")
     return lines
 
@@ -79,9 +80,11 @@ def _leaves(diff: FieldDiff) -> list[tuple[str, Any, Any]]:
 
 
 def _value(value: Any) -> str:
+    """One line, every hidden character escaped (a value may come from anyone)."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     if value is None:
         text = "(not set)"
+    text = visible(text)
     return text if len(text) <= _WIDTH else text[: _WIDTH - 1] + "…"
 
 
@@ -126,21 +129,21 @@ _MD_SYMBOL = {Action.CREATE: "➕", Action.UPDATE: "✏️", Action.END: "⏹️
 def render_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
     """A pull-request comment: the summary first, a table of changes, then details that are
     cut short (with a note) before the comment would exceed `limit` characters."""
-    title = f"### catalogsync plan for {plan.marketplace} ({plan.environment})"
+    title = f"### catalogsync plan for {md_inline(plan.marketplace)} ({plan.environment})"
     head = [COMMENT_MARKER, title, ""]
     head.append(f"**{_summary(plan, _no_paint)}**")
     head.append("")
     for diagnostic in plan.diagnostics:
         icon = _SEVERITY_ICON[diagnostic.severity]
-        head.append(f"- {icon} {_md(str(diagnostic))}")
+        head.append(f"- {icon} {md_inline(str(diagnostic))}")
     if plan.diagnostics:
         head.append("")
     if not plan.changes:
         return "\n".join(head)
     head += ["| | resource | fields | via |", "|---|---|---|---|"]
     rows = [
-        f"| {_MD_SYMBOL[c.action]} | {c.resource.value} `{_md(c.key)}` | "
-        f"{', '.join(d.field for d in c.diffs)} | {_md(', '.join(c.via))} |"
+        f"| {_MD_SYMBOL[c.action]} | {c.resource.value} {md_code(c.key)} | "
+        f"{md_inline(', '.join(d.field for d in c.diffs))} | {md_inline(', '.join(c.via))} |"
         for c in plan.changes
     ]
     details = [_md_details(c) for c in plan.changes]
@@ -169,8 +172,7 @@ def render_markdown_failure(message: str, limit: int = MARKDOWN_LIMIT) -> str:
     """The pull-request comment when no plan could be made (invalid catalog, login, network):
     the message's details cut short before the comment would exceed `limit` characters, its
     last line (the summary) always shown."""
-    fence = "````"  # longer than any fence a message could carry
-    *details, summary = message.splitlines() or [""]
+    *details, summary = [visible(line) for line in message.splitlines()] or [""]
     size = len(COMMENT_MARKER) + len(summary) + 300
     shown: list[str] = []
     for line in details:
@@ -179,34 +181,30 @@ def render_markdown_failure(message: str, limit: int = MARKDOWN_LIMIT) -> str:
             shown.append(f"… {plural(len(details) - len(shown), 'more line')} in the job's log")
             break
         shown.append(line)
-    head = [COMMENT_MARKER, "### catalogsync plan failed", "", fence]
-    return "\n".join([*head, *shown, summary, fence, ""])
+    head = [COMMENT_MARKER, "### catalogsync plan failed", ""]
+    return "\n".join([*head, *fence([*shown, summary], least=4), ""])
 
 
 def _md_details(change: Change) -> str:
-    lines = [f"\n**{change.address}**" + (f" — {_md(change.reason)}" if change.reason else ""), ""]
-    lines.append("```diff")
+    reason = f" — {md_inline(change.reason)}" if change.reason else ""
+    rows = []
     for diff in change.diffs:
         if change.action is Action.CREATE:
-            lines.append(f"+ {diff.field}: {_value(diff.new)}")
+            rows.append(f"+ {visible(diff.field)}: {_value(diff.new)}")
             continue
         for path, old, new in _leaves(diff):
             if old is not None:
-                lines.append(f"- {path}: {_value(old)}")
+                rows.append(f"- {visible(path)}: {_value(old)}")
             if new is not None:
-                lines.append(f"+ {path}: {_value(new)}")
+                rows.append(f"+ {visible(path)}: {_value(new)}")
         if diff.source:
-            lines.append(f"  from {diff.source}")
-    lines.append("```")
+            rows.append(f"  from {visible(diff.source)}")
+    lines = [f"\n**{md_inline(change.address)}**{reason}", "", *fence(rows, "diff")]
     return "\n".join(lines) + "\n"
 
 
 def _no_paint(text: str, fg: str, bold: bool = False) -> str:
     return text
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 def render_json(plan: Plan) -> str:

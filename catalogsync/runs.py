@@ -43,6 +43,7 @@ from catalogsync.plan.options import Options
 from catalogsync.plan.planner import plan as make_plan
 from catalogsync.plan.planner import stale_changes
 from catalogsync.render import render_json, render_markdown, render_text
+from catalogsync.safe_text import visible
 from catalogsync.state import StateIndex, load_pacing, save_index, save_pacing
 
 T = TypeVar("T")
@@ -184,14 +185,15 @@ async def _session(
 def _acting_as(client: SellerClient) -> None:
     """R8: say which seller the token acts for, before anything is read or changed."""
     seller = client.seller
-    click.echo(f"Acting as seller {seller.user_name} on {seller.environment.value}.", err=True)
+    name = visible(seller.user_name)
+    click.echo(f"Acting as seller {name} on {seller.environment.value}.", err=True)
 
 
 def summarise(report: ApplyReport, reads: int) -> None:
     """The totals and per-step lines; then each failure, and what was not sent and why."""
-    click.echo("\n".join(report.summary(reads)))
+    click.echo(visible("\n".join(report.summary(reads)), newlines=True))
     for line in report.problems():
-        click.echo(line, err=True)
+        click.echo(visible(line, newlines=True), err=True)
 
 
 def _confirm(approved: bool) -> None:

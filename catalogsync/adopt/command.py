@@ -44,6 +44,7 @@ from catalogsync.catalog.models import OFFER_FIELDS, Catalog, Environment
 from catalogsync.config import WORK_DIR, lock_file, pacing_path, state_index_path
 from catalogsync.live.sales import Window, around, read_sales
 from catalogsync.runlock import Holder, account_lock, lock_path
+from catalogsync.safe_text import visible
 from catalogsync.state import load_index, load_pacing, save_index, save_pacing
 
 _STATUSES = {"active": "ACTIVE", "activating": "ACTIVATING", "inactive": "INACTIVE",
@@ -171,7 +172,7 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
         save_index(index_path, index)
     notes += unseen(managed - set(index.offers), selection)
     for note in notes:
-        click.echo(f"Note: {note}", err=True)
+        click.echo(f"Note: {visible(note, newlines=True)}", err=True)
     _report(directory, found, new_tables, sets, responsible, files, lock.path if saved else None)
     if not found:
         click.echo(f"No offer imported: {nothing_imported(account, selection, len(seen))}.")
@@ -243,7 +244,8 @@ def _report(directory: Path, found: list[Entry], tables: dict[str, Any], sets: d
     rekeyed = [e for e in found if e.rekey]
     if rekeyed:
         click.echo(
-            f"{len(rekeyed)} offers had no external id of their own (e.g. {rekeyed[0].key}): "
+            f"{len(rekeyed)} offers had no external id of their own "
+            f"(e.g. {visible(rekeyed[0].key)}): "
             "the next apply writes each key into the offer's external.id, and the account "
             "carries it from then on (catalogsync.lock links the key to the offer until then)."
         )

@@ -21,6 +21,7 @@ from yaml.error import Mark
 
 from catalogsync.catalog.models import Catalog
 from catalogsync.errors import Problem
+from catalogsync.safe_text import visible
 
 #: A key path inside a file or the merged catalog: mapping keys and list indices.
 KeyPath = tuple[Any, ...]
@@ -44,7 +45,8 @@ def problem_at(file: Path, mark: Mark | None, message: str) -> Problem:
 
 
 def _dotted(path: KeyPath) -> str:
-    return ".".join(str(seg) if seg != "" else '""' for seg in path)
+    """The key path as messages show it: keys may hold any character, shown escaped."""
+    return ".".join(visible(str(seg)) if seg != "" else '""' for seg in path)
 
 
 def at_path(path: KeyPath, message: str) -> str:

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from catalogsync.catalog.limits import SAFETY_FILE_MEDIA_TYPES
+from catalogsync.catalog.values import shown_plainly
 
 #: Allegro takes a responsible person's address in an EU member state only [SL].
 EU_COUNTRIES = (
@@ -32,7 +32,7 @@ class _Frozen(BaseModel):
 def _resource_name(value: str) -> str:
     if not re.fullmatch(r"\S+( \S+)*", value):
         raise ValueError("a name may not contain tabs, line breaks or several spaces in a row")
-    return value
+    return shown_plainly(value)
 
 
 #: How Allegro lets a producer or person be named: at most 50 characters, single spaces.
@@ -86,15 +86,9 @@ class SafetyText(_Frozen):
     text: Annotated[str, Field(min_length=1, max_length=MAX_SAFETY_TEXT)]
 
 
-def _safety_file(path: str) -> str:
-    if not path.lower().endswith(tuple(SAFETY_FILE_MEDIA_TYPES)):
-        raise ValueError("a safety manual is a PDF, JPEG or PNG file")
-    if path.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", path):
-        raise ValueError("a safety manual must be a file inside the catalog directory")
-    return path
-
-
-SafetyFile = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_safety_file)]
+#: A safety manual's path: where it lies and what it is, the loader checks with the other
+#: local files (catalog/offer_checks.py), naming the file.
+SafetyFile = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class SafetyManuals(_Frozen):

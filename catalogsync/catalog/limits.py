@@ -17,6 +17,8 @@ from typing import Any
 INT32_MAX = 2**31 - 1
 #: offer name (title), in characters [S SaleProductOfferRequestBase.name]
 OFFER_NAME_MIN_CHARS, OFFER_NAME_MAX_CHARS = 12, 75
+#: …and in words: "consist of at least 3 words" [S SaleProductOfferRequestBase.name]
+OFFER_NAME_MIN_WORDS = 3
 #: `external.id`, the seller's SKU [S ExternalId.id]
 EXTERNAL_ID_MAX_CHARS = 100
 #: the description as JSON (sections of items), in UTF-8 bytes (API_NOTES §2)
@@ -57,6 +59,9 @@ SAFETY_FILE_MEDIA_TYPES = {
 }
 #: `POST /sale/images` answers 413 above this (Allegro does not publish it: the emulator's).
 IMAGE_MAX_BYTES = 10_000_000
+#: A safety manual (`PUT /sale/offer-attachments/{id}`): Allegro publishes no bound; the
+#: emulator's, as for images.
+SAFETY_FILE_MAX_BYTES = IMAGE_MAX_BYTES
 #: One file or directory name, in bytes (Linux NAME_MAX), and a whole relative path.
 FILE_NAME_MAX_BYTES = 255
 PATH_MAX_BYTES = 1024
@@ -72,6 +77,11 @@ NOT_AT_PLAN_TIME = {
     "request limits": "R1-R3 and the per-seller limits depend on every client of the account; "
     "apply paces itself and waits a 429 out instead",
 }
+
+
+def name_words(name: str) -> int:
+    """Words of an offer name, as the 3-word rule counts them: runs between spaces."""
+    return len(name.split())
 
 
 def table_name_problem(name: str) -> str | None:

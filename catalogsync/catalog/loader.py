@@ -17,6 +17,7 @@ node at each problem's key path (`diagnostics.py` words the problems).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -32,12 +33,11 @@ from catalogsync.catalog.diagnostics import (
 )
 from catalogsync.catalog.discovery import SETTINGS_FILE, catalog_files
 from catalogsync.catalog.file_reading import SECTIONS, FileReading, Section, Skipped, UndoPoint
-from catalogsync.catalog.local_files import MISSING, is_local, local_file_problem
-from catalogsync.catalog.models import Catalog, ImageItem, Offer, Settings
+from catalogsync.catalog.models import Catalog, Offer, Settings
+from catalogsync.catalog.offer_checks import offer_problems
 from catalogsync.catalog.yaml_nodes import INVALID, Locator, NodeBuilder, compose, is_null
 from catalogsync.errors import CatalogError, Problem
 from catalogsync.gcpause import gc_paused
-from catalogsync.wording import shown
 
 __all__ = ["SECTIONS", "SETTINGS_FILE", "load_catalog", "load_settings"]
 
@@ -102,7 +102,7 @@ class _Load:
         self.issues += self._reference_issues()
         if catalog is not None and self.offers_valid:
             catalog = catalog.model_copy(update={"offers": self.offers})
-            self.issues += self._image_issues(catalog)
+            self.issues += self._offer_issues(catalog)
         else:
             catalog = None
         self._finish()
@@ -244,22 +244,17 @@ class _Load:
         if len(self.sections["offers"]) >= _VALIDATE_EVERY:
             self._validate_offers()
 
-    def _image_issues(self, catalog: Catalog) -> list[Issue]:
-        """Local image files must be usable; a missing one is left to the plan."""
+    def _offer_issues(self, catalog: Catalog) -> list[Issue]:
+        """What Allegro would refuse that the catalog alone shows (catalog/offer_checks.py)."""
+        now = datetime.now(UTC)
         issues = []
         for sku, offer in catalog.offers.items():
-            named: list[tuple[KeyPath, str]] = [
-                (("offers", sku, "images", i), image) for i, image in enumerate(offer.images or ())
-            ]
-            for s, section in enumerate(offer.description or ()):
-                for i, item in enumerate(section):
-                    if isinstance(item, ImageItem):
-                        named.append((("offers", sku, "description", s, i, "image"), item.image))
-            for path, image in named:
-                problem = local_file_problem(self.directory, image) if is_local(image) else None
-                if problem is not None and problem != MISSING:
-                    file = self.origins["offers"][sku][0]
-                    issues.append(Issue(file, path, f"image file {shown(image)} {problem}"))
+            file = self.origins["offers"][sku][0]
+            for path, message in offer_problems(self.directory, offer, now):
+                issues.append(Issue(file, ("offers", sku, *path), message))
+        defaults = Offer(safety_information=catalog.settings.defaults.safety_information)
+        for path, message in offer_problems(self.directory, defaults, now):
+            issues.append(Issue(self.settings_file, ("defaults", *path), message))
         return issues
 
     def file_of(self, path: KeyPath) -> Path:

@@ -33,11 +33,7 @@ def local_file_problem(
     max_bytes: int | None = IMAGE_MAX_BYTES,
 ) -> str | None:
     """Why the file `name` (relative to `directory`; an image unless `kinds` says otherwise)
-    cannot be used, or None.
-
-    A missing file is `MISSING`: the loader leaves it to the plan, which may come after the
-    file is made.
-    """
+    cannot be used, or None (a missing file is `MISSING`)."""
     encoded = name.encode("utf-8", "surrogateescape")
     if len(encoded) > PATH_MAX_BYTES:
         return f"has a path longer than {PATH_MAX_BYTES} bytes"
@@ -60,7 +56,7 @@ def local_file_problem(
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
         return f"cannot be resolved: {getattr(exc, 'strerror', None) or exc}"
     if not path.is_relative_to(root):
-        what = "images" if kinds is IMAGE_MEDIA_TYPES else "the files a catalog names"
+        what = "images" if kinds is IMAGE_MEDIA_TYPES else "files"
         return f"lies outside the catalog directory; {what} must be inside it"
     try:
         info = path.stat()
@@ -71,7 +67,8 @@ def local_file_problem(
     if not stat.S_ISREG(info.st_mode):
         return "is not a regular file"
     if max_bytes is not None and info.st_size > max_bytes:
-        return f"is {info.st_size} bytes; Allegro takes images of at most {max_bytes} bytes"
+        what = "images" if kinds is IMAGE_MEDIA_TYPES else "files"
+        return f"is {info.st_size} bytes; Allegro takes {what} of at most {max_bytes} bytes"
     if info.st_size == 0:
         return "is empty"
     return None

@@ -43,12 +43,16 @@ from catalogsync.catalog.records import (
 )
 from catalogsync.catalog.values import (
     AfterSales,
+    Ean,
     Environment,
     Frozen,
     Location,
+    OfferName,
     Safety,
     Status,
+    StockCount,
     StockMode,
+    shown_plainly,
 )
 
 __all__ = [
@@ -105,7 +109,9 @@ OFFER_FIELDS = (
 )
 
 
-Sku = Annotated[str, Field(min_length=1, max_length=L.EXTERNAL_ID_MAX_CHARS)]
+Sku = Annotated[
+    str, Field(min_length=1, max_length=L.EXTERNAL_ID_MAX_CHARS), AfterValidator(shown_plainly)
+]
 Int32 = Annotated[int, Field(le=L.INT32_MAX)]
 
 
@@ -159,21 +165,6 @@ def _polish_time(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Europe/Warsaw"))
 
 
-def _gtin(ean: str) -> str:
-    """An EAN/GTIN: 8, 12, 13 or 14 digits, the last one the GS1 check digit."""
-    if not ean.isdigit() or len(ean) not in (8, 12, 13, 14):
-        raise ValueError(f"an EAN has 8, 12, 13 or 14 digits (GTIN-8/12/13/14), not {ean!r}")
-    # from the right, the check digit's neighbour weighs 3, the next 1, and so on
-    total = 3 * sum(map(int, ean[-2::-2])) + sum(map(int, ean[-3::-2]))
-    expected = (10 - total % 10) % 10
-    if int(ean[-1]) != expected:
-        raise ValueError(
-            f"the check digit of EAN {ean} is {ean[-1]}, but its other digits give "
-            f"{expected}: a typo?"
-        )
-    return ean
-
-
 class ProductSpec(Frozen):
     """The catalogue product an offer sells: by EAN (GTIN) or by Allegro product id.
 
@@ -181,7 +172,7 @@ class ProductSpec(Frozen):
     A pinned `id` wins over the EAN.
     """
 
-    ean: Annotated[str, AfterValidator(_gtin)] | None = None
+    ean: Ean | None = None
     id: str | None = None
     parameters: dict[str, ParamValues] = Field(default_factory=dict)
 
@@ -226,11 +217,6 @@ HandlingTime = Literal[HANDLING_TIMES]  # type: ignore[valid-type]
 Invoice = Literal[INVOICES]  # type: ignore[valid-type]
 
 
-OfferName = Annotated[
-    str, Field(min_length=L.OFFER_NAME_MIN_CHARS, max_length=L.OFFER_NAME_MAX_CHARS)
-]
-
-
 class OfferSpec(Frozen):
     """One offer as the YAML gives it, keyed in the catalog by its external id (the seller's
     SKU). Validated, it becomes an `Offer` (catalog/records.py)."""
@@ -241,7 +227,7 @@ class OfferSpec(Frozen):
     parameters: dict[str, OfferParam] | None = None
     price: Money | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
-    stock: Annotated[Int32, Field(ge=0)] | None = None
+    stock: StockCount | None = None
     images: Annotated[tuple[str, ...], Field(max_length=L.GALLERY_MAX_IMAGES)] | None = None
     description: tuple[Section, ...] | None = None
     shipping_rates: str | None = None
@@ -376,7 +362,9 @@ def _table_name(name: str) -> str:
 
 
 TableName = Annotated[str, AfterValidator(_table_name)]
-VariantSetName = Annotated[str, Field(min_length=1, max_length=L.VARIANT_SET_NAME_MAX_CHARS)]
+VariantSetName = Annotated[
+    str, Field(min_length=1, max_length=L.VARIANT_SET_NAME_MAX_CHARS), AfterValidator(shown_plainly)
+]
 
 
 class Catalog(Frozen):

@@ -7,9 +7,18 @@ import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
 from catalogsync.catalog import limits as L
+from catalogsync.safe_text import hidden_characters
 
 PROVINCES = (
     "DOLNOSLASKIE",
@@ -29,6 +38,111 @@ PROVINCES = (
     "WIELKOPOLSKIE",
     "ZACHODNIOPOMORSKIE",
 )
+
+#: An EAN/GTIN as text: the validator and the published schema both use it.
+EAN_TEXT = r"^([0-9]{8}|[0-9]{12,14})$"
+#: An unquoted EAN, which YAML reads as a number (the loader keeps its text): the schema's
+#: bounds for it (8 to 14 digits; YAML loses leading zeros, so quote an EAN that starts with 0).
+_EAN_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [
+            {"type": "string", "pattern": EAN_TEXT},
+            {"type": "integer", "minimum": 10**7, "maximum": 10**14 - 1},
+        ]
+    }
+)
+
+
+def _gtin(ean: str) -> str:
+    """An EAN/GTIN: 8, 12, 13 or 14 digits, the last one the GS1 check digit."""
+    if not re.fullmatch(EAN_TEXT, ean):
+        digits = re.sub(r"[\s-]", "", ean)
+        if digits != ean and re.fullmatch(EAN_TEXT, digits):
+            raise ValueError(f"{ean!r}: write the EAN's digits alone, {digits} (remove the "
+                             "spaces and dashes)")
+        raise ValueError(f"an EAN has 8, 12, 13 or 14 digits (GTIN-8/12/13/14), not {ean!r}")
+    # from the right, the check digit's neighbour weighs 3, the next 1, and so on
+    total = 3 * sum(map(int, ean[-2::-2])) + sum(map(int, ean[-3::-2]))
+    expected = (10 - total % 10) % 10
+    if int(ean[-1]) != expected:
+        raise ValueError(
+            f"the check digit of EAN {ean} is {ean[-1]}, but its other digits give "
+            f"{expected}: a typo?"
+        )
+    return ean
+
+
+Ean = Annotated[str, AfterValidator(_gtin), _EAN_SCHEMA]
+
+
+#: A count written as text (`stock: "10"`), as the validator and the schema both take it.
+COUNT_TEXT = r"^[0-9]+$"
+
+
+def _count(value: object) -> object:
+    """`10 szt`, `10 pcs` or `ok. 10`: say to write the number alone."""
+    if isinstance(value, str) and not re.fullmatch(COUNT_TEXT, value.strip()):
+        digits = re.findall(r"[0-9]+", value)
+        if re.fullmatch(r"[0-9][0-9 ]*", value.strip()):  # 1 000
+            digits = ["".join(digits)]
+        if len(digits) == 1:
+            raise ValueError(f"{value!r} is not a number; write the number alone: {digits[0]}")
+        raise ValueError(f"{value!r} is not a whole number; write one like 10")
+    return value
+
+
+#: How many units: stock, in Allegro's int32.
+StockCount = Annotated[
+    int,
+    BeforeValidator(_count),
+    Field(ge=0, le=L.INT32_MAX),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": L.INT32_MAX},
+                {"type": "string", "pattern": COUNT_TEXT},
+            ]
+        }
+    ),
+]
+
+
+def shown_plainly(text: str) -> str:
+    """Refuse a name or key with characters a reader does not see as themselves (controls,
+    line breaks, bidirectional overrides, zero-width spaces): shown in a plan, a terminal or
+    a pull request, they could hide or fake what it says."""
+    found = hidden_characters(text)
+    if found:
+        raise ValueError(
+            f"contains {', '.join(found)} (control, line-break, bidirectional or zero-width "
+            "characters, which can hide or fake what a plan shows); retype it without them"
+        )
+    return text
+
+
+def _offer_name(name: str) -> str:
+    shown_plainly(name)
+    words = L.name_words(name)
+    if words < L.OFFER_NAME_MIN_WORDS:
+        raise ValueError(
+            f"has {words} {'word' if words == 1 else 'words'} and Allegro wants at least "
+            f"{L.OFFER_NAME_MIN_WORDS}, separated by spaces; add what a buyer searches for, "
+            "e.g. 'Kubek ceramiczny biały 330 ml'"
+        )
+    return name
+
+
+OfferName = Annotated[
+    str,
+    Field(
+        min_length=L.OFFER_NAME_MIN_CHARS,
+        max_length=L.OFFER_NAME_MAX_CHARS,
+        # for editors; the validator below says it in words
+        json_schema_extra={"pattern": rf"^\s*\S+(\s+\S+){{{L.OFFER_NAME_MIN_WORDS - 1},}}\s*$"},
+    ),
+    AfterValidator(_offer_name),
+]
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(

@@ -61,10 +61,12 @@ def compose(file: Path, sections: Sections | None = None) -> Node | Problem | No
         text = yaml_text(exc)
         if "maximum nesting depth" in text:  # newer libyaml stops deep nesting itself
             text = f"nested deeper than {MAX_DEPTH} levels"
+        if mark is not None and _tab_at(file, mark.line, mark.column):
+            text = _TAB
         return problem_at(file, mark, f"invalid YAML: {text}")
     except yaml.reader.ReaderError as exc:
         line, column = line_column(file, exc.position)
-        return Problem(file, line, column, f"invalid YAML: {exc.reason}")
+        return Problem(file, line, column, _not_utf8(file, line, exc))
     except yaml.YAMLError as exc:
         return Problem(file, 0, 0, f"invalid YAML: {exc}")
     except RecursionError:
@@ -287,6 +289,43 @@ def yaml_text(exc: yaml.MarkedYAMLError) -> str:
     if context and mark is not None and exc.problem_mark and mark.line != exc.problem_mark.line:
         context += f" on line {mark.line + 1}"
     return "; ".join(part for part in (context, exc.problem or "") if part)
+
+
+_TAB = (
+    "a tab character indents this line, and YAML indents with spaces only; replace the tab "
+    "with spaces (most editors can convert tabs to spaces)"
+)
+
+
+def _line(file: Path, number: int) -> bytes:
+    """Line `number` (0-based) of the file, read only up to it."""
+    with file.open("rb") as stream:
+        for index, line in enumerate(stream):
+            if index == number:
+                return line
+    return b""
+
+
+def _tab_at(file: Path, line: int, column: int) -> bool:
+    """Whether YAML stopped at a tab: where it points, or in the line's indentation."""
+    text = _line(file, line)
+    indentation = text[: len(text) - len(text.lstrip(b" \t"))]
+    return text[column : column + 1] == b"\t" or b"\t" in indentation
+
+
+def _not_utf8(file: Path, line: int, exc: yaml.reader.ReaderError) -> str:
+    """A file saved in another encoding: Windows-1250 (CP1250) on a Polish Windows."""
+    utf8 = "utf-8" in exc.reason.lower() or str(exc.encoding).lower() in ("utf-8", "utf8")
+    if not utf8 or not isinstance(exc.character, int):
+        return f"invalid YAML: {exc.reason}"
+    from catalogsync.safe_text import visible
+
+    as_cp1250 = _line(file, line - 1).decode("cp1250", "replace").strip()
+    return (
+        f"the file is not UTF-8 text (byte 0x{exc.character:02x}); read as Windows-1250 this "
+        f"line says {visible(as_cp1250)[:80]!r}: save the file as UTF-8 (in Notepad or Excel: "
+        "Save as, Encoding UTF-8)"
+    )
 
 
 def line_column(file: Path, offset: int) -> tuple[int, int]:

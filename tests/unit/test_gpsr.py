@@ -141,13 +141,6 @@ def test_resource_data_is_checked_offline(section: str, entry: Any, message: str
     assert message in str(caught.value)
 
 
-def test_safety_manual_must_be_a_pdf_or_image_inside_the_catalog() -> None:
-    for files, message in ((["a.docx"], "PDF, JPEG or PNG"), (["../x.pdf"], "inside")):
-        with pytest.raises(ValidationError) as caught:
-            Catalog.model_validate({"offers": {"A": {"safety_information": files}}})
-        assert message in str(caught.value)
-
-
 
 def test_an_edit_of_a_published_offer_without_gpsr_data_must_bring_it() -> None:
     unmanaged = mug(responsible_producer=None, safety_information=None)

@@ -108,4 +108,6 @@ def test_names_too_long_for_the_file_system_are_messages(tmp_path: Path) -> None
         "name longer than 255 bytes",
         f"offers.MUG-1.images.1: image file {'d/' * 30}…(1205 characters) has a path longer "
         "than 1024 bytes",
-    ]  # a missing file is left to the plan, which says so (tests/e2e/test_images.py)
+        "offers.MUG-1.images.2: image file missing.png does not exist (paths are relative to "
+        "the catalog directory)",
+    ]

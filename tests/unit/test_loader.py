@@ -108,6 +108,7 @@ def test_a_description_section_is_a_list_of_items_or_one_bare_item() -> None:
                 "offers.yaml": """
             offers:
               MUG-001:
+                images: [https://img.example.com/1.jpg]
                 description:
                   - text: <p>Stoneware.</p>
                   - - image: https://img.example.com/1.jpg
@@ -240,7 +241,7 @@ def test_scalars_are_built_as_yaml_1_1_safe_loading_does() -> None:
               MUG-001:
                 stock: 0x10
                 price: 1_000.5
-                scheduled_for: 2026-12-01 10:00:00Z
+                scheduled_for: 2099-12-01 10:00:00Z
                 product: {ean: "5901234123457", parameters: {Kolor: [red, 2]}}
         """,
             }
@@ -250,7 +251,7 @@ def test_scalars_are_built_as_yaml_1_1_safe_loading_does() -> None:
     offer = catalog.offers["MUG-001"]
     assert (offer.stock, offer.price) == (16, Decimal("1000.50"))
     assert offer.scheduled_for is not None and offer.scheduled_for.isoformat() == (
-        "2026-12-01T10:00:00+00:00"
+        "2099-12-01T10:00:00+00:00"
     )
     assert offer.product is not None and offer.product.parameters == {"Kolor": ("red", "2")}
 
@@ -542,7 +543,9 @@ def test_unusual_yaml_is_reported_as_problems_not_raised() -> None:
         "(e.g. <<: *defaults)",
         "cat/a.yaml:5:5: offers: a key must be a plain value",
         "cat/a.yaml:7:14: offers.C.price: could not determine a constructor for the tag '!foo'",
-        "cat/b.yaml:2:14: invalid YAML: invalid leading UTF-8 octet",
+        "cat/b.yaml:2:14: the file is not UTF-8 text (byte 0xff); read as Windows-1250 this "
+        "line says 'E: {name: \"˙\"}': save the file as UTF-8 (in Notepad or Excel: Save as, "
+        "Encoding UTF-8)",
     ]
 
 

@@ -6,12 +6,11 @@ Allegro's 422 naming the field; nothing here reads the store.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
 from catalogsync.catalog import limits as L
+from catalogsync.catalog.description_html import html_problem
 from catalogsync.emulator.core import checks
 from catalogsync.emulator.core.errors import ApiError, Doc, invalid, iso, parse_time
 from catalogsync.emulator.services.images import copied
@@ -36,55 +35,11 @@ def offer_id(value: str) -> str:
     return value
 
 
-# --------------------------------------------------------------------------- description HTML
-
-#: Tags allowed inside each parent in a TEXT item (None = top level) (API_NOTES §2).
-_ALLOWED_TAGS: dict[str | None, tuple[str, ...]] = {
-    None: ("h1", "h2", "p", "ul", "ol"),
-    "h1": (),
-    "h2": (),
-    "p": ("b",),
-    "ul": ("li",),
-    "ol": ("li",),
-    "li": ("b",),
-    "b": (),
-}
-
-
-class _DescriptionHtml(HTMLParser):
-    """Finds the first tag that Allegro's description HTML subset does not allow."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.problem: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        allowed = _ALLOWED_TAGS.get(self.stack[-1] if self.stack else None, ())
-        if self.problem is None and tag not in allowed:
-            self.problem = f'Invalid tag: "{tag}", allowed tags: {{{", ".join(allowed)}}}'
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.stack:
-            while self.stack.pop() != tag:
-                pass
-
-
-@lru_cache(maxsize=256)
-def _html_problem(content: str) -> str | None:
-    """The first tag the subset does not allow, if any. Kept for the paragraphs many offers
-    repeat; few, as a description may be tens of kilobytes."""
-    parser = _DescriptionHtml()
-    parser.feed(content)
-    parser.close()
-    return parser.problem
-
-
 def check_html(content: str, path: str) -> None:
-    problem = _html_problem(content)
+    """Allegro's description HTML subset (catalog/description_html.py, shared with validate)."""
+    problem = html_problem(content)
     if problem:
-        error = ApiError(422, "VALIDATION_ERROR", problem, path)
+        error = ApiError(422, "VALIDATION_ERROR", problem.message, path)
         error.errors[0]["details"] = f"Invalid value: {content[:200]}"
         raise error
 
@@ -164,6 +119,9 @@ def name(value: Any) -> str:
     low, high = L.OFFER_NAME_MIN_CHARS, L.OFFER_NAME_MAX_CHARS
     if not isinstance(value, str) or not low <= len(value) <= high:
         raise invalid("name", f"The offer name must have between {low} and {high} characters.")
+    if L.name_words(value) < L.OFFER_NAME_MIN_WORDS:
+        raise invalid("name", f"The offer name must consist of at least {L.OFFER_NAME_MIN_WORDS} "
+                              "words.")
     return value
 
 

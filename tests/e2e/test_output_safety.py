@@ -1,0 +1,44 @@
+"""Names Allegro holds (anyone with access to the account writes them) reach the plan a
+reviewer reads, and the import's output, escaped: they cannot forge either."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from catalogsync.emulator.backend import Backend
+from tests.e2e.conftest import Run, offer_ids
+
+SELLER = "1000001"
+INJECTION = "Kubek\n```\n</details>\n\n# INJECTED @octocat\n```diff"
+HIDDEN = "Kubek\x1b]0;pwned\x07 \u202eLM 033\u202c\u200b biały"
+
+
+@pytest.mark.parametrize("live_name", [INJECTION, HIDDEN])
+def test_a_name_changed_on_allegro_is_shown_escaped_in_every_plan_format(
+    run: Run, catalog_dir: Path, backend: Backend, live_name: str
+) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    backend.offers.patch(SELLER, offer_ids(catalog_dir)["MUG-WHITE-330"], {"name": live_name})
+    for fmt in ("text", "markdown"):
+        result = run("plan", catalog_dir, "--format", fmt)
+        assert result.exit_code == 0, result.output
+        assert "name: Kubek" in result.output
+        assert live_name not in result.output
+        assert "\n# INJECTED" not in result.output
+        assert not any(c in result.output for c in "\x1b\x07\u202e\u202c\u200b")
+    markdown = run("plan", catalog_dir, "--format", "markdown").output
+    assert "Kubek\\n```\\n</details>" in markdown or "\\x1b]0;pwned\\x07" in markdown
+
+
+def test_import_shows_a_live_external_id_escaped(
+    run: Run, catalog_dir: Path, backend: Backend, tmp_path: Path
+) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    mug = offer_ids(catalog_dir)["MUG-WHITE-330"]
+    backend.offers.patch(SELLER, mug, {"external": None, "name": HIDDEN})
+    adopted = tmp_path / "adopted"
+    imported = run("import", adopted, "--offer-id", mug)
+    assert imported.exit_code == 0, imported.output
+    assert not any(c in imported.output for c in "\x1b\x07\u202e\u202c\u200b")
