@@ -51,6 +51,7 @@ from tests.e2e.served import (
 )
 
 PRICE_COMMAND = "PUT /sale/offer-price-change-commands/{commandId}"
+BULK_COMMAND = "POST /sale/offer-bulk-modification-commands"
 
 
 @dataclass
@@ -207,10 +208,10 @@ class Shop:
         if planned.returncode != 0:
             today.problems.append(f"plan exit {planned.returncode}: {planned.stderr[-1500:]}")
         elif kill:
-            base = before["requests"].get(PRICE_COMMAND, 0)
-            today.killed = kill_when(
+            base = _price_commands(before["requests"])
+            today.killed = kill_when(  # once the first price change is out: mid-apply
                 ["apply", str(plan), "--catalog", str(clone), "--auto-approve"], self.env,
-                self.emulator, lambda stats: stats.get(PRICE_COMMAND, 0) >= base + self.priced // 2)
+                self.emulator, lambda stats: _price_commands(stats) > base)
         else:
             applied = catalogsync("apply", plan, "--catalog", clone, "--auto-approve",
                                   env=self.env)
@@ -319,3 +320,8 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _price_commands(requests: dict[str, int]) -> int:
+    """Commands that carry price changes: by value, or each offer its own (bulk)."""
+    return requests.get(PRICE_COMMAND, 0) + requests.get(BULK_COMMAND, 0)

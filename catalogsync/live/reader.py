@@ -12,12 +12,7 @@ from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
-from catalogsync.allegro.wire import (
-    STATUS_FROM_API,
-    CategoryParameter,
-    offer_fields,
-    table_rates,
-)
+from catalogsync.allegro.wire import STATUS_FROM_API, CategoryParameter, offer_fields, table_rates
 from catalogsync.catalog.models import Catalog
 from catalogsync.gcpause import gc_paused
 from catalogsync.live.cache import CachedOffer, LiveCache
