@@ -54,7 +54,8 @@ def test_the_feed_jobs_command_applies_the_feed_here(
 ) -> None:
     applied(run, catalog_dir)
     with_feed(catalog_dir, f"external_id,price,stock\n{MUG},31.00,45\n")
-    [command] = [c for s in _scripts() for c in catalogsync_commands(s)][script::2]
+    feeds = [c for s in _scripts() for c in catalogsync_commands(s) if "--only-feeds" in c]
+    command = feeds[script]
     monkeypatch.chdir(catalog_dir)
     result = run(*[str(catalog_dir) if a == "$CATALOG_DIR" else a for a in command])
     assert result.exit_code == exitcodes.OK, result.output
