@@ -75,7 +75,7 @@ class Backend:
         self.offers = Offers(store, offer_store, lifecycle, self.catalogue, self.shipping,
                              self.accounts, self.images, gpsr)
         self.commands = Commands(store, offer_store, lifecycle, self.shipping, self.limiter,
-                                 gpsr)
+                                 gpsr, self.faults.task_fails)
         self.variants = VariantSets(store, offer_store, self.catalogue)
         self.orders = Orders(store, offer_store, lifecycle)
         self.commands.listen(self.orders.buy_named)  # the `purchase_on_command` buyer

@@ -123,3 +123,14 @@ async def test_faults_slow_answer_comes_late_but_the_work_is_done(
         "MUG-WHITE-330"
     )
     assert (await http.get("/_emulator/stats")).json()["faults"]["slow"] == 1
+
+
+def test_an_injected_task_failure_is_allegros_own_error_and_counted() -> None:
+    from catalogsync.emulator.core.faults import Faults
+
+    faults = Faults(time.monotonic)
+    assert not faults.task_fails()
+    faults.configure({"task_error_rate": 1.0})
+    assert faults.task_fails() and faults.stats["task_errors"] == 1
+    with pytest.raises(ValueError, match="task_error_rate"):
+        faults.configure({"task_error_rate": 2})

@@ -1,4 +1,5 @@
-"""Injected faults for tests and demos: 5xx errors (or Allegro's errors on a 200), added
+"""Injected faults for tests and demos: 5xx errors (or Allegro's errors on a 200), command
+tasks that fail on Allegro's side ("OfferRepository error"), added
 latency, slow answers (past a client's timeout, the work done before), dropped connections and
 a 429 storm, steered with `POST /_emulator/faults` and deterministic for a given seed.
 
@@ -37,6 +38,7 @@ class FaultPlan:
     slow_rate: float = 0.0  # share of requests answered only after `slow_seconds`
     slow_seconds: float = 0.0  # done at once, answered this late: past a client's timeout
     storm_seconds: float = 0.0  # every request gets 429 for this long from now
+    task_error_rate: float = 0.0  # share of command tasks that end FAIL with Allegro's own error
     seed: int = 0
 
 
@@ -115,6 +117,14 @@ class Faults:
             self.stats[fault.value] += 1
         return fault
 
+    def task_fails(self) -> bool:
+        """Whether a command task fails on Allegro's side ("OfferRepository error"), which the
+        next run may send again and succeed."""
+        if not self.plan.task_error_rate or self._random.random() >= self.plan.task_error_rate:
+            return False
+        self.stats["task_errors"] += 1
+        return True
+
     def error(self, fault: Fault) -> ApiError:
         if fault is Fault.STORM:
             return too_many_requests()
@@ -127,7 +137,7 @@ def _plan(body: Mapping[str, Any]) -> FaultPlan:
     unknown = set(body) - known
     if unknown:
         raise ValueError(f"unknown faults: {', '.join(sorted(unknown))}")
-    for key in ("error_rate", "drop_rate", "slow_rate"):
+    for key in ("error_rate", "drop_rate", "slow_rate", "task_error_rate"):
         value = body.get(key, 0.0)
         if not _number(value) or not 0 <= value <= 1:
             raise ValueError(f"{key} must be a number from 0 to 1")
@@ -151,6 +161,7 @@ def _plan(body: Mapping[str, Any]) -> FaultPlan:
         storm_seconds=float(body.get("storm_seconds", 0.0)),
         slow_rate=float(body.get("slow_rate", 0.0)),
         slow_seconds=float(body.get("slow_seconds", 0.0)),
+        task_error_rate=float(body.get("task_error_rate", 0.0)),
         seed=seed,
     )
 

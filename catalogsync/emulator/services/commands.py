@@ -96,8 +96,10 @@ class Commands:
     """The four kinds of batch command, kept in the `commands` and `tasks` tables."""
 
     def __init__(self, store: Store, offers: OfferStore, lifecycle: OfferLifecycle,
-                 shipping: ShippingRates, limiter: Limiter, gpsr: Gpsr) -> None:
+                 shipping: ShippingRates, limiter: Limiter, gpsr: Gpsr,
+                 task_fails: Callable[[], bool] = lambda: False) -> None:
         self._store = store
+        self._task_fails = task_fails
         self._gpsr = gpsr
         self._offers = offers
         self._lifecycle = lifecycle
@@ -249,6 +251,8 @@ class Commands:
         try:
             if offer is None or offer.seller != seller:
                 raise _not_found_task(offer_id)
+            if self._task_fails():
+                raise TaskFailure("OfferRepository error")
             self._apply_task(kind, offer, payload, at)
         except TaskFailure as failure:
             return self._task(kind, offer_id, "FAIL", field, failure.message, failure.errors)
