@@ -80,8 +80,10 @@ class Day:
 
 
 class Shop:
-    def __init__(self, emulator: Emulator, work: Path, offers: int, seed: int) -> None:
+    def __init__(self, emulator: Emulator, work: Path, offers: int, seed: int,
+                 prunes: bool = True) -> None:
         self.emulator, self.work, self.rng = emulator, work, random.Random(seed)
+        self.prunes = prunes  # PRs remove offers too (and new ones sell their products)
         self.token = emulator.token()
         self.env = cli_env(emulator, self.token, work / "config")
         self.origin = work / "origin"  # what is committed
@@ -166,7 +168,8 @@ class Shop:
         for sku in set(restocked):
             offers[sku][1]["stock"] = int(offers[sku][1].get("stock") or 0) + 20
         self.sold_out = []
-        for sku in self.rng.sample(skus, min(len(skus) - 1, max(1, self.offers // 300))):
+        for sku in self.rng.sample(skus, self.prunes and min(len(skus) - 1,
+                                                         max(1, self.offers // 300))):
             path, _ = offers[sku]
             del files[path]["offers"][sku]  # removed in the PR; pruned
             self.sold.pop(sku, None)
@@ -279,14 +282,14 @@ def _ok(result: Any, what: str) -> None:
         raise SystemExit(f"{what} failed ({result.returncode}):\n{result.stderr[-3000:]}")
 
 
-def run_month(work: Path, offers: int, days: int, seed: int = 1, echo: bool = True
-              ) -> list[Day]:
+def run_month(work: Path, offers: int, days: int, seed: int = 1, echo: bool = True,
+              prunes: bool = True) -> list[Day]:
     """The whole run against a served emulator; one `Day` per day."""
     log = work / "serve"
     log.mkdir(parents=True, exist_ok=True)
     results = []
     with served_emulator(log) as emulator:
-        shop = Shop(emulator, work, offers, seed)
+        shop = Shop(emulator, work, offers, seed, prunes)
         started = time.monotonic()
         shop.import_account()
         if echo:
@@ -307,9 +310,11 @@ def main() -> int:
     parser.add_argument("--offers", type=int, default=1000)
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-prunes", action="store_true", help="PRs remove no offers")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        days = run_month(Path(scratch), args.offers, args.days, args.seed)
+        days = run_month(Path(scratch), args.offers, args.days, args.seed,
+                         prunes=not args.no_prunes)
     requests = [d.requests for d in days]
     print(f"requests a day: min {min(requests)}, max {max(requests)}, "
           f"mean {sum(requests) / len(requests):.0f}; 429s: {sum(d.throttled for d in days)}; "

@@ -96,8 +96,8 @@ class Window:
     def at_read(self, offer_id: str, live: int, expected: int | None) -> int:
         """Units sold after the starting position by the time the offer's stock (`live`) was
         read. With the stock the ledger expects, the purchases of `during` the read shows
-        count; without it, none do (never more than are sure: a later plan then sees fewer on
-        sale than there are, never more)."""
+        count; without it, none do: they count as bought after the read, so a mark made from
+        this read may expect fewer units on sale than there are (one held back), never more."""
         low = self.before.sold[offer_id]
         if expected is None:
             return low

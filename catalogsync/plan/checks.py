@@ -75,34 +75,33 @@ def prune_removed(
                 " set prune: true in catalogsync.yaml or run with --prune to end them",
             )
         ]
-    changes = []
-    for key, offer in sorted(live.items()):
-        if offer.ever_activated:
-            changes.append(
-                Change(
-                    resource=Resource.OFFER,
-                    key=key,
-                    action=Action.END,
-                    id=offer.id,
-                    base=offer_hash(offer),  # a saved plan's prune is checked like any change
-                    diffs=(FieldDiff(field="status", old=offer.fields.get("status"), new="ended"),),
-                    commands=(Command(kind=CommandKind.PUBLICATION, fields={"status": "ended"}),),
-                    reason="removed from the catalog; an activated offer can only be ended",
-                )
-            )
-        else:
-            changes.append(
-                Change(
-                    resource=Resource.OFFER,
-                    key=key,
-                    action=Action.DELETE,
-                    id=offer.id,
-                    base=offer_hash(offer),
-                    request=Request(method="DELETE", path=f"/sale/offers/{offer.id}"),
-                    reason="removed from the catalog; a never-activated draft can be deleted",
-                )
-            )
-    return changes, []
+    return [ending(key, offer, "removed from the catalog") for key, offer in sorted(live.items())
+            ], []
+
+
+def ending(key: str, offer: LiveOffer, why: str) -> Change:
+    """The change that takes `offer` off sale: an activated offer can only be ended, a draft
+    never activated is deleted. `base`: a saved plan's end is checked like any change."""
+    if offer.ever_activated:
+        return Change(
+            resource=Resource.OFFER,
+            key=key,
+            action=Action.END,
+            id=offer.id,
+            base=offer_hash(offer),
+            diffs=(FieldDiff(field="status", old=offer.fields.get("status"), new="ended"),),
+            commands=(Command(kind=CommandKind.PUBLICATION, fields={"status": "ended"}),),
+            reason=f"{why}; an activated offer can only be ended",
+        )
+    return Change(
+        resource=Resource.OFFER,
+        key=key,
+        action=Action.DELETE,
+        id=offer.id,
+        base=offer_hash(offer),
+        request=Request(method="DELETE", path=f"/sale/offers/{offer.id}"),
+        reason=f"{why}; a never-activated draft can be deleted",
+    )
 
 
 def run_checks(
