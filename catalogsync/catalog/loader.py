@@ -103,6 +103,11 @@ class _Load:
         if catalog is not None and self.offers_valid:
             catalog = catalog.model_copy(update={"offers": self.offers})
             self.issues += self._offer_issues(catalog)
+            catalog._origins.update(
+                ((section, str(key)), f"{file}:{line}:{column}")
+                for section, entries in self.origins.items()
+                for key, (file, line, column) in entries.items()
+            )
         else:
             catalog = None
         self._finish()

@@ -19,6 +19,7 @@ from catalogsync.plan.checks import (
 )
 from catalogsync.plan.gpsr import check_gpsr, check_published_edit, desired_gpsr
 from catalogsync.plan.hashing import fingerprint, offer_hash, table_hash
+from catalogsync.plan.located import located
 from catalogsync.plan.marketplaces import (
     compared,
     desired_marketplaces,
@@ -143,7 +144,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         marketplace=catalog.settings.marketplace,
         fingerprint=fingerprint(live),
         changes=tuple(changes),
-        diagnostics=tuple(diagnostics),
+        diagnostics=located(diagnostics, catalog),
         unmanaged_offers=live.unmanaged_offers,
         uploads=_uploads(changes, live),
         references=references(live),

@@ -42,3 +42,27 @@ def test_import_shows_a_live_external_id_escaped(
     imported = run("import", adopted, "--offer-id", mug)
     assert imported.exit_code == 0, imported.output
     assert not any(c in imported.output for c in "\x1b\x07\u202e\u202c\u200b")
+
+
+@pytest.mark.parametrize("name", [INJECTION, HIDDEN, "Kubek <!-- ukryte", "Kubek </details> biały"])
+def test_validate_refuses_an_injected_name_at_its_line_or_plans_it_escaped(
+    run: Run, catalog_dir: Path, name: str
+) -> None:
+    mugs = catalog_dir / "offers" / "mugs.yaml"
+    quoted = name.encode("unicode_escape").decode().replace('"', '\\"')
+    mugs.write_text(mugs.read_text().replace(
+        "    name: Kubek ceramiczny biały 330 ml\n", f'    name: "{quoted}"\n', 1))
+    result = run("validate", catalog_dir)
+    if name in (INJECTION, HIDDEN):  # hidden characters: refused where they stand
+        assert result.exit_code == 1
+        assert f"{mugs}:5:11: offers.MUG-WHITE-330.name: contains " in result.output
+        assert not any(c in result.output for c in "\x1b\x07\u202e\u202c\u200b")
+        assert "\n# INJECTED" not in result.output
+        markdown = run("plan", catalog_dir, "--format", "markdown").output
+        assert "\n# INJECTED" not in markdown and "</details>" not in markdown
+        return
+    assert result.exit_code == 0, result.output  # visible text: a name may say anything…
+    markdown = run("plan", catalog_dir, "--format", "markdown").output
+    body = markdown.split("```")[0]  # …and outside code it is escaped
+    assert "<!--" not in body.replace("<!-- catalogsync-plan -->", "")
+    assert body.count("</details>") == 0
