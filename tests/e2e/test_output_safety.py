@@ -32,7 +32,7 @@ def test_a_name_changed_on_allegro_is_shown_escaped_in_every_plan_format(
     assert "Kubek\\n```\\n</details>" in markdown or "\\x1b]0;pwned\\x07" in markdown
 
 
-def test_import_shows_a_live_external_id_escaped(
+def test_import_leaves_a_live_name_with_hidden_characters_unmanaged_and_says_so_escaped(
     run: Run, catalog_dir: Path, backend: Backend, tmp_path: Path
 ) -> None:
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
@@ -42,6 +42,8 @@ def test_import_shows_a_live_external_id_escaped(
     imported = run("import", adopted, "--offer-id", mug)
     assert imported.exit_code == 0, imported.output
     assert not any(c in imported.output for c in "\x1b\x07\u202e\u202c\u200b")
+    assert "name left unmanaged: Value error, contains \\x1b, \\x07" in imported.output
+    assert run("validate", adopted).exit_code == 0  # the catalog import wrote loads
 
 
 @pytest.mark.parametrize("name", [INJECTION, HIDDEN, "Kubek <!-- ukryte", "Kubek </details> biały"])
