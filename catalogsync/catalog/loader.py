@@ -100,9 +100,9 @@ class _Load:
         for file, section, key, value in self.shadowed:
             self._validated({section: {key: value}}, file)
         self.issues += self._reference_issues()
+        self.issues += self._offer_issues(catalog)  # of every valid offer, to report all at once
         if catalog is not None and self.offers_valid:
             catalog = catalog.model_copy(update={"offers": self.offers})
-            self.issues += self._offer_issues(catalog)
             catalog._origins.update(
                 ((section, str(key)), f"{file}:{line}:{column}")
                 for section, entries in self.origins.items()
@@ -132,6 +132,7 @@ class _Load:
             validated = self._validated({"offers": self.sections["offers"]})
             if validated is None:
                 self.offers_valid = False
+                self.offers.update(_valid_ones(self.sections["offers"]))
             else:
                 self.offers.update(validated.offers)
             self.sections["offers"] = {}
@@ -249,14 +250,17 @@ class _Load:
         if len(self.sections["offers"]) >= _VALIDATE_EVERY:
             self._validate_offers()
 
-    def _offer_issues(self, catalog: Catalog) -> list[Issue]:
-        """What Allegro would refuse that the catalog alone shows (catalog/offer_checks.py)."""
+    def _offer_issues(self, catalog: Catalog | None) -> list[Issue]:
+        """What Allegro would refuse that the catalog alone shows (catalog/offer_checks.py),
+        in the offers validated so far and the defaults."""
         now = datetime.now(UTC)
         issues = []
-        for sku, offer in catalog.offers.items():
+        for sku, offer in self.offers.items():
             file = self.origins["offers"][sku][0]
             for path, message in offer_problems(self.directory, offer, now):
                 issues.append(Issue(file, ("offers", sku, *path), message))
+        if catalog is None:
+            return issues
         defaults = Offer(safety_information=catalog.settings.defaults.safety_information)
         for path, message in offer_problems(self.directory, defaults, now):
             issues.append(Issue(self.settings_file, ("defaults", *path), message))
@@ -303,6 +307,18 @@ _NOT_A_CATALOG = (
     "(e.g. `environment: local`) and put offers in *.yaml files next to it"
 )
 _BAD_KEY = "a key must be a plain value"
+
+
+def _valid_ones(offers: dict[Any, Any]) -> dict[str, Offer]:
+    """The offers of a batch that failed validation which are valid alone (their problems
+    are reported already), so that the offer checks see them too."""
+    valid = {}
+    for key, value in offers.items():
+        try:
+            valid.update(Catalog.model_validate({"offers": {key: value}}).offers)
+        except ValidationError:
+            continue
+    return valid
 
 
 def _patterns(root: Node) -> tuple[str, ...] | None:
