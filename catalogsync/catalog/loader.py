@@ -129,13 +129,24 @@ class _Load:
     def _validate_offers(self) -> None:
         """Turn the offers just read into records, and drop their plain values."""
         if self.sections["offers"]:
+            known = len(self.issues)
             validated = self._validated({"offers": self.sections["offers"]})
             if validated is None:
                 self.offers_valid = False
-                self.offers.update(_valid_ones(self.sections["offers"]))
+                self.offers.update(self._valid_ones(self.issues[known:]))
             else:
                 self.offers.update(validated.offers)
             self.sections["offers"] = {}
+
+    def _valid_ones(self, issues: list[Issue]) -> dict[str, Offer]:
+        """The offers just read that have none of these `issues` (already reported),
+        validated, so that the offer checks see them too."""
+        wrong = {i.path[1] for i in issues if len(i.path) > 1 and i.path[0] == "offers"}
+        rest = {k: v for k, v in self.sections["offers"].items() if k not in wrong}
+        try:
+            return dict(Catalog.model_validate({"offers": rest}).offers) if rest else {}
+        except ValidationError:  # pragma: no cover - every problem names its offer
+            return {}
 
     def _validated(self, data: dict[str, Any], file: Path | None = None) -> Catalog | None:
         """Validate once with pydantic; turn its errors into issues (None if any)."""
@@ -307,18 +318,6 @@ _NOT_A_CATALOG = (
     "(e.g. `environment: local`) and put offers in *.yaml files next to it"
 )
 _BAD_KEY = "a key must be a plain value"
-
-
-def _valid_ones(offers: dict[Any, Any]) -> dict[str, Offer]:
-    """The offers of a batch that failed validation which are valid alone (their problems
-    are reported already), so that the offer checks see them too."""
-    valid = {}
-    for key, value in offers.items():
-        try:
-            valid.update(Catalog.model_validate({"offers": {key: value}}).offers)
-        except ValidationError:
-            continue
-    return valid
 
 
 def _patterns(root: Node) -> tuple[str, ...] | None:
