@@ -12,7 +12,8 @@ catalog's node tree or plain data (benchmarks/local_cost.py --one-file). A file 
 not to be YAML is reported alone, as if nothing of it had been read. Settings, tables and
 variant sets are small and validated together at the end. The few files that have validation
 or reference problems are composed again, keeping only the entries with problems, to find the
-node at each problem's key path (`diagnostics.py` words the problems).
+node at each problem's key path (`diagnostics.py` words the problems). Every valid offer also
+goes through `offer_checks.py`: what Allegro would refuse that the catalog alone shows.
 """
 
 from __future__ import annotations
