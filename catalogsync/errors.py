@@ -35,6 +35,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = str(self.file)
+        if not where.isprintable():  # a file name a pull request chose: no line of its own
+            where = where.encode("unicode_escape").decode()
         if self.line:
             where += f":{self.line}:{self.column}"
         return f"{where}: {self.message}"

@@ -12,7 +12,8 @@ catalog's node tree or plain data (benchmarks/local_cost.py --one-file). A file 
 not to be YAML is reported alone, as if nothing of it had been read. Settings, tables and
 variant sets are small and validated together at the end. The few files that have validation
 or reference problems are composed again, keeping only the entries with problems, to find the
-node at each problem's key path (`diagnostics.py` words the problems).
+node at each problem's key path (`diagnostics.py` words the problems). Every valid offer also
+goes through `offer_checks.py`: what Allegro would refuse that the catalog alone shows.
 """
 
 from __future__ import annotations
@@ -100,9 +101,14 @@ class _Load:
         for file, section, key, value in self.shadowed:
             self._validated({section: {key: value}}, file)
         self.issues += self._reference_issues()
+        self.issues += self._offer_issues(catalog)  # of every valid offer, to report all at once
         if catalog is not None and self.offers_valid:
             catalog = catalog.model_copy(update={"offers": self.offers})
-            self.issues += self._offer_issues(catalog)
+            catalog._origins.update(
+                ((section, str(key)), f"{file}:{line}:{column}")
+                for section, entries in self.origins.items()
+                for key, (file, line, column) in entries.items()
+            )
         else:
             catalog = None
         self._finish()
@@ -124,12 +130,24 @@ class _Load:
     def _validate_offers(self) -> None:
         """Turn the offers just read into records, and drop their plain values."""
         if self.sections["offers"]:
+            known = len(self.issues)
             validated = self._validated({"offers": self.sections["offers"]})
             if validated is None:
                 self.offers_valid = False
+                self.offers.update(self._valid_ones(self.issues[known:]))
             else:
                 self.offers.update(validated.offers)
             self.sections["offers"] = {}
+
+    def _valid_ones(self, issues: list[Issue]) -> dict[str, Offer]:
+        """The offers just read that have none of these `issues` (already reported),
+        validated, so that the offer checks see them too."""
+        wrong = {i.path[1] for i in issues if len(i.path) > 1 and i.path[0] == "offers"}
+        rest = {k: v for k, v in self.sections["offers"].items() if k not in wrong}
+        try:
+            return dict(Catalog.model_validate({"offers": rest}).offers) if rest else {}
+        except ValidationError:  # pragma: no cover - every problem names its offer
+            return {}
 
     def _validated(self, data: dict[str, Any], file: Path | None = None) -> Catalog | None:
         """Validate once with pydantic; turn its errors into issues (None if any)."""
@@ -244,14 +262,17 @@ class _Load:
         if len(self.sections["offers"]) >= _VALIDATE_EVERY:
             self._validate_offers()
 
-    def _offer_issues(self, catalog: Catalog) -> list[Issue]:
-        """What Allegro would refuse that the catalog alone shows (catalog/offer_checks.py)."""
+    def _offer_issues(self, catalog: Catalog | None) -> list[Issue]:
+        """What Allegro would refuse that the catalog alone shows (catalog/offer_checks.py),
+        in the offers validated so far and the defaults."""
         now = datetime.now(UTC)
         issues = []
-        for sku, offer in catalog.offers.items():
+        for sku, offer in self.offers.items():
             file = self.origins["offers"][sku][0]
             for path, message in offer_problems(self.directory, offer, now):
                 issues.append(Issue(file, ("offers", sku, *path), message))
+        if catalog is None:
+            return issues
         defaults = Offer(safety_information=catalog.settings.defaults.safety_information)
         for path, message in offer_problems(self.directory, defaults, now):
             issues.append(Issue(self.settings_file, ("defaults", *path), message))

@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     model_validator,
 )
 
@@ -376,3 +377,17 @@ class Catalog(Frozen):
     variant_sets: dict[VariantSetName, VariantSet] = Field(default_factory=dict)
     responsible_producers: dict[ResourceName, ResponsibleProducer] = Field(default_factory=dict)
     responsible_persons: dict[ResourceName, ResponsiblePerson] = Field(default_factory=dict)
+    #: (section, key) -> `file:line:column` where the loader read it, for the plan's messages
+    _origins: dict[tuple[str, str], str] = PrivateAttr(default_factory=dict)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when they declare the same, wherever they declare it."""
+        if not isinstance(other, Catalog):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # holds dicts: never hashable
+
+    def origin(self, section: str, key: str) -> str | None:
+        """Where the catalog declares an entry (`offers/mugs.yaml:4:3`), if it was loaded."""
+        return self._origins.get((section, key))

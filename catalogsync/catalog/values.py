@@ -120,6 +120,13 @@ def shown_plainly(text: str) -> str:
     return text
 
 
+#: An offer name for editors: words of visible characters between spaces (the usual hidden
+#: characters spelled out, as JSON Schema's regular expressions know no Unicode categories)
+_WORD = r"[^\s\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]+"
+_SPACE = r"[^\S\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]"  # a space, no control or line break
+_NAME_PATTERN = rf"^{_SPACE}*{_WORD}({_SPACE}+{_WORD}){{{L.OFFER_NAME_MIN_WORDS - 1},}}{_SPACE}*$"
+
+
 def _offer_name(name: str) -> str:
     shown_plainly(name)
     words = L.name_words(name)
@@ -138,7 +145,7 @@ OfferName = Annotated[
         min_length=L.OFFER_NAME_MIN_CHARS,
         max_length=L.OFFER_NAME_MAX_CHARS,
         # for editors; the validator below says it in words
-        json_schema_extra={"pattern": rf"^\s*\S+(\s+\S+){{{L.OFFER_NAME_MIN_WORDS - 1},}}\s*$"},
+        json_schema_extra={"pattern": _NAME_PATTERN},
     ),
     AfterValidator(_offer_name),
 ]

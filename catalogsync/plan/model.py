@@ -31,10 +31,13 @@ class Diagnostic(_Frozen):
     subject: str  # e.g. "offer MUG-001" or "shipping_rates Standard"
     message: str
     rule: str | None = None  # FAQ rule id, e.g. "R23"
+    #: where the catalog declares the subject, `file:line:column` (plan/located.py)
+    where: str | None = None
 
     def __str__(self) -> str:
         rule = f" [{self.rule}: catalogsync explain {self.rule}]" if self.rule else ""
-        return f"{self.severity.value}: {self.subject}: {self.message}{rule}"
+        where = f"{self.where}: " if self.where else ""
+        return f"{where}{self.severity.value}: {self.subject}: {self.message}{rule}"
 
 
 class Resource(StrEnum):

@@ -23,6 +23,7 @@ from catalogsync.plan.duplicates import duplicate_offer, end_duplicates
 from catalogsync.plan.feed_stock import feed_offer_stock
 from catalogsync.plan.gpsr import check_gpsr, check_published_edit, desired_gpsr
 from catalogsync.plan.hashing import fingerprint, offer_hash, table_hash
+from catalogsync.plan.located import located
 from catalogsync.plan.marketplaces import (
     compared,
     desired_marketplaces,
@@ -142,7 +143,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         marketplace=catalog.settings.marketplace,
         fingerprint=fingerprint(live),
         changes=tuple(choose_carriers(changes, catalog.settings.marketplace)),
-        diagnostics=tuple(diagnostics),
+        diagnostics=located(diagnostics, catalog),
         unmanaged_offers=live.unmanaged_offers,
         uploads=_uploads(changes, live),
         references=references(live),

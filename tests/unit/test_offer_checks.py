@@ -178,3 +178,12 @@ def test_names_and_keys_with_hidden_characters_are_refused_at_their_line(
     assert key.startswith("offers.yaml:2:3: offers.MUG-1") and f"contains {shown}" in key
     assert value.startswith("offers.yaml:3:11: ") and f"name: contains {shown}" in value
     assert all(c.isprintable() for c in "".join(found)), found
+
+
+def test_offer_checks_report_with_the_other_offers_problems_at_once(tmp_path: Path) -> None:
+    directory = catalog(tmp_path, "    price: 49,99\n")
+    with (directory / "offers.yaml").open("a") as offers:
+        offers.write("  MUG-2:\n    images: [brak.jpg]\n")
+    assert [p.split(": ", 2)[1] for p in problems(directory)] == [
+        "offers.MUG-1.price", "offers.MUG-2.images.0"
+    ]

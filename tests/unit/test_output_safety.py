@@ -4,9 +4,11 @@ Markdown comment a reviewer trusts, the HTML inside its `<details>`, or the term
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
+from catalogsync.errors import Problem
 from catalogsync.plan.model import Action, Change, Diagnostic, FieldDiff, Plan, Resource, Severity
 from catalogsync.render import COMMENT_MARKER, render_markdown, render_markdown_failure, render_text
 from catalogsync.safe_text import fence, hidden_characters, md_code, md_inline, visible
@@ -122,3 +124,8 @@ def test_a_failure_comment_keeps_a_catalog_value_inside_its_block() -> None:
     assert markup_left(outside_code(markdown)) == []
     assert "\n# X" in markdown  # shown, but inside the fence that no line can close
     assert outside_code(markdown).strip().splitlines()[-1] == "### catalogsync plan failed"
+
+
+def test_a_file_name_cannot_start_a_line_of_its_own() -> None:
+    problem = Problem(Path("cat/x\n# INJECTED\x1b.yaml"), 3, 1, "offers: must be a mapping")
+    assert str(problem) == "cat/x\\n# INJECTED\\x1b.yaml:3:1: offers: must be a mapping"

@@ -43,6 +43,11 @@ CASES = [
     ("name: Kubek ceramiczny biały", True),
     ("name: Kubekceramiczny biały", False),
     ("name: Kubek", False),
+    ('name: "Kubek\\nceramiczny biały"', False),
+    ('name: "Kubek\\u00a0ceramiczny biały"', True),
+    ('name: "Kubek\\u200b ceramiczny biały"', False),
+    ('name: "Kubek \\u202eceramiczny biały"', False),
+    ('name: "Kubek\\x1b]0;x\\x07 ceramiczny biały"', False),
 ]
 
 
