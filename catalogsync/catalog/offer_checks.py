@@ -28,8 +28,8 @@ from catalogsync.wording import shown
 
 #: A problem at a key path inside one offer.
 OfferProblem = tuple[tuple[str | int, ...], str]
-_R18 = "[R18, see docs/rules.md#r18]"
-_R11 = "[R11, see docs/rules.md#r11]"
+_R18 = "[R18: catalogsync explain R18]"
+_R11 = "[R11: catalogsync explain R11]"
 
 
 def offer_problems(directory: Path, offer: Offer, now: datetime) -> Iterator[OfferProblem]:

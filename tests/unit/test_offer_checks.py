@@ -46,7 +46,7 @@ def test_r18_a_description_image_missing_from_images_is_refused_at_its_line(
     (found,) = problems(directory)
     assert found.startswith("offers.yaml:6:18: offers.MUG-1.description.1.0.image: image "
                             "https://a.allegroimg.com/2.jpg is not in the offer's images")
-    assert found.endswith("add it to images [R18, see docs/rules.md#r18]")
+    assert found.endswith("add it to images [R18: catalogsync explain R18]")
 
 
 def test_r11_a_scheduled_activation_in_the_past_is_refused(tmp_path: Path) -> None:
