@@ -148,6 +148,7 @@ def init(directory: Path, ci: str) -> None:
     skipped = f" ({len(writer.skipped)} files skipped, listed above)" if writer.skipped else ""
     click.echo(
         f"A catalog in {directory}{skipped}. Next: `catalogsync plan {directory}` (against the "
-        "embedded emulator until you set `environment:`), then see the workflow files for "
-        "the secrets CI needs."
+        "embedded emulator until you set `environment:`, which CI needs: under CI=true plan and "
+        "apply refuse `local`); the comments at the top of the workflow files list the secrets "
+        "CI needs (README: \"CI step by step\")."
     )

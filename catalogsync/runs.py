@@ -201,14 +201,7 @@ def _confirm(approved: bool) -> None:
         return
     if not sys.stdin.isatty():
         raise PlanError("not on a terminal: pass --auto-approve to apply without confirmation")
-    try:
-        with signals.prompting():
-            agreed = click.confirm("Apply these changes to Allegro?")
-    except click.Abort:  # click's answer to Ctrl-C and to end of input alike
-        if signals.interrupted():
-            raise KeyboardInterrupt from None
-        agreed = False
-    if not agreed:
+    if not signals.confirm("Apply these changes to Allegro?"):
         raise PlanError("apply cancelled; nothing was changed")
 
 

@@ -66,7 +66,7 @@ def test_readme_ci_snippet_is_the_apply_workflow_own() -> None:
     data = yaml.safe_load(section[start: section.index("```\n", start)])
     apply = yaml.safe_load((ROOT / "catalogsync/templates/ci/github/catalogsync-apply.yml")
                            .read_text())
-    assert data["concurrency"] == apply["concurrency"]["group"]
+    assert data["concurrency"] == apply["jobs"]["apply"]["concurrency"]["group"]
     assert data["env"].items() <= apply["env"].items()
     save = github_step("catalogsync-apply", "Save the rotated")
     assert " ".join(data["steps"][-1]["run"].split()) == " ".join(save["run"].split())

@@ -77,9 +77,8 @@ def test_a_signal_at_the_prompt_stops_apply_at_once(
     try:
         _read_until(leader, "[y/N]")
         os.kill(process.pid, signum)  # what the terminal sends on Ctrl-C, what CI sends
-        started = time.monotonic()
-        assert process.wait(timeout=10) == code
-        assert time.monotonic() - started < 5
+        # One signal is enough (it used to take a second Ctrl-C); generous for a busy machine.
+        assert process.wait(timeout=60) == code
         assert INTERRUPTED in _drain(leader)
     finally:
         if process.poll() is None:
@@ -87,6 +86,30 @@ def test_a_signal_at_the_prompt_stops_apply_at_once(
         os.close(leader)
     lock = catalog / ".catalogsync" / "catalogsync.lock"
     assert not lock.exists() or " offer " not in lock.read_text()  # nothing was created
+
+
+@pytest.mark.parametrize(("answer", "code"), [(b"yes\n", exitcodes.OK), (b"\n", exitcodes.FAILED)])
+def test_the_prompt_takes_an_answer(tmp_path: Path, answer: bytes, code: int) -> None:
+    catalog = tmp_path / "catalog"
+    shutil.copytree(EXAMPLE, catalog, ignore=shutil.ignore_patterns(".catalogsync"))
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CATALOGSYNC_")}
+    env.update(PYTHONPATH=str(ROOT), XDG_CONFIG_HOME=str(tmp_path / "config"), NO_COLOR="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "catalogsync", "apply", str(catalog)],
+        cwd=tmp_path, env=env, stdin=follower, stdout=follower, stderr=follower,
+    )
+    os.close(follower)
+    try:
+        _read_until(leader, "Apply these changes to Allegro? [y/N]: ")
+        os.write(leader, answer)
+        assert process.wait(timeout=120) == code
+        said = _drain(leader)
+        assert ("apply cancelled; nothing was changed" in said) is (code != exitcodes.OK)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(leader)
 
 
 @pytest.fixture(scope="module")
