@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from catalogsync.plan.cost import estimate
+from catalogsync.plan.drift import describe
 from catalogsync.plan.model import Action, Change, FieldDiff, Plan, Severity
 from catalogsync.plan.nested import changed_window, nested_changes
 from catalogsync.wording import plural
@@ -54,6 +55,7 @@ def _change_lines(change: Change, paint: Paint) -> list[str]:
     lines = [paint(head, fg, bold=True)]
     if change.reason:
         lines.append(f"      # {change.reason}")
+    lines += [paint(f"      ! {describe(d)}", "magenta") for d in change.drift]
     for diff in change.diffs:
         if change.action is Action.CREATE:
             lines.append(f"      {diff.field}: {_value(diff.new)}")
@@ -138,7 +140,7 @@ def render_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
     head += ["| | resource | fields | via |", "|---|---|---|---|"]
     rows = [
         f"| {_MD_SYMBOL[c.action]} | {c.resource.value} `{_md(c.key)}` | "
-        f"{', '.join(d.field for d in c.diffs)} | {_md(', '.join(c.via))} |"
+        f"{', '.join(d.field for d in c.diffs)}{_md_drift(c)} | {_md(', '.join(c.via))} |"
         for c in plan.changes
     ]
     details = [_md_details(c) for c in plan.changes]
@@ -183,6 +185,7 @@ def render_markdown_failure(message: str, limit: int = MARKDOWN_LIMIT) -> str:
 
 def _md_details(change: Change) -> str:
     lines = [f"\n**{change.address}**" + (f" — {_md(change.reason)}" if change.reason else ""), ""]
+    lines += [f"> ⚠️ {_md(describe(d))}" for d in change.drift]
     lines.append("```diff")
     for diff in change.diffs:
         if change.action is Action.CREATE:
@@ -195,6 +198,12 @@ def _md_details(change: Change) -> str:
                 lines.append(f"+ {path}: {_value(new)}")
     lines.append("```")
     return "\n".join(lines) + "\n"
+
+
+def _md_drift(change: Change) -> str:
+    if not change.drift:
+        return ""
+    return " (changed on Allegro: " + ", ".join(_md(d.field) for d in change.drift) + ")"
 
 
 def _no_paint(text: str, fg: str, bold: bool = False) -> str:

@@ -21,18 +21,18 @@ from catalogsync import progress
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.allegro.seller import SellerClient
+from catalogsync.apply.applied import remember_applied
 from catalogsync.apply.applier import Applier
 from catalogsync.apply.polling import settle_pending
 from catalogsync.apply.report import ApplyReport
-from catalogsync.catalog.limits import SAFETY_FILE_MEDIA_TYPES
 from catalogsync.catalog.models import Catalog, Environment
 from catalogsync.cli_options import CliContext, colour
 from catalogsync.cli_state import load_state, note_running, run_lock, write_missing_lock
 from catalogsync.config import image_upload_url, live_cache_path, pacing_path, state_index_path
 from catalogsync.errors import PlanError
 from catalogsync.gcpause import settled
-from catalogsync.images import catalog_images, catalog_safety_files, local_images
 from catalogsync.live.cache import LiveCache, load_cache, save_cache
+from catalogsync.live.local_files import with_local_files
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
 from catalogsync.plan.model import FORMAT_VERSION, Plan
@@ -67,11 +67,8 @@ async def _read(
     the cache comes back updated, for the caller to save (or apply to write into)."""
     cache = load_cache(live_cache_path(directory, catalog.settings.environment))
     live = await read_live(client, catalog, index, cache)
-    images = local_images(catalog_images(catalog), directory, index.images)
-    manuals = local_images(
-        catalog_safety_files(catalog), directory, index.attachments, SAFETY_FILE_MEDIA_TYPES
-    )
-    live = replace(live, local_images=images, local_attachments=manuals, approved=index.approved)
+    live = replace(with_local_files(live, catalog, index, directory), approved=index.approved,
+                   applied=index.applied)
     return live, cache
 
 
@@ -108,6 +105,7 @@ async def apply(
                 if result.errors:
                     raise PlanError("the plan has errors; fix them and plan again")
                 if not result.changes:
+                    remember_applied(catalog, live, index, index_path)
                     return None
                 _confirm(approved)
                 table_ids = {name: t.id for name, t in live.tables.items()}
@@ -126,7 +124,10 @@ async def apply(
                 if applier is None:
                     save_cache(live_cache_path(directory, environment), cache)
             reads = sum(client.requests.values())
-            return await applier.run(), reads
+            report = await applier.run()
+            uploaded = with_local_files(live, catalog, index, directory) if result.uploads else live
+            remember_applied(catalog, uploaded, index, index_path, applier)
+            return report, reads
 
 
 def _check_saved(saved: Plan, live: LiveState, environment: Environment) -> None:

@@ -87,6 +87,8 @@ class StateIndex(BaseModel):
     #: that was stopped is completion, not a new mass change (plan/checks.py)
     approved: dict[str, dict[str, str]] = Field(default_factory=dict)
     stock: StockLedger = Field(default_factory=StockLedger)
+    #: external id -> field -> digest of the value the last apply left it with (plan/drift.py)
+    applied: dict[str, dict[str, str]] = Field(default_factory=dict)
     _lock: LockFile | None = PrivateAttr(default=None)
     _found: bool = PrivateAttr(default=False)
 
@@ -131,7 +133,12 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
         entries = lock.read()
         index._found = index._found or lock.path.exists()
         ledger = index.stock.model_copy(deep=True)
+        applied = committed_digests(entries)
+        if applied is not None:  # the lock is newer after a pull: it wins
+            index.applied = applied
         for kind, key, value in entries:
+            if kind == "applied":
+                continue
             if kind in _SECTIONS:
                 section = getattr(index, _SECTIONS[kind])
                 section.setdefault(key, value)  # this machine's newer knowledge wins
@@ -143,6 +150,25 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
         if not index.stock.offers:  # no working copy of the ledger: the committed one
             index.stock = ledger
     return index
+
+
+def committed_digests(entries: list[tuple[str, str, str]]) -> dict[str, dict[str, str]] | None:
+    """The lock's `applied` lines (None: none). A key whose lines disagree (a merge kept both
+    branches' lines) or cannot be read is left out: its drift is not known, which is safe."""
+    found: dict[str, dict[str, str]] = {}
+    doubtful = set()
+    for kind, key, value in entries:
+        if kind != "applied":
+            continue
+        try:
+            digests = json.loads(value)
+        except ValueError:
+            digests = None
+        if not isinstance(digests, dict) or found.setdefault(key, digests) != digests:
+            doubtful.add(key)
+    if not found:
+        return None
+    return {k: v for k, v in found.items() if k not in doubtful}
 
 
 def _replay(index: StateIndex, entry: dict[str, Any]) -> None:
@@ -229,6 +255,8 @@ def _entries(index: StateIndex) -> list[tuple[str, str, str]]:
                 for sku, m in ledger.offers.items()]
     if ledger.offers:
         entries.append(("stock-position", "", ledger.position.model_dump_json()))
+    entries += [("applied", sku, json.dumps(digests, sort_keys=True, separators=(",", ":")))
+                for sku, digests in index.applied.items()]
     return entries
 
 

@@ -162,3 +162,5 @@ class LiveState:
     sold: dict[str, int] | None = None
     #: how far the order feed was read: where a new ledger starts
     order_position: OrderPosition | None = None
+    #: external id -> field -> digest of the value catalogsync last left it with (plan/drift.py)
+    applied: dict[str, dict[str, str]] = field(default_factory=dict)
