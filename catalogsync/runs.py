@@ -32,13 +32,16 @@ from catalogsync.config import image_upload_url, live_cache_path, pacing_path, s
 from catalogsync.errors import PlanError
 from catalogsync.gcpause import settled
 from catalogsync.live.cache import LiveCache, load_cache, save_cache
+from catalogsync.live.committed import committed_cache
 from catalogsync.live.local_files import with_local_files
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
+from catalogsync.live.vouched import read_vouched
 from catalogsync.plan.model import FORMAT_VERSION, Plan
 from catalogsync.plan.options import Options
 from catalogsync.plan.planner import plan as make_plan
 from catalogsync.plan.planner import stale_changes
+from catalogsync.plan.vouched import fill_vouched
 from catalogsync.render import render_json, render_markdown, render_text
 from catalogsync.state import StateIndex, load_pacing, save_pacing
 
@@ -65,10 +68,16 @@ async def _read(
 ) -> tuple[LiveState, LiveCache]:
     """Read live state, re-reading only offers changed since the last read where possible;
     the cache comes back updated, for the caller to save (or apply to write into)."""
+    now = datetime.now(UTC)
     cache = load_cache(live_cache_path(directory, catalog.settings.environment))
-    live = await read_live(client, catalog, index, cache)
+    if not cache.usable(now):  # a fresh clone: what the committed lock vouches for
+        cache = committed_cache(index) or cache
+    live = await read_live(client, catalog, index, cache, now)
     live = replace(with_local_files(live, catalog, index, directory), approved=index.approved,
                    applied=index.applied)
+    live, unread = fill_vouched(catalog, live, now)
+    if unread:
+        live = await read_vouched(client, live, cache, unread)
     return live, cache
 
 
@@ -105,7 +114,7 @@ async def apply(
                 if result.errors:
                     raise PlanError("the plan has errors; fix them and plan again")
                 if not result.changes:
-                    remember_applied(catalog, live, index, index_path)
+                    remember_applied(catalog, live, index, index_path, cache)
                     return None
                 _confirm(approved)
                 table_ids = {name: t.id for name, t in live.tables.items()}
@@ -126,7 +135,7 @@ async def apply(
             reads = sum(client.requests.values())
             report = await applier.run()
             uploaded = with_local_files(live, catalog, index, directory) if result.uploads else live
-            remember_applied(catalog, uploaded, index, index_path, applier)
+            remember_applied(catalog, uploaded, index, index_path, cache, applier)
             return report, reads
 
 

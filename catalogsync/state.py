@@ -2,7 +2,10 @@
 
 Hidden offers are missing from the offer list (R22) and tables can be renamed but never
 deleted (R4), so apply remembers external id -> offer id, table name -> table id and image
-hash -> URL. The live API stays the source of truth for everything else.
+hash -> URL; and what lets the next plan, even on a fresh clone, trust what it knows: per
+offer, digests of the fields as the last apply left them (drift, plan/drift.py), and where
+that apply left the offer-event feed (live/committed.py). The live API stays the source of
+truth for everything else.
 
 Two copies, for two audiences:
 - `catalogsync.lock` beside the catalog, committed with it, so a fresh clone on a new CI
@@ -89,6 +92,8 @@ class StateIndex(BaseModel):
     stock: StockLedger = Field(default_factory=StockLedger)
     #: external id -> field -> digest of the value the last apply left it with (plan/drift.py)
     applied: dict[str, dict[str, str]] = Field(default_factory=dict)
+    #: where the last apply left the offer-event feed, as JSON (live/committed.py)
+    feed: str | None = None
     _lock: LockFile | None = PrivateAttr(default=None)
     _found: bool = PrivateAttr(default=False)
 
@@ -136,8 +141,11 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
         applied = committed_digests(entries)
         if applied is not None:  # the lock is newer after a pull: it wins
             index.applied = applied
+        feeds = {value for kind, _, value in entries if kind == "feed"}
+        if feeds:  # two (a merge kept both branches'): which is newer is not known
+            index.feed = feeds.pop() if len(feeds) == 1 else None
         for kind, key, value in entries:
-            if kind == "applied":
+            if kind in ("applied", "feed"):
                 continue
             if kind in _SECTIONS:
                 section = getattr(index, _SECTIONS[kind])
@@ -257,6 +265,8 @@ def _entries(index: StateIndex) -> list[tuple[str, str, str]]:
         entries.append(("stock-position", "", ledger.position.model_dump_json()))
     entries += [("applied", sku, json.dumps(digests, sort_keys=True, separators=(",", ":")))
                 for sku, digests in index.applied.items()]
+    if index.feed is not None:
+        entries.append(("feed", "", index.feed))
     return entries
 
 

@@ -16,6 +16,7 @@ from catalogsync.apply.applier import Applier
 from catalogsync.apply.ledger import settle
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.cache import CachedOffer, LiveCache
+from catalogsync.live.committed import feed_line
 from catalogsync.live.gpsr import named, names_by_id
 from catalogsync.live.state import LiveOffer, LiveState
 from catalogsync.plan.drift import applied_digests
@@ -44,12 +45,17 @@ def remember_applied(
     live: LiveState,
     index: StateIndex,
     index_path: Path,
+    cache: LiveCache,
     applier: Applier | None = None,
 ) -> None:
-    """Record the digests of every managed offer in the state and `catalogsync.lock`."""
+    """Record the digests of every managed offer, and where the live cache left the event
+    feed (live/committed.py), in the state and `catalogsync.lock`."""
+    now = datetime.now(UTC)
     after = fields_after(live, index, applier)
-    digests = applied_digests(catalog, live, after, index.applied, datetime.now(UTC))
-    if digests != index.applied:
-        index.applied = digests
+    digests = applied_digests(catalog, live, after, index.applied, now)
+    managed = {sku: offer_id for sku, offer_id in index.offers.items() if sku in catalog.offers}
+    feed = feed_line(cache, now, managed, index.feed if applier is None else None)
+    if (digests, feed) != (index.applied, index.feed):
+        index.applied, index.feed = digests, feed
         if index.has_state():  # digests alone are no state: they must not hide its absence
             save_index(index_path, index)

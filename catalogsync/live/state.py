@@ -26,6 +26,9 @@ class LiveOffer:
     #: by `catalogsync import` without one): the plan writes the key into it
     rekey_from: str | None = None
     rekey: bool = False
+    #: not read: `catalogsync.lock` vouches that the offer is as the last apply left it, and
+    #: `fields` hold only the offer list's (plan/vouched.py fills in the rest)
+    vouched: bool = False
     #: `digest` when already known (kept in the live cache), so it is not computed again
     known_digest: str | None = field(default=None, compare=False, repr=False)
 
