@@ -185,8 +185,8 @@ def render_markdown_failure(message: str, limit: int = MARKDOWN_LIMIT) -> str:
 
 def _md_details(change: Change) -> str:
     lines = [f"\n**{change.address}**" + (f" — {_md(change.reason)}" if change.reason else ""), ""]
-    lines += [f"> ⚠️ {_md(describe(d))}" for d in change.drift]
     lines.append("```diff")
+    lines += [f"! {describe(d)}" for d in change.drift]  # in the fence: untrusted text
     for diff in change.diffs:
         if change.action is Action.CREATE:
             lines.append(f"+ {diff.field}: {_value(diff.new)}")

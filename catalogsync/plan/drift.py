@@ -124,6 +124,7 @@ def _short(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     if value is None:
         text = "(not set)"
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)  # no terminal codes
     return text if len(text) <= 60 else text[:59] + "…"
 
 

@@ -78,3 +78,8 @@ def test_lock_lines_that_disagree_after_a_merge_or_cannot_be_read_are_left_out()
                ("applied", "A", '{"price":"1"}'), ("offer", "A", "111")]
     assert committed_digests(entries) == {"A": {"price": "1"}}
     assert committed_digests([("offer", "A", "111")]) is None
+
+
+def test_a_drifted_value_is_shown_short_and_without_terminal_codes() -> None:
+    shown = describe(Drift(field="name", was=None, now="Kubek\x1b[31m" + "x" * 100))
+    assert "\x1b" not in shown and "Kubek\\x1b[31m" in shown and shown.endswith("…")
