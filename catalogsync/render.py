@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from catalogsync.plan.cost import estimate
+from catalogsync.plan.drift import describe
 from catalogsync.plan.model import Action, Change, FieldDiff, Plan, Severity
 from catalogsync.plan.nested import changed_window, nested_changes
 from catalogsync.safe_text import fence, md_code, md_inline, visible
@@ -55,6 +56,7 @@ def _change_lines(change: Change, paint: Paint) -> list[str]:
     lines = [paint(head, fg, bold=True)]
     if change.reason:
         lines.append(f"      # {visible(change.reason)}")
+    lines += [paint(f"      ! {visible(describe(d))}", "magenta") for d in change.drift]
     for diff in change.diffs:
         if change.action is Action.CREATE:
             lines.append(f"      {visible(diff.field)}: {_value(diff.new)}")
@@ -143,7 +145,8 @@ def render_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
     head += ["| | resource | fields | via |", "|---|---|---|---|"]
     rows = [
         f"| {_MD_SYMBOL[c.action]} | {c.resource.value} {md_code(c.key)} | "
-        f"{md_inline(', '.join(d.field for d in c.diffs))} | {md_inline(', '.join(c.via))} |"
+        f"{md_inline(', '.join(d.field for d in c.diffs))}{_md_drift(c)} | "
+        f"{md_inline(', '.join(c.via))} |"
         for c in plan.changes
     ]
     details = [_md_details(c) for c in plan.changes]
@@ -187,7 +190,7 @@ def render_markdown_failure(message: str, limit: int = MARKDOWN_LIMIT) -> str:
 
 def _md_details(change: Change) -> str:
     reason = f" — {md_inline(change.reason)}" if change.reason else ""
-    rows = []
+    rows = [f"! {visible(describe(d))}" for d in change.drift]  # in the fence: untrusted text
     for diff in change.diffs:
         if change.action is Action.CREATE:
             rows.append(f"+ {visible(diff.field)}: {_value(diff.new)}")
@@ -201,6 +204,12 @@ def _md_details(change: Change) -> str:
             rows.append(f"  from {visible(diff.source)}")
     lines = [f"\n**{md_inline(change.address)}**{reason}", "", *fence(rows, "diff")]
     return "\n".join(lines) + "\n"
+
+
+def _md_drift(change: Change) -> str:
+    if not change.drift:
+        return ""
+    return md_inline(" (changed on Allegro: " + ", ".join(d.field for d in change.drift) + ")")
 
 
 def _no_paint(text: str, fg: str, bold: bool = False) -> str:

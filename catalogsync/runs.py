@@ -21,27 +21,30 @@ from catalogsync import feed_runs, progress, signals
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.allegro.seller import SellerClient
+from catalogsync.apply.applied import remember_applied
 from catalogsync.apply.applier import Applier
 from catalogsync.apply.found import record_found
 from catalogsync.apply.polling import settle_pending
 from catalogsync.apply.report import ApplyReport
 from catalogsync.apply.stock import StockMarks
-from catalogsync.catalog.limits import SAFETY_FILE_MEDIA_TYPES
 from catalogsync.catalog.models import Catalog, Environment
 from catalogsync.cli_options import CliContext, colour
 from catalogsync.cli_state import load_state, note_running, run_lock, write_missing_lock
 from catalogsync.config import image_upload_url, live_cache_path, pacing_path, state_index_path
 from catalogsync.errors import PlanError
 from catalogsync.gcpause import settled
-from catalogsync.images import catalog_images, catalog_safety_files, local_images, outside_images
 from catalogsync.live.cache import LiveCache, load_cache, save_cache
+from catalogsync.live.committed import committed_cache
+from catalogsync.live.local_files import with_local_files
 from catalogsync.live.product_labels import read_product_labels
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
+from catalogsync.live.vouched import read_vouched
 from catalogsync.plan.model import FORMAT_VERSION, Plan
 from catalogsync.plan.options import Options
 from catalogsync.plan.planner import plan as make_plan
 from catalogsync.plan.planner import stale_changes
+from catalogsync.plan.vouched import fill_vouched
 from catalogsync.render import render_json, render_markdown, render_text
 from catalogsync.safe_text import visible
 from catalogsync.state import StateIndex, load_pacing, save_index, save_pacing
@@ -72,16 +75,17 @@ async def _read(
 ) -> tuple[LiveState, LiveCache]:
     """Read live state, re-reading only offers changed since the last read where possible;
     the cache comes back updated, for the caller to save (or apply to write into)."""
+    now = datetime.now(UTC)
     cache = load_cache(live_cache_path(directory, catalog.settings.environment))
-    live = await read_live(client, catalog, index, cache)
-    named = catalog_images(catalog)
-    images = local_images(named, directory, index.images) | outside_images(named, index.images)
-    manuals = local_images(
-        catalog_safety_files(catalog), directory, index.attachments, SAFETY_FILE_MEDIA_TYPES
-    )
-    labels = await read_product_labels(client, catalog, live)
-    live = replace(live, local_images=images, local_attachments=manuals, approved=index.approved,
-                   product_labels=labels)
+    if not cache.usable(now):  # a fresh clone: what the committed lock vouches for
+        cache = committed_cache(index) or cache
+    live = await read_live(client, catalog, index, cache, now)
+    live = replace(with_local_files(live, catalog, index, directory), approved=index.approved,
+                   applied=index.applied)
+    live, unread = fill_vouched(catalog, live, now)
+    if unread:
+        live = await read_vouched(client, live, cache, unread)
+    live = replace(live, product_labels=await read_product_labels(client, catalog, live))
     return live, cache
 
 
@@ -127,6 +131,7 @@ async def apply(
                 if not result.changes:  # the stock ledger moves on all the same
                     StockMarks(result, index, index_path).settle()
                     save_index(index_path, index)
+                    remember_applied(catalog, live, index, index_path, cache)
                     return None
                 _confirm(approved)
                 table_ids = {name: t.id for name, t in live.tables.items()}
@@ -145,7 +150,10 @@ async def apply(
                 if applier is None:
                     save_cache(live_cache_path(directory, environment), cache)
             reads = sum(client.requests.values())
-            return await applier.run(), reads
+            report = await applier.run()
+            uploaded = with_local_files(live, catalog, index, directory) if result.uploads else live
+            remember_applied(catalog, uploaded, index, index_path, cache, applier)
+            return report, reads
 
 
 def _check_saved(saved: Plan, live: LiveState, environment: Environment) -> None:

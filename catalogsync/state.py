@@ -2,7 +2,10 @@
 
 Hidden offers are missing from the offer list (R22) and tables can be renamed but never
 deleted (R4), so apply remembers external id -> offer id, table name -> table id and image
-hash -> URL. The live API stays the source of truth for everything else.
+hash -> URL; and what lets the next plan, even on a fresh clone, trust what it knows: per
+offer, digests of the fields as the last apply left them (drift, plan/drift.py), and where
+that apply left the offer-event feed (live/committed.py). The live API stays the source of
+truth for everything else.
 
 Two copies, for two audiences:
 - `catalogsync.lock` beside the catalog, committed with it, so a fresh clone on a new CI
@@ -91,6 +94,10 @@ class StateIndex(BaseModel):
     #: that was stopped is completion, not a new mass change (plan/checks.py)
     approved: dict[str, dict[str, str]] = Field(default_factory=dict)
     stock: StockLedger = Field(default_factory=StockLedger)
+    #: external id -> field -> digest of the value the last apply left it with (plan/drift.py)
+    applied: dict[str, dict[str, str]] = Field(default_factory=dict)
+    #: where the last apply left the offer-event feed, as JSON (live/committed.py)
+    feed: str | None = None
     _lock: LockFile | None = PrivateAttr(default=None)
     _found: bool = PrivateAttr(default=False)
     #: ids forgotten since the last snapshot (a deleted draft): the lock file's line for
@@ -139,8 +146,14 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
         index._lock = lock
         entries = lock.read()
         ledger = index.stock.model_copy(deep=True)
+        applied = committed_digests(entries)
+        if applied is not None:  # the lock is newer after a pull: it wins
+            index.applied = applied
+        feeds = {value for kind, _, value in entries if kind == "feed"}
+        if feeds:  # two (a merge kept both branches'): which is newer is not known
+            index.feed = feeds.pop() if len(feeds) == 1 else None
         for kind, key, value in entries:
-            if (kind, key) in index._forgotten:
+            if (kind, key) in index._forgotten or kind in ("applied", "feed"):
                 continue
             if kind in _SECTIONS:
                 section = getattr(index, _SECTIONS[kind])
@@ -155,6 +168,25 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
     for key in [k for k in index.unconfirmed if k in index.offers]:
         del index.unconfirmed[key]
     return index
+
+
+def committed_digests(entries: list[tuple[str, str, str]]) -> dict[str, dict[str, str]] | None:
+    """The lock's `applied` lines (None: none). A key whose lines disagree (a merge kept both
+    branches' lines) or cannot be read is left out: its drift is not known, which is safe."""
+    found: dict[str, dict[str, str]] = {}
+    doubtful = set()
+    for kind, key, value in entries:
+        if kind != "applied":
+            continue
+        try:
+            digests = json.loads(value)
+        except ValueError:
+            digests = None
+        if not isinstance(digests, dict) or found.setdefault(key, digests) != digests:
+            doubtful.add(key)
+    if not found:
+        return None
+    return {k: v for k, v in found.items() if k not in doubtful}
 
 
 def _replay(index: StateIndex, entry: dict[str, Any]) -> None:
@@ -251,6 +283,10 @@ def _entries(index: StateIndex) -> list[tuple[str, str, str]]:
                 for sku, m in ledger.offers.items()]
     if ledger.offers:
         entries.append(("stock-position", "", ledger.position.model_dump_json()))
+    entries += [("applied", sku, json.dumps(digests, sort_keys=True, separators=(",", ":")))
+                for sku, digests in index.applied.items()]
+    if index.feed is not None:
+        entries.append(("feed", "", index.feed))
     return entries
 
 

@@ -37,6 +37,7 @@ from catalogsync.adopt.files import (
 from catalogsync.adopt.gpsr import KINDS, as_written, responsible_resources
 from catalogsync.adopt.ledger import imported_ledger
 from catalogsync.adopt.seen import managed_ids, nothing_imported, record, unseen
+from catalogsync.adopt.update import update_catalog
 from catalogsync.allegro.connect import connect
 from catalogsync.catalog.discovery import catalog_files
 from catalogsync.catalog.loader import SETTINGS_FILE, load_catalog
@@ -70,12 +71,20 @@ _STATUSES = {"active": "ACTIVE", "activating": "ACTIVATING", "inactive": "INACTI
               help="For a new catalog: where it goes (default local).")
 @click.option("--max-offers-per-file", default=500, show_default=True,
               type=click.IntRange(min=1), help="Offers in one file at most.")
+@click.option("--update", is_flag=True,
+              help="Instead: copy the fields changed on Allegro since the last apply into "
+                   "the catalog's YAML files (comments and layout kept).")
 @click.pass_obj
 def import_command(obj: Any, directory: Path, statuses: tuple[str, ...],
                    categories: tuple[str, ...], offer_ids: tuple[str, ...],
                    external_ids: tuple[str, ...], without: tuple[str, ...], tables: bool,
-                   environment: str | None, max_offers_per_file: int) -> None:
+                   environment: str | None, max_offers_per_file: int, update: bool) -> None:
     """Write the catalog of an existing account (or of a part of it) into DIRECTORY."""
+    if update:
+        if statuses or categories or offer_ids or external_ids or without or environment:
+            raise click.UsageError("--update takes the catalog as it is: no selection options")
+        update_catalog(obj, directory)
+        return
     existing = load_catalog(directory) if (directory / SETTINGS_FILE).exists() else None
     if existing is not None and environment and environment != existing.settings.environment:
         raise click.UsageError(

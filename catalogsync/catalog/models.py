@@ -108,6 +108,11 @@ OFFER_FIELDS = (
     "marketed_before_gpsr",
     "marketplaces",
 )
+#: Fields a catalog may say who wins for when they changed on Allegro (`drift_wins`); stock
+#: has its own ledger (sales are not drift).
+DRIFT_FIELDS = tuple(f for f in OFFER_FIELDS if f != "stock")
+DriftWinner = Literal["catalog", "allegro"]
+DriftWins = dict[Literal[DRIFT_FIELDS], DriftWinner]  # type: ignore[valid-type]
 
 
 Sku = Annotated[
@@ -240,6 +245,8 @@ class OfferSpec(Frozen):
     #: when to activate; a time without an offset is Polish time (Europe/Warsaw)
     scheduled_for: Annotated[datetime, AfterValidator(_polish_time)] | None = None
     ignore_fields: tuple[Literal[OFFER_FIELDS], ...] = ()  # type: ignore[valid-type]
+    #: field -> who wins when it changed on Allegro since the last apply (default: catalog)
+    drift_wins: DriftWins = Field(default_factory=dict)
     #: GPSR (catalog/gpsr.py): names of account resources, safety information, and whether
     #: the product was on the EU market before 13 Dec 2024
     responsible_producer: ResourceName | None = None
@@ -289,6 +296,7 @@ class Defaults(Frozen):
     after_sales: AfterSales | None = None
     status: Status = Status.ACTIVE
     ignore_fields: tuple[Literal[OFFER_FIELDS], ...] = ()  # type: ignore[valid-type]
+    drift_wins: DriftWins = Field(default_factory=dict)
     responsible_producer: ResourceName | None = None
     responsible_person: ResourceName | None = None
     safety_information: SafetyInformation | None = None
@@ -338,6 +346,7 @@ def lean_offer(spec: OfferSpec) -> Offer:
         status=spec.status,
         scheduled_for=spec.scheduled_for,
         ignore_fields=spec.ignore_fields,
+        drift_wins=spec.drift_wins,
         allow_campaign_price_change=spec.allow_campaign_price_change,
         responsible_producer=spec.responsible_producer,
         responsible_person=spec.responsible_person,

@@ -9,7 +9,7 @@ shared through small bounded caches.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -65,6 +65,7 @@ class Offer:
     status: Status | None = None
     scheduled_for: datetime | None = None
     ignore_fields: tuple[str, ...] = ()
+    drift_wins: Mapping[str, str] = field(default_factory=dict)
     allow_campaign_price_change: bool = False
     #: GPSR (catalog/gpsr.py) and additional marketplaces, as `models.OfferSpec` gives them
     responsible_producer: str | None = None

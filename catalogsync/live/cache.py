@@ -11,7 +11,7 @@ match. A file of another format, or one that cannot be read, is dropped: the nex
 reads everything again.
 
 The file is one JSON document of format `FORMAT`, each offer a row `[status, digest, expect,
-fields, unsure]`; at 100 000 offers it loads and saves with the standard library's C codec
+fields, unsure, vouched]`; at 100 000 offers it loads and saves with the standard library's C codec
 in a fraction of the time a validating model took. It is written to a temporary file and
 renamed over the old one, so a crash leaves either the old cache or the new one.
 """
@@ -34,7 +34,7 @@ MAX_AGE = timedelta(hours=23)
 #: Publication statuses for which Allegro emits offer events (drafts and ended offers: none).
 LIVE_STATUSES = ("ACTIVE", "ACTIVATING")
 #: The file's format; any other (older caches included) is dropped for a full read.
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass(slots=True)
@@ -48,6 +48,9 @@ class CachedOffer:
     #: fields whose value is not known exactly (a stock a quantity command set while buyers
     #: may have bought): the offer list's value is taken for them
     unsure: tuple[str, ...] = ()
+    #: not read: taken on the word of `catalogsync.lock` (live/committed.py); `fields` holds
+    #: only what the offer list shows, the planner's reading fills in the rest
+    vouched: bool = False
 
 
 @dataclass
@@ -108,7 +111,7 @@ def _encode(cache: LiveCache) -> dict[str, Any]:
         "tables": cache.tables,
         "responsible": cache.responsible,
         "offers": {
-            offer_id: [o.status, o.digest, o.expect, o.fields, list(o.unsure)]
+            offer_id: [o.status, o.digest, o.expect, o.fields, list(o.unsure), o.vouched]
             for offer_id, o in cache.offers.items()
         },
     }
@@ -118,11 +121,12 @@ def _decode(data: Any) -> LiveCache:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return LiveCache()
     offers = {}
-    for offer_id, (status, digest, expect, fields, unsure) in data["offers"].items():
+    for offer_id, (status, digest, expect, fields, unsure, vouched) in data["offers"].items():
         if not (isinstance(status, str) and isinstance(fields, dict) and isinstance(expect, list)):
             raise ValueError(f"cached offer {offer_id} is malformed")
         offers[str(offer_id)] = CachedOffer(
-            status, fields, [str(e) for e in expect], digest and str(digest), tuple(unsure)
+            status, fields, [str(e) for e in expect], digest and str(digest), tuple(unsure),
+            vouched is True,
         )
     read_at = data["read_at"]
     cursor = data["event_cursor"]

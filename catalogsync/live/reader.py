@@ -26,7 +26,7 @@ from catalogsync.live.gpsr import named, names_by_id, read_responsible
 from catalogsync.live.listings import read_other_listings
 from catalogsync.live.marketplaces import read_marketplace_programmes, read_marketplaces
 from catalogsync.live.programmes import read_after_sales, read_campaigns
-from catalogsync.live.reuse import from_cache, pending, still_matches
+from catalogsync.live.reuse import LISTED, from_cache, pending, still_matches
 from catalogsync.live.sales import around, attribute, read_sales
 from catalogsync.live.state import (
     DeliveryMethod,
@@ -90,6 +90,8 @@ async def _read_live(
             fields=o.fields,
             expect=["OFFER_ACTIVATED"] if o.status == "ACTIVATING" else [],
             digest=o.digest,
+            unsure=LISTED if o.vouched else (),
+            vouched=o.vouched,
         )
         for o in offers.values()
     }

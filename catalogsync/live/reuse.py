@@ -15,6 +15,10 @@ def pending(fields: dict[str, Any]) -> bool:
     return any(s.get("state") == "PENDING" for s in states.values())
 
 
+#: What the offer list shows of an offer, as canonical fields.
+LISTED = ("name", "stock", "price")
+
+
 def _listed_fields(listed: dict[str, Any]) -> dict[str, Any]:
     """The offer list's row as the canonical fields it carries."""
     price = (listed.get("sellingMode") or {}).get("price") or {}
@@ -51,5 +55,6 @@ def from_cache(
         status=status,
         fields=fields,
         ever_activated=cached.status != "INACTIVE",
+        vouched=cached.vouched,
         known_digest=cached.digest if same else None,
     )

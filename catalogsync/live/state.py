@@ -26,6 +26,9 @@ class LiveOffer:
     #: by `catalogsync import` without one): the plan writes the key into it
     rekey_from: str | None = None
     rekey: bool = False
+    #: not read: `catalogsync.lock` vouches that the offer is as the last apply left it, and
+    #: `fields` hold only the offer list's (plan/vouched.py fills in the rest)
+    vouched: bool = False
     #: `digest` when already known (kept in the live cache), so it is not computed again
     known_digest: str | None = field(default=None, compare=False, repr=False)
 
@@ -181,6 +184,8 @@ class LiveState:
     sold_late: dict[str, int] = field(default_factory=dict)
     #: how far the order feed was read: where a new ledger starts
     order_position: OrderPosition | None = None
+    #: external id -> field -> digest of the value catalogsync last left it with (plan/drift.py)
+    applied: dict[str, dict[str, str]] = field(default_factory=dict)
     #: external id -> its stock from a feed and the units sold on Allegro since (feeds/)
     feed_stock: dict[str, FeedStock] = field(default_factory=dict)
 

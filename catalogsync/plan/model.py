@@ -71,6 +71,15 @@ class FieldDiff(_Frozen):
         return data
 
 
+class Drift(_Frozen):
+    """A field changed on Allegro since the last apply, by someone other than catalogsync."""
+
+    field: str  # a field, or `parameters.NAME`
+    #: the value catalogsync last set, when the catalog still holds it (else not known)
+    was: Any = None
+    now: Any = None
+
+
 class Request(_Frozen):
     method: Literal["POST", "PATCH", "PUT", "DELETE"]
     path: str
@@ -162,6 +171,8 @@ class Change(_Frozen):
     base: str | None = None
     #: the offer's stock mark once this change's stock step succeeded
     stock: Mark | None = None
+    #: fields changed on Allegro since the last apply that this change sets back
+    drift: tuple[Drift, ...] = ()
 
     @property
     def address(self) -> str:

@@ -19,14 +19,14 @@ from catalogsync.plan.checks import (
     run_checks,
     withhold_campaign_price,
 )
+from catalogsync.plan.drift import desire, find_drift, wins
 from catalogsync.plan.duplicates import duplicate_offer, end_duplicates
 from catalogsync.plan.feed_stock import feed_offer_stock
-from catalogsync.plan.gpsr import check_gpsr, check_published_edit, desired_gpsr
+from catalogsync.plan.gpsr import check_gpsr, check_published_edit
 from catalogsync.plan.hashing import fingerprint, offer_hash, table_hash
 from catalogsync.plan.located import located
 from catalogsync.plan.marketplaces import (
     compared,
-    desired_marketplaces,
     marketplace_diagnostics,
     price_commands,
     withhold_marketplace_prices,
@@ -51,7 +51,6 @@ from catalogsync.plan.offers import (
     Lookups,
     check_create,
     check_second_listing,
-    desired_offer,
 )
 from catalogsync.plan.options import Options
 from catalogsync.plan.products import product_change, product_set
@@ -92,9 +91,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     removed = {k: o for k, o in live.removed.items() if not options.targets or k in options.targets}
     ending = frozenset(o.id for o in removed.values() if prune and o.status != "ENDED")
     for sku, offer in catalog.offers.items():
-        desired = desired_offer(sku, offer, catalog, live, now, lookups)
-        desired_gpsr(desired, offer, catalog, live)
-        desired_marketplaces(desired, offer, catalog, live)
+        desired = desire(sku, offer, catalog, live, now, lookups)
         if sku in in_sets:
             wanted[sku] = desired
         current = live.offers.get(sku)
@@ -105,6 +102,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
             check_second_listing(desired, offer, live, ending)
             change = _create(desired, table_ids, gone=sku in live.gone)
         else:
+            drift = find_drift(desired, current.fields, live.applied.get(sku), wins(offer, catalog))
             allowed = options.allow_campaign_price_change or offer.allow_campaign_price_change
             withhold_campaign_price(desired, current, live, allowed)
             withhold_marketplace_prices(desired, current, live, allowed)
@@ -113,6 +111,8 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
             if step.kept is not None:
                 marks[sku] = step.kept
             change = _update(desired, current, table_ids, step, live)
+            if change is not None and drift:
+                change = change.model_copy(update={"drift": drift})
             if change is not None and change.request is not None:
                 check_published_edit(desired, current.fields)
             if current.fields.get("marketplace_states"):

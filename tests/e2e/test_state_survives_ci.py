@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+
 from tests.e2e.conftest import Run
 from tests.e2e.processes import Served, catalog_repository, seller, served
 
@@ -132,3 +134,27 @@ def test_r22_a_plan_without_state_that_creates_nothing_still_says_what_is_at_ris
     assert "no state for this catalog" in planned.output
     assert "the account already has 6 offers" in planned.output
     assert "nothing is created, so nothing is at risk now" in planned.output
+
+
+def _offer_reads(seller: Served) -> int:
+    stats = httpx.get(f"{seller.base}/_emulator/stats").json()["requests"]
+    return int(stats.get("GET /sale/product-offers/{offerId}", 0))
+
+
+def test_a_fresh_clone_after_an_apply_plans_from_the_event_feed_reading_no_offer(
+    seller: Served, tmp_path: Path
+) -> None:
+    origin, first = applied_clone(seller, tmp_path)
+    lock = (first / "catalogsync.lock").read_text()
+    assert lock.count("\nsandbox feed ") == 1 and lock.count("\nsandbox applied ") == 6
+    seller.git("add", "catalogsync.lock", cwd=first)
+    seller.git("commit", "-qm", "catalogsync.lock after apply", cwd=first)
+    seller.git("push", "-q", "origin", "main", cwd=first)
+
+    fresh = tmp_path / "runner-2"
+    seller.git("clone", "-q", origin, fresh, cwd=tmp_path)
+    before = _offer_reads(seller)
+    planned = seller.catalogsync("plan", fresh, "--detailed-exitcode")
+    assert planned.returncode == 0, planned.stderr + planned.stdout
+    # the feed said nothing changed: only the draft is read (drafts cause no events)
+    assert _offer_reads(seller) == before + 1
