@@ -108,11 +108,9 @@ OFFER_FIELDS = (
     "marketed_before_gpsr",
     "marketplaces",
 )
-#: Fields a catalog may say who wins for when they changed on Allegro (`drift_wins`); stock
-#: has its own ledger (sales are not drift).
+#: the fields `drift_wins` may name; stock has its own ledger (sales are not drift)
 DRIFT_FIELDS = tuple(f for f in OFFER_FIELDS if f != "stock")
-DriftWinner = Literal["catalog", "allegro"]
-DriftWins = dict[Literal[DRIFT_FIELDS], DriftWinner]  # type: ignore[valid-type]
+DriftWins = dict[Literal[DRIFT_FIELDS], Literal["catalog", "allegro"]]  # type: ignore[valid-type]
 
 
 Sku = Annotated[
