@@ -29,7 +29,8 @@ def _scripts() -> list[str]:
 def test_the_feed_job_runs_hourly_as_an_apply_of_the_same_account() -> None:
     assert FEEDS_GITHUB[True]["schedule"][0]["cron"].split()[1:] == ["*", "*", "*", "*"]
     apply = GITHUB["catalogsync-apply"]
-    assert FEEDS_GITHUB["concurrency"] == apply["concurrency"]
+    (feeds,) = FEEDS_GITHUB["jobs"].values()
+    assert feeds["concurrency"] == apply["jobs"]["apply"]["concurrency"]
     assert FEEDS_GITHUB["env"]["CATALOGSYNC_REFRESH_TOKEN"] == apply["env"][
         "CATALOGSYNC_REFRESH_TOKEN"]
     job = FEEDS_GITLAB["feeds"]
