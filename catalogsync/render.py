@@ -209,7 +209,7 @@ def _md_details(change: Change) -> str:
 def _md_drift(change: Change) -> str:
     if not change.drift:
         return ""
-    return md_inline(" (changed on Allegro: " + ", ".join(d.field for d in change.drift) + ")")
+    return " (changed on Allegro: " + md_inline(", ".join(d.field for d in change.drift)) + ")"
 
 
 def _no_paint(text: str, fg: str, bold: bool = False) -> str:
