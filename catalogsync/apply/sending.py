@@ -69,7 +69,9 @@ async def send(client: AllegroClient, outgoing: Outgoing, uid: str, journal: Jou
         if not parts:
             return found
         uid = command_id(uid, outgoing.kind, ["sent again after a failure"])
-    return found
+    gave_up = {"status": "FAIL", "message": f"{MAX_ATTEMPTS} earlier commands with this change "
+               "failed; plan again"}
+    return {**found, **{part: gave_up for part in parts}}
 
 
 def by_part(tasks: list[Task], parts: list[Part]) -> dict[Part, Task]:

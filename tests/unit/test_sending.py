@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from catalogsync.apply.sending import Journal, Outgoing, Part, by_part, send
+from catalogsync.apply.sending import MAX_ATTEMPTS, Journal, Outgoing, Part, by_part, send
 from tests.unit.mock_allegro import json_answer, mock_client
 
 pytestmark = pytest.mark.anyio
@@ -159,3 +159,18 @@ async def test_a_bulk_part_that_failed_before_is_sent_again_alone() -> None:
             "amount": "19.99", "currency": "PLN"}}}}]]
     assert posted[1][0] != "c1"
     assert {media for _, _, media in posted} == {"application/vnd.allegro.beta.v1+json"}
+
+
+async def test_a_change_that_failed_in_every_earlier_command_gives_up_and_says_so() -> None:
+    class Failed(dict[str, dict[str, str]]):
+        def __contains__(self, uid: object) -> bool:
+            return True
+
+        def __getitem__(self, uid: str) -> dict[str, str]:
+            return {"2": "FAIL"}
+
+    allegro = Allegro(Failed(), fails=set())
+    tasks, ids = await sent(allegro, ["2"])
+    assert len(ids) == MAX_ATTEMPTS and len(set(ids)) == MAX_ATTEMPTS
+    assert tasks[("2", None)]["status"] == "FAIL"
+    assert "earlier commands with this change failed" in tasks[("2", None)]["message"]
