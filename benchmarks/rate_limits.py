@@ -22,7 +22,7 @@ Efficiency = bound / wall time.
 
 Integrations: naive = one PATCH (or POST) per offer, one after another, a 429 slept off;
 competent = batch commands and no reads, paced and polled like catalogsync (the small report,
-first polled when the last command had settled), creates first and then the activations.
+first polled when the last command took to settle), creates first and then the activations.
 Plans are shown by their requests against a full refresh.
 
 Requests are counted the same way for everyone, and split: `change` = what makes the change

@@ -17,7 +17,9 @@ commands of 25 offers, 9 000 offer changes a minute (150 000 an hour), each comm
 polled once, and the emulator's processing delay for the last one to settle; no reads. The
 competent peer sends price (or quantity) commands grouped by value, paced and polled like
 catalogsync, without reads. Requests are counted by the emulator, split into those that make
-the change and those that read Allegro (the plan's reads, the event feed).
+the change and those that read Allegro (the plan's reads, the event feed). `plan s` is the
+wall time of the plan after catalogsync's change (nothing left to do): the local work — start,
+load, read, plan — that every apply does before its first command, and that the bound leaves out.
 """
 
 from __future__ import annotations
@@ -146,8 +148,15 @@ class Run:
         done = catalogsync("apply", self.catalog, *FLAGS, env=self.env, timeout=3600)
         assert done.returncode == 0, done.stderr[-2000:]
 
-    def clean_plan(self) -> int:
-        return catalogsync("plan", self.catalog, "--detailed-exitcode", env=self.env).returncode
+    def clean_plan(self) -> str:
+        """The plan after a change: its exit code (0: nothing left) and its wall time, the
+        local work (load, read, plan) every apply does before its first command."""
+        started = time.perf_counter()
+        done = catalogsync("plan", self.catalog, "--detailed-exitcode", env=self.env)
+        took = time.perf_counter() - started
+        if self.rows:
+            self.rows[-1]["plan_after_seconds"] = round(took, 2)
+        return f"exit {done.returncode}, {took:.1f} s"
 
     def peer(self, kind: str, by_value: dict[str, list[str]],
              body: Callable[[str], dict[str, Any]]) -> None:
@@ -226,12 +235,12 @@ def main() -> int:
         edit_offers(catalog, repricing(rng))
         prices = grouped(catalog, "price", ids)
         run.measure("catalogsync", f"repricing ({len(prices)} prices)", run.apply)
-        print(f"plan after repricing: exit {run.clean_plan()}", file=sys.stderr, flush=True)
+        print(f"plan after repricing: {run.clean_plan()}", file=sys.stderr, flush=True)
         pause()
         edit_offers(catalog, restock(rng))
         stocks = grouped(catalog, "stock", ids)
         run.measure("catalogsync", f"restock ({len(stocks)} values)", run.apply)
-        print(f"plan after restock: exit {run.clean_plan()}", file=sys.stderr, flush=True)
+        print(f"plan after restock: {run.clean_plan()}", file=sys.stderr, flush=True)
         pause()
 
         edit_offers(catalog, repricing(rng))
@@ -254,12 +263,12 @@ def main() -> int:
 def print_table(rows: list[dict[str, Any]]) -> None:
     print(f"{'offers':>7} {'who':<11} {'scenario':<28} {'requests':>8} {'change':>7} "
           f"{'reads':>6} {'429s':>5} {'wall s':>8} {'bound s':>8} {'eff.':>5} "
-          f"{'bound req':>9} {'req/bound':>9}")
+          f"{'bound req':>9} {'req/bound':>9} {'plan s':>6}")
     for r in rows:
         print(f"{r['offers']:>7} {r['who']:<11} {r['scenario']:<28} {r['requests']:>8} "
               f"{r['change']:>7} {r['reads']:>6} {r['429s']:>5} {r['wall_seconds']:>8.2f} "
               f"{r['bound_seconds']:>8.2f} {r['efficiency']:>5.2f} {r['bound_requests']:>9} "
-              f"{r['requests_vs_bound']:>9.2f}")
+              f"{r['requests_vs_bound']:>9.2f} {r.get('plan_after_seconds', '-'):>6}")
 
 
 if __name__ == "__main__":

@@ -22,5 +22,6 @@ def chunks(items: Sequence[T], size: int = MAX_OFFERS_PER_COMMAND) -> Iterator[S
 
 def command_id(plan_fingerprint: str, kind: str, offer_ids: Sequence[str]) -> str:
     """The same plan always yields the same command ids, so a re-run after a crash finds its
-    commands (Allegro answers 409 for a used id) instead of submitting them twice."""
+    commands (Allegro answers 409 for a used id) instead of submitting them twice; what failed
+    in them goes again under a new id (`apply/sending.py`)."""
     return str(uuid.uuid5(_NAMESPACE, f"{plan_fingerprint}:{kind}:{','.join(offer_ids)}"))

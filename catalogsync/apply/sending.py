@@ -69,7 +69,9 @@ async def send(client: AllegroClient, outgoing: Outgoing, uid: str, journal: Jou
         if not parts:
             return found
         uid = command_id(uid, outgoing.kind, ["sent again after a failure"])
-    return found
+    gave_up = {"status": "FAIL", "message": f"{MAX_ATTEMPTS} earlier commands with this change "
+               "failed; plan again"}
+    return {**found, **{part: gave_up for part in parts}}
 
 
 def by_part(tasks: list[Task], parts: list[Part]) -> dict[Part, Task]:
@@ -78,15 +80,16 @@ def by_part(tasks: list[Task], parts: list[Part]) -> dict[Part, Task]:
     if all(t.get("status") == "SUCCESS" for t in tasks) and len(tasks) >= len(parts):
         return {part: {"status": "SUCCESS"} for part in parts}
     found: dict[Part, Task] = {}
-    fields = {field for _, field in parts}
+    wanted = set(parts)
     for task in tasks:
         subject = task.get("subject") if isinstance(task.get("subject"), dict) else None
         if subject is not None:
             part: Part = (str(subject.get("offerId")), subject.get("field"))
         else:
             part = (str((task.get("offer") or {}).get("id")), None)
-        if part[1] not in fields and len(fields) == 1:
-            part = (part[0], next(iter(fields)))
+        if part not in wanted:  # a field named otherwise: the offer's only part, if it has one
+            own = [p for p in parts if p[0] == part[0]]
+            part = own[0] if len(own) == 1 else part
         found[part] = task
     missing = {"status": "FAIL", "message": "Allegro reported no task for this change"}
     return {part: found.get(part, missing) for part in parts}

@@ -14,7 +14,8 @@ from catalogsync.plan.model import Action, Change, CommandKind, Resource
 #: Allegro's per-minute limits that bound apply (API_NOTES §3; R1).
 _PER_MINUTE = {"requests": 9000, "product-offer writes": 2490, "offer changes in commands": 9000,
                "offer changes in bulk commands": 9000}
-#: usually: the report is first read when the run's last command of the kind had settled
+#: usually: the report is first read when the command is as old as Allegro said the last one of
+#: its kind took to settle (apply/polling.py)
 _POLLS_PER_COMMAND = 1
 #: `external.id` values one look-up for offers made since the plan may name (apply/creates.py)
 _LOOKUP = 100

@@ -13,7 +13,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 #: 2: quantity commands carry their change type (GAIN or FIXED); plans carry stock marks
-FORMAT_VERSION = 2
+#: 3: bulk modification commands (offer-bulk-modification-commands)
+FORMAT_VERSION = 3
 
 
 class _Frozen(BaseModel):

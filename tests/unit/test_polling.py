@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 
@@ -63,22 +61,6 @@ def report(done: bool, took: float = 0.3) -> dict[str, object]:
             "taskCount": counts}
 
 
-async def test_the_next_command_is_first_polled_when_allegro_said_the_last_one_took() -> None:
-    seen: list[str] = []
-    settles_at: dict[str, float] = {}
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        seen.append(request.url.path)
-        return json_answer(report(time.monotonic() >= settles_at[request.url.path[-2:]]))
-
-    client = mock_client(answer)
-    for command in ("c1", "c2"):
-        seen.clear()
-        settles_at[command] = time.monotonic() + 0.3
-        await command_tasks(client, KIND, command, ["1"])
-        assert len(seen) == (4 if command == "c1" else 1)  # at ages 0.05, 0.1, 0.2, 0.4; 0.3
-
-
 class Allegro:
     """A simulated Allegro on a simulated clock: each request takes `rtt` seconds, each
     command takes `takes` seconds to process, its report says so."""
@@ -114,6 +96,17 @@ async def test_waits_stay_bounded_over_thousands_of_commands() -> None:
         assert allegro.polls - polls <= (5 if n == 0 else 1)
     assert max(waits[1:]) <= 0.3 + 0.02 + 1e-9
     assert sum(waits) < 3000 * 0.33
+
+
+async def test_the_next_command_is_first_polled_when_allegro_said_the_last_one_took() -> None:
+    allegro = Allegro(takes=0.3, rtt=0.0)
+    client = mock_client(allegro.answer)
+    for command in ("c1", "c2"):
+        allegro.created[command], polls = allegro.now, allegro.polls
+        await command_tasks(client, KIND, command, ["1"], sleep=allegro.sleep,
+                            clock=lambda: allegro.now)
+        # c1 at ages 0.05, 0.1, 0.2 and 0.4; c2 at 0.3, what Allegro said c1 took
+        assert allegro.polls - polls == (4 if command == "c1" else 1)
 
 
 async def test_a_running_command_is_polled_again_after_allegros_retry_after() -> None:

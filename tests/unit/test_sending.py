@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from catalogsync.apply.sending import Journal, Outgoing, Part, by_part, send
+from catalogsync.apply.sending import MAX_ATTEMPTS, Journal, Outgoing, Part, by_part, send
 from tests.unit.mock_allegro import json_answer, mock_client
 
 pytestmark = pytest.mark.anyio
@@ -116,3 +116,61 @@ def test_bulk_tasks_are_told_apart_by_offer_and_field() -> None:
              {"subject": {"offerId": "1", "field": "stock"}, "status": "FAIL"}]
     found = by_part(tasks, [("1", "prices"), ("1", "stock"), ("2", "stock")])
     assert [found[p]["status"] for p in found] == ["SUCCESS", "FAIL", "FAIL"]
+
+
+async def test_a_bulk_part_that_failed_before_is_sent_again_alone() -> None:
+    """An offer's stock succeeded and its price failed in an earlier run's bulk command: the
+    409 brings both outcomes, and only the price goes again (a GAIN is never added twice)."""
+    from catalogsync.apply.bulk import BulkCommand
+    from catalogsync.plan.model import Action, Change, Command, CommandKind, Resource
+
+    fields = {"prices": {"allegro-pl": "19.99 PLN"}, "stock": {"change": "GAIN", "value": 5}}
+    change = Change(resource=Resource.OFFER, key="MUG", action=Action.UPDATE, id="1",
+                    commands=(Command(kind=CommandKind.BULK, fields=fields),))
+    bulk = BulkCommand([(change, "1")], "allegro-pl")
+    posted: list[tuple[str, list[dict[str, Any]], str]] = []
+    earlier = [{"subject": {"offerId": "1", "field": "prices"}, **FAIL},
+               {"subject": {"offerId": "1", "field": "stock"}, "status": "SUCCESS"}]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            body = json.loads(request.content)
+            posted.append((body["commandId"], body["modifications"],
+                           request.headers["content-type"]))
+            if body["commandId"] == "c1":
+                return json_answer(USED, 409)
+            return json_answer({"id": body["commandId"]}, 201)
+        if request.url.path.endswith("/tasks"):
+            return json_answer({"tasks": earlier})
+        done = 2 if request.url.path.endswith("/c1") else 1
+        failed = 1 if done == 2 else 0
+        return json_answer({"taskCount": {"total": done, "success": done - failed,
+                                          "failed": failed}})
+
+    pending = Journal(lambda *_: None, lambda _: None)
+    tasks = await send(mock_client(answer), bulk.outgoing(), "c1", pending)
+    assert {p: t["status"] for p, t in tasks.items()} == {("1", "prices"): "SUCCESS",
+                                                         ("1", "stock"): "SUCCESS"}
+    assert [m for _, m, _ in posted] == [
+        [{"offerId": "1", "prices": {"allegro-pl": {"changeType": "FIXED", "value": {
+            "amount": "19.99", "currency": "PLN"}}}},
+         {"offerId": "1", "stock": {"changeType": "GAIN", "value": 5}}],
+        [{"offerId": "1", "prices": {"allegro-pl": {"changeType": "FIXED", "value": {
+            "amount": "19.99", "currency": "PLN"}}}}]]
+    assert posted[1][0] != "c1"
+    assert {media for _, _, media in posted} == {"application/vnd.allegro.beta.v1+json"}
+
+
+async def test_a_change_that_failed_in_every_earlier_command_gives_up_and_says_so() -> None:
+    class Failed(dict[str, dict[str, str]]):
+        def __contains__(self, uid: object) -> bool:
+            return True
+
+        def __getitem__(self, uid: str) -> dict[str, str]:
+            return {"2": "FAIL"}
+
+    allegro = Allegro(Failed(), fails=set())
+    tasks, ids = await sent(allegro, ["2"])
+    assert len(ids) == MAX_ATTEMPTS and len(set(ids)) == MAX_ATTEMPTS
+    assert tasks[("2", None)]["status"] == "FAIL"
+    assert "earlier commands with this change failed" in tasks[("2", None)]["message"]
