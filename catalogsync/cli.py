@@ -276,6 +276,9 @@ def apply(
     from catalogsync import runs
 
     directory = path if path.is_dir() else (catalog_path or Path.cwd())
+    if directory is not path and not (directory / "catalogsync.yaml").is_file():
+        raise click.UsageError(f"{path} is a saved plan: apply it with its catalog, `catalogsync "
+                               f"apply {path} --catalog DIR`, or from the catalog's directory")
     catalog = _load(directory)
     local_in_ci.check(catalog.settings.environment.value, directory)
     saved = None if path.is_dir() else runs.read_plan(path)

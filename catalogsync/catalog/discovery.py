@@ -23,16 +23,18 @@ def enclosing_catalog(directory: Path) -> Path | None:
 
 def catalog_files(directory: Path, patterns: tuple[str, ...] | None = None) -> list[Path]:
     """Every *.yaml/*.yml below `directory` except the settings file, skipping hidden
-    files and directories (.git/, .catalogsync/, .pre-commit-config.yaml …); with `patterns`
-    (the `files:` setting), only those matching one of the globs."""
+    files and directories (.git/, .catalogsync/, .pre-commit-config.yaml …) and folders with a
+    catalogsync.yaml of their own (another catalog: a repository may hold one per account);
+    with `patterns` (the `files:` setting), only those matching one of the globs."""
     if patterns is not None:
         chosen = {p for pattern in patterns for p in directory.glob(pattern) if p.is_file()}
         chosen.discard(directory / SETTINGS_FILE)
         return sorted(chosen, key=lambda p: p.relative_to(directory).parts)
     found: list[tuple[tuple[str, ...], Path]] = []
     for root, dirs, files in os.walk(directory):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
         base = Path(root)
+        dirs[:] = [d for d in dirs
+                   if not d.startswith(".") and not (base / d / SETTINGS_FILE).is_file()]
         for name in files:
             if name.startswith(".") or not name.endswith((".yaml", ".yml")):
                 continue

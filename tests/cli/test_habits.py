@@ -149,3 +149,24 @@ def test_target_may_name_an_offer_removed_from_the_catalog(run: Run, catalog_dir
     assert result.exit_code == 0, result.output
     assert "- offer TSHIRT-WHITE-S" in result.output
     assert "TSHIRT-WHITE-M" not in result.output
+
+
+def test_a_saved_plan_applied_outside_its_catalog_says_to_name_it(
+    run: Run, catalog_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved = tmp_path / "plan.json"
+    assert run("plan", catalog_dir, "-o", saved).exit_code == 0
+    monkeypatch.chdir(tmp_path)  # no catalogsync.yaml here
+    refused = run("apply", saved)
+    assert refused.exit_code == exitcodes.USAGE, refused.output
+    assert f"apply {saved} --catalog DIR" in refused.output
+    assert "defined twice" not in refused.output
+
+
+def test_a_catalog_inside_a_catalog_is_not_read_as_part_of_it(run: Run, catalog_dir: Path) -> None:
+    inner = catalog_dir / "other-account"
+    inner.mkdir()
+    (inner / "catalogsync.yaml").write_text("environment: local\n")
+    (inner / "offers.yaml").write_text("offers:\n  MUG-WHITE-330: {price: 1}\n")
+    result = run("validate", catalog_dir)
+    assert result.exit_code == 0, result.output
