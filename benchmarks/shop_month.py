@@ -323,10 +323,10 @@ def main() -> int:
     return 0 if all(d.ok for d in days) else 1
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _price_commands(requests: dict[str, int]) -> int:
     """Commands that carry price changes: by value, or each offer its own (bulk)."""
     return requests.get(PRICE_COMMAND, 0) + requests.get(BULK_COMMAND, 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
