@@ -22,8 +22,10 @@ Exits 1 if a check failed.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -45,7 +47,7 @@ from tests.e2e.served import (
     Emulator,
     catalogsync,
     cli_env,
-    kill_when,
+    run_watched,
     sandbox_catalog,
     served_emulator,
 )
@@ -212,9 +214,14 @@ class Shop:
             today.problems.append(f"plan exit {planned.returncode}: {planned.stderr[-1500:]}")
         elif kill:
             base = _price_commands(before["requests"])
-            today.killed = kill_when(  # once the first price change is out: mid-apply
+            killed: list[int] = []
+            ran = run_watched(  # SIGKILL once the first price change is out: mid-apply
                 ["apply", str(plan), "--catalog", str(clone), "--auto-approve"], self.env,
-                self.emulator, lambda stats: _price_commands(stats) > base)
+                self.emulator, lambda stats: _price_commands(stats) > base,
+                lambda process: killed.append(os.kill(process.pid, signal.SIGKILL) or 1))
+            today.killed = bool(killed)
+            if not killed and ran.returncode != 0:
+                today.problems.append(f"apply exit {ran.returncode}: {ran.stderr[-1500:]}")
         else:
             applied = catalogsync("apply", plan, "--catalog", clone, "--auto-approve",
                                   env=self.env)
