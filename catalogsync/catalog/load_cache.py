@@ -58,6 +58,7 @@ _STANDARD = {
     ("builtins", "frozenset"),
 }
 _OWN = ("catalogsync.catalog.",)
+_SECTIONS = set(SECTIONS)
 
 
 class LoadCache:
@@ -191,20 +192,17 @@ class _Unpickler(pickle.Unpickler):
 
 
 def _well_formed(entries: Any) -> bool:
-    if not (isinstance(entries, tuple) and len(entries) == 2):
+    if not (type(entries) is tuple and len(entries) == 2):
         return False
     values, origins = entries
     return (
-        isinstance(values, list)
-        and isinstance(origins, list)
-        and all(_item(v, 3) and v[0] in SECTIONS for v in values)
-        and all(_item(o, 4) and o[0] in SECTIONS and _lines(o[2:]) for o in origins)
+        type(values) is list
+        and type(origins) is list
+        and all(type(v) is tuple and len(v) == 3 for v in values)
+        and all(type(o) is tuple and len(o) == 4 and _lines(o[2:]) for o in origins)
+        and {v[0] for v in values} | {o[0] for o in origins} <= _SECTIONS
     )
 
 
-def _item(item: Any, size: int) -> bool:
-    return isinstance(item, tuple) and len(item) == size
-
-
 def _lines(numbers: tuple[Any, ...]) -> bool:
-    return all(type(n) is int and n > 0 for n in numbers)
+    return type(numbers[0]) is int and type(numbers[1]) is int

@@ -208,3 +208,17 @@ def test_mutated_catalogs_load_the_same_with_and_without_the_cache() -> None:
             rewrite(case, directory, previous)
             previous = case
             assert outcome(directory, cache) == outcome(directory), case
+
+
+def test_validate_keeps_the_cache_and_says_the_same_warm(catalog: Path, parsed: list[str]) -> None:
+    from click.testing import CliRunner
+
+    from catalogsync.cli import cli
+
+    cold = CliRunner().invoke(cli, ["validate", str(catalog)])
+    parsed.clear()
+    warm = CliRunner().invoke(cli, ["validate", str(catalog)])
+    assert cold.exit_code == warm.exit_code == 0, cold.output
+    assert warm.output == cold.output and "62 offers" in warm.output
+    assert parsed == [] and len(list(cache_of(catalog).iterdir())) == 5
+    assert (catalog / ".catalogsync" / ".gitignore").read_text() == "*\n"
