@@ -2,18 +2,19 @@
 only the files that changed (as ruff and mypy cache per-file results).
 
 An entry is keyed by the file's bytes, by the source of the catalogsync package (the loader
-and the models that validate), the Python, PyYAML and pydantic versions, and whether
-`catalogsync.yaml` names the catalog's files (`files:`: no file is then skipped as another
-tool's). Nothing else goes into what a file yields: offers merge with the settings'
-`defaults` when planned, not when loaded, and `catalogsync.yaml` itself is read afresh by
-every load, as are the checks that span files (an entry defined twice, variant sets naming
-offers) and the offer checks (`offer_checks.py`). Only files read without a problem, note or
-refusal are kept; a kept file whose keys another file already defines is parsed again, so
-that the duplicate is reported where a fresh load reports it.
+and the models that validate), the Python, PyYAML (with or without libyaml) and pydantic
+versions, and whether `catalogsync.yaml` names the catalog's files (`files:`: no file is
+then skipped as another tool's). Nothing else goes into what a file yields: offers merge
+with the settings' `defaults` when planned, not when loaded, and `catalogsync.yaml` itself
+is read afresh by every load, as are the checks that span files (an entry defined twice,
+variant sets naming offers) and the offer checks (`offer_checks.py`). Only files read
+without a problem, note or refusal are kept; a kept file whose keys another file already
+defines is parsed again, so that the duplicate is reported where a fresh load reports it.
 
 The cache is a convenience, never trusted: an entry is read only if its header names the
-expected key and the digest of what follows matches, and it unpickles only the catalog's own
-record types and a few plain standard types; anything else is a miss. Failing to write it (a
+expected key and the digest of what follows matches (a damaged or foreign entry is a miss),
+and it unpickles only the catalog's own record types and a few plain standard types, so a
+forged one runs nothing. Failing to write it (a
 read-only checkout) is silent: the load goes on without.
 """
 
@@ -163,7 +164,8 @@ def _tail(entries: dict[Any, Any], size: int) -> list[tuple[Any, Any]]:
 
 
 def _salt(files_chosen: bool) -> bytes:
-    parts = (sys.version, yaml.__version__, pydantic.VERSION, str(files_chosen))
+    libyaml = str(yaml.__with_libyaml__)
+    parts = (sys.version, yaml.__version__, libyaml, pydantic.VERSION, str(files_chosen))
     return _source_digest() + "\0".join(parts).encode() + b"\0"
 
 
