@@ -183,9 +183,13 @@ def _load(directory: Path) -> Catalog:
 
 
 def _load_cache(directory: Path) -> Path | None:
-    """Where the load keeps what each file yielded (None: nowhere to write, load it all)."""
+    """Where the load keeps what each file yielded (None: not a catalog, or nowhere to write:
+    load it all)."""
+    from catalogsync.catalog.discovery import SETTINGS_FILE
     from catalogsync.config import work_dir
 
+    if not (directory / SETTINGS_FILE).is_file():
+        return None
     try:
         return work_dir(directory) / "load"
     except OSError:

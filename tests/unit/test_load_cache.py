@@ -222,3 +222,14 @@ def test_validate_keeps_the_cache_and_says_the_same_warm(catalog: Path, parsed: 
     assert warm.output == cold.output and "62 offers" in warm.output
     assert parsed == [] and len(list(cache_of(catalog).iterdir())) == 5
     assert (catalog / ".catalogsync" / ".gitignore").read_text() == "*\n"
+
+
+def test_validate_of_a_folder_that_is_no_catalog_leaves_it_as_it_was(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from catalogsync.cli import cli
+
+    (tmp_path / "compose.yaml").write_text("services: {}\n")
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert result.exit_code != 0 and "catalogsync.yaml" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["compose.yaml"]
