@@ -2,7 +2,7 @@
 state, at 10 000 and 100 000 offers (issue: benchmarks, part 3).
 
     python benchmarks/local_cost.py [--sizes 10000 100000] [--per-file 10000 | --one-file]
-                                    [--json out.json]
+                                    [--files 10] [--cached] [--json out.json]
 
 Prints a table and JSON: seconds (wall and CPU: the CPU time is the steadier figure on a
 shared machine) and peak memory (RSS) of each step, the ratio of our load to a bare libyaml
@@ -12,7 +12,9 @@ the issue's targets at the largest size, each met or not. `--one-file` writes ea
 offers into one file, as sellers export whole catalogs: its load peak should stay within
 ~1.3x of the same offers spread over files. Each measurement runs in its own process so peak
 memory is its own (catalogs are written by another one); a plan's peak is its process's: the
-load, the live state built for it and the plan.
+load, the live state built for it and the plan. `--cached` measures the load with its cache
+of what each file yielded (catalog/load_cache.py) instead: without it, cold (no cache yet),
+warm (nothing changed) and after an edit of one offer in one file.
 """
 
 from __future__ import annotations
@@ -116,6 +118,21 @@ def load(directory: Path) -> dict[str, float]:
     return watch.figures()
 
 
+def cached(directory: Path) -> dict[str, float]:
+    """A load that keeps and replays what each file yielded (`--cached`)."""
+    watch = Stopwatch()
+    catalog = load_catalog(directory, cache=directory / ".catalogsync" / "load")
+    assert catalog.offers
+    return watch.figures()
+
+
+def edit_one_file(directory: Path) -> None:
+    """One offer's stock changed in the first offers file, as a small pull request does."""
+    path = sorted((directory / "offers").glob("*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("stock: ", "stock: 9", 1), encoding="utf-8")
+
+
 def live_matching(directory: Path) -> tuple[Any, LiveState]:
     """A catalog and a live state in which every offer already is as the catalog says."""
     catalog = load_catalog(directory)
@@ -177,6 +194,17 @@ STEPS = {
     "plan_noop": planning,
     "offer_bytes": offer_bytes,
 }
+CACHED_STEPS = ("load", "cached_cold", "cached_warm", "cached_one_changed")
+
+
+def cached_steps(directory: Path) -> dict[str, dict[str, float]]:
+    """`--cached`: each load in its own process, the edit between the last two."""
+    figures = {"load": measure("load", directory)}
+    figures["cached_cold"] = measure("cached", directory)
+    figures["cached_warm"] = measure("cached", directory)
+    edit_one_file(directory)
+    figures["cached_one_changed"] = measure("cached", directory)
+    return figures
 
 
 def measure(step: str, directory: Path) -> dict[str, float]:
@@ -208,12 +236,16 @@ def main() -> None:
     parser.add_argument(
         "--one-file", action="store_true", help="all of each size's offers in one file"
     )
-    parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
+    parser.add_argument("--files", type=int, help="each size's offers in this many files")
+    parser.add_argument(
+        "--cached", action="store_true", help="the load with its cache: cold, warm, one edit"
+    )
+    parser.add_argument("--step", choices=[*STEPS, "cached"], help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--write", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
-        print(json.dumps(STEPS[args.step](args.dir)))
+        print(json.dumps((STEPS.get(args.step) or cached)(args.dir)))
         return
     if args.write:
         write_catalog(args.dir, args.write, per_file=args.per_file)
@@ -223,9 +255,13 @@ def main() -> None:
         for size in args.sizes:
             directory = Path(tmp) / str(size)
             per_file = size if args.one_file else args.per_file
+            per_file = -(-size // args.files) if args.files else per_file
             write(directory, size, per_file)
             mb = sum(p.stat().st_size for p in directory.rglob("*.yaml")) / 1e6
-            results[str(size)] = {step: measure(step, directory) for step in STEPS}
+            if args.cached:
+                results[str(size)] = cached_steps(directory)
+            else:
+                results[str(size)] = {step: measure(step, directory) for step in STEPS}
             results[str(size)]["files"] = {"megabytes": mb}
     print(f"{'offers':>8} {'step':<20} {'seconds':>9} {'CPU s':>9} {'peak MB':>9}")
     for size, steps in results.items():
@@ -233,22 +269,33 @@ def main() -> None:
             if "seconds" in figures:
                 wall, cpu, mb = figures["seconds"], figures["cpu_seconds"], figures["peak_mb"]
                 print(f"{size:>8} {step:<20} {wall:9.2f} {cpu:9.2f} {mb:9.0f}")
+        if args.cached:
+            continue
         for bare in ("parse", "compose"):
             on, off = (ratios(steps, f"bare_{bare}{gc}") for gc in ("", "_gc_off"))
             print(f"{size:>8} load / bare {bare}, wall (CPU): gc on {on}, gc off {off}")
         print(f"{size:>8} a loaded offer: {steps['offer_bytes']['bytes_per_offer']:.0f} bytes")
     sizes = [str(s) for s in args.sizes]
-    if len(sizes) > 1:
-        first, last = results[sizes[0]], results[sizes[-1]]
-        factor = int(sizes[-1]) / int(sizes[0])
-        for step in ("load", "plan_noop"):
-            wall = last[step]["seconds"] / first[step]["seconds"]
-            cpu = last[step]["cpu_seconds"] / first[step]["cpu_seconds"]
-            print(f"growth of {step} for {factor:.0f}x offers: {wall:.1f}x wall, {cpu:.1f}x CPU")
-    print_targets(sizes[-1], results[sizes[-1]])
+    if args.cached:
+        growth(sizes, results, CACHED_STEPS)
+    else:
+        growth(sizes, results, ("load", "plan_noop"))
+        print_targets(sizes[-1], results[sizes[-1]])
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     print(json.dumps(results))
+
+
+def growth(sizes: list[str], results: dict[str, dict[str, dict[str, float]]],
+           steps: tuple[str, ...]) -> None:
+    """How much each step grows from the smallest size measured to the largest."""
+    if len(sizes) > 1:
+        first, last = results[sizes[0]], results[sizes[-1]]
+        factor = int(sizes[-1]) / int(sizes[0])
+        for step in steps:
+            wall = last[step]["seconds"] / first[step]["seconds"]
+            cpu = last[step]["cpu_seconds"] / first[step]["cpu_seconds"]
+            print(f"growth of {step} for {factor:.0f}x offers: {wall:.1f}x wall, {cpu:.1f}x CPU")
 
 
 def ratios(steps: dict[str, dict[str, float]], bare: str) -> str:

@@ -175,11 +175,25 @@ def _load(directory: Path) -> Catalog:
         )
     notes: list[str] = []
     try:
-        return load_catalog(directory, notes)
+        return load_catalog(directory, notes, _load_cache(directory))
     finally:
         settled()  # the models and the catalog: not collected again, not even at exit
         for note in notes:
             click.echo(visible(note), err=True)
+
+
+def _load_cache(directory: Path) -> Path | None:
+    """Where the load keeps what each file yielded (None: not a catalog, or nowhere to write:
+    load it all)."""
+    from catalogsync.catalog.discovery import SETTINGS_FILE
+    from catalogsync.config import work_dir
+
+    if not (directory / SETTINGS_FILE).is_file():
+        return None
+    try:
+        return work_dir(directory) / "load"
+    except OSError:
+        return None
 
 
 def _targeted(directory: Path, catalog: Catalog, options: Options) -> Options:

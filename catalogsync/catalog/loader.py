@@ -34,6 +34,7 @@ from catalogsync.catalog.diagnostics import (
 )
 from catalogsync.catalog.discovery import SETTINGS_FILE, catalog_files
 from catalogsync.catalog.file_reading import SECTIONS, FileReading, Section, Skipped, UndoPoint
+from catalogsync.catalog.load_cache import LoadCache, replay, taken
 from catalogsync.catalog.models import Catalog, Offer, Settings
 from catalogsync.catalog.offer_checks import offer_problems
 from catalogsync.catalog.yaml_nodes import INVALID, Locator, NodeBuilder, compose, is_null
@@ -46,20 +47,25 @@ __all__ = ["SECTIONS", "SETTINGS_FILE", "load_catalog", "load_settings"]
 _VALIDATE_EVERY = 1000
 
 
-def load_catalog(directory: Path, notes: list[str] | None = None) -> Catalog:
+def load_catalog(
+    directory: Path, notes: list[str] | None = None, cache: Path | None = None
+) -> Catalog:
     """Load, merge and validate every YAML file of a catalog directory.
 
     Raises `CatalogError` holding every problem found in every file. YAML files that are
     plainly not catalog files (a compose file, a CI file) are skipped, each with a line in
-    `notes`.
+    `notes`. With `cache` (a folder), files unchanged since they were last loaded are not
+    parsed again (`load_cache.py`).
     """
     with gc_paused():
-        load = _Load(directory)
+        load = _Load(directory, None if cache is None else LoadCache(cache))
         try:
             return load.catalog()
         finally:
             if notes is not None:
                 notes += load.notes
+            if load.cache is not None:
+                load.cache.prune()
 
 
 def load_settings(directory: Path) -> Settings:
@@ -71,8 +77,9 @@ def load_settings(directory: Path) -> Settings:
 class _Load:
     """One load: problems accumulate here so that all of them are reported together."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, cache: LoadCache | None = None) -> None:
         self.directory = directory
+        self.cache = cache
         self.settings_file = directory / SETTINGS_FILE
         self.builder = NodeBuilder()
         self.problems: list[Problem] = []
@@ -95,8 +102,7 @@ class _Load:
         files = self._start(self._files())
         self._validate_offers()  # catalogsync.yaml may hold offers too
         for file in files:
-            self._read(file, is_settings=False)
-            self._validate_offers()
+            self._load_file(file)
         catalog = self._validated({"settings": self.settings_data, **self.sections})
         for file, section, key, value in self.shadowed:
             self._validated({section: {key: value}}, file)
@@ -126,6 +132,30 @@ class _Load:
                 self.chosen = True
                 return catalog_files(self.directory, patterns)
         return catalog_files(self.directory)
+
+    def _load_file(self, file: Path) -> None:
+        """Read a catalog file, or add what it yielded when this version of it was read."""
+        cache = self.cache
+        key = None if cache is None else cache.key(file, self.chosen)
+        entries = None if cache is None or key is None else cache.get(key)
+        dicts = (self.offers, self.sections, self.origins)
+        if entries is not None and replay(entries, file, *dicts):
+            return
+        before, notes = self.undo_point(), len(self.notes)
+        self._read(file, is_settings=False)
+        self._validate_offers()
+        if cache is None or key is None or not self._clean_since(before, notes):
+            return
+        if cache.key(file, self.chosen) == key:  # the file did not change while it was read
+            sizes = before[0][len(self._lists()) :]  # offers, settings, sections, origins
+            cache.put(key, taken([sizes[0], *sizes[2:]], *dicts))
+
+    def _clean_since(self, point: UndoPoint, notes: int) -> bool:
+        """Whether what was read since `point` has no problem, note or refusal."""
+        now, lists = self.undo_point(), len(self._lists())
+        return now[1:] == point[1:] and now[0][:lists] == point[0][:lists] and (
+            len(self.notes) == notes
+        )
 
     def _validate_offers(self) -> None:
         """Turn the offers just read into records, and drop their plain values."""

@@ -22,9 +22,18 @@ H = TypeVar("H", bound=Hashable)
 _CACHE = 4096
 
 
+def _rebuilt(record: Any) -> tuple[type, tuple[Any, ...]]:
+    """A record pickled as its fields in order, so that unpickling calls its class: the
+    `__setstate__` of a frozen dataclass looks its fields up again for every record, which
+    cost a warm load (catalog/load_cache.py) two thirds of its time."""
+    return type(record), tuple(getattr(record, name) for name in record.__slots__)
+
+
 @dataclass(frozen=True, slots=True)
 class Product:
     """The catalogue product an offer sells: by EAN (GTIN) or by Allegro product id."""
+
+    __reduce__ = _rebuilt
 
     ean: str | None = None
     id: str | None = None
@@ -33,11 +42,13 @@ class Product:
 
 @dataclass(frozen=True, slots=True)
 class TextItem:
+    __reduce__ = _rebuilt
     text: str
 
 
 @dataclass(frozen=True, slots=True)
 class ImageItem:
+    __reduce__ = _rebuilt
     image: str
 
 
@@ -47,6 +58,8 @@ DescriptionItem = TextItem | ImageItem
 @dataclass(frozen=True, slots=True)
 class Offer:
     """One offer, keyed in the catalog by its external id (see `models.OfferSpec`)."""
+
+    __reduce__ = _rebuilt
 
     name: str | None = None
     product: Product | None = None
