@@ -11,6 +11,7 @@ import click
 from catalogsync.allegro.seller import SellerClient
 from catalogsync.catalog.models import Environment
 from catalogsync.config import lock_file, state_index_path
+from catalogsync.errors import ConfigError
 from catalogsync.runlock import Holder, account_lock, current_holder, lock_path
 from catalogsync.state import StateIndex, load_index, save_index
 
@@ -24,6 +25,37 @@ def write_missing_lock(directory: Path, environment: Environment, index: StateIn
     """State from before catalogsync.lock existed gets its lock file now."""
     if index.has_state() and not lock_file(directory, environment).path.exists():
         save_index(state_index_path(directory, environment), index)
+
+
+def check_account(client: SellerClient, directory: Path, environment: Environment) -> None:
+    """A catalog's ids belong to one seller per environment: a run acting as another is
+    refused before it reads anything (Allegro would answer 403 for each id, and the run's own
+    ids would never be recorded)."""
+    lock = lock_file(directory, environment)
+    owner = lock.account()
+    seller = client.seller.user_name
+    if owner is None or owner[0] == seller:
+        return
+    env = environment.value
+    raise ConfigError(
+        f"{lock.path}: this catalog's {env} ids belong to seller {owner[0]} ({owner[1]}), but "
+        f"this run acts as seller {seller}. Nothing was read or changed. Log in as "
+        f"{owner[1]} (`catalogsync auth login --env {env}`), or run the catalog directory of "
+        f"seller {seller}"
+    )
+
+
+async def claim_account(
+    client: SellerClient, directory: Path, environment: Environment, index: StateIndex
+) -> None:
+    """apply records its seller (id and login) in catalogsync.lock when it is not there yet:
+    a new catalog, or a lock file from before the line existed."""
+    if lock_file(directory, environment).account() is not None:
+        return
+    me = await client.get("/me")
+    login = str(me.get("login") or "") if isinstance(me, dict) else ""
+    index.account = {client.seller.user_name: login}
+    save_index(state_index_path(directory, environment), index)
 
 
 def run_lock(

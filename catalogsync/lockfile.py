@@ -21,7 +21,9 @@ from catalogsync.appendlog import append_line, close
 from catalogsync.errors import ConfigError
 
 LOCK_FILE = "catalogsync.lock"
-KINDS = ("offer", "shipping_rates", "image", "attachment", "stock", "stock-position")
+KINDS = (
+    "offer", "shipping_rates", "image", "attachment", "stock", "stock-position", "account",
+)
 _HEADER = (
     "# catalogsync.lock: ids Allegro gave this catalog's offers, tables and files.\n"
     "# Written by apply; commit it with the catalog. One line per resource, sorted, no\n"
@@ -40,6 +42,20 @@ class LockFile:
     def read(self) -> list[Entry]:
         """This environment's entries, in file order."""
         return [(k, key, v) for env, k, key, v in self._lines() if env == self.environment]
+
+    def account(self) -> tuple[str, str] | None:
+        """The seller (id, login) this environment's lines belong to (an `account` line), if
+        recorded: looked up without parsing every line, before anything else is read."""
+        try:
+            text = "\n" + self.path.read_text(encoding="utf-8")
+        except OSError:
+            return None
+        start = text.find(f"\n{self.environment} account ")
+        if start < 0:
+            return None
+        line = text[start + 1 :].split("\n", 1)[0]
+        _, _, key, value = _parse(line, str(self.path))
+        return key, value
 
     def _lines(self) -> list[tuple[str, str, str, str]]:
         try:

@@ -39,6 +39,7 @@ from catalogsync.allegro.connect import connect
 from catalogsync.catalog.discovery import catalog_files
 from catalogsync.catalog.loader import SETTINGS_FILE, load_catalog
 from catalogsync.catalog.models import OFFER_FIELDS, Catalog, Environment
+from catalogsync.cli_state import check_account
 from catalogsync.config import WORK_DIR, lock_file, pacing_path, state_index_path
 from catalogsync.runlock import Holder, account_lock, lock_path
 from catalogsync.state import load_index, load_pacing, save_index, save_pacing
@@ -98,6 +99,7 @@ async def _import(obj: Any, directory: Path, environment: Environment, selection
         click.echo(f"Acting as seller {seller} on {environment.value}.", err=True)
         lock = lock_path(environment.value, client.base_url, seller, directory)
         with account_lock(lock, f"catalogsync import {directory}", 0, _ignore, _took_over):
+            check_account(client, directory, environment)
             client.pacer.restore(load_pacing(path))
             try:
                 account = await read_account(
