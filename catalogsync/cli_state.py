@@ -12,8 +12,9 @@ from catalogsync.allegro.seller import SellerClient
 from catalogsync.catalog.models import Environment
 from catalogsync.config import lock_file, state_index_path
 from catalogsync.errors import ConfigError
-from catalogsync.runlock import Holder, account_lock, current_holder, lock_path
+from catalogsync.runlock import Holder, lock_path
 from catalogsync.state import StateIndex, load_index, save_index
+from catalogsync.storelock import account_lock_everywhere, holder_anywhere
 
 
 def load_state(directory: Path, environment: Environment) -> StateIndex:
@@ -61,8 +62,9 @@ async def claim_account(
 def run_lock(
     client: SellerClient, directory: Path, environment: Environment, timeout: float
 ) -> AbstractContextManager[None]:
-    """One apply per account at a time on this machine (runlock.py says why and how far)."""
-    return account_lock(
+    """One apply per account at a time: on this machine (runlock.py says why), and on every
+    machine that shares a store (storelock.py)."""
+    return account_lock_everywhere(
         _path(client, directory, environment),
         f"catalogsync apply {directory}",
         timeout,
@@ -81,7 +83,7 @@ def took_over(holder: Holder) -> None:
 
 def note_running(client: SellerClient, directory: Path, environment: Environment) -> None:
     """plan only reads, so it goes ahead while an apply runs, but says so."""
-    running = current_holder(_path(client, directory, environment))
+    running = holder_anywhere(_path(client, directory, environment))
     if running:
         click.echo(f"Note: {running.describe()} is running against this account right now; "
                    "this plan may show its work half done.", err=True)

@@ -41,8 +41,9 @@ from catalogsync.catalog.loader import SETTINGS_FILE, load_catalog
 from catalogsync.catalog.models import OFFER_FIELDS, Catalog, Environment
 from catalogsync.cli_state import check_account
 from catalogsync.config import WORK_DIR, lock_file, pacing_path, state_index_path
-from catalogsync.runlock import Holder, account_lock, lock_path
+from catalogsync.runlock import Holder, lock_path
 from catalogsync.state import load_index, load_pacing, save_index, save_pacing
+from catalogsync.storelock import account_lock_everywhere
 
 _STATUSES = {"active": "ACTIVE", "activating": "ACTIVATING", "inactive": "INACTIVE",
              "ended": "ENDED"}
@@ -98,7 +99,8 @@ async def _import(obj: Any, directory: Path, environment: Environment, selection
         seller = client.seller.user_name
         click.echo(f"Acting as seller {seller} on {environment.value}.", err=True)
         lock = lock_path(environment.value, client.base_url, seller, directory)
-        with account_lock(lock, f"catalogsync import {directory}", 0, _ignore, _took_over):
+        command = f"catalogsync import {directory}"
+        with account_lock_everywhere(lock, command, 0, _ignore, _took_over):
             check_account(client, directory, environment)
             client.pacer.restore(load_pacing(path))
             try:

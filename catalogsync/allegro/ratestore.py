@@ -28,8 +28,8 @@ from redis.exceptions import RedisError
 
 from catalogsync.allegro.pacing import PAD, Pacer, Window
 from catalogsync.errors import ConfigError
+from catalogsync.storelock import STORE_ENV, shown
 
-STORE_ENV = "CATALOGSYNC_RATE_STORE"
 RUNNERS_ENV = "CATALOGSYNC_RUNNERS"
 #: Without a store, how many runners may share the client id: each takes this share.
 DEFAULT_RUNNERS = 4
@@ -78,14 +78,6 @@ for i = 1, #KEYS / 2 do
 end
 return 0
 """
-
-
-def shown(url: str) -> str:
-    """The store's address for messages: never its user name or password."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 def runners() -> int:

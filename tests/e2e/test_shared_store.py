@@ -3,13 +3,20 @@ with a store that cannot be reached, which the run survives, saying so once."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 import redis
 
 from tests.e2e.conftest import Run
+from tests.e2e.processes import Served, catalog_repository, seller, served
+from tests.e2e.served import ROOT
 from tests.redis_server import free_port
+
+__all__ = ["seller", "served"]
 
 
 def test_apply_paces_through_the_store(
@@ -34,3 +41,41 @@ def test_apply_with_a_store_that_is_down_finishes_and_says_so_once(
     assert result.output.count("the rate store redis://127.0.0.1:") == 1
     assert "hunter2" not in result.output
     assert "+ offer" in result.output
+
+
+def _machine(seller: Served, state: Path, store: str) -> dict[str, str]:
+    return {**seller.env(), "XDG_STATE_HOME": str(state), "CATALOGSYNC_RATE_STORE": store}
+
+
+def test_two_machines_sharing_a_store_apply_one_at_a_time_and_duplicate_nothing(
+    seller: Served, tmp_path: Path, redis_url: str
+) -> None:
+    redis.Redis.from_url(redis_url).flushall()
+    origin = catalog_repository(seller, tmp_path)
+    one, two = tmp_path / "one", tmp_path / "two"
+    for clone in (one, two):
+        seller.git("clone", "-q", origin, clone, cwd=tmp_path)
+    seller.steer("/faults", {"latency_seconds": 0.25})  # a first apply that takes a while
+    first = subprocess.Popen(
+        [sys.executable, "-m", "catalogsync", "apply", str(one), "--auto-approve"],
+        cwd=ROOT, env=_machine(seller, tmp_path / "state-one", redis_url),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        store = redis.Redis.from_url(redis_url)
+        deadline = time.monotonic() + 60
+        while not store.keys("catalogsync:runlock:*") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        second = subprocess.run(
+            [sys.executable, "-m", "catalogsync", "apply", str(two), "--auto-approve"],
+            cwd=ROOT, env=_machine(seller, tmp_path / "state-two", redis_url),
+            capture_output=True, text=True, timeout=120)
+    finally:
+        _, err = first.communicate(timeout=120)
+    seller.steer("/faults", {})
+
+    assert first.returncode == 0, err
+    assert second.returncode == 1, second.stderr
+    assert f"another run holds this account: `catalogsync apply {one}`" in second.stderr
+    assert f"(pid {first.pid}) since 20" in second.stderr
+    counts = seller.external_ids()
+    assert len(counts) == 6 and set(counts.values()) == {1}
