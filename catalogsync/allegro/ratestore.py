@@ -124,7 +124,10 @@ class RedisBudget:
         return int(wait) / 1e6
 
     def _fall_back(self, exc: BaseException) -> None:
-        """Go on alone, on this runner's share of every limit, for the rest of the run."""
+        """Go on alone, on this runner's share of every limit, for the rest of the run (once:
+        the requests in flight when the store went away all fail)."""
+        if self.fell_back:
+            return
         self.fell_back = True
         for window in self._pacer.windows:
             window.count = max(1, window.count // self._share)
