@@ -50,12 +50,23 @@ class LockFile:
             text = "\n" + self.path.read_text(encoding="utf-8")
         except OSError:
             return None
-        start = text.find(f"\n{self.environment} account ")
-        if start < 0:
-            return None
-        line = text[start + 1 :].split("\n", 1)[0]
-        _, _, key, value = _parse(line, str(self.path))
-        return key, value
+        prefix = f"\n{self.environment} account "
+        found: set[tuple[str, str]] = set()
+        start = text.find(prefix)
+        while start >= 0:
+            end = text.find("\n", start + 1)
+            line = text[start + 1 : end if end >= 0 else None]
+            _, _, key, value = _parse(line, str(self.path))
+            found.add((key, value))
+            start = text.find(prefix, start + 1)
+        if len({seller for seller, _ in found}) > 1:
+            sellers = ", ".join(f"{s} ({login})" for s, login in sorted(found))
+            raise ConfigError(
+                f"{self.path}: its {self.environment} lines name two sellers, {sellers} (a "
+                "merge of branches applied as different accounts?); keep the lines of one "
+                "seller here and move the other's catalog to a directory of its own"
+            )
+        return min(found) if found else None
 
     def _lines(self) -> list[tuple[str, str, str, str]]:
         try:

@@ -62,3 +62,15 @@ def test_plan_apply_and_prune_refuse_a_lock_of_another_seller_before_reading(
 
 def _api_calls(backend: Backend) -> int:
     return sum(n for route, n in backend.stats.items() if " /auth/" not in route)
+
+
+def test_a_lock_merged_from_two_sellers_is_refused_naming_both(
+    run: Run, catalog_dir: Path
+) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    path = _lock(catalog_dir)
+    path.write_text(path.read_text() + 'local account "777" "shop-b"\n')
+    result = run("plan", catalog_dir)
+    assert result.exit_code != 0
+    assert "name two sellers" in result.output and "777 (shop-b)" in result.output
+    assert "demo-seller" in result.output and "Traceback" not in result.output

@@ -80,3 +80,17 @@ def test_a_lock_left_by_a_killed_run_is_taken_over_naming_it(tmp_path: Path) -> 
     with account_lock(path, "catalogsync apply shop", 0, print, lambda h: taken.append(h.host)):
         pass
     assert taken == ["build-3"]
+
+
+def test_the_account_line_is_per_environment_and_survives_a_save(tmp_path: Path) -> None:
+    path = tmp_path / "catalogsync.lock"
+    path.write_text('production account "42" "shop-a"\nsandbox offer "A" "1"\n'
+                    'sandbox account "7" "shop-sandbox"')  # no newline at the end
+    assert LockFile(path, "production").account() == ("42", "shop-a")
+    assert LockFile(path, "sandbox").account() == ("7", "shop-sandbox")
+    assert LockFile(path, "local").account() is None
+    index = load_index(tmp_path / "state.json", LockFile(path, "sandbox"))
+    assert index.account == {"7": "shop-sandbox"} and index.offers == {"A": "1"}
+    save_index(tmp_path / "state.json", index)
+    assert 'sandbox account "7" "shop-sandbox"\n' in path.read_text()
+    assert 'production account "42" "shop-a"\n' in path.read_text()
