@@ -116,6 +116,9 @@ class SharedBudget(Protocol):
 
     async def take(self, windows: list[Window], units: list[int]) -> float: ...
 
+    def blocked(self, seconds: float) -> None:
+        """Allegro answered 429: every process sharing the budget holds off for `seconds`."""
+
 
 class Pacer:
     def __init__(
@@ -171,3 +174,5 @@ class Pacer:
         """A 429 came back: hold every request until the block should be over."""
         wait = retry_after if retry_after is not None else self.block_seconds
         self._blocked_until = max(self._blocked_until, self._clock() + wait)
+        if self.shared is not None:
+            self.shared.blocked(wait)

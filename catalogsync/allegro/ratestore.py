@@ -5,7 +5,9 @@ Allegro counts 9 000 requests a minute per client id, whoever sends them, and th
 limits per seller (API_NOTES §3). Each pacer (pacing.py) still keeps its own windows; with a
 store, a request also needs a slot in the shared windows, which one Lua script checks and
 takes atomically for all the windows a request counts in, on Redis's clock (`TIME` inside
-the script), so machines whose clocks differ still count one window.
+the script), so machines whose clocks differ still count one window. A 429 is told to every
+process on the client id (a key that expires when the block should be over), since a request
+sent during a block extends it.
 
 When the store fails or answers slower than `TIMEOUT`, the run goes on alone: every window of
 its pacer shrinks to its share (count ÷ `CATALOGSYNC_RUNNERS`), it says so once on stderr (the
@@ -37,9 +39,12 @@ DEFAULT_RUNNERS = 4
 TIMEOUT = 0.3
 
 #: KEYS: per window a sorted set of takes (score: microseconds, member: "token:units") and
-#: the sum of their units. ARGV: the token, then per window count, span (µs) and units.
-#: Returns 0 when every window took its units, else the µs until all would fit.
+#: the sum of their units; last, the client id's block (a key that expires with it). ARGV: the
+#: token, then per window count, span (µs) and units. Returns 0 when every window took its
+#: units, else the µs until all would fit (or the block is over).
 _TAKE = """
+local blocked = redis.call('PTTL', KEYS[#KEYS])
+if blocked > 0 then return blocked * 1000 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local wait = 0
@@ -79,6 +84,14 @@ end
 return 0
 """
 
+#: The client id's block lasts at least ARGV[1] ms more (a shorter one never cuts it short).
+_BLOCK = """
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+end
+return 0
+"""
+
 
 def runners() -> int:
     raw = os.environ.get(RUNNERS_ENV, "")
@@ -100,6 +113,9 @@ class RedisBudget:
         self._seller_prefix = f"{self._client_prefix}seller:{seller}:"
         self._share, self._timeout = share, timeout
         self._script = redis.register_script(_TAKE)
+        self._extend = redis.register_script(_BLOCK)
+        self._block_key = f"{self._client_prefix}blocked"
+        self._pending: set[asyncio.Task[None]] = set()
         self.fell_back = False
 
     def key(self, window: Window) -> str:
@@ -116,12 +132,30 @@ class RedisBudget:
             key = self.key(window)
             keys += [f"{key}:log", f"{key}:sum"]
             args += [window.count, round(window.seconds * (1 + PAD) * 1e6), amount]
+        keys.append(self._block_key)
         try:
             wait = await asyncio.wait_for(self._script(keys=keys, args=args), self._timeout)
         except (RedisError, OSError, TimeoutError) as exc:
             self._fall_back(exc)
             return 0.0
         return int(wait) / 1e6
+
+    def blocked(self, seconds: float) -> None:
+        """Tell every process on the client id to hold off (a request sent during a block
+        extends it: API_NOTES §3). Sent in the background; a store that fails is left for
+        `take` to notice."""
+        if self.fell_back:
+            return
+        task = asyncio.get_running_loop().create_task(self._block(seconds))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _block(self, seconds: float) -> None:
+        with suppress(RedisError, OSError, TimeoutError):
+            await asyncio.wait_for(
+                self._extend(keys=[self._block_key], args=[max(1, round(seconds * 1000))]),
+                self._timeout,
+            )
 
     def _fall_back(self, exc: BaseException) -> None:
         """Go on alone, on this runner's share of every limit, for the rest of the run (once:
@@ -158,5 +192,7 @@ async def shared_budget(
         yield budget
     finally:
         pacer.shared = None
+        if budget._pending:  # a block being told to the others
+            await asyncio.wait(budget._pending, timeout=TIMEOUT)
         with suppress(RedisError, OSError, TimeoutError):
             await asyncio.wait_for(redis.aclose(), TIMEOUT)

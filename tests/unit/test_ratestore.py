@@ -78,6 +78,18 @@ async def test_r1_counts_per_client_id_and_the_other_limits_per_seller(redis_url
     assert waits_b[3] > 50  # 5 + 3 = 8 of the client id's minute are gone
 
 
+async def test_a_429_holds_off_every_pacer_on_the_client_id(redis_url: str) -> None:
+    redis.Redis.from_url(redis_url).flushall()
+    async with _pacer(redis_url, "A") as one, _pacer(redis_url, "B") as two:
+        await two.acquire("GET", "/x")
+        one.blocked(1.0)  # Allegro answered one of them 429
+        one.blocked(0.1)  # a shorter block does not cut it short
+        await asyncio.sleep(0.05)
+        started = time.monotonic()
+        await two.acquire("GET", "/x")
+    assert time.monotonic() - started >= 0.8
+
+
 async def test_a_store_that_goes_away_mid_run_leaves_the_run_on_its_share_said_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
