@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from redis import Redis
 from redis.exceptions import RedisError
 
+from catalogsync.errors import ConfigError
 from catalogsync.runlock import (
     POLL_SECONDS,
     Holder,
@@ -55,8 +56,25 @@ return 0
 def shown(url: str) -> str:
     """A store's address for messages: never its user name or password."""
     parts = urlsplit(url)
-    port = f":{parts.port}" if parts.port else ""
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ":?"
     return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
+
+
+def check_url(url: str) -> None:
+    """Refuse a store URL redis-py cannot use, before any run starts (never showing its
+    password)."""
+    problem = urlsplit(url).scheme not in ("redis", "rediss", "unix")
+    if not problem:
+        try:
+            Redis.from_url(url).close()
+        except ValueError:
+            problem = True
+    if problem:
+        raise ConfigError(f"{STORE_ENV}: {shown(url)} is not a usable redis:// (or rediss://, "
+                          "unix://) URL")
 
 
 def store_url() -> str:

@@ -23,14 +23,13 @@ import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from catalogsync.allegro.pacing import PAD, Pacer, Window
 from catalogsync.errors import ConfigError
-from catalogsync.storelock import STORE_ENV, shown
+from catalogsync.storelock import check_url, shown, store_url
 
 RUNNERS_ENV = "CATALOGSYNC_RUNNERS"
 #: Without a store, how many runners may share the client id: each takes this share.
@@ -178,12 +177,11 @@ async def shared_budget(
 ) -> AsyncIterator[RedisBudget | None]:
     """Plug the store named by `CATALOGSYNC_RATE_STORE` (or `url`) into `pacer` for the
     block; without one, the pacer stays on its own (None)."""
-    url = url if url is not None else os.environ.get(STORE_ENV, "")
+    url = url if url is not None else store_url()
     if not url:
         yield None
         return
-    if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
-        raise ConfigError(f"{STORE_ENV}: {shown(url)} is not a redis:// (or rediss://) URL")
+    check_url(url)
     scope = hashlib.sha256(f"{api_url}\n{client_id}".encode()).hexdigest()[:16]
     redis = Redis.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT)
     budget = RedisBudget(redis, url, scope, seller, pacer, runners())

@@ -79,3 +79,14 @@ def test_two_machines_sharing_a_store_apply_one_at_a_time_and_duplicate_nothing(
     assert f"(pid {first.pid}) since 20" in second.stderr
     counts = seller.external_ids()
     assert len(counts) == 6 and set(counts.values()) == {1}
+
+
+@pytest.mark.parametrize("url", ["http://:pw123@cache:6379", "redis://:pw123@cache:port/0"])
+def test_a_store_url_redis_cannot_use_is_refused_without_its_password(
+    run: Run, catalog_dir: Path, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("CATALOGSYNC_RATE_STORE", url)
+    result = run("plan", catalog_dir)
+    assert result.exit_code != 0
+    assert "CATALOGSYNC_RATE_STORE:" in result.output and "not a usable" in result.output
+    assert "pw123" not in result.output and "Traceback" not in result.output
