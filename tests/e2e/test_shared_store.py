@@ -65,10 +65,13 @@ def test_two_machines_sharing_a_store_apply_one_at_a_time_and_duplicate_nothing(
         deadline = time.monotonic() + 60
         while not store.keys("catalogsync:runlock:*") and time.monotonic() < deadline:
             time.sleep(0.05)
+        two_env = _machine(seller, tmp_path / "state-two", redis_url)
         second = subprocess.run(
             [sys.executable, "-m", "catalogsync", "apply", str(two), "--auto-approve"],
-            cwd=ROOT, env=_machine(seller, tmp_path / "state-two", redis_url),
-            capture_output=True, text=True, timeout=120)
+            cwd=ROOT, env=two_env, capture_output=True, text=True, timeout=120)
+        looked = subprocess.run([sys.executable, "-m", "catalogsync", "plan", str(two)],
+                                cwd=ROOT, env=two_env, capture_output=True, text=True,
+                                timeout=120)
     finally:
         _, err = first.communicate(timeout=120)
     seller.steer("/faults", {})
@@ -77,6 +80,8 @@ def test_two_machines_sharing_a_store_apply_one_at_a_time_and_duplicate_nothing(
     assert second.returncode == 1, second.stderr
     assert f"another run holds this account: `catalogsync apply {one}`" in second.stderr
     assert f"(pid {first.pid}) since 20" in second.stderr
+    assert f"Note: `catalogsync apply {one}`" in looked.stderr  # plan reads, and says so
+    assert "is running against this account right now" in looked.stderr
     counts = seller.external_ids()
     assert len(counts) == 6 and set(counts.values()) == {1}
 
