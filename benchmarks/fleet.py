@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import shutil
 import socket
@@ -34,20 +35,40 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 import yaml
+from rate_limits import BULK, Quiet
 
 from catalogsync.allegro.client import AllegroClient
-from catalogsync.allegro.pacing import Pacer, allegro_windows
+from catalogsync.allegro.connect import connect
+from catalogsync.allegro.pacing import Pacer, Window, allegro_windows
 from catalogsync.allegro.ratestore import shared_budget
+from catalogsync.apply.applier import Applier
+from catalogsync.catalog.loader import load_catalog
+from catalogsync.catalog.models import Environment
+from catalogsync.config import lock_file, state_index_path
+from catalogsync.live.cache import LiveCache
+from catalogsync.live.reader import read_live
+from catalogsync.plan.planner import plan
+from catalogsync.state import load_index
+from catalogsync.synthetic import write_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENT = ("catalogsync-local", "local-secret")
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SELLERS = ("1000001", "1000002")
+#: The synthetic offers' responsible producer, declared: the emulator seeds it for one seller.
+PRODUCER = """responsible_producers:
+  Producent Demo:
+    trade_name: Demo Seller sp. z o.o.
+    address: {country_code: PL, street: Prosta 1, postal_code: 00-950, city: Warszawa}
+    contact: {email: produkty@demo-seller.example}
+"""
 TASKS = 5  # requests in flight per worker: 3 × 5 stays under R3's 20 per client id
 
 
@@ -102,6 +123,35 @@ async def _work(base: str, token: str, seller: str, seconds: float, time_scale: 
 
             await asyncio.gather(*(loop() for _ in range(TASKS)))
     return {"stamps": stamps, "throttled": client.throttled}
+
+
+def _windows(time_scale: float, limits_scale: float, r1: int) -> list[Window]:
+    windows = allegro_windows(time_scale, limits_scale)
+    windows[0].count = max(1, round(r1 * limits_scale))  # the emulator's client_rpm, scaled
+    return windows
+
+
+async def _apply(directory: Path, time_scale: float, limits_scale: float,
+                 r1: int) -> dict[str, Any]:
+    """One apply of a catalog as the CLI runs it, its pacer scaled like the emulator."""
+    catalog = load_catalog(directory)
+    env = Environment.SANDBOX
+    async with connect(env, directory) as client:
+        client.pacer.windows[:] = _windows(time_scale, limits_scale, r1)  # the store stays
+        index_path = state_index_path(directory, env)
+        index = load_index(index_path, lock_file(directory, env))
+        live = await read_live(client, catalog, index, LiveCache())
+        result = plan(catalog, live, datetime.now(UTC), BULK)
+        table_ids = {name: t.id for name, t in live.tables.items()}
+        report = await Applier(client, result, index, index_path, table_ids, Quiet(),
+                               directory).run()
+    return {"throttled": client.throttled, "failed": len(report.failed),
+            "changes": len(result.changes), "first_failure": str(report.failed[:1])[:400]}
+
+
+def catalog_worker(argv: list[str]) -> None:
+    directory, ts, ls, r1 = argv
+    print(json.dumps(asyncio.run(_apply(Path(directory), float(ts), float(ls), int(r1)))))
 
 
 def worker(argv: list[str]) -> None:
@@ -162,14 +212,75 @@ def shared_budget_run(base: str, tokens: dict[str, str], args: argparse.Namespac
     }
 
 
+def catalogs_run(base: str, args: argparse.Namespace, store: str, work: Path,
+                 r1: int) -> dict[str, Any]:
+    """Each seller's catalog of `--offers` offers applied by a process of its own at once,
+    first created, then every price changed; R1 lowered below the sellers' write limits
+    together, so that it binds."""
+    httpx.post(f"{base}/_emulator/reset").raise_for_status()
+    httpx.post(f"{base}/_emulator/settings", json={
+        "time_scale": args.time_scale, "limits_scale": args.limits_scale,
+        "processing_delay": 0.0, "client_rpm": r1}).raise_for_status()
+    directories = {s: work / f"seller-{s}" for s in SELLERS}
+    envs = {}
+    for seller, directory in directories.items():
+        shutil.rmtree(directory, ignore_errors=True)
+        _to_sandbox(write_catalog(directory, args.offers))
+        (directory / "producer.yaml").write_text(PRODUCER)  # seeded for the demo seller only
+        envs[seller] = {
+            **_env(), "CATALOGSYNC_API_URL": base, "CATALOGSYNC_AUTH_URL": base,
+            "CATALOGSYNC_ACCESS_TOKEN": _token(base, seller), "CATALOGSYNC_RATE_STORE": store,
+            "CATALOGSYNC_RUNNERS": str(len(SELLERS)),
+            "XDG_STATE_HOME": str(work / f"state-{seller}"),
+            "XDG_CONFIG_HOME": str(work / f"config-{seller}")}
+    report: dict[str, Any] = {}
+    for step in ("first_apply", "price_change"):
+        if step == "price_change":
+            for directory in directories.values():
+                _to_sandbox(write_catalog(directory, args.offers, Decimal("31.99")))
+        before = httpx.get(f"{base}/_emulator/stats").json()
+        started = time.time()
+        workers = [subprocess.Popen(
+            [sys.executable, __file__, "--catalog-worker", str(directories[s]),
+             str(args.time_scale), str(args.limits_scale), str(r1)],
+            env=envs[s], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for s in SELLERS]
+        results = []
+        for process in workers:
+            out, err = process.communicate(timeout=1800)
+            if process.returncode != 0:
+                raise RuntimeError(err)
+            results.append(json.loads(out))
+        wall = time.time() - started
+        after = httpx.get(f"{base}/_emulator/stats").json()
+        sent = sum(after["requests"].values()) - sum(before["requests"].values())
+        count, window = round(r1 * args.limits_scale), 60.0 * args.time_scale
+        bound = count / window
+        least = (math.ceil(sent / count) - 1) * window  # a perfect client under R1 alone
+        report[step] = {
+            "wall_s": round(wall, 1), "requests": sent,
+            "http_429": after["throttled"] - before["throttled"],
+            "changes": sum(r["changes"] for r in results),
+            "first_failure": next((r["first_failure"] for r in results if r["failed"]), None),
+            "failed": sum(r["failed"] for r in results),
+            "rate_per_s": round(sent / wall, 1), "r1_bound_per_s": round(bound, 1),
+            "least_s_under_r1": round(least, 1), "efficiency": round(least / wall, 3)}
+    return report
+
+
 def _catalog(where: Path) -> Path:
     shutil.copytree(ROOT / "examples" / "catalog", where,
                     ignore=shutil.ignore_patterns(".catalogsync"))
-    settings = where / "catalogsync.yaml"
+    return _to_sandbox(where)
+
+
+def _to_sandbox(directory: Path) -> Path:
+    """The catalog talks to `sandbox`, which the environment points at the emulator."""
+    settings = directory / "catalogsync.yaml"
     data = yaml.safe_load(settings.read_text())
     data["environment"] = "sandbox"
     settings.write_text(yaml.safe_dump(data, sort_keys=False))
-    return where
+    return directory
 
 
 def two_machines(base: str, store: str, work: Path) -> dict[str, Any]:
@@ -210,11 +321,19 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         worker(sys.argv[2:])
         return
+    if len(sys.argv) > 1 and sys.argv[1] == "--catalog-worker":
+        catalog_worker(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=36.0)
     parser.add_argument("--time-scale", type=float, default=0.1)
     parser.add_argument("--limits-scale", type=float, default=0.05)
+    parser.add_argument("--offers", type=int, default=500,
+                        help="offers per seller in the catalog-level scenario")
+    parser.add_argument("--r1", type=int, default=3000,
+                        help="the emulator's R1 (requests a minute) there, before scaling")
+    parser.add_argument("--only-catalogs", action="store_true")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     redis_binary = shutil.which("redis-server")
@@ -227,11 +346,14 @@ def main() -> None:
             [sys.executable, "-m", "catalogsync", "emulator", "serve", "--port", str(port)],
             env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
+        servers: list[subprocess.Popen[bytes]] = []
+
         def redis_server() -> tuple[subprocess.Popen[bytes], str]:
             rport = _port()
             server = subprocess.Popen(
                 [redis_binary, "--bind", "127.0.0.1", "--port", str(rport), "--save", "",
-                 "--dir", tmp], stdout=subprocess.DEVNULL)
+                 "--dir", tmp], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            servers.append(server)
             _wait_port(rport)
             return server, f"redis://127.0.0.1:{rport}/0"
 
@@ -241,16 +363,20 @@ def main() -> None:
             tokens: dict[str, str] = {}
             report: dict[str, Any] = {"settings": vars(args) | {"json": None}}
             server, store = redis_server()
+            report["catalogs"] = catalogs_run(base, args, store, work / "catalogs", args.r1)
+            if args.only_catalogs:
+                print(json.dumps(report, indent=2))
+                return
             report["shared"] = shared_budget_run(base, tokens, args, store, None)
             report["store_stopped_halfway"] = shared_budget_run(base, tokens, args, store, server)
             server, store = redis_server()
             report["two_machines_with_store"] = two_machines(base, store, work / "machines")
             server.terminate()
-            server.wait(10)
             report["two_machines_without_store"] = two_machines(base, "", work / "machines")
         finally:
-            emulator.terminate()
-            emulator.wait(10)
+            for process in [emulator, *servers]:
+                process.terminate()
+                process.wait(10)
     print(json.dumps(report, indent=2))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
