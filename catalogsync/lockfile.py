@@ -22,7 +22,7 @@ from catalogsync.errors import ConfigError
 
 LOCK_FILE = "catalogsync.lock"
 KINDS = ("offer", "shipping_rates", "image", "attachment", "stock", "stock-position",
-         "offer-unconfirmed", "applied", "feed")
+         "offer-unconfirmed", "applied", "feed", "account")
 _HEADER = (
     "# catalogsync.lock: ids Allegro gave this catalog's offers, tables and files.\n"
     "# Written by apply; commit it with the catalog. One line per resource, sorted, no\n"
@@ -41,6 +41,31 @@ class LockFile:
     def read(self) -> list[Entry]:
         """This environment's entries, in file order."""
         return [(k, key, v) for env, k, key, v in self._lines() if env == self.environment]
+
+    def account(self) -> tuple[str, str] | None:
+        """The seller (id, login) this environment's lines belong to (an `account` line), if
+        recorded: looked up without parsing every line, before anything else is read."""
+        try:
+            text = "\n" + self.path.read_text(encoding="utf-8")
+        except OSError:
+            return None
+        prefix = f"\n{self.environment} account "
+        found: set[tuple[str, str]] = set()
+        start = text.find(prefix)
+        while start >= 0:
+            end = text.find("\n", start + 1)
+            line = text[start + 1 : end if end >= 0 else None]
+            _, _, key, value = _parse(line, str(self.path))
+            found.add((key, value))
+            start = text.find(prefix, start + 1)
+        if len({seller for seller, _ in found}) > 1:
+            sellers = ", ".join(f"{s} ({login})" for s, login in sorted(found))
+            raise ConfigError(
+                f"{self.path}: its {self.environment} lines name two sellers, {sellers} (a "
+                "merge of branches applied as different accounts?); keep the lines of one "
+                "seller here and move the other's catalog to a directory of its own"
+            )
+        return min(found) if found else None
 
     def _lines(self) -> list[tuple[str, str, str, str]]:
         try:

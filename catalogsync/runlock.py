@@ -9,7 +9,7 @@ the next run takes it over, saying whose it was. The file names the holder (host
 user, command, since) so that a second run can say who is in the way.
 
 It does not reach other machines: CI must serialise runs against one account itself (e.g.
-GitHub Actions `concurrency:`), as it must anyway for the refresh token.
+GitHub Actions `concurrency:`), or set a store, whose key storelock.py holds around this lock.
 """
 
 from __future__ import annotations
@@ -77,14 +77,7 @@ def account_lock(
         left = _holder(fd)
         if left is not None:  # the file still names a run: it ended without releasing
             on_takeover(left)
-        me = Holder(
-            host=socket.gethostname(),
-            pid=os.getpid(),
-            user=getpass.getuser(),
-            command=command,
-            since=datetime.now(UTC).isoformat(timespec="seconds"),
-        )
-        _write(fd, json.dumps(asdict(me)))
+        _write(fd, json.dumps(asdict(me(command))))
         try:
             yield
         finally:
@@ -121,16 +114,30 @@ def _wait_for(fd: int, path: Path, timeout: float, on_wait: Callable[[Holder], N
         except BlockingIOError:
             holder = _holder(fd)
             if time.monotonic() >= deadline:
-                who = holder.describe() if holder else "another catalogsync run"
-                raise LockHeld(
-                    f"another run holds this account: {who}. Nothing was changed. "
-                    f"Run again when it has finished, or pass --lock-timeout SECONDS to wait "
-                    f"for it (lock: {path})"
-                ) from None
+                raise LockHeld(held_message(holder, str(path))) from None
             if holder is not None and not told:
                 on_wait(holder)
                 told = True
             time.sleep(POLL_SECONDS)
+
+
+def held_message(holder: Holder | None, where: str) -> str:
+    who = holder.describe() if holder else "another catalogsync run"
+    return (
+        f"another run holds this account: {who}. Nothing was changed. Run again when it has "
+        f"finished, or pass --lock-timeout SECONDS to wait for it (lock: {where})"
+    )
+
+
+def me(command: str) -> Holder:
+    """This process as a holder."""
+    return Holder(
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        user=getpass.getuser(),
+        command=command,
+        since=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
 
 
 def _holder(fd: int) -> Holder | None:

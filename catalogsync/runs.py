@@ -29,7 +29,14 @@ from catalogsync.apply.report import ApplyReport
 from catalogsync.apply.stock import StockMarks
 from catalogsync.catalog.models import Catalog, Environment
 from catalogsync.cli_options import CliContext, colour
-from catalogsync.cli_state import load_state, note_running, run_lock, write_missing_lock
+from catalogsync.cli_state import (
+    check_account,
+    claim_account,
+    load_state,
+    note_running,
+    run_lock,
+    write_missing_lock,
+)
 from catalogsync.config import image_upload_url, live_cache_path, pacing_path, state_index_path
 from catalogsync.errors import PlanError
 from catalogsync.gcpause import settled
@@ -60,6 +67,7 @@ async def plan(obj: CliContext, directory: Path, catalog: Catalog, options: Opti
     environment = catalog.settings.environment
     catalog, options, feeds = feed_runs.prepare(directory, catalog, options)
     async with _session(obj, directory, environment) as client:
+        check_account(client, directory, environment)
         note_running(client, directory, environment)
         index = load_state(directory, environment)
         live, cache = await _read(client, catalog, index, directory)
@@ -111,8 +119,10 @@ async def apply(
     async with _session(obj, directory, environment) as client:
         client.seller.check_writes()
         with run_lock(client, directory, environment, lock_timeout):
+            check_account(client, directory, environment)
             index = load_state(directory, environment)
             write_missing_lock(directory, environment, index)
+            await claim_account(client, directory, environment, index)
             if await settle_pending(client, index, index_path):
                 click.echo("Waited for the commands an interrupted apply left running.", err=True)
             live, cache = await _read(client, catalog, index, directory)

@@ -98,6 +98,8 @@ class StateIndex(BaseModel):
     applied: dict[str, dict[str, str]] = Field(default_factory=dict)
     #: where the last apply left the offer-event feed, as JSON (live/committed.py)
     feed: str | None = None
+    #: the seller these ids belong to: seller id -> login (at most one; `catalogsync.lock`)
+    account: dict[str, str] = Field(default_factory=dict)
     _lock: LockFile | None = PrivateAttr(default=None)
     _found: bool = PrivateAttr(default=False)
     #: ids forgotten since the last snapshot (a deleted draft): the lock file's line for
@@ -161,6 +163,8 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
             elif kind == "stock":
                 declared, expected = json.loads(value)
                 ledger.offers.setdefault(key, StockMark(declared=declared, expected=expected))
+            elif kind == "account":
+                index.account = {key: value}  # the committed owner is the one checked
             else:
                 ledger.position = OrderPosition.model_validate_json(value)
         if not index.stock.offers:  # no working copy of the ledger: the committed one
@@ -278,6 +282,7 @@ def _entries(index: StateIndex) -> list[tuple[str, str, str]]:
         for kind, section in _SECTIONS.items()
         for key, value in getattr(index, section).items()
     ]
+    entries += [("account", seller, login) for seller, login in index.account.items()]
     ledger = index.stock  # the stock ledger travels with the ids: a CI runner needs it too
     entries += [("stock", sku, json.dumps([m.declared, m.expected]))
                 for sku, m in ledger.offers.items()]

@@ -8,7 +8,7 @@ the end of the run and checks them all against Allegro's spec.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from catalogsync.cli import CliContext, cli
 from catalogsync.emulator import conformance
 from catalogsync.emulator.backend import Backend
 from catalogsync.emulator.recording import Recorder
+from tests.redis_server import redis_server
 
 
 @pytest.fixture
@@ -64,3 +65,12 @@ def _private_state_home(tmp_path_factory: pytest.TempPathFactory,
                         monkeypatch: pytest.MonkeyPatch) -> None:
     """Run locks (runlock.py) go to a private XDG_STATE_HOME, never the user's."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state-home")))
+    monkeypatch.delenv("CATALOGSYNC_RATE_STORE", raising=False)  # the default: no store
+    monkeypatch.delenv("CATALOGSYNC_RUNNERS", raising=False)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server for the whole run (skipped, saying why, where none exists)."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url

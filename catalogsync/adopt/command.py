@@ -42,11 +42,13 @@ from catalogsync.allegro.connect import connect
 from catalogsync.catalog.discovery import catalog_files
 from catalogsync.catalog.loader import SETTINGS_FILE, load_catalog
 from catalogsync.catalog.models import OFFER_FIELDS, Catalog, Environment
+from catalogsync.cli_state import check_account
 from catalogsync.config import WORK_DIR, lock_file, pacing_path, state_index_path
 from catalogsync.live.sales import Window, around, read_sales
-from catalogsync.runlock import Holder, account_lock, lock_path
+from catalogsync.runlock import Holder, lock_path
 from catalogsync.safe_text import visible
 from catalogsync.state import load_index, load_pacing, save_index, save_pacing
+from catalogsync.storelock import account_lock_everywhere
 
 _STATUSES = {"active": "ACTIVE", "activating": "ACTIVATING", "inactive": "INACTIVE",
              "ended": "ENDED"}
@@ -110,7 +112,9 @@ async def _import(obj: Any, directory: Path, environment: Environment, selection
         seller = client.seller.user_name
         click.echo(f"Acting as seller {seller} on {environment.value}.", err=True)
         lock = lock_path(environment.value, client.base_url, seller, directory)
-        with account_lock(lock, f"catalogsync import {directory}", 0, _ignore, _took_over):
+        command = f"catalogsync import {directory}"
+        with account_lock_everywhere(lock, command, 0, _ignore, _took_over):
+            check_account(client, directory, environment)
             client.pacer.restore(load_pacing(path))
             position = load_index(state_index_path(directory, environment),
                                   lock_file(directory, environment)).stock.position

@@ -1,12 +1,14 @@
 """Open an `AllegroClient` for a catalog's environment, logged in as its seller.
 
 Where to talk is `targets.py`; which tokens to use, `credentials.py`; who the run acts as,
-checked before the first call and named in 401/403 errors, `seller.py`.
+checked before the first call and named in 401/403 errors, `seller.py`; the rate budget it
+shares with other processes, if a store is set, `ratestore.py`.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,9 +17,11 @@ from typing import Any
 import httpx
 
 from catalogsync.allegro.credentials import open_session
+from catalogsync.allegro.ratestore import shared_budget
 from catalogsync.allegro.seller import SellerClient, check_token
 from catalogsync.allegro.session import BearerAuth
-from catalogsync.allegro.targets import target_for
+from catalogsync.allegro.targets import CLIENT_ID_ENV, target_for
+from catalogsync.allegro.tokens import inspect_token
 from catalogsync.catalog.models import Environment
 
 log = logging.getLogger("catalogsync.auth")
@@ -38,5 +42,9 @@ async def connect(
         seller = check_token(session.tokens, target)
         log.info("acting as seller %s in %s", seller.user_name, environment.value)
         hosts = frozenset(str(httpx.URL(url).host) for url in (target.api_url, target.upload_url))
+        info = inspect_token(session.tokens.access())
+        client_id = (info and info.client_id) or os.environ.get(CLIENT_ID_ENV, "")
         async with target.http(target.api_url, BearerAuth(session, hosts)) as http:
-            yield SellerClient(http, seller)
+            client = SellerClient(http, seller)
+            async with shared_budget(client.pacer, target.api_url, client_id, seller.user_name):
+                yield client

@@ -21,7 +21,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 #: A slot frees this share of a window late (1.2 s of a minute): Allegro counts on its side
 #: of the network, where our requests arrive later than we send them.
@@ -118,6 +118,16 @@ def allegro_windows(time_scale: float = 1.0, count_scale: float = 1.0) -> list[W
     ]
 
 
+class SharedBudget(Protocol):
+    """Windows other processes draw on too (ratestore.py): `take` takes `units` in each of
+    `windows` at once, or takes nothing and says how many seconds to wait."""
+
+    async def take(self, windows: list[Window], units: list[int]) -> float: ...
+
+    def blocked(self, seconds: float) -> None:
+        """Allegro answered 429: every process sharing the budget holds off for `seconds`."""
+
+
 class Pacer:
     def __init__(
         self,
@@ -132,6 +142,7 @@ class Pacer:
         self._sleep = sleep
         self._blocked_until = 0.0
         self.waited = 0.0  # seconds spent waiting, for reports
+        self.shared: SharedBudget | None = None  # set when a rate store is configured
 
     async def acquire(self, method: str, path: str, offers: int = 1) -> None:
         """Wait until one request (changing `offers` offers) fits every applicable limit."""
@@ -142,6 +153,9 @@ class Pacer:
                 [self._blocked_until - now]
                 + [w.wait_for(now, offers if w.weighted else 1) for w in applicable]
             )
+            if delay <= 0 and self.shared is not None:
+                units = [offers if w.weighted else 1 for w in applicable]
+                delay = await self.shared.take(applicable, units)
             if delay <= 0:
                 for window in applicable:
                     window.take(now, offers if window.weighted else 1)
@@ -168,3 +182,5 @@ class Pacer:
         """A 429 came back: hold every request until the block should be over."""
         wait = retry_after if retry_after is not None else self.block_seconds
         self._blocked_until = max(self._blocked_until, self._clock() + wait)
+        if self.shared is not None:
+            self.shared.blocked(wait)

@@ -38,8 +38,7 @@ def test_a_fresh_clone_reads_the_lock_and_local_state_wins_where_both_know(tmp_p
     assert not load_index(tmp_path / "state.json", lock).has_state()
     lock.path.write_text(
         "# header\n"
-        '<<<<<<< HEAD\nproduction offer "A" "1"\n=======\nproduction offer "B" "2"\n'
-        '>>>>>>> branch\nproduction image "sha" "https://a.allegroimg.com/x.jpg"\n'
+        '        '>>>>>>> branch\nproduction image "sha" "https://a.allegroimg.com/x.jpg"\n'
     )
     fresh = load_index(tmp_path / "state.json", lock)
     assert fresh.has_state()
@@ -82,6 +81,7 @@ def test_a_lock_left_by_a_killed_run_is_taken_over_naming_it(tmp_path: Path) -> 
     assert taken == ["build-3"]
 
 
+<<<<<<< HEAD
 def test_r22_a_lock_file_that_knows_no_offer_is_no_state(tmp_path: Path) -> None:
     """Header only (an import that found nothing) or only marks: hidden offers stay unknown."""
     lock = LockFile(tmp_path / "catalogsync.lock", "production")
@@ -112,3 +112,17 @@ def test_r20_a_forgotten_id_stays_forgotten_after_a_crash(tmp_path: Path) -> Non
     assert after_crash.offers == {"KEPT": "8"}
     save_index(path, after_crash)
     assert "DRAFT" not in lock.path.read_text()
+
+
+def test_the_account_line_is_per_environment_and_survives_a_save(tmp_path: Path) -> None:
+    path = tmp_path / "catalogsync.lock"
+    path.write_text('production account "42" "shop-a"\nsandbox offer "A" "1"\n'
+                    'sandbox account "7" "shop-sandbox"')  # no newline at the end
+    assert LockFile(path, "production").account() == ("42", "shop-a")
+    assert LockFile(path, "sandbox").account() == ("7", "shop-sandbox")
+    assert LockFile(path, "local").account() is None
+    index = load_index(tmp_path / "state.json", LockFile(path, "sandbox"))
+    assert index.account == {"7": "shop-sandbox"} and index.offers == {"A": "1"}
+    save_index(tmp_path / "state.json", index)
+    assert 'sandbox account "7" "shop-sandbox"\n' in path.read_text()
+    assert 'production account "42" "shop-a"\n' in path.read_text()
