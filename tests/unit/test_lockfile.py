@@ -38,7 +38,8 @@ def test_a_fresh_clone_reads_the_lock_and_local_state_wins_where_both_know(tmp_p
     assert not load_index(tmp_path / "state.json", lock).has_state()
     lock.path.write_text(
         "# header\n"
-        '        '>>>>>>> branch\nproduction image "sha" "https://a.allegroimg.com/x.jpg"\n'
+        '<<<<<<< HEAD\nproduction offer "A" "1"\n=======\nproduction offer "B" "2"\n'
+        '>>>>>>> branch\nproduction image "sha" "https://a.allegroimg.com/x.jpg"\n'
     )
     fresh = load_index(tmp_path / "state.json", lock)
     assert fresh.has_state()
@@ -81,7 +82,6 @@ def test_a_lock_left_by_a_killed_run_is_taken_over_naming_it(tmp_path: Path) -> 
     assert taken == ["build-3"]
 
 
-<<<<<<< HEAD
 def test_r22_a_lock_file_that_knows_no_offer_is_no_state(tmp_path: Path) -> None:
     """Header only (an import that found nothing) or only marks: hidden offers stay unknown."""
     lock = LockFile(tmp_path / "catalogsync.lock", "production")
