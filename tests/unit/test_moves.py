@@ -1,0 +1,81 @@
+"""Renames (`moved_from`) with plain values: the catalog's checks, the index the reading step
+sees, the plan's change, and the state moved once Allegro confirms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from catalogsync.apply.moves import move_confirmed
+from catalogsync.catalog.models import Catalog
+from catalogsync.catalog.moves import moved_issues
+from catalogsync.live.moves import moved_index
+from catalogsync.live.state import LiveOffer
+from catalogsync.plan.model import Action, Change, Resource
+from catalogsync.plan.moves import renamed
+from catalogsync.state import StateIndex, StockMark, load_index, save_index
+
+
+def _catalog(**offers: dict[str, object]) -> Catalog:
+    return Catalog.model_validate({"offers": offers})
+
+
+def _index() -> StateIndex:
+    index = StateIndex(offers={"OLD": "1", "KEEP": "2"}, applied={"OLD": {"price": "ab"}})
+    index.stock.offers["OLD"] = StockMark(declared=5, expected=4)
+    return index
+
+
+def test_moved_from_takes_one_key_or_several() -> None:
+    catalog = _catalog(A={"moved_from": "0755"}, B={"moved_from": ["X", "Y"]})
+    assert catalog.offers["A"].moved_from == ("0755",)
+    assert catalog.offers["B"].moved_from == ("X", "Y")
+
+
+def test_a_moved_from_still_in_the_catalog_or_claimed_twice_is_an_issue() -> None:
+    catalog = _catalog(A={"moved_from": "B"}, B={}, C={"moved_from": "OLD"},
+                       D={"moved_from": ["OLD", "OTHER"]})
+    origins = {k: (Path(f"{k}.yaml"), 1, 1) for k in catalog.offers}
+    issues = moved_issues(catalog.offers, origins)
+    assert [(i.file.name, i.path, i.message.split(";")[0]) for i in issues] == [
+        ("A.yaml", ("offers", "A", "moved_from"), "'B' is still an offer of the catalog"),
+        ("D.yaml", ("offers", "D", "moved_from"), "'OLD' is claimed by offer 'C' too"),
+    ]
+
+
+def test_the_reading_step_sees_a_pending_rename_under_its_new_key() -> None:
+    index = _index()
+    view = moved_index(_catalog(NEW={"moved_from": "OLD"}, KEEP={}), index)
+    assert view.offers == {"NEW": "1", "KEEP": "2"}
+    assert view.applied == {"NEW": {"price": "ab"}}
+    assert view.stock.offers == {"NEW": StockMark(declared=5, expected=4)}
+    assert index.offers == {"OLD": "1", "KEEP": "2"}  # the state itself is untouched
+
+
+def test_a_done_rename_and_a_new_key_with_an_offer_of_its_own_leave_the_index_as_it_is() -> None:
+    done = StateIndex(offers={"NEW": "1"})
+    assert moved_index(_catalog(NEW={"moved_from": "OLD"}), done) is done
+    taken = StateIndex(offers={"NEW": "9", "OLD": "1"})
+    assert moved_index(_catalog(NEW={"moved_from": "OLD"}), taken).offers == taken.offers
+
+
+def test_a_change_of_an_offer_still_under_its_old_key_is_a_rename() -> None:
+    offer = _catalog(NEW={"moved_from": "OLD"}).offers["NEW"]
+    change = Change(resource=Resource.OFFER, key="NEW", action=Action.UPDATE, id="1")
+    old = LiveOffer("1", "ACTIVE", {}, rekey_from="OLD", rekey=True)
+    other = LiveOffer("1", "ACTIVE", {}, rekey_from="ELSE", rekey=True)
+    assert renamed(change, offer, old) == change.model_copy(update={"renamed_from": "OLD"})
+    assert renamed(change, offer, other) == change
+    assert renamed(None, offer, old) is None
+
+
+def test_the_state_moves_once_allegro_confirms_the_new_key(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    index = _index()
+    save_index(path, index)
+    catalog = _catalog(NEW={"moved_from": "OLD"}, KEEP={})
+    assert move_confirmed(path, index, catalog, {"NEW": "7"}) == []  # another offer: no move
+    assert move_confirmed(path, index, catalog, {"NEW": "1"}) == ["NEW"]
+    for loaded in (index, load_index(path)):  # the journal replays the move
+        assert loaded.offers == {"NEW": "1", "KEEP": "2"}
+        assert loaded.stock.offers == {"NEW": StockMark(declared=5, expected=4)}
+    assert index.applied == {"NEW": {"price": "ab"}}
