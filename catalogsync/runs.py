@@ -84,7 +84,7 @@ async def _read(
         cache = committed_cache(index) or cache
     live = await read_live(client, catalog, index, cache, now)
     live = replace(with_local_files(live, catalog, index, directory), approved=index.approved,
-                   applied=index.applied)
+                   applied=index.applied, forgotten=index.forgotten)
     live, unread = fill_vouched(catalog, live, now)
     if unread:
         live = await read_vouched(client, live, cache, unread)
@@ -132,6 +132,7 @@ async def apply(
                     _check_saved(saved, live, environment)
                 if result.errors:
                     raise PlanError("the plan has errors; fix them and plan again")
+                index.forgotten.clear()  # the plan said so: once
                 if not result.changes:  # the stock ledger moves on all the same
                     StockMarks(result, index, index_path).settle()
                     save_index(index_path, index)

@@ -98,6 +98,8 @@ class StateIndex(BaseModel):
     applied: dict[str, dict[str, str]] = Field(default_factory=dict)
     #: where the last apply left the offer-event feed, as JSON (live/committed.py)
     feed: str | None = None
+    #: external id -> offer id of offers `catalogsync forget` let go: the next plan says so
+    forgotten: dict[str, str] = Field(default_factory=dict)
     _lock: LockFile | None = PrivateAttr(default=None)
     _found: bool = PrivateAttr(default=False)
     #: ids forgotten since the last snapshot (a deleted draft): the lock file's line for
@@ -212,6 +214,7 @@ _SECTIONS = {
     "image": "images",
     "attachment": "attachments",
     "offer-unconfirmed": "unconfirmed",
+    "offer-forgotten": "forgotten",
 }
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from catalogsync.emulator.backend import Backend
 from catalogsync.synthetic import write_catalog
 from tests.e2e.conftest import Run, offer_ids
@@ -90,3 +92,60 @@ def test_validate_refuses_a_moved_from_the_catalog_still_has_or_two_offers_claim
     assert "offers-000.yaml:" in checked.output
     assert "'SYN-000000' is still an offer of the catalog" in checked.output
     assert "'OLD' is claimed by offer" in checked.output
+
+
+def test_a_rename_a_stopped_run_made_on_allegro_only_moves_the_state(
+    run: Run, tmp_path: Path, backend: Backend
+) -> None:
+    catalog = _shop(run, tmp_path)
+    offer_id = offer_ids(catalog)["SYN-000000"]
+    _rename(catalog, "SYN-000000", "SYN-NEW")
+    backend.offers.patch(SELLER, offer_id, {"external": {"id": "SYN-NEW"}})  # then stopped
+
+    planned = run("plan", catalog, "--prune", "--detailed-exitcode")
+    assert planned.exit_code == 0, planned.output
+    applied = run("apply", catalog, "--auto-approve", "--prune")
+    assert applied.exit_code == 0, applied.output
+
+    assert offer_ids(catalog)["SYN-NEW"] == offer_id
+    assert "SYN-000000" not in _lock_keys(catalog, "offer")
+    assert backend.offers.get(SELLER, offer_id)["publication"]["status"] == "ACTIVE"
+
+
+def _drop(catalog: Path, sku: str) -> None:
+    path = catalog / "offers" / "offers-000.yaml"
+    offers = yaml.safe_load(path.read_text())
+    del offers["offers"][sku]
+    path.write_text(yaml.safe_dump(offers, allow_unicode=True))
+
+
+def test_forget_lets_an_offer_go_and_prune_leaves_it_alone(
+    run: Run, tmp_path: Path, backend: Backend
+) -> None:
+    catalog = _shop(run, tmp_path)
+    offer_id = offer_ids(catalog)["SYN-000001"]
+
+    refused = run("forget", catalog, "SYN-000001")
+    assert refused.exit_code == 1
+    assert "remove the offer from the YAML first" in refused.output
+    _drop(catalog, "SYN-000001")
+    unknown = run("forget", catalog, "SYN-000001", "NOT-THERE")
+    assert unknown.exit_code == 1 and "NOT-THERE" in unknown.output
+    assert "SYN-000001" in offer_ids(catalog)  # nothing forgotten by a refused run
+    forgot = run("forget", catalog, "SYN-000001")
+    assert forgot.exit_code == 0, forgot.output
+    assert "SYN-000001" not in offer_ids(catalog)
+    assert not {"SYN-000001"} & (_lock_keys(catalog, "offer") | _lock_keys(catalog, "stock")
+                                 | _lock_keys(catalog, "applied"))
+
+    planned = run("plan", catalog, "--prune", "--detailed-exitcode")
+    assert planned.exit_code == 0, planned.output
+    assert planned.output.count("SYN-000001") == 1
+    assert "no longer managed" in planned.output
+    applied = run("apply", catalog, "--auto-approve", "--prune")
+    assert applied.exit_code == 0, applied.output
+    again = run("plan", catalog, "--prune", "--detailed-exitcode")
+    assert again.exit_code == 0 and "SYN-000001" not in again.output  # said once
+    offer = backend.offers.get(SELLER, offer_id)
+    assert offer["publication"]["status"] == "ACTIVE"
+    assert offer["external"]["id"] == "SYN-000001"

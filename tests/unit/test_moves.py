@@ -8,10 +8,11 @@ from pathlib import Path
 from catalogsync.apply.moves import move_confirmed
 from catalogsync.catalog.models import Catalog
 from catalogsync.catalog.moves import moved_issues
+from catalogsync.forget_cli import forget_offer
 from catalogsync.live.moves import moved_index
-from catalogsync.live.state import LiveOffer
-from catalogsync.plan.model import Action, Change, Resource
-from catalogsync.plan.moves import renamed
+from catalogsync.live.state import LiveOffer, LiveState
+from catalogsync.plan.model import Action, Change, Resource, Severity
+from catalogsync.plan.moves import forgotten_notes, renamed
 from catalogsync.state import StateIndex, StockMark, load_index, save_index
 
 
@@ -79,3 +80,19 @@ def test_the_state_moves_once_allegro_confirms_the_new_key(tmp_path: Path) -> No
         assert loaded.offers == {"NEW": "1", "KEEP": "2"}
         assert loaded.stock.offers == {"NEW": StockMark(declared=5, expected=4)}
     assert index.applied == {"NEW": {"price": "ab"}}
+
+
+def test_forgetting_drops_what_the_state_knows_and_remembers_the_offer_id() -> None:
+    index = _index()
+    index.approved["OLD"] = {"price": "1"}
+    forget_offer(index, "OLD")
+    assert index.offers == {"KEEP": "2"}
+    assert (index.applied, index.stock.offers, index.approved) == ({}, {}, {})
+    assert index.forgotten == {"OLD": "1"}
+
+
+def test_the_plan_notes_a_forgotten_offer_unless_the_catalog_took_it_back() -> None:
+    live = LiveState(forgotten={"GONE": "1", "BACK": "2"})
+    notes = forgotten_notes(_catalog(BACK={}), live)
+    assert [(n.severity, n.subject) for n in notes] == [(Severity.NOTE, "offer GONE")]
+    assert "offer 1 stays on Allegro" in notes[0].message
