@@ -46,7 +46,7 @@ from catalogsync.plan.model import (
     Severity,
     StockBook,
 )
-from catalogsync.plan.moves import forgotten_notes, renamed
+from catalogsync.plan.moves import forgotten_notes, renamed, unmoved_creates
 from catalogsync.plan.offers import (
     Desired,
     Lookups,
@@ -136,7 +136,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         catalog, live, changes, options.allow_mass_change, options.allow_price_jumps
     )
     diagnostics += missing_state(live, changes, options.allow_create_without_state)
-    diagnostics += forgotten_notes(catalog, live)
+    diagnostics += forgotten_notes(catalog, live) + unmoved_creates(catalog, live, changes)
     diagnostics += [
         Diagnostic(severity=Severity.WARNING, subject="allegro", message=n) for n in live.notes
     ]

@@ -149,3 +149,17 @@ def test_forget_lets_an_offer_go_and_prune_leaves_it_alone(
     offer = backend.offers.get(SELLER, offer_id)
     assert offer["publication"]["status"] == "ACTIVE"
     assert offer["external"]["id"] == "SYN-000001"
+
+
+def test_a_rename_without_the_old_key_in_the_state_is_an_error_not_a_second_offer(
+    run: Run, tmp_path: Path
+) -> None:
+    catalog = _shop(run, tmp_path)
+    for name in ("catalogsync.lock", "state-local.json"):
+        (catalog / ".catalogsync" / name).unlink()
+    _rename(catalog, "SYN-000001", "SYN-NEW")
+
+    planned = run("plan", catalog, "--detailed-exitcode")
+
+    assert planned.exit_code == 3, planned.output
+    assert "moved_from SYN-000001: the state knows no offer of that key" in planned.output

@@ -12,7 +12,7 @@ from catalogsync.forget_cli import forget_offer
 from catalogsync.live.moves import moved_index
 from catalogsync.live.state import LiveOffer, LiveState
 from catalogsync.plan.model import Action, Change, Resource, Severity
-from catalogsync.plan.moves import forgotten_notes, renamed
+from catalogsync.plan.moves import forgotten_notes, renamed, unmoved_creates
 from catalogsync.state import StateIndex, StockMark, load_index, save_index
 
 
@@ -96,3 +96,12 @@ def test_the_plan_notes_a_forgotten_offer_unless_the_catalog_took_it_back() -> N
     notes = forgotten_notes(_catalog(BACK={}), live)
     assert [(n.severity, n.subject) for n in notes] == [(Severity.NOTE, "offer GONE")]
     assert "offer 1 stays on Allegro" in notes[0].message
+
+
+def test_a_renamed_offer_the_state_has_no_id_for_is_not_created_silently() -> None:
+    catalog = _catalog(NEW={"moved_from": "OLD"}, FRESH={}, BACK={"moved_from": "X"})
+    changes = [Change(resource=Resource.OFFER, key=k, action=Action.CREATE)
+               for k in ("NEW", "FRESH", "BACK")]
+    errors = unmoved_creates(catalog, LiveState(gone=frozenset({"BACK"})), changes)
+    assert [(e.severity, e.subject) for e in errors] == [(Severity.ERROR, "offer NEW")]
+    assert "moved_from OLD: the state knows no offer of that key" in errors[0].message
