@@ -19,7 +19,7 @@ from catalogsync.cli_state import load_state, run_lock
 from catalogsync.config import state_index_path
 from catalogsync.errors import PlanError
 from catalogsync.safe_text import visible
-from catalogsync.state import StateIndex, save_index
+from catalogsync.state import forget_offer, save_index
 
 
 @click.command()
@@ -55,9 +55,3 @@ async def _forget(obj: Any, directory: Path, environment: Environment,
             save_index(state_index_path(directory, environment), index)
     click.echo("Commit catalogsync.lock; the next plan says so once.")
 
-
-def forget_offer(index: StateIndex, key: str) -> None:
-    """Drop everything the state knows of the offer `key`, and remember that it was let go."""
-    index.forgotten[key] = index.offers.pop(key)
-    for section in (index.applied, index.stock.offers, index.approved, index.unconfirmed):
-        section.pop(key, None)

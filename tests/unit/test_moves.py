@@ -8,12 +8,12 @@ from pathlib import Path
 from catalogsync.apply.moves import move_confirmed
 from catalogsync.catalog.models import Catalog
 from catalogsync.catalog.moves import moved_issues
-from catalogsync.forget_cli import forget_offer
 from catalogsync.live.moves import moved_index
 from catalogsync.live.state import LiveOffer, LiveState
+from catalogsync.lockfile import LockFile
 from catalogsync.plan.model import Action, Change, Resource, Severity
 from catalogsync.plan.moves import forgotten_notes, renamed, unmoved_creates
-from catalogsync.state import StateIndex, StockMark, load_index, save_index
+from catalogsync.state import StateIndex, StockMark, forget_offer, load_index, save_index
 
 
 def _catalog(**offers: dict[str, object]) -> Catalog:
@@ -105,3 +105,14 @@ def test_a_renamed_offer_the_state_has_no_id_for_is_not_created_silently() -> No
     errors = unmoved_creates(catalog, LiveState(gone=frozenset({"BACK"})), changes)
     assert [(e.severity, e.subject) for e in errors] == [(Severity.ERROR, "offer NEW")]
     assert "moved_from OLD: the state knows no offer of that key" in errors[0].message
+
+
+def test_an_offer_forgotten_on_another_machine_leaves_this_working_copy(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    save_index(path, _index())  # this machine's working copy still manages OLD
+    lock = LockFile(tmp_path / "catalogsync.lock", "local")
+    lock.write([("offer-forgotten", "OLD", "1"), ("offer", "KEEP", "2")])
+    index = load_index(path, lock)
+    assert index.offers == {"KEEP": "2"}
+    assert index.stock.offers == {} and index.applied == {}
+    assert index.forgotten == {"OLD": "1"}
