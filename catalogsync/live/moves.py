@@ -4,7 +4,8 @@ Until Allegro confirms a rename, the state index keeps the offer under its old k
 reading step is given a view of the index in which the new key holds the old key's id, stock
 mark and drift digests, so the offer is read by id (its external id still the old one: the
 plan PATCHes `external.id`), and the old key is no offer removed from the catalog (never
-pruned). `apply/moves.py` moves the state itself once Allegro has the new key."""
+pruned, even once `moved_from` is gone from the catalog). `apply/moves.py` moves the state
+itself once Allegro has the new key."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ def moved_index(catalog: Catalog, index: StateIndex) -> StateIndex:
                 applied.setdefault(sku, applied.pop(old))
             if old in marks:
                 marks.setdefault(sku, marks.pop(old))
+    held = {offers[s] for s in catalog.offers if s in offers}
+    for old in [k for k, i in offers.items() if i in held and k not in catalog.offers]:
+        del offers[old]  # an old key a working copy kept after the rename: never pruned
     if offers == index.offers:
         return index
     stock = index.stock.model_copy(update={"offers": marks})

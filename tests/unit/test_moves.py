@@ -116,3 +116,8 @@ def test_an_offer_forgotten_on_another_machine_leaves_this_working_copy(tmp_path
     assert index.offers == {"KEEP": "2"}
     assert index.stock.offers == {} and index.applied == {}
     assert index.forgotten == {"OLD": "1"}
+
+
+def test_an_old_key_left_beside_its_new_one_is_no_offer_removed_from_the_catalog() -> None:
+    kept = StateIndex(offers={"NEW": "1", "OLD": "1", "GONE": "3"})  # moved_from deleted since
+    assert moved_index(_catalog(NEW={}), kept).offers == {"NEW": "1", "GONE": "3"}
