@@ -39,6 +39,11 @@ LAZY_COMMANDS = {
         "explain",
         "Explain a rule code of the messages (R1-R26), offline.",
     ),
+    "forget": (
+        "catalogsync.forget_cli",
+        "forget",
+        "Stop managing offers without touching them on Allegro.",
+    ),
     "import": (
         "catalogsync.adopt.command",
         "import_command",

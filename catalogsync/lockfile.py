@@ -22,7 +22,7 @@ from catalogsync.errors import ConfigError
 
 LOCK_FILE = "catalogsync.lock"
 KINDS = ("offer", "shipping_rates", "image", "attachment", "stock", "stock-position",
-         "offer-unconfirmed", "applied", "feed", "account")
+         "offer-unconfirmed", "offer-forgotten", "applied", "feed", "account")
 _HEADER = (
     "# catalogsync.lock: ids Allegro gave this catalog's offers, tables and files.\n"
     "# Written by apply; commit it with the catalog. One line per resource, sorted, no\n"

@@ -53,6 +53,8 @@ def _change_lines(change: Change, paint: Paint) -> list[str]:
     head = f"  {symbol} {visible(change.address)}"
     if change.id:
         head += f" ({visible(change.id)})"
+    if change.renamed_from:
+        head += f" renamed from {visible(change.renamed_from)}"
     lines = [paint(head, fg, bold=True)]
     if change.reason:
         lines.append(f"      # {visible(change.reason)}")

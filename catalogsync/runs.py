@@ -24,6 +24,7 @@ from catalogsync.allegro.seller import SellerClient
 from catalogsync.apply.applied import remember_applied
 from catalogsync.apply.applier import Applier
 from catalogsync.apply.found import record_found
+from catalogsync.apply.moves import already_moved, move_confirmed, renamed_now
 from catalogsync.apply.polling import settle_pending
 from catalogsync.apply.report import ApplyReport
 from catalogsync.apply.stock import StockMarks
@@ -43,6 +44,7 @@ from catalogsync.gcpause import settled
 from catalogsync.live.cache import LiveCache, load_cache, save_cache
 from catalogsync.live.committed import committed_cache
 from catalogsync.live.local_files import with_local_files
+from catalogsync.live.moves import moved_index
 from catalogsync.live.product_labels import read_product_labels
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
@@ -84,12 +86,13 @@ async def _read(
     """Read live state, re-reading only offers changed since the last read where possible;
     the cache comes back updated, for the caller to save (or apply to write into)."""
     now = datetime.now(UTC)
+    index = moved_index(catalog, index)  # a rename not yet confirmed: read under its new key
     cache = load_cache(live_cache_path(directory, catalog.settings.environment))
     if not cache.usable(now):  # a fresh clone: what the committed lock vouches for
         cache = committed_cache(index) or cache
     live = await read_live(client, catalog, index, cache, now)
     live = replace(with_local_files(live, catalog, index, directory), approved=index.approved,
-                   applied=index.applied)
+                   applied=index.applied, forgotten=index.forgotten)
     live, unread = fill_vouched(catalog, live, now)
     if unread:
         live = await read_vouched(client, live, cache, unread)
@@ -127,6 +130,7 @@ async def apply(
                 click.echo("Waited for the commands an interrupted apply left running.", err=True)
             live, cache = await _read(client, catalog, index, directory)
             record_found(index_path, index, live)  # into catalogsync.lock as they are learned
+            move_confirmed(index_path, index, catalog, already_moved(live))
             live = await feed_runs.with_sales(client, live, feeds, index)
             settled()
             applier = None
@@ -138,6 +142,7 @@ async def apply(
                     _check_saved(saved, live, environment)
                 if result.errors:
                     raise PlanError("the plan has errors; fix them and plan again")
+                index.forgotten.clear()  # the plan said so: once
                 if not result.changes:  # the stock ledger moves on all the same
                     StockMarks(result, index, index_path).settle()
                     save_index(index_path, index)
@@ -161,6 +166,8 @@ async def apply(
                     save_cache(live_cache_path(directory, environment), cache)
             reads = sum(client.requests.values())
             report = await applier.run()
+            if move_confirmed(index_path, index, catalog, renamed_now(result, report)):
+                save_index(index_path, index)
             uploaded = with_local_files(live, catalog, index, directory) if result.uploads else live
             remember_applied(catalog, uploaded, index, index_path, cache, applier)
             return report, reads

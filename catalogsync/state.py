@@ -100,6 +100,8 @@ class StateIndex(BaseModel):
     feed: str | None = None
     #: the seller these ids belong to: seller id -> login (at most one; `catalogsync.lock`)
     account: dict[str, str] = Field(default_factory=dict)
+    #: external id -> offer id of offers `catalogsync forget` let go: the next plan says so
+    forgotten: dict[str, str] = Field(default_factory=dict)
     _lock: LockFile | None = PrivateAttr(default=None)
     _found: bool = PrivateAttr(default=False)
     #: ids forgotten since the last snapshot (a deleted draft): the lock file's line for
@@ -171,7 +173,17 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
             index.stock = ledger
     for key in [k for k in index.unconfirmed if k in index.offers]:
         del index.unconfirmed[key]
+    for key in [k for k, i in index.forgotten.items() if index.offers.get(k) == i]:
+        forget_offer(index, key)  # forgotten on another machine: its lock line came in a pull
     return index
+
+
+def forget_offer(index: StateIndex, key: str) -> None:
+    """`catalogsync forget`: drop what the state knows of the offer `key`, and remember that it
+    was let go (the next plan says so)."""
+    index.forgotten[key] = index.offers.pop(key)
+    for section in (index.applied, index.stock.offers, index.approved, index.unconfirmed):
+        section.pop(key, None)
 
 
 def committed_digests(entries: list[tuple[str, str, str]]) -> dict[str, dict[str, str]] | None:
@@ -216,6 +228,7 @@ _SECTIONS = {
     "image": "images",
     "attachment": "attachments",
     "offer-unconfirmed": "unconfirmed",
+    "offer-forgotten": "forgotten",
 }
 
 

@@ -27,7 +27,8 @@ LAYERS: dict[str, int] = {
     "plan": 5,
     "render": 6, "apply": 6, "targets": 6,
     "cli_options": 6, "cli_state": 6, "local_in_ci": 6, "feed_runs": 6,
-    "auth_cli": 7, "emulator_cli": 7, "explain_cli": 7, "init_cli": 7, "runs": 7, "adopt": 7,
+    "auth_cli": 7, "emulator_cli": 7, "explain_cli": 7, "forget_cli": 7, "init_cli": 7,
+    "runs": 7, "adopt": 7,
     "cli": 8, "__main__": 9, "__init__": 9,
 }
 HTTP_LIBRARIES = {"httpx", "starlette", "uvicorn"}

@@ -32,6 +32,7 @@ from catalogsync.catalog.models import Catalog
 from catalogsync.cli_state import load_state
 from catalogsync.errors import ConfigError
 from catalogsync.live.local_files import with_local_files
+from catalogsync.live.moves import moved_index
 from catalogsync.live.reader import read_live
 from catalogsync.plan.drift import all_drift, describe
 from catalogsync.plan.model import Drift
@@ -61,7 +62,7 @@ async def _drift(obj: Any, directory: Path, catalog: Catalog) -> dict[str, tuple
     async with connect(environment, directory, getattr(obj, "emulator", None)) as client:
         click.echo(f"Acting as seller {client.seller.user_name} on {environment.value}.",
                    err=True)
-        index = load_state(directory, environment)
+        index = moved_index(catalog, load_state(directory, environment))  # renames
         live = await read_live(client, catalog, index)
     live = replace(with_local_files(live, catalog, index, directory), applied=index.applied)
     return all_drift(catalog, live, datetime.now(UTC))

@@ -71,20 +71,8 @@ __all__ = [
     "TextItem",
 ]
 
-HANDLING_TIMES = (
-    "PT0S",
-    "PT24H",
-    "P2D",
-    "P3D",
-    "P4D",
-    "P5D",
-    "P7D",
-    "P10D",
-    "P14D",
-    "P21D",
-    "P30D",
-    "P60D",
-)
+HANDLING_TIMES = ("PT0S", "PT24H", "P2D", "P3D", "P4D", "P5D", "P7D", "P10D", "P14D", "P21D",
+                  "P30D", "P60D")
 INVOICES = ("VAT", "VAT_MARGIN", "WITHOUT_VAT", "NO_INVOICE")
 #: Offer fields a catalog may list under `ignore_fields` (Terraform's `ignore_changes`).
 OFFER_FIELDS = (
@@ -258,6 +246,10 @@ class OfferSpec(Frozen):
     allow_campaign_price_change: bool = False
     #: list this product although an offer outside the catalog already sells it
     allow_second_listing: bool = False
+    #: the offer's earlier external ids: apply renames the Allegro offer, never replaces it
+    moved_from: Annotated[
+        tuple[Sku, ...], BeforeValidator(_as_tuple, json_schema_input_type=str | list[str])
+    ] = ()
 
 
 class Rate(Frozen):
@@ -352,6 +344,7 @@ def lean_offer(spec: OfferSpec) -> Offer:
         marketed_before_gpsr=spec.marketed_before_gpsr,
         marketplaces=spec.marketplaces,
         allow_second_listing=spec.allow_second_listing,
+        moved_from=spec.moved_from,
     )
 
 

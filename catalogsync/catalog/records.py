@@ -88,6 +88,8 @@ class Offer:
     marketplaces: dict[str, Decimal | None] | None = None
     #: list this product although an offer outside the catalog already sells it
     allow_second_listing: bool = False
+    #: the offer's earlier external ids (a rename: catalogsync/moves.py)
+    moved_from: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=_CACHE)

@@ -47,6 +47,7 @@ IDENTIFIER_FIELDS = frozenset(
         "category",
         "shipping_rates",
         "renamed_from",
+        "moved_from",
         "delivery_method",
         "post_code",  # `0150` (Oslo) is not the octal number 104
         "after_sales",

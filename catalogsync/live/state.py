@@ -188,6 +188,8 @@ class LiveState:
     applied: dict[str, dict[str, str]] = field(default_factory=dict)
     #: external id -> its stock from a feed and the units sold on Allegro since (feeds/)
     feed_stock: dict[str, FeedStock] = field(default_factory=dict)
+    #: external id -> offer id of offers no longer managed (`StateIndex.forgotten`)
+    forgotten: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,8 @@ class Change(_Frozen):
     stock: Mark | None = None
     #: fields changed on Allegro since the last apply that this change sets back
     drift: tuple[Drift, ...] = ()
+    #: the offer's earlier external id, which this change replaces (`moved_from`)
+    renamed_from: str | None = None
 
     @property
     def address(self) -> str:

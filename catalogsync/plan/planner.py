@@ -46,6 +46,7 @@ from catalogsync.plan.model import (
     Severity,
     StockBook,
 )
+from catalogsync.plan.moves import forgotten_notes, renamed, unmoved_creates
 from catalogsync.plan.offers import (
     Desired,
     Lookups,
@@ -110,7 +111,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
                 desired, current, live, catalog.settings.stock_mode)
             if step.kept is not None:
                 marks[sku] = step.kept
-            change = _update(desired, current, table_ids, step, live)
+            change = renamed(_update(desired, current, table_ids, step, live), offer, current)
             if change is not None and drift:
                 change = change.model_copy(update={"drift": drift})
             if change is not None and change.request is not None:
@@ -135,6 +136,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         catalog, live, changes, options.allow_mass_change, options.allow_price_jumps
     )
     diagnostics += missing_state(live, changes, options.allow_create_without_state)
+    diagnostics += forgotten_notes(catalog, live) + unmoved_creates(catalog, live, changes)
     diagnostics += [
         Diagnostic(severity=Severity.WARNING, subject="allegro", message=n) for n in live.notes
     ]

@@ -1,0 +1,39 @@
+"""`moved_from`: an offer's earlier external ids, checked against the rest of the catalog.
+
+A rename keeps the Allegro offer (its sales history and ratings) and changes its external id;
+the old key must be gone from the catalog, and only one offer can take it over."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from catalogsync.catalog.diagnostics import Issue
+from catalogsync.catalog.records import Offer
+
+
+def moved_issues(
+    offers: Mapping[str, Offer], origins: Mapping[Any, tuple[Path, int, int]]
+) -> list[Issue]:
+    """A `moved_from` that names an offer the catalog still has, or one another offer claims
+    too, at the `moved_from` of the offer (the second one, for a key claimed twice)."""
+    issues = []
+    claimed: dict[str, str] = {}
+    for sku, offer in offers.items():
+        path = ("offers", sku, "moved_from")
+        for old in offer.moved_from:
+            if old in offers:
+                issues.append(Issue(origins[sku][0], path, f"'{old}' is still an offer of the "
+                                    "catalog; a rename takes the old key out of it"))
+            elif old in claimed and claimed[old] != sku:
+                issues.append(Issue(origins[sku][0], path, f"'{old}' is claimed by offer "
+                                    f"'{claimed[old]}' too; one offer takes over an old key"))
+            else:
+                claimed[old] = sku
+    return issues
+
+
+def moved_keys(offers: Mapping[str, Offer]) -> dict[str, str]:
+    """Old external id -> the catalog key that took it over."""
+    return {old: sku for sku, offer in offers.items() for old in offer.moved_from}

@@ -1,0 +1,123 @@
+"""Renames (`moved_from`) with plain values: the catalog's checks, the index the reading step
+sees, the plan's change, and the state moved once Allegro confirms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from catalogsync.apply.moves import move_confirmed
+from catalogsync.catalog.models import Catalog
+from catalogsync.catalog.moves import moved_issues
+from catalogsync.live.moves import moved_index
+from catalogsync.live.state import LiveOffer, LiveState
+from catalogsync.lockfile import LockFile
+from catalogsync.plan.model import Action, Change, Resource, Severity
+from catalogsync.plan.moves import forgotten_notes, renamed, unmoved_creates
+from catalogsync.state import StateIndex, StockMark, forget_offer, load_index, save_index
+
+
+def _catalog(**offers: dict[str, object]) -> Catalog:
+    return Catalog.model_validate({"offers": offers})
+
+
+def _index() -> StateIndex:
+    index = StateIndex(offers={"OLD": "1", "KEEP": "2"}, applied={"OLD": {"price": "ab"}})
+    index.stock.offers["OLD"] = StockMark(declared=5, expected=4)
+    return index
+
+
+def test_moved_from_takes_one_key_or_several() -> None:
+    catalog = _catalog(A={"moved_from": "0755"}, B={"moved_from": ["X", "Y"]})
+    assert catalog.offers["A"].moved_from == ("0755",)
+    assert catalog.offers["B"].moved_from == ("X", "Y")
+
+
+def test_a_moved_from_still_in_the_catalog_or_claimed_twice_is_an_issue() -> None:
+    catalog = _catalog(A={"moved_from": "B"}, B={}, C={"moved_from": "OLD"},
+                       D={"moved_from": ["OLD", "OTHER"]})
+    origins = {k: (Path(f"{k}.yaml"), 1, 1) for k in catalog.offers}
+    issues = moved_issues(catalog.offers, origins)
+    assert [(i.file.name, i.path, i.message.split(";")[0]) for i in issues] == [
+        ("A.yaml", ("offers", "A", "moved_from"), "'B' is still an offer of the catalog"),
+        ("D.yaml", ("offers", "D", "moved_from"), "'OLD' is claimed by offer 'C' too"),
+    ]
+
+
+def test_the_reading_step_sees_a_pending_rename_under_its_new_key() -> None:
+    index = _index()
+    view = moved_index(_catalog(NEW={"moved_from": "OLD"}, KEEP={}), index)
+    assert view.offers == {"NEW": "1", "KEEP": "2"}
+    assert view.applied == {"NEW": {"price": "ab"}}
+    assert view.stock.offers == {"NEW": StockMark(declared=5, expected=4)}
+    assert index.offers == {"OLD": "1", "KEEP": "2"}  # the state itself is untouched
+
+
+def test_a_done_rename_and_a_new_key_with_an_offer_of_its_own_leave_the_index_as_it_is() -> None:
+    done = StateIndex(offers={"NEW": "1"})
+    assert moved_index(_catalog(NEW={"moved_from": "OLD"}), done) is done
+    taken = StateIndex(offers={"NEW": "9", "OLD": "1"})
+    assert moved_index(_catalog(NEW={"moved_from": "OLD"}), taken).offers == taken.offers
+
+
+def test_a_change_of_an_offer_still_under_its_old_key_is_a_rename() -> None:
+    offer = _catalog(NEW={"moved_from": "OLD"}).offers["NEW"]
+    change = Change(resource=Resource.OFFER, key="NEW", action=Action.UPDATE, id="1")
+    old = LiveOffer("1", "ACTIVE", {}, rekey_from="OLD", rekey=True)
+    other = LiveOffer("1", "ACTIVE", {}, rekey_from="ELSE", rekey=True)
+    assert renamed(change, offer, old) == change.model_copy(update={"renamed_from": "OLD"})
+    assert renamed(change, offer, other) == change
+    assert renamed(None, offer, old) is None
+
+
+def test_the_state_moves_once_allegro_confirms_the_new_key(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    index = _index()
+    save_index(path, index)
+    catalog = _catalog(NEW={"moved_from": "OLD"}, KEEP={})
+    assert move_confirmed(path, index, catalog, {"NEW": "7"}) == []  # another offer: no move
+    assert move_confirmed(path, index, catalog, {"NEW": "1"}) == ["NEW"]
+    for loaded in (index, load_index(path)):  # the journal replays the move
+        assert loaded.offers == {"NEW": "1", "KEEP": "2"}
+        assert loaded.stock.offers == {"NEW": StockMark(declared=5, expected=4)}
+    assert index.applied == {"NEW": {"price": "ab"}}
+
+
+def test_forgetting_drops_what_the_state_knows_and_remembers_the_offer_id() -> None:
+    index = _index()
+    index.approved["OLD"] = {"price": "1"}
+    forget_offer(index, "OLD")
+    assert index.offers == {"KEEP": "2"}
+    assert (index.applied, index.stock.offers, index.approved) == ({}, {}, {})
+    assert index.forgotten == {"OLD": "1"}
+
+
+def test_the_plan_notes_a_forgotten_offer_unless_the_catalog_took_it_back() -> None:
+    live = LiveState(forgotten={"GONE": "1", "BACK": "2"})
+    notes = forgotten_notes(_catalog(BACK={}), live)
+    assert [(n.severity, n.subject) for n in notes] == [(Severity.NOTE, "offer GONE")]
+    assert "offer 1 stays on Allegro" in notes[0].message
+
+
+def test_a_renamed_offer_the_state_has_no_id_for_is_not_created_silently() -> None:
+    catalog = _catalog(NEW={"moved_from": "OLD"}, FRESH={}, BACK={"moved_from": "X"})
+    changes = [Change(resource=Resource.OFFER, key=k, action=Action.CREATE)
+               for k in ("NEW", "FRESH", "BACK")]
+    errors = unmoved_creates(catalog, LiveState(gone=frozenset({"BACK"})), changes)
+    assert [(e.severity, e.subject) for e in errors] == [(Severity.ERROR, "offer NEW")]
+    assert "moved_from OLD: the state knows no offer of that key" in errors[0].message
+
+
+def test_an_offer_forgotten_on_another_machine_leaves_this_working_copy(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    save_index(path, _index())  # this machine's working copy still manages OLD
+    lock = LockFile(tmp_path / "catalogsync.lock", "local")
+    lock.write([("offer-forgotten", "OLD", "1"), ("offer", "KEEP", "2")])
+    index = load_index(path, lock)
+    assert index.offers == {"KEEP": "2"}
+    assert index.stock.offers == {} and index.applied == {}
+    assert index.forgotten == {"OLD": "1"}
+
+
+def test_an_old_key_left_beside_its_new_one_is_no_offer_removed_from_the_catalog() -> None:
+    kept = StateIndex(offers={"NEW": "1", "OLD": "1", "GONE": "3"})  # moved_from deleted since
+    assert moved_index(_catalog(NEW={}), kept).offers == {"NEW": "1", "GONE": "3"}
