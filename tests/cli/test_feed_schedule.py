@@ -62,3 +62,9 @@ def test_the_feed_jobs_command_applies_the_feed_here(
     assert result.exit_code == exitcodes.OK, result.output
     assert live(backend, catalog_dir, MUG)["stock"]["available"] == 45
     assert run("plan", catalog_dir, "--only-feeds", "--detailed-exitcode").exit_code == 0
+
+
+def test_the_gitlab_drift_job_stays_off_the_feed_schedule() -> None:
+    (drift,) = GITLAB["drift"]["rules"]
+    assert '$CATALOGSYNC_JOB != "feeds"' in drift["if"]
+    assert "$CI_DEFAULT_BRANCH" in FEEDS_GITLAB["feeds"]["rules"][0]["if"]
