@@ -161,7 +161,7 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     saved = record(index, managed, ids, {n: t.id for n, t in new_tables.items()})
     if saved:
         save_index(index_path, index)
-    notes += unseen(managed - set(index.offers), selection)
+    notes += unseen(managed - set(index.offers))
     for note in notes:
         click.echo(f"Note: {note}", err=True)
     _report(directory, found, new_tables, sets, responsible, files, lock.path if saved else None)
