@@ -183,7 +183,7 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     if saved:
         imported_ledger(index, window, found)
         save_index(index_path, index)
-    notes += unseen(managed - set(index.offers), selection)
+    notes += unseen(managed - set(index.offers))
     for note in notes:
         click.echo(f"Note: {visible(note, newlines=True)}", err=True)
     _report(directory, found, new_tables, sets, responsible, files, lock.path if saved else None)

@@ -2,8 +2,9 @@
 
 An import into an existing catalog skips the offers the catalog has; it still records their
 ids, so that the state knows every offer the import saw (an offer hidden on allegro.pl, read by
-`--offer-id`, is found again only by that id, R22). A state that knows no offer counts as none
-(`StateIndex.has_state`): an import that found nothing never switches the no-state guard off.
+`--offer-id`, is found again only by that id, R22). An import that found nothing writes no
+state, and a lock file with no ids counts as none (`StateIndex.has_state`); where the catalog
+had no state, the offers the import did not find keep the guard (`StateIndex.unconfirmed`).
 """
 
 from __future__ import annotations
@@ -75,14 +76,14 @@ def nothing_imported(account: Account, selection: Selection, recorded: int) -> s
     return why
 
 
-def unseen(missing: set[str], selection: Selection) -> list[str]:
-    """A note on the catalog's offers that neither the state nor the import found."""
+def unseen(missing: set[str]) -> list[str]:
+    """A note on the catalog's offers that neither the state nor the import found (in the
+    account's offer list, which an import reads whole, or by id)."""
     if not missing:
         return []
     ordered = sorted(missing)
     shown = ", ".join(ordered[:5]) + (f" and {len(ordered) - 5} more" if len(ordered) > 5 else "")
-    looked = "the account" if selection == Selection() else "this slice of the account"
-    return [f"{len(ordered)} offers of the catalog were not found on {looked} ({shown}): an "
+    return [f"{len(ordered)} offers of the catalog were not found on the account ({shown}): an "
             "offer hidden on allegro.pl is in no list (R22); import it by its id with "
             "--offer-id, or the next plan creates it (only with --allow-create-without-state "
             "where the catalog had no state)"]

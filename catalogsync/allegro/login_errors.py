@@ -57,6 +57,7 @@ def _bad_client(oauth: Endpoint, refusal: OAuthRefusal, redirect_uri: str | None
         "applications are registered separately, with their own ids "
         f"({APP_MANAGERS[oauth.environment]}).\n"
         f"Allegro refused the application's credentials ({refusal.status} {refusal.error})"
+        + (f': "{refusal.description}"' if refusal.description else "")
     )
 
 
@@ -154,9 +155,10 @@ def _said(text: str) -> Callable[[OAuthRefusal], bool]:
 
 _EXPLANATIONS: list[tuple[Callable[[OAuthRefusal], bool], Explain]] = [
     (_said("Full authentication is required"), _r7_wrong_url),
-    # unauthorized_client is the application's registration, not its secret, even on a 401
-    (lambda r: r.error == "unauthorized_client" and (r.device or _said("device")(r)),
-     _no_device_grant),
+    # unauthorized_client is the application's registration, not its secret, even on a 401;
+    # Allegro's own words name the missing grant whatever its error code
+    (lambda r: (r.error == "unauthorized_client" and (r.device or _said("device")(r)))
+     or _said("device_code grant")(r), _no_device_grant),
     (lambda r: r.error != "unauthorized_client" and (
         r.status == 401 or r.error in ("Unauthorized", "invalid_client")), _bad_client),
     (_said("authorization code must be supplied"), _r6_no_code),

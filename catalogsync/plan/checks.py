@@ -204,12 +204,12 @@ def _shares(catalog: Catalog, live: LiveState, changes: list[Change]) -> list[Di
 def missing_state(live: LiveState, changes: list[Change], allowed: bool) -> list[Diagnostic]:
     """R22 without state: an offer hidden on allegro.pl is in no list and answers no
     `external.id` search, only a read by the id the state recorded. With no state at all
-    (no catalogsync.lock, nothing in .catalogsync/) on an account that has offers, a create
+    (no ids in catalogsync.lock, nothing in .catalogsync/) on an account that has offers, a create
     may list a hidden offer a second time, so creates wait for the state or an explicit yes."""
     if live.has_state or not live.listed_offers:
         return _unconfirmed(live, changes, allowed)
     risk = (
-        f"no state for this catalog (no catalogsync.lock, nothing in .catalogsync/) and the "
+        f"no state for this catalog (no ids in catalogsync.lock, nothing in .catalogsync/) and the "
         f"account already has {live.listed_offers} offers: an offer hidden on allegro.pl (R22) "
         "is missing from every offer list and search, so it can only be found by the id "
         "apply recorded; "

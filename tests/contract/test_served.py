@@ -142,7 +142,8 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
     mugs.write_text(mugs.read_text().replace(
         "      - https://a.allegroimg.com/original/11a1b2/kubek-czarny-1.jpg\n",
         "      - https://a.allegroimg.com/original/11a1b2/kubek-czarny-1.jpg\n"
-        "      - images/kubek.jpg\n"))
+        "      - images/kubek.jpg\n"
+        "      - https://sklep.example/zdjecia/kubek-czarny-2.jpg\n"))  # copied by Allegro
     with served_emulator(work) as emulator, recording_proxy(emulator.base) as (proxy, record):
         emulator.steer("settings", {"processing_delay": 0.0})
         env = {"CATALOGSYNC_API_URL": proxy, "CATALOGSYNC_ACCESS_TOKEN": emulator.token(),
@@ -180,6 +181,9 @@ def test_the_session_went_over_real_http_through_the_proxy(session: list[Exchang
     assert all(e.status < 400 for e in session), [(e.method, e.path, e.status) for e in session
                                                    if e.status >= 400]
     assert len(session) > 60
+    links = [e for e in session if e.path == "/sale/images" and e.request_body.startswith(b"{")]
+    assert [json.loads(e.request_body) for e in links] == [
+        {"url": "https://sklep.example/zdjecia/kubek-czarny-2.jpg"}]  # the outside image, once
 
 
 def test_every_exchange_conforms_to_the_newest_official_spec(session: list[Exchange]) -> None:

@@ -134,3 +134,20 @@ def test_oauth_answers_from_a_proxy_are_described() -> None:
     with pytest.raises(OAuthRefusal) as empty:
         oauth_answer(httpx.Response(401, content=b""))
     assert empty.value.description == "an empty answer"
+
+
+def test_device_grant_missing_is_told_by_allegros_reason_whatever_the_error_code() -> None:
+    """Allegro's words name the missing grant even when its error code is a generic 401."""
+    for error in ("unauthorized_client", "Unauthorized", "invalid_client"):
+        refusal = OAuthRefusal(401, error, "Client does not have the device_code grant.")
+        message = str(explain(_Device(), refusal))
+        assert "not registered for the device flow" in message, error
+        assert "secret" not in message.lower(), error
+        assert message.endswith('"Client does not have the device_code grant."'), error
+
+
+def test_a_refused_secret_keeps_allegros_reason() -> None:
+    refusal = OAuthRefusal(401, "invalid_client", "Bad client credentials")
+    message = str(explain(_Device(), refusal))
+    assert "CATALOGSYNC_CLIENT_SECRET" in message
+    assert message.endswith('"Bad client credentials"')
