@@ -56,6 +56,22 @@ def _drain(fd: int) -> str:
     return seen.decode(errors="replace")
 
 
+def _apply_at_a_terminal(tmp_path: Path) -> tuple[Path, subprocess.Popen[bytes], int]:
+    """`catalogsync apply` of a copy of the example catalog on a pseudo-terminal, so that it
+    asks before it changes anything: (the catalog, the process, the terminal's leader fd)."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(EXAMPLE, catalog, ignore=shutil.ignore_patterns(".catalogsync"))
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CATALOGSYNC_")}
+    env.update(PYTHONPATH=str(ROOT), XDG_CONFIG_HOME=str(tmp_path / "config"), NO_COLOR="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "catalogsync", "apply", str(catalog)],
+        cwd=tmp_path, env=env, stdin=follower, stdout=follower, stderr=follower,
+    )
+    os.close(follower)
+    return catalog, process, leader
+
+
 @pytest.mark.parametrize(
     ("signum", "code"),
     [(signal.SIGINT, exitcodes.INTERRUPTED), (signal.SIGTERM, exitcodes.TERMINATED)],
@@ -64,16 +80,7 @@ def _drain(fd: int) -> str:
 def test_a_signal_at_the_prompt_stops_apply_at_once(
     tmp_path: Path, signum: int, code: int
 ) -> None:
-    catalog = tmp_path / "catalog"
-    shutil.copytree(EXAMPLE, catalog, ignore=shutil.ignore_patterns(".catalogsync"))
-    leader, follower = pty.openpty()  # a terminal: apply asks before it changes anything
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CATALOGSYNC_")}
-    env.update(PYTHONPATH=str(ROOT), XDG_CONFIG_HOME=str(tmp_path / "config"), NO_COLOR="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "catalogsync", "apply", str(catalog)],
-        cwd=tmp_path, env=env, stdin=follower, stdout=follower, stderr=follower,
-    )
-    os.close(follower)
+    catalog, process, leader = _apply_at_a_terminal(tmp_path)
     try:
         _read_until(leader, "[y/N]")
         os.kill(process.pid, signum)  # what the terminal sends on Ctrl-C, what CI sends
@@ -90,16 +97,7 @@ def test_a_signal_at_the_prompt_stops_apply_at_once(
 
 @pytest.mark.parametrize(("answer", "code"), [(b"yes\n", exitcodes.OK), (b"\n", exitcodes.FAILED)])
 def test_the_prompt_takes_an_answer(tmp_path: Path, answer: bytes, code: int) -> None:
-    catalog = tmp_path / "catalog"
-    shutil.copytree(EXAMPLE, catalog, ignore=shutil.ignore_patterns(".catalogsync"))
-    leader, follower = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CATALOGSYNC_")}
-    env.update(PYTHONPATH=str(ROOT), XDG_CONFIG_HOME=str(tmp_path / "config"), NO_COLOR="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "catalogsync", "apply", str(catalog)],
-        cwd=tmp_path, env=env, stdin=follower, stdout=follower, stderr=follower,
-    )
-    os.close(follower)
+    _, process, leader = _apply_at_a_terminal(tmp_path)
     try:
         _read_until(leader, "Apply these changes to Allegro? [y/N]: ")
         os.write(leader, answer)
