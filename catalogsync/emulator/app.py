@@ -14,6 +14,7 @@ from catalogsync.emulator.backend import Backend
 from catalogsync.emulator.core.faults import DropConnection, drop_connection
 from catalogsync.emulator.http import (
     accounts,
+    after_sales,
     campaigns,
     catalogue,
     commands,
@@ -51,13 +52,6 @@ REST: list[tuple[str, str, h.Handler, h.Access]] = [
     ("GET", "/sale/shipping-rates/{id}", shipping.get_shipping_rates, USER),
     ("PUT", "/sale/shipping-rates/{id}", shipping.update_shipping_rates, USER),
     ("GET", "/sale/delivery-methods", shipping.delivery_methods, ANY),
-    ("GET", "/after-sales-service-conditions/return-policies",
-     accounts.after_sales("returnPolicies"), USER),
-    ("GET", "/after-sales-service-conditions/return-policies/{returnPolicyId}",
-     accounts.return_policy, USER),
-    ("GET", "/after-sales-service-conditions/implied-warranties",
-     accounts.after_sales("impliedWarranties"), USER),
-    ("GET", "/after-sales-service-conditions/warranties", accounts.after_sales("warranties"), USER),
     ("GET", "/sale/products", catalogue.search_products, USER),
     ("GET", "/sale/products/{productId}", catalogue.get_product, USER),
     ("GET", "/sale/categories", catalogue.categories, ANY),
@@ -86,6 +80,14 @@ REST: list[tuple[str, str, h.Handler, h.Access]] = [
     ("GET", "/order/events", orders.order_events, USER),
     ("GET", "/order/checkout-forms/{id}", orders.checkout_form, USER),
 ]
+for _segment, (_kind, _id) in after_sales.PATHS.items():
+    _path = f"/after-sales-service-conditions/{_segment}"
+    REST += [
+        ("GET", _path, after_sales.listing(_kind), USER),
+        ("POST", _path, after_sales.create(_kind), USER),
+        ("GET", f"{_path}/{{{_id}}}", after_sales.get(_kind, _id), USER),
+        ("PUT", f"{_path}/{{{_id}}}", after_sales.update(_kind, _id), USER),
+    ]
 for _kind in COMMAND_KINDS:
     _put, _report, _tasks = commands.command_handlers(_kind)
     REST += [

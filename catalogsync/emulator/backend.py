@@ -23,6 +23,7 @@ from catalogsync.emulator.core.settings import Settings
 from catalogsync.emulator.core.store import Store
 from catalogsync.emulator.seed import insert_seed
 from catalogsync.emulator.services.accounts import Accounts
+from catalogsync.emulator.services.after_sales import AfterSales
 from catalogsync.emulator.services.attachments import Attachments
 from catalogsync.emulator.services.badge_campaigns import BadgeCampaigns
 from catalogsync.emulator.services.campaigns import Campaigns
@@ -55,6 +56,7 @@ class Backend:
         self.reference = reference = Reference(store)
         self.oauth = OAuth(store, reference)
         self.accounts = Accounts(reference)
+        self.after_sales = AfterSales(store)
         self.catalogue = Catalogue(reference)
         self.category_tree = CategoryTree(reference)
         self.shipping = ShippingRates(store, reference)
@@ -73,7 +75,7 @@ class Backend:
         lifecycle = OfferLifecycle(store, offer_store, self.catalogue, self.events)
         lifecycle.publication_rules.append(gpsr.publication_problems)
         self.offers = Offers(store, offer_store, lifecycle, self.catalogue, self.shipping,
-                             self.accounts, self.images, gpsr)
+                             self.after_sales, self.images, gpsr)
         self.commands = Commands(store, offer_store, lifecycle, self.shipping, self.limiter,
                                  gpsr, self.faults.task_fails)
         self.variants = VariantSets(store, offer_store, self.catalogue)

@@ -570,14 +570,14 @@ def test_after_sales_conditions_are_listed_and_offers_refer_to_them_by_name_or_i
     from catalogsync.emulator.core.errors import ApiError
 
     backend = Backend()
-    policies = backend.accounts.after_sales("1000001", "returnPolicies")
+    policies = backend.after_sales.list("1000001", "returnPolicies", 0, 60)
     assert policies["count"] == 2
     first = policies["returnPolicies"][0]
-    chosen = backend.accounts.after_sales_services("1000001",
-                                                   {"returnPolicy": {"name": first["name"]}})
+    chosen = backend.after_sales.offer_services("1000001",
+                                                {"returnPolicy": {"name": first["name"]}})
     assert chosen == {"returnPolicy": {"id": first["id"], "name": first["name"]}}
     try:
-        backend.accounts.after_sales_services("1000001", {"warranty": {"name": "Nie ma takiej"}})
+        backend.after_sales.offer_services("1000001", {"warranty": {"name": "Nie ma takiej"}})
     except ApiError as error:
         assert error.status == 422
         assert "WarrantyNotFoundException" in str(error.errors)

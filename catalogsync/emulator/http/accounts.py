@@ -1,27 +1,15 @@
-"""Handlers of `/me`, `/marketplaces` and `/after-sales-service-conditions/*`."""
+"""Handlers of `/me` and `/marketplaces`."""
 
 from __future__ import annotations
 
 from starlette.responses import Response
 
-from catalogsync.emulator.http.gate import Call, Handler, allegro_json
+from catalogsync.emulator.http.gate import Call, allegro_json
 from catalogsync.emulator.services import marketplaces as services_marketplaces
 
 
 def me(call: Call) -> Response:
     return allegro_json(200, call.backend.accounts.me(call.user_id))
-
-
-def after_sales(kind: str) -> Handler:
-    def handler(call: Call) -> Response:
-        return allegro_json(200, call.backend.accounts.after_sales(call.user_id, kind))
-
-    return handler
-
-
-def return_policy(call: Call) -> Response:
-    policy = call.backend.accounts.return_policy(call.user_id, call.path("returnPolicyId"))
-    return allegro_json(200, policy)
 
 
 def marketplaces(call: Call) -> Response:

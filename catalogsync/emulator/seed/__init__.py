@@ -40,7 +40,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from catalogsync.emulator.seed.accounts import CLIENTS, DEMO_PRODUCER, USERS
+from catalogsync.emulator.seed.accounts import AFTER_SALES, CLIENTS, DEMO_PRODUCER, USERS
 from catalogsync.emulator.seed.catalogue import (
     CATEGORIES,
     CATEGORY_BRANCHES,
@@ -94,6 +94,12 @@ def insert_seed(db: sqlite3.Connection, now: str) -> None:
     db.execute(
         "INSERT INTO responsible_producers (id, seller, name, doc) VALUES (?, ?, ?, ?)",
         (DEMO_PRODUCER["id"], DEMO_SELLER_ID, DEMO_PRODUCER["name"], json.dumps(DEMO_PRODUCER)),
+    )
+    db.executemany(
+        "INSERT INTO after_sales_conditions (id, seller, kind, name, doc) VALUES (?, ?, ?, ?, ?)",
+        [(doc["id"], seller, kind, doc["name"], json.dumps(doc))
+         for seller, kinds in AFTER_SALES.items() for kind, docs in kinds.items()
+         for doc in docs],
     )
     table = {**OTHER_TABLE, "lastModified": now}
     db.execute(

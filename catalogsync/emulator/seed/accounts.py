@@ -53,22 +53,36 @@ USERS: list[Doc] = [
     },
 ]
 
-#: The demo seller's after-sales conditions, referred to by offers by id or by name.
+#: The demo seller's after-sales conditions, referred to by offers by id or by name, as
+#: `GET /after-sales-service-conditions/*/{id}` answers them.
+_RETURN_ADDRESS: Doc = {"name": "Demo Seller sp. z o.o.", "street": "Prosta 1",
+                        "postCode": "00-950", "city": "Warszawa", "countryCode": "PL"}
+_RETURN_OPTIONS: Doc = {"cashOnDeliveryNotAllowed": True, "freeAccessoriesReturnRequired": True,
+                        "refundLoweredByReceivedDiscount": True, "businessReturnAllowed": False,
+                        "collectBySellerOnly": False}
 AFTER_SALES: dict[str, dict[str, list[Doc]]] = {
     DEMO_SELLER_ID: {
         "returnPolicies": [
-            {"id": "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", "seller": {"id": DEMO_SELLER_ID},
-             "name": "Zwroty 14 dni", "availability": {"range": "FULL"},
-             "withdrawalPeriod": "P14D", "isFulfillment": False},
-            {"id": "4a2d3b5f-6c7e-4f80-9bac-1d2e3f4a5b6c", "seller": {"id": DEMO_SELLER_ID},
-             "name": "Zwroty 30 dni", "availability": {"range": "FULL"},
-             "withdrawalPeriod": "P30D", "isFulfillment": False},
+            {"id": "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", "isFulfillment": False,
+             "seller": {"id": DEMO_SELLER_ID}, "name": "Zwroty 14 dni",
+             "availability": {"range": "FULL"}, "withdrawalPeriod": "P14D",
+             "returnCost": {"coveredBy": "BUYER"}, "address": _RETURN_ADDRESS,
+             "contact": None, "options": _RETURN_OPTIONS},
+            {"id": "4a2d3b5f-6c7e-4f80-9bac-1d2e3f4a5b6c", "isFulfillment": False,
+             "seller": {"id": DEMO_SELLER_ID}, "name": "Zwroty 30 dni",
+             "availability": {"range": "FULL"}, "withdrawalPeriod": "P30D",
+             "returnCost": {"coveredBy": "SELLER"}, "address": _RETURN_ADDRESS,
+             "contact": None, "options": _RETURN_OPTIONS},
         ],
         "impliedWarranties": [
-            {"id": "5b3e4c60-7d8f-4091-acbd-2e3f4a5b6c7d", "name": "Rękojmia 24 miesiące"},
+            {"id": "5b3e4c60-7d8f-4091-acbd-2e3f4a5b6c7d", "seller": {"id": DEMO_SELLER_ID},
+             "name": "Rękojmia 24 miesiące", "individual": {"period": "P2Y"},
+             "corporate": {"period": "P1Y"}, "address": _RETURN_ADDRESS},
         ],
         "warranties": [
-            {"id": "6c4f5d71-8e90-41a2-bdce-3f4a5b6c7d8e", "name": "Gwarancja producenta"},
+            {"id": "6c4f5d71-8e90-41a2-bdce-3f4a5b6c7d8e", "seller": {"id": DEMO_SELLER_ID},
+             "name": "Gwarancja producenta", "type": "MANUFACTURER",
+             "individual": {"period": "P24M", "lifetime": False}},
         ],
     },
 }

@@ -12,7 +12,7 @@ from catalogsync.emulator.core import checks
 from catalogsync.emulator.core.errors import ApiError, Doc, invalid, iso
 from catalogsync.emulator.core.store import Store
 from catalogsync.emulator.services import marketplaces
-from catalogsync.emulator.services.accounts import Accounts
+from catalogsync.emulator.services.after_sales import AfterSales
 from catalogsync.emulator.services.catalogue import Catalogue
 from catalogsync.emulator.services.images import Images
 from catalogsync.emulator.services.offers import fields, search
@@ -34,7 +34,7 @@ class Offers:
     """The product-offer API; every public method is one session."""
 
     def __init__(self, store: Store, storage: OfferStore, lifecycle: OfferLifecycle,
-                 catalogue: Catalogue, shipping: ShippingRates, accounts: Accounts,
+                 catalogue: Catalogue, shipping: ShippingRates, after_sales: AfterSales,
                  images: Images, gpsr: Gpsr) -> None:
         self._store = store
         self._gpsr = gpsr
@@ -42,7 +42,7 @@ class Offers:
         self._lifecycle = lifecycle
         self._catalogue = catalogue
         self._shipping = shipping
-        self._accounts = accounts
+        self._after_sales = after_sales
         self._images = images
 
     def find(self, seller: str, query: search.Query | None = None) -> Doc:
@@ -185,7 +185,7 @@ class Offers:
         if "external" in body:
             doc["external"] = fields.external(body["external"])
         if "afterSalesServices" in body:
-            chosen = self._accounts.after_sales_services(offer.seller, body["afterSalesServices"])
+            chosen = self._after_sales.offer_services(offer.seller, body["afterSalesServices"])
             doc["afterSalesServices"] = checks.merged(doc["afterSalesServices"], chosen)
         if "language" in body:  # `"language": null` is rejected (API_NOTES §11)
             doc["language"] = checks.text(body["language"], "language")
