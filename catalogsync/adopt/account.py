@@ -11,10 +11,10 @@ from typing import Any
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import Fields, table_rates
+from catalogsync.live.after_sales import read_conditions
 from catalogsync.live.fetch import PAGE, external_id, gather_map, product_id, read_offer, status_of
 from catalogsync.live.gpsr import read_all_responsible
-from catalogsync.live.programmes import read_after_sales_conditions
-from catalogsync.live.state import LiveResponsible, LiveVariantSet
+from catalogsync.live.state import LiveCondition, LiveResponsible, LiveVariantSet
 from catalogsync.live.variants import read_variant_sets
 from catalogsync.progress import Progress
 
@@ -53,6 +53,8 @@ class Account:
     tables: dict[str, Table] = field(default_factory=dict)  # by name
     #: kind (return_policy, implied_warranty, warranty) -> id -> name
     after_sales: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the same by kind -> name, with their details
+    conditions: dict[str, dict[str, LiveCondition]] = field(default_factory=dict)
     #: product id -> its EAN, where a search by that EAN finds this product and no other
     eans: dict[str, str] = field(default_factory=dict)
     #: category id -> parameter name -> value id -> label (dictionary parameters)
@@ -89,7 +91,7 @@ async def read_account(
 
         docs = await gather_map(wanted, detail)
     account.offers = {i: d for i, d in docs.items() if d is not None}
-    account.after_sales = await read_after_sales_conditions(client)
+    account.after_sales, account.conditions = await read_conditions(client)
     account.responsible = await read_all_responsible(client)
     if tables:
         account.tables = await _tables(client)

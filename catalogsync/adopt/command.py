@@ -19,6 +19,7 @@ import click
 
 from catalogsync import progress
 from catalogsync.adopt.account import Account, Selection, read_account
+from catalogsync.adopt.after_sales import after_sales_file, condition_sections
 from catalogsync.adopt.entries import (
     DEFAULTABLE,
     Entry,
@@ -159,6 +160,8 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     responsible, responsible_notes = responsible_resources(
         account.responsible, used, _declared(existing))
     notes += responsible_notes
+    conditions, condition_notes = condition_sections(account.conditions, existing)
+    notes += condition_notes
     defaults = factor_defaults(found, existing_defaults)
     new_tables = {n: t for n, t in account.tables.items()
                   if not existing or n not in existing.shipping_rates}
@@ -172,6 +175,7 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     files.update(table_file(directory, new_tables, header))
     files.update(variant_set_file(directory, sets, header))
     files.update(responsible_file(directory, responsible, header))
+    files.update(after_sales_file(directory, conditions, header))
     if existing is None:
         settings = {"environment": environment.value, "marketplace": "allegro-pl",
                     "defaults": as_written(defaults)}

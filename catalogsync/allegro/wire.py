@@ -5,7 +5,8 @@ Canonical offer fields (the planner diffs these):
     {from, to} for a range}
     price "29.99 PLN" · stock int · images [url] · description [[{type, content|url}]]
     shipping_rates str (table name) · handling_time str · location {countryCode, province,
-    city, postCode} · invoice str · after_sales {return_policy|implied_warranty|warranty: id}
+    city, postCode} · invoice str · after_sales {return_policy|implied_warranty|warranty: id,
+    or {"name"} for one apply creates first}
     · status active|inactive|ended · ended_by (read only: who ended an ENDED offer)
     · GPSR fields: see `gpsr_wire` · marketplaces, marketplace_states: see `marketplaces_wire`
 """
@@ -186,7 +187,8 @@ def offer_body(
         body["payments"] = {"invoice": fields["invoice"]}
     if "after_sales" in fields:
         body["afterSalesServices"] = {
-            AFTER_SALES_KEYS[key]: {"id": value} for key, value in fields["after_sales"].items()
+            AFTER_SALES_KEYS[key]: {"id": value} if isinstance(value, str) else dict(value)
+            for key, value in fields["after_sales"].items()
         }
     if "marketplaces" in fields:
         body.update(marketplace_body(fields["marketplaces"]))

@@ -1,6 +1,7 @@
 """apply(): carry a Plan out against Allegro and report per offer what happened.
 
-Order: shipping-rate tables and GPSR responsible producers and persons (offers name them),
+Order: shipping-rate tables, GPSR responsible producers and persons and after-sales
+conditions (offers name them),
 local images and safety manuals, offer creates and per-offer edits, then the
 batch commands — modification, price, quantity, publication — each grouping every offer that
 gets the same value into commands of at most 1000 (R14). A failure of one offer never stops
@@ -36,7 +37,7 @@ from catalogsync.gcpause import settled
 from catalogsync.images import placeholders, substitute
 from catalogsync.live.cache import LiveCache, load_cache
 from catalogsync.plan.checks import approved_values
-from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
+from catalogsync.plan.model import CONDITIONS, Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Phase, Progress
 from catalogsync.state import (
     PendingCommand,
@@ -50,11 +51,8 @@ from catalogsync.state import (
 from catalogsync.wording import shown
 
 #: Account resources offers refer to; each is created or updated before the offers.
-_ACCOUNT_RESOURCES = (
-    Resource.SHIPPING_RATES,
-    Resource.RESPONSIBLE_PRODUCER,
-    Resource.RESPONSIBLE_PERSON,
-)
+_ACCOUNT_RESOURCES = (Resource.SHIPPING_RATES, Resource.RESPONSIBLE_PRODUCER,
+                      Resource.RESPONSIBLE_PERSON, *CONDITIONS)
 #: Per-offer requests in flight at once (R2, R3: bounded per user and per client), leaving
 #: the client's other slots (allegro/client.py) to commands and their polls.
 CONCURRENCY = 7
@@ -262,9 +260,9 @@ class Applier:
         """Write the new id down at once: a crash now must not lead to a duplicate offer."""
         if change.resource is Resource.OFFER:
             record_id(self.index_path, self.index, "offer", change.key, resource_id)
-        elif change.resource is not Resource.SHIPPING_RATES:  # listed by name: not indexed
+        elif change.resource in (Resource.RESPONSIBLE_PRODUCER, Resource.RESPONSIBLE_PERSON):
             self.references.setdefault(change.resource.value, {})[change.key] = resource_id
-        else:
+        elif change.resource is Resource.SHIPPING_RATES:  # conditions: listed by name
             record_id(self.index_path, self.index, "shipping_rates", change.key, resource_id)
             self.table_ids[change.key] = resource_id
 

@@ -3,12 +3,12 @@
 A create is not idempotent: sent twice, it makes two offers. So when its answer is lost (a
 dropped connection) or it is refused by a transient failure (5xx, Allegro's errors on a 200, a
 429 outlasting the client's own retries), the resource is first looked up (an offer by its
-external id, a table by its name); only if Allegro does not have it is the create sent again,
-with backoff, within the same run. A create that timed out may still be under way on Allegro's
-side, so a look-up that misses it proves nothing: it is looked up once more after a pause and
-otherwise reported as failed, and the next run looks it up again before sending anything. A
-look-up that fails is tried again; if none answers, the create is not repeated: a failure now
-is better than a duplicate.
+external id, a table or an after-sales condition by its name); only if Allegro does not have
+it is the create sent again, with backoff, within the same run. A create that timed out may
+still be under way on Allegro's side, so a look-up that misses it proves nothing: it is looked
+up once more after a pause and otherwise reported as failed, and the next run looks it up
+again before sending anything. A look-up that fails is tried again; if none answers, the
+create is not repeated: a failure now is better than a duplicate.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from catalogsync.allegro.errors import (
 )
 from catalogsync.apply.polling import operation
 from catalogsync.errors import CatalogsyncError
-from catalogsync.plan.model import Change, Resource
+from catalogsync.live.after_sales import read_conditions
+from catalogsync.plan.model import CONDITIONS, Change, Resource
 
 #: Tries of one create (the first included) before it is reported as failed.
 CREATE_ATTEMPTS = 6
@@ -98,6 +99,9 @@ async def created_after_all(client: AllegroClient, change: Change) -> str | None
         tables = (await client.get("/sale/shipping-rates")).get("shippingRates") or []
         named = [t for t in tables if isinstance(t, dict) and t.get("name") == change.key]
         return str(named[0]["id"]) if named else None
+    if change.resource in CONDITIONS:
+        conditions = (await read_conditions(client, {}))[1].get(change.resource.value, {})
+        return conditions[change.key].id if change.key in conditions else None
     return None
 
 

@@ -33,6 +33,12 @@ CITY_MAX_CHARS = 50
 TABLE_NAME_MIN_CHARS, TABLE_NAME_MAX_CHARS = 1, 64
 #: besides letters and digits, the only characters a table name may have [S ShippingRatesSet]
 TABLE_NAME_OTHER_CHARS = "-., "
+#: an after-sales condition's name, and a warranty's description [SL ReturnPolicyRequestV1,
+#: ImpliedWarrantyRequest, WarrantyRequest]
+AFTER_SALES_NAME_MAX_CHARS = 200
+AFTER_SALES_DESCRIPTION_MAX_CHARS = 10_240
+#: days a buyer has to withdraw at least (the EU consumer right; the emulator's bound)
+WITHDRAWAL_MIN_DAYS = 14
 #: R4: tables per account
 TABLES_PER_ACCOUNT = 250
 #: a variant set's name, and how many offers it groups [S VariantSet]

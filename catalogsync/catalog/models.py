@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from catalogsync.catalog import after_sales as A
 from catalogsync.catalog import limits as L
 from catalogsync.catalog.amounts import Marketplaces, Money, NonNegativeMoney
 from catalogsync.catalog.feeds import FeedSpec
@@ -377,6 +378,9 @@ class Catalog(Frozen):
     variant_sets: dict[VariantSetName, VariantSet] = Field(default_factory=dict)
     responsible_producers: dict[ResourceName, ResponsibleProducer] = Field(default_factory=dict)
     responsible_persons: dict[ResourceName, ResponsiblePerson] = Field(default_factory=dict)
+    return_policies: dict[A.ConditionName, A.ReturnPolicy] = Field(default_factory=dict)
+    implied_warranties: dict[A.ConditionName, A.ImpliedWarranty] = Field(default_factory=dict)
+    warranties: dict[A.ConditionName, A.Warranty] = Field(default_factory=dict)
     #: (section, key) -> `file:line:column` where the loader read it, for the plan's messages
     _origins: dict[tuple[str, str], str] = PrivateAttr(default_factory=dict)
 

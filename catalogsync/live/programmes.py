@@ -1,14 +1,12 @@
 """What the account has beyond offers: campaigns and Allegro Prices that hold an offer's price
-(R26), and the after-sales conditions offers refer to by name."""
+(R26). (After-sales conditions: `after_sales.py`.)"""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
-from catalogsync.catalog.models import Catalog
 from catalogsync.live.fetch import gather_map
 
 PAGE = 1000
@@ -74,30 +72,3 @@ async def read_campaigns(
             "offers in the programme are not protected in this plan (R26)"
         )
     return {k: tuple(v) for k, v in found.items()}, tuple(notes)
-
-
-_AFTER_SALES_PATHS = {
-    "return_policy": ("return-policies", "returnPolicies"),
-    "implied_warranty": ("implied-warranties", "impliedWarranties"),
-    "warranty": ("warranties", "warranties"),
-}
-
-
-async def read_after_sales(client: AllegroClient, catalog: Catalog) -> dict[str, dict[str, str]]:
-    """The seller's after-sales conditions (id -> name), if the catalog names any."""
-    named = [o.after_sales for o in catalog.offers.values()]
-    if not any(named) and catalog.settings.defaults.after_sales is None:
-        return {}
-    return await read_after_sales_conditions(client)
-
-
-async def read_after_sales_conditions(client: AllegroClient) -> dict[str, dict[str, str]]:
-    """Every after-sales condition of the seller, by kind: id -> name."""
-
-    async def one(kind: str) -> dict[str, str]:
-        path, key = _AFTER_SALES_PATHS[kind]
-        body = await client.get(f"/after-sales-service-conditions/{path}", params={"limit": 60})
-        return {str(d["id"]): str(d.get("name") or d["id"]) for d in body.get(key) or []}
-
-    kinds = list(_AFTER_SALES_PATHS)
-    return dict(zip(kinds, await asyncio.gather(*(one(k) for k in kinds)), strict=True))

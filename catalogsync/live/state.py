@@ -104,6 +104,18 @@ class LiveResponsible:
 
 
 @dataclass(frozen=True)
+class LiveCondition:
+    """An after-sales condition of the account (return policy, implied warranty, warranty);
+    `data` canonical (allegro/after_sales_wire.py), None where its details were not read;
+    `kept`: what a PUT must carry over that the catalog does not manage."""
+
+    id: str
+    name: str
+    data: Fields | None = None
+    kept: Fields = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class OtherListing:
     """An offer outside the catalog, as far as a plan needs to name it."""
 
@@ -161,6 +173,8 @@ class LiveState:
     variant_membership: dict[str, str] = field(default_factory=dict)
     #: after-sales conditions by kind (return_policy, implied_warranty, warranty): id -> name
     after_sales: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the same by kind -> name, with the details of those the catalog declares or renames
+    conditions: dict[str, dict[str, LiveCondition]] = field(default_factory=dict)
     #: local image files the catalog names, by path as written
     local_images: dict[str, LocalImage] = field(default_factory=dict)
     #: GPSR: responsible_producer / responsible_person -> name -> the account's entry

@@ -20,6 +20,7 @@ from typing import Any
 from catalogsync.allegro.wire import Fields
 from catalogsync.catalog.models import Catalog, Offer
 from catalogsync.live.state import LiveState
+from catalogsync.plan.after_sales import desired_after_sales
 from catalogsync.plan.gpsr import desired_gpsr
 from catalogsync.plan.marketplaces import compared as compared_marketplaces
 from catalogsync.plan.marketplaces import desired_marketplaces
@@ -43,6 +44,8 @@ def desire(
 ) -> Desired:
     """An offer's desired fields, the way the planner works them out."""
     desired = desired_offer(sku, offer, catalog, live, now, lookups)
+    desired_after_sales(desired, offer.after_sales or catalog.settings.defaults.after_sales,
+                        catalog, live)
     desired_gpsr(desired, offer, catalog, live)
     desired_marketplaces(desired, offer, catalog, live)
     return desired

@@ -15,6 +15,9 @@ _SECTIONS = {
     "variant_set": "variant_sets",
     "responsible_producer": "responsible_producers",
     "responsible_person": "responsible_persons",
+    "return_policy": "return_policies",
+    "implied_warranty": "implied_warranties",
+    "warranty": "warranties",
 }
 
 

@@ -47,6 +47,13 @@ class Resource(StrEnum):
     VARIANT_SET = "variant_set"
     RESPONSIBLE_PRODUCER = "responsible_producer"
     RESPONSIBLE_PERSON = "responsible_person"
+    RETURN_POLICY = "return_policy"
+    IMPLIED_WARRANTY = "implied_warranty"
+    WARRANTY = "warranty"
+
+
+#: After-sales conditions (plan/after_sales.py): account resources offers refer to.
+CONDITIONS = (Resource.RETURN_POLICY, Resource.IMPLIED_WARRANTY, Resource.WARRANTY)
 
 
 class Action(StrEnum):

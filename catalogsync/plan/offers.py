@@ -17,7 +17,6 @@ from catalogsync.catalog.limits import (
     parameter_problem,
 )
 from catalogsync.catalog.models import (
-    AfterSales,
     Catalog,
     ImageItem,
     Location,
@@ -133,7 +132,6 @@ def desired_offer(
     )
     if offer.scheduled_for:
         desired.scheduled_for = offer.scheduled_for.isoformat()
-    _after_sales(desired, offer.after_sales or defaults.after_sales, live)
     _product_and_category(desired, offer, lookups)
     _parameters(desired, offer, lookups)
     _check_references(desired, catalog, live)
@@ -174,25 +172,6 @@ def _description(offer: Offer, live: LiveState) -> list[list[dict[str, str]]] | 
         ]
         for section in offer.description
     ]
-
-
-def _after_sales(desired: Desired, chosen: AfterSales | None, live: LiveState) -> None:
-    """Each condition by name or id -> its id, as Allegro reports it back."""
-    if chosen is None:
-        return
-    resolved = {}
-    for kind, value in chosen.model_dump(exclude_none=True).items():
-        known = live.after_sales.get(kind, {})
-        by_name = {name: id_ for id_, name in known.items()}
-        if value in known or value in by_name:
-            resolved[kind] = value if value in known else by_name[value]
-        else:
-            names = ", ".join(sorted(by_name)) or "none"
-            desired.error(
-                f"{kind.replace('_', ' ')} '{value}' is not defined on the account; known: {names}"
-            )
-    if resolved:
-        desired.fields["after_sales"] = resolved
 
 
 def _location(offer: Offer, catalog: Catalog, lookups: Lookups) -> dict[str, str] | None:

@@ -12,6 +12,7 @@ from catalogsync.gcpause import gc_paused
 from catalogsync.images import placeholders
 from catalogsync.live.state import LiveOffer, LiveState
 from catalogsync.plan.activation import check_activation
+from catalogsync.plan.after_sales import CONDITIONS, plan_after_sales, stale_condition, targeted
 from catalogsync.plan.carriers import choose as choose_carriers
 from catalogsync.plan.checks import (
     missing_state,
@@ -80,7 +81,7 @@ def plan(
 def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) -> Plan:
     catalog = _targeted(catalog, options.targets)
     changes, diagnostics = plan_tables(catalog, live)
-    changes += plan_responsible(catalog, live)
+    changes += plan_responsible(catalog, live) + plan_after_sales(catalog, live, diagnostics)
     table_ids = {name: t.id for name, t in live.tables.items()}
     #: desired state of the offers variant sets name (the rest is dropped once planned)
     wanted: dict[str, Desired] = {}
@@ -193,6 +194,7 @@ def _targeted(catalog: Catalog, targets: frozenset[str]) -> Catalog:
             "responsible_persons": {
                 k: v for k, v in catalog.responsible_persons.items() if k in named
             },
+            **targeted(catalog, offers.values(), named),
         }
     )
 
@@ -369,6 +371,9 @@ def stale_changes(saved: Plan, live: LiveState) -> list[str]:
             now = responsible_hash(entry) if entry else None
             if now != change.base:
                 found.append(f"{change.address}: changed on Allegro since the plan")
+            continue
+        if change.resource in CONDITIONS:
+            found += stale_condition(change, live)
             continue
         current = (live.offers.get(change.key) or live.removed.get(change.key)
                    or duplicate_offer(live, change.key))

@@ -185,10 +185,12 @@ def test_import_into_an_existing_catalog_adds_only_what_it_lacks_in_new_files(
     assert all(p.read_bytes() == text for p, text in before.items())
     new = sorted(p.relative_to(catalog_dir).as_posix() for p in catalog_dir.rglob("*.yaml")
                  if p not in before)
-    assert new == ["offers/category-67476.yaml", "shipping_rates.yaml"]
-    added = yaml.safe_load((catalog_dir / new[0]).read_text())["offers"]
+    assert new == ["after_sales.yaml", "offers/category-67476.yaml", "shipping_rates.yaml"]
+    conditions = yaml.safe_load((catalog_dir / new[0]).read_text())
+    assert sorted(conditions["return_policies"]) == ["Zwroty 14 dni", "Zwroty 30 dni"]
+    added = yaml.safe_load((catalog_dir / new[1]).read_text())["offers"]
     assert sorted(added) == ["MUG-PLAIN", "MUG-SCHEDULED", "MUG-TO-END"]
-    assert list(yaml.safe_load((catalog_dir / new[1]).read_text())["shipping_rates"]) == [
+    assert list(yaml.safe_load((catalog_dir / new[2]).read_text())["shipping_rates"]) == [
         "Paczkomat"
     ]
     planned = run("plan", catalog_dir, "--detailed-exitcode")

@@ -385,5 +385,5 @@ def test_after_sales_conditions_are_named_and_sent_by_id() -> None:
 def test_unknown_after_sales_condition_lists_the_known_ones() -> None:
     offer = mug(after_sales={"return_policy": "Zwroty 60 dni"})
     (error,) = plan(catalog({"MUG-1": offer}), live(after_sales=POLICIES), NOW).errors
-    assert "return policy 'Zwroty 60 dni' is not defined" in error.message
+    assert "return policy 'Zwroty 60 dni' is neither in the catalog" in error.message
     assert "Zwroty 14 dni, Zwroty 30 dni" in error.message
