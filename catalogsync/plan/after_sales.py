@@ -44,10 +44,16 @@ def plan_after_sales(catalog: Catalog, live: LiveState, diagnostics: list[Diagno
     changes = []
     for kind, entries in declared(catalog).items():
         on_account = live.conditions.get(kind, {})
+        sources: dict[str, str] = {}
         for name, entry in entries.items():
             subject = f"{kind} {name}"
             existing = on_account.get(name)
             moved = on_account.get(entry.moved_from) if entry.moved_from else None
+            problem = _move_problem(name, entry.moved_from, entries, sources)
+            if problem:
+                diagnostics.append(Diagnostic(severity=Severity.ERROR, subject=subject,
+                                              message=problem))
+                continue
             if existing is not None and moved is not None:
                 diagnostics.append(Diagnostic(
                     severity=Severity.WARNING, subject=subject,
@@ -57,6 +63,20 @@ def plan_after_sales(catalog: Catalog, live: LiveState, diagnostics: list[Diagno
             if change is not None:
                 changes.append(change)
     return changes
+
+
+def _move_problem(name: str, source: str | None, entries: dict[str, Any],
+                  sources: dict[str, str]) -> str | None:
+    """A `moved_from` that cannot be carried out: from itself, from a name the catalog still
+    declares, or from a name another entry moves from too."""
+    if source is None:
+        return None
+    if source == name or source in entries:
+        return f"moved_from: '{source}' is still declared in the catalog; rename one of them"
+    if source in sources:
+        return f"moved_from: '{source}' is renamed to '{sources[source]}' already"
+    sources[source] = name
+    return None
 
 
 def _change(kind: str, name: str, data: dict[str, Any], existing: LiveCondition | None,

@@ -25,6 +25,7 @@ from click.testing import CliRunner
 from catalogsync.cli import CliContext, cli
 from catalogsync.emulator import conformance, deviations
 from tests.e2e.served import served_emulator
+from tests.e2e.test_after_sales import with_conditions
 from tests.recording_proxy import Exchange, recording_proxy
 
 openapi_core = pytest.importorskip("openapi_core")
@@ -144,6 +145,8 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
         "      - https://a.allegroimg.com/original/11a1b2/kubek-czarny-1.jpg\n"
         "      - images/kubek.jpg\n"
         "      - https://sklep.example/zdjecia/kubek-czarny-2.jpg\n"))  # copied by Allegro
+    conditions = catalog / "after_sales.yaml"
+    with_conditions(catalog)
     with served_emulator(work) as emulator, recording_proxy(emulator.base) as (proxy, record):
         emulator.steer("settings", {"processing_delay": 0.0})
         env = {"CATALOGSYNC_API_URL": proxy, "CATALOGSYNC_ACCESS_TOKEN": emulator.token(),
@@ -161,6 +164,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
                         .replace("allegro-cz: 179.00", "allegro-cz: 169.00"))
         settings.write_text(settings.read_text().replace("responsible_producer: Fabryka Demo",
                                                          "responsible_producer: Producent Demo"))
+        conditions.write_text(conditions.read_text().replace("P21D", "P30D"))
         shirts = catalog / "offers" / "tshirts.yaml"
         shirts.write_text(shirts.read_text().replace(
             "    stock: 12\n", "    stock: 12\n    safety_information: none\n"))
@@ -177,7 +181,8 @@ def test_the_session_went_over_real_http_through_the_proxy(session: list[Exchang
             "GET offer-bulk-modification-commands",
             "PUT offer-modification-commands", "POST offer-attachments",
             "PUT offer-attachments", "POST responsible-producers", "PATCH product-offers",
-            "GET offers"} <= operations
+            "GET offers", "POST return-policies", "PUT return-policies", "GET return-policies",
+            "POST implied-warranties", "GET warranties", "POST warranties"} <= operations
     assert all(e.status < 400 for e in session), [(e.method, e.path, e.status) for e in session
                                                    if e.status >= 400]
     assert len(session) > 60

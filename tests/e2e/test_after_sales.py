@@ -39,7 +39,8 @@ warranties:
 """
 
 
-def _catalog(catalog_dir: Path) -> Path:
+def with_conditions(catalog_dir: Path) -> Path:
+    """The catalog's `after_sales.yaml`, and its defaults naming those conditions."""
     (catalog_dir / "after_sales.yaml").write_text(CONDITIONS)
     settings = catalog_dir / "catalogsync.yaml"
     settings.write_text(settings.read_text().replace(
@@ -57,7 +58,7 @@ def _named(backend: Backend, kind: str) -> dict[str, dict[str, object]]:
 def test_conditions_stand_up_with_the_shop_and_round_trip_through_import(
     run: Run, catalog_dir: Path, backend: Backend, tmp_path: Path
 ) -> None:
-    _catalog(catalog_dir)
+    with_conditions(catalog_dir)
     planned = run("plan", catalog_dir)
     assert "+ return_policy Zwroty 21 dni" in planned.output, planned.output
 
@@ -91,7 +92,7 @@ def test_conditions_stand_up_with_the_shop_and_round_trip_through_import(
 def test_a_change_updates_in_place_and_a_rename_keeps_the_id(
     run: Run, catalog_dir: Path, backend: Backend
 ) -> None:
-    settings = _catalog(catalog_dir)
+    settings = with_conditions(catalog_dir)
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
     before = _named(backend, "returnPolicies")["Zwroty 21 dni"]
     conditions = catalog_dir / "after_sales.yaml"
@@ -121,7 +122,7 @@ def test_a_change_updates_in_place_and_a_rename_keeps_the_id(
 def test_an_unknown_condition_name_is_an_error_at_its_line(
     run: Run, catalog_dir: Path
 ) -> None:
-    settings = _catalog(catalog_dir)
+    settings = with_conditions(catalog_dir)
     settings.write_text(settings.read_text().replace("warranty: Gwarancja sklepu",
                                                      "warranty: Gwarancja sklepuu"))
     result = run("plan", catalog_dir)
