@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from catalogsync.catalog import limits as L
 from catalogsync.emulator.core import checks
 from catalogsync.emulator.core.errors import Doc, invalid
 
@@ -37,9 +38,9 @@ COVERED_BY = ("SELLER", "BUYER")
 OPTIONS = ("cashOnDeliveryNotAllowed", "freeAccessoriesReturnRequired",
            "refundLoweredByReceivedDiscount", "businessReturnAllowed", "collectBySellerOnly")
 WARRANTY_TYPES = ("MANUFACTURER", "SELLER")
-NAME_MAX = 200
-DESCRIPTION_MAX = 10240
-MIN_WITHDRAWAL_DAYS = 14
+NAME_MAX = L.AFTER_SALES_NAME_MAX_CHARS
+DESCRIPTION_MAX = L.AFTER_SALES_DESCRIPTION_MAX_CHARS
+MIN_WITHDRAWAL_DAYS = L.WITHDRAWAL_MIN_DAYS
 _POST_CODES = {"PL": r"\d{2}-\d{3}", "CZ": r"\d{3} \d{2}", "SK": r"\d{3} \d{2}"}
 
 
