@@ -21,7 +21,7 @@ from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import COMMANDS_AT_ONCE, command_id
 from catalogsync.apply.bulk import BulkCommand
-from catalogsync.apply.creates import create, made_since_the_plan, table_named
+from catalogsync.apply.creates import blocked_by, create, failed_key, made_since_the_plan
 from catalogsync.apply.ledger import Ledger, follow, record, table_names
 from catalogsync.apply.pipeline import CommandPipeline, ends_first
 from catalogsync.apply.polling import operation, task_message
@@ -199,8 +199,8 @@ class Applier:
                 answer = response.content if response.status_code in (200, 201) else None
         except CatalogsyncError as exc:
             self._doubt(change, change.id)
-            if change.resource is Resource.SHIPPING_RATES and change.key not in self.table_ids:
-                self.failed_tables[change.key] = reason(exc)  # no table of that name now
+            if (key := failed_key(change, self.table_ids)) is not None:
+                self.failed_tables[key] = reason(exc)  # nothing of that name now
             self._record(Outcome(change.address, step, False, reason(exc)))
             return None
         if change.resource is Resource.OFFER and answer is not None:
@@ -218,9 +218,9 @@ class Applier:
     def _blocked_by(self, change: Change, needed: set[str] | None = None) -> str | None:
         """Why the change must not be sent: a table or a file it uses failed first;
         `needed`: the files its request names, when already known."""
-        table = table_named(change)
-        if table is not None and table in self.failed_tables:
-            return f"not sent: shipping-rate table '{table}' failed ({self.failed_tables[table]})"
+        failed = blocked_by(change, self.failed_tables)
+        if failed is not None:
+            return failed
         if needed is None:
             request = change.request
             needed = self._placeholders(request.body if request else None)

@@ -24,10 +24,11 @@ from catalogsync.allegro.errors import (
     ErrorsOnSuccess,
     TransportError,
 )
+from catalogsync.allegro.wire import AFTER_SALES_KEYS
 from catalogsync.apply.polling import operation
 from catalogsync.errors import CatalogsyncError
 from catalogsync.live.after_sales import read_conditions
-from catalogsync.plan.model import CONDITIONS, Change, Resource
+from catalogsync.plan.model import CONDITIONS, Action, Change, Resource
 
 #: Tries of one create (the first included) before it is reported as failed.
 CREATE_ATTEMPTS = 6
@@ -117,6 +118,43 @@ def table_named(change: Change) -> str | None:
         if isinstance(name, str):
             return name
     return None
+
+
+def failed_key(change: Change, table_ids: dict[str, str]) -> str | None:
+    """Under what the failure of an account resource's change is remembered, when offers
+    name it by name and so cannot be sent without it: a table that has no id, by its name;
+    an after-sales condition not created, by its address (`return_policy NAME`)."""
+    if change.resource is Resource.SHIPPING_RATES:
+        return None if change.key in table_ids else change.key
+    if change.resource in CONDITIONS and change.action is Action.CREATE:
+        return change.address
+    return None
+
+
+def referenced(change: Change) -> list[str]:
+    """What an offer change names by name (a table, after-sales conditions), as `failed_key`
+    remembers each."""
+    table = table_named(change)
+    named = [] if table is None else [table]
+    body = change.request.body if change.request is not None else None
+    services = (body.get("afterSalesServices") or {}) if isinstance(body, dict) else {}
+    for kind, api in AFTER_SALES_KEYS.items():
+        name = (services.get(api) or {}).get("name")
+        if isinstance(name, str):
+            named.append(f"{kind} {name}")
+    return named
+
+
+def blocked_by(change: Change, failed: dict[str, str]) -> str | None:
+    """Why an offer change is not sent: a table or an after-sales condition it names by name
+    failed first (`failed`: `failed_key` -> why)."""
+    key = next((n for n in referenced(change) if n in failed), None)
+    if key is None:
+        return None
+    kind, _, name = key.partition(" ")
+    if kind in (c.value for c in CONDITIONS) and name:
+        return f"not sent: {kind.replace('_', ' ')} '{name}' failed ({failed[key]})"
+    return f"not sent: shipping-rate table '{key}' failed ({failed[key]})"
 
 
 #: `external.id` values one offer-list request may filter by (API_NOTES §4)

@@ -5,11 +5,14 @@ import of the account writes them back out (a round trip to an empty plan)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
 
 from catalogsync.emulator.backend import Backend
-from tests.e2e.conftest import Run, offer_id
+from catalogsync.emulator.core.errors import ApiError
+from tests.e2e.conftest import Run, offer_id, offer_ids
 
 SELLER = "1000001"
 CONDITIONS = """\
@@ -130,3 +133,30 @@ def test_an_unknown_condition_name_is_an_error_at_its_line(
     assert "warranty 'Gwarancja sklepuu' is neither in the catalog (warranties:) nor on " \
            "Allegro" in result.output
     assert "did you mean 'Gwarancja sklepu'?" in result.output
+
+
+def test_a_condition_that_fails_stops_only_the_offers_naming_it(
+    run: Run, catalog_dir: Path, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (catalog_dir / "after_sales.yaml").write_text(CONDITIONS)
+    mugs = catalog_dir / "offers" / "mugs.yaml"
+    mugs.write_text(mugs.read_text().replace(
+        "  MUG-WHITE-330:\n",
+        "  MUG-WHITE-330:\n    after_sales: {return_policy: Zwroty 21 dni}\n"))
+    create = backend.after_sales.create
+
+    def refuse(seller: str, kind: str, body: Any) -> dict[str, Any]:
+        if body.get("name") == "Zwroty 21 dni":
+            raise ApiError(422, "VALIDATION_ERROR", "Address rejected.", "address")
+        return create(seller, kind, body)
+
+    monkeypatch.setattr(backend.after_sales, "create", refuse)
+    applied = run("apply", catalog_dir, "--auto-approve")
+
+    assert applied.exit_code == 1, applied.output
+    assert "not sent: return policy 'Zwroty 21 dni' failed" in applied.output
+    ids = offer_ids(catalog_dir)
+    assert "MUG-WHITE-330" not in ids and "MUG-BLACK-330" in ids
+    monkeypatch.setattr(backend.after_sales, "create", create)
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    assert run("plan", catalog_dir, "--detailed-exitcode").exit_code == 0
