@@ -160,3 +160,24 @@ def test_a_condition_that_fails_stops_only_the_offers_naming_it(
     monkeypatch.setattr(backend.after_sales, "create", create)
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
     assert run("plan", catalog_dir, "--detailed-exitcode").exit_code == 0
+
+
+def test_a_create_whose_answer_is_lost_is_found_by_name_not_made_twice(
+    run: Run, catalog_dir: Path, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_conditions(catalog_dir)
+    create = backend.after_sales.create
+
+    def made_but_unanswered(seller: str, kind: str, body: Any) -> dict[str, Any]:
+        create(seller, kind, body)
+        raise ApiError(503, "ServiceUnavailable", "The answer was lost.")
+
+    monkeypatch.setattr(backend.after_sales, "create", made_but_unanswered)
+    applied = run("apply", catalog_dir, "--auto-approve")
+
+    assert applied.exit_code == 0 and "0 failed" in applied.output, applied.output
+    for kind in ("returnPolicies", "impliedWarranties", "warranties"):
+        names = [d["name"] for d in backend.after_sales.list(SELLER, kind, 0, 60)[kind]]
+        assert len(names) == len(set(names))
+    assert backend.stats["POST /after-sales-service-conditions/warranties"] == 1
+    assert run("plan", catalog_dir, "--detailed-exitcode").exit_code == 0
