@@ -199,7 +199,9 @@ def test_after_sales_condition_change_is_one_patch(
     assert "PATCH /sale/product-offers/{id}: 1 done" in result.output
     mug = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
     offer = backend.offers.get("1000001", mug["offers"]["MUG-WHITE-330"])
-    assert offer["afterSalesServices"]["returnPolicy"]["name"] == "Zwroty 30 dni"
+    policies = backend.after_sales.list("1000001", "returnPolicies", 0, 60)["returnPolicies"]
+    thirty = next(p for p in policies if p["name"] == "Zwroty 30 dni")
+    assert offer["afterSalesServices"]["returnPolicy"] == {"id": thirty["id"]}
 
 
 def test_r22_hidden_offer_known_to_the_index_is_read_by_id_never_duplicated(

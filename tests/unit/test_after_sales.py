@@ -17,6 +17,7 @@ from catalogsync.catalog.models import Catalog
 from catalogsync.errors import CatalogError
 from catalogsync.live.state import LiveCondition, LiveState
 from catalogsync.plan.model import Action, Resource
+from catalogsync.plan.options import Options
 from catalogsync.plan.planner import plan
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -153,3 +154,12 @@ def test_the_sections_load_with_their_lines(tmp_path: Path) -> None:
     (problem,) = info.value.problems
     assert (problem.file.name, problem.line, problem.column) == ("after_sales.yaml", 4, 17)
     assert problem.message.startswith("warranties.Gwarancja.individual: must be an ISO 8601")
+
+
+def test_a_targeted_plan_keeps_the_conditions_its_offers_name() -> None:
+    catalog = Catalog.model_validate({
+        "return_policies": {"Zwroty 21": POLICY, "Inne": POLICY},
+        "offers": {"MUG-1": {"name": "Kubek biały duży", "after_sales": {
+            "return_policy": "Zwroty 21"}, "category": "67476", "price": "10", "stock": 1}}})
+    result = plan(catalog, LiveState(), NOW, Options(targets=frozenset({"MUG-1"})))
+    assert sorted(c.address for c in result.changes) == ["offer MUG-1", "return_policy Zwroty 21"]

@@ -104,7 +104,8 @@ class AfterSales:
             return doc
 
     def offer_services(self, seller: str, value: Any) -> Doc:
-        """An offer's `afterSalesServices`: each condition by id or by name -> `{id, name}`."""
+        """An offer's `afterSalesServices`: each condition by id or by name -> `{id}` (what
+        the offer answers [SL ReturnPolicy]: a renamed condition needs no edit of offers)."""
         chosen = checks.json_object(value, "afterSalesServices")
         out: Doc = {}
         for kind in KINDS.values():
@@ -114,18 +115,18 @@ class AfterSales:
             wanted = checks.json_object(chosen[kind.offer_key], path)
             if wanted.get("id"):
                 row = self._store.db.execute(
-                    f"SELECT id, name FROM {TABLE} WHERE id = ? AND seller = ? AND kind = ?",
+                    f"SELECT id FROM {TABLE} WHERE id = ? AND seller = ? AND kind = ?",
                     (str(wanted["id"]), seller, kind.list_key)).fetchone()
             else:
                 row = self._store.db.execute(
-                    f"SELECT id, name FROM {TABLE} WHERE name = ? AND seller = ? AND kind = ?",
+                    f"SELECT id FROM {TABLE} WHERE name = ? AND seller = ? AND kind = ?",
                     (str(wanted.get("name")), seller, kind.list_key)).fetchone()
             if row is None:
                 raise ApiError(
                     422, kind.not_found,
                     f"{kind.offer_key} {wanted.get('id') or wanted.get('name')} not found",
                     path=path, metadata={"requestedName": str(wanted.get("name") or "")})
-            out[kind.offer_key] = {"id": row[0], "name": row[1]}
+            out[kind.offer_key] = {"id": row[0]}
         return out
 
     def _owned(self, seller: str, kind: str, entry_id: str) -> Doc:
