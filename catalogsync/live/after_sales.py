@@ -45,14 +45,13 @@ async def read_conditions(
     all of them)."""
     kinds = list(KINDS)
     found = await asyncio.gather(*(_read_kind(client, k, wanted) for k in kinds))
-    conditions = dict(zip(kinds, found, strict=True))
-    names = {kind: {c.id: c.name for c in entries.values()}
-             for kind, entries in conditions.items()}
-    return names, conditions
+    names = {kind: ids for kind, (ids, _) in zip(kinds, found, strict=True)}
+    return names, {kind: entries for kind, (_, entries) in zip(kinds, found, strict=True)}
 
 
 async def _read_kind(client: AllegroClient, kind: str, wanted: dict[str, set[str]] | None
-                     ) -> dict[str, LiveCondition]:
+                     ) -> tuple[dict[str, str], dict[str, LiveCondition]]:
+    """(id -> name of every one listed, name -> the first of that name)."""
     path, key, whole = KINDS[kind]
     docs: dict[str, dict[str, Any]] = {}
     offset = 0
@@ -77,4 +76,4 @@ async def _read_kind(client: AllegroClient, kind: str, wanted: dict[str, set[str
         kept = {"attachment": doc["attachment"]} if doc.get("attachment") else {}
         out[condition.name] = LiveCondition(id=condition.id, name=condition.name,
                                             data=condition_data(kind, doc), kept=kept)
-    return out
+    return {i: str(d.get("name") or i) for i, d in docs.items()}, out
