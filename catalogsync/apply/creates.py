@@ -24,6 +24,7 @@ from catalogsync.allegro.errors import (
     ErrorsOnSuccess,
     TransportError,
 )
+from catalogsync.allegro.size_tables_wire import RESOURCES
 from catalogsync.apply.polling import operation
 from catalogsync.errors import CatalogsyncError
 from catalogsync.plan.model import Change, Resource
@@ -97,6 +98,11 @@ async def created_after_all(client: AllegroClient, change: Change) -> str | None
     if change.resource is Resource.SHIPPING_RATES:
         tables = (await client.get("/sale/shipping-rates")).get("shippingRates") or []
         named = [t for t in tables if isinstance(t, dict) and t.get("name") == change.key]
+        return str(named[0]["id"]) if named else None
+    if change.resource.value in RESOURCES:  # size tables and contacts, by name
+        path, key = RESOURCES[change.resource.value]
+        entries = (await client.get(path)).get(key) or []
+        named = [e for e in entries if isinstance(e, dict) and e.get("name") == change.key]
         return str(named[0]["id"]) if named else None
     return None
 

@@ -42,6 +42,7 @@ from catalogsync.catalog.records import (
     product,
     shared,
 )
+from catalogsync.catalog.size_tables import Contacts, References, SizeTables
 from catalogsync.catalog.values import (
     AfterSales,
     Ean,
@@ -95,6 +96,7 @@ OFFER_FIELDS = (
     "safety_information",
     "marketed_before_gpsr",
     "marketplaces",
+    "size_table", "contact",
 )
 #: the fields `drift_wins` may name; stock has its own ledger (sales are not drift)
 DRIFT_FIELDS = tuple(f for f in OFFER_FIELDS if f != "stock")
@@ -209,7 +211,7 @@ HandlingTime = Literal[HANDLING_TIMES]  # type: ignore[valid-type]
 Invoice = Literal[INVOICES]  # type: ignore[valid-type]
 
 
-class OfferSpec(Frozen):
+class OfferSpec(References):
     """One offer as the YAML gives it, keyed in the catalog by its external id (the seller's
     SKU). Validated, it becomes an `Offer` (catalog/records.py)."""
 
@@ -277,7 +279,7 @@ class VariantSet(Frozen):
     ]
 
 
-class Defaults(Frozen):
+class Defaults(References):
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "PLN"
     handling_time: HandlingTime | None = None
     shipping_rates: str | None = None
@@ -344,7 +346,7 @@ def lean_offer(spec: OfferSpec) -> Offer:
         marketed_before_gpsr=spec.marketed_before_gpsr,
         marketplaces=spec.marketplaces,
         allow_second_listing=spec.allow_second_listing,
-        moved_from=spec.moved_from,
+        moved_from=spec.moved_from, size_table=spec.size_table, contact=spec.contact,
     )
 
 
@@ -377,6 +379,8 @@ class Catalog(Frozen):
     variant_sets: dict[VariantSetName, VariantSet] = Field(default_factory=dict)
     responsible_producers: dict[ResourceName, ResponsibleProducer] = Field(default_factory=dict)
     responsible_persons: dict[ResourceName, ResponsiblePerson] = Field(default_factory=dict)
+    size_tables: SizeTables = Field(default_factory=dict)
+    contacts: Contacts = Field(default_factory=dict)
     #: (section, key) -> `file:line:column` where the loader read it, for the plan's messages
     _origins: dict[tuple[str, str], str] = PrivateAttr(default_factory=dict)
 

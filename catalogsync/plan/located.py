@@ -15,6 +15,8 @@ _SECTIONS = {
     "variant_set": "variant_sets",
     "responsible_producer": "responsible_producers",
     "responsible_person": "responsible_persons",
+    "size_table": "size_tables",
+    "contact": "contacts",
 }
 
 

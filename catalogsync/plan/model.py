@@ -47,6 +47,18 @@ class Resource(StrEnum):
     VARIANT_SET = "variant_set"
     RESPONSIBLE_PRODUCER = "responsible_producer"
     RESPONSIBLE_PERSON = "responsible_person"
+    SIZE_TABLE = "size_table"
+    CONTACT = "contact"
+
+    @property
+    def before_offers(self) -> bool:
+        """An account resource offers name: apply makes it before the offers."""
+        return self not in (Resource.OFFER, Resource.VARIANT_SET)
+
+
+#: Account entries offers name, kept by name in `LiveState.responsible` under their value.
+ENTRY_RESOURCES = frozenset({Resource.RESPONSIBLE_PRODUCER, Resource.RESPONSIBLE_PERSON,
+                             Resource.SIZE_TABLE, Resource.CONTACT})
 
 
 class Action(StrEnum):

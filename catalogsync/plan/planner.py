@@ -32,6 +32,7 @@ from catalogsync.plan.marketplaces import (
     withhold_marketplace_prices,
 )
 from catalogsync.plan.model import (
+    ENTRY_RESOURCES,
     Action,
     Change,
     Command,
@@ -56,6 +57,7 @@ from catalogsync.plan.offers import (
 from catalogsync.plan.options import Options
 from catalogsync.plan.products import product_change, product_set
 from catalogsync.plan.responsible import plan_responsible, references, responsible_hash
+from catalogsync.plan.size_tables import named_entries, plan_size_tables
 from catalogsync.plan.stock import StockStep, carried_marks, offer_stock
 from catalogsync.plan.tables import plan_tables
 from catalogsync.plan.variants import plan_variant_sets
@@ -63,7 +65,8 @@ from catalogsync.plan.variants import plan_variant_sets
 #: R17: Allegro keeps a location only when shipping rates and the selling mode come with it.
 _LOCATION_COMPANIONS = ("shipping_rates", "price")
 #: Fields `offer-modification-commands` may change (API_NOTES §5).
-_MODIFICATION_FIELDS = frozenset({"shipping_rates", "handling_time", "location", "invoice"})
+_MODIFICATION_FIELDS = frozenset({"shipping_rates", "handling_time", "location", "invoice",
+                                  "size_table"})
 _COMMAND_FIELDS = _MODIFICATION_FIELDS | {"price"}
 
 
@@ -81,6 +84,8 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
     catalog = _targeted(catalog, options.targets)
     changes, diagnostics = plan_tables(catalog, live)
     changes += plan_responsible(catalog, live)
+    entries, problems = plan_size_tables(catalog, live)
+    changes, diagnostics = changes + entries, diagnostics + problems
     table_ids = {name: t.id for name, t in live.tables.items()}
     #: desired state of the offers variant sets name (the rest is dropped once planned)
     wanted: dict[str, Desired] = {}
@@ -193,6 +198,7 @@ def _targeted(catalog: Catalog, targets: frozenset[str]) -> Catalog:
             "responsible_persons": {
                 k: v for k, v in catalog.responsible_persons.items() if k in named
             },
+            **named_entries(catalog, offers.values()),
         }
     )
 
@@ -364,7 +370,7 @@ def stale_changes(saved: Plan, live: LiveState) -> list[str]:
             if now != change.base and not (change.action is Action.CREATE and table is None):
                 found.append(f"{change.address}: changed on Allegro since the plan")
             continue
-        if change.resource in (Resource.RESPONSIBLE_PRODUCER, Resource.RESPONSIBLE_PERSON):
+        if change.resource in ENTRY_RESOURCES:
             entry = live.responsible.get(change.resource.value, {}).get(change.key)
             now = responsible_hash(entry) if entry else None
             if now != change.base:

@@ -353,7 +353,7 @@ def test_every_problem_of_every_file_is_reported_at_once() -> None:
             1,
             1,
             "must be a mapping with any of the sections offers:, shipping_rates:, variant_sets:, "
-                "responsible_producers:, responsible_persons:",
+                "responsible_producers:, responsible_persons:, size_tables:, contacts:",
         ),
         Problem(
             Path("cat/catalogsync.yaml"),
