@@ -27,7 +27,8 @@ contacts:
 """
 
 
-def _catalog(catalog_dir: Path) -> None:
+def use_size_tables(catalog_dir: Path) -> None:
+    """The example catalog with a size table its t-shirts name and a default contact."""
     (catalog_dir / "sizes.yaml").write_text(SIZES)
     tshirts = catalog_dir / "offers" / "tshirts.yaml"
     tshirts.write_text(tshirts.read_text().replace(
@@ -41,7 +42,7 @@ def _catalog(catalog_dir: Path) -> None:
 def test_size_tables_and_contacts_stand_up_from_an_empty_account_and_round_trip(
     run: Run, catalog_dir: Path, backend: Backend, tmp_path: Path
 ) -> None:
-    _catalog(catalog_dir)
+    use_size_tables(catalog_dir)
     applied = run("apply", catalog_dir, "--auto-approve")
     assert applied.exit_code == 0 and "0 failed" in applied.output, applied.output
 
@@ -68,7 +69,7 @@ def test_size_tables_and_contacts_stand_up_from_an_empty_account_and_round_trip(
 def test_a_changed_row_updates_the_size_table_in_place(
     run: Run, catalog_dir: Path, backend: Backend
 ) -> None:
-    _catalog(catalog_dir)
+    use_size_tables(catalog_dir)
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
     (before,) = backend.size_tables.list(SELLER)["tables"]
     sizes = catalog_dir / "sizes.yaml"
@@ -86,7 +87,7 @@ def test_a_changed_row_updates_the_size_table_in_place(
 def test_a_size_table_on_a_mug_is_a_plan_error_naming_the_offer(
     run: Run, catalog_dir: Path, backend: Backend
 ) -> None:
-    _catalog(catalog_dir)
+    use_size_tables(catalog_dir)
     mugs = catalog_dir / "offers" / "mugs.yaml"
     text = mugs.read_text()
     first = text.index("    name:")
@@ -103,7 +104,7 @@ def test_a_size_table_on_a_mug_is_a_plan_error_naming_the_offer(
 def test_an_unknown_size_table_name_is_an_error_with_a_hint(
     run: Run, catalog_dir: Path
 ) -> None:
-    _catalog(catalog_dir)
+    use_size_tables(catalog_dir)
     tshirts = catalog_dir / "offers" / "tshirts.yaml"
     tshirts.write_text(tshirts.read_text().replace(
         "size_table: Koszulki damskie", "size_table: Koszulki damskei", 1))
