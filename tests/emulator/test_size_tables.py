@@ -3,6 +3,7 @@ bodies and limits, per seller, and offers naming them."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -149,3 +150,38 @@ async def test_an_unknown_or_ambiguous_size_table_name_gets_allegros_codes(
     assert first_error(missing)["code"] == "SizeTableNotFoundException"
     assert first_error(missing)["metadata"] == {"requestedName": "Nie"}
     assert first_error(twice)["code"] == "NotUniqueSizeTableException"
+
+
+async def _modify(seller: Seller, offer_id: str, table_id: str) -> list[dict[str, Any]]:
+    body = {"modification": {"sizeTable": {"id": table_id}},
+            "offerCriteria": [{"type": "CONTAINS_OFFERS", "offers": [{"id": offer_id}]}]}
+    command = str(uuid.uuid4())
+    put = await seller.call("PUT", f"/sale/offer-modification-commands/{command}", body)
+    assert put.status_code == 201, put.text
+    found = await seller.get(f"/sale/offer-modification-commands/{command}/tasks")
+    return list(found.json()["tasks"])
+
+
+async def test_a_modification_command_sets_the_sellers_own_size_table_only(
+    seller: Seller, http: httpx.AsyncClient, backend: Backend
+) -> None:
+    await make_table(seller)
+    tshirt = [{"product": {"id": "5907000000014", "idType": "GTIN"}, **GPSR}]
+    offer = await make_offer(seller, productSet=tshirt, name="Koszulka bawełniana biała S",
+                             parameters=[])
+    mine = await _make_table(seller)
+    other = Seller(http, user_token(backend, seed.OTHER_SELLER_ID))
+    theirs = (await other.call("POST", "/sale/size-tables",
+                               _table(await _template(other)))).json()
+
+    (done,) = await _modify(seller, offer["id"], mine["id"])
+    (refused,) = await _modify(seller, offer["id"], theirs["id"])
+    by_id = await seller.call("PATCH", f"/sale/product-offers/{offer['id']}",
+                              {"sizeTable": {"id": theirs["id"]}})
+
+    assert (done["status"], done["field"]) == ("SUCCESS", "sizeTable")
+    assert refused["status"] == "FAIL"
+    assert refused["errors"][0]["code"] == "SizeTableNotFoundException"
+    assert first_error(by_id)["code"] == "SizeTableNotFoundException"
+    current = (await seller.get(f"/sale/product-offers/{offer['id']}")).json()
+    assert current["sizeTable"] == {"id": mine["id"]}
