@@ -14,6 +14,7 @@ from catalogsync.allegro.wire import Fields, table_rates
 from catalogsync.live.after_sales import read_conditions
 from catalogsync.live.fetch import PAGE, external_id, gather_map, product_id, read_offer, status_of
 from catalogsync.live.gpsr import read_all_responsible
+from catalogsync.live.size_tables import read_all_size_tables
 from catalogsync.live.state import LiveCondition, LiveResponsible, LiveVariantSet
 from catalogsync.live.variants import read_variant_sets
 from catalogsync.progress import Progress
@@ -63,7 +64,8 @@ class Account:
     parameter_names: dict[str, str] = field(default_factory=dict)
     #: user-made variant sets by name, where `/sale/offer-variants` still answers (R24)
     variant_sets: dict[str, LiveVariantSet] = field(default_factory=dict)
-    #: GPSR kind (responsible_producer, responsible_person) -> name -> the account's entry
+    #: GPSR kind (responsible_producer, responsible_person), size_table, contact (and the
+    #: size-table templates) -> name -> the account's entry
     responsible: dict[str, dict[str, LiveResponsible]] = field(default_factory=dict)
 
     def responsible_names(self) -> dict[str, dict[str, str]]:
@@ -92,7 +94,7 @@ async def read_account(
         docs = await gather_map(wanted, detail)
     account.offers = {i: d for i, d in docs.items() if d is not None}
     account.after_sales, account.conditions = await read_conditions(client)
-    account.responsible = await read_all_responsible(client)
+    account.responsible = await read_all_responsible(client) | await read_all_size_tables(client)
     if tables:
         account.tables = await _tables(client)
         account.variant_sets = (await read_variant_sets(client))[1]

@@ -31,6 +31,7 @@ from catalogsync.adopt.files import (
     dump,
     offer_files,
     responsible_file,
+    sizes_file,
     table_file,
     variant_set_file,
     write_new,
@@ -38,6 +39,7 @@ from catalogsync.adopt.files import (
 from catalogsync.adopt.gpsr import KINDS, as_written, responsible_resources
 from catalogsync.adopt.ledger import imported_ledger
 from catalogsync.adopt.seen import managed_ids, nothing_imported, record, unseen
+from catalogsync.adopt.size_tables import sections as size_sections
 from catalogsync.adopt.update import update_catalog
 from catalogsync.allegro.connect import connect
 from catalogsync.catalog.discovery import catalog_files
@@ -162,6 +164,8 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     notes += responsible_notes
     conditions, condition_notes = condition_sections(account.conditions, existing)
     notes += condition_notes
+    sizes, size_notes = size_sections(account.responsible, _sections(existing))
+    notes += size_notes
     defaults = factor_defaults(found, existing_defaults)
     new_tables = {n: t for n, t in account.tables.items()
                   if not existing or n not in existing.shipping_rates}
@@ -176,6 +180,7 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     files.update(variant_set_file(directory, sets, header))
     files.update(responsible_file(directory, responsible, header))
     files.update(after_sales_file(directory, conditions, header))
+    files.update(sizes_file(directory, sizes, header))
     if existing is None:
         settings = {"environment": environment.value, "marketplace": "allegro-pl",
                     "defaults": as_written(defaults)}
@@ -247,6 +252,12 @@ def _declared(catalog: Catalog | None) -> dict[str, set[str]]:
         return {}
     return {"responsible_producer": set(catalog.responsible_producers),
             "responsible_person": set(catalog.responsible_persons)}
+
+
+def _sections(catalog: Catalog | None) -> dict[str, set[str]]:
+    if catalog is None:
+        return {}
+    return {"size_tables": set(catalog.size_tables), "contacts": set(catalog.contacts)}
 
 
 def _report(directory: Path, found: list[Entry], tables: dict[str, Any], sets: dict[str, Any],

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from catalogsync.adopt.account import Account
 from catalogsync.adopt.gpsr import as_written, gpsr_and_marketplaces
+from catalogsync.adopt.size_tables import named_references
 from catalogsync.allegro.wire import offer_fields
 from catalogsync.catalog.models import OFFER_FIELDS, OfferSpec, ProductSpec
 from catalogsync.live.fetch import external_id
@@ -27,7 +28,7 @@ MAX_KEY = 100
 #: Fields `defaults:` can carry, in the order an offer entry lists them.
 DEFAULTABLE = ("shipping_rates", "handling_time", "location", "invoice", "after_sales",
                "responsible_producer", "responsible_person", "safety_information",
-               "marketed_before_gpsr", "marketplaces", "status")
+               "marketed_before_gpsr", "marketplaces", "contact", "status")
 
 
 @dataclass
@@ -79,6 +80,7 @@ def entries(
         category = str((doc.get("category") or {}).get("id") or "")
         entry = Entry(key, offer_id, category, fields, rekey=key != sku)
         _add_gpsr_and_marketplaces(entry, live, known, without)
+        entry.fields.update(named_references(live, account.responsible, without))
         found.append(entry)
     return found
 

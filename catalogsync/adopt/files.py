@@ -86,6 +86,15 @@ def responsible_file(
     return {free_path(directory, "gpsr", set()): dump(data, header)}
 
 
+def sizes_file(directory: Path, sections: dict[str, dict[str, Any]], header: str
+               ) -> dict[Path, str]:
+    """`size_tables:` and `contacts:` in one file."""
+    if not sections:
+        return {}
+    data = {section: dict(sorted(entries.items())) for section, entries in sorted(sections.items())}
+    return {free_path(directory, "size_tables", set()): dump(data, header)}
+
+
 def _rate(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "delivery_method": row["delivery_method"],

@@ -40,7 +40,8 @@ from catalogsync.plan.model import Drift
 #: canonical location keys -> the catalog's
 _LOCATION = {"countryCode": "country_code", "province": "province", "city": "city",
              "postCode": "post_code"}
-_PLAIN = frozenset({"name", "status", "handling_time", "invoice", "shipping_rates", "images"})
+_PLAIN = frozenset({"name", "status", "handling_time", "invoice", "shipping_rates", "images",
+                    "size_table", "contact"})
 
 
 def update_catalog(obj: Any, directory: Path) -> None:

@@ -9,6 +9,7 @@ Canonical offer fields (the planner diffs these):
     or {"name"} for one apply creates first}
     · status active|inactive|ended · ended_by (read only: who ended an ENDED offer)
     · GPSR fields: see `gpsr_wire` · marketplaces, marketplace_states: see `marketplaces_wire`
+    · size_table, contact (names): see `size_tables_wire`
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from catalogsync.allegro import gpsr_wire
+from catalogsync.allegro import gpsr_wire, size_tables_wire
 from catalogsync.allegro.marketplaces_wire import marketplace_body, marketplace_fields
 
 #: Canonical offer fields: name -> JSON-able value (see `offer_fields`).
@@ -120,6 +121,7 @@ def offer_fields(
     if status:
         out["status"] = STATUS_FROM_API.get(status, status.lower())
     out.update(marketplace_fields(doc))
+    out.update(size_tables_wire.reference_fields(doc))
     ended_by = (doc.get("publication") or {}).get("endedBy")
     if status == "ENDED" and ended_by:
         out["ended_by"] = ended_by  # EMPTY_STOCK: sold out, not ended by the seller
@@ -192,6 +194,7 @@ def offer_body(
         }
     if "marketplaces" in fields:
         body.update(marketplace_body(fields["marketplaces"]))
+    body.update(size_tables_wire.reference_body(fields))
     return body
 
 
@@ -279,5 +282,6 @@ def command_body(
             name = fields["shipping_rates"]
             modification["delivery"]["shippingRates"] = {"id": table_ids[name]}
         modification.update(gpsr_wire.modification(fields, references or {}))
+        modification.update(size_tables_wire.modification(fields, references or {}))
         body["modification"] = modification
     return body

@@ -1,11 +1,10 @@
 """apply(): carry a Plan out against Allegro and report per offer what happened.
 
-Order: shipping-rate tables, GPSR responsible producers and persons and after-sales
-conditions (offers name them),
-local images and safety manuals, offer creates and per-offer edits, then the
-batch commands — modification, price, quantity, publication — each grouping every offer that
-gets the same value into commands of at most 1000 (R14). A failure of one offer never stops
-the others; the next plan shows what is still to do.
+Order: shipping-rate tables, GPSR responsible producers and persons, after-sales conditions, size
+tables and contacts (offers name them), local images and safety manuals, offer creates and edits,
+then the batch commands — modification, price, quantity, publication — each grouping every
+offer that gets the same value into commands of at most 1000 (R14). A failure of one offer
+never stops the others; the next plan shows what is still to do.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ from catalogsync.gcpause import settled
 from catalogsync.images import placeholders, substitute
 from catalogsync.live.cache import LiveCache, load_cache
 from catalogsync.plan.checks import approved_values
-from catalogsync.plan.model import CONDITIONS, Action, Change, Command, CommandKind, Plan, Resource
+from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Phase, Progress
 from catalogsync.state import (
     PendingCommand,
@@ -50,9 +49,6 @@ from catalogsync.state import (
 )
 from catalogsync.wording import shown
 
-#: Account resources offers refer to; each is created or updated before the offers.
-_ACCOUNT_RESOURCES = (Resource.SHIPPING_RATES, Resource.RESPONSIBLE_PRODUCER,
-                      Resource.RESPONSIBLE_PERSON, *CONDITIONS)
 #: Per-offer requests in flight at once (R2, R3: bounded per user and per client), leaving
 #: the client's other slots (allegro/client.py) to commands and their polls.
 CONCURRENCY = 7
@@ -121,7 +117,7 @@ class Applier:
         return self.report
 
     async def _changes(self) -> None:
-        tables = [c for c in self.plan.changes if c.resource in _ACCOUNT_RESOURCES]
+        tables = [c for c in self.plan.changes if c.resource.before_offers]
         offers = [c for c in self.plan.changes if c.resource is Resource.OFFER]
         self._approve(offers)
         if tables:

@@ -24,6 +24,7 @@ from catalogsync.allegro.errors import (
     ErrorsOnSuccess,
     TransportError,
 )
+from catalogsync.allegro.size_tables_wire import RESOURCES
 from catalogsync.allegro.wire import AFTER_SALES_KEYS
 from catalogsync.apply.polling import operation
 from catalogsync.errors import CatalogsyncError
@@ -103,6 +104,11 @@ async def created_after_all(client: AllegroClient, change: Change) -> str | None
     if change.resource in CONDITIONS:
         conditions = (await read_conditions(client, {}))[1].get(change.resource.value, {})
         return conditions[change.key].id if change.key in conditions else None
+    if change.resource.value in RESOURCES:  # size tables and contacts, by name
+        path, key = RESOURCES[change.resource.value]
+        entries = (await client.get(path)).get(key) or []
+        named = [e for e in entries if isinstance(e, dict) and e.get("name") == change.key]
+        return str(named[0]["id"]) if named else None
     return None
 
 

@@ -23,6 +23,7 @@ from catalogsync.errors import Problem
 SECTIONS = (
     "offers", "shipping_rates", "variant_sets", "responsible_producers", "responsible_persons",
     "return_policies", "implied_warranties", "warranties",
+    "size_tables", "contacts",
 )
 SETTINGS_KEYS = tuple(Settings.model_fields)
 
@@ -215,6 +216,8 @@ _SECTION_KEYS = {
     "return_policies": "policy name to return policy",
     "implied_warranties": "name to implied warranty",
     "warranties": "name to warranty",
+    "size_tables": "size table name to size table",
+    "contacts": "contact name to contact",
 }
 
 

@@ -8,6 +8,7 @@ keys so a typo is an error, not a silently ignored setting.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -43,6 +44,7 @@ from catalogsync.catalog.records import (
     product,
     shared,
 )
+from catalogsync.catalog.size_tables import Contacts, References, SizeTables
 from catalogsync.catalog.values import (
     AfterSales,
     Ean,
@@ -96,6 +98,7 @@ OFFER_FIELDS = (
     "safety_information",
     "marketed_before_gpsr",
     "marketplaces",
+    "size_table", "contact",
 )
 #: the fields `drift_wins` may name; stock has its own ledger (sales are not drift)
 DRIFT_FIELDS = tuple(f for f in OFFER_FIELDS if f != "stock")
@@ -210,7 +213,7 @@ HandlingTime = Literal[HANDLING_TIMES]  # type: ignore[valid-type]
 Invoice = Literal[INVOICES]  # type: ignore[valid-type]
 
 
-class OfferSpec(Frozen):
+class OfferSpec(References):
     """One offer as the YAML gives it, keyed in the catalog by its external id (the seller's
     SKU). Validated, it becomes an `Offer` (catalog/records.py)."""
 
@@ -278,7 +281,7 @@ class VariantSet(Frozen):
     ]
 
 
-class Defaults(Frozen):
+class Defaults(References):
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "PLN"
     handling_time: HandlingTime | None = None
     shipping_rates: str | None = None
@@ -312,40 +315,25 @@ class Settings(Frozen):
     feeds: tuple[FeedSpec, ...] = ()
 
 
+#: Offer fields the record keeps as the spec holds them; `lean_offer` converts the others
+_AS_WRITTEN = tuple(f.name for f in fields(Offer)
+                    if f.name not in {"product", "parameters", "price", "images", "description"})
+
+
 def lean_offer(spec: OfferSpec) -> Offer:
     """The record of a validated offer."""
     spec_product = spec.product
     return Offer(
-        name=spec.name,
+        **{name: getattr(spec, name) for name in _AS_WRITTEN},
         product=None
         if spec_product is None
         else product(spec_product.ean, spec_product.id, tuple(spec_product.parameters.items())),
-        category=spec.category,
         parameters=None if spec.parameters is None else parameters(tuple(spec.parameters.items())),
         price=None if spec.price is None else shared(spec.price),
-        currency=spec.currency,
-        stock=spec.stock,
         images=None if spec.images is None else tuple(shared(i) for i in spec.images),
         description=None
         if spec.description is None
         else tuple(tuple(item(i) for i in section) for section in spec.description),
-        shipping_rates=spec.shipping_rates,
-        handling_time=spec.handling_time,
-        location=spec.location,
-        invoice=spec.invoice,
-        after_sales=spec.after_sales,
-        status=spec.status,
-        scheduled_for=spec.scheduled_for,
-        ignore_fields=spec.ignore_fields,
-        drift_wins=spec.drift_wins,
-        allow_campaign_price_change=spec.allow_campaign_price_change,
-        responsible_producer=spec.responsible_producer,
-        responsible_person=spec.responsible_person,
-        safety_information=spec.safety_information,
-        marketed_before_gpsr=spec.marketed_before_gpsr,
-        marketplaces=spec.marketplaces,
-        allow_second_listing=spec.allow_second_listing,
-        moved_from=spec.moved_from,
     )
 
 
@@ -381,6 +369,8 @@ class Catalog(Frozen):
     return_policies: dict[A.ConditionName, A.ReturnPolicy] = Field(default_factory=dict)
     implied_warranties: dict[A.ConditionName, A.ImpliedWarranty] = Field(default_factory=dict)
     warranties: dict[A.ConditionName, A.Warranty] = Field(default_factory=dict)
+    size_tables: SizeTables = Field(default_factory=dict)
+    contacts: Contacts = Field(default_factory=dict)
     #: (section, key) -> `file:line:column` where the loader read it, for the plan's messages
     _origins: dict[tuple[str, str], str] = PrivateAttr(default_factory=dict)
 

@@ -90,6 +90,9 @@ class Offer:
     allow_second_listing: bool = False
     #: the offer's earlier external ids (a rename: catalogsync/moves.py)
     moved_from: tuple[str, ...] = ()
+    #: the size table and contact it names (catalog/size_tables.py)
+    size_table: str | None = None
+    contact: str | None = None
 
 
 @lru_cache(maxsize=_CACHE)

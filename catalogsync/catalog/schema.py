@@ -32,7 +32,8 @@ def catalog_file_schema() -> dict[str, Any]:
         base["$defs"],
         sections,
         "A catalogsync catalog file: any of the sections offers (keyed by external id), "
-        "shipping_rates and variant_sets (keyed by name).",
+        "shipping_rates, variant_sets, GPSR producers and persons, size_tables and contacts "
+        "(keyed by name).",
     )
 
 

@@ -25,6 +25,7 @@ from catalogsync.emulator.http import (
     offers,
     orders,
     shipping,
+    size_tables,
     variants,
 )
 from catalogsync.emulator.http import gate as h
@@ -73,6 +74,15 @@ REST: list[tuple[str, str, h.Handler, h.Access]] = [
     ("GET", "/sale/responsible-persons", gpsr.listing("persons"), USER),
     ("POST", "/sale/responsible-persons", gpsr.create("persons"), USER),
     ("PUT", "/sale/responsible-persons/{id}", gpsr.update("persons"), USER),
+    ("GET", "/sale/size-tables", size_tables.listing("size_tables"), USER),
+    ("POST", "/sale/size-tables", size_tables.create("size_tables"), USER),
+    ("GET", "/sale/size-tables/{tableId}", size_tables.get("size_tables", "tableId"), USER),
+    ("PUT", "/sale/size-tables/{tableId}", size_tables.update("size_tables", "tableId"), USER),
+    ("GET", "/sale/size-tables-templates", size_tables.templates, USER),
+    ("GET", "/sale/offer-contacts", size_tables.listing("contacts"), USER),
+    ("POST", "/sale/offer-contacts", size_tables.create("contacts"), USER),
+    ("GET", "/sale/offer-contacts/{id}", size_tables.get("contacts", "id"), USER),
+    ("PUT", "/sale/offer-contacts/{id}", size_tables.update("contacts", "id"), USER),
     ("GET", "/sale/badges", campaigns.list_badges, USER),
     ("GET", "/sale/badge-campaigns", campaigns.list_badge_campaigns, USER),
     ("POST", "/sale/allegro-prices/offers-queries", campaigns.allegro_prices_offers, USER),

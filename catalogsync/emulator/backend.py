@@ -30,16 +30,20 @@ from catalogsync.emulator.services.campaigns import Campaigns
 from catalogsync.emulator.services.catalogue import Catalogue
 from catalogsync.emulator.services.category_tree import CategoryTree
 from catalogsync.emulator.services.commands import Commands
+from catalogsync.emulator.services.contacts import CONTACTS
 from catalogsync.emulator.services.events import OfferEvents
 from catalogsync.emulator.services.images import Images
 from catalogsync.emulator.services.oauth import OAuth
 from catalogsync.emulator.services.offers.gpsr import Gpsr
 from catalogsync.emulator.services.offers.lifecycle import OfferLifecycle
+from catalogsync.emulator.services.offers.references import OfferReferences
 from catalogsync.emulator.services.offers.service import Offers
 from catalogsync.emulator.services.offers.storage import OfferStore
 from catalogsync.emulator.services.orders import Orders
 from catalogsync.emulator.services.responsible import PERSONS, PRODUCERS, Responsible
+from catalogsync.emulator.services.seller_entries import SellerEntries
 from catalogsync.emulator.services.shipping import ShippingRates
+from catalogsync.emulator.services.size_tables import SIZE_TABLES
 from catalogsync.emulator.services.variants import VariantSets
 
 
@@ -65,6 +69,9 @@ class Backend:
         self.responsible_producers = Responsible(store, PRODUCERS)
         self.responsible_persons = Responsible(store, PERSONS)
         self.attachments = Attachments(store)
+        self.size_tables = SellerEntries(store, SIZE_TABLES)
+        self.contacts = SellerEntries(store, CONTACTS)
+        references = OfferReferences(self.size_tables, self.contacts)
         gpsr = Gpsr(self.catalogue, self.responsible_producers, self.responsible_persons,
                     self.attachments)
         self._offer_store = offer_store = OfferStore(store)
@@ -75,9 +82,9 @@ class Backend:
         lifecycle = OfferLifecycle(store, offer_store, self.catalogue, self.events)
         lifecycle.publication_rules.append(gpsr.publication_problems)
         self.offers = Offers(store, offer_store, lifecycle, self.catalogue, self.shipping,
-                             self.after_sales, self.images, gpsr)
+                             self.after_sales, self.images, gpsr, references)
         self.commands = Commands(store, offer_store, lifecycle, self.shipping, self.limiter,
-                                 gpsr, self.faults.task_fails)
+                                 gpsr, self.faults.task_fails, references)
         self.variants = VariantSets(store, offer_store, self.catalogue)
         self.orders = Orders(store, offer_store, lifecycle)
         self.commands.listen(self.orders.buy_named)  # the `purchase_on_command` buyer

@@ -8,10 +8,13 @@ from dataclasses import replace
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.gpsr_wire import RESOURCES, resource_data
 from catalogsync.catalog.models import Catalog
+from catalogsync.live.size_tables import REFERENCE_FIELDS, read_size_tables
 from catalogsync.live.state import LiveOffer, LiveResponsible
 
 PAGE = 1000
 KINDS = tuple(RESOURCES)
+#: offer fields that hold an id `named` turns into a name
+_NAMED = (*KINDS, *REFERENCE_FIELDS)
 
 
 def uses_gpsr(catalog: Catalog) -> bool:
@@ -29,10 +32,12 @@ def uses_gpsr(catalog: Catalog) -> bool:
 async def read_responsible(
     client: AllegroClient, catalog: Catalog
 ) -> dict[str, dict[str, LiveResponsible]]:
-    """kind -> name -> the account's entry, for both kinds (empty if the catalog uses none)."""
+    """kind -> name -> the account's entry, for both kinds (empty if the catalog uses none),
+    and the size tables and contacts offers name the same way (live/size_tables.py)."""
+    others = await read_size_tables(client, catalog)
     if not uses_gpsr(catalog):
-        return {kind: {} for kind in KINDS}
-    return await read_all_responsible(client)
+        return {kind: {} for kind in KINDS} | others
+    return await read_all_responsible(client) | others
 
 
 async def read_all_responsible(client: AllegroClient) -> dict[str, dict[str, LiveResponsible]]:
@@ -60,14 +65,15 @@ def names_by_id(responsible: dict[str, dict[str, LiveResponsible]]) -> dict[str,
 
 
 def named(offers: dict[str, LiveOffer], names: dict[str, str]) -> dict[str, LiveOffer]:
-    """Offers whose producer and person references are names where the account knows them
-    (an offer renamed here gets its digest anew: the digest is of the fields as shown)."""
+    """Offers whose producer, person, size table and contact references are names where the
+    account knows them (an offer renamed here gets its digest anew: the digest is of the
+    fields as shown)."""
     if not names:  # an account without producers and persons: no offer names one
         return offers
     out = {}
     for key, offer in offers.items():
         fields = offer.fields
-        changed = {kind: names[fields[kind]] for kind in KINDS if fields.get(kind) in names}
+        changed = {kind: names[fields[kind]] for kind in _NAMED if fields.get(kind) in names}
         out[key] = (
             replace(offer, fields={**fields, **changed}, known_digest=None) if changed else offer
         )

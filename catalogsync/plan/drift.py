@@ -26,6 +26,7 @@ from catalogsync.plan.marketplaces import compared as compared_marketplaces
 from catalogsync.plan.marketplaces import desired_marketplaces
 from catalogsync.plan.model import Drift
 from catalogsync.plan.offers import Desired, Lookups, desired_offer
+from catalogsync.plan.size_tables import desired_references
 
 #: Not drift: stock (sales; its ledger), and what Allegro says of an offer by itself.
 _UNTRACKED = frozenset({"stock", "ended_by", "marketplace_states"})
@@ -47,6 +48,7 @@ def desire(
     desired_after_sales(desired, offer.after_sales or catalog.settings.defaults.after_sales,
                         catalog, live)
     desired_gpsr(desired, offer, catalog, live)
+    desired_references(desired, offer, catalog, live)
     desired_marketplaces(desired, offer, catalog, live)
     return desired
 

@@ -18,6 +18,8 @@ _SECTIONS = {
     "return_policy": "return_policies",
     "implied_warranty": "implied_warranties",
     "warranty": "warranties",
+    "size_table": "size_tables",
+    "contact": "contacts",
 }
 
 

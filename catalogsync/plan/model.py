@@ -50,10 +50,20 @@ class Resource(StrEnum):
     RETURN_POLICY = "return_policy"
     IMPLIED_WARRANTY = "implied_warranty"
     WARRANTY = "warranty"
+    SIZE_TABLE = "size_table"
+    CONTACT = "contact"
+
+    @property
+    def before_offers(self) -> bool:
+        """An account resource offers name: apply makes it before the offers."""
+        return self not in (Resource.OFFER, Resource.VARIANT_SET)
 
 
 #: After-sales conditions (plan/after_sales.py): account resources offers refer to.
 CONDITIONS = (Resource.RETURN_POLICY, Resource.IMPLIED_WARRANTY, Resource.WARRANTY)
+#: Account entries offers name, kept by name in `LiveState.responsible` under their value.
+ENTRY_RESOURCES = frozenset({Resource.RESPONSIBLE_PRODUCER, Resource.RESPONSIBLE_PERSON,
+                             Resource.SIZE_TABLE, Resource.CONTACT})
 
 
 class Action(StrEnum):

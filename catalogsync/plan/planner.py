@@ -12,7 +12,7 @@ from catalogsync.gcpause import gc_paused
 from catalogsync.images import placeholders
 from catalogsync.live.state import LiveOffer, LiveState
 from catalogsync.plan.activation import check_activation
-from catalogsync.plan.after_sales import CONDITIONS, plan_after_sales, stale_condition, targeted
+from catalogsync.plan.after_sales import CONDITIONS, plan_after_sales, stale_condition
 from catalogsync.plan.carriers import choose as choose_carriers
 from catalogsync.plan.checks import (
     missing_state,
@@ -33,6 +33,7 @@ from catalogsync.plan.marketplaces import (
     withhold_marketplace_prices,
 )
 from catalogsync.plan.model import (
+    ENTRY_RESOURCES,
     Action,
     Change,
     Command,
@@ -57,14 +58,17 @@ from catalogsync.plan.offers import (
 from catalogsync.plan.options import Options
 from catalogsync.plan.products import product_change, product_set
 from catalogsync.plan.responsible import plan_responsible, references, responsible_hash
+from catalogsync.plan.size_tables import plan_size_tables
 from catalogsync.plan.stock import StockStep, carried_marks, offer_stock
 from catalogsync.plan.tables import plan_tables
+from catalogsync.plan.targeting import targeted_catalog
 from catalogsync.plan.variants import plan_variant_sets
 
 #: R17: Allegro keeps a location only when shipping rates and the selling mode come with it.
 _LOCATION_COMPANIONS = ("shipping_rates", "price")
 #: Fields `offer-modification-commands` may change (API_NOTES §5).
-_MODIFICATION_FIELDS = frozenset({"shipping_rates", "handling_time", "location", "invoice"})
+_MODIFICATION_FIELDS = frozenset({"shipping_rates", "handling_time", "location", "invoice",
+                                  "size_table"})
 _COMMAND_FIELDS = _MODIFICATION_FIELDS | {"price"}
 
 
@@ -79,9 +83,11 @@ def plan(
 
 
 def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) -> Plan:
-    catalog = _targeted(catalog, options.targets)
+    catalog = targeted_catalog(catalog, options.targets)
     changes, diagnostics = plan_tables(catalog, live)
     changes += plan_responsible(catalog, live) + plan_after_sales(catalog, live, diagnostics)
+    entries, problems = plan_size_tables(catalog, live)
+    changes, diagnostics = changes + entries, diagnostics + problems
     table_ids = {name: t.id for name, t in live.tables.items()}
     #: desired state of the offers variant sets name (the rest is dropped once planned)
     wanted: dict[str, Desired] = {}
@@ -169,34 +175,6 @@ def _uploads(changes: list[Change], live: LiveState) -> dict[str, str]:
         if f"attachment-{manual.sha256}" in wanted:
             uploads[f"attachment-{manual.sha256}"] = manual.path
     return uploads
-
-
-def _targeted(catalog: Catalog, targets: frozenset[str]) -> Catalog:
-    """Only the targeted resources, and the shipping-rate tables, GPSR producers and persons
-    targeted offers name (an offer cannot be listed without them)."""
-    if not targets:
-        return catalog
-    offers = {k: v for k, v in catalog.offers.items() if k in targets}
-    defaults = catalog.settings.defaults
-    named: set[str | None] = set(targets)
-    for offer in offers.values():
-        named |= {offer.responsible_producer or defaults.responsible_producer,
-                  offer.responsible_person or defaults.responsible_person,
-                  offer.shipping_rates or defaults.shipping_rates}
-    return catalog.model_copy(
-        update={
-            "offers": offers,
-            "shipping_rates": {k: v for k, v in catalog.shipping_rates.items() if k in named},
-            "variant_sets": {k: v for k, v in catalog.variant_sets.items() if k in targets},
-            "responsible_producers": {
-                k: v for k, v in catalog.responsible_producers.items() if k in named
-            },
-            "responsible_persons": {
-                k: v for k, v in catalog.responsible_persons.items() if k in named
-            },
-            **targeted(catalog, offers.values(), named),
-        }
-    )
 
 
 def _create(desired: Desired, table_ids: dict[str, str], *, gone: bool) -> Change:
@@ -366,7 +344,7 @@ def stale_changes(saved: Plan, live: LiveState) -> list[str]:
             if now != change.base and not (change.action is Action.CREATE and table is None):
                 found.append(f"{change.address}: changed on Allegro since the plan")
             continue
-        if change.resource in (Resource.RESPONSIBLE_PRODUCER, Resource.RESPONSIBLE_PERSON):
+        if change.resource in ENTRY_RESOURCES:
             entry = live.responsible.get(change.resource.value, {}).get(change.key)
             now = responsible_hash(entry) if entry else None
             if now != change.base:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalogsync.allegro.gpsr_wire import RESOURCES, resource_body
+from catalogsync.allegro.size_tables_wire import TEMPLATE
 from catalogsync.catalog.gpsr import ResponsiblePerson, ResponsibleProducer
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.state import LiveResponsible, LiveState
@@ -41,25 +42,36 @@ def plan_responsible(catalog: Catalog, live: LiveState) -> list[Change]:
         for name, entry in entries.items():
             data = canonical(entry)
             existing = live.responsible.get(kind, {}).get(name)
-            body = resource_body(kind, name, data)
-            if existing is None:
-                changes.append(Change(
-                    resource=RESOURCE_OF[kind], key=name, action=Action.CREATE,
-                    diffs=tuple(FieldDiff(field=k, new=v) for k, v in sorted(data.items())),
-                    request=Request(method="POST", path=path, body=body),
-                ))
-            elif existing.data != data:
-                changes.append(Change(
-                    resource=RESOURCE_OF[kind], key=name, action=Action.UPDATE, id=existing.id,
-                    diffs=tuple(FieldDiff(field=k, old=existing.data.get(k), new=v)
-                                for k, v in sorted(data.items()) if existing.data.get(k) != v),
-                    request=Request(method="PUT", path=f"{path}/{existing.id}", body=body),
-                    base=responsible_hash(existing),
-                ))
+            change = entry_change(RESOURCE_OF[kind], name, data, existing, path,
+                                  resource_body(kind, name, data))
+            if change is not None:
+                changes.append(change)
     return changes
+
+
+def entry_change(resource: Resource, name: str, data: dict[str, Any],
+                 existing: LiveResponsible | None, path: str, body: dict[str, Any]
+                 ) -> Change | None:
+    """An account entry offers name: created (POST `path`), updated in place (PUT by id) when
+    its data differ, or None when it is as the catalog says."""
+    if existing is None:
+        return Change(
+            resource=resource, key=name, action=Action.CREATE,
+            diffs=tuple(FieldDiff(field=k, new=v) for k, v in sorted(data.items())),
+            request=Request(method="POST", path=path, body=body),
+        )
+    if existing.data == data:
+        return None
+    return Change(
+        resource=resource, key=name, action=Action.UPDATE, id=existing.id,
+        diffs=tuple(FieldDiff(field=k, old=existing.data.get(k), new=v)
+                    for k, v in sorted(data.items()) if existing.data.get(k) != v),
+        request=Request(method="PUT", path=f"{path}/{existing.id}", body=body),
+        base=responsible_hash(existing),
+    )
 
 
 def references(live: LiveState) -> dict[str, dict[str, str]]:
     """kind -> name -> id of what the account has (for modification commands)."""
     return {kind: {name: e.id for name, e in entries.items()}
-            for kind, entries in live.responsible.items() if entries}
+            for kind, entries in live.responsible.items() if entries and kind != TEMPLATE}

@@ -26,6 +26,7 @@ from catalogsync.cli import CliContext, cli
 from catalogsync.emulator import conformance, deviations
 from tests.e2e.served import served_emulator
 from tests.e2e.test_after_sales import with_conditions
+from tests.e2e.test_size_tables import use_size_tables
 from tests.recording_proxy import Exchange, recording_proxy
 
 openapi_core = pytest.importorskip("openapi_core")
@@ -43,6 +44,13 @@ EXAMPLE = ROOT / "examples" / "catalog"
 #: Where the spec's servers put an operation (the proxy serves them all on one host).
 UPLOAD_HOST = ("POST /sale/images", "PUT /sale/offer-attachments/")
 MEDIA = "application/vnd.allegro.public.v1+json"
+#: a second size table, which one t-shirt moves to by modification command
+XL = """\
+  Koszulki XL:
+    template: Koszulki
+    headers: [Rozmiar, Obwód klatki piersiowej (cm)]
+    rows: [[XL, 104]]
+"""
 
 
 @cache
@@ -157,6 +165,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
             assert result.exit_code in (0, 2), result.output
             return result.output
 
+        use_size_tables(catalog)
         run("plan", str(catalog))
         run("apply", str(catalog), "--auto-approve")
         assert "No changes" in run("plan", str(catalog))
@@ -166,8 +175,14 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
                                                          "responsible_producer: Producent Demo"))
         conditions.write_text(conditions.read_text().replace("P21D", "P30D"))
         shirts = catalog / "offers" / "tshirts.yaml"
-        shirts.write_text(shirts.read_text().replace(
-            "    stock: 12\n", "    stock: 12\n    safety_information: none\n"))
+        text = shirts.read_text().replace(
+            "    stock: 12\n", "    stock: 12\n    safety_information: none\n")
+        medium = text.index("TSHIRT-WHITE-M:")
+        shirts.write_text(text[:medium] + text[medium:].replace(
+            "size_table: Koszulki damskie", "size_table: Koszulki XL", 1))
+        sizes = catalog / "sizes.yaml"
+        sizes.write_text(sizes.read_text().replace("[L, 96, 66]", "[L, 97, 67]").replace(
+            "12 345 67 89", "12 345 67 80").replace("contacts:\n", XL + "contacts:\n"))
         run("apply", str(catalog), "--auto-approve", "--allow-mass-change")
         assert "No changes" in run("plan", str(catalog))
         yield [e for e in record.exchanges if not e.path.startswith(("/_emulator", "/auth"))]
@@ -182,10 +197,15 @@ def test_the_session_went_over_real_http_through_the_proxy(session: list[Exchang
             "PUT offer-modification-commands", "POST offer-attachments",
             "PUT offer-attachments", "POST responsible-producers", "PATCH product-offers",
             "GET offers", "POST return-policies", "PUT return-policies", "GET return-policies",
-            "POST implied-warranties", "GET warranties", "POST warranties"} <= operations
+            "POST implied-warranties", "GET warranties", "POST warranties",
+            "GET size-tables-templates", "POST size-tables", "PUT size-tables",
+            "POST offer-contacts", "PUT offer-contacts"} <= operations
     assert all(e.status < 400 for e in session), [(e.method, e.path, e.status) for e in session
                                                    if e.status >= 400]
     assert len(session) > 60
+    moved = [json.loads(e.request_body)["modification"] for e in session
+             if e.path.startswith("/sale/offer-modification-commands/") and e.method == "PUT"]
+    assert any("sizeTable" in m for m in moved), moved  # a t-shirt to Koszulki XL, by id
     links = [e for e in session if e.path == "/sale/images" and e.request_body.startswith(b"{")]
     assert [json.loads(e.request_body) for e in links] == [
         {"url": "https://sklep.example/zdjecia/kubek-czarny-2.jpg"}]  # the outside image, once

@@ -107,3 +107,34 @@ async def test_a_table_create_whose_answer_was_lost_is_found_by_name() -> None:
     allegro = Tables([TransportError("connection dropped")])
     assert await creates.create(cast(AllegroClient, allegro), table, {}) == ("t-9", None)
     assert (allegro.posts, allegro.lookups) == (1, 1)
+
+
+class _Entries:
+    """An account whose size table and contact landed although their answers were lost."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    async def request(self, method: str, path: str, **_: Any) -> Any:
+        raise TransportError("connection dropped")
+
+    async def get(self, path: str, params: Any = None) -> Any:
+        self.paths.append(path)
+        return {"tables": [{"id": "s-1", "name": "Koszulki"}],
+                "contacts": [{"id": "c-1", "name": "Biuro"}]}
+
+
+@pytest.mark.parametrize(("resource", "key", "path", "found"), [
+    (Resource.SIZE_TABLE, "Koszulki", "/sale/size-tables", "s-1"),
+    (Resource.CONTACT, "Biuro", "/sale/offer-contacts", "c-1"),
+])
+async def test_a_size_table_or_contact_whose_answer_was_lost_is_found_by_name(
+    resource: Resource, key: str, path: str, found: str
+) -> None:
+    allegro = _Entries()
+    change = Change(resource=resource, key=key, action=Action.CREATE,
+                    request=Request(method="POST", path=path, body={}))
+
+    made, answer = await creates.create(cast(AllegroClient, allegro), change, {})
+
+    assert (made, answer, allegro.paths) == (found, None, [path])

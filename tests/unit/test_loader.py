@@ -354,7 +354,7 @@ def test_every_problem_of_every_file_is_reported_at_once() -> None:
             1,
             "must be a mapping with any of the sections offers:, shipping_rates:, variant_sets:, "
                 "responsible_producers:, responsible_persons:, return_policies:, "
-                "implied_warranties:, warranties:",
+                "implied_warranties:, warranties:, size_tables:, contacts:",
         ),
         Problem(
             Path("cat/catalogsync.yaml"),

@@ -106,7 +106,7 @@ def _publication_modification(body: Doc, now: datetime) -> Doc:
 
 
 #: offer-modification-commands fields the spec allows but the emulator does not model.
-_UNMODELLED = ("additionalServicesGroup", "discounts", "sizeTable", "publication")
+_UNMODELLED = ("additionalServicesGroup", "discounts", "publication")
 #: GPSR fields a modification sets on the offer's first product [SL Modification*]
 GPSR_FIELDS = ("responsibleProducer", "responsiblePerson", "safetyInformation")
 
@@ -125,6 +125,8 @@ def _offer_modification(body: Doc, now: datetime) -> Doc:
             out["location"] = fields.location(value, path)
         elif key in GPSR_FIELDS:
             out[key] = _gpsr_modification(key, value, path)
+        elif key == "sizeTable":  # whose it is, and the category, are the task's business
+            out[key] = {"id": checks.text(checks.json_object(value, path).get("id"), f"{path}.id")}
         elif key == "payments":
             payments = checks.json_object(value, path)
             if set(payments) != {"invoice"}:
@@ -137,7 +139,7 @@ def _offer_modification(body: Doc, now: datetime) -> Doc:
         raise invalid("modification", "modification must change at least one field.")
     changed: list[str] = []
     for key, value in out.items():
-        if key == "location":
+        if key in ("location", "sizeTable"):
             changed.append(key)
         elif key in GPSR_FIELDS:
             changed.append(f"productSet.{key}")

@@ -32,6 +32,7 @@ from catalogsync.emulator.services import marketplaces
 from catalogsync.emulator.services.offers.documents import LIVE, MARKETPLACE, StoredOffer
 from catalogsync.emulator.services.offers.gpsr import Gpsr
 from catalogsync.emulator.services.offers.lifecycle import OfferLifecycle
+from catalogsync.emulator.services.offers.references import OfferReferences
 from catalogsync.emulator.services.offers.storage import OfferStore
 from catalogsync.emulator.services.shipping import ShippingRates
 
@@ -97,8 +98,10 @@ class Commands:
 
     def __init__(self, store: Store, offers: OfferStore, lifecycle: OfferLifecycle,
                  shipping: ShippingRates, limiter: Limiter, gpsr: Gpsr,
-                 task_fails: Callable[[], bool] = lambda: False) -> None:
+                 task_fails: Callable[[], bool] = lambda: False,
+                 references: OfferReferences | None = None) -> None:
         self._store = store
+        self._references = references
         self._task_fails = task_fails
         self._gpsr = gpsr
         self._offers = offers
@@ -324,6 +327,11 @@ class Commands:
         if gpsr:
             try:
                 self._gpsr.modify(offer.seller, offer.doc, gpsr)
+            except ApiError as error:
+                raise TaskFailure(error.errors[0]["message"], *error.errors) from error
+        if "sizeTable" in payload and self._references is not None:
+            try:
+                self._references.modify(offer.seller, offer.doc, payload["sizeTable"])
             except ApiError as error:
                 raise TaskFailure(error.errors[0]["message"], *error.errors) from error
         delivery = dict(payload.get("delivery") or {})

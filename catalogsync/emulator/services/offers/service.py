@@ -26,6 +26,7 @@ from catalogsync.emulator.services.offers.documents import (
 )
 from catalogsync.emulator.services.offers.gpsr import Gpsr
 from catalogsync.emulator.services.offers.lifecycle import OfferLifecycle
+from catalogsync.emulator.services.offers.references import OfferReferences
 from catalogsync.emulator.services.offers.storage import OfferStore
 from catalogsync.emulator.services.shipping import ShippingRates
 
@@ -35,9 +36,10 @@ class Offers:
 
     def __init__(self, store: Store, storage: OfferStore, lifecycle: OfferLifecycle,
                  catalogue: Catalogue, shipping: ShippingRates, after_sales: AfterSales,
-                 images: Images, gpsr: Gpsr) -> None:
+                 images: Images, gpsr: Gpsr, references: OfferReferences) -> None:
         self._store = store
         self._gpsr = gpsr
+        self._references = references
         self._storage = storage
         self._lifecycle = lifecycle
         self._catalogue = catalogue
@@ -187,6 +189,7 @@ class Offers:
         if "afterSalesServices" in body:
             chosen = self._after_sales.offer_services(offer.seller, body["afterSalesServices"])
             doc["afterSalesServices"] = checks.merged(doc["afterSalesServices"], chosen)
+        self._references.write(offer.seller, doc, body)
         if "language" in body:  # `"language": null` is rejected (API_NOTES §11)
             doc["language"] = checks.text(body["language"], "language")
         if "publication" in body:
