@@ -1,10 +1,9 @@
 """apply(): carry a Plan out against Allegro and report per offer what happened.
 
-Order: shipping-rate tables, GPSR responsible producers and persons, after-sales conditions, size
-tables and contacts (offers name them), local images and safety manuals, offer creates and edits,
-then the batch commands — modification, price, quantity, publication — each grouping every
-offer that gets the same value into commands of at most 1000 (R14). A failure of one offer
-never stops the others; the next plan shows what is still to do.
+Order: the account resources offers name (tables, GPSR entries, after-sales conditions, size
+tables, contacts), local files, offer creates and edits, then the batch commands, each grouping
+the offers that get the same value (R14). A failure of one offer never stops the others; the
+next plan shows what is still to do.
 """
 
 from __future__ import annotations
@@ -36,7 +35,15 @@ from catalogsync.gcpause import settled
 from catalogsync.images import placeholders, substitute
 from catalogsync.live.cache import LiveCache, load_cache
 from catalogsync.plan.checks import approved_values
-from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
+from catalogsync.plan.model import (
+    ENTRY_RESOURCES,
+    Action,
+    Change,
+    Command,
+    CommandKind,
+    Plan,
+    Resource,
+)
 from catalogsync.progress import Phase, Progress
 from catalogsync.state import (
     PendingCommand,
@@ -256,7 +263,7 @@ class Applier:
         """Write the new id down at once: a crash now must not lead to a duplicate offer."""
         if change.resource is Resource.OFFER:
             record_id(self.index_path, self.index, "offer", change.key, resource_id)
-        elif change.resource in (Resource.RESPONSIBLE_PRODUCER, Resource.RESPONSIBLE_PERSON):
+        elif change.resource in ENTRY_RESOURCES:  # named by offers: ids for commands
             self.references.setdefault(change.resource.value, {})[change.key] = resource_id
         elif change.resource is Resource.SHIPPING_RATES:  # conditions: listed by name
             record_id(self.index_path, self.index, "shipping_rates", change.key, resource_id)
