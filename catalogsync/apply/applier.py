@@ -35,15 +35,7 @@ from catalogsync.gcpause import settled
 from catalogsync.images import placeholders, substitute
 from catalogsync.live.cache import LiveCache, load_cache
 from catalogsync.plan.checks import approved_values
-from catalogsync.plan.model import (
-    ENTRY_RESOURCES,
-    Action,
-    Change,
-    Command,
-    CommandKind,
-    Plan,
-    Resource,
-)
+from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Phase, Progress
 from catalogsync.state import (
     PendingCommand,
@@ -263,7 +255,7 @@ class Applier:
         """Write the new id down at once: a crash now must not lead to a duplicate offer."""
         if change.resource is Resource.OFFER:
             record_id(self.index_path, self.index, "offer", change.key, resource_id)
-        elif change.resource in ENTRY_RESOURCES:  # named by offers: ids for commands
+        elif change.resource.named_by_offers:
             self.references.setdefault(change.resource.value, {})[change.key] = resource_id
         elif change.resource is Resource.SHIPPING_RATES:  # conditions: listed by name
             record_id(self.index_path, self.index, "shipping_rates", change.key, resource_id)

@@ -58,6 +58,11 @@ class Resource(StrEnum):
         """An account resource offers name: apply makes it before the offers."""
         return self not in (Resource.OFFER, Resource.VARIANT_SET)
 
+    @property
+    def named_by_offers(self) -> bool:
+        """An account entry offers name by id in commands: apply hands a new one's id on."""
+        return self in ENTRY_RESOURCES
+
 
 #: After-sales conditions (plan/after_sales.py): account resources offers refer to.
 CONDITIONS = (Resource.RETURN_POLICY, Resource.IMPLIED_WARRANTY, Resource.WARRANTY)
