@@ -263,7 +263,8 @@ class Rate(Frozen):
 
 class ShippingRateTable(Frozen):
     rates: Annotated[tuple[Rate, ...], Field(min_length=1)]
-    #: the table's name on Allegro before a rename; the table is edited in place (R4)
+    #: the table's name on Allegro before a rename (`renamed_from`: older spelling); R4
+    moved_from: str | None = None
     renamed_from: str | None = None
 
 

@@ -1,7 +1,9 @@
-"""`moved_from`: an offer's earlier external ids, checked against the rest of the catalog.
+"""`moved_from`: an offer's earlier external ids, checked against the rest of the catalog;
+a table's, producer's or person's earlier name.
 
 A rename keeps the Allegro offer (its sales history and ratings) and changes its external id;
-the old key must be gone from the catalog, and only one offer can take it over."""
+the old key must be gone from the catalog, and only one offer can take it over. A renamed
+table, producer or person keeps its Allegro id; offers must name it by its new name."""
 
 from __future__ import annotations
 
@@ -37,3 +39,22 @@ def moved_issues(
 def moved_keys(offers: Mapping[str, Offer]) -> dict[str, str]:
     """Old external id -> the catalog key that took it over."""
     return {old: sku for sku, offer in offers.items() for old in offer.moved_from}
+
+
+def old_name(entry: Any) -> str | None:
+    """A table's, producer's or person's name on Allegro before a rename (`moved_from`;
+    `renamed_from` is a table's older spelling)."""
+    return getattr(entry, "moved_from", None) or getattr(entry, "renamed_from", None)
+
+
+def renamed_to(old: str, entries: Mapping[str, Any]) -> str | None:
+    """The name of the table, producer or person of `entries` that was `old` before a rename
+    (`moved_from`): an offer naming `old` must name it by its new name."""
+    for name, entry in entries.items():
+        if old_name(entry) == old:
+            return name
+    return None
+
+
+def renamed_message(what: str, old: str, new: str) -> str:
+    return f"{what} '{old}' was renamed to '{new}'; refer to it by its new name"
