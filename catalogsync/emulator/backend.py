@@ -76,6 +76,7 @@ class Backend:
                              self.accounts, self.images, gpsr)
         self.commands = Commands(store, offer_store, lifecycle, self.shipping, self.limiter,
                                  gpsr, self.faults.task_fails)
+        self.price_rules = self.commands.price_rules
         self.variants = VariantSets(store, offer_store, self.catalogue)
         self.orders = Orders(store, offer_store, lifecycle)
         self.commands.listen(self.orders.buy_named)  # the `purchase_on_command` buyer
