@@ -21,7 +21,8 @@ from catalogsync.catalog.yaml_nodes import INVALID, MERGE, NodeBuilder, is_null
 from catalogsync.errors import Problem
 
 SECTIONS = (
-    "offers", "shipping_rates", "variant_sets", "responsible_producers", "responsible_persons"
+    "offers", "shipping_rates", "variant_sets", "responsible_producers", "responsible_persons",
+    "price_rules",
 )
 SETTINGS_KEYS = tuple(Settings.model_fields)
 
@@ -211,6 +212,7 @@ _SECTION_KEYS = {
     "variant_sets": "set name to variant set",
     "responsible_producers": "producer name to producer",
     "responsible_persons": "person name to person",
+    "price_rules": "rule name to price rule",
 }
 
 

@@ -31,6 +31,7 @@ from catalogsync.catalog.gpsr import (
     ResponsibleProducer,
     SafetyInformation,
 )
+from catalogsync.catalog.price_rules import PriceRule, PriceRuleName, PriceRuleRefs
 from catalogsync.catalog.records import (
     DescriptionItem,
     ImageItem,
@@ -241,6 +242,7 @@ class OfferSpec(Frozen):
     marketed_before_gpsr: bool | None = None
     #: allegro-cz / -sk / -hu where the offer is offered too, with its price there
     marketplaces: Marketplaces | None = None
+    price_rules: PriceRuleRefs | None = None  # marketplace -> rule (catalog/price_rules.py)
     #: R26: change the price even while the offer is in a campaign or in Allegro Prices,
     #: which takes it out of the programme.
     allow_campaign_price_change: bool = False
@@ -293,6 +295,7 @@ class Defaults(Frozen):
     safety_information: SafetyInformation | None = None
     marketed_before_gpsr: bool | None = None
     marketplaces: Marketplaces | None = None
+    price_rules: PriceRuleRefs | None = None
 
 
 class Settings(Frozen):
@@ -344,6 +347,7 @@ def lean_offer(spec: OfferSpec) -> Offer:
         safety_information=spec.safety_information,
         marketed_before_gpsr=spec.marketed_before_gpsr,
         marketplaces=spec.marketplaces,
+        price_rules=spec.price_rules,
         allow_second_listing=spec.allow_second_listing,
         moved_from=spec.moved_from,
     )
@@ -378,6 +382,7 @@ class Catalog(Frozen):
     variant_sets: dict[VariantSetName, VariantSet] = Field(default_factory=dict)
     responsible_producers: dict[ResourceName, ResponsibleProducer] = Field(default_factory=dict)
     responsible_persons: dict[ResourceName, ResponsiblePerson] = Field(default_factory=dict)
+    price_rules: dict[PriceRuleName, PriceRule] = Field(default_factory=dict)
     #: (section, key) -> `file:line:column` where the loader read it, for the plan's messages
     _origins: dict[tuple[str, str], str] = PrivateAttr(default_factory=dict)
 

@@ -53,6 +53,7 @@ IDENTIFIER_FIELDS = frozenset(
         "after_sales",
         "parameters",
         "offers",  # a variant set's offer keys
+        "price_rules",
     }
 )
 

@@ -15,6 +15,7 @@ _SECTIONS = {
     "variant_set": "variant_sets",
     "responsible_producer": "responsible_producers",
     "responsible_person": "responsible_persons",
+    "price_rule": "price_rules",
 }
 
 

@@ -47,6 +47,9 @@ class Resource(StrEnum):
     VARIANT_SET = "variant_set"
     RESPONSIBLE_PRODUCER = "responsible_producer"
     RESPONSIBLE_PERSON = "responsible_person"
+    PRICE_RULE = "price_rule"
+    #: the offers put under one price rule on one marketplace (plan/price_rules.py)
+    OFFER_PRICE_RULES = "offer_price_rules"
 
 
 class Action(StrEnum):
@@ -189,6 +192,8 @@ class Change(_Frozen):
             if self.payload.get("replace"):
                 steps.append(f"DELETE /sale/offer-variants/{self.id}")
             steps.append("PUT /sale/offer-variants/{setId}")
+        if self.resource is Resource.OFFER_PRICE_RULES:
+            steps.append("POST /sale/offer-price-automation-commands")
         return (*steps, *(c.label for c in self.commands))
 
 
