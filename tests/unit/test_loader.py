@@ -201,7 +201,7 @@ def test_an_unknown_key_without_a_close_match_lists_the_known_ones() -> None:
     )
 
     assert found == [
-        "cat/o.yaml:4:5: shipping_rates.std.zzz: unknown key; expected one of rates, renamed_from"
+        "cat/o.yaml:4:5: shipping_rates.std.zzz: unknown key; expected one of rates, moved_from, renamed_from"
     ]
 
 
@@ -353,7 +353,7 @@ def test_every_problem_of_every_file_is_reported_at_once() -> None:
             1,
             1,
             "must be a mapping with any of the sections offers:, shipping_rates:, variant_sets:, "
-                "responsible_producers:, responsible_persons:",
+                "responsible_producers:, responsible_persons:, price_rules:",
         ),
         Problem(
             Path("cat/catalogsync.yaml"),
