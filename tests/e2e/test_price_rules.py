@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from catalogsync.emulator.backend import Backend
 from tests.e2e.conftest import Run, offer_id
 
@@ -76,3 +78,25 @@ def test_an_unknown_rule_or_a_marketplace_the_offer_is_not_on_is_an_error(
     assert planned.exit_code == 1
     assert "price rule 'Price Converter' on allegro-hu, where the offer is not offered" in (
         planned.output)
+
+
+def test_import_writes_the_rules_and_each_offers_rule_and_round_trips(
+    run: Run, catalog_dir: Path, tmp_path: Path
+) -> None:
+    _use_rule(catalog_dir)
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    adopted = tmp_path / "adopted"
+
+    imported = run("import", adopted)
+
+    assert imported.exit_code == 0, imported.output
+    written = yaml.safe_load((adopted / "price_rules.yaml").read_text())["price_rules"]
+    assert written == {"Kurs CZ +5%": {"type": "EXCHANGE_RATE", "change_by_percentage": {
+        "operation": "ADD", "value": 5.0}}}
+    offers = {}
+    for path in (adopted / "offers").glob("*.yaml"):
+        offers.update(yaml.safe_load(path.read_text())["offers"])
+    assert offers["MUG-WHITE-330"]["price_rules"] == {"allegro-cz": "Kurs CZ +5%"}
+    assert offers["MUG-WHITE-330"]["marketplaces"]["allegro-cz"] is None
+    planned = run("plan", adopted, "--detailed-exitcode")
+    assert planned.exit_code == 0, planned.output
