@@ -201,7 +201,8 @@ def test_an_unknown_key_without_a_close_match_lists_the_known_ones() -> None:
     )
 
     assert found == [
-        "cat/o.yaml:4:5: shipping_rates.std.zzz: unknown key; expected one of rates, moved_from, renamed_from"
+        "cat/o.yaml:4:5: shipping_rates.std.zzz: unknown key; expected one of rates, "
+        "moved_from, renamed_from"
     ]
 
 
