@@ -144,6 +144,12 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
         "      - https://a.allegroimg.com/original/11a1b2/kubek-czarny-1.jpg\n"
         "      - images/kubek.jpg\n"
         "      - https://sklep.example/zdjecia/kubek-czarny-2.jpg\n"))  # copied by Allegro
+    mugs.write_text(mugs.read_text().replace(  # on allegro.cz at a price rule's price
+        "  MUG-BLACK-330:\n",
+        "  MUG-BLACK-330:\n    marketplaces: [allegro-cz]\n"
+        "    price_rules: {allegro-cz: Kurs CZ}\n"))
+    rules = catalog / "price_rules.yaml"
+    rules.write_text("price_rules:\n  Kurs CZ:\n    type: EXCHANGE_RATE\n")
     with served_emulator(work) as emulator, recording_proxy(emulator.base) as (proxy, record):
         emulator.steer("settings", {"processing_delay": 0.0})
         env = {"CATALOGSYNC_API_URL": proxy, "CATALOGSYNC_ACCESS_TOKEN": emulator.token(),
@@ -161,6 +167,8 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
                         .replace("allegro-cz: 179.00", "allegro-cz: 169.00"))
         settings.write_text(settings.read_text().replace("responsible_producer: Fabryka Demo",
                                                          "responsible_producer: Producent Demo"))
+        rules.write_text(rules.read_text() + "    change_by_amount: {operation: ADD, "
+                         "values: {CZK: 10.00}}\n")
         shirts = catalog / "offers" / "tshirts.yaml"
         shirts.write_text(shirts.read_text().replace(
             "    stock: 12\n", "    stock: 12\n    safety_information: none\n"))
@@ -176,6 +184,8 @@ def test_the_session_went_over_real_http_through_the_proxy(session: list[Exchang
     assert {"POST images", "POST product-offers", "POST offer-bulk-modification-commands",
             "GET offer-bulk-modification-commands",
             "PUT offer-modification-commands", "POST offer-attachments",
+            "POST price-automation", "PUT price-automation",
+            "POST offer-price-automation-commands", "GET offer-price-automation-commands",
             "PUT offer-attachments", "POST responsible-producers", "PATCH product-offers",
             "GET offers"} <= operations
     assert all(e.status < 400 for e in session), [(e.method, e.path, e.status) for e in session
