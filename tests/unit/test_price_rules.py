@@ -3,14 +3,17 @@ and the offers' per marketplace, with their checks and R26."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from catalogsync.allegro.price_rules_wire import command_body, followed, rule_body
+from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Catalog
 from catalogsync.catalog.price_rules import PriceRule, rule_data
+from catalogsync.errors import CatalogError
 from catalogsync.live.state import LiveOffer, LivePriceRule, LiveState
 from catalogsync.plan.model import Action, Resource, Severity
 from catalogsync.plan.price_rules import plan_rules, plan_uses
@@ -112,3 +115,18 @@ def test_r26_an_offer_in_allegro_prices_there_stays_off_the_rule_unless_allowed(
     assert len(changes) == 1
     followed_now = LiveState(offers=live.offers, followed_rules={"A": {"allegro-cz": "Kurs"}})
     assert plan_uses(catalog, followed_now, False) == ([], [])
+
+
+def test_rule_names_yaml_would_read_as_booleans_or_times_stay_text(tmp_path: Path) -> None:
+    (tmp_path / "catalogsync.yaml").write_text("environment: local\n")
+    (tmp_path / "rules.yaml").write_text(
+        "price_rules:\n  on:\n    type: EXCHANGE_RATE\n  12:30:\n    type: EXCHANGE_RATE\n"
+        "    change_by_amount: {operation: ADD, values: {CZK: 10}}\n"
+        "offers:\n  A:\n    price_rules: {allegro-cz: 12:30, allegro-sk: on}\n")
+    catalog = load_catalog(tmp_path)
+    assert list(catalog.price_rules) == ["on", "12:30"]
+    assert catalog.offers["A"].price_rules == {"allegro-cz": "12:30", "allegro-sk": "on"}
+    (tmp_path / "rules.yaml").write_text("price_rules:\n  Kurs:\n    type: CONVERTER\n")
+    with pytest.raises(CatalogError) as error:
+        load_catalog(tmp_path)
+    assert "rules.yaml:3:" in str(error.value.problems[0])

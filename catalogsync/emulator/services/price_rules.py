@@ -28,6 +28,7 @@ import json
 import uuid
 from typing import Any
 
+from catalogsync.catalog import limits as L
 from catalogsync.emulator.core import checks
 from catalogsync.emulator.core.errors import ApiError, Doc, forbidden, invalid, iso, not_found
 from catalogsync.emulator.core.store import Store
@@ -40,7 +41,7 @@ DEFAULTS = (("FOLLOW_BY_ALLEGRO_MIN_PRICE", "Lowest price on Allegro"),
             ("FOLLOW_BY_MARKET_MIN_PRICE", "Lowest price on market"),
             ("EXCHANGE_RATE", "Price Converter"),
             ("FOLLOW_BY_TOP_OFFER_PRICE", "Top offer"))
-MAX_NAME = 33
+MAX_NAME = L.PRICE_RULE_NAME_MAX_CHARS
 OPERATIONS = ("ADD", "SUBTRACT")
 _SINCE = "2023-03-23T15:45:02Z"  # the default rules' `updatedAt`, as the spec shows them
 
