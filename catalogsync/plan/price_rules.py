@@ -167,13 +167,13 @@ def _what_buyers_see(offer: Offer, catalog: Catalog, marketplace: str, rule: str
     base_text = (f"the base price {base} {catalog.settings.defaults.currency}"
                  if offer.price is not None else f"the base price {base}" if base is not None
                  else "the base price")
-    rule_data_ = catalog.price_rules.get(rule)
+    declared = catalog.price_rules.get(rule)
     change = ""
-    if rule_data_ and rule_data_.change_by_percentage:
-        p = rule_data_.change_by_percentage
+    if declared and declared.change_by_percentage:
+        p = declared.change_by_percentage
         change = f", {'+' if p.operation == 'ADD' else '-'}{p.value} %"
-    elif rule_data_ and rule_data_.change_by_amount:
-        a = rule_data_.change_by_amount
+    elif declared and declared.change_by_amount:
+        a = declared.change_by_amount
         sign = "+" if a.operation == "ADD" else "-"
         change = ", " + ", ".join(f"{sign}{v} {c}" for c, v in sorted(a.values.items()))
     now = ((fields or {}).get("marketplaces") or {}).get(marketplace)
