@@ -15,6 +15,7 @@ from catalogsync.catalog.models import Catalog
 from catalogsync.catalog.price_rules import PriceRule, rule_data
 from catalogsync.errors import CatalogError
 from catalogsync.live.state import LiveOffer, LivePriceRule, LiveState
+from catalogsync.plan.cost import estimate
 from catalogsync.plan.model import Action, Resource, Severity
 from catalogsync.plan.price_rules import plan_rules, plan_uses
 
@@ -130,3 +131,12 @@ def test_rule_names_yaml_would_read_as_booleans_or_times_stay_text(tmp_path: Pat
     with pytest.raises(CatalogError) as error:
         load_catalog(tmp_path)
     assert "rules.yaml:3:" in str(error.value.problems[0])
+
+
+def test_the_estimate_counts_a_command_and_its_report_per_1000_offers() -> None:
+    catalog = _catalog(**{f"S{i}": {"marketplaces": ["allegro-cz"],
+                                    "price_rules": {"allegro-cz": "Kurs"}} for i in range(1001)})
+    rule = LivePriceRule(id="r1", name="Kurs", default=False,
+                         data=rule_data(PriceRule.model_validate(PLUS_5)))
+    (change,), _ = plan_uses(catalog, LiveState(price_rules={"Kurs": rule}), False)
+    assert estimate([change])[0] == 4  # two commands, each POSTed and its report read once
