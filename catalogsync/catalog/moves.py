@@ -36,6 +36,35 @@ def moved_issues(
     return issues
 
 
+def renamed_issues(
+    sections: Mapping[str, Mapping[Any, Any]],
+    origins: Mapping[str, Mapping[Any, tuple[Path, int, int]]],
+) -> list[Issue]:
+    """A table's, producer's or person's `moved_from` naming an entry the catalog still has,
+    or one another entry of the section claims too (at the second one)."""
+    issues = []
+    for section in ("shipping_rates", "responsible_producers", "responsible_persons"):
+        entries = sections.get(section) or {}
+        claimed: dict[str, Any] = {}
+        for name, entry in entries.items():
+            if not isinstance(entry, dict):
+                continue  # pydantic reports the shape
+            key = "moved_from" if "moved_from" in entry else "renamed_from"
+            old = entry.get(key)
+            if not isinstance(old, str):
+                continue
+            path = (section, name, key)
+            if old in entries:
+                issues.append(Issue(origins[section][name][0], path, f"'{old}' is still in "
+                                    f"{section}; a rename takes the old name out of it"))
+            elif old in claimed:
+                issues.append(Issue(origins[section][name][0], path, f"'{old}' is claimed by "
+                                    f"'{claimed[old]}' too; one entry takes over an old name"))
+            else:
+                claimed[old] = name
+    return issues
+
+
 def moved_keys(offers: Mapping[str, Offer]) -> dict[str, str]:
     """Old external id -> the catalog key that took it over."""
     return {old: sku for sku, offer in offers.items() for old in offer.moved_from}

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from catalogsync.apply.moves import move_confirmed
+from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Catalog
 from catalogsync.catalog.moves import moved_issues, renamed_to
+from catalogsync.errors import CatalogError
 from catalogsync.live.moves import as_renamed, moved_index
 from catalogsync.live.state import LiveOffer, LiveResponsible, LiveState
 from catalogsync.lockfile import LockFile
@@ -169,3 +173,21 @@ def test_a_renamed_table_moves_in_the_index_once_allegro_has_the_new_name(
     assert move_confirmed(path, index, catalog, {"shipping_rates Nowy": "t1"}) == ["Nowy"]
     assert index.shipping_rates == {"Nowy": "t1"}
     assert load_index(path).shipping_rates == {"Nowy": "t1"}
+
+
+def test_a_table_or_producer_moved_from_a_name_still_in_the_catalog_or_claimed_twice(
+    tmp_path: Path,
+) -> None:
+    rates = "    rates: [{delivery_method: DPD, first_item: 9}]\n"
+    (tmp_path / "catalogsync.yaml").write_text("environment: local\n")
+    (tmp_path / "shipping.yaml").write_text(
+        "shipping_rates:\n  A:\n" + rates + "  B:\n    moved_from: A\n" + rates
+        + "  C:\n    moved_from: X\n" + rates + "  D:\n    renamed_from: X\n" + rates)
+    with pytest.raises(CatalogError) as error:
+        load_catalog(tmp_path)
+    assert [str(p).split(": ", 1)[1] for p in error.value.problems] == [
+        "shipping_rates.B.moved_from: 'A' is still in shipping_rates; a rename takes the old "
+        "name out of it",
+        "shipping_rates.D.renamed_from: 'X' is claimed by 'C' too; one entry takes over an "
+        "old name",
+    ]
