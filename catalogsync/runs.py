@@ -26,6 +26,7 @@ from catalogsync.apply.applier import Applier
 from catalogsync.apply.found import record_found
 from catalogsync.apply.moves import already_moved, move_confirmed, renamed_now
 from catalogsync.apply.polling import settle_pending
+from catalogsync.apply.price_rules import apply_price_rules
 from catalogsync.apply.report import ApplyReport
 from catalogsync.apply.stock import StockMarks
 from catalogsync.catalog.models import Catalog, Environment
@@ -45,6 +46,7 @@ from catalogsync.live.cache import LiveCache, load_cache, save_cache
 from catalogsync.live.committed import committed_cache
 from catalogsync.live.local_files import with_local_files
 from catalogsync.live.moves import moved_index
+from catalogsync.live.price_rules import with_price_rules
 from catalogsync.live.product_labels import read_product_labels
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
@@ -97,7 +99,7 @@ async def _read(
     if unread:
         live = await read_vouched(client, live, cache, unread)
     live = replace(live, product_labels=await read_product_labels(client, catalog, live))
-    return live, cache
+    return await with_price_rules(client, catalog, live), cache
 
 
 async def apply(
@@ -166,6 +168,7 @@ async def apply(
                     save_cache(live_cache_path(directory, environment), cache)
             reads = sum(client.requests.values())
             report = await applier.run()
+            await apply_price_rules(client, result, index, report)
             if move_confirmed(index_path, index, catalog, renamed_now(result, report)):
                 save_index(index_path, index)
             uploaded = with_local_files(live, catalog, index, directory) if result.uploads else live

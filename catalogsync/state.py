@@ -245,7 +245,8 @@ def record_id(
         index._lock.append(kind, key, value)
 
 
-def forget_id(path: Path, index: StateIndex, kind: Literal["offer"], key: str) -> None:
+def forget_id(path: Path, index: StateIndex, kind: Literal["offer", "shipping_rates"],
+              key: str) -> None:
     """The resource is gone for good (a deleted draft): drop its id now; the lock file loses
     its line when `save_index` writes it next."""
     _record(path, index, {"kind": "forget", "section": kind, "key": key})

@@ -38,6 +38,7 @@ from catalogsync.adopt.files import (
 )
 from catalogsync.adopt.gpsr import KINDS, as_written, responsible_resources
 from catalogsync.adopt.ledger import imported_ledger
+from catalogsync.adopt.price_rules import add_price_rules, price_rule_file, rules_if_used
 from catalogsync.adopt.seen import managed_ids, nothing_imported, record, unseen
 from catalogsync.adopt.size_tables import sections as size_sections
 from catalogsync.adopt.update import update_catalog
@@ -48,6 +49,7 @@ from catalogsync.catalog.models import OFFER_FIELDS, Catalog, Environment
 from catalogsync.cli_state import check_account
 from catalogsync.config import WORK_DIR, lock_file, pacing_path, state_index_path
 from catalogsync.live.sales import Window, around, read_sales
+from catalogsync.live.state import LivePriceRule
 from catalogsync.runlock import Holder, lock_path
 from catalogsync.safe_text import visible
 from catalogsync.state import load_index, load_pacing, save_index, save_pacing
@@ -127,10 +129,11 @@ async def _import(obj: Any, directory: Path, environment: Environment, selection
                     client, selection, progress.for_output(), tables=tables
                 )
                 window = await around(client, sales)
+                rules = await rules_if_used(client, account.listed, _base(existing))
             finally:
                 save_pacing(path, client.pacer.export())
             _write(directory, environment, existing, account, without, per_file, selection,
-                   window)
+                   window, rules)
 
 
 def _ignore(holder: Holder) -> None:
@@ -144,7 +147,8 @@ def _took_over(holder: Holder) -> None:
 
 def _write(directory: Path, environment: Environment, existing: Catalog | None,
            account: Account, without: frozenset[str], per_file: int,
-           selection: Selection, window: Window | str) -> None:
+           selection: Selection, window: Window | str,
+           rules: dict[str, LivePriceRule]) -> None:
     index_path = state_index_path(directory, environment)
     lock = lock_file(directory, environment)
     index = load_index(index_path, lock)
@@ -156,6 +160,7 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     found = entries(account, without, taken, claimed)
     seen, notes = managed_ids(account, managed, index.offers)
     header = f"# Imported from Allegro by `catalogsync import` on {datetime.now(UTC):%Y-%m-%d}.\n"
+    followed = add_price_rules(found, account.listed, _base(existing), rules)
     notes += [note for entry in found for note in entry.notes] + unmanage_invalid(found)
     existing_defaults = catalog_defaults(existing) if existing else None
     used = {kind: {e.fields[kind] for e in found if kind in e.fields} for kind in KINDS}
@@ -181,6 +186,8 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     files.update(responsible_file(directory, responsible, header))
     files.update(after_sales_file(directory, conditions, header))
     files.update(sizes_file(directory, sizes, header))
+    files.update(price_rule_file(directory, rules, followed,
+                                 set(existing.price_rules) if existing else set(), header))
     if existing is None:
         settings = {"environment": environment.value, "marketplace": "allegro-pl",
                     "defaults": as_written(defaults)}
@@ -245,6 +252,10 @@ def _outside_patterns(directory: Path, existing: Catalog | None, files: dict[Pat
     return [f"{path.relative_to(directory)} is not matched by `files:` in {SETTINGS_FILE}; "
             "add it there, or the catalog will not load what import wrote"
             for path in sorted(files) if path not in chosen and path.name != SETTINGS_FILE]
+
+
+def _base(catalog: Catalog | None) -> str:
+    return catalog.settings.marketplace if catalog else "allegro-pl"
 
 
 def _declared(catalog: Catalog | None) -> dict[str, set[str]]:

@@ -24,6 +24,7 @@ SECTIONS = (
     "offers", "shipping_rates", "variant_sets", "responsible_producers", "responsible_persons",
     "return_policies", "implied_warranties", "warranties",
     "size_tables", "contacts",
+    "price_rules",
 )
 SETTINGS_KEYS = tuple(Settings.model_fields)
 
@@ -218,6 +219,7 @@ _SECTION_KEYS = {
     "warranties": "name to warranty",
     "size_tables": "size table name to size table",
     "contacts": "contact name to contact",
+    "price_rules": "rule name to price rule",
 }
 
 

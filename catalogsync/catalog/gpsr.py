@@ -66,6 +66,8 @@ class ResponsibleProducer(_Frozen):
     trade_name: Annotated[str, Field(min_length=1, max_length=200)]
     address: Address
     contact: Contact
+    #: its name on Allegro before a rename: the same producer, renamed in place
+    moved_from: ResourceName | None = None
 
 
 class ResponsiblePerson(_Frozen):
@@ -74,6 +76,8 @@ class ResponsiblePerson(_Frozen):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     address: Address
     contact: Contact
+    #: its name on Allegro before a rename: the same person, renamed in place
+    moved_from: ResourceName | None = None
 
     @model_validator(mode="after")
     def _in_the_eu(self) -> ResponsiblePerson:

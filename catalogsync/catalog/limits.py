@@ -44,6 +44,8 @@ TABLES_PER_ACCOUNT = 250
 #: a variant set's name, and how many offers it groups [S VariantSet]
 VARIANT_SET_NAME_MAX_CHARS = 75
 VARIANT_SET_MIN_OFFERS, VARIANT_SET_MAX_OFFERS = 2, 500
+#: a price automation rule's name [SL AutomaticPricingRuleName]
+PRICE_RULE_NAME_MAX_CHARS = 33
 #: R13: drafts (INACTIVE offers) per account
 DRAFTS_PER_ACCOUNT = 20_000
 #: R14: offers in one batch command

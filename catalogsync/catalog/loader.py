@@ -36,7 +36,7 @@ from catalogsync.catalog.discovery import SETTINGS_FILE, catalog_files
 from catalogsync.catalog.file_reading import SECTIONS, FileReading, Section, Skipped, UndoPoint
 from catalogsync.catalog.load_cache import LoadCache, replay, taken
 from catalogsync.catalog.models import Catalog, Offer, Settings
-from catalogsync.catalog.moves import moved_issues
+from catalogsync.catalog.moves import moved_issues, renamed_issues
 from catalogsync.catalog.offer_checks import offer_problems
 from catalogsync.catalog.yaml_nodes import INVALID, Locator, NodeBuilder, compose, is_null
 from catalogsync.errors import CatalogError, Problem
@@ -108,6 +108,7 @@ class _Load:
         for file, section, key, value in self.shadowed:
             self._validated({section: {key: value}}, file)
         self.issues += self._reference_issues() + moved_issues(self.offers, self.origins["offers"])
+        self.issues += renamed_issues(self.sections, self.origins)
         self.issues += self._offer_issues(catalog)  # of every valid offer, to report all at once
         if catalog is not None and self.offers_valid:
             catalog = catalog.model_copy(update={"offers": self.offers})

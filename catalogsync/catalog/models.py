@@ -33,6 +33,7 @@ from catalogsync.catalog.gpsr import (
     ResponsibleProducer,
     SafetyInformation,
 )
+from catalogsync.catalog.price_rules import PriceRule, PriceRuleName, PriceRuleRefs
 from catalogsync.catalog.records import (
     DescriptionItem,
     ImageItem,
@@ -245,6 +246,7 @@ class OfferSpec(References):
     marketed_before_gpsr: bool | None = None
     #: allegro-cz / -sk / -hu where the offer is offered too, with its price there
     marketplaces: Marketplaces | None = None
+    price_rules: PriceRuleRefs | None = None  # marketplace -> rule (catalog/price_rules.py)
     #: R26: change the price even while the offer is in a campaign or in Allegro Prices,
     #: which takes it out of the programme.
     allow_campaign_price_change: bool = False
@@ -267,7 +269,8 @@ class Rate(Frozen):
 
 class ShippingRateTable(Frozen):
     rates: Annotated[tuple[Rate, ...], Field(min_length=1)]
-    #: the table's name on Allegro before a rename; the table is edited in place (R4)
+    #: the table's name on Allegro before a rename (`renamed_from`: older spelling); R4
+    moved_from: str | None = None
     renamed_from: str | None = None
 
 
@@ -296,6 +299,7 @@ class Defaults(References):
     safety_information: SafetyInformation | None = None
     marketed_before_gpsr: bool | None = None
     marketplaces: Marketplaces | None = None
+    price_rules: PriceRuleRefs | None = None
 
 
 class Settings(Frozen):
@@ -371,6 +375,7 @@ class Catalog(Frozen):
     warranties: dict[A.ConditionName, A.Warranty] = Field(default_factory=dict)
     size_tables: SizeTables = Field(default_factory=dict)
     contacts: Contacts = Field(default_factory=dict)
+    price_rules: dict[PriceRuleName, PriceRule] = Field(default_factory=dict)
     #: (section, key) -> `file:line:column` where the loader read it, for the plan's messages
     _origins: dict[tuple[str, str], str] = PrivateAttr(default_factory=dict)
 

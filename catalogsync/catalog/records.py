@@ -86,6 +86,7 @@ class Offer:
     safety_information: Any = None
     marketed_before_gpsr: bool | None = None
     marketplaces: dict[str, Decimal | None] | None = None
+    price_rules: dict[str, str] | None = None  # marketplace -> rule name
     #: list this product although an offer outside the catalog already sells it
     allow_second_listing: bool = False
     #: the offer's earlier external ids (a rename: catalogsync/moves.py)

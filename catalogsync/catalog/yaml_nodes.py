@@ -55,6 +55,7 @@ IDENTIFIER_FIELDS = frozenset(
         "offers",  # a variant set's offer keys
         # size tables and contacts (catalog/size_tables.py): `+48…` and `38:40` stay text
         *("size_table", "contact", "template", "headers", "rows", "email", "phones"),
+        "price_rules",
     }
 )
 

@@ -24,6 +24,7 @@ from catalogsync.emulator.http import (
     oauth,
     offers,
     orders,
+    price_rules,
     shipping,
     size_tables,
     variants,
@@ -32,6 +33,7 @@ from catalogsync.emulator.http import gate as h
 from catalogsync.emulator.http import steering as s
 from catalogsync.emulator.services.bulk_modifications import KIND as BULK
 from catalogsync.emulator.services.command_bodies import COMMAND_KINDS
+from catalogsync.emulator.services.price_rules import KIND as AUTOMATION
 
 USER, ANY = h.Access.USER, h.Access.ANY
 
@@ -86,6 +88,12 @@ REST: list[tuple[str, str, h.Handler, h.Access]] = [
     ("GET", "/sale/badges", campaigns.list_badges, USER),
     ("GET", "/sale/badge-campaigns", campaigns.list_badge_campaigns, USER),
     ("POST", "/sale/allegro-prices/offers-queries", campaigns.allegro_prices_offers, USER),
+    ("GET", "/sale/price-automation/rules", price_rules.list_rules, USER),
+    ("POST", "/sale/price-automation/rules", price_rules.create_rule, USER),
+    ("GET", "/sale/price-automation/rules/{ruleId}", price_rules.get_rule, USER),
+    ("PUT", "/sale/price-automation/rules/{ruleId}", price_rules.update_rule, USER),
+    ("DELETE", "/sale/price-automation/rules/{ruleId}", price_rules.delete_rule, USER),
+    ("GET", "/sale/price-automation/offers/{offerId}/rules", price_rules.offer_rules, USER),
     ("GET", "/sale/offer-events", events.offer_events, USER),
     ("GET", "/order/events", orders.order_events, USER),
     ("GET", "/order/checkout-forms/{id}", orders.checkout_form, USER),
@@ -106,6 +114,12 @@ for _kind in COMMAND_KINDS:
         ("GET", f"/sale/{_kind}/{{commandId}}/tasks", _tasks, USER),
     ]
 
+_report, _tasks = commands.command_handlers(AUTOMATION)[1:]
+REST += [
+    ("POST", f"/sale/{AUTOMATION}", price_rules.post_command, USER),
+    ("GET", f"/sale/{AUTOMATION}/{{commandId}}", _report, USER),
+    ("GET", f"/sale/{AUTOMATION}/{{commandId}}/tasks", _tasks, USER),
+]
 _report, _tasks = commands.command_handlers(BULK)[1:]
 REST += [
     ("POST", f"/sale/{BULK}", commands.post_bulk, USER),

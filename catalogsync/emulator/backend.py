@@ -85,6 +85,7 @@ class Backend:
                              self.after_sales, self.images, gpsr, references)
         self.commands = Commands(store, offer_store, lifecycle, self.shipping, self.limiter,
                                  gpsr, self.faults.task_fails, references)
+        self.price_rules = self.commands.price_rules
         self.variants = VariantSets(store, offer_store, self.catalogue)
         self.orders = Orders(store, offer_store, lifecycle)
         self.commands.listen(self.orders.buy_named)  # the `purchase_on_command` buyer

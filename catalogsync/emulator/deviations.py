@@ -48,7 +48,17 @@ def _task_with_subject(error: Any) -> bool:
             and error.validator_value[0] == error.validator_value[1])
 
 
+def _automation_modification(error: Any) -> bool:
+    # `OfferAutomaticPricingCommand.modification` is a oneOf of the set and the remove
+    # modification, neither of which requires its one property: every body matches both
+    instance = error.instance
+    return (error.validator == "oneOf" and list(error.absolute_path) == ["modification"]
+            and isinstance(instance, dict) and len(instance) == 1
+            and next(iter(instance)) in ("set", "remove"))
+
+
 _MATCHERS = {
+    "a price automation modification matches both oneOf schemas": _automation_modification,
     "a bulk task matches both of its identical oneOf schemas": _task_with_subject,
     "null object or array": _null_object_or_array,
     "NO_SAFETY_INFORMATION in requests": _no_safety_information,
@@ -70,6 +80,15 @@ DEVIATIONS = (
         "so no answer can satisfy `oneOf`. The emulator sends the tasks as the spec describes "
         "them (`subject` {offerId, field}, status, message, errors); only this refusal passes.",
         "openapi-latest-bundled.yaml components TaskWithSubjectReport",
+    ),
+    Deviation(
+        "request", "a price automation modification matches both oneOf schemas",
+        "`POST /sale/offer-price-automation-commands` takes `modification` as a `oneOf` of "
+        "`OfferAutomaticPricingModificationSet` ({set}) and `...Remove` ({remove}), neither of "
+        "which requires its property: any body is valid under both, so none satisfies `oneOf`. "
+        "The emulator takes exactly one of `set` and `remove` (checked in "
+        "services/price_rules.py); only this refusal passes.",
+        "openapi-latest-bundled.yaml components OfferAutomaticPricingCommand",
     ),
     Deviation(
         "request", "NO_SAFETY_INFORMATION in requests",

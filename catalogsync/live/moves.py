@@ -9,7 +9,10 @@ itself once Allegro has the new key."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from catalogsync.catalog.models import Catalog
+from catalogsync.catalog.moves import old_name
 from catalogsync.state import StateIndex
 
 
@@ -33,3 +36,24 @@ def moved_index(catalog: Catalog, index: StateIndex) -> StateIndex:
         return index
     stock = index.stock.model_copy(update={"offers": marks})
     return index.model_copy(update={"offers": offers, "applied": applied, "stock": stock})
+
+
+def tables_to_read(catalog: Catalog) -> set[str | None]:
+    """The tables whose rates are read: the catalog's, under their names and the names they
+    have on Allegro until a rename is applied."""
+    return {*catalog.shipping_rates, *map(old_name, catalog.shipping_rates.values())}
+
+
+def as_renamed(names: dict[str, str], catalog: Catalog, kind: str) -> dict[str, str]:
+    """Id -> name of the account's tables (`kind` "tables") or GPSR producers and persons
+    ("gpsr"), a name the catalog renames (`moved_from`) given as the new one: an offer that
+    refers to the table (by id) is the same whichever name the table has, so the rename
+    alone changes no offer."""
+    entries: dict[str, Any] = (
+        dict(catalog.shipping_rates) if kind == "tables"
+        else {**catalog.responsible_producers, **catalog.responsible_persons}
+    )
+    renames = {old: new for new, entry in entries.items() if (old := old_name(entry))}
+    if not renames:
+        return names
+    return {i: renames.get(name, name) for i, name in names.items()}

@@ -26,16 +26,11 @@ from catalogsync.live.fetch import status_of as _status
 from catalogsync.live.gpsr import named, names_by_id, read_responsible
 from catalogsync.live.listings import read_other_listings
 from catalogsync.live.marketplaces import read_marketplace_programmes, read_marketplaces
+from catalogsync.live.moves import as_renamed, tables_to_read
 from catalogsync.live.programmes import read_campaigns
 from catalogsync.live.reuse import LISTED, from_cache, pending, still_matches
 from catalogsync.live.sales import around, attribute, read_sales
-from catalogsync.live.state import (
-    DeliveryMethod,
-    LiveOffer,
-    LiveState,
-    LiveTable,
-    ProductCandidate,
-)
+from catalogsync.live.state import DeliveryMethod, LiveOffer, LiveState, LiveTable, ProductCandidate
 from catalogsync.live.variants import read_variant_sets
 from catalogsync.state import StateIndex
 
@@ -68,9 +63,9 @@ async def _read_live(
     tables, listing = await asyncio.gather(
         _tables(client, catalog, index, methods), _list_offers(client)
     )
-    table_names = {t.id: t.name for t in tables.values()}
+    table_names = as_renamed({t.id: t.name for t in tables.values()}, catalog, "tables")
     responsible = await read_responsible(client, catalog)
-    names = names_by_id(responsible)
+    names = as_renamed(names_by_id(responsible), catalog, "gpsr")
     current = cache.tables == table_names and cache.responsible == names
     reuse = (
         {i: c for i, c in cache.offers.items() if i not in changed and not pending(c.fields)}
@@ -183,7 +178,7 @@ async def _tables(
     summary = (await client.get("/sale/shipping-rates")).get("shippingRates") or []
     methods = {m.id: m.name for m in delivery_methods}
     wanted_ids = set(index.shipping_rates.values())
-    named = {*catalog.shipping_rates, *(t.renamed_from for t in catalog.shipping_rates.values())}
+    named = tables_to_read(catalog)
     wanted = [t for t in summary if t["name"] in named or t["id"] in wanted_ids]
     details = await _gather_map(
         [t["id"] for t in wanted], lambda i: client.get(f"/sale/shipping-rates/{i}")

@@ -116,6 +116,17 @@ class LiveCondition:
 
 
 @dataclass(frozen=True)
+class LivePriceRule:
+    """A price automation rule of the account: its `type` and `configuration` in `data`;
+    `default`: one of the rules Allegro gives every seller (never changed)."""
+
+    id: str
+    name: str
+    default: bool
+    data: Fields
+
+
+@dataclass(frozen=True)
 class OtherListing:
     """An offer outside the catalog, as far as a plan needs to name it."""
 
@@ -204,6 +215,10 @@ class LiveState:
     feed_stock: dict[str, FeedStock] = field(default_factory=dict)
     #: external id -> offer id of offers no longer managed (`StateIndex.forgotten`)
     forgotten: dict[str, str] = field(default_factory=dict)
+    #: price automation rules of the account by name, and managed external id -> marketplace
+    #: -> the name of the rule it follows there (read only if the catalog uses rules)
+    price_rules: dict[str, LivePriceRule] = field(default_factory=dict)
+    followed_rules: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

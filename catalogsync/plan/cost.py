@@ -47,6 +47,10 @@ def estimate(
                 units["product-offer writes"] += 1
         if change.resource is Resource.VARIANT_SET:
             units["requests"] += 1 + bool((change.payload or {}).get("replace"))
+        if change.resource is Resource.OFFER_PRICE_RULES:  # commands: POST, report (apply/)
+            followers = len((change.payload or {}).get("offers") or ())
+            units["requests"] += math.ceil(followers / _MAX_OFFERS) * (1 + _POLLS_PER_COMMAND)
+            units["offer changes in commands"] += followers
         for command in change.commands:
             if command.kind is CommandKind.BULK:  # any values: bulk commands fill up
                 units["offer changes in bulk commands"] += modifications(command)

@@ -21,6 +21,7 @@ from typing import Any
 from catalogsync.allegro.gpsr_wire import NO_SAFETY_INFORMATION
 from catalogsync.catalog.gpsr import SafetyManuals, SafetyText
 from catalogsync.catalog.models import Catalog, Offer, Status
+from catalogsync.catalog.moves import renamed_message, renamed_to
 from catalogsync.images import ATTACHMENT_PLACEHOLDER
 from catalogsync.live.state import LiveState
 from catalogsync.plan.offers import Desired
@@ -39,7 +40,9 @@ def desired_gpsr(desired: Desired, offer: Offer, catalog: Catalog, live: LiveSta
             continue
         desired.fields[kind] = name
         on_account = live.responsible.get(kind, {})
-        if name not in declared and name not in on_account:
+        if name not in declared and (new := renamed_to(name, declared)):
+            desired.error(renamed_message(kind.replace("_", " "), name, new))
+        elif name not in declared and name not in on_account:
             known = set(declared) | set(on_account)
             hint = difflib.get_close_matches(name, sorted(known), n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""

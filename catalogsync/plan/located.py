@@ -20,6 +20,7 @@ _SECTIONS = {
     "warranty": "warranties",
     "size_table": "size_tables",
     "contact": "contacts",
+    "price_rule": "price_rules",
 }
 
 

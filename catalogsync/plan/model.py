@@ -52,11 +52,16 @@ class Resource(StrEnum):
     WARRANTY = "warranty"
     SIZE_TABLE = "size_table"
     CONTACT = "contact"
+    PRICE_RULE = "price_rule"
+    #: the offers put under one price rule on one marketplace (plan/price_rules.py)
+    OFFER_PRICE_RULES = "offer_price_rules"
 
     @property
     def before_offers(self) -> bool:
-        """An account resource offers name: apply makes it before the offers."""
-        return self not in (Resource.OFFER, Resource.VARIANT_SET)
+        """An account resource offers name: apply makes it before the offers (price rules
+        come after them: apply/price_rules.py)."""
+        return self not in (Resource.OFFER, Resource.VARIANT_SET, Resource.PRICE_RULE,
+                            Resource.OFFER_PRICE_RULES)
 
     @property
     def named_by_offers(self) -> bool:
@@ -211,6 +216,8 @@ class Change(_Frozen):
             if self.payload.get("replace"):
                 steps.append(f"DELETE /sale/offer-variants/{self.id}")
             steps.append("PUT /sale/offer-variants/{setId}")
+        if self.resource is Resource.OFFER_PRICE_RULES:
+            steps.append("POST /sale/offer-price-automation-commands")
         return (*steps, *(c.label for c in self.commands))
 
 

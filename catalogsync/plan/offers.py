@@ -25,6 +25,7 @@ from catalogsync.catalog.models import (
     Product,
     Status,
 )
+from catalogsync.catalog.moves import renamed_message, renamed_to
 from catalogsync.live.state import LiveState, ProductCandidate
 from catalogsync.plan.model import Diagnostic, Severity
 from catalogsync.plan.products import Resolved, resolve_product
@@ -238,7 +239,11 @@ def _parameters(desired: Desired, offer: Offer, lookups: Lookups) -> None:
 
 def _check_references(desired: Desired, catalog: Catalog, live: LiveState) -> None:
     table = desired.fields.get("shipping_rates")
-    if table and table not in catalog.shipping_rates and table not in live.tables:
+    if not table or table in catalog.shipping_rates:
+        return
+    if new := renamed_to(table, catalog.shipping_rates):
+        desired.error(renamed_message("shipping-rate table", table, new))
+    elif table not in live.tables:
         names = sorted(set(catalog.shipping_rates) | set(live.tables))
         hint = difflib.get_close_matches(table, names, n=1)
         suggestion = f"; did you mean '{hint[0]}'?" if hint else ""

@@ -56,6 +56,7 @@ from catalogsync.plan.offers import (
     check_second_listing,
 )
 from catalogsync.plan.options import Options
+from catalogsync.plan.price_rules import with_price_rules
 from catalogsync.plan.products import product_change, product_set
 from catalogsync.plan.responsible import plan_responsible, references, responsible_hash
 from catalogsync.plan.size_tables import plan_size_tables
@@ -84,7 +85,8 @@ def plan(
 
 def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) -> Plan:
     catalog = targeted_catalog(catalog, options.targets)
-    changes, diagnostics = plan_tables(catalog, live)
+    changes, diagnostics = with_price_rules(catalog, live, options.allow_campaign_price_change,
+                                            *plan_tables(catalog, live))
     changes += plan_responsible(catalog, live) + plan_after_sales(catalog, live, diagnostics)
     entries, problems = plan_size_tables(catalog, live)
     changes, diagnostics = changes + entries, diagnostics + problems
@@ -344,6 +346,8 @@ def stale_changes(saved: Plan, live: LiveState) -> list[str]:
             if now != change.base and not (change.action is Action.CREATE and table is None):
                 found.append(f"{change.address}: changed on Allegro since the plan")
             continue
+        if change.resource in (Resource.PRICE_RULE, Resource.OFFER_PRICE_RULES):
+            continue  # set as planned: a rule by its id, the offers by command
         if change.resource in ENTRY_RESOURCES:
             entry = live.responsible.get(change.resource.value, {}).get(change.key)
             now = responsible_hash(entry) if entry else None

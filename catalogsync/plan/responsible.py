@@ -20,7 +20,7 @@ RESOURCE_OF = {
 
 
 def canonical(entry: ResponsibleProducer | ResponsiblePerson) -> dict[str, Any]:
-    data = entry.model_dump(exclude_none=True)
+    data = entry.model_dump(exclude_none=True, exclude={"moved_from"})
     return {**data, "contact": data.get("contact", {})}
 
 
@@ -41,9 +41,13 @@ def plan_responsible(catalog: Catalog, live: LiveState) -> list[Change]:
         path = RESOURCES[kind][0]
         for name, entry in entries.items():
             data = canonical(entry)
-            existing = live.responsible.get(kind, {}).get(name)
-            change = entry_change(RESOURCE_OF[kind], name, data, existing, path,
-                                  resource_body(kind, name, data))
+            on_account = live.responsible.get(kind, {})
+            existing = on_account.get(name)
+            body = resource_body(kind, name, data)
+            if existing is None and entry.moved_from in on_account:
+                changes.append(renamed(kind, name, data, on_account[entry.moved_from], body))
+                continue
+            change = entry_change(RESOURCE_OF[kind], name, data, existing, path, body)
             if change is not None:
                 changes.append(change)
     return changes
@@ -68,6 +72,22 @@ def entry_change(resource: Resource, name: str, data: dict[str, Any],
                     for k, v in sorted(data.items()) if existing.data.get(k) != v),
         request=Request(method="PUT", path=f"{path}/{existing.id}", body=body),
         base=responsible_hash(existing),
+    )
+
+
+def renamed(kind: str, name: str, data: dict[str, Any], old: LiveResponsible,
+            body: dict[str, Any]) -> Change:
+    """`moved_from`: the same producer or person (its id kept, offers keep naming it), its
+    name and any changed data PUT in place, never a second one made."""
+    diffs = [FieldDiff(field="name", old=old.name, new=name)]
+    diffs += [FieldDiff(field=k, old=old.data.get(k), new=v)
+              for k, v in sorted(data.items()) if old.data.get(k) != v]
+    return Change(
+        resource=RESOURCE_OF[kind], key=name, action=Action.UPDATE, id=old.id,
+        diffs=tuple(diffs), renamed_from=old.name,
+        request=Request(method="PUT", path=f"{RESOURCES[kind][0]}/{old.id}", body=body),
+        reason=f"the same {kind.replace('_', ' ')} is kept: its id, and the offers naming it",
+        base=responsible_hash(old),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from catalogsync.allegro.wire import Fields, money, table_body
 from catalogsync.catalog.models import Catalog, ShippingRateTable
+from catalogsync.catalog.moves import old_name
 from catalogsync.live.state import DeliveryMethod, LiveState
 from catalogsync.plan.hashing import table_hash
 from catalogsync.plan.model import (
@@ -36,7 +37,8 @@ def plan_tables(catalog: Catalog, live: LiveState) -> tuple[list[Change], list[D
         rows = _rows(table, currency)
         method_ids = {n: m.id for n, m in methods.items()}
         existing = live.tables.get(name)
-        renamed = live.tables.get(table.renamed_from) if table.renamed_from else None
+        old = old_name(table)
+        renamed = live.tables.get(old) if old else None
         if existing is None and renamed is not None:
             changes.append(
                 Change(
@@ -44,6 +46,7 @@ def plan_tables(catalog: Catalog, live: LiveState) -> tuple[list[Change], list[D
                     key=name,
                     action=Action.UPDATE,
                     id=renamed.id,
+                    renamed_from=renamed.name,
                     diffs=(
                         FieldDiff(field="name", old=renamed.name, new=name),
                         FieldDiff(field="rates", old=list(renamed.rates), new=list(rows)),
@@ -87,7 +90,7 @@ def plan_tables(catalog: Catalog, live: LiveState) -> tuple[list[Change], list[D
                     base=table_hash(existing.id, existing.rates),
                 )
             )
-    renamed_away = {t.renamed_from for t in catalog.shipping_rates.values()}
+    renamed_away = {old_name(t) for t in catalog.shipping_rates.values()}
     for name in sorted(set(live.removed_tables) - renamed_away):
         diagnostics.append(
             Diagnostic(

@@ -155,6 +155,12 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
         "      - https://sklep.example/zdjecia/kubek-czarny-2.jpg\n"))  # copied by Allegro
     conditions = catalog / "after_sales.yaml"
     with_conditions(catalog)
+    mugs.write_text(mugs.read_text().replace(  # on allegro.cz at a price rule's price
+        "  MUG-BLACK-330:\n",
+        "  MUG-BLACK-330:\n    marketplaces: [allegro-cz]\n"
+        "    price_rules: {allegro-cz: Kurs CZ}\n"))
+    rules = catalog / "price_rules.yaml"
+    rules.write_text("price_rules:\n  Kurs CZ:\n    type: EXCHANGE_RATE\n")
     with served_emulator(work) as emulator, recording_proxy(emulator.base) as (proxy, record):
         emulator.steer("settings", {"processing_delay": 0.0})
         env = {"CATALOGSYNC_API_URL": proxy, "CATALOGSYNC_ACCESS_TOKEN": emulator.token(),
@@ -174,6 +180,8 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
         settings.write_text(settings.read_text().replace("responsible_producer: Fabryka Demo",
                                                          "responsible_producer: Producent Demo"))
         conditions.write_text(conditions.read_text().replace("P21D", "P30D"))
+        rules.write_text(rules.read_text() + "    change_by_amount: {operation: ADD, "
+                         "values: {CZK: 10.00}}\n")
         shirts = catalog / "offers" / "tshirts.yaml"
         text = shirts.read_text().replace(
             "    stock: 12\n", "    stock: 12\n    safety_information: none\n")
@@ -195,6 +203,8 @@ def test_the_session_went_over_real_http_through_the_proxy(session: list[Exchang
     assert {"POST images", "POST product-offers", "POST offer-bulk-modification-commands",
             "GET offer-bulk-modification-commands",
             "PUT offer-modification-commands", "POST offer-attachments",
+            "POST price-automation", "PUT price-automation",
+            "POST offer-price-automation-commands", "GET offer-price-automation-commands",
             "PUT offer-attachments", "POST responsible-producers", "PATCH product-offers",
             "GET offers", "POST return-policies", "PUT return-policies", "GET return-policies",
             "POST implied-warranties", "GET warranties", "POST warranties",

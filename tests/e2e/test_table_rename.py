@@ -16,6 +16,8 @@ def test_r4_a_renamed_table_shows_the_rates_it_replaces(run: Run, catalog_dir: P
     shipping.write_text(shipping.read_text().replace(
         "  Gabaryt:\n    rates:\n", "  Gabaryt duży:\n    renamed_from: Gabaryt\n    rates:\n"
     ).replace("first_item: 49.00", "first_item: 59.00"))
+    laptops = catalog_dir / "offers" / "laptops.yaml"  # offers name the table by its new name
+    laptops.write_text(laptops.read_text().replace("Gabaryt", "Gabaryt duży"))
 
     planned = run("plan", catalog_dir)
 

@@ -201,7 +201,8 @@ def test_an_unknown_key_without_a_close_match_lists_the_known_ones() -> None:
     )
 
     assert found == [
-        "cat/o.yaml:4:5: shipping_rates.std.zzz: unknown key; expected one of rates, renamed_from"
+        "cat/o.yaml:4:5: shipping_rates.std.zzz: unknown key; expected one of rates, "
+        "moved_from, renamed_from"
     ]
 
 
@@ -354,7 +355,7 @@ def test_every_problem_of_every_file_is_reported_at_once() -> None:
             1,
             "must be a mapping with any of the sections offers:, shipping_rates:, variant_sets:, "
                 "responsible_producers:, responsible_persons:, return_policies:, "
-                "implied_warranties:, warranties:, size_tables:, contacts:",
+                "implied_warranties:, warranties:, size_tables:, contacts:, price_rules:",
         ),
         Problem(
             Path("cat/catalogsync.yaml"),

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from catalogsync.apply.moves import move_confirmed
+from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Catalog
-from catalogsync.catalog.moves import moved_issues
-from catalogsync.live.moves import moved_index
-from catalogsync.live.state import LiveOffer, LiveState
+from catalogsync.catalog.moves import moved_issues, renamed_to
+from catalogsync.errors import CatalogError
+from catalogsync.live.moves import as_renamed, moved_index
+from catalogsync.live.state import LiveOffer, LiveResponsible, LiveState
 from catalogsync.lockfile import LockFile
 from catalogsync.plan.model import Action, Change, Resource, Severity
 from catalogsync.plan.moves import forgotten_notes, renamed, unmoved_creates
+from catalogsync.plan.responsible import canonical, plan_responsible
 from catalogsync.state import StateIndex, StockMark, forget_offer, load_index, save_index
 
 
@@ -121,3 +126,68 @@ def test_an_offer_forgotten_on_another_machine_leaves_this_working_copy(tmp_path
 def test_an_old_key_left_beside_its_new_one_is_no_offer_removed_from_the_catalog() -> None:
     kept = StateIndex(offers={"NEW": "1", "OLD": "1", "GONE": "3"})  # moved_from deleted since
     assert moved_index(_catalog(NEW={}), kept).offers == {"NEW": "1", "GONE": "3"}
+
+
+def _resources() -> Catalog:
+    address = {"country_code": "PL", "street": "Ul 1", "postal_code": "00-001", "city": "W"}
+    return Catalog.model_validate({
+        "shipping_rates": {"Nowy": {"moved_from": "Stary", "rates": [
+            {"delivery_method": "DPD", "first_item": "9"}]},
+                           "Inny": {"renamed_from": "Dawny", "rates": [
+            {"delivery_method": "DPD", "first_item": "9"}]}},
+        "responsible_producers": {"Fabryka SA": {
+            "moved_from": "Fabryka", "trade_name": "F", "address": address,
+            "contact": {"email": "a@b.pl"}}},
+    })
+
+
+def test_offers_read_a_renamed_table_or_producer_under_its_new_name() -> None:
+    catalog = _resources()
+    assert as_renamed({"t1": "Stary", "t2": "Dawny", "t3": "X"}, catalog, "tables") == {
+        "t1": "Nowy", "t2": "Inny", "t3": "X"}
+    assert as_renamed({"p1": "Fabryka"}, catalog, "gpsr") == {"p1": "Fabryka SA"}
+    assert renamed_to("Stary", catalog.shipping_rates) == "Nowy"
+    assert renamed_to("Nowy", catalog.shipping_rates) is None
+
+
+def test_a_renamed_producer_is_put_in_place_under_its_id() -> None:
+    catalog = _resources()
+    data = canonical(catalog.responsible_producers["Fabryka SA"])
+    assert "moved_from" not in data
+    live = LiveState(responsible={"responsible_producer": {
+        "Fabryka": LiveResponsible(id="p-1", name="Fabryka", data=data)}})
+    (change,) = plan_responsible(catalog, live)
+    assert (change.action, change.id, change.renamed_from) == (Action.UPDATE, "p-1", "Fabryka")
+    assert change.request is not None and change.request.path.endswith("/p-1")
+    assert change.request.body["name"] == "Fabryka SA"
+    assert [(d.field, d.old, d.new) for d in change.diffs] == [("name", "Fabryka", "Fabryka SA")]
+
+
+def test_a_renamed_table_moves_in_the_index_once_allegro_has_the_new_name(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "state.json"
+    index = StateIndex(shipping_rates={"Stary": "t1"})
+    catalog = _resources()
+    assert move_confirmed(path, index, catalog, {"shipping_rates Stary": "t1"}) == []
+    assert move_confirmed(path, index, catalog, {"shipping_rates Nowy": "t1"}) == ["Nowy"]
+    assert index.shipping_rates == {"Nowy": "t1"}
+    assert load_index(path).shipping_rates == {"Nowy": "t1"}
+
+
+def test_a_table_or_producer_moved_from_a_name_still_in_the_catalog_or_claimed_twice(
+    tmp_path: Path,
+) -> None:
+    rates = "    rates: [{delivery_method: DPD, first_item: 9}]\n"
+    (tmp_path / "catalogsync.yaml").write_text("environment: local\n")
+    (tmp_path / "shipping.yaml").write_text(
+        "shipping_rates:\n  A:\n" + rates + "  B:\n    moved_from: A\n" + rates
+        + "  C:\n    moved_from: X\n" + rates + "  D:\n    renamed_from: X\n" + rates)
+    with pytest.raises(CatalogError) as error:
+        load_catalog(tmp_path)
+    assert [str(p).split(": ", 1)[1] for p in error.value.problems] == [
+        "shipping_rates.B.moved_from: 'A' is still in shipping_rates; a rename takes the old "
+        "name out of it",
+        "shipping_rates.D.renamed_from: 'X' is claimed by 'C' too; one entry takes over an "
+        "old name",
+    ]

@@ -44,7 +44,8 @@ LEAKY_PREFIXES = ("/sale/offers", "/sale/product-offers", "/sale/products", "/sa
 SELLER_GET = "GET /sale/product-offers/{offerId}"
 SELLER_WRITES = ("POST /sale/product-offers", "PATCH /sale/product-offers/{offerId}")
 #: Commands limited to 150 000 offer changes an hour (the others: 250 000) [S], [SL]
-PRICE_COMMANDS = ("offer-price-change-commands", "offer-bulk-modification-commands")
+PRICE_COMMANDS = ("offer-price-change-commands", "offer-bulk-modification-commands",
+                  "offer-price-automation-commands")
 
 
 @dataclass

@@ -8,6 +8,7 @@ each applies the payload to its offer and ends SUCCESS or FAIL with Allegro's me
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -29,6 +30,7 @@ from catalogsync.emulator.core.store import Store
 from catalogsync.emulator.services import bulk_modifications as bulk
 from catalogsync.emulator.services import command_bodies as bodies
 from catalogsync.emulator.services import marketplaces
+from catalogsync.emulator.services import price_rules as automation
 from catalogsync.emulator.services.offers.documents import LIVE, MARKETPLACE, StoredOffer
 from catalogsync.emulator.services.offers.gpsr import Gpsr
 from catalogsync.emulator.services.offers.lifecycle import OfferLifecycle
@@ -94,7 +96,7 @@ RegisteredListener = Callable[[str, list[str], datetime], None]
 
 
 class Commands:
-    """The four kinds of batch command, kept in the `commands` and `tasks` tables."""
+    """The kinds of batch command, kept in the `commands` and `tasks` tables."""
 
     def __init__(self, store: Store, offers: OfferStore, lifecycle: OfferLifecycle,
                  shipping: ShippingRates, limiter: Limiter, gpsr: Gpsr,
@@ -109,6 +111,7 @@ class Commands:
         self._shipping = shipping
         self._limiter = limiter
         self._registered: list[RegisteredListener] = []
+        self.price_rules = automation.PriceRules(store)
         store.create(SCHEMA, ("commands", "tasks"))
 
     def listen(self, listener: RegisteredListener) -> None:
@@ -137,6 +140,18 @@ class Commands:
                                  for _, field, change in tasks]}
             return self._register(seller, bulk.KIND, command_id, payload,
                                   [(offer_id, field) for offer_id, field, _ in tasks], now)
+
+    def post_automation(self, seller: str, body: Any) -> Doc:
+        """`POST /sale/offer-price-automation-commands`: its id in the body, or made here."""
+        with self._store.session() as now:
+            body = checks.json_object(body, "")
+            command_id = str(body.get("id") or uuid.uuid4())
+            bodies.command_id(command_id)
+            self._unused(automation.KIND, command_id)
+            offer_ids = bodies.criteria_offers(body.get("offerCriteria"))
+            payload = automation.command_payload(body)
+            return self._register(seller, automation.KIND, command_id, payload,
+                                  [(offer_id, None) for offer_id in offer_ids], now)
 
     def _unused(self, kind: str, command_id: str) -> None:
         used = self._store.db.execute(
@@ -271,6 +286,11 @@ class Commands:
             self._task_price(offer, payload)
         elif kind == "offer-quantity-change-commands":
             self._task_quantity(offer, payload, at)
+        elif kind == automation.KIND:
+            try:
+                self.price_rules.follow(offer.seller, offer.doc, payload, iso(at))
+            except ValueError as exc:
+                raise TaskFailure(str(exc)) from exc
         elif kind == bulk.KIND:
             try:
                 bulk.run(offer, payload["_field"], payload["change"])

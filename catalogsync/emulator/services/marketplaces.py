@@ -23,7 +23,7 @@ Guesses, where the docs are silent:
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from catalogsync.emulator.core import checks
@@ -43,6 +43,9 @@ PLN_PER_UNIT = {"PLN": Decimal(1), "CZK": Decimal("0.17"), "EUR": Decimal("4.30"
                 "HUF": Decimal("0.011")}
 MAX_DECREASE_PERCENT = 20
 PRICES = "_marketplacePrices"  # the offer document's private key: marketplace -> price
+#: the offer document's private key: marketplace -> the price rule it follows there
+#: (services/price_rules.py)
+RULES = "_priceAutomation"
 
 
 def marketplaces() -> Doc:
@@ -116,14 +119,42 @@ def states(doc: Doc, status: str, delivers_to: set[str]) -> Doc:
         elif status not in ("ACTIVE", "ACTIVATING"):
             state = "PENDING"
         else:
-            reasons = _refusals(doc, marketplace, prices.get(marketplace), delivers_to)
+            reasons = _refusals(doc, marketplace, priced(doc, marketplace,
+                                                         prices.get(marketplace)), delivers_to)
             state = "REFUSED" if reasons else "APPROVED"
-        price = prices.get(marketplace)
+        price = priced(doc, marketplace, prices.get(marketplace))
         out[marketplace] = {
             "sellingMode": {"format": "BUY_NOW", "price": price} if price else None,
             "publication": {"state": state, "refusalReasons": reasons},
         }
     return out
+
+
+def converted(base: Doc, currency: str, config: Doc | None) -> Doc:
+    """A base-marketplace price at the emulator's rates in `currency`, the rule's change on it."""
+    amount = Decimal(base["amount"]) * PLN_PER_UNIT[base["currency"]] / PLN_PER_UNIT[currency]
+    if config and "changeByPercentage" in config:
+        change = config["changeByPercentage"]
+        factor = Decimal(change["value"]) / 100
+        amount *= 1 + factor if change["operation"] == "ADD" else 1 - factor
+    elif config:
+        change = config["changeByAmount"]
+        extra = [Decimal(v["amount"]) for v in change["values"] if v["currency"] == currency]
+        if extra:
+            amount += extra[0] if change["operation"] == "ADD" else -extra[0]
+    amount = max(amount.quantize(checks.CENT, rounding=ROUND_HALF_UP), checks.CENT)
+    return {"amount": str(amount), "currency": currency}
+
+
+def priced(doc: Doc, marketplace: str, price: Doc | None) -> Doc | None:
+    """The price a buyer on `marketplace` sees: the rule's when one is set there."""
+    followed = (doc.get(RULES) or {}).get(marketplace)
+    base = (doc.get("sellingMode") or {}).get("price")
+    if not followed or not base:
+        return price
+    if followed["type"] == "EXCHANGE_RATE" or price is None:
+        return converted(base, MARKETPLACES[marketplace][0], followed.get("ruleConfiguration"))
+    return price
 
 
 def _refusals(doc: Doc, marketplace: str, price: Doc | None, delivers_to: set[str]

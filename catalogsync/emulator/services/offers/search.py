@@ -2,7 +2,7 @@
 
 Every query parameter the spec documents is applied (API_NOTES §4 lists them); one the emulator
 cannot hold a value for matches as Allegro would for a seller without that feature: the demo
-seller has no price automation, fundraising campaigns, business-only offers or fulfilment, and
+seller has no fundraising campaigns, business-only offers or fulfilment, and
 no offer has sold anything (`stock.sold` is 0). Guesses where the spec is silent:
 
 * `name` matches a case-insensitive substring of the title (the spec: "the text to search in
@@ -29,8 +29,6 @@ SORTS = {
 }
 #: Query parameters for features the demo seller never has: (name, value that matches all).
 ABSENT_FEATURES = {
-    "sellingMode.priceAutomation.rule.id": None,
-    "sellingMode.priceAutomation.rule.id.empty": "true",
     "fundraisingCampaign.id": None,
     "fundraisingCampaign.id.empty": "true",
     "b2b.buyableOnlyByBusiness": "false",
@@ -167,6 +165,7 @@ def filters(query: Query, productization_categories: Sequence[str]
         negation = "" if productization else "NOT "
         where.append(f"COALESCE(json_extract(doc, '$.category.id'), '') {negation}IN ({listed})")
         args.extend(productization_categories)
+    _price_rule(query, marketplace, where, args)
     for feature, matching in ABSENT_FEATURES.items():
         given = _one(query, feature)
         if given is None:
@@ -177,6 +176,22 @@ def filters(query: Query, productization_categories: Sequence[str]
         if given != matching:
             where.append("0")
     return where, args, _order(_one(query, "sort"), price)
+
+
+def _price_rule(query: Query, marketplace: str | None, where: list[str], args: list[Any]
+                ) -> None:
+    """`sellingMode.priceAutomation.rule.id[.empty]`: the rule an offer follows on
+    `publication.marketplace`, or on any marketplace without one (services/price_rules.py)."""
+    on = "" if marketplace is None else " AND key = ?"
+    followed = f"SELECT 1 FROM json_each(doc, '$._priceAutomation') WHERE 1{on}"
+    rule = _one(query, "sellingMode.priceAutomation.rule.id")
+    if rule is not None:
+        where.append(f"EXISTS ({followed} AND json_extract(value, '$.rule.id') = ?)")
+        args.extend([*([marketplace] if marketplace else []), rule])
+    empty = _flag(query, "sellingMode.priceAutomation.rule.id.empty")
+    if empty is not None:
+        where.append(f"{'NOT ' if empty else ''}EXISTS ({followed})")
+        args.extend([marketplace] if marketplace else [])
 
 
 def _order(sort: str | None, price: str) -> str:

@@ -28,6 +28,7 @@ from catalogsync.emulator.services.offers.gpsr import Gpsr
 from catalogsync.emulator.services.offers.lifecycle import OfferLifecycle
 from catalogsync.emulator.services.offers.references import OfferReferences
 from catalogsync.emulator.services.offers.storage import OfferStore
+from catalogsync.emulator.services.price_rules import listed_rule
 from catalogsync.emulator.services.shipping import ShippingRates
 
 
@@ -78,15 +79,23 @@ class Offers:
         states = marketplaces.states(doc, doc["publication"]["status"],
                                      self._shipping.delivers_to(_table_id(doc)))
         entry = without_null_strings(listing(doc))
+        entry["sellingMode"]["priceAutomation"] = listed_rule(doc, marketplaces.BASE)
         entry["additionalMarketplaces"] = {
             m: {"publication": {"state": s["publication"]["state"]},
-                "sellingMode": {"price": s["sellingMode"]["price"]} if s["sellingMode"] else None}
+                "sellingMode": {"price": s["sellingMode"]["price"],
+                                "priceAutomation": listed_rule(doc, m)}
+                if s["sellingMode"] else None}
             for m, s in states.items()}
         return entry
 
     def get(self, seller: str, offer_id: str) -> Doc:
         with self._store.session():
             return self._answer(self._storage.owned(seller, offer_id))
+
+    def stored(self, seller: str, offer_id: str) -> Doc:
+        """The seller's offer as the emulator keeps it, private keys included (R20, R21)."""
+        with self._store.session():
+            return self._storage.owned(seller, offer_id).doc
 
     def create(self, seller: str, body: Any) -> tuple[Doc, str | None]:
         """`POST /sale/product-offers`: a draft (no operation) or an activation (operation id)."""
