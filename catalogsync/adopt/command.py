@@ -121,8 +121,8 @@ async def _import(obj: Any, directory: Path, environment: Environment, selection
             try:
                 sales = await read_sales(client, position)  # around the offers: live.sales
                 account = await read_account(
-                    client, selection, progress.for_output(), tables=tables
-                )
+                    client, selection, progress.for_output(), tables=tables,
+                    translations="translations" not in without)
                 window = await around(client, sales)
             finally:
                 save_pacing(path, client.pacer.export())

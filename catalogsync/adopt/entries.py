@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from catalogsync.adopt.account import Account
 from catalogsync.adopt.gpsr import as_written, gpsr_and_marketplaces
+from catalogsync.adopt.translations import written_translations
 from catalogsync.allegro.wire import offer_fields
 from catalogsync.catalog.models import OFFER_FIELDS, OfferSpec, ProductSpec
 from catalogsync.live.fetch import external_id
@@ -27,7 +28,7 @@ MAX_KEY = 100
 #: Fields `defaults:` can carry, in the order an offer entry lists them.
 DEFAULTABLE = ("shipping_rates", "handling_time", "location", "invoice", "after_sales",
                "responsible_producer", "responsible_person", "safety_information",
-               "marketed_before_gpsr", "marketplaces", "status")
+               "marketed_before_gpsr", "marketplaces", "tax", "status")
 
 
 @dataclass
@@ -79,6 +80,8 @@ def entries(
         category = str((doc.get("category") or {}).get("id") or "")
         entry = Entry(key, offer_id, category, fields, rekey=key != sku)
         _add_gpsr_and_marketplaces(entry, live, known, without)
+        if account.translations.get(offer_id) and "translations" not in without:
+            entry.fields["translations"] = written_translations(account.translations[offer_id])
         found.append(entry)
     return found
 
@@ -136,6 +139,8 @@ def _fields(live: dict[str, Any], account: Account, without: frozenset[str]) -> 
             kind: _name(value, account.after_sales.get(kind, {}))
             for kind, value in live["after_sales"].items()
         }
+    if live.get("tax"):
+        out["tax"] = live["tax"]
     out["status"] = live.get("status", "inactive")
     return {k: v for k, v in out.items() if k not in without}
 

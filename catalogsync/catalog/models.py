@@ -42,6 +42,9 @@ from catalogsync.catalog.records import (
     product,
     shared,
 )
+from catalogsync.catalog.sections import Section
+from catalogsync.catalog.tax import TaxSettings
+from catalogsync.catalog.translations import Translations
 from catalogsync.catalog.values import (
     AfterSales,
     Ean,
@@ -95,6 +98,8 @@ OFFER_FIELDS = (
     "safety_information",
     "marketed_before_gpsr",
     "marketplaces",
+    "tax",
+    "translations",
 )
 #: the fields `drift_wins` may name; stock has its own ledger (sales are not drift)
 DRIFT_FIELDS = tuple(f for f in OFFER_FIELDS if f != "stock")
@@ -175,36 +180,6 @@ class ProductSpec(Frozen):
         return self
 
 
-class TextItemSpec(Frozen):
-    text: Annotated[str, Field(min_length=1)]
-
-
-class ImageItemSpec(Frozen):
-    image: Annotated[str, Field(min_length=1)]
-
-
-DescriptionItemSpec = TextItemSpec | ImageItemSpec
-
-
-def _section(value: Any) -> Any:
-    """A section is a list of one or two items; a bare item is a one-item section."""
-    return [value] if isinstance(value, dict) else value
-
-
-Section = Annotated[
-    tuple[DescriptionItemSpec, ...],
-    BeforeValidator(
-        _section,
-        json_schema_input_type=DescriptionItemSpec
-        | Annotated[
-            list[DescriptionItemSpec],
-            Field(min_length=L.SECTION_MIN_ITEMS, max_length=L.SECTION_MAX_ITEMS),
-        ],
-    ),
-    Field(min_length=L.SECTION_MIN_ITEMS, max_length=L.SECTION_MAX_ITEMS),
-]
-
-
 HandlingTime = Literal[HANDLING_TIMES]  # type: ignore[valid-type]
 Invoice = Literal[INVOICES]  # type: ignore[valid-type]
 
@@ -241,6 +216,9 @@ class OfferSpec(Frozen):
     marketed_before_gpsr: bool | None = None
     #: allegro-cz / -sk / -hu where the offer is offered too, with its price there
     marketplaces: Marketplaces | None = None
+    #: VAT per country (catalog/tax.py); the seller's own translations (catalog/translations.py)
+    tax: TaxSettings | None = None
+    translations: Translations | None = None
     #: R26: change the price even while the offer is in a campaign or in Allegro Prices,
     #: which takes it out of the programme.
     allow_campaign_price_change: bool = False
@@ -292,6 +270,7 @@ class Defaults(Frozen):
     safety_information: SafetyInformation | None = None
     marketed_before_gpsr: bool | None = None
     marketplaces: Marketplaces | None = None
+    tax: TaxSettings | None = None
 
 
 class Settings(Frozen):
@@ -345,6 +324,7 @@ def lean_offer(spec: OfferSpec) -> Offer:
         marketplaces=spec.marketplaces,
         allow_second_listing=spec.allow_second_listing,
         moved_from=spec.moved_from,
+        tax=spec.tax, translations=spec.translations,
     )
 
 

@@ -90,6 +90,9 @@ class Offer:
     allow_second_listing: bool = False
     #: the offer's earlier external ids (a rename: catalogsync/moves.py)
     moved_from: tuple[str, ...] = ()
+    #: tax settings and the seller's own translations (`models.OfferSpec`)
+    tax: Any = None
+    translations: Any = None
 
 
 @lru_cache(maxsize=_CACHE)

@@ -53,6 +53,8 @@ IDENTIFIER_FIELDS = frozenset(
         "after_sales",
         "parameters",
         "offers",  # a variant set's offer keys
+        "tax",  # `NO: 25` is Norway's rate, not `False`; `rate: 08` is not octal
+        "translations",  # a name or text of `yes` or `12:30` stays text
     }
 )
 

@@ -39,6 +39,7 @@ from catalogsync.emulator.services.offers.storage import OfferStore
 from catalogsync.emulator.services.orders import Orders
 from catalogsync.emulator.services.responsible import PERSONS, PRODUCERS, Responsible
 from catalogsync.emulator.services.shipping import ShippingRates
+from catalogsync.emulator.services.translations import OfferTranslations
 from catalogsync.emulator.services.variants import VariantSets
 
 
@@ -77,6 +78,7 @@ class Backend:
         self.commands = Commands(store, offer_store, lifecycle, self.shipping, self.limiter,
                                  gpsr, self.faults.task_fails)
         self.variants = VariantSets(store, offer_store, self.catalogue)
+        self.translations = OfferTranslations(store, offer_store)
         self.orders = Orders(store, offer_store, lifecycle)
         self.commands.listen(self.orders.buy_named)  # the `purchase_on_command` buyer
         store.due_work = (self.commands.settle_due, lifecycle.settle_due, lifecycle.housekeeping)

@@ -47,6 +47,8 @@ class Resource(StrEnum):
     VARIANT_SET = "variant_set"
     RESPONSIBLE_PRODUCER = "responsible_producer"
     RESPONSIBLE_PERSON = "responsible_person"
+    #: one language of an offer's own translations, keyed `SKU/language` (plan/translations.py)
+    OFFER_TRANSLATION = "offer_translation"
 
 
 class Action(StrEnum):

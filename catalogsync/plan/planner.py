@@ -58,6 +58,7 @@ from catalogsync.plan.products import product_change, product_set
 from catalogsync.plan.responsible import plan_responsible, references, responsible_hash
 from catalogsync.plan.stock import StockStep, carried_marks, offer_stock
 from catalogsync.plan.tables import plan_tables
+from catalogsync.plan.translations import plan_translations
 from catalogsync.plan.variants import plan_variant_sets
 
 #: R17: Allegro keeps a location only when shipping rates and the selling mode come with it.
@@ -125,6 +126,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         if change is not None:
             diagnostics += check_activation(change, None if current is None else current.fields)
             changes.append(change)
+    changes += plan_translations(catalog, live, prune, diagnostics)
     diagnostics += marketplace_diagnostics(verdicts)
     set_changes, set_notes = plan_variant_sets(catalog, live, wanted)
     changes += set_changes
@@ -370,6 +372,8 @@ def stale_changes(saved: Plan, live: LiveState) -> list[str]:
             if now != change.base:
                 found.append(f"{change.address}: changed on Allegro since the plan")
             continue
+        if change.resource is Resource.OFFER_TRANSLATION:
+            continue  # sets the seller's own text per element: nothing of Allegro's is lost
         current = (live.offers.get(change.key) or live.removed.get(change.key)
                    or duplicate_offer(live, change.key))
         if change.action is Action.CREATE:

@@ -144,6 +144,13 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
         "      - https://a.allegroimg.com/original/11a1b2/kubek-czarny-1.jpg\n"
         "      - images/kubek.jpg\n"
         "      - https://sklep.example/zdjecia/kubek-czarny-2.jpg\n"))  # copied by Allegro
+    settings.write_text(settings.read_text().replace(  # tax settings, checked per category
+        "  invoice: VAT\n", "  invoice: VAT\n  tax: {rates: {PL: 23, CZ: 21}, subject: GOODS}\n"))
+    mugs.write_text(mugs.read_text().replace(  # the seller's own translations
+        "    marketplaces:                 #", "    translations:\n"
+        "      cs-CZ: {name: Keramický hrnek bílý 330 ml, description: [text: <p>Hrnek.</p>]}\n"
+        "      sk-SK: {name: Keramický hrnček biely 330 ml}\n"
+        "    marketplaces:                 #", 1))
     with served_emulator(work) as emulator, recording_proxy(emulator.base) as (proxy, record):
         emulator.steer("settings", {"processing_delay": 0.0})
         env = {"CATALOGSYNC_API_URL": proxy, "CATALOGSYNC_ACCESS_TOKEN": emulator.token(),
@@ -158,13 +165,15 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
         run("apply", str(catalog), "--auto-approve")
         assert "No changes" in run("plan", str(catalog))
         mugs.write_text(mugs.read_text().replace("price: 29.99", "price: 27.99")
-                        .replace("allegro-cz: 179.00", "allegro-cz: 169.00"))
+                        .replace("allegro-cz: 179.00", "allegro-cz: 169.00")
+                        .replace("<p>Hrnek.</p>", "<p>Hrnek na kávu.</p>")
+                        .replace("      sk-SK: {name: Keramický hrnček biely 330 ml}\n", ""))
         settings.write_text(settings.read_text().replace("responsible_producer: Fabryka Demo",
                                                          "responsible_producer: Producent Demo"))
         shirts = catalog / "offers" / "tshirts.yaml"
         shirts.write_text(shirts.read_text().replace(
             "    stock: 12\n", "    stock: 12\n    safety_information: none\n"))
-        run("apply", str(catalog), "--auto-approve", "--allow-mass-change")
+        run("apply", str(catalog), "--auto-approve", "--allow-mass-change", "--prune")
         assert "No changes" in run("plan", str(catalog))
         yield [e for e in record.exchanges if not e.path.startswith(("/_emulator", "/auth"))]
 
@@ -177,7 +186,7 @@ def test_the_session_went_over_real_http_through_the_proxy(session: list[Exchang
             "GET offer-bulk-modification-commands",
             "PUT offer-modification-commands", "POST offer-attachments",
             "PUT offer-attachments", "POST responsible-producers", "PATCH product-offers",
-            "GET offers"} <= operations
+            "GET offers", "GET tax-settings", "PATCH offers", "DELETE offers"} <= operations
     assert all(e.status < 400 for e in session), [(e.method, e.path, e.status) for e in session
                                                    if e.status >= 400]
     assert len(session) > 60
