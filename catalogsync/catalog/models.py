@@ -101,8 +101,9 @@ OFFER_FIELDS = (
     "tax",
     "translations",
 )
-#: the fields `drift_wins` may name; stock has its own ledger (sales are not drift)
-DRIFT_FIELDS = tuple(f for f in OFFER_FIELDS if f != "stock")
+#: the fields `drift_wins` may name; stock has its own ledger (sales are not drift), and the
+#: catalog's translations always win (plan/translations.py)
+DRIFT_FIELDS = tuple(f for f in OFFER_FIELDS if f not in ("stock", "translations"))
 DriftWins = dict[Literal[DRIFT_FIELDS], Literal["catalog", "allegro"]]  # type: ignore[valid-type]
 
 

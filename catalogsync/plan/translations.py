@@ -56,14 +56,15 @@ def plan_translations(
     into `diagnostics`."""
     changes: list[Change] = []
     languages = set(live.translation_languages)
+    ignored = "translations" in catalog.settings.defaults.ignore_fields
     for sku, offer in catalog.offers.items():
-        if offer.translations is None:
+        if offer.translations is None or ignored or "translations" in offer.ignore_fields:
             continue
         current = live.offers.get(sku)
         offer_id = current.id if current is not None else None
         have = live.translations.get(sku, {})
         for language, wanted in desired_translations(offer, live).items():
-            problem = _problem(language, wanted, languages)
+            problem = _problem(language, wanted, languages, offer)
             if problem:
                 diagnostics.append(Diagnostic(severity=Severity.ERROR, subject=f"offer {sku}",
                                               message=f"translations.{language}: {problem}"))
@@ -82,10 +83,16 @@ def plan_translations(
     return changes
 
 
-def _problem(language: str, wanted: dict[str, Any], languages: set[str]) -> str | None:
+def _problem(language: str, wanted: dict[str, Any], languages: set[str], offer: Offer
+             ) -> str | None:
     if languages and language not in languages:
         return (f"{language} is not a language of an additional marketplace; known: "
                 f"{', '.join(sorted(languages))}")
+    for section in (offer.translations or {})[language].description or ():
+        for entry in section:
+            if hasattr(entry, "image") and entry.image not in (offer.images or ()):
+                return (f"description uses image {entry.image} which is not in the offer's "
+                        "images; add it to images (R18)")
     size = description_bytes(wanted.get("description") or [])
     if size > DESCRIPTION_MAX_BYTES:
         return (f"description is {size} bytes as Allegro counts them (its JSON, UTF-8); "

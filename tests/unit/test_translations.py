@@ -84,3 +84,20 @@ def test_an_unknown_language_is_an_error_and_nothing_is_sent() -> None:
     assert [e.message for e in result.errors] == [
         "translations.de-DE: de-DE is not a language of an additional marketplace; known: "
         "cs-CZ, hu-HU, sk-SK"]
+
+
+def test_ignored_translations_are_left_alone() -> None:
+    current = state({"cs-CZ": {"name": "Hrnek bílý keramický 330"}})
+    offer = czech_mug()
+    offer["ignore_fields"] = ["translations"]
+    assert plan(catalog({"MUG-1": offer}), current, NOW).changes == ()
+
+
+def test_r18_a_translated_description_uses_only_the_offers_images() -> None:
+    offer = czech_mug(description=[{"image": "https://img/2.jpg"}])
+    result = plan(catalog({"MUG-1": offer}), state(), NOW)
+    assert [e.message for e in result.errors] == [
+        "translations.cs-CZ: description uses image https://img/2.jpg which is not in the "
+        "offer's images; add it to images (R18)"]
+    offer = czech_mug(description=[{"image": "https://img/1.jpg"}])
+    assert plan(catalog({"MUG-1": offer}), state(), NOW).errors == ()
