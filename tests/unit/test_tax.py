@@ -3,16 +3,19 @@ category allows."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from catalogsync.allegro.tax_wire import tax_body, tax_fields
+from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.tax import TaxSettings
 from catalogsync.live.state import CategoryTax
 from catalogsync.live.tax import category_tax
 from catalogsync.plan.planner import plan
+from tests.unit.test_loader import problems, write
 from tests.unit.test_planner import NOW, catalog, live, live_mug, mug
 
 ALLOWED = CategoryTax(rates={"PL": {"23.00": False, "8.00": False, "EXEMPT": True},
@@ -87,3 +90,38 @@ def test_what_the_category_does_not_allow_is_an_error_and_nothing_is_sent(
     result = plan(catalog({"MUG-1": mug(tax=tax)}), state(), NOW)
     assert [e.message for e in result.errors] == [message]
     assert result.errors[0].subject == "offer MUG-1"
+
+
+def test_yaml_typing_traps_under_tax_and_translations_keep_the_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    catalog = load_catalog(write({
+        "catalogsync.yaml": "defaults: {tax: {rates: {NO: 25, PL: 08}, exemption: ON_SALE}}\n",
+        "o.yaml": """
+            offers:
+              A:
+                stock: 1
+                translations:
+                  cs-CZ: {name: yes no on 12:30}
+        """,
+    }))
+    tax = catalog.settings.defaults.tax
+    assert tax is not None and tax.rates == {"NO": "25.00", "PL": "8.00"}
+    translations = catalog.offers["A"].translations
+    assert translations["cs-CZ"].name == "yes no on 12:30"
+
+
+def test_a_bad_rate_is_reported_at_its_line(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    found = problems(write({"catalogsync.yaml": "environment: local\n", "o.yaml": """
+        offers:
+          A:
+            stock: 1
+            tax:
+              rates: {PL: 23 %}
+    """}))
+    assert len(found) == 1
+    assert found[0].startswith("cat/o.yaml:5:")
+    assert "'23 %' is not a tax rate" in found[0]
