@@ -37,6 +37,8 @@ async def test_manual_elements_replace_the_automatic_ones_until_deleted(seller: 
                                        "type": "MANUAL"}
     assert czech["cs-CZ"]["description"] == {"translation": description, "type": "MANUAL"}
 
+    events = (await seller.get("/sale/offer-events", type="OFFER_TRANSLATION_UPDATED")).json()
+    assert [e["offer"]["id"] for e in events["offerEvents"]] == [offer["id"]]
     gone = await seller.call("DELETE", f"{path}/cs-CZ", params={"element": "title"})
     assert gone.status_code == 204
     czech = by_language((await seller.get(path)).json())["cs-CZ"]
