@@ -14,7 +14,9 @@ Guessed, where the docs are silent: the languages are those the additional marke
 (cs-CZ, sk-SK, hu-HU; `GET /marketplaces`), another one is a 422 VALIDATION_ERROR; a title has
 the offer name's limits and a description the offer description's; an automatic translation is
 the base text marked with its language (the emulator translates nothing); safety information
-translations are kept but not checked against the offer's products.
+translations are kept but not checked against the offer's products; a change of the
+seller's translations is an OFFER_TRANSLATION_UPDATED offer event (a type the spec lists; when
+Allegro sends it is not documented).
 """
 
 from __future__ import annotations
