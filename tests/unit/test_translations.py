@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from catalogsync.allegro.translations_wire import manual_translations, translation_body
+from catalogsync.catalog import loader
+from catalogsync.catalog.loader import load_catalog
 from catalogsync.plan.model import Action, Resource, Severity
 from catalogsync.plan.planner import Options, plan
 from tests.unit.test_planner import NOW, catalog, live, live_mug, mug
@@ -101,3 +106,24 @@ def test_r18_a_translated_description_uses_only_the_offers_images() -> None:
         "offer's images; add it to images (R18)"]
     offer = czech_mug(description=[{"image": "https://img/1.jpg"}])
     assert plan(catalog({"MUG-1": offer}), state(), NOW).errors == ()
+
+
+def test_a_warm_load_keeps_tax_and_translations(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a file with tax and translations yielded is kept in `.catalogsync/load/` too."""
+    (tmp_path / "catalogsync.yaml").write_text("environment: local\n")
+    (tmp_path / "o.yaml").write_text(
+        "offers:\n  A:\n    stock: 1\n    tax: {rates: {PL: 23}}\n"
+        "    translations:\n      cs-CZ:\n        name: Keramický hrnek bílý 330 ml\n"
+        "        description: [{text: <p>Hrnek.</p>}, {image: https://img/1.jpg}]\n")
+    fresh = load_catalog(tmp_path, cache=tmp_path / "load")
+    parsed: list[str] = []
+    compose = loader.compose
+
+    def spy(file: Path, sections: object = None) -> object:
+        parsed.append(file.name)
+        return compose(file, sections)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "compose", spy)
+    warm = load_catalog(tmp_path, cache=tmp_path / "load")
+    assert warm == fresh and "o.yaml" not in parsed
