@@ -74,6 +74,10 @@ def test_translations_stand_up_change_in_place_and_import_back(
     again = run("plan", adopted, "--detailed-exitcode")
     assert again.exit_code == 0, again.output
 
+    reads = backend.stats["GET /sale/offers/{offerId}/translations"]
+    assert run("import", tmp_path / "lean", "--without", "translations").exit_code == 0
+    assert backend.stats["GET /sale/offers/{offerId}/translations"] == reads
+
 
 def test_a_removed_language_is_kept_unless_pruning(
     run: Run, catalog_dir: Path, backend: Backend
