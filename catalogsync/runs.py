@@ -29,6 +29,7 @@ from catalogsync.apply.polling import settle_pending
 from catalogsync.apply.price_rules import apply_price_rules
 from catalogsync.apply.report import ApplyReport
 from catalogsync.apply.stock import StockMarks
+from catalogsync.apply.translations import apply_translations
 from catalogsync.catalog.models import Catalog, Environment
 from catalogsync.cli_options import CliContext, colour
 from catalogsync.cli_state import (
@@ -50,6 +51,8 @@ from catalogsync.live.price_rules import with_price_rules
 from catalogsync.live.product_labels import read_product_labels
 from catalogsync.live.reader import read_live
 from catalogsync.live.state import LiveState
+from catalogsync.live.tax import read_tax_settings
+from catalogsync.live.translations import read_translations
 from catalogsync.live.vouched import read_vouched
 from catalogsync.plan.model import FORMAT_VERSION, Plan
 from catalogsync.plan.options import Options
@@ -99,6 +102,9 @@ async def _read(
     if unread:
         live = await read_vouched(client, live, cache, unread)
     live = replace(live, product_labels=await read_product_labels(client, catalog, live))
+    live = replace(live, tax_settings=await read_tax_settings(
+        client, catalog, sorted(live.category_parameters)))
+    live = await read_translations(client, catalog, live)
     return await with_price_rules(client, catalog, live), cache
 
 
@@ -169,6 +175,7 @@ async def apply(
             reads = sum(client.requests.values())
             report = await applier.run()
             await apply_price_rules(client, result, index, report)
+            await apply_translations(client, result, index, report)
             if move_confirmed(index_path, index, catalog, renamed_now(result, report)):
                 save_index(index_path, index)
             uploaded = with_local_files(live, catalog, index, directory) if result.uploads else live

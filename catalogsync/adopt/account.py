@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalogsync.adopt.translations import read_own_translations
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import Fields, table_rates
@@ -67,6 +68,8 @@ class Account:
     #: GPSR kind (responsible_producer, responsible_person), size_table, contact (and the
     #: size-table templates) -> name -> the account's entry
     responsible: dict[str, dict[str, LiveResponsible]] = field(default_factory=dict)
+    #: offer id -> language -> the seller's own translation (adopt/translations.py)
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def responsible_names(self) -> dict[str, dict[str, str]]:
         """kind -> id -> name: what offers' references become."""
@@ -75,7 +78,8 @@ class Account:
 
 
 async def read_account(
-    client: AllegroClient, selection: Selection, progress: Progress, *, tables: bool = True
+    client: AllegroClient, selection: Selection, progress: Progress, *, tables: bool = True,
+    translations: bool = True,
 ) -> Account:
     account = Account()
     listing = await _list_offers(client)
@@ -93,6 +97,8 @@ async def read_account(
 
         docs = await gather_map(wanted, detail)
     account.offers = {i: d for i, d in docs.items() if d is not None}
+    if translations:
+        account.translations = await read_own_translations(client, list(account.offers))
     account.after_sales, account.conditions = await read_conditions(client)
     account.responsible = await read_all_responsible(client) | await read_all_size_tables(client)
     if tables:

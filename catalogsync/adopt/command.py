@@ -126,8 +126,8 @@ async def _import(obj: Any, directory: Path, environment: Environment, selection
             try:
                 sales = await read_sales(client, position)  # around the offers: live.sales
                 account = await read_account(
-                    client, selection, progress.for_output(), tables=tables
-                )
+                    client, selection, progress.for_output(), tables=tables,
+                    translations="translations" not in without)
                 window = await around(client, sales)
                 rules = await rules_if_used(client, account.listed, _base(existing))
             finally:

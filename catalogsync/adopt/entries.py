@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from catalogsync.adopt.account import Account
 from catalogsync.adopt.gpsr import as_written, gpsr_and_marketplaces
 from catalogsync.adopt.size_tables import named_references
+from catalogsync.adopt.translations import written_translations
 from catalogsync.allegro.wire import offer_fields
 from catalogsync.catalog.models import OFFER_FIELDS, OfferSpec, ProductSpec
 from catalogsync.live.fetch import external_id
@@ -28,7 +29,7 @@ MAX_KEY = 100
 #: Fields `defaults:` can carry, in the order an offer entry lists them.
 DEFAULTABLE = ("shipping_rates", "handling_time", "location", "invoice", "after_sales",
                "responsible_producer", "responsible_person", "safety_information",
-               "marketed_before_gpsr", "marketplaces", "contact", "status")
+               "marketed_before_gpsr", "marketplaces", "contact", "tax", "status")
 
 
 @dataclass
@@ -81,6 +82,8 @@ def entries(
         entry = Entry(key, offer_id, category, fields, rekey=key != sku)
         _add_gpsr_and_marketplaces(entry, live, known, without)
         entry.fields.update(named_references(live, account.responsible, without))
+        if account.translations.get(offer_id) and "translations" not in without:
+            entry.fields["translations"] = written_translations(account.translations[offer_id])
         found.append(entry)
     return found
 
@@ -138,6 +141,8 @@ def _fields(live: dict[str, Any], account: Account, without: frozenset[str]) -> 
             kind: _name(value, account.after_sales.get(kind, {}))
             for kind, value in live["after_sales"].items()
         }
+    if live.get("tax"):
+        out["tax"] = live["tax"]
     out["status"] = live.get("status", "inactive")
     return {k: v for k, v in out.items() if k not in without}
 

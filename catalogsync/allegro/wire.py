@@ -10,6 +10,7 @@ Canonical offer fields (the planner diffs these):
     · status active|inactive|ended · ended_by (read only: who ended an ENDED offer)
     · GPSR fields: see `gpsr_wire` · marketplaces, marketplace_states: see `marketplaces_wire`
     · size_table, contact (names): see `size_tables_wire`
+    · tax: see `tax_wire`
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from catalogsync.allegro import gpsr_wire, size_tables_wire
 from catalogsync.allegro.marketplaces_wire import marketplace_body, marketplace_fields
+from catalogsync.allegro.tax_wire import tax_body, tax_fields
 
 #: Canonical offer fields: name -> JSON-able value (see `offer_fields`).
 Fields = dict[str, Any]
@@ -94,10 +96,7 @@ def offer_fields(
     if stock.get("available") is not None:
         out["stock"] = int(stock["available"])
     out["images"] = list(doc.get("images") or [])
-    out["description"] = [
-        [_item(i) for i in section.get("items") or []]
-        for section in (doc.get("description") or {}).get("sections") or []
-    ]
+    out["description"] = description_sections(doc.get("description"))
     delivery = doc.get("delivery") or {}
     table = delivery.get("shippingRates") or {}
     if table.get("id") or table.get("name"):
@@ -122,10 +121,19 @@ def offer_fields(
         out["status"] = STATUS_FROM_API.get(status, status.lower())
     out.update(marketplace_fields(doc))
     out.update(size_tables_wire.reference_fields(doc))
+    out.update(tax_fields(doc))
     ended_by = (doc.get("publication") or {}).get("endedBy")
     if status == "ENDED" and ended_by:
         out["ended_by"] = ended_by  # EMPTY_STOCK: sold out, not ended by the seller
     return out
+
+
+def description_sections(description: dict[str, Any] | None) -> list[list[dict[str, str]]]:
+    """A `StandardizedDescription` as canonical sections of items."""
+    return [
+        [_item(i) for i in section.get("items") or []]
+        for section in (description or {}).get("sections") or []
+    ]
 
 
 def _parameter_values(parameter: dict[str, Any]) -> list[str] | dict[str, str]:
@@ -195,6 +203,8 @@ def offer_body(
     if "marketplaces" in fields:
         body.update(marketplace_body(fields["marketplaces"]))
     body.update(size_tables_wire.reference_body(fields))
+    if "tax" in fields:
+        body["taxSettings"] = tax_body(fields["tax"])
     return body
 
 

@@ -46,6 +46,9 @@ from catalogsync.catalog.records import (
     shared,
 )
 from catalogsync.catalog.size_tables import Contacts, References, SizeTables
+from catalogsync.catalog.sections import Section
+from catalogsync.catalog.tax import TaxSettings
+from catalogsync.catalog.translations import Translations
 from catalogsync.catalog.values import (
     AfterSales,
     Ean,
@@ -100,9 +103,12 @@ OFFER_FIELDS = (
     "marketed_before_gpsr",
     "marketplaces",
     "size_table", "contact",
+    "tax",
+    "translations",
 )
-#: the fields `drift_wins` may name; stock has its own ledger (sales are not drift)
-DRIFT_FIELDS = tuple(f for f in OFFER_FIELDS if f != "stock")
+#: the fields `drift_wins` may name; stock has its own ledger (sales are not drift), and the
+#: catalog's translations always win (plan/translations.py)
+DRIFT_FIELDS = tuple(f for f in OFFER_FIELDS if f not in ("stock", "translations"))
 DriftWins = dict[Literal[DRIFT_FIELDS], Literal["catalog", "allegro"]]  # type: ignore[valid-type]
 
 
@@ -180,36 +186,6 @@ class ProductSpec(Frozen):
         return self
 
 
-class TextItemSpec(Frozen):
-    text: Annotated[str, Field(min_length=1)]
-
-
-class ImageItemSpec(Frozen):
-    image: Annotated[str, Field(min_length=1)]
-
-
-DescriptionItemSpec = TextItemSpec | ImageItemSpec
-
-
-def _section(value: Any) -> Any:
-    """A section is a list of one or two items; a bare item is a one-item section."""
-    return [value] if isinstance(value, dict) else value
-
-
-Section = Annotated[
-    tuple[DescriptionItemSpec, ...],
-    BeforeValidator(
-        _section,
-        json_schema_input_type=DescriptionItemSpec
-        | Annotated[
-            list[DescriptionItemSpec],
-            Field(min_length=L.SECTION_MIN_ITEMS, max_length=L.SECTION_MAX_ITEMS),
-        ],
-    ),
-    Field(min_length=L.SECTION_MIN_ITEMS, max_length=L.SECTION_MAX_ITEMS),
-]
-
-
 HandlingTime = Literal[HANDLING_TIMES]  # type: ignore[valid-type]
 Invoice = Literal[INVOICES]  # type: ignore[valid-type]
 
@@ -247,6 +223,9 @@ class OfferSpec(References):
     #: allegro-cz / -sk / -hu where the offer is offered too, with its price there
     marketplaces: Marketplaces | None = None
     price_rules: PriceRuleRefs | None = None  # marketplace -> rule (catalog/price_rules.py)
+    #: VAT per country (catalog/tax.py); the seller's own translations (catalog/translations.py)
+    tax: TaxSettings | None = None
+    translations: Translations | None = None
     #: R26: change the price even while the offer is in a campaign or in Allegro Prices,
     #: which takes it out of the programme.
     allow_campaign_price_change: bool = False
@@ -300,6 +279,7 @@ class Defaults(References):
     marketed_before_gpsr: bool | None = None
     marketplaces: Marketplaces | None = None
     price_rules: PriceRuleRefs | None = None
+    tax: TaxSettings | None = None
 
 
 class Settings(Frozen):

@@ -94,6 +94,9 @@ class Offer:
     #: the size table and contact it names (catalog/size_tables.py)
     size_table: str | None = None
     contact: str | None = None
+    #: tax settings and the seller's own translations (`models.OfferSpec`)
+    tax: Any = None
+    translations: Any = None
 
 
 @lru_cache(maxsize=_CACHE)

@@ -56,6 +56,8 @@ IDENTIFIER_FIELDS = frozenset(
         # size tables and contacts (catalog/size_tables.py): `+48…` and `38:40` stay text
         *("size_table", "contact", "template", "headers", "rows", "email", "phones"),
         "price_rules",
+        "tax",  # `NO: 25` is Norway's rate, not `False`; `rate: 08` is not octal
+        "translations",  # a name or text of `yes` or `12:30` stays text
     }
 )
 

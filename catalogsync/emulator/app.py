@@ -27,6 +27,7 @@ from catalogsync.emulator.http import (
     price_rules,
     shipping,
     size_tables,
+    translations,
     variants,
 )
 from catalogsync.emulator.http import gate as h
@@ -45,6 +46,11 @@ REST: list[tuple[str, str, h.Handler, h.Access]] = [
     ("GET", "/marketplaces", accounts.marketplaces, ANY),
     ("GET", "/sale/offers", offers.list_offers, USER),
     ("DELETE", "/sale/offers/{offerId}", offers.delete_offer, USER),
+    ("GET", "/sale/offers/{offerId}/translations", translations.get_translations, USER),
+    ("PATCH", "/sale/offers/{offerId}/translations/{language}", translations.patch_translation,
+     USER),
+    ("DELETE", "/sale/offers/{offerId}/translations/{language}",
+     translations.delete_translation, USER),
     ("POST", "/sale/product-offers", offers.create_offer, USER),
     ("GET", "/sale/product-offers/{offerId}", offers.get_offer, USER),
     ("PATCH", "/sale/product-offers/{offerId}", offers.patch_offer, USER),
@@ -55,6 +61,7 @@ REST: list[tuple[str, str, h.Handler, h.Access]] = [
     ("GET", "/sale/shipping-rates/{id}", shipping.get_shipping_rates, USER),
     ("PUT", "/sale/shipping-rates/{id}", shipping.update_shipping_rates, USER),
     ("GET", "/sale/delivery-methods", shipping.delivery_methods, ANY),
+    ("GET", "/sale/tax-settings", accounts.tax_settings, ANY),
     ("GET", "/sale/products", catalogue.search_products, USER),
     ("GET", "/sale/products/{productId}", catalogue.get_product, USER),
     ("GET", "/sale/categories", catalogue.categories, ANY),

@@ -44,6 +44,7 @@ from catalogsync.emulator.services.responsible import PERSONS, PRODUCERS, Respon
 from catalogsync.emulator.services.seller_entries import SellerEntries
 from catalogsync.emulator.services.shipping import ShippingRates
 from catalogsync.emulator.services.size_tables import SIZE_TABLES
+from catalogsync.emulator.services.translations import OfferTranslations
 from catalogsync.emulator.services.variants import VariantSets
 
 
@@ -87,6 +88,7 @@ class Backend:
                                  gpsr, self.faults.task_fails, references)
         self.price_rules = self.commands.price_rules
         self.variants = VariantSets(store, offer_store, self.catalogue)
+        self.translations = OfferTranslations(store, offer_store)
         self.orders = Orders(store, offer_store, lifecycle)
         self.commands.listen(self.orders.buy_named)  # the `purchase_on_command` buyer
         store.due_work = (self.commands.settle_due, lifecycle.settle_due, lifecycle.housekeeping)

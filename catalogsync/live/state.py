@@ -145,6 +145,16 @@ class LiveVariantSet:
 
 
 @dataclass(frozen=True)
+class CategoryTax:
+    """A category's `CategoryTaxSettings`: country -> rate -> whether it needs an exemption;
+    the subjects and exemptions it takes (empty: none listed, so none checked)."""
+
+    rates: dict[str, dict[str, bool]] = field(default_factory=dict)
+    subjects: tuple[str, ...] = ()
+    exemptions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class LiveState:
     offers: dict[str, LiveOffer] = field(default_factory=dict)  # managed external id -> offer
     tables: dict[str, LiveTable] = field(default_factory=dict)  # every table, by name
@@ -219,6 +229,12 @@ class LiveState:
     #: -> the name of the rule it follows there (read only if the catalog uses rules)
     price_rules: dict[str, LivePriceRule] = field(default_factory=dict)
     followed_rules: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: category id -> the tax settings it allows (live/tax.py; only when the catalog sets tax)
+    tax_settings: dict[str, CategoryTax] = field(default_factory=dict)
+    #: offer translations (live/translations.py): external id -> language -> the seller's own
+    #: translation; the languages of the additional marketplaces
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    translation_languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

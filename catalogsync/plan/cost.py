@@ -1,4 +1,8 @@
-"""What apply will cost: requests by kind, and the least time Allegro's limits allow."""
+"""What apply will cost: requests by kind, and the least time Allegro's limits allow.
+
+Every change with a request counts one: an offer translation is one PATCH or DELETE per offer
+and language (reading them cost one GET per offer that has `translations`, before the plan).
+"""
 
 from __future__ import annotations
 

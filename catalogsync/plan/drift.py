@@ -27,6 +27,7 @@ from catalogsync.plan.marketplaces import desired_marketplaces
 from catalogsync.plan.model import Drift
 from catalogsync.plan.offers import Desired, Lookups, desired_offer
 from catalogsync.plan.size_tables import desired_references
+from catalogsync.plan.tax import desired_tax
 
 #: Not drift: stock (sales; its ledger), and what Allegro says of an offer by itself.
 _UNTRACKED = frozenset({"stock", "ended_by", "marketplace_states"})
@@ -50,6 +51,7 @@ def desire(
     desired_gpsr(desired, offer, catalog, live)
     desired_references(desired, offer, catalog, live)
     desired_marketplaces(desired, offer, catalog, live)
+    desired_tax(desired, offer, catalog, live)
     return desired
 
 

@@ -55,13 +55,14 @@ class Resource(StrEnum):
     PRICE_RULE = "price_rule"
     #: the offers put under one price rule on one marketplace (plan/price_rules.py)
     OFFER_PRICE_RULES = "offer_price_rules"
+    #: one language of an offer's own translations, keyed `SKU/language` (plan/translations.py)
+    OFFER_TRANSLATION = "offer_translation"
 
     @property
     def before_offers(self) -> bool:
-        """An account resource offers name: apply makes it before the offers (price rules
-        come after them: apply/price_rules.py)."""
-        return self not in (Resource.OFFER, Resource.VARIANT_SET, Resource.PRICE_RULE,
-                            Resource.OFFER_PRICE_RULES)
+        """An account resource offers name: apply makes it before the offers (price rules and
+        translations come after them: apply/price_rules.py, apply/translations.py)."""
+        return self in BEFORE_OFFERS
 
     @property
     def named_by_offers(self) -> bool:
@@ -74,6 +75,7 @@ CONDITIONS = (Resource.RETURN_POLICY, Resource.IMPLIED_WARRANTY, Resource.WARRAN
 #: Account entries offers name, kept by name in `LiveState.responsible` under their value.
 ENTRY_RESOURCES = frozenset({Resource.RESPONSIBLE_PRODUCER, Resource.RESPONSIBLE_PERSON,
                              Resource.SIZE_TABLE, Resource.CONTACT})
+BEFORE_OFFERS = ENTRY_RESOURCES | {Resource.SHIPPING_RATES, *CONDITIONS}
 
 
 class Action(StrEnum):

@@ -63,6 +63,7 @@ from catalogsync.plan.size_tables import plan_size_tables
 from catalogsync.plan.stock import StockStep, carried_marks, offer_stock
 from catalogsync.plan.tables import plan_tables
 from catalogsync.plan.targeting import targeted_catalog
+from catalogsync.plan.translations import plan_translations
 from catalogsync.plan.variants import plan_variant_sets
 
 #: R17: Allegro keeps a location only when shipping rates and the selling mode come with it.
@@ -134,6 +135,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         if change is not None:
             diagnostics += check_activation(change, None if current is None else current.fields)
             changes.append(change)
+    changes += plan_translations(catalog, live, prune, diagnostics)
     diagnostics += marketplace_diagnostics(verdicts)
     set_changes, set_notes = plan_variant_sets(catalog, live, wanted)
     changes += set_changes
@@ -357,6 +359,8 @@ def stale_changes(saved: Plan, live: LiveState) -> list[str]:
         if change.resource in CONDITIONS:
             found += stale_condition(change, live)
             continue
+        if change.resource is Resource.OFFER_TRANSLATION:
+            continue  # sets the seller's own text per element: nothing of Allegro's is lost
         current = (live.offers.get(change.key) or live.removed.get(change.key)
                    or duplicate_offer(live, change.key))
         if change.action is Action.CREATE:

@@ -161,6 +161,13 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
         "    price_rules: {allegro-cz: Kurs CZ}\n"))
     rules = catalog / "price_rules.yaml"
     rules.write_text("price_rules:\n  Kurs CZ:\n    type: EXCHANGE_RATE\n")
+    settings.write_text(settings.read_text().replace(  # tax settings, checked per category
+        "  invoice: VAT\n", "  invoice: VAT\n  tax: {rates: {PL: 23, CZ: 21}, subject: GOODS}\n"))
+    mugs.write_text(mugs.read_text().replace(  # the seller's own translations
+        "    marketplaces:                 #", "    translations:\n"
+        "      cs-CZ: {name: Keramický hrnek bílý 330 ml, description: [text: <p>Hrnek.</p>]}\n"
+        "      sk-SK: {name: Keramický hrnček biely 330 ml}\n"
+        "    marketplaces:                 #", 1))
     with served_emulator(work) as emulator, recording_proxy(emulator.base) as (proxy, record):
         emulator.steer("settings", {"processing_delay": 0.0})
         env = {"CATALOGSYNC_API_URL": proxy, "CATALOGSYNC_ACCESS_TOKEN": emulator.token(),
@@ -176,7 +183,9 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
         run("apply", str(catalog), "--auto-approve")
         assert "No changes" in run("plan", str(catalog))
         mugs.write_text(mugs.read_text().replace("price: 29.99", "price: 27.99")
-                        .replace("allegro-cz: 179.00", "allegro-cz: 169.00"))
+                        .replace("allegro-cz: 179.00", "allegro-cz: 169.00")
+                        .replace("<p>Hrnek.</p>", "<p>Hrnek na kávu.</p>")
+                        .replace("      sk-SK: {name: Keramický hrnček biely 330 ml}\n", ""))
         settings.write_text(settings.read_text().replace("responsible_producer: Fabryka Demo",
                                                          "responsible_producer: Producent Demo"))
         conditions.write_text(conditions.read_text().replace("P21D", "P30D"))
@@ -191,7 +200,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Exchange]
         sizes = catalog / "sizes.yaml"
         sizes.write_text(sizes.read_text().replace("[L, 96, 66]", "[L, 97, 67]").replace(
             "12 345 67 89", "12 345 67 80").replace("contacts:\n", XL + "contacts:\n"))
-        run("apply", str(catalog), "--auto-approve", "--allow-mass-change")
+        run("apply", str(catalog), "--auto-approve", "--allow-mass-change", "--prune")
         assert "No changes" in run("plan", str(catalog))
         yield [e for e in record.exchanges if not e.path.startswith(("/_emulator", "/auth"))]
 
@@ -209,7 +218,8 @@ def test_the_session_went_over_real_http_through_the_proxy(session: list[Exchang
             "GET offers", "POST return-policies", "PUT return-policies", "GET return-policies",
             "POST implied-warranties", "GET warranties", "POST warranties",
             "GET size-tables-templates", "POST size-tables", "PUT size-tables",
-            "POST offer-contacts", "PUT offer-contacts"} <= operations
+            "POST offer-contacts", "PUT offer-contacts",
+            "GET tax-settings", "PATCH offers", "DELETE offers"} <= operations
     assert all(e.status < 400 for e in session), [(e.method, e.path, e.status) for e in session
                                                    if e.status >= 400]
     assert len(session) > 60

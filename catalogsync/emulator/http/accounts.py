@@ -1,4 +1,4 @@
-"""Handlers of `/me` and `/marketplaces`."""
+"""Handlers of `/me`, `/marketplaces` and `/sale/tax-settings`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from starlette.responses import Response
 
 from catalogsync.emulator.http.gate import Call, allegro_json
 from catalogsync.emulator.services import marketplaces as services_marketplaces
+from catalogsync.emulator.services import tax as services_tax
 
 
 def me(call: Call) -> Response:
@@ -15,3 +16,11 @@ def me(call: Call) -> Response:
 def marketplaces(call: Call) -> Response:
     """`GET /marketplaces`: where Allegro sells, in which currency and language."""
     return allegro_json(200, services_marketplaces.marketplaces())
+
+
+def tax_settings(call: Call) -> Response:
+    """`GET /sale/tax-settings`: the VAT rates, subjects and exemptions of a category."""
+    category = call.query("category.id")
+    known = category is not None and call.backend.catalogue.category(category) is not None
+    return allegro_json(200, services_tax.tax_settings(category, call.queries("countryCode"),
+                                                       known))

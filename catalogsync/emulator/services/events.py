@@ -71,6 +71,8 @@ def changes(before: tuple[str, Doc] | None, status: str, doc: Doc) -> list[Doc]:
         # guess: asking for other additional marketplaces is a content change too
         if _content(old) != _content(doc) or requested(old) != requested(doc):
             found.append(_event("OFFER_CHANGED", doc))
+    if old is not None and old.get("_translations") != doc.get("_translations"):
+        found.append(_event("OFFER_TRANSLATION_UPDATED", doc))  # services/translations.py
     if status == "ENDED" and was in LIVE:
         ended = _event("OFFER_ENDED", doc)
         ended["offer"]["publication"] = {"endedBy": doc["publication"].get("endedBy") or "USER"}

@@ -11,7 +11,7 @@ from typing import Any
 from catalogsync.emulator.core import checks
 from catalogsync.emulator.core.errors import ApiError, Doc, invalid, iso
 from catalogsync.emulator.core.store import Store
-from catalogsync.emulator.services import marketplaces
+from catalogsync.emulator.services import marketplaces, tax
 from catalogsync.emulator.services.after_sales import AfterSales
 from catalogsync.emulator.services.catalogue import Catalogue
 from catalogsync.emulator.services.images import Images
@@ -199,6 +199,8 @@ class Offers:
             chosen = self._after_sales.offer_services(offer.seller, body["afterSalesServices"])
             doc["afterSalesServices"] = checks.merged(doc["afterSalesServices"], chosen)
         self._references.write(offer.seller, doc, body)
+        if "taxSettings" in body:
+            doc["taxSettings"] = tax.offer_tax(body["taxSettings"])
         if "language" in body:  # `"language": null` is rejected (API_NOTES §11)
             doc["language"] = checks.text(body["language"], "language")
         if "publication" in body:
