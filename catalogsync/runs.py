@@ -38,7 +38,13 @@ from catalogsync.cli_state import (
     run_lock,
     write_missing_lock,
 )
-from catalogsync.config import image_upload_url, live_cache_path, pacing_path, state_index_path
+from catalogsync.config import (
+    image_upload_url,
+    live_cache_path,
+    lock_file,
+    pacing_path,
+    state_index_path,
+)
 from catalogsync.errors import PlanError
 from catalogsync.gcpause import settled
 from catalogsync.live.cache import LiveCache, load_cache, save_cache
@@ -198,7 +204,8 @@ async def _session(
 ) -> AsyncIterator[SellerClient]:
     """A client for the catalog's seller whose pacer remembers what the last run sent."""
     path = pacing_path(directory, environment)
-    async with connect(environment, directory, obj.emulator) as client:
+    owner = lock_file(directory, environment).account()  # its login, where several are kept
+    async with connect(environment, directory, obj.emulator, owner and owner[0]) as client:
         _acting_as(client)
         client.pacer.restore(load_pacing(path))
         try:

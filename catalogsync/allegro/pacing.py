@@ -143,6 +143,8 @@ class Pacer:
         self._blocked_until = 0.0
         self.waited = 0.0  # seconds spent waiting, for reports
         self.shared: SharedBudget | None = None  # set when a rate store is configured
+        #: the pacers of the same client id in this process (process_budget.py), self among them
+        self.peers: list[Pacer] = [self]
 
     async def acquire(self, method: str, path: str, offers: int = 1) -> None:
         """Wait until one request (changing `offers` offers) fits every applicable limit."""
@@ -181,6 +183,7 @@ class Pacer:
     def blocked(self, retry_after: float | None) -> None:
         """A 429 came back: hold every request until the block should be over."""
         wait = retry_after if retry_after is not None else self.block_seconds
-        self._blocked_until = max(self._blocked_until, self._clock() + wait)
+        for pacer in self.peers:
+            pacer._blocked_until = max(pacer._blocked_until, self._clock() + wait)
         if self.shared is not None:
             self.shared.blocked(wait)
