@@ -18,12 +18,13 @@ import httpx
 
 from catalogsync.allegro.credentials import open_session
 from catalogsync.allegro.process_budget import join
-from catalogsync.allegro.ratestore import shared_budget
+from catalogsync.allegro.ratestore import runners, shared_budget
 from catalogsync.allegro.seller import SellerClient, check_token
 from catalogsync.allegro.session import BearerAuth
 from catalogsync.allegro.targets import CLIENT_ID_ENV, target_for
 from catalogsync.allegro.tokens import inspect_token
 from catalogsync.catalog.models import Environment
+from catalogsync.storelock import store_url
 
 log = logging.getLogger("catalogsync.auth")
 
@@ -49,6 +50,7 @@ async def connect(
         client_id = (info and info.client_id) or os.environ.get(CLIENT_ID_ENV, "")
         async with target.http(target.api_url, BearerAuth(session, hosts)) as http:
             client = SellerClient(http, seller)
-            join(client.pacer, target.api_url, client_id, seller.user_name)
+            join(client.pacer, target.api_url, client_id, seller.user_name,
+                 runners() if store_url() else 1)
             async with shared_budget(client.pacer, target.api_url, client_id, seller.user_name):
                 yield client

@@ -3,6 +3,10 @@ each seller's own limits stay its own."""
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from catalogsync.allegro.pacing import Pacer, allegro_windows
 from catalogsync.allegro.process_budget import join, one_budget
 
@@ -76,3 +80,34 @@ def test_r1_saved_usage_restored_by_each_catalog_counts_once() -> None:
     second.restore(saved)
 
     assert first.windows[0]._used == 4
+
+
+def test_r1_a_shared_window_shrinks_to_one_share_however_many_runs_fall_back() -> None:
+    now = [0.0]
+    first, second = pacer(now), pacer(now)
+    with one_budget():
+        join(first, API, "app", "1000001")
+        join(second, API, "app", "1000002")
+    for p in (first, second):  # each catalog's store fell back: ratestore.RedisBudget
+        for window in p.windows:
+            window.share(3)
+
+    assert first.windows[0].count == 3  # R1 scaled: 9, a third of it once
+
+
+def test_r3_catalogs_of_one_client_id_share_its_requests_in_flight() -> None:
+    now = [0.0]
+    first, second, alone = pacer(now), pacer(now), pacer(now)
+
+    async def joined() -> None:
+        with one_budget():
+            join(first, API, "app", "1000001", processes=3)
+            join(second, API, "app", "1000002", processes=3)
+        held = [first.flight.__aenter__() for _ in range(6)]  # 20 // 3 in this process
+        await asyncio.gather(*held)
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(second.flight.__aenter__(), 0.05)
+        async with alone.flight:  # a single catalog: no cap of ours beyond the client's
+            pass
+
+    asyncio.run(joined())
