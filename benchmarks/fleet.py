@@ -51,16 +51,8 @@ from catalogsync.allegro.pacing import Pacer, allegro_windows
 from catalogsync.allegro.ratestore import shared_budget
 
 ROOT = Path(__file__).resolve().parents[1]
-CLIENT = ("catalogsync-local", "local-secret")
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+CLIENT = fleet_catalogs.CLIENT
 SELLERS = ("1000001", "1000002")
-#: The synthetic offers' responsible producer, declared: the emulator seeds it for one seller.
-PRODUCER = """responsible_producers:
-  Producent Demo:
-    trade_name: Demo Seller sp. z o.o.
-    address: {country_code: PL, street: Prosta 1, postal_code: 00-950, city: Warszawa}
-    contact: {email: produkty@demo-seller.example}
-"""
 TASKS = 5  # requests in flight per worker: 3 × 5 stays under R3's 20 per client id
 
 
@@ -87,13 +79,7 @@ def _env() -> dict[str, str]:
 
 
 def _token(base: str, user: str) -> str:
-    with httpx.Client(base_url=base, timeout=10) as http:
-        code = http.post("/auth/oauth/device", data={"client_id": CLIENT[0]}, auth=CLIENT).json()
-        http.post("/_emulator/device/approve",
-                  json={"user_code": code["user_code"], "user_id": user}).raise_for_status()
-        token = http.post("/auth/oauth/token", auth=CLIENT, params={
-            "grant_type": DEVICE_GRANT, "device_code": code["device_code"]})
-        return str(token.json()["access_token"])
+    return str(fleet_catalogs.device_tokens(base, user)["access_token"])
 
 
 # --------------------------------------------------------------------------- one worker

@@ -56,9 +56,7 @@ def run_plans(obj: CliContext, directories: list[Path], options: Options, prepar
     async def one(directory: Path) -> Outcome:
         from catalogsync import runs
 
-        outcome = Outcome(directory)
-        catalog, chosen_options = await _loaded(prepare, directory, options)
-        outcome.environment = catalog.settings.environment.value
+        outcome, catalog, chosen_options = await _started(prepare, directory, options)
         outcome.plan = made = await runs.plan(obj, directory, catalog, chosen_options)
         if made.errors:
             outcome.code = exitcodes.BLOCKED if detailed else exitcodes.FAILED
@@ -74,9 +72,7 @@ def run_applies(obj: CliContext, directories: list[Path], options: Options, prep
     async def one(directory: Path) -> Outcome:
         from catalogsync import runs
 
-        outcome = Outcome(directory)
-        catalog, chosen_options = await _loaded(prepare, directory, options)
-        outcome.environment = catalog.settings.environment.value
+        outcome, catalog, chosen_options = await _started(prepare, directory, options)
         done = await runs.apply(obj, directory, catalog, None, True, chosen_options,
                                 lock_timeout)
         if done is not None:
@@ -89,8 +85,8 @@ def run_applies(obj: CliContext, directories: list[Path], options: Options, prep
     return _run_all(directories, one, False, jobs)
 
 
-async def _loaded(prepare: Prepare, directory: Path,
-                  options: Options) -> tuple[Catalog, Options]:
+async def _started(prepare: Prepare, directory: Path,
+                   options: Options) -> tuple[Outcome, Catalog, Options]:
     """The catalog loaded in a thread, so that the event loop goes on serving the other
     catalogs' requests (and the rate store's answers, which it would otherwise leave waiting
     past the store's timeout) meanwhile."""
@@ -100,7 +96,8 @@ async def _loaded(prepare: Prepare, directory: Path,
         with ctx.scope(cleanup=False):  # the command's settings (--allow-local-in-ci …)
             return prepare(directory, options)
 
-    return await asyncio.to_thread(load)
+    catalog, chosen = await asyncio.to_thread(load)
+    return Outcome(directory, environment=catalog.settings.environment.value), catalog, chosen
 
 
 def _run_all(directories: list[Path], one: Callable[[Path], Coroutine[Any, Any, Outcome]],
