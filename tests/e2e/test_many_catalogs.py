@@ -138,3 +138,15 @@ def test_several_catalogs_refuse_a_saved_plan_and_a_question(run: Run, tmp_path:
     assert asked.exit_code == 64 and "pass --auto-approve" in asked.output
     assert empty.exit_code == 64 and "no directory with a catalogsync.yaml" in empty.output
     assert not (tmp_path / "plan.json").exists()
+
+
+def test_auth_status_lists_each_seller_and_logout_takes_one(run: Run, tmp_path: Path) -> None:
+    status = run("auth", "status", "--env", "sandbox")
+
+    assert status.exit_code == 0, status.output
+    assert "sandbox: logged in as 2 sellers" in status.output
+    assert "1000001 (user_name in the token)" in status.output
+    assert "1000101 (user_name in the token)" in status.output
+    out = run("auth", "logout", "--env", "sandbox", "--seller", "1000101")
+    assert "Logged out of sandbox as seller 1000101" in out.output
+    assert "1000101" not in run("auth", "status", "--env", "sandbox").output
