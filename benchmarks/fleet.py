@@ -1,31 +1,30 @@
-"""Many runners, one client id: the shared rate store (ratestore.py) and the run lock across
-machines (storelock.py), against a served emulator and a real redis-server.
+"""Many runners, one client id: the shared rate store (ratestore.py), the run lock across
+machines (storelock.py) and several catalogs per process (many/running.py), against a served
+emulator and a real redis-server.
 
-    python benchmarks/fleet.py [--processes 3] [--seconds 36] [--time-scale 0.1]
-                               [--limits-scale 0.05] [--offers 500] [--r1 3000]
+    python benchmarks/fleet.py [--processes 3] [--sellers 20] [--offers 2000] [--r1 3000]
+                               [--catalog-scales 0.25 0.12] [--seconds 36]
+                               [--time-scale 0.1] [--limits-scale 0.05]
                                [--only-catalogs] [--json out.json]
 
+0. Catalogs (run first; `--only-catalogs` runs only this; fleet_catalogs.py): `--sellers`
+   catalogs of `--offers` offers, one per seller, applied by `--processes` processes that
+   each run `catalogsync apply DIR… --auto-approve` over their share, through one store: a
+   first apply, then a change of every price, R1 lowered to `--r1` a minute so that it binds.
+   Then the same again with the store stopped when each step has sent half its requests.
 1. Shared budget: `--processes` worker processes (each its own pacer, as separate CI runners
-   would be) share one client id, half of them as each of the emulator's two sellers, and send
-   requests that only R1 limits (`GET /sale/offers?limit=1`) for `--seconds`, through one
-   store (the emulator is warmed up first: a cold one answers its first requests late, later
-   than the pacer's margin of 2 % of a scaled window allows for). The emulator keeps
-   Allegro's limits scaled (`--time-scale` shrinks every window, `--limits-scale` every
-   count; the pacers are scaled the same way), so R1 binds at
-   9000 × limits-scale per 60 × time-scale seconds. Reported: 429s, and the aggregate rate
-   after the first window (whose burst any client gets) against R1's.
+   would be) share one client id, half of them as each of the emulator's two demo sellers,
+   and send requests that only R1 limits (`GET /sale/offers?limit=1`) for `--seconds`,
+   through one store (the emulator is warmed up first: a cold one answers its first requests
+   late, later than the pacer's margin of 2 % of a scaled window allows for). The emulator
+   keeps Allegro's limits scaled (`--time-scale` shrinks every window, `--limits-scale` every
+   count; the pacers are scaled the same way), so R1 binds at 9000 × limits-scale per
+   60 × time-scale seconds. Reported: 429s, and the aggregate rate after the first window
+   (whose burst any client gets) against R1's.
 2. The same, with the store stopped halfway: the workers go on alone on a share each
    (CATALOGSYNC_RUNNERS = --processes); rate and 429s of the second half.
 3. Two applies of one seller's catalog from two "machines" (separate state directories and
    copies of the catalog) at once, with and without the store: exit codes and duplicates.
-0. Catalogs (run first; `--only-catalogs` runs only this): each seller's synthetic catalog of
-   `--offers` offers applied by a process of its own at once through the store, a first apply
-   and then a change of every price, with the emulator's R1 lowered to `--r1` a minute (below
-   the two sellers' write limits together, so that it binds). Efficiency = the least time a
-   perfect client needs for the same number of requests under R1 alone / wall time.
-
-The emulator has two sellers, so this is 2 sellers × `--offers` from 2 processes, not the
-issue's 20 sellers × 2 000 from 3.
 """
 
 from __future__ import annotations
@@ -33,7 +32,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import shutil
 import socket
@@ -41,40 +39,20 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import fleet_catalogs
 import httpx
 import yaml
-from rate_limits import BULK, Quiet
 
 from catalogsync.allegro.client import AllegroClient
-from catalogsync.allegro.connect import connect
-from catalogsync.allegro.pacing import Pacer, Window, allegro_windows
+from catalogsync.allegro.pacing import Pacer, allegro_windows
 from catalogsync.allegro.ratestore import shared_budget
-from catalogsync.apply.applier import Applier
-from catalogsync.catalog.loader import load_catalog
-from catalogsync.catalog.models import Environment
-from catalogsync.config import lock_file, state_index_path
-from catalogsync.live.cache import LiveCache
-from catalogsync.live.reader import read_live
-from catalogsync.plan.planner import plan
-from catalogsync.state import load_index
-from catalogsync.synthetic import write_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
-CLIENT = ("catalogsync-local", "local-secret")
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+CLIENT = fleet_catalogs.CLIENT
 SELLERS = ("1000001", "1000002")
-#: The synthetic offers' responsible producer, declared: the emulator seeds it for one seller.
-PRODUCER = """responsible_producers:
-  Producent Demo:
-    trade_name: Demo Seller sp. z o.o.
-    address: {country_code: PL, street: Prosta 1, postal_code: 00-950, city: Warszawa}
-    contact: {email: produkty@demo-seller.example}
-"""
 TASKS = 5  # requests in flight per worker: 3 × 5 stays under R3's 20 per client id
 
 
@@ -101,13 +79,7 @@ def _env() -> dict[str, str]:
 
 
 def _token(base: str, user: str) -> str:
-    with httpx.Client(base_url=base, timeout=10) as http:
-        code = http.post("/auth/oauth/device", data={"client_id": CLIENT[0]}, auth=CLIENT).json()
-        http.post("/_emulator/device/approve",
-                  json={"user_code": code["user_code"], "user_id": user}).raise_for_status()
-        token = http.post("/auth/oauth/token", auth=CLIENT, params={
-            "grant_type": DEVICE_GRANT, "device_code": code["device_code"]})
-        return str(token.json()["access_token"])
+    return str(fleet_catalogs.device_tokens(base, user)["access_token"])
 
 
 # --------------------------------------------------------------------------- one worker
@@ -129,35 +101,6 @@ async def _work(base: str, token: str, seller: str, seconds: float, time_scale: 
 
             await asyncio.gather(*(loop() for _ in range(TASKS)))
     return {"stamps": stamps, "throttled": client.throttled}
-
-
-def _windows(time_scale: float, limits_scale: float, r1: int) -> list[Window]:
-    windows = allegro_windows(time_scale, limits_scale)
-    windows[0].count = max(1, round(r1 * limits_scale))  # the emulator's client_rpm, scaled
-    return windows
-
-
-async def _apply(directory: Path, time_scale: float, limits_scale: float,
-                 r1: int) -> dict[str, Any]:
-    """One apply of a catalog as the CLI runs it, its pacer scaled like the emulator."""
-    catalog = load_catalog(directory)
-    env = Environment.SANDBOX
-    async with connect(env, directory) as client:
-        client.pacer.windows[:] = _windows(time_scale, limits_scale, r1)  # the store stays
-        index_path = state_index_path(directory, env)
-        index = load_index(index_path, lock_file(directory, env))
-        live = await read_live(client, catalog, index, LiveCache())
-        result = plan(catalog, live, datetime.now(UTC), BULK)
-        table_ids = {name: t.id for name, t in live.tables.items()}
-        report = await Applier(client, result, index, index_path, table_ids, Quiet(),
-                               directory).run()
-    return {"throttled": client.throttled, "failed": len(report.failed),
-            "changes": len(result.changes), "first_failure": str(report.failed[:1])[:400]}
-
-
-def catalog_worker(argv: list[str]) -> None:
-    directory, ts, ls, r1 = argv
-    print(json.dumps(asyncio.run(_apply(Path(directory), float(ts), float(ls), int(r1)))))
 
 
 def worker(argv: list[str]) -> None:
@@ -218,62 +161,6 @@ def shared_budget_run(base: str, tokens: dict[str, str], args: argparse.Namespac
     }
 
 
-def catalogs_run(base: str, args: argparse.Namespace, store: str, work: Path,
-                 r1: int) -> dict[str, Any]:
-    """Each seller's catalog of `--offers` offers applied by a process of its own at once,
-    first created, then every price changed; R1 lowered below the sellers' write limits
-    together, so that it binds."""
-    httpx.post(f"{base}/_emulator/reset").raise_for_status()
-    httpx.post(f"{base}/_emulator/settings", json={
-        "time_scale": args.time_scale, "limits_scale": args.limits_scale,
-        "processing_delay": 0.0, "client_rpm": r1}).raise_for_status()
-    directories = {s: work / f"seller-{s}" for s in SELLERS}
-    envs = {}
-    for seller, directory in directories.items():
-        shutil.rmtree(directory, ignore_errors=True)
-        _to_sandbox(write_catalog(directory, args.offers))
-        (directory / "producer.yaml").write_text(PRODUCER)  # seeded for the demo seller only
-        envs[seller] = {
-            **_env(), "CATALOGSYNC_API_URL": base, "CATALOGSYNC_AUTH_URL": base,
-            "CATALOGSYNC_ACCESS_TOKEN": _token(base, seller), "CATALOGSYNC_RATE_STORE": store,
-            "CATALOGSYNC_RUNNERS": str(len(SELLERS)),
-            "XDG_STATE_HOME": str(work / f"state-{seller}"),
-            "XDG_CONFIG_HOME": str(work / f"config-{seller}")}
-    report: dict[str, Any] = {}
-    for step in ("first_apply", "price_change"):
-        if step == "price_change":
-            for directory in directories.values():
-                _to_sandbox(write_catalog(directory, args.offers, Decimal("31.99")))
-        before = httpx.get(f"{base}/_emulator/stats").json()
-        started = time.time()
-        workers = [subprocess.Popen(
-            [sys.executable, __file__, "--catalog-worker", str(directories[s]),
-             str(args.time_scale), str(args.limits_scale), str(r1)],
-            env=envs[s], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for s in SELLERS]
-        results = []
-        for process in workers:
-            out, err = process.communicate(timeout=1800)
-            if process.returncode != 0:
-                raise RuntimeError(err)
-            results.append(json.loads(out))
-        wall = time.time() - started
-        after = httpx.get(f"{base}/_emulator/stats").json()
-        sent = sum(after["requests"].values()) - sum(before["requests"].values())
-        count, window = round(r1 * args.limits_scale), 60.0 * args.time_scale
-        bound = count / window
-        least = (math.ceil(sent / count) - 1) * window  # a perfect client under R1 alone
-        report[step] = {
-            "wall_s": round(wall, 1), "requests": sent,
-            "http_429": after["throttled"] - before["throttled"],
-            "changes": sum(r["changes"] for r in results),
-            "first_failure": next((r["first_failure"] for r in results if r["failed"]), None),
-            "failed": sum(r["failed"] for r in results),
-            "rate_per_s": round(sent / wall, 1), "r1_bound_per_s": round(bound, 1),
-            "least_s_under_r1": round(least, 1), "efficiency": round(least / wall, 3)}
-    return report
-
-
 def _catalog(where: Path) -> Path:
     shutil.copytree(ROOT / "examples" / "catalog", where,
                     ignore=shutil.ignore_patterns(".catalogsync"))
@@ -327,16 +214,17 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         worker(sys.argv[2:])
         return
-    if len(sys.argv) > 1 and sys.argv[1] == "--catalog-worker":
-        catalog_worker(sys.argv[2:])
+    if len(sys.argv) > 1 and sys.argv[1] == "--fleet-worker":
+        fleet_catalogs.worker(sys.argv[2:])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=36.0)
     parser.add_argument("--time-scale", type=float, default=0.1)
     parser.add_argument("--limits-scale", type=float, default=0.05)
-    parser.add_argument("--offers", type=int, default=500,
-                        help="offers per seller in the catalog-level scenario")
+    parser.add_argument("--sellers", type=int, default=20,
+                        help="catalogs (one per seller) in the catalog-level scenario")
+    parser.add_argument("--offers", type=int, default=2000, help="offers per catalog there")
     parser.add_argument("--r1", type=int, default=3000,
                         help="the emulator's R1 (requests a minute) there, before scaling")
     parser.add_argument("--catalog-scales", type=float, nargs=2, default=(0.25, 0.12),
@@ -373,12 +261,20 @@ def main() -> None:
             tokens: dict[str, str] = {}
             report: dict[str, Any] = {"settings": vars(args) | {"json": None}}
             server, store = redis_server()
-            scaled = argparse.Namespace(**{**vars(args), "time_scale": args.catalog_scales[0],
-                                           "limits_scale": args.catalog_scales[1]})
-            report["catalogs"] = catalogs_run(base, scaled, store, work / "catalogs", args.r1)
+            settings = {"sellers": args.sellers, "offers": args.offers, "r1": args.r1,
+                        "processes": args.processes, "time_scale": args.catalog_scales[0],
+                        "limits_scale": args.catalog_scales[1]}
+            fleet = fleet_catalogs.run(base, _env(), settings, work / "fleet", store)
+            report["catalogs"] = fleet
+            print(json.dumps(fleet), file=sys.stderr, flush=True)
+            server, store = redis_server()
+            halves = {step: fleet[step]["requests"] for step in ("first_apply", "price_change")}
+            report["catalogs_store_stopped_halfway"] = fleet_catalogs.run(
+                base, _env(), settings, work / "fleet", store, server.terminate, halves)
             if args.only_catalogs:
                 print(json.dumps(report, indent=2))
                 return
+            server, store = redis_server()
             report["shared"] = shared_budget_run(base, tokens, args, store, None)
             report["store_stopped_halfway"] = shared_budget_run(base, tokens, args, store, server)
             server, store = redis_server()

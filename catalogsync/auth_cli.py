@@ -35,12 +35,14 @@ from catalogsync.allegro.targets import (
     target_for,
 )
 from catalogsync.allegro.tokens import (
+    SELLER_ENV,
     Client,
     TokenSet,
     TokenStore,
     fingerprint,
     inspect_token,
     issuer_environment,
+    seller_of,
 )
 from catalogsync.catalog.models import Environment
 from catalogsync.config import LOCAL_SELLER_ID
@@ -64,7 +66,7 @@ def _say(text: str) -> None:
 def auth() -> None:
     """Log in to Allegro, see who you are logged in as, log out.
 
-    Tokens are kept per environment in $XDG_CONFIG_HOME/catalogsync/tokens/ (default
+    Tokens are kept per environment and seller in $XDG_CONFIG_HOME/catalogsync/tokens/ (default
     ~/.config/catalogsync/tokens/), readable by you only; plan and apply refresh them.
     The local environment needs none of this: it logs in to the embedded emulator by itself.
     """
@@ -112,7 +114,7 @@ def login(
     environment = Environment(env_name)
     target = target_for(environment, None, getattr(ctx.obj, "emulator", None))
     store = TokenStore()
-    stored = store.load(environment) if environment is not Environment.LOCAL else None
+    stored = _stored(store, environment) if environment is not Environment.LOCAL else None
     client = _client(target, client_id, client_secret, stored)
     chosen = flow or ("refresh" if os.environ.get(REFRESH_TOKEN_ENV) and not read_only
                       else "device")
@@ -123,7 +125,16 @@ def login(
     local = environment is Environment.LOCAL
     keep = keeper(None if no_save or local else store, refresh_token_out)
     tokens = _run(_login(target, client, chosen, stored, keep, redirect_uri, no_browser, scopes))
-    _report(tokens, None if no_save or local else store.path(environment), refresh_token_out)
+    saved = None if no_save or local else store.path(environment, seller_of(tokens))
+    _report(tokens, saved, refresh_token_out)
+
+
+def _stored(store: TokenStore, environment: Environment) -> TokenSet | None:
+    """A stored login to take the application (and, for `--flow refresh`, the refresh token)
+    from: CATALOGSYNC_SELLER's, or the first seller's."""
+    sellers = store.sellers(environment)
+    chosen = os.environ.get(SELLER_ENV) or (sellers[0] if sellers else None)
+    return store.load(environment, chosen) if chosen else None
 
 
 def _client(
@@ -178,9 +189,11 @@ async def _device_flow(oauth: OAuth, target: Target, http: Http) -> TokenSet:
 def _emulator_pause(http: Http, target: Target, device: DeviceCode) -> Pause:
     """The emulator has no login page: confirm the code as its demo seller, then poll on."""
 
+    seller = os.environ.get(SELLER_ENV) or LOCAL_SELLER_ID
+
     async def pause(seconds: float) -> None:
-        _say(f"The emulator has no login page: confirming the code as seller {LOCAL_SELLER_ID}.")
-        await approve_on_emulator(http, target.auth_url, device.user_code, LOCAL_SELLER_ID)
+        _say(f"The emulator has no login page: confirming the code as seller {seller}.")
+        await approve_on_emulator(http, target.auth_url, device.user_code, seller)
 
     return pause
 
@@ -301,24 +314,29 @@ def _status(environment: Environment, store: TokenStore) -> tuple[list[str], boo
     if given:
         return [f"{env}: {ACCESS_TOKEN_ENV} is set (used as is, never refreshed)",
                 *_describe(given, None)], True
-    stored = store.load(environment)
-    lines = _seed_lines(stored)
-    if stored is None:
+    sellers = store.sellers(environment)
+    logins = [store.load(environment, seller) for seller in sellers]
+    lines = _seed_lines([t for t in logins if t is not None])
+    if not sellers:
         hint = f"{env}: not logged in; run `catalogsync auth login --env {env}`"
         return [hint, *lines], bool(lines)
-    path = store.path(environment)
-    mode = path.stat().st_mode & 0o777
-    refresh = "stored (single-use: every refresh rotates it)" if stored.refresh() else "none"
-    return [f"{env}: logged in", *_describe(stored.access(), stored.expires_at),
-            f"  refresh token   {refresh}",
-            f"  token file      {path} (mode {mode:04o})", *lines], True
+    out = [f"{env}: logged in" + (f" as {len(sellers)} sellers" if len(sellers) > 1 else "")]
+    for seller, stored in zip(sellers, logins, strict=True):
+        assert stored is not None
+        path = store.path(environment, seller)
+        mode = path.stat().st_mode & 0o777
+        refresh = "stored (single-use: every refresh rotates it)" if stored.refresh() else "none"
+        out += [*_describe(stored.access(), stored.expires_at),
+                f"  refresh token   {refresh}",
+                f"  token file      {path} (mode {mode:04o})"]
+    return [*out, *lines], True
 
 
-def _seed_lines(stored: TokenSet | None) -> list[str]:
+def _seed_lines(stored: list[TokenSet]) -> list[str]:
     seed = os.environ.get(REFRESH_TOKEN_ENV)
     if not seed:
         return []
-    if stored is not None and stored.origin == fingerprint(seed):
+    if any(tokens.origin == fingerprint(seed) for tokens in stored):
         return [f"  {REFRESH_TOKEN_ENV} was traded already; its successor is stored"]
     return [f"  {REFRESH_TOKEN_ENV} is set: the next plan or apply refreshes with it"]
 
@@ -344,19 +362,24 @@ def _describe(access: str, expires_at: datetime | None) -> list[str]:
 
 @auth.command()
 @click.option("--env", "env_name", type=ENVIRONMENTS, help="One environment (default: all).")
-def logout(env_name: str | None) -> None:
-    """Delete the stored tokens of one environment, or of all.
+@click.option("--seller", help="One seller's login, by id (default: every seller's).")
+def logout(env_name: str | None, seller: str | None) -> None:
+    """Delete the stored tokens of one environment, or of all; of one seller, or of all.
 
     Allegro keeps a refresh token valid until it expires (3 months unused); to cut it off at
     once, remove the application's access in the seller's Allegro account settings.
     """
     store = TokenStore()
     chosen = [Environment(env_name)] if env_name else list(Environment)
-    deleted = [env for env in chosen if store.delete(env)]
-    for environment in deleted:
-        click.echo(f"Logged out of {environment.value}: deleted {store.path(environment)}.")
+    deleted = [(env, who) for env in chosen for who in store.sellers(env)
+               if seller in (None, who) and store.delete(env, who)]
+    for environment, who in deleted:
+        click.echo(f"Logged out of {environment.value} as seller {who}: deleted "
+                   f"{store.path(environment, who)}.")
     if not deleted:
-        click.echo(f"No stored login for {env_name or 'any environment'}; nothing to delete.")
+        whose = f" of seller {seller}" if seller else ""
+        click.echo(f"No stored login{whose} for {env_name or 'any environment'}; "
+                   "nothing to delete.")
     for name in (ACCESS_TOKEN_ENV, REFRESH_TOKEN_ENV):
         if os.environ.get(name):
             click.echo(f"{name} is still set in this shell; plan and apply will use it.")

@@ -19,6 +19,7 @@ from catalogsync import exitcodes, local_in_ci, signals
 from catalogsync.cli_options import CliContext, add_global_options, colour, plan_options
 from catalogsync.errors import CatalogError, CatalogsyncError, Problem
 from catalogsync.log import show_warnings
+from catalogsync.many.options import all_option, chosen, jobs_option
 from catalogsync.plan.options import Options
 from catalogsync.safe_text import visible
 from catalogsync.wording import plural
@@ -201,6 +202,13 @@ def _load_cache(directory: Path) -> Path | None:
         return None
 
 
+def _prepared(directory: Path, options: Options) -> tuple[Catalog, Options]:
+    """The catalog, checked for `local` under CI, and the options with its --target keys."""
+    catalog = _load(directory)
+    local_in_ci.check(catalog.settings.environment.value, directory)
+    return catalog, _targeted(directory, catalog, options)
+
+
 def _targeted(directory: Path, catalog: Catalog, options: Options) -> Options:
     """Options with --target patterns checked against the catalog and globs expanded."""
     if not options.targets:
@@ -216,7 +224,10 @@ def _targeted(directory: Path, catalog: Catalog, options: Options) -> Options:
 
 
 @cli.command()
-@catalog_dir
+@click.argument(
+    "directories", nargs=-1, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@all_option
 @click.option(
     "-o",
     "--out",
@@ -237,22 +248,33 @@ def _targeted(directory: Path, catalog: Catalog, options: Options) -> Options:
     help="Exit 0 if nothing changes, 2 if something does, 3 if the catalog is invalid or "
     "errors block the plan.",
 )
+@jobs_option
 @plan_options
 @local_in_ci.option
 @click.pass_context
 def plan(
     ctx: click.Context,
-    directory: Path,
+    directories: tuple[Path, ...],
+    every: bool,
     out: Path | None,
     fmt: str,
     detailed_exitcode: bool,
+    jobs: int,
     options: Options,
 ) -> None:
-    """Show what apply would change on Allegro, and why."""
+    """Show what apply would change on Allegro, and why.
+
+    Several DIRECTORY arguments (or --all) plan several catalogs, one per seller account, at
+    once: one report, with a section per catalog, and the worst of their exit codes."""
     ctx.meta.update(detailed_exitcode=detailed_exitcode, markdown=fmt == "markdown")
-    catalog = _load(directory)
-    local_in_ci.check(catalog.settings.environment.value, directory)
-    options = _targeted(directory, catalog, options)
+    catalogs = chosen(directories, every)
+    if every or len(catalogs) > 1:
+        from catalogsync.many.command import plan_many
+
+        plan_many(ctx, catalogs, out, fmt, detailed_exitcode, jobs, options, _prepared)
+        return
+    directory = catalogs[0]
+    catalog, options = _prepared(directory, options)
     from catalogsync import runs
 
     result = runs.run(runs.plan(ctx.obj, directory, catalog, options))
@@ -267,7 +289,8 @@ def plan(
 
 
 @cli.command()
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@all_option
 @click.option(
     "--catalog",
     "catalog_path",
@@ -279,29 +302,41 @@ def plan(
 )
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
               help="Wait this long for another apply to the same account (default: refuse).")
+@jobs_option
 @plan_options
 @local_in_ci.option
 @click.pass_obj
 def apply(
     obj: CliContext,
-    path: Path,
+    paths: tuple[Path, ...],
+    every: bool,
     catalog_path: Path | None,
     auto_approve: bool,
     lock_timeout: float,
+    jobs: int,
     options: Options,
 ) -> None:
     """Carry out the changes for a catalog DIRECTORY (after a `yes`), or exactly those of a
-    saved plan FILE (reviewed already: no second question, as `terraform apply PLANFILE`)."""
+    saved plan FILE (reviewed already: no second question, as `terraform apply PLANFILE`).
+
+    Several DIRECTORY arguments (or --all) apply several catalogs, one per seller account, at
+    once (with --auto-approve): one report, and the worst of their exit codes."""
     from catalogsync import runs
 
+    targets = chosen(paths, every)
+    if every or len(targets) > 1:
+        from catalogsync.many.command import apply_many
+
+        apply_many(obj, targets, catalog_path, auto_approve, lock_timeout, jobs, options,
+                   _prepared)
+        return
+    path = targets[0]
     directory = path if path.is_dir() else (catalog_path or Path.cwd())
     if directory is not path and not (directory / "catalogsync.yaml").is_file():
         raise click.UsageError(f"{path} is a saved plan: apply it with its catalog, `catalogsync "
                                f"apply {path} --catalog DIR`, or from the catalog's directory")
-    catalog = _load(directory)
-    local_in_ci.check(catalog.settings.environment.value, directory)
+    catalog, options = _prepared(directory, options)
     saved = None if path.is_dir() else runs.read_plan(path)
-    options = _targeted(directory, catalog, options)
     approved = auto_approve or saved is not None
     done = runs.run(runs.apply(obj, directory, catalog, saved, approved, options, lock_timeout))
     if done is None:

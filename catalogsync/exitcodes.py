@@ -7,6 +7,8 @@ never passes for "changes to apply" (click's default for usage errors is 2).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 OK = 0
 #: the command failed: Allegro, network or credentials, an apply with failed changes, an
 #: invalid catalog or a blocked plan (without --detailed-exitcode)
@@ -32,3 +34,11 @@ TABLE: tuple[tuple[int, str], ...] = (
     (INTERRUPTED, "interrupted (Ctrl-C); run `catalogsync plan` to see what is left"),
     (TERMINATED, "stopped by SIGTERM (a cancelled CI job): as 130, and as resumable"),
 )
+
+#: From least to most severe: several catalogs in one run exit with the worst of their codes.
+_SEVERITY = (OK, CHANGES, BLOCKED, FAILED, USAGE, INTERRUPTED, TERMINATED)
+
+
+def worst(codes: Iterable[int]) -> int:
+    """The most severe of `codes` (OK for none)."""
+    return max(codes, key=_SEVERITY.index, default=OK)

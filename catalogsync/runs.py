@@ -9,6 +9,7 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from pydantic import ValidationError
 from catalogsync import feed_runs, progress, signals
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
-from catalogsync.allegro.seller import SellerClient
+from catalogsync.allegro.seller import Seller, SellerClient
 from catalogsync.apply.applied import remember_applied
 from catalogsync.apply.applier import Applier
 from catalogsync.apply.found import record_found
@@ -40,7 +41,13 @@ from catalogsync.cli_state import (
     run_lock,
     write_missing_lock,
 )
-from catalogsync.config import image_upload_url, live_cache_path, pacing_path, state_index_path
+from catalogsync.config import (
+    image_upload_url,
+    live_cache_path,
+    lock_file,
+    pacing_path,
+    state_index_path,
+)
 from catalogsync.errors import PlanError
 from catalogsync.gcpause import settled
 from catalogsync.live.cache import LiveCache, load_cache, save_cache
@@ -208,7 +215,8 @@ async def _session(
 ) -> AsyncIterator[SellerClient]:
     """A client for the catalog's seller whose pacer remembers what the last run sent."""
     path = pacing_path(directory, environment)
-    async with connect(environment, directory, obj.emulator) as client:
+    owner = lock_file(directory, environment).account()  # its login, where several are kept
+    async with connect(environment, directory, obj.emulator, owner and owner[0]) as client:
         _acting_as(client)
         client.pacer.restore(load_pacing(path))
         try:
@@ -217,9 +225,14 @@ async def _session(
             save_pacing(path, client.pacer.export())
 
 
+#: The seller the current run acts as, once connected (for the report of several catalogs).
+acting_as: ContextVar[Seller | None] = ContextVar("catalogsync_acting_as", default=None)
+
+
 def _acting_as(client: SellerClient) -> None:
     """R8: say which seller the token acts for, before anything is read or changed."""
     seller = client.seller
+    acting_as.set(seller)
     name = visible(seller.user_name)
     click.echo(f"Acting as seller {name} on {seller.environment.value}.", err=True)
 

@@ -29,7 +29,7 @@ LAYERS: dict[str, int] = {
     "cli_options": 6, "cli_state": 6, "local_in_ci": 6, "feed_runs": 6,
     "auth_cli": 7, "emulator_cli": 7, "explain_cli": 7, "forget_cli": 7, "init_cli": 7,
     "runs": 7, "adopt": 7,
-    "cli": 8, "__main__": 9, "__init__": 9,
+    "many": 8, "cli": 9, "__main__": 10, "__init__": 10,
 }
 HTTP_LIBRARIES = {"httpx", "starlette", "uvicorn"}
 HTTP_PARTS = {"allegro", "emulator"}

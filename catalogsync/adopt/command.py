@@ -113,7 +113,9 @@ async def _import(obj: Any, directory: Path, environment: Environment, selection
     """Read and write under the account's run lock: an apply running meanwhile would
     rewrite catalogsync.lock without the ids recorded here."""
     path = pacing_path(directory, environment)
-    async with connect(environment, directory, getattr(obj, "emulator", None)) as client:
+    owner = lock_file(directory, environment).account()
+    async with connect(environment, directory, getattr(obj, "emulator", None),
+                       owner and owner[0]) as client:
         seller = client.seller.user_name
         click.echo(f"Acting as seller {seller} on {environment.value}.", err=True)
         lock = lock_path(environment.value, client.base_url, seller, directory)
@@ -130,10 +132,12 @@ async def _import(obj: Any, directory: Path, environment: Environment, selection
                     translations="translations" not in without)
                 window = await around(client, sales)
                 rules = await rules_if_used(client, account.listed, _base(existing))
+                me = await client.get("/me")
             finally:
                 save_pacing(path, client.pacer.export())
+            login = str(me.get("login") or "") if isinstance(me, dict) else ""
             _write(directory, environment, existing, account, without, per_file, selection,
-                   window, rules)
+                   window, rules, {seller: login})
 
 
 def _ignore(holder: Holder) -> None:
@@ -148,7 +152,8 @@ def _took_over(holder: Holder) -> None:
 def _write(directory: Path, environment: Environment, existing: Catalog | None,
            account: Account, without: frozenset[str], per_file: int,
            selection: Selection, window: Window | str,
-           rules: dict[str, LivePriceRule]) -> None:
+           rules: dict[str, LivePriceRule], seller: dict[str, str]) -> None:
+    """`seller` (id: login) is recorded in the lock file as the account its ids belong to."""
     index_path = state_index_path(directory, environment)
     lock = lock_file(directory, environment)
     index = load_index(index_path, lock)
@@ -198,6 +203,7 @@ def _write(directory: Path, environment: Environment, existing: Catalog | None,
     saved = record(index, managed, ids, {n: t.id for n, t in new_tables.items()})
     if saved:
         imported_ledger(index, window, found)
+        index.account = index.account or seller  # whose ids these are
         save_index(index_path, index)
     notes += unseen(managed - set(index.offers))
     for note in notes:

@@ -178,7 +178,7 @@ class AllegroClient:
         try:
             # In flight first, then the pacer: a slot is taken only when the request can go
             # at once, so Allegro counts it when the pacer does.
-            async with self._in_flight:
+            async with self._in_flight, self.pacer.flight:
                 await self.pacer.acquire(method, path, offers=_offers_in(json))
                 started = time.perf_counter()
                 response = await self._http.request(

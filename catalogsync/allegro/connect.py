@@ -17,28 +17,32 @@ from typing import Any
 import httpx
 
 from catalogsync.allegro.credentials import open_session
-from catalogsync.allegro.ratestore import shared_budget
+from catalogsync.allegro.process_budget import join
+from catalogsync.allegro.ratestore import runners, shared_budget
 from catalogsync.allegro.seller import SellerClient, check_token
 from catalogsync.allegro.session import BearerAuth
 from catalogsync.allegro.targets import CLIENT_ID_ENV, target_for
 from catalogsync.allegro.tokens import inspect_token
 from catalogsync.catalog.models import Environment
+from catalogsync.storelock import store_url
 
 log = logging.getLogger("catalogsync.auth")
 
 
 @asynccontextmanager
 async def connect(
-    environment: Environment, catalog_dir: Path, emulator: Any = None
+    environment: Environment, catalog_dir: Path, emulator: Any = None,
+    owner: str | None = None,
 ) -> AsyncIterator[SellerClient]:
-    """Yield a client acting as the catalog's seller (`client.seller`), its token checked.
+    """Yield a client acting as the catalog's seller (`client.seller`), its token checked:
+    the login of `owner` (the seller id its lock file names) where one login per seller is kept.
 
     For the local environment without `emulator`, the catalog's own emulator database under
     `.catalogsync/` is opened.
     """
     target = target_for(environment, catalog_dir, emulator)
     async with target.http() as oauth_http:
-        session = await open_session(target, oauth_http)
+        session = await open_session(target, oauth_http, owner)
         seller = check_token(session.tokens, target)
         log.info("acting as seller %s in %s", seller.user_name, environment.value)
         hosts = frozenset(str(httpx.URL(url).host) for url in (target.api_url, target.upload_url))
@@ -46,5 +50,7 @@ async def connect(
         client_id = (info and info.client_id) or os.environ.get(CLIENT_ID_ENV, "")
         async with target.http(target.api_url, BearerAuth(session, hosts)) as http:
             client = SellerClient(http, seller)
+            join(client.pacer, target.api_url, client_id, seller.user_name,
+                 runners() if store_url() else 1)
             async with shared_budget(client.pacer, target.api_url, client_id, seller.user_name):
                 yield client

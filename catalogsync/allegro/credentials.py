@@ -33,6 +33,7 @@ from catalogsync.allegro.targets import (
     Target,
 )
 from catalogsync.allegro.tokens import (
+    SELLER_ENV,
     Client,
     TokenSet,
     TokenStore,
@@ -85,32 +86,46 @@ def refresh_token_file() -> Path | None:
     return Path(value) if value else None
 
 
-async def open_session(target: Target, http: httpx.AsyncClient) -> Session:
-    """The run's tokens: the local auto-login, a given token, a CI refresh token, or the store."""
+async def open_session(
+    target: Target, http: httpx.AsyncClient, seller: str | None = None
+) -> Session:
+    """The run's tokens: the local auto-login, a given token, a CI refresh token, or the
+    store's login of `seller` (the catalog's, from its lock file; else CATALOGSYNC_SELLER,
+    else the environment's only login)."""
     if target.environment is Environment.LOCAL:
-        return await _local_session(target, http)
+        return await _local_session(target, http, seller)
     given = os.environ.get(ACCESS_TOKEN_ENV)
     if given:
         return Session(_given_token(given, target))
     store = TokenStore()
-    stored = store.load(target.environment)
+    stored = store.load(target.environment, seller or os.environ.get(SELLER_ENV) or None)
     seed = os.environ.get(REFRESH_TOKEN_ENV)
     if seed and (stored is None or stored.origin != fingerprint(seed)):
         return await _seeded_session(target, http, seed, store, stored)
     if stored is None:
-        raise _not_logged_in(target.environment)
+        raise _not_logged_in(target.environment, seller)
     check_origin(stored, target)
     client = app_client(target, stored=stored) or stored.client()
     oauth = OAuth(http, target.environment, target.auth_url, client)
     return Session(stored, oauth, keeper(store, refresh_token_file()))
 
 
-async def _local_session(target: Target, http: httpx.AsyncClient) -> Session:
-    """Log the local seller in through the emulator's device flow, approving it at once."""
+async def _local_session(
+    target: Target, http: httpx.AsyncClient, seller: str | None
+) -> Session:
+    """Log the local seller (the one the lock file names, else the demo seller) in through the
+    emulator's device flow, approving it at once. A seller the emulator does not know is left
+    to the account check, which names it."""
     client = Client(LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET)
     oauth = OAuth(http, target.environment, target.auth_url, client)
     device = await oauth.start_device()
-    await approve_on_emulator(http, target.auth_url, device.user_code, LOCAL_SELLER_ID)
+    try:
+        await approve_on_emulator(http, target.auth_url, device.user_code,
+                                  seller or LOCAL_SELLER_ID)
+    except LoginError:
+        if seller in (None, LOCAL_SELLER_ID):
+            raise
+        await approve_on_emulator(http, target.auth_url, device.user_code, LOCAL_SELLER_ID)
     return Session(await device_login(oauth, device), oauth)
 
 
@@ -183,8 +198,15 @@ def _given_token(token: str, target: Target) -> TokenSet:
     )
 
 
-def _not_logged_in(environment: Environment) -> ConfigError:
+def _not_logged_in(environment: Environment, seller: str | None) -> ConfigError:
     env = environment.value
+    if seller is not None:
+        return ConfigError(
+            f"Log in as seller {seller} once: `catalogsync auth login --env {env}`, and confirm "
+            "the code logged in as that seller (each seller's login is kept apart).\n"
+            f"not logged in to Allegro {env} as seller {seller}, whom this catalog's "
+            "catalogsync.lock names"
+        )
     return ConfigError(
         f"Log in once with `catalogsync auth login --env {env}` (the tokens are kept and "
         f"refreshed), or in CI set {REFRESH_TOKEN_ENV}, {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV} "

@@ -20,6 +20,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -44,6 +45,13 @@ class Window:
     weighted: bool = False  # counts offers changed (batch commands) rather than requests
     _log: deque[tuple[float, int]] = field(default_factory=deque)
     _used: int = 0
+    _full: int = 0  # the count before `share` shrank it
+
+    def share(self, runners: int) -> None:
+        """Shrink to one of `runners`' share of the full count: once, however many of the
+        runs that share this window (process_budget.py) ask."""
+        self._full = self._full or self.count
+        self.count = max(1, self._full // runners)
 
     def wait_for(self, now: float, units: int) -> float:
         """Seconds until `units` fit; 0 when they fit now."""
@@ -143,6 +151,11 @@ class Pacer:
         self._blocked_until = 0.0
         self.waited = 0.0  # seconds spent waiting, for reports
         self.shared: SharedBudget | None = None  # set when a rate store is configured
+        #: the pacers of the same client id in this process (process_budget.py), self among them
+        self.peers: list[Pacer] = [self]
+        #: R3: held by each request in flight; shared by the catalogs of one client id that
+        #: one process runs at once (process_budget.py), a no-op otherwise
+        self.flight: AbstractAsyncContextManager[Any] = nullcontext()
 
     async def acquire(self, method: str, path: str, offers: int = 1) -> None:
         """Wait until one request (changing `offers` offers) fits every applicable limit."""
@@ -181,6 +194,7 @@ class Pacer:
     def blocked(self, retry_after: float | None) -> None:
         """A 429 came back: hold every request until the block should be over."""
         wait = retry_after if retry_after is not None else self.block_seconds
-        self._blocked_until = max(self._blocked_until, self._clock() + wait)
+        for pacer in self.peers:
+            pacer._blocked_until = max(pacer._blocked_until, self._clock() + wait)
         if self.shared is not None:
             self.shared.blocked(wait)

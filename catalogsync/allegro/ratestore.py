@@ -9,7 +9,8 @@ the script), so machines whose clocks differ still count one window. A 429 is to
 process on the client id (a key that expires when the block should be over), since a request
 sent during a block extends it.
 
-When the store fails or answers slower than `TIMEOUT`, the run goes on alone: every window of
+When the store fails or answers slower than `TIMEOUT` twice in a row (once may be a busy
+event loop: several catalogs run in one), the run goes on alone: every window of
 its pacer shrinks to its share (count ÷ `CATALOGSYNC_RUNNERS`), it says so once on stderr (the
 store's address without its password), and 429s are honoured as ever.
 """
@@ -132,12 +133,18 @@ class RedisBudget:
             keys += [f"{key}:log", f"{key}:sum"]
             args += [window.count, round(window.seconds * (1 + PAD) * 1e6), amount]
         keys.append(self._block_key)
-        try:
-            wait = await asyncio.wait_for(self._script(keys=keys, args=args), self._timeout)
-        except (RedisError, OSError, TimeoutError) as exc:
-            self._fall_back(exc)
-            return 0.0
-        return int(wait) / 1e6
+        for attempt in range(2):
+            try:
+                wait = await asyncio.wait_for(self._script(keys=keys, args=args), self._timeout)
+                return int(wait) / 1e6
+            except TimeoutError as exc:  # once may be our own busy event loop, not the store
+                if attempt or self.fell_back:
+                    self._fall_back(exc)
+                    return 0.0
+            except (RedisError, OSError) as exc:
+                self._fall_back(exc)
+                return 0.0
+        return 0.0
 
     def blocked(self, seconds: float) -> None:
         """Tell every process on the client id to hold off (a request sent during a block
@@ -163,7 +170,7 @@ class RedisBudget:
             return
         self.fell_back = True
         for window in self._pacer.windows:
-            window.count = max(1, window.count // self._share)
+            window.share(self._share)
         why = "did not answer in time" if isinstance(exc, TimeoutError) else (
             f"failed ({exc.__class__.__name__})")
         print(f"catalogsync: the rate store {shown(self._url)} {why}; this run goes on alone "

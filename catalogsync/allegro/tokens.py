@@ -25,6 +25,8 @@ from catalogsync.catalog.models import Environment
 from catalogsync.errors import ConfigError
 
 EMULATOR_ISSUER = "allegro-emulator"
+#: Which stored login a catalog whose lock file names no seller yet uses.
+SELLER_ENV = "CATALOGSYNC_SELLER"
 #: Access tokens live 12 h; refresh this long before they expire.
 REFRESH_MARGIN = timedelta(minutes=5)
 
@@ -169,18 +171,51 @@ def write_private(path: Path, text: str) -> None:
 
 
 class TokenStore:
-    """Tokens per environment: one JSON file each, mode 0600, replaced atomically."""
+    """Tokens per environment and seller: `tokens/<env>/<seller id>.json`, mode 0600, each
+    replaced atomically, so that a run refreshing one seller's login never rewrites another's.
+
+    A store from before several logins were kept holds one file per environment
+    (`tokens/<env>.json`): it is moved under its seller (the token's `user_name`) when the
+    environment is first read, and works on unchanged.
+    """
 
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory or config_dir() / "tokens"
 
-    def path(self, environment: Environment) -> Path:
-        return self.directory / f"{environment.value}.json"
+    def path(self, environment: Environment, seller: str) -> Path:
+        return self.directory / environment.value / f"{seller}.json"
 
-    def load(self, environment: Environment) -> TokenSet | None:
-        path = self.path(environment)
-        if not path.exists():
+    def sellers(self, environment: Environment) -> list[str]:
+        """The sellers logged in to `environment`, by id."""
+        self._migrate(environment)
+        folder = self.directory / environment.value
+        return sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
+
+    def load(self, environment: Environment, seller: str | None = None) -> TokenSet | None:
+        """`seller`'s login; without one, the environment's only login (None: no login).
+        Several logins and no seller to choose is refused: using the wrong seller's login
+        would act on another account."""
+        sellers = self.sellers(environment)
+        if seller is None:
+            if len(sellers) > 1:
+                raise ConfigError(_which_seller(environment, sellers))
+            seller = sellers[0] if sellers else None
+        if seller is None or seller not in sellers:
             return None
+        return self._read(self.path(environment, seller), environment)
+
+    def save(self, tokens: TokenSet) -> Path:
+        path = self.path(tokens.environment, seller_of(tokens))
+        write_private(path, tokens.model_dump_json(indent=1) + "\n")
+        return path
+
+    def delete(self, environment: Environment, seller: str) -> bool:
+        path = self.path(environment, seller)
+        existed = path.exists()
+        path.unlink(missing_ok=True)
+        return existed
+
+    def _read(self, path: Path, environment: Environment) -> TokenSet:
         _keep_private(path)
         try:
             return TokenSet.model_validate_json(path.read_bytes())
@@ -190,16 +225,38 @@ class TokenStore:
                 f"run `catalogsync auth login --env {environment.value}` again"
             ) from None
 
-    def save(self, tokens: TokenSet) -> Path:
-        path = self.path(tokens.environment)
-        write_private(path, tokens.model_dump_json(indent=1) + "\n")
-        return path
+    def _migrate(self, environment: Environment) -> None:
+        """The one login of an older store goes under its seller (kept where that seller
+        has logged in again since: the newer login wins)."""
+        legacy = self.directory / f"{environment.value}.json"
+        if not legacy.exists():
+            return
+        tokens = self._read(legacy, environment)
+        target = self.path(environment, seller_of(tokens))
+        if not target.exists():
+            private_dir(target.parent)
+            os.replace(legacy, target)
+            log.info("moved the %s login to %s", environment.value, target)
+        else:
+            legacy.unlink()
 
-    def delete(self, environment: Environment) -> bool:
-        path = self.path(environment)
-        existed = path.exists()
-        path.unlink(missing_ok=True)
-        return existed
+
+def seller_of(tokens: TokenSet) -> str:
+    """The seller a login acts for (`user_name`; an application token's file is `_app`)."""
+    info = inspect_token(tokens.access())
+    user = info.user_name if info is not None else None
+    return user if user and user.isalnum() else "_app"
+
+
+def _which_seller(environment: Environment, sellers: list[str]) -> str:
+    env = environment.value
+    return (
+        f"several sellers are logged in to {env} ({', '.join(sellers)}) and this catalog's "
+        f"catalogsync.lock names none yet: set {SELLER_ENV} to the seller id this catalog "
+        f"belongs to (its first apply records it), or `catalogsync auth logout --env {env} "
+        "--seller ID` the others\n"
+        f"which {env} seller is this catalog's?"
+    )
 
 
 def _keep_private(path: Path) -> None:

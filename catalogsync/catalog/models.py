@@ -45,8 +45,8 @@ from catalogsync.catalog.records import (
     product,
     shared,
 )
-from catalogsync.catalog.size_tables import Contacts, References, SizeTables
 from catalogsync.catalog.sections import Section
+from catalogsync.catalog.size_tables import Contacts, References, SizeTables
 from catalogsync.catalog.tax import TaxSettings
 from catalogsync.catalog.translations import Translations
 from catalogsync.catalog.values import (

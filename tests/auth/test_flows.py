@@ -105,7 +105,7 @@ def test_cli_device_login_prints_code_and_page_and_stores_tokens(
     assert "open\n  https://allegro.pl.allegrosandbox.pl/skojarz-aplikacje?code=" in result.output
     assert "confirm the code" in result.output and "checking every 5 s" in result.output
     assert "Logged in to Allegro sandbox as seller 1000001" in result.output
-    path = environment / "catalogsync" / "tokens" / "sandbox.json"
+    path = environment / "catalogsync" / "tokens" / "sandbox" / "1000001.json"
     assert f"Tokens saved to {path} (mode 0600)." in result.output
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stored().client_id == "catalogsync-local"

@@ -56,9 +56,9 @@ def device_pair(backend: Backend) -> dict[str, Any]:
 def test_store_lives_under_xdg_config_home_with_mode_0600(run: Run, environment: Path) -> None:
     assert run(*LOGIN).exit_code == 0
 
-    path = environment / "catalogsync" / "tokens" / "sandbox.json"
+    path = environment / "catalogsync" / "tokens" / "sandbox" / "1000001.json"
     assert mode(path) == 0o600 and mode(path.parent) == 0o700
-    assert [p.name for p in path.parent.iterdir()] == ["sandbox.json"]  # no temp file left
+    assert [p.name for p in path.parent.iterdir()] == ["1000001.json"]  # no temp file left
 
 
 def test_store_file_is_0600_from_creation_whatever_the_umask(
@@ -105,8 +105,8 @@ def test_store_falls_back_to_dot_config(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.delenv("XDG_CONFIG_HOME")
     monkeypatch.setenv("HOME", str(tmp_path))
 
-    assert TokenStore().path(Environment.PRODUCTION) == (
-        tmp_path / ".config" / "catalogsync" / "tokens" / "production.json"
+    assert TokenStore().path(Environment.PRODUCTION, "42") == (
+        tmp_path / ".config" / "catalogsync" / "tokens" / "production" / "42.json"
     )
 
 
@@ -272,7 +272,7 @@ def test_a_token_file_others_can_read_is_made_private_with_a_word(
     run: Run, environment: Path
 ) -> None:
     assert run(*LOGIN).exit_code == 0
-    path = environment / "catalogsync" / "tokens" / "sandbox.json"
+    path = environment / "catalogsync" / "tokens" / "sandbox" / "1000001.json"
     path.chmod(0o644)
     status = run("auth", "status")
     assert status.exit_code == 0, status.output

@@ -74,3 +74,15 @@ def test_a_lock_merged_from_two_sellers_is_refused_naming_both(
     assert result.exit_code != 0
     assert "name two sellers" in result.output and "777 (shop-b)" in result.output
     assert "demo-seller" in result.output and "Traceback" not in result.output
+
+
+def test_import_writes_the_account_line_into_the_lock_file_it_creates(
+    run: Run, catalog_dir: Path, tmp_path: Path
+) -> None:
+    assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
+    adopted = tmp_path / "adopted"
+
+    imported = run("import", adopted)
+
+    assert imported.exit_code == 0, imported.output
+    assert lock_file(adopted, Environment.LOCAL).account() == ("1000001", "demo-seller")

@@ -8,7 +8,8 @@ refresh only, same redirect URI), for `auth login`'s "Client does not have the d
 Sellers: ``1000001`` demo-seller (the local CLI acts as it; no tables, no offers at start; one
 responsible producer "Producent Demo" for GPSR) and
 ``1000002`` other-seller (one ACTIVE offer ``20000000001``, external id ``OTHER-1``, and its own
-shipping-rate table, for ownership tests: R8, R21).
+shipping-rate table, for ownership tests: R8, R21); ``1000101``-``1000124`` fleet-seller-01…24,
+with nothing at start, for runs of many accounts on one application.
 
 Delivery methods (ids are fixed)::
 
@@ -40,7 +41,13 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from catalogsync.emulator.seed.accounts import AFTER_SALES, CLIENTS, DEMO_PRODUCER, USERS
+from catalogsync.emulator.seed.accounts import (
+    AFTER_SALES,
+    CLIENTS,
+    DEMO_PRODUCER,
+    FLEET_SELLERS,
+    USERS,
+)
 from catalogsync.emulator.seed.catalogue import (
     CATEGORIES,
     CATEGORY_BRANCHES,
@@ -81,7 +88,7 @@ def insert_seed(db: sqlite3.Connection, now: str) -> None:
     """Insert the demo data into an empty emulator database (the services made the tables)."""
     reference = [
         *(("client", c["id"], c) for c in CLIENTS),
-        *(("user", u["id"], u) for u in USERS),
+        *(("user", u["id"], u) for u in [*USERS, *FLEET_SELLERS]),
         *(("delivery_method", m["id"], m) for m in DELIVERY_METHODS),
         *(("category", c["id"], c) for c in CATEGORIES),
         *(("category_branch", c["id"], c) for c in CATEGORY_BRANCHES),

@@ -53,6 +53,22 @@ USERS: list[Doc] = [
     },
 ]
 
+#: Sellers with no data at start, for runs of many accounts on one application
+#: (`benchmarks/fleet.py`, `plan DIR…`): ids 1000101-1000124, logins fleet-seller-01…24.
+FLEET_SELLERS: list[Doc] = [
+    {
+        "id": str(1000100 + n),
+        "login": f"fleet-seller-{n:02d}",
+        "firstName": "Fleet",
+        "lastName": f"Seller {n:02d}",
+        "email": f"fleet-seller-{n:02d}@allegro.local",
+        "baseMarketplace": {"id": "allegro-pl"},
+        "company": {"name": f"Fleet {n:02d} sp. z o.o.", "taxId": f"52500{n:05d}"},
+        "features": [],
+    }
+    for n in range(1, 25)
+]
+
 #: The demo seller's after-sales conditions, referred to by offers by id or by name, as
 #: `GET /after-sales-service-conditions/*/{id}` answers them.
 _RETURN_ADDRESS: Doc = {"name": "Demo Seller sp. z o.o.", "street": "Prosta 1",
