@@ -1,12 +1,17 @@
 """Every offer its own new price, every offer its own new stock: catalogsync over the real CLI
 against `catalogsync emulator serve`, beside a perfect client's bound and a competent peer.
 
-    python benchmarks/repricing.py [--offers 10000] [--json out.json]
+    python benchmarks/repricing.py [--offers 10000] [--time-scale 1] [--setup-time-scale 0.02]
+                                   [--no-peer] [--json out.json]
 
-The account is set up by a first `catalogsync apply` (not measured: at 10 000 offers the
-creates take four minutes under Allegro's 2490 writes a minute), then every change is measured
-in real time, under Allegro's real windows, each made by a real `catalogsync apply` process
-after a minute's pause (so that no window still holds the last change's requests):
+The account is set up by a first `catalogsync apply` (not measured), time-scaled: the
+emulator's windows (`time_scale`) and the CLI's pacing shrunk alike, since at 10 000 offers the
+creates take four minutes under Allegro's 2490 writes a minute, and at 100 000 forty. Then
+every change is measured in real time (`--time-scale 1`), under Allegro's real windows, each
+made by a real `catalogsync apply` process after a window's pause (so that no window still
+holds the last change's requests). `--time-scale 0.1` measures the changes under windows ten
+times shorter too (a minute is 6 s): the bound shrinks with them, the local work (start, load,
+read, plan, record) does not, so the efficiency is then a floor of the real-time one:
 
 - repricing: each offer a new price within ±10 % of its own (the offers start at distinct
   prices, so nearly every new price is distinct, as in a shop's own price list);
@@ -29,6 +34,7 @@ import asyncio
 import json
 import random
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +56,7 @@ from catalogsync.allegro.pacing import Pacer, allegro_windows
 from catalogsync.apply.batching import chunks
 from catalogsync.apply.polling import command_tasks
 from tests.e2e.served import (
+    ROOT,
     Emulator,
     catalogsync,
     cli_env,
@@ -64,11 +71,34 @@ BULK_LIMITS = ((9000, 1), (150_000, 60))
 FLAGS = ("--auto-approve", "--allow-mass-change", "--allow-price-jumps")
 
 
-def bound(offers: int) -> tuple[int, float]:
+def bound(offers: int, time_scale: float = 1.0) -> tuple[int, float]:
     """A perfect client's requests and seconds: bulk commands of 25, each sent and polled."""
     commands = [len(c) for c in chunks(range(offers), BULK)]
-    last = least_times(commands, BULK_LIMITS, 60.0)[-1]
+    last = least_times(commands, BULK_LIMITS, 60.0 * time_scale)[-1]
     return 2 * len(commands), last + PROCESSING_DELAY
+
+
+#: `python -c` running the CLI with its pacing scaled like the emulator's windows (the scale
+#: is the first argument)
+SCALED_CLI = (
+    "import sys\n"
+    "from catalogsync.allegro import client, pacing\n"
+    "scale = float(sys.argv.pop(1))\n"
+    "client.Pacer = lambda: pacing.Pacer(pacing.allegro_windows(scale), 60 * scale)\n"
+    "from catalogsync.cli import cli\n"
+    "cli(prog_name='catalogsync')\n"
+)
+
+
+def cli(*args: str | Path, env: dict[str, str], time_scale: float,
+        timeout: float = 7200) -> subprocess.CompletedProcess[str]:
+    """A real CLI process; paced by windows scaled by `time_scale` unless it is 1."""
+    if time_scale == 1:
+        return catalogsync(*args, env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-c", SCALED_CLI, str(time_scale), *map(str, args)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+    )
 
 
 def edit_offers(catalog: Path, edit: Callable[[int, dict[str, Any]], None]) -> None:
@@ -116,9 +146,9 @@ def values(catalog: Path, field: str) -> dict[str, Any]:
 
 class Run:
     def __init__(self, emulator: Emulator, catalog: Path, env: dict[str, str], token: str,
-                 offers: int) -> None:
+                 offers: int, time_scale: float) -> None:
         self.emulator, self.catalog, self.env, self.token = emulator, catalog, env, token
-        self.offers = offers
+        self.offers, self.time_scale = offers, time_scale
         self.rows: list[dict[str, Any]] = []
 
     def measure(self, who: str, scenario: str, job: Callable[[], None]) -> dict[str, Any]:
@@ -129,9 +159,10 @@ class Run:
         wall = time.perf_counter() - started
         requests = Counter({k: v for k, v in (Counter(self.emulator.stats()) - before).items()
                             if "/_emulator" not in k})
-        least_requests, least_seconds = bound(self.offers)
+        least_requests, least_seconds = bound(self.offers, self.time_scale)
         row = {
-            "offers": self.offers, "who": who, "scenario": scenario,
+            "offers": self.offers, "time_scale": self.time_scale, "who": who,
+            "scenario": scenario,
             "requests": sum(requests.values()), **split(requests),
             "by_endpoint": dict(requests.most_common(8)),
             "429s": int(self.emulator.summary()["throttled"]) - throttled,
@@ -145,14 +176,15 @@ class Run:
         return row
 
     def apply(self) -> None:
-        done = catalogsync("apply", self.catalog, *FLAGS, env=self.env, timeout=3600)
+        done = cli("apply", self.catalog, *FLAGS, env=self.env, time_scale=self.time_scale)
         assert done.returncode == 0, done.stderr[-2000:]
 
     def clean_plan(self) -> str:
         """The plan after a change: its exit code (0: nothing left) and its wall time, the
         local work (load, read, plan) every apply does before its first command."""
         started = time.perf_counter()
-        done = catalogsync("plan", self.catalog, "--detailed-exitcode", env=self.env)
+        done = cli("plan", self.catalog, "--detailed-exitcode", env=self.env,
+                   time_scale=self.time_scale)
         took = time.perf_counter() - started
         if self.rows:
             self.rows[-1]["plan_after_seconds"] = round(took, 2)
@@ -166,7 +198,8 @@ class Run:
             headers = {"Authorization": f"Bearer {self.token}"}
             async with httpx.AsyncClient(base_url=self.emulator.base, timeout=60,
                                          headers=headers) as http:
-                client = AllegroClient(http, None, Pacer(allegro_windows()))
+                scale = self.time_scale
+                client = AllegroClient(http, None, Pacer(allegro_windows(scale), 60 * scale))
                 gate = asyncio.Semaphore(10)
 
                 async def one(value: str, batch: list[str]) -> None:
@@ -192,20 +225,25 @@ def grouped(catalog: Path, field: str, ids: dict[str, str]) -> dict[str, list[st
     return by_value
 
 
-def setup(emulator: Emulator, catalog: Path, env: dict[str, str]) -> float:
-    """The first apply: the account the changes start from."""
-    emulator.steer("settings", {"processing_delay": PROCESSING_DELAY})
+def setup(emulator: Emulator, catalog: Path, env: dict[str, str], time_scale: float,
+          then: float) -> float:
+    """The first apply, under windows scaled by `time_scale`: the account the changes start
+    from; then the windows are scaled by `then`, for the changes."""
+    emulator.steer("settings", {"processing_delay": PROCESSING_DELAY, "time_scale": time_scale})
     started = time.perf_counter()
-    done = catalogsync("apply", catalog, "--auto-approve", env=env, timeout=7200)
+    done = cli("apply", catalog, "--auto-approve", env=env, time_scale=time_scale)
     assert done.returncode == 0, done.stderr[-2000:]
-    return time.perf_counter() - started
+    took = time.perf_counter() - started
+    time.sleep(62 * time_scale)  # the scaled windows empty before they grow
+    emulator.steer("settings", {"time_scale": then})
+    return took
 
 
 PAUSE = [61.0]
 
 
 def pause() -> None:
-    """Let a minute pass: the next change starts from empty windows."""
+    """Let a window pass: the next change starts from empty windows."""
     time.sleep(PAUSE[0])
 
 
@@ -214,10 +252,15 @@ def main() -> int:
     parser.add_argument("--offers", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=23)
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--pause", type=float, default=61.0,
-                        help="seconds between changes (a window: 61)")
+    parser.add_argument("--time-scale", type=float, default=1.0,
+                        help="windows of the measured changes (1: Allegro's, real time)")
+    parser.add_argument("--setup-time-scale", type=float, default=0.02,
+                        help="windows of the first apply that sets the account up")
+    parser.add_argument("--no-peer", action="store_true", help="catalogsync only")
+    parser.add_argument("--pause", type=float, default=None,
+                        help="seconds between changes (default: a window, 62 s scaled)")
     args = parser.parse_args()
-    PAUSE[0] = args.pause
+    PAUSE[0] = args.pause if args.pause is not None else 62 * args.time_scale
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp, served_emulator(Path(tmp)) as emulator:
         work = Path(tmp)
@@ -225,11 +268,11 @@ def main() -> int:
         edit_offers(catalog, distinct_prices)
         token = emulator.token()
         env = cli_env(emulator, token, work / "config")
-        took = setup(emulator, catalog, env)
-        print(f"setup: {args.offers} offers applied in {took:.0f} s", file=sys.stderr,
-              flush=True)
+        took = setup(emulator, catalog, env, args.setup_time_scale, args.time_scale)
+        print(f"setup: {args.offers} offers applied in {took:.0f} s (windows scaled by "
+              f"{args.setup_time_scale})", file=sys.stderr, flush=True)
         pause()
-        run = Run(emulator, catalog, env, token, args.offers)
+        run = Run(emulator, catalog, env, token, args.offers, args.time_scale)
         ids = offer_ids(catalog)
 
         edit_offers(catalog, repricing(rng))
@@ -241,23 +284,28 @@ def main() -> int:
         stocks = grouped(catalog, "stock", ids)
         run.measure("catalogsync", f"restock ({len(stocks)} values)", run.apply)
         print(f"plan after restock: {run.clean_plan()}", file=sys.stderr, flush=True)
-        pause()
-
-        edit_offers(catalog, repricing(rng))
-        prices = grouped(catalog, "price", ids)
-        run.measure("competent", f"repricing ({len(prices)} prices)", lambda: run.peer(
-            "offer-price-change-commands", prices, lambda v: {"modification": {
-                "type": "FIXED_PRICE", "price": {"amount": v, "currency": "PLN"}}}))
-        pause()
-        edit_offers(catalog, restock(rng))
-        stocks = grouped(catalog, "stock", ids)
-        run.measure("competent", f"restock ({len(stocks)} values)", lambda: run.peer(
-            "offer-quantity-change-commands", stocks, lambda v: {"modification": {
-                "changeType": "FIXED", "value": int(v)}}))
+        if not args.no_peer:
+            peers(run, rng, ids)
     print_table(run.rows)
     if args.json:
         args.json.write_text(json.dumps(run.rows, indent=1))
     return 0
+
+
+def peers(run: Run, rng: random.Random, ids: dict[str, str]) -> None:
+    """The competent peer's repricing and restock: commands grouped by value."""
+    pause()
+    edit_offers(run.catalog, repricing(rng))
+    prices = grouped(run.catalog, "price", ids)
+    run.measure("competent", f"repricing ({len(prices)} prices)", lambda: run.peer(
+        "offer-price-change-commands", prices, lambda v: {"modification": {
+            "type": "FIXED_PRICE", "price": {"amount": v, "currency": "PLN"}}}))
+    pause()
+    edit_offers(run.catalog, restock(rng))
+    stocks = grouped(run.catalog, "stock", ids)
+    run.measure("competent", f"restock ({len(stocks)} values)", lambda: run.peer(
+        "offer-quantity-change-commands", stocks, lambda v: {"modification": {
+            "changeType": "FIXED", "value": int(v)}}))
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:

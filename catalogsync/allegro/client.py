@@ -105,12 +105,14 @@ class AllegroClient:
         self, method: str, url: str, route: str, data: bytes, media_type: str, ok: int
     ) -> httpx.Response:
         """A file's bytes to the upload host; `route` names the request in counts and errors."""
-        await self.pacer.acquire(method, route)
+        slots = await self.pacer.acquire(method, route)
         headers = {**self._headers, "Content-Type": media_type}
         try:
             response = await self._http.request(method, url, content=data, headers=headers)
         except httpx.TransportError as exc:
             raise TransportError(f"{method} {route}: upload failed ({exc})") from exc
+        finally:
+            self.pacer.answered(slots)
         self.requests[f"{method} {route}"] += 1
         if response.status_code != ok:
             raise _error_for(method, route, response)
@@ -179,16 +181,19 @@ class AllegroClient:
             # In flight first, then the pacer: a slot is taken only when the request can go
             # at once, so Allegro counts it when the pacer does.
             async with self._in_flight, self.pacer.flight:
-                await self.pacer.acquire(method, path, offers=_offers_in(json))
+                slots = await self.pacer.acquire(method, path, offers=_offers_in(json))
                 started = time.perf_counter()
-                response = await self._http.request(
-                    method,
-                    _absolute(self._http.base_url, path),
-                    params=params,
-                    json=json,
-                    headers=headers,
-                    follow_redirects=False,
-                )
+                try:
+                    response = await self._http.request(
+                        method,
+                        _absolute(self._http.base_url, path),
+                        params=params,
+                        json=json,
+                        headers=headers,
+                        follow_redirects=False,
+                    )
+                finally:
+                    self.pacer.answered(slots)
         except httpx.TimeoutException as exc:
             raise AnswerTimedOut(f"{method} {path}: Allegro did not answer in time") from exc
         except httpx.TransportError as exc:

@@ -6,10 +6,14 @@ weighs as many units as the offers it changes. A 429 pauses every request until 
 should be over, so a block is never extended by hammering (R1).
 
 The safety margin is in time, not in count: the whole count may be used, but a slot frees
-only `PAD` of a window after Allegro's own window would free it, which absorbs network delay
-between our clock and theirs. A margin in count cost a whole extra window whenever a run
-needed just under a whole number of windows (benchmarks/rate_limits.py: a no-op plan of
-10 000 offers waited 3 read windows instead of 2).
+only `PAD` of a window after Allegro's own window would free it. A slot is taken when its
+request is sent and dated again when the answer comes (`Pacer.answered`): Allegro counted the
+request on arrival, before it answered, so a window counted from our answers frees no sooner
+than Allegro's, over any network delay, and the pad is left only the clocks' rates and
+Allegro's rounding. A margin in count cost a whole extra window whenever a run needed just
+under a whole number of windows (benchmarks/rate_limits.py: a no-op plan of 10 000 offers
+waited 3 read windows instead of 2); a pad of 2 % counted from the send cost 1.2 s a minute
+(benchmarks/repricing.py).
 """
 
 from __future__ import annotations
@@ -24,9 +28,14 @@ from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-#: A slot frees this share of a window late (1.2 s of a minute): Allegro counts on its side
-#: of the network, where our requests arrive later than we send them.
-PAD = 0.02
+#: A slot frees this share of a window late, counted from the answer (0.3 s of a minute).
+PAD = 0.005
+#: The same counted from the send (1.2 s of a minute), for budgets shared by processes
+#: (ratestore.py), which date a request once, as it goes: our requests arrive later.
+SEND_PAD = 0.02
+
+#: The entries one request took in its windows ([time, units] each), dated again on answer.
+Slots = list[list[float]]
 #: R1: an over-limit client id is blocked for a minute.
 BLOCK_SECONDS = 60.0
 
@@ -43,7 +52,7 @@ class Window:
     seconds: float
     applies: Callable[[str, str], bool]
     weighted: bool = False  # counts offers changed (batch commands) rather than requests
-    _log: deque[tuple[float, int]] = field(default_factory=deque)
+    _log: deque[list[float]] = field(default_factory=deque)  # [time, units], oldest first
     _used: int = 0
     _full: int = 0  # the count before `share` shrank it
 
@@ -57,20 +66,22 @@ class Window:
         """Seconds until `units` fit; 0 when they fit now."""
         span = self.seconds * (1 + PAD)
         while self._log and self._log[0][0] <= now - span:
-            self._used -= self._log.popleft()[1]
+            self._used -= int(self._log.popleft()[1])
         if self._used + units <= self.count or not self._log:
             return 0.0
         freed, used = 0.0, self._used
-        for stamp, amount in self._log:
-            used -= amount
-            freed = stamp + span - now
+        for stamp, amount in self._log:  # oldest first; an answer may date one later
+            used -= int(amount)
+            freed = max(freed, stamp + span - now)
             if used + units <= self.count:
                 break
-        return max(freed, 0.0)
+        return freed
 
-    def take(self, now: float, units: int) -> None:
-        self._log.append((now, units))
+    def take(self, now: float, units: int) -> list[float]:
+        entry = [now, units]
+        self._log.append(entry)
         self._used += units
+        return entry
 
     def recent(self, now: float) -> list[list[float]]:
         """What still counts, summed per second (stamps rounded up: never too early)."""
@@ -78,7 +89,7 @@ class Window:
         for stamp, units in self._log:
             if stamp > now - self.seconds * (1 + PAD):
                 key = float(math.ceil(stamp))
-                seconds[key] = seconds.get(key, 0) + units
+                seconds[key] = seconds.get(key, 0) + int(units)
         return [[stamp, units] for stamp, units in sorted(seconds.items())]
 
     def load(self, entries: list[list[float]], now: float) -> None:
@@ -157,8 +168,9 @@ class Pacer:
         #: one process runs at once (process_budget.py), a no-op otherwise
         self.flight: AbstractAsyncContextManager[Any] = nullcontext()
 
-    async def acquire(self, method: str, path: str, offers: int = 1) -> None:
-        """Wait until one request (changing `offers` offers) fits every applicable limit."""
+    async def acquire(self, method: str, path: str, offers: int = 1) -> Slots:
+        """Wait until one request (changing `offers` offers) fits every applicable limit; the
+        slots it took, for `answered`."""
         applicable = [w for w in self.windows if w.applies(method, path)]
         while True:
             now = self._clock()
@@ -170,11 +182,18 @@ class Pacer:
                 units = [offers if w.weighted else 1 for w in applicable]
                 delay = await self.shared.take(applicable, units)
             if delay <= 0:
-                for window in applicable:
-                    window.take(now, offers if window.weighted else 1)
-                return
+                return [window.take(now, offers if window.weighted else 1)
+                        for window in applicable]
             self.waited += delay
             await self._sleep(delay)
+
+    def answered(self, slots: Slots) -> None:
+        """The request's answer came (or its failure): its slots count from now. A slot dated
+        later than one after it only keeps that one counted longer (the windows stay exact
+        about what has expired)."""
+        now = self._clock()
+        for entry in slots:
+            entry[0] = max(entry[0], now)
 
     def export(self) -> dict[str, Any]:
         """Recent usage, for the next run: Allegro counts across our processes, so a plan

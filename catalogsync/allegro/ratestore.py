@@ -28,7 +28,7 @@ from contextlib import asynccontextmanager, suppress
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from catalogsync.allegro.pacing import PAD, Pacer, Window
+from catalogsync.allegro.pacing import SEND_PAD, Pacer, Window
 from catalogsync.errors import ConfigError
 from catalogsync.storelock import check_url, shown, store_url
 
@@ -131,7 +131,7 @@ class RedisBudget:
         for window, amount in zip(windows, units, strict=True):
             key = self.key(window)
             keys += [f"{key}:log", f"{key}:sum"]
-            args += [window.count, round(window.seconds * (1 + PAD) * 1e6), amount]
+            args += [window.count, round(window.seconds * (1 + SEND_PAD) * 1e6), amount]
         keys.append(self._block_key)
         for attempt in range(2):
             try:

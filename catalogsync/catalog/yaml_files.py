@@ -2,6 +2,12 @@
 aliases that would expand past a small size (a "billion laughs" of a few hundred bytes) and
 nesting deeper than any catalog needs, each reported at the file and line.
 
+Measuring what each alias stands for walks every node, and libyaml resolves aliases inside
+its C composer without a call back, so the walk runs only for a file whose text holds an alias
+token (`*name`): without one nothing can expand, and the composer only counts the nodes it
+composes and checks their depth (composing again with the walk when one lies too deep, for
+the refusal's place).
+
 A node tree is ~15 KB an offer, so a file holding a whole catalog would not fit a CI runner.
 libyaml composes the tree and tells the resolver each time it starts a node, under which
 parent: when the next entry of a top-level section (`offers:` …) starts, the entries before
@@ -13,6 +19,7 @@ see the same tree in the same order as if it were composed whole.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -48,12 +55,17 @@ def compose(file: Path, sections: Sections | None = None) -> Node | Problem | No
     with `sections`, large sections' entries go to it as they are composed, not into the
     tree."""
     try:
-        with file.open("rb") as stream:  # read as it is parsed: the text may be large too
-            composer = _Composer(stream, sections)
-            try:
-                root = composer.get_single_node()
-            finally:
-                composer.dispose()
+        exact = _may_alias(file)
+        while True:
+            with file.open("rb") as stream:  # read as it is parsed: the text may be large too
+                composer = _Composer(stream, sections, exact)
+                try:
+                    root = composer.get_single_node()
+                    break
+                except _TooDeep:
+                    exact = True  # the walk finds the node and the first refusal
+                finally:
+                    composer.dispose()
     except OSError as exc:
         return Problem(file, 0, 0, f"cannot read: {exc.strerror or exc}")
     except yaml.MarkedYAMLError as exc:
@@ -86,6 +98,24 @@ MAX_DEPTH = 50
 _DEEPEST = 5000
 
 _NO_NODE = Node("", None, None, None)
+#: An alias token: `*` and the first character of a name (flow indicators and spaces end one).
+_ALIAS = re.compile(rb"\*[^ \t\r\n,\[\]{}]")
+
+
+def _may_alias(file: Path) -> bool:
+    """Whether the file's text holds something that may be an alias (a `*` in a quoted
+    text may be one too: the answer only errs towards yes)."""
+    with file.open("rb") as stream:
+        carried = b""
+        while chunk := stream.read(1 << 20):
+            if _ALIAS.search(carried + chunk):
+                return True
+            carried = chunk[-1:]
+    return False
+
+
+class _TooDeep(Exception):
+    """Nesting past the limit in a file composed without the walk."""
 
 
 class _Refused(Exception):
@@ -98,11 +128,13 @@ class _Composer(_YamlLoader):
     """libyaml's composer, measuring (and handing over) the entries of top-level sections
     as they are completed: it calls `descend_resolver` before it composes each node."""
 
-    def __init__(self, stream: BinaryIO, sections: Sections | None) -> None:
+    def __init__(self, stream: BinaryIO, sections: Sections | None, exact: bool) -> None:
         super().__init__(stream)
         self.sections = sections
         self.names = sections.names if sections else ()
-        self.measure = _Measure()
+        self.exact = exact  # measure every node (the file may hold aliases)
+        self.measure = _Measure() if exact else _Counted()
+        self.nodes = 0  # composed so far
         self.refused: _Refused | None = None
         self.depth = 0  # of the node being composed
         self.root: Node = _NO_NODE  # the top-level mapping, once its first key starts
@@ -110,12 +142,16 @@ class _Composer(_YamlLoader):
         self.key: Node | None = None  # the key of the top-level value being composed
         self.next_parent = True  # the next new parent is the root or a top-level value
         self.section: Node = _NO_NODE  # the top-level section being composed
+        self.section_start = 0  # the nodes composed before its first entry
         self.entries_measured = 0  # how many of the section's entries are measured
         self.kept = 0  # how many of them were handed over and kept
         self.size = 0  # the values the section's measured entries stand for
 
     def descend_resolver(self, parent: Any, index: Any) -> None:
         self.depth += 1
+        self.nodes += 1
+        if self.depth > MAX_DEPTH + 1 and not self.exact:  # the root is at depth 1
+            raise _TooDeep
         if self.depth > _DEEPEST:
             raise RecursionError  # libyaml's composer would run out of stack
         if parent is self.section:
@@ -138,6 +174,7 @@ class _Composer(_YamlLoader):
                 assert self.key is not None
                 self._top_level()
                 self.section, self.entries_measured, self.kept, self.size = parent, 0, 0, 1
+                self.section_start = self.nodes - 1  # before the section's first key
                 self._guarded(self.measure.part, self.key, 1)
                 self._guarded(self.measure.enter, parent, 1)
 
@@ -160,6 +197,10 @@ class _Composer(_YamlLoader):
         self.entries_measured = len(entries)
 
     def _measure_entries(self, section: MappingNode) -> None:
+        if not self.exact:  # no aliases: the entries' size is the number of their nodes
+            self.size = self.nodes - self.section_start
+            self.entries_measured = len(section.value)
+            return
         for key, value in section.value[self.entries_measured :]:
             self.size += self._guarded(self.measure.part, key, 2)
             self.size += self._guarded(self.measure.part, value, 2)
@@ -270,6 +311,19 @@ class _Measure:
             finally:
                 self.sizes, self.start = sizes, start
         return known[1]
+
+
+class _Counted(_Measure):
+    """The measure of a file without aliases: nothing to walk."""
+
+    def part(self, node: Node, depth: int) -> int:
+        return 0
+
+    def enter(self, node: Node, depth: int) -> None:
+        pass
+
+    def close(self, node: Node, size: int) -> None:
+        pass
 
 
 def _alias(node: Node, size: int) -> int:

@@ -235,3 +235,61 @@ def test_offers_and_a_duplicate_late_in_a_large_file_are_located(tmp_path: Path)
         f"offers.SYN-000005: duplicate key; first defined on line {first}"
     ]
     assert error.value.problems[0].line == text.count("\n") + 1
+
+
+def batches(file: Path, walked: bool, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The batches of entries handed over, with the per-node walk forced on or refused."""
+    import catalogsync.catalog.yaml_files as yaml_files
+
+    def refused(*args: object) -> int:
+        raise AssertionError("a file without aliases is walked")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(yaml_files, "_may_alias", lambda file: walked)
+        if not walked:
+            patch.setattr(yaml_files._Measure, "size", refused)
+        seen: list[list[str]] = []
+
+        class Batches(Recorder):
+            def take(self, root: MappingNode, key: Node, section: MappingNode,
+                     entries: Pairs) -> Pairs:
+                seen.append([k.value for k, _ in entries])
+                return super().take(root, key, section, entries)
+
+        assert isinstance(compose(file, Batches()), MappingNode)
+    return seen
+
+
+def test_a_file_without_aliases_is_counted_not_walked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    file = write(tmp_path, "x: 1\noffers:\n" + entries(600) + "y: [1, 2]\n")
+    counted = batches(file, False, monkeypatch)
+    assert counted == batches(file, True, monkeypatch)
+    assert sum(map(len, counted)) > 500
+
+
+@pytest.mark.parametrize(
+    ("text", "may_alias"),
+    [
+        ("a: '5 * 3 = 15'\nb: [1, 2]\nc: {d: 2*}\n", False),
+        ("a: *x\n", True),
+        ("a: [*x]\n", True),
+        ("a: 'a *bold* word'\n", True),  # a star in a text: measured, as if it were one
+    ],
+)
+def test_only_a_text_that_may_hold_an_alias_is_walked(
+    tmp_path: Path, text: str, may_alias: bool
+) -> None:
+    from catalogsync.catalog.yaml_files import _may_alias
+
+    assert _may_alias(write(tmp_path, text)) is may_alias
+
+
+def test_an_alias_token_across_the_scans_chunks_is_found(tmp_path: Path) -> None:
+    from catalogsync.catalog.yaml_files import _may_alias
+
+    padding = "#" + "x" * ((1 << 20) - 6) + "\n"
+    file = write(tmp_path, padding + "a: *x\n")
+    assert file.read_bytes()[: 1 << 20].endswith(b"*")  # the star ends the first chunk
+    assert _may_alias(file)

@@ -78,3 +78,37 @@ def test_bulk_modifications_count_their_modifications_a_minute() -> None:
 
     asyncio.run(run())
     assert slept == [pytest.approx(60.0 * (1 + PAD))]
+
+
+def test_a_slot_counts_from_the_answer_not_the_send() -> None:
+    """Allegro counts a request when it arrives, before it answers: a slow answer keeps the
+    slot until a window after it, so a long network delay never frees a slot too early."""
+    now = [0.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    pacer = Pacer(allegro_windows(count_scale=0.001), 60.0, clock=lambda: now[0], sleep=sleep)
+
+    async def run() -> None:
+        for _ in range(2):  # product-offer writes: 2 a minute
+            slots = await pacer.acquire("POST", "/sale/product-offers")
+            now[0] += 3.0  # the answer takes 3 s
+            pacer.answered(slots)
+        await pacer.acquire("POST", "/sale/product-offers")
+
+    asyncio.run(run())
+    assert now[0] == pytest.approx(3.0 + 60.0 * (1 + PAD))  # a window after the first answer
+    assert 60.0 * PAD <= 0.5  # what is left of the pad: the clocks, not the network
+
+
+def test_a_slot_dated_later_by_its_answer_holds_the_ones_after_it() -> None:
+    window = Window("test", 2, 10.0, lambda m, p: True)
+    late = window.take(0.0, 1)
+    window.take(1.0, 1)
+    late[0] = 5.0  # its answer came at 5 s, after the second request's
+    span = 10.0 * (1 + PAD)
+    assert window.wait_for(2.0 + span, 1) == pytest.approx(5.0 + span - (2.0 + span))
+    assert window.wait_for(5.0 + span, 1) == 0.0
