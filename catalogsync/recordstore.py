@@ -72,8 +72,10 @@ def read(path: Path) -> Iterator[tuple[str, str, str]]:
         raise StoreUnreadable(str(exc)) from exc
 
 
-def write(path: Path, changes: Iterable[Change]) -> int:
-    """Set (or, for a None value, delete) records in one transaction; how many were given."""
+def write(path: Path, changes: Iterable[Change],
+          expect: tuple[str, str, str | None] | None = None) -> bool:
+    """Set (or, for a None value, delete) records in one transaction. With `expect` (section,
+    key, value), only if that record still holds that value (None: absent): whether written."""
     sets, deletes = [], []
     for section, key, value in changes:
         if value is None:
@@ -81,12 +83,29 @@ def write(path: Path, changes: Iterable[Change]) -> int:
         else:
             sets.append((section, key, value))
     if not (sets or deletes):
-        return 0
+        return True
+    return _transaction(path, sets, deletes, expect)
+
+
+def replace(path: Path, records: Iterable[tuple[str, str, str]]) -> None:
+    """Make `records` the store's whole content, in one transaction."""
+    _transaction(path, list(records), None, None)
+
+
+def _transaction(path: Path, sets: list[tuple[str, str, str]],
+                 deletes: list[tuple[str, str]] | None,
+                 expect: tuple[str, str, str | None] | None) -> bool:
     db = _connection(path)
     try:
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany("DELETE FROM records WHERE section = ? AND key = ?", deletes)
+            if expect is not None and _value(db, *expect[:2]) != expect[2]:
+                db.execute("ROLLBACK")
+                return False
+            if deletes is None:
+                db.execute("DELETE FROM records")
+            else:
+                db.executemany("DELETE FROM records WHERE section = ? AND key = ?", deletes)
             db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", sets)
         except BaseException:
             db.execute("ROLLBACK")
@@ -94,7 +113,13 @@ def write(path: Path, changes: Iterable[Change]) -> int:
         db.execute("COMMIT")
     except sqlite3.DatabaseError as exc:
         raise StoreUnreadable(str(exc)) from exc
-    return len(sets) + len(deletes)
+    return True
+
+
+def _value(db: sqlite3.Connection, section: str, key: str) -> str | None:
+    row = db.execute("SELECT value FROM records WHERE section = ? AND key = ?",
+                     (section, key)).fetchone()
+    return None if row is None else str(row[0])
 
 
 def create(path: Path, records: Iterable[tuple[str, str, str]]) -> None:

@@ -38,10 +38,10 @@ def written(monkeypatch: pytest.MonkeyPatch) -> list[recordstore.Change]:
     changes: list[recordstore.Change] = []
     real = recordstore.write
 
-    def write(path: Path, given: Any) -> int:
+    def write(path: Path, given: Any, **kwargs: Any) -> bool:
         given = list(given)
         changes.extend(given)
-        return real(path, given)
+        return real(path, given, **kwargs)
 
     monkeypatch.setattr(recordstore, "write", write)
     return changes
