@@ -36,6 +36,16 @@ class StoreUnreadable(Exception):
     """The file exists but is no record store (or a broken one); the text says why."""
 
 
+class StoreBusy(StoreUnreadable):
+    """Another process kept the store locked for longer than `BUSY_SECONDS`."""
+
+
+def _failed(exc: sqlite3.DatabaseError) -> StoreUnreadable:
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        return StoreBusy(str(exc))
+    return StoreUnreadable(str(exc))
+
+
 _open: dict[Path, tuple[int, sqlite3.Connection]] = {}
 
 
@@ -59,7 +69,7 @@ def _connection(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA synchronous=NORMAL")  # WAL: a killed process loses nothing committed
         db.execute(_SCHEMA)
     except sqlite3.DatabaseError as exc:
-        raise StoreUnreadable(str(exc)) from exc
+        raise _failed(exc) from exc
     _open[path] = (path.stat().st_ino, db)
     return db
 
@@ -69,7 +79,7 @@ def read(path: Path) -> Iterator[tuple[str, str, str]]:
     try:
         yield from _connection(path).execute("SELECT section, key, value FROM records")
     except sqlite3.DatabaseError as exc:
-        raise StoreUnreadable(str(exc)) from exc
+        raise _failed(exc) from exc
 
 
 def write(path: Path, changes: Iterable[Change],
@@ -112,7 +122,7 @@ def _transaction(path: Path, sets: list[tuple[str, str, str]],
             raise
         db.execute("COMMIT")
     except sqlite3.DatabaseError as exc:
-        raise StoreUnreadable(str(exc)) from exc
+        raise _failed(exc) from exc
     return True
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -36,7 +36,7 @@ from catalogsync import recordstore, staterecords
 from catalogsync.errors import ConfigError
 from catalogsync.gcpause import gc_paused
 from catalogsync.lockfile import LockFile
-from catalogsync.recordstore import StoreUnreadable
+from catalogsync.recordstore import BUSY_SECONDS, StoreBusy, StoreUnreadable
 from catalogsync.staterecords import LOCK_FORGOTTEN, SECTIONS, committed_digests, encode, journal
 
 
@@ -149,7 +149,8 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
     if not store.exists() and (path.exists() or journal(path).exists()):
         _migrate(path, store)
     try:
-        index = _from_records(recordstore.read(store)) if store.exists() else StateIndex()
+        rows = recordstore.read(store) if store.exists() else iter(())
+        index = _indexed(staterecords.from_records(rows))
     except (StoreUnreadable, ValidationError, ValueError, KeyError, TypeError) as exc:
         raise _unreadable(store, exc) from exc
     for legacy in (path, journal(path)):  # left by a migration stopped once it was done
@@ -189,7 +190,11 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
 
 
 def _unreadable(path: Path, exc: Exception) -> ConfigError:
-    return ConfigError(f"{path}: state index is unreadable ({exc.__class__.__name__}); "
+    if isinstance(exc, StoreBusy):
+        return ConfigError(f"{path}: another process has kept the state index locked for "
+                           f"{BUSY_SECONDS:.0f} s; try again once it is done")
+    why = str(exc) if isinstance(exc, StoreUnreadable) else exc.__class__.__name__
+    return ConfigError(f"{path}: state index is unreadable ({why}); "
                        "delete it and catalogsync will rebuild it from Allegro")
 
 
@@ -198,11 +203,9 @@ def _migrate(path: Path, store: Path) -> None:
     store. The store appears whole under its name, then the old files go: a crash on the way
     leaves them as they were, for the next run to migrate again."""
     try:
-        data, forgotten = staterecords.legacy(path)
-        index = StateIndex.model_validate(data)
+        index = _indexed(staterecords.legacy(path))
     except (ValidationError, ValueError, KeyError, TypeError) as exc:
         raise _unreadable(path, exc) from exc
-    index._forgotten = forgotten
     recordstore.create(store, ((section, key, encode(value))
                                for section, values in _snapshot(index).items()
                                for key, value in values.items()))
@@ -232,10 +235,9 @@ def _snapshot(index: StateIndex) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _from_records(records: Iterable[tuple[str, str, str]]) -> StateIndex:
-    data, forgotten = staterecords.from_records(records)
-    index = StateIndex.model_validate(data)
-    index._forgotten = forgotten
+def _indexed(plain: staterecords.Plain) -> StateIndex:
+    index = StateIndex.model_validate(plain[0])
+    index._forgotten = plain[1]
     return index
 
 

@@ -121,16 +121,14 @@ def _load(store: Path) -> LiveCache:
     rows: dict[str, Any] = {}
     for section, key, value in recordstore.read(store):
         if section == "offer":
-            rows[key] = value
+            rows[key] = json.loads(value)  # one at a time: never the whole text at once
         else:
             meta[key] = value
     generation = meta.pop("generation", None)
     if meta.get("format") != str(FORMAT):
         cache = LiveCache()
     else:
-        decoded = {k: json.loads(v) for k, v in meta.items()}
-        decoded["offers"] = {k: json.loads(v) for k, v in rows.items()}
-        cache = _decode(decoded)
+        cache = _decode({**{k: json.loads(v) for k, v in meta.items()}, "offers": rows})
     cache.saved = _Saved(generation, meta, {i: _row(o) for i, o in cache.offers.items()})
     return cache
 

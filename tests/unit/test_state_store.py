@@ -236,3 +236,24 @@ def test_two_processes_writing_at_once_lose_none_of_each_others_records(tmp_path
 
     assert len(index.offers) == 1 + 2 * 15 * 200
     assert len(index.images) == 2 * 15
+
+
+def test_a_store_another_process_keeps_locked_is_named_busy_not_broken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    path = tmp_path / "state.json"
+    index = StateIndex(offers={"A": "1"})
+    save_index(path, index)
+    recordstore.close(store_path(path))
+    monkeypatch.setattr(recordstore, "BUSY_SECONDS", 0.1)
+    other = sqlite3.connect(store_path(path), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # a writer that does not finish
+    try:
+        index.offers["B"] = "2"
+        with pytest.raises(ConfigError, match="another process has kept the state index locked"):
+            save_index(path, index)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
