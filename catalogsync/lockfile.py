@@ -67,6 +67,12 @@ class LockFile:
             )
         return min(found) if found else None
 
+    def _text(self) -> str | None:
+        try:
+            return self.path.read_text(encoding="utf-8")
+        except OSError:
+            return None
+
     def _lines(self) -> list[tuple[str, str, str, str]]:
         try:
             text = self.path.read_text(encoding="utf-8")
@@ -89,10 +95,12 @@ class LockFile:
         """Replace this environment's lines with `entries`, sorted, atomically."""
         others = [line for line in self._lines() if line[0] != self.environment]
         ours = [(self.environment, k, key, v) for k, key, v in entries]
-        body = "".join(sorted({_format(*line) for line in others + ours}))
+        text = _HEADER + "".join(sorted({_format(*line) for line in others + ours}))
+        if self._text() == text:  # as it is: its timestamp and git's index stay untouched
+            return
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".lock-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(_HEADER + body)
+            out.write(text)
         close(self.path)
         os.replace(tmp, self.path)
 

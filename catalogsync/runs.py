@@ -68,7 +68,7 @@ from catalogsync.plan.planner import stale_changes
 from catalogsync.plan.vouched import fill_vouched
 from catalogsync.render import render_json, render_markdown, render_text
 from catalogsync.safe_text import visible
-from catalogsync.state import StateIndex, load_pacing, save_index, save_pacing
+from catalogsync.state import StateIndex, load_pacing, lock_written_once, save_index, save_pacing
 
 T = TypeVar("T")
 
@@ -136,9 +136,9 @@ async def apply(
         catalog, options, feeds = feed_runs.prepare(directory, catalog, options)
     async with _session(obj, directory, environment) as client:
         client.seller.check_writes()
-        with run_lock(client, directory, environment, lock_timeout):
+        with run_lock(client, directory, environment, lock_timeout), \
+                lock_written_once(index_path, load_state(directory, environment)) as index:
             check_account(client, directory, environment)
-            index = load_state(directory, environment)
             write_missing_lock(directory, environment, index)
             await claim_account(client, directory, environment, index)
             if await settle_pending(client, index, index_path):

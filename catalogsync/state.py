@@ -11,27 +11,33 @@ Two copies, for two audiences:
 - `catalogsync.lock` beside the catalog, committed with it, so a fresh clone on a new CI
   runner knows every id (`lockfile.py`: one sorted line per resource, no secrets, merges
   by keeping both sides' lines);
-- `.catalogsync/state-ENV.json` (git-ignored), the working copy with a journal: recording
-  one new id appends one line to the journal and to the lock file, right after every create;
-  `save_index` writes both files whole, atomically, and empties the journal. Loading reads the
-  lock, then the snapshot and the journal over it, so a crash loses nothing that was recorded.
+- `.catalogsync/state-ENV.sqlite3` (git-ignored), the working copy: a record per id, mark,
+  digest set or pending command (recordstore.py), changed by the record. Recording one new id
+  writes its record and appends its line to the lock file, right after every create;
+  `save_index` writes the records that changed since the index was loaded; an apply rewrites
+  the lock file once, when it ends (`lock_written_once`). Loading reads the lock, then the
+  store over it, so a crash loses nothing that was recorded. The JSON snapshot and journal of
+  older versions (`state-ENV.json`, `.journal`) become the store on first use.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from catalogsync.appendlog import append_line, close
+from catalogsync import recordstore, staterecords
 from catalogsync.errors import ConfigError
 from catalogsync.gcpause import gc_paused
 from catalogsync.lockfile import LockFile
+from catalogsync.recordstore import BUSY_SECONDS, StoreBusy, StoreUnreadable
+from catalogsync.staterecords import LOCK_FORGOTTEN, SECTIONS, committed_digests, encode, journal
 
 
 class PendingCommand(BaseModel):
@@ -104,9 +110,14 @@ class StateIndex(BaseModel):
     forgotten: dict[str, str] = Field(default_factory=dict)
     _lock: LockFile | None = PrivateAttr(default=None)
     _found: bool = PrivateAttr(default=False)
-    #: ids forgotten since the last snapshot (a deleted draft): the lock file's line for
-    #: them, still there until `save_index` rewrites it, must not bring them back
+    #: ids forgotten since the lock file was last written (a deleted draft): its line for
+    #: them, still there until it is written again, must not bring them back
     _forgotten: set[tuple[str, str]] = PrivateAttr(default_factory=set)
+    #: section -> key -> plain value of each record as last read or written (`_snapshot`)
+    _saved: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
+    #: inside `lock_written_once`: whether the lock file is to be written as it ends
+    _lock_held: bool = PrivateAttr(default=False)
+    _lock_owed: bool = PrivateAttr(default=False)
 
     def __eq__(self, other: object) -> bool:
         """The ids, not where they were read from."""
@@ -122,30 +133,30 @@ class StateIndex(BaseModel):
                                    or self.attachments)
 
 
-@functools.lru_cache(maxsize=16)  # the same Path for every line: its hash is worked out once
-def _journal(path: Path) -> Path:
-    return path.with_suffix(".journal")
+def store_path(path: Path) -> Path:
+    """The store beside `path` (the working copy's name before it was a store)."""
+    return path.with_suffix(".sqlite3")
 
 
 def load_index(path: Path, lock: LockFile | None = None) -> StateIndex:
-    """The lock file's ids (if given), with the local snapshot and journal over them."""
+    """The lock file's ids (if given), with the local store over them."""
     with gc_paused():  # an id or two per offer, and no cycles
         return _load_index(path, lock)
 
 
 def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
+    store = store_path(path)
+    if not store.exists() and (path.exists() or journal(path).exists()):
+        _migrate(path, store)
     try:
-        index = StateIndex.model_validate_json(path.read_bytes()) if path.exists() else StateIndex()
-        if _journal(path).exists():
-            for line in _journal(path).read_text().splitlines():
-                if line.strip():
-                    _replay(index, json.loads(line))
-    except (ValidationError, ValueError, KeyError) as exc:
-        raise ConfigError(
-            f"{path}: state index is unreadable ({exc.__class__.__name__}); "
-            "delete it and catalogsync will rebuild it from Allegro"
-        ) from exc
-    index._found = path.exists() or _journal(path).exists()
+        rows = recordstore.read(store) if store.exists() else iter(())
+        index = _indexed(staterecords.from_records(rows))
+    except (StoreUnreadable, ValidationError, ValueError, KeyError, TypeError) as exc:
+        raise _unreadable(store, exc) from exc
+    for legacy in (path, journal(path)):  # left by a migration stopped once it was done
+        legacy.unlink(missing_ok=True)
+    index._found = store.exists()
+    index._saved = _snapshot(index)  # what the lock adds below is written by the next save
     if lock is not None:
         index._lock = lock
         entries = lock.read()
@@ -159,8 +170,8 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
         for kind, key, value in entries:
             if (kind, key) in index._forgotten or kind in ("applied", "feed"):
                 continue
-            if kind in _SECTIONS:
-                section = getattr(index, _SECTIONS[kind])
+            if kind in SECTIONS:
+                section = getattr(index, SECTIONS[kind])
                 section.setdefault(key, value)  # this machine's newer knowledge wins
             elif kind == "stock":
                 declared, expected = json.loads(value)
@@ -178,6 +189,28 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
     return index
 
 
+def _unreadable(path: Path, exc: Exception) -> ConfigError:
+    if isinstance(exc, StoreBusy):
+        return ConfigError(f"{path}: another process has kept the state index locked for "
+                           f"{BUSY_SECONDS:.0f} s; try again once it is done")
+    why = str(exc) if isinstance(exc, StoreUnreadable) else exc.__class__.__name__
+    return ConfigError(f"{path}: state index is unreadable ({why}); "
+                       "delete it and catalogsync will rebuild it from Allegro")
+
+
+def _migrate(path: Path, store: Path) -> None:
+    """The working copy of an older catalogsync (a JSON snapshot and its journal) becomes the
+    store. The store appears whole under its name, then the old files go: a crash on the way
+    leaves them as they were, for the next run to migrate again."""
+    try:
+        index = _indexed(staterecords.legacy(path))
+    except (ValidationError, ValueError, KeyError, TypeError) as exc:
+        raise _unreadable(path, exc) from exc
+    recordstore.create(store, ((section, key, encode(value))
+                               for section, values in _snapshot(index).items()
+                               for key, value in values.items()))
+
+
 def forget_offer(index: StateIndex, key: str) -> None:
     """`catalogsync forget`: drop what the state knows of the offer `key`, and remember that it
     was let go (the next plan says so)."""
@@ -186,50 +219,62 @@ def forget_offer(index: StateIndex, key: str) -> None:
         section.pop(key, None)
 
 
-def committed_digests(entries: list[tuple[str, str, str]]) -> dict[str, dict[str, str]] | None:
-    """The lock's `applied` lines (None: none). A key whose lines disagree (a merge kept both
-    branches' lines) or cannot be read is left out: its drift is not known, which is safe."""
-    found: dict[str, dict[str, str]] = {}
-    doubtful = set()
-    for kind, key, value in entries:
-        if kind != "applied":
-            continue
-        try:
-            digests = json.loads(value)
-        except ValueError:
-            digests = None
-        if not isinstance(digests, dict) or found.setdefault(key, digests) != digests:
-            doubtful.add(key)
-    if not found:
-        return None
-    return {k: v for k, v in found.items() if k not in doubtful}
+def _snapshot(index: StateIndex) -> dict[str, dict[str, Any]]:
+    """Section -> key -> a plain value of each record, compared with the last one saved to
+    find what changed. Nested dicts are shared: the index replaces them, never edits them."""
+    out: dict[str, dict[str, Any]] = {kind: dict(getattr(index, name))
+                                      for kind, name in SECTIONS.items()}
+    out["command"] = {uid: c.model_dump_json() for uid, c in index.commands.items()}
+    out["approved"] = dict(index.approved)
+    out["stock"] = {sku: (m.declared, m.expected) for sku, m in index.stock.offers.items()}
+    out["stock-position"] = {"": index.stock.position.model_dump_json()}
+    out["applied"] = dict(index.applied)
+    out["feed"] = {} if index.feed is None else {"": index.feed}
+    out["account"] = dict(index.account)
+    out[LOCK_FORGOTTEN] = {json.dumps(list(k)): "" for k in index._forgotten}
+    return out
 
 
-def _replay(index: StateIndex, entry: dict[str, Any]) -> None:
-    if entry["kind"] == "command":
-        index.commands[entry["key"]] = PendingCommand.model_validate(entry["command"])
-    elif entry["kind"] == "command-settled":
-        index.commands.pop(entry["key"], None)
-    elif entry["kind"] == "forget":
-        getattr(index, _SECTIONS[entry["section"]]).pop(entry["key"], None)
-        index._forgotten.add((entry["section"], entry["key"]))
-    elif entry["kind"] == "stock-mark":
-        if entry["mark"] is None:
-            index.stock.offers.pop(entry["key"], None)
+def _indexed(plain: staterecords.Plain) -> StateIndex:
+    index = StateIndex.model_validate(plain[0])
+    index._forgotten = plain[1]
+    return index
+
+
+def _value(index: StateIndex, section: str, key: str) -> Any:
+    """The plain value of one record as the index holds it now (None: it has none)."""
+    if section in SECTIONS:
+        return getattr(index, SECTIONS[section]).get(key)
+    if section == "command":
+        command = index.commands.get(key)
+        return None if command is None else command.model_dump_json()
+    if section == "stock":
+        mark = index.stock.offers.get(key)
+        return None if mark is None else (mark.declared, mark.expected)
+    assert section == LOCK_FORGOTTEN, section
+    return "" if tuple(json.loads(key)) in index._forgotten else None
+
+
+def _save_records(path: Path, index: StateIndex, keys: list[tuple[str, str]]) -> None:
+    """Write the records `keys` (section, key) as the index holds them now (absent: deleted)."""
+    changes: list[recordstore.Change] = []
+    for section, key in keys:
+        value = _value(index, section, key)
+        saved = index._saved.setdefault(section, {})
+        if value is None:
+            saved.pop(key, None)
         else:
-            index.stock.offers[entry["key"]] = StockMark.model_validate(entry["mark"])
-    else:
-        getattr(index, _SECTIONS[entry["kind"]])[entry["key"]] = entry["id"]
+            saved[key] = value
+        changes.append((section, key, None if value is None else encode(value)))
+    _write(path, changes)
 
 
-_SECTIONS = {
-    "offer": "offers",
-    "shipping_rates": "shipping_rates",
-    "image": "images",
-    "attachment": "attachments",
-    "offer-unconfirmed": "unconfirmed",
-    "offer-forgotten": "forgotten",
-}
+def _write(path: Path, changes: list[recordstore.Change]) -> None:
+    store = store_path(path)
+    try:
+        recordstore.write(store, changes)
+    except StoreUnreadable as exc:
+        raise _unreadable(store, exc) from exc
 
 
 def record_id(
@@ -240,7 +285,8 @@ def record_id(
     value: str,
 ) -> None:
     """Remember one new id in memory and on disk before anything else happens."""
-    _record(path, index, {"kind": kind, "key": key, "id": value})
+    getattr(index, SECTIONS[kind])[key] = value
+    _save_records(path, index, [(kind, key)])
     if index._lock is not None:
         index._lock.append(kind, key, value)
 
@@ -248,52 +294,80 @@ def record_id(
 def forget_id(path: Path, index: StateIndex, kind: Literal["offer", "shipping_rates"],
               key: str) -> None:
     """The resource is gone for good (a deleted draft): drop its id now; the lock file loses
-    its line when `save_index` writes it next."""
-    _record(path, index, {"kind": "forget", "section": kind, "key": key})
+    its line when it is written next (until then its line must not bring the id back)."""
+    getattr(index, SECTIONS[kind]).pop(key, None)
+    index._forgotten.add((kind, key))
+    _save_records(path, index, [(kind, key), (LOCK_FORGOTTEN, json.dumps([kind, key]))])
 
 
 def record_command(path: Path, index: StateIndex, command_id: str, command: PendingCommand) -> None:
     """Remember a batch command before it is sent: a run after a crash waits for it."""
-    _record(path, index, {"kind": "command", "key": command_id, "command": command.model_dump()})
+    index.commands[command_id] = command
+    _save_records(path, index, [("command", command_id)])
 
 
 def forget_command(path: Path, index: StateIndex, command_id: str) -> None:
-    """The command has settled."""
-    _record(path, index, {"kind": "command-settled", "key": command_id})
+    """The command has settled: its record goes, and nothing else is written."""
+    index.commands.pop(command_id, None)
+    _save_records(path, index, [("command", command_id)])
 
 
 def record_stock_mark(path: Path, index: StateIndex, sku: str, mark: StockMark | None) -> None:
     """An offer's stock mark changes (None: forgotten) while apply runs."""
-    _record(path, index, {"kind": "stock-mark", "key": sku,
-                          "mark": None if mark is None else mark.model_dump()})
-
-
-def _record(path: Path, index: StateIndex, entry: dict[str, Any]) -> None:
-    """One journal line (a whole snapshot of many thousands of ids would be slow)."""
-    _replay(index, entry)
-    append_line(_journal(path), json.dumps(entry) + "\n")
+    if mark is None:
+        index.stock.offers.pop(sku, None)
+    else:
+        index.stock.offers[sku] = mark
+    _save_records(path, index, [("stock", sku)])
 
 
 def save_index(path: Path, index: StateIndex) -> None:
-    """Write a snapshot atomically (a crash leaves the old or the new one, never half),
-    then drop the journal it includes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state-", suffix=".tmp")
-    with os.fdopen(fd, "w") as out:  # one line: indenting (or json.dump) encodes in Python
-        out.write(json.dumps(index.model_dump(), sort_keys=True, separators=(",", ":")))
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
-    if index._lock is not None:
-        index._lock.write(_entries(index))
-    close(_journal(path))
-    _journal(path).unlink(missing_ok=True)
+    """Write the records that changed since the index was loaded or last saved; then
+    `catalogsync.lock`, unless a run writes it once at its end (`lock_written_once`)."""
+    now = _snapshot(index)
+    changes: list[recordstore.Change] = []
+    for section in now.keys() | index._saved.keys():
+        new, old = now.get(section, {}), index._saved.get(section, {})
+        changes += [(section, key, encode(value)) for key, value in new.items()
+                    if key not in old or old[key] != value]
+        changes += [(section, key, None) for key in old.keys() - new.keys()]
+    _write(path, changes)
+    index._saved = now
+    if index._lock_held:
+        index._lock_owed = True
+    else:
+        write_lock(path, index)
+
+
+def write_lock(path: Path, index: StateIndex) -> None:
+    """Write `catalogsync.lock` as the index holds it (left alone when that is what it says)."""
+    index._lock_owed = False
+    if index._lock is None:
+        return
+    index._lock.write(_entries(index))
+    if index._forgotten:  # the lock no longer has their lines
+        keys = [(LOCK_FORGOTTEN, json.dumps(list(k))) for k in index._forgotten]
+        index._forgotten = set()
+        _save_records(path, index, keys)
+
+
+@contextmanager
+def lock_written_once(path: Path, index: StateIndex) -> Iterator[StateIndex]:
+    """Within the block, `save_index` writes the store only; the lock file is written once as
+    the block ends, however it ends (new ids were appended to it as they came)."""
+    index._lock_held = True
+    try:
+        yield index
+    finally:
+        index._lock_held = False
+        if index._lock_owed:
+            write_lock(path, index)
 
 
 def _entries(index: StateIndex) -> list[tuple[str, str, str]]:
     entries = [
         (kind, key, value)
-        for kind, section in _SECTIONS.items()
+        for kind, section in SECTIONS.items()
         for key, value in getattr(index, section).items()
     ]
     entries += [("account", seller, login) for seller, login in index.account.items()]

@@ -20,6 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "catalogsync"
 LAYERS: dict[str, int] = {
     "appendlog": 0, "errors": 0, "exitcodes": 0, "gcpause": 0, "progress": 0,
     "safe_text": 0, "synthetic": 0, "wording": 0, "signals": 0, "install_source": 0,
+    "recordstore": 0, "staterecords": 0,
     "catalog": 1, "lockfile": 1, "log": 1, "runlock": 1,
     "config": 2, "images": 2, "state": 2, "storelock": 2, "emulator": 2,
     "allegro": 3, "feeds": 3,

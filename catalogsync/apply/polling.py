@@ -13,7 +13,7 @@ from weakref import WeakKeyDictionary
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
 from catalogsync.errors import ApplyError
-from catalogsync.state import StateIndex, save_index
+from catalogsync.state import StateIndex, forget_command
 
 #: How long apply waits for one command or operation before giving up on it.
 DEADLINE_SECONDS = 600.0
@@ -165,8 +165,7 @@ async def settle_pending(client: AllegroClient, index: StateIndex, index_path: P
         except AllegroError as exc:
             if exc.status != 404:
                 raise
-        del index.commands[uid]
-        save_index(index_path, index)
+        forget_command(index_path, index, uid)  # its record only
     return len(pending)
 
 

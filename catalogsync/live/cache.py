@@ -10,24 +10,28 @@ names no change to it beyond what we expect and its cheap fields in the offer li
 match. A file of another format, or one that cannot be read, is dropped: the next plan
 reads everything again.
 
-The file is one JSON document of format `FORMAT`, each offer a row `[status, digest, expect,
-fields, unsure, vouched]`; at 100 000 offers it loads and saves with the standard library's C codec
-in a fraction of the time a validating model took. It is written to a temporary file and
-renamed over the old one, so a crash leaves either the old cache or the new one.
+The cache is a store of records (recordstore.py, `live-ENV.sqlite3`): a row per offer
+`[status, digest, expect, fields, unsure, vouched]` and a few of what the read saw (`meta`,
+with the format `FORMAT`). A save writes the rows that changed since the cache was loaded,
+in one transaction, so a crash leaves the old cache or the new one. Two runs may save at
+once: each save names a new generation, and one that finds another's generation since its
+load writes its whole cache instead (the last save wins, never a mix of two reads).
+The JSON file of older versions (`live-ENV.json`) is read once and replaced by the store.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from catalogsync import recordstore
 from catalogsync.gcpause import gc_paused
+from catalogsync.recordstore import StoreUnreadable
 
 #: The feed keeps 24 hours; past this age the cursor may have fallen out of it.
 MAX_AGE = timedelta(hours=23)
@@ -65,6 +69,9 @@ class LiveCache:
     tables: dict[str, str] = field(default_factory=dict)
     #: GPSR producer and person id -> name when read, for the same reason
     responsible: dict[str, str] = field(default_factory=dict)
+    #: the store's rows as loaded or last saved, and its generation then (`save_cache` writes
+    #: what differs); None: not read from the store, which a save then replaces whole
+    saved: _Saved | None = field(default=None, compare=False, repr=False)
 
     def usable(self, now: datetime) -> bool:
         return bool(self.fed and self.read_at and now - self.read_at < MAX_AGE)
@@ -82,38 +89,94 @@ class LiveCache:
         return changed
 
 
+@dataclass
+class _Saved:
+    generation: str | None
+    meta: dict[str, str]
+    #: offer id -> (status, digest, expect, fields, unsure, vouched); fields are shared with
+    #: the cache's entries, which replace them and never change them in place
+    rows: dict[str, tuple[Any, ...]]
+
+
+def store_path(path: Path) -> Path:
+    return path.with_suffix(".sqlite3")
+
+
 def load_cache(path: Path) -> LiveCache:
+    store = store_path(path)
     try:
         with gc_paused():  # many thousands of small objects and no cycles
-            return _decode(json.loads(path.read_bytes()))
+            if store.exists():
+                return _load(store)
+            return _decode(json.loads(path.read_bytes()))  # an older version's, saved anew
+    except StoreUnreadable:
+        recordstore.remove(store)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return LiveCache()  # missing, unreadable or of another format: read everything again
+        pass
+    return LiveCache()  # missing, unreadable or of another format: read everything again
+
+
+def _load(store: Path) -> LiveCache:
+    meta: dict[str, str] = {}
+    rows: dict[str, Any] = {}
+    for section, key, value in recordstore.read(store):
+        if section == "offer":
+            rows[key] = json.loads(value)  # one at a time: never the whole text at once
+        else:
+            meta[key] = value
+    generation = meta.pop("generation", None)
+    if meta.get("format") != str(FORMAT):
+        cache = LiveCache()
+    else:
+        cache = _decode({**{k: json.loads(v) for k, v in meta.items()}, "offers": rows})
+    cache.saved = _Saved(generation, meta, {i: _row(o) for i, o in cache.offers.items()})
+    return cache
 
 
 def save_cache(path: Path, cache: LiveCache) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".live-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as out:  # dumps, not dump: only a one-shot encode runs in C
-            out.write(json.dumps(_encode(cache), separators=(",", ":"), check_circular=False))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write what changed since the cache was loaded (everything, for a cache made anew)."""
+    store = store_path(path)
+    meta = _meta(cache)
+    rows = {offer_id: _row(o) for offer_id, o in cache.offers.items()}
+    generation = uuid.uuid4().hex
+    saved = cache.saved
+    if saved is not None:
+        changes: list[recordstore.Change] = [("meta", "generation", generation)]
+        changes += [("meta", k, v) for k, v in meta.items() if saved.meta.get(k) != v]
+        changes += [("offer", i, _text(r)) for i, r in rows.items() if saved.rows.get(i) != r]
+        changes += [("offer", i, None) for i in saved.rows.keys() - rows.keys()]
+        done = recordstore.write(store, changes, expect=("meta", "generation", saved.generation))
+    if saved is None or not done:  # made anew, or another run saved since: the whole cache
+        recordstore.replace(store, _records(meta, rows, generation))
+    cache.saved = _Saved(generation, meta, rows)
+    path.unlink(missing_ok=True)  # an older version's file, now in the store
 
 
-def _encode(cache: LiveCache) -> dict[str, Any]:
+def _records(meta: dict[str, str], rows: dict[str, tuple[Any, ...]],
+             generation: str) -> Iterator[tuple[str, str, str]]:
+    yield "meta", "generation", generation
+    yield from (("meta", k, v) for k, v in meta.items())
+    yield from (("offer", i, _text(r)) for i, r in rows.items())
+
+
+def _row(o: CachedOffer) -> tuple[Any, ...]:
+    return o.status, o.digest, tuple(o.expect), o.fields, o.unsure, o.vouched
+
+
+def _text(row: tuple[Any, ...]) -> str:
+    status, digest, expect, fields, unsure, vouched = row
+    return json.dumps([status, digest, list(expect), fields, list(unsure), vouched],
+                      separators=(",", ":"), check_circular=False)
+
+
+def _meta(cache: LiveCache) -> dict[str, str]:
     return {
-        "format": FORMAT,
-        "fed": cache.fed,
-        "event_cursor": cache.event_cursor,
-        "read_at": cache.read_at.isoformat() if cache.read_at else None,
-        "tables": cache.tables,
-        "responsible": cache.responsible,
-        "offers": {
-            offer_id: [o.status, o.digest, o.expect, o.fields, list(o.unsure), o.vouched]
-            for offer_id, o in cache.offers.items()
-        },
+        "format": str(FORMAT),
+        "fed": json.dumps(cache.fed),
+        "event_cursor": json.dumps(cache.event_cursor),
+        "read_at": json.dumps(cache.read_at.isoformat() if cache.read_at else None),
+        "tables": json.dumps(cache.tables, sort_keys=True),
+        "responsible": json.dumps(cache.responsible, sort_keys=True),
     }
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import Result
+
+from catalogsync.catalog.models import Environment
+from catalogsync.config import state_index_path
+from catalogsync.recordstore import remove
+from catalogsync.state import StateIndex, load_index, store_path
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "catalog"
 
@@ -24,8 +28,20 @@ def catalog_dir(tmp_path: Path) -> Path:
 
 def offer_ids(catalog_dir: Path) -> dict[str, str]:
     """External id -> offer id, as apply recorded them in the local state index."""
-    index = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
-    return {str(k): str(v) for k, v in index["offers"].items()}
+    return dict(local_state(catalog_dir).offers)
+
+
+def local_state(catalog_dir: Path) -> StateIndex:
+    """The local working copy of the state index alone (no catalogsync.lock under it)."""
+    return load_index(state_index_path(catalog_dir, Environment.LOCAL))
+
+
+def drop_local_state(catalog_dir: Path, lock: bool = False) -> None:
+    """Delete the git-ignored working copy of the state index (and `catalogsync.lock`, which
+    `environment: local` keeps beside it), as a fresh clone lacks it."""
+    remove(store_path(state_index_path(catalog_dir, Environment.LOCAL)))
+    if lock:
+        (catalog_dir / ".catalogsync" / "catalogsync.lock").unlink()
 
 
 def offer_id(catalog_dir: Path, sku: str) -> str:

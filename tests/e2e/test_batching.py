@@ -12,9 +12,8 @@ from catalogsync.catalog.models import Environment
 from catalogsync.emulator.backend import Backend
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Progress
-from catalogsync.state import StateIndex
 from catalogsync.synthetic import write_catalog
-from tests.e2e.conftest import Run
+from tests.e2e.conftest import Run, local_state
 
 PUBLICATION_PUTS = "PUT /sale/offer-publication-commands/{commandId}"
 PRICE_PUTS = "PUT /sale/offer-price-change-commands/{commandId}"
@@ -43,9 +42,7 @@ def test_r15_tasks_are_polled_to_the_end_and_each_offer_reports_its_own_outcome(
 ) -> None:
     backend.settings.processing_delay = 0.2  # the PUT answers zeros; tasks settle later
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
-    index = StateIndex.model_validate_json(
-        (catalog_dir / ".catalogsync" / "state-local.json").read_text()
-    )
+    index = local_state(catalog_dir)
     real = index.offers["MUG-WHITE-330"]
 
     def price_change(key: str, offer_id: str) -> Change:

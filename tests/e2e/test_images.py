@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from catalogsync.emulator.backend import Backend
-from tests.e2e.conftest import Run
+from tests.e2e.conftest import Run, local_state
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -32,8 +32,7 @@ def test_local_image_is_uploaded_once_and_its_url_used(
     applied = run("apply", catalog_dir, "--auto-approve")
     assert applied.exit_code == 0, applied.output
     assert backend.stats["POST /sale/images"] == 1
-    index = (catalog_dir / ".catalogsync" / "state-local.json").read_text()
-    assert "allegroimg.com" in index
+    assert "allegroimg.com" in str(local_state(catalog_dir).images)
 
     again = run("plan", catalog_dir, "--detailed-exitcode")
     assert again.exit_code == 0, again.output

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from catalogsync.emulator.backend import Backend
-from tests.e2e.conftest import Run, offer_ids
+from tests.e2e.conftest import Run, drop_local_state, offer_ids
 
 
 def clone_without_state(run: Run, catalog_dir: Path, backend: Backend) -> str:
@@ -17,8 +17,7 @@ def clone_without_state(run: Run, catalog_dir: Path, backend: Backend) -> str:
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
     hidden = offer_ids(catalog_dir)["MUG-BLACK-330"]
     backend.offers.hide(hidden)
-    for name in ("catalogsync.lock", "state-local.json"):
-        (catalog_dir / ".catalogsync" / name).unlink()
+    drop_local_state(catalog_dir, lock=True)
     return hidden
 
 
@@ -91,4 +90,4 @@ def test_r22_an_import_that_found_nothing_writes_no_state(
     assert "Imported 0 offers" in imported.output
     assert "No offer imported: offer 99999999999 was not found on the account" in imported.output
     assert not (adopted / ".catalogsync" / "catalogsync.lock").exists()  # no state, as before
-    assert not (adopted / ".catalogsync" / "state-local.json").exists()
+    assert not (adopted / ".catalogsync" / "state-local.sqlite3").exists()

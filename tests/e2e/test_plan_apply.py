@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from catalogsync.emulator.backend import Backend
-from tests.e2e.conftest import Run
+from tests.e2e.conftest import Run, local_state, offer_ids
 
 
 def test_first_plan_creates_every_table_and_offer(run: Run, catalog_dir: Path) -> None:
@@ -43,8 +43,8 @@ def test_apply_activates_active_offers_and_keeps_drafts(
     run: Run, catalog_dir: Path, backend: Backend
 ) -> None:
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
-    index = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
-    assert set(index["offers"]) == {
+    index = local_state(catalog_dir)
+    assert set(index.offers) == {
         "MUG-WHITE-330",
         "MUG-BLACK-330",
         "LAPTOP-X14-512",
@@ -52,8 +52,8 @@ def test_apply_activates_active_offers_and_keeps_drafts(
         "TSHIRT-WHITE-M",
         "TSHIRT-WHITE-L",
     }
-    assert set(index["shipping_rates"]) == {"Standard", "Gabaryt"}
-    statuses = {sku: backend_status(backend, offer_id) for sku, offer_id in index["offers"].items()}
+    assert set(index.shipping_rates) == {"Standard", "Gabaryt"}
+    statuses = {sku: backend_status(backend, offer_id) for sku, offer_id in index.offers.items()}
     assert statuses["TSHIRT-WHITE-L"] == "INACTIVE"
     assert {s for sku, s in statuses.items() if sku != "TSHIRT-WHITE-L"} == {"ACTIVE"}
 
@@ -197,8 +197,7 @@ def test_after_sales_condition_change_is_one_patch(
     assert result.exit_code == 0, result.output
     assert "~ after_sales.return_policy:" in result.output
     assert "PATCH /sale/product-offers/{id}: 1 done" in result.output
-    mug = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
-    offer = backend.offers.get("1000001", mug["offers"]["MUG-WHITE-330"])
+    offer = backend.offers.get("1000001", offer_ids(catalog_dir)["MUG-WHITE-330"])
     policies = backend.after_sales.list("1000001", "returnPolicies", 0, 60)["returnPolicies"]
     thirty = next(p for p in policies if p["name"] == "Zwroty 30 dni")
     assert offer["afterSalesServices"]["returnPolicy"] == {"id": thirty["id"]}
@@ -208,8 +207,7 @@ def test_r22_hidden_offer_known_to_the_index_is_read_by_id_never_duplicated(
     run: Run, catalog_dir: Path, backend: Backend
 ) -> None:
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
-    index = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
-    hidden = index["offers"]["MUG-BLACK-330"]
+    hidden = offer_ids(catalog_dir)["MUG-BLACK-330"]
     backend.offers.hide(hidden)  # the seller hid it on the website: the list leaves it out
     assert run("plan", catalog_dir, "--detailed-exitcode").exit_code == 0
 

@@ -10,7 +10,7 @@ import yaml
 
 from catalogsync.emulator.backend import Backend
 from catalogsync.synthetic import write_catalog
-from tests.e2e.conftest import Run, offer_ids
+from tests.e2e.conftest import Run, drop_local_state, offer_ids
 from tests.e2e.test_fresh_runner import LOCK, SELLER, clone
 
 CREATES = "POST /sale/product-offers"
@@ -155,8 +155,7 @@ def test_a_rename_without_the_old_key_in_the_state_is_an_error_not_a_second_offe
     run: Run, tmp_path: Path
 ) -> None:
     catalog = _shop(run, tmp_path)
-    for name in ("catalogsync.lock", "state-local.json"):
-        (catalog / ".catalogsync" / name).unlink()
+    drop_local_state(catalog, lock=True)
     _rename(catalog, "SYN-000001", "SYN-NEW")
 
     planned = run("plan", catalog, "--detailed-exitcode")

@@ -10,7 +10,11 @@ import pytest
 from catalogsync.allegro import client as client_module
 from catalogsync.allegro.pacing import Pacer, allegro_windows
 from catalogsync.apply.applier import CONCURRENCY
+from catalogsync.catalog.models import Environment
+from catalogsync.config import live_cache_path
 from catalogsync.emulator.backend import Backend
+from catalogsync.live.cache import store_path
+from catalogsync.recordstore import remove
 from catalogsync.synthetic import write_catalog
 from tests.e2e.conftest import Run
 
@@ -92,6 +96,6 @@ def test_consecutive_runs_share_the_limits_like_allegro_does(
     catalog = write_catalog(tmp_path / "shop", 50)
     assert run("apply", catalog, "--auto-approve").exit_code == 0
     for _ in range(3):  # 150 reads in quick succession, each run a new process-like client
-        (catalog / ".catalogsync" / "live-local.json").unlink()
+        remove(store_path(live_cache_path(catalog, Environment.LOCAL)))  # the live cache
         assert run("plan", catalog, "--detailed-exitcode").exit_code == 0
     assert backend.limiter.summary()["throttled"] == 0

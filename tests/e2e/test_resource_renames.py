@@ -5,11 +5,10 @@ is an error at its file and line."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from catalogsync.emulator.backend import Backend
-from tests.e2e.conftest import Run
+from tests.e2e.conftest import Run, local_state
 from tests.e2e.test_fresh_runner import LOCK, SELLER, clone
 
 TABLE_CREATES = "POST /sale/shipping-rates"
@@ -20,8 +19,7 @@ PATCHES = "PATCH /sale/product-offers/{offerId}"
 
 
 def _index(catalog: Path) -> dict[str, str]:
-    state = json.loads((catalog / ".catalogsync" / "state-local.json").read_text())
-    return dict(state["shipping_rates"])
+    return dict(local_state(catalog).shipping_rates)
 
 
 def _rename_standard(catalog: Path) -> None:

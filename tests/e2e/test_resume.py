@@ -79,7 +79,7 @@ def test_commands_left_in_flight_are_awaited_by_the_next_run(
     with monkeypatch.context() as patch:
         patch.setattr(AllegroClient, "_send", send)
         assert run("apply", catalog_dir, "--auto-approve").exit_code == 130
-    index_path = catalog_dir / ".catalogsync" / "state-local.json"
+    index_path = catalog_dir / ".catalogsync" / "state-local.json"  # the store beside it
     pending = load_index(index_path).commands
     assert [c.kind for c in pending.values()] == ["offer-publication-commands"]
 

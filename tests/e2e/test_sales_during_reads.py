@@ -12,7 +12,7 @@ import pytest
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.emulator.backend import Backend
-from tests.e2e.conftest import Run, offer_id
+from tests.e2e.conftest import Run, drop_local_state, offer_id
 from tests.e2e.test_stock_and_sales import MUG, applied, buy, live, set_stock
 
 STOCK = 500
@@ -88,7 +88,7 @@ def test_sales_right_after_import_or_a_no_change_apply_stay_sold(
     applied(run, catalog_dir)
     adopted = tmp_path / "adopted"
     assert run("import", adopted).exit_code == 0
-    (adopted / ".catalogsync" / "state-local.json").unlink()  # what a fresh clone has
+    drop_local_state(adopted)  # what a fresh clone has
     buy(backend, catalog_dir, MUG, 3)
     planned = run("plan", adopted, "--detailed-exitcode")
     assert planned.exit_code == 0, planned.output  # was `stock: 37 → 40 via GAIN +3`

@@ -3,7 +3,6 @@ catalog is adopted, not listed again, unless the offer opts in to a second listi
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +10,11 @@ import pytest
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.emulator.backend import Backend
-from tests.e2e.conftest import Run
+from tests.e2e.conftest import Run, drop_local_state, offer_ids
 
 
 def _offer_ids(catalog_dir: Path) -> dict[str, str]:
-    index = json.loads((catalog_dir / ".catalogsync" / "state-local.json").read_text())
-    offers: dict[str, str] = index["offers"]
-    return offers
+    return offer_ids(catalog_dir)
 
 
 def test_a_new_sku_for_a_product_sold_outside_the_catalog_is_an_error_naming_that_offer(
@@ -52,7 +49,7 @@ def test_an_offer_without_external_id_selling_the_product_is_named_with_how_to_a
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
     black = _offer_ids(catalog_dir)["MUG-BLACK-330"]
     backend.offers.patch("1000001", black, {"external": None})
-    (catalog_dir / ".catalogsync" / "state-local.json").unlink()  # as if made by hand
+    drop_local_state(catalog_dir)  # as if made by hand
     mugs = catalog_dir / "offers" / "mugs.yaml"
     mugs.write_text(mugs.read_text().replace("MUG-BLACK-330:", "MUG-BLACK:"))
 
@@ -70,8 +67,7 @@ def test_two_live_offers_with_one_external_id_the_younger_is_ended(
     ids = _offer_ids(catalog_dir)
     white, black = ids["MUG-WHITE-330"], ids["MUG-BLACK-330"]
     backend.offers.patch("1000001", black, {"external": {"id": "MUG-WHITE-330"}})
-    (catalog_dir / ".catalogsync" / "catalogsync.lock").unlink()  # nothing tells them apart
-    (catalog_dir / ".catalogsync" / "state-local.json").unlink()
+    drop_local_state(catalog_dir, lock=True)  # nothing tells them apart
 
     result = run("plan", catalog_dir, "--detailed-exitcode", "--target", "MUG-WHITE-330")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.conftest import Run
+from tests.e2e.conftest import Run, drop_local_state
 from tests.e2e.processes import Served, catalog_repository, seller, served
 
 __all__ = ["seller", "served"]
@@ -125,8 +125,7 @@ def test_r22_a_plan_without_state_that_creates_nothing_still_says_what_is_at_ris
     manual = "safety_information: [manuals/kubek-bezpieczenstwo.pdf]"
     mugs.write_text(mugs.read_text().replace(manual, "safety_information: Myć ręcznie."))
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
-    for name in ("catalogsync.lock", "state-local.json"):
-        (catalog_dir / ".catalogsync" / name).unlink()
+    drop_local_state(catalog_dir, lock=True)
 
     planned = run("plan", catalog_dir, "--detailed-exitcode")
 

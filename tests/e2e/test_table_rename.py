@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.conftest import Run
+from tests.e2e.conftest import Run, drop_local_state
 
 
 def test_r4_a_renamed_table_shows_the_rates_it_replaces(run: Run, catalog_dir: Path) -> None:
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
-    for name in ("catalogsync.lock", "state-local.json"):  # a table the state never knew
-        (catalog_dir / ".catalogsync" / name).unlink()
+    drop_local_state(catalog_dir, lock=True)  # a table the state never knew
     shipping = catalog_dir / "shipping.yaml"
     shipping.write_text(shipping.read_text().replace(
         "  Gabaryt:\n    rates:\n", "  Gabaryt duży:\n    renamed_from: Gabaryt\n    rates:\n"

@@ -1,27 +1,109 @@
-"""The live cache file (live/cache.py): versioned, renamed into place, dropped when foreign."""
+"""The live cache (live/cache.py): a store of a row per offer, saved by the row, whole after a
+crash, never a mix of two runs' reads, dropped when foreign or damaged."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from catalogsync.live.cache import FORMAT, CachedOffer, LiveCache, load_cache, save_cache
+import pytest
+
+from catalogsync import recordstore
+from catalogsync.live.cache import (
+    FORMAT,
+    CachedOffer,
+    LiveCache,
+    load_cache,
+    save_cache,
+    store_path,
+)
 
 
-def a_cache() -> LiveCache:
-    offer = CachedOffer("ACTIVE", {"price": "29.99 PLN", "stock": 5}, ["OFFER_PRICE_CHANGED"],
-                        "abc", ("stock",))
+def a_cache(offers: int = 1) -> LiveCache:
+    rows = {str(7 + n): CachedOffer("ACTIVE", {"price": "29.99 PLN", "stock": 5},
+                                    ["OFFER_PRICE_CHANGED"], "abc", ("stock",))
+            for n in range(offers)}
     return LiveCache(fed=True, event_cursor="MTA=", read_at=datetime(2026, 11, 1, tzinfo=UTC),
-                     offers={"7": offer}, tables={"t-1": "Standard"})
+                     offers=rows, tables={"t-1": "Standard"})
+
+
+def written(monkeypatch: pytest.MonkeyPatch) -> list[recordstore.Change]:
+    changes: list[recordstore.Change] = []
+    real = recordstore.write
+
+    def write(path: Path, given: Any, **kwargs: Any) -> bool:
+        given = list(given)
+        changes.extend(given)
+        return real(path, given, **kwargs)
+
+    monkeypatch.setattr(recordstore, "write", write)
+    return changes
 
 
 def test_a_saved_cache_loads_as_it_was_and_leaves_no_temporary_file(tmp_path: Path) -> None:
     path = tmp_path / "work" / "live-local.json"
     save_cache(path, a_cache())
     assert load_cache(path) == a_cache()
-    assert [p.name for p in path.parent.iterdir()] == ["live-local.json"]
-    assert json.loads(path.read_text())["format"] == FORMAT
+    assert {p.name for p in path.parent.iterdir()} <= {
+        "live-local.sqlite3", "live-local.sqlite3-wal", "live-local.sqlite3-shm"}
+
+
+def test_a_save_writes_only_the_offers_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "live-local.json"
+    save_cache(path, a_cache(1000))
+    cache = load_cache(path)
+    changes = written(monkeypatch)
+
+    cache.offers["7"].expect.remove("OFFER_PRICE_CHANGED")  # the feed showed our own change
+    cache.offers["8"] = CachedOffer("ENDED", {"price": "1.00 PLN"})
+    del cache.offers["9"]
+    cache.event_cursor = "MTE="
+    save_cache(path, cache)
+
+    assert sorted((s, k, v is None) for s, k, v in changes if k != "generation") == [
+        ("meta", "event_cursor", False),
+        ("offer", "7", False), ("offer", "8", False), ("offer", "9", True)]
+    assert load_cache(path) == cache
+    changes.clear()
+    save_cache(path, cache)
+    assert [k for _, k, _ in changes] == ["generation"]
+
+
+def test_a_save_after_another_runs_save_writes_the_whole_cache_never_a_mix(
+    tmp_path: Path
+) -> None:
+    path = tmp_path / "live-local.json"
+    save_cache(path, a_cache(3))
+    mine, theirs = load_cache(path), load_cache(path)
+    theirs.offers["7"] = CachedOffer("ACTIVE", {"price": "5.00 PLN"})
+    theirs.event_cursor = "THEIRS"
+    save_cache(path, theirs)
+    mine.offers["8"] = CachedOffer("ACTIVE", {"price": "6.00 PLN"})
+
+    save_cache(path, mine)
+
+    assert load_cache(path) == mine  # the last save wins whole: offer 7 as this run read it
+
+
+def test_the_json_cache_of_older_versions_is_read_once_and_replaced_by_the_store(
+    tmp_path: Path
+) -> None:
+    path = tmp_path / "live-local.json"
+    row = ["ACTIVE", "abc", ["OFFER_PRICE_CHANGED"], {"price": "29.99 PLN", "stock": 5},
+           ["stock"], False]
+    path.write_text(json.dumps({"format": FORMAT, "fed": True, "event_cursor": "MTA=",
+                                "read_at": "2026-11-01T00:00:00+00:00",
+                                "tables": {"t-1": "Standard"}, "responsible": {},
+                                "offers": {"7": row}}))
+    cache = load_cache(path)
+    assert cache == a_cache()
+    save_cache(path, cache)
+    assert not path.exists() and store_path(path).exists()
+    assert load_cache(path) == a_cache()
 
 
 def test_a_cache_of_an_older_format_is_dropped_for_a_full_read(tmp_path: Path) -> None:
@@ -36,10 +118,13 @@ def test_a_cache_of_an_older_format_is_dropped_for_a_full_read(tmp_path: Path) -
 def test_a_damaged_cache_is_dropped_for_a_full_read(tmp_path: Path) -> None:
     path = tmp_path / "live-local.json"
     save_cache(path, a_cache())
-    data = json.loads(path.read_text())
-    data["offers"]["7"] = ["ACTIVE", None, "not a list", {}, []]
-    path.write_text(json.dumps(data))
+    recordstore.write(store_path(path), [("offer", "7", '["ACTIVE", null, "not a list", {}]')])
     assert load_cache(path) == LiveCache()
-    path.write_text(path.read_text()[:40])  # cut short
+    save_cache(path, a_cache())  # a cache made anew replaces the store whole
+    assert load_cache(path) == a_cache()
+
+    recordstore.close(store_path(path))
+    store_path(path).write_bytes(b"not a database" * 100)
     assert load_cache(path) == LiveCache()
+    assert not store_path(path).exists()  # dropped: the next save starts a new one
     assert load_cache(tmp_path / "missing.json") == LiveCache()

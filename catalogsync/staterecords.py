@@ -1,0 +1,122 @@
+"""The state index as records of its store (recordstore.py), in plain data: the store's rows
+read into what `StateIndex` is validated from, a value written as a row's text, and the
+working copy of older versions (a JSON snapshot and a journal of lines) read for migration.
+
+Sections: each id map under its lock-file kind (`offer`, `shipping_rates`, `image`,
+`attachment`, `offer-unconfirmed`, `offer-forgotten`), `command`, `approved`, `stock` (an
+offer's `[declared, expected]`), `stock-position`, `applied`, `feed`, `account`, and
+`lock-forgotten` (an id forgotten that the lock file still names).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+#: lock-file kind -> the index's section of ids
+SECTIONS = {
+    "offer": "offers",
+    "shipping_rates": "shipping_rates",
+    "image": "images",
+    "attachment": "attachments",
+    "offer-unconfirmed": "unconfirmed",
+    "offer-forgotten": "forgotten",
+}
+LOCK_FORGOTTEN = "lock-forgotten"
+#: what `StateIndex` is validated from, and the ids forgotten since the lock was written
+Plain = tuple[dict[str, Any], set[tuple[str, str]]]
+
+
+def encode(value: Any) -> str:
+    """A record's text: a string as it is, anything else as compact JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple):
+        return json.dumps(list(value))
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def from_records(records: Iterable[tuple[str, str, str]]) -> Plain:
+    data: dict[str, Any] = {name: {} for name in (*SECTIONS.values(), "commands", "approved",
+                                                  "applied", "account")}
+    stock: dict[str, Any] = {}
+    position: Any = {}
+    forgotten = set()
+    for section, key, value in records:
+        if section in SECTIONS:
+            data[SECTIONS[section]][key] = value
+        elif section == "stock":
+            declared, expected = json.loads(value)
+            stock[key] = {"declared": declared, "expected": expected}
+        elif section in ("command", "approved", "applied"):
+            data["commands" if section == "command" else section][key] = json.loads(value)
+        elif section == "stock-position":
+            position = json.loads(value)
+        elif section == "feed":
+            data["feed"] = value
+        elif section == "account":
+            data["account"][key] = value
+        elif section == LOCK_FORGOTTEN:
+            kind, name = json.loads(key)
+            forgotten.add((str(kind), str(name)))
+    data["stock"] = {"position": position, "offers": stock}
+    return data, forgotten
+
+
+def committed_digests(entries: list[tuple[str, str, str]]) -> dict[str, dict[str, str]] | None:
+    """The lock's `applied` lines (None: none). A key whose lines disagree (a merge kept both
+    branches' lines) or cannot be read is left out: its drift is not known, which is safe."""
+    found: dict[str, dict[str, str]] = {}
+    doubtful = set()
+    for kind, key, value in entries:
+        if kind != "applied":
+            continue
+        try:
+            digests = json.loads(value)
+        except ValueError:
+            digests = None
+        if not isinstance(digests, dict) or found.setdefault(key, digests) != digests:
+            doubtful.add(key)
+    if not found:
+        return None
+    return {k: v for k, v in found.items() if k not in doubtful}
+
+
+def journal(path: Path) -> Path:
+    return path.with_suffix(".journal")
+
+
+def legacy(path: Path) -> Plain:
+    """The JSON snapshot at `path` with its journal replayed over it (ValueError, KeyError or
+    TypeError: it cannot be read)."""
+    data: dict[str, Any] = json.loads(path.read_bytes()) if path.exists() else {}
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    forgotten: set[tuple[str, str]] = set()
+    if journal(path).exists():
+        for line in journal(path).read_text().splitlines():
+            if line.strip():
+                _replay(data, forgotten, json.loads(line))
+    return data, forgotten
+
+
+def _replay(data: dict[str, Any], forgotten: set[tuple[str, str]], entry: dict[str, Any]) -> None:
+    """One line of the journal."""
+    kind, key = entry["kind"], entry["key"]
+    if kind == "command":
+        data.setdefault("commands", {})[key] = entry["command"]
+    elif kind == "command-settled":
+        data.setdefault("commands", {}).pop(key, None)
+    elif kind == "forget":
+        data.setdefault(SECTIONS[entry["section"]], {}).pop(key, None)
+        forgotten.add((entry["section"], key))
+    elif kind == "stock-mark":
+        marks = data.setdefault("stock", {}).setdefault("offers", {})
+        if entry["mark"] is None:
+            marks.pop(key, None)
+        else:
+            marks[key] = entry["mark"]
+    else:
+        data.setdefault(SECTIONS[kind], {})[key] = entry["id"]
