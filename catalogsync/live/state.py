@@ -190,6 +190,8 @@ class LiveState:
     feed_stock: dict[str, FeedStock] = field(default_factory=dict)
     #: external id -> offer id of offers no longer managed (`StateIndex.forgotten`)
     forgotten: dict[str, str] = field(default_factory=dict)
+    #: what the reading step read and why ("Read 212 offers in detail (event feed: …).")
+    read: str = ""
 
 
 @dataclass(frozen=True)

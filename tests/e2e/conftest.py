@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -30,3 +31,16 @@ def offer_ids(catalog_dir: Path) -> dict[str, str]:
 
 def offer_id(catalog_dir: Path, sku: str) -> str:
     return offer_ids(catalog_dir)[sku]
+
+
+def read_in_detail(output: str) -> int:
+    """How many offers a plan says it read in detail ("Read 2 offers in detail (…)"), or 0
+    when it read the offer list instead."""
+    found = re.search(r"Read (\d+) offers? in detail \(", output)
+    return int(found[1]) if found else 0
+
+
+def rotated(output: str) -> int:
+    """How many of those the rotating check chose ("rotating check 1/40")."""
+    found = re.search(r"rotating check (\d+)/\d+", output)
+    return int(found[1]) if found else 0
