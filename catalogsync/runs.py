@@ -82,7 +82,8 @@ async def plan(obj: CliContext, directory: Path, catalog: Catalog, options: Opti
 
 
 async def _read(
-    client: AllegroClient, catalog: Catalog, index: StateIndex, directory: Path, refresh: bool
+    client: AllegroClient, catalog: Catalog, index: StateIndex, directory: Path, refresh: bool,
+    *, rotate: bool = True,
 ) -> tuple[LiveState, LiveCache]:
     """Read live state, re-reading only offers changed since the last read where possible
     (everything with `refresh`); the cache comes back updated, for the caller to save (or
@@ -95,7 +96,7 @@ async def _read(
         cache = committed_cache(index) or cache
     schedule_path = schedule_beside(live_cache_path(directory, environment))
     schedule = load_schedule(schedule_path)
-    live = await read_live(client, catalog, index, cache, now, schedule)
+    live = await read_live(client, catalog, index, cache, now, schedule, rotate=rotate)
     save_schedule(schedule_path, schedule)
     live = replace(with_local_files(live, catalog, index, directory), approved=index.approved,
                    applied=index.applied, forgotten=index.forgotten)
@@ -134,7 +135,8 @@ async def apply(
             await claim_account(client, directory, environment, index)
             if await settle_pending(client, index, index_path):
                 click.echo("Waited for the commands an interrupted apply left running.", err=True)
-            live, cache = await _read(client, catalog, index, directory, options.refresh)
+            live, cache = await _read(client, catalog, index, directory, options.refresh,
+                                      rotate=False)
             record_found(index_path, index, live)  # into catalogsync.lock as they are learned
             move_confirmed(index_path, index, catalog, already_moved(live))
             live = await feed_runs.with_sales(client, live, feeds, index)

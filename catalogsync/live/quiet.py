@@ -39,16 +39,17 @@ class QuietRead:
     strangers: list[str]
     #: every managed offer (external id -> offer id)
     managed: dict[str, str]
-    #: how many the feed named, and how many the rotating check added
+    #: how many the feed named, and how many the rotating check added (None: no check)
     changed: int
-    rotated: int
+    rotated: int | None
 
 
 def plan_quiet(
     catalog: Catalog, index: StateIndex, cache: LiveCache, changed: set[str],
-    schedule: ReadSchedule, now: datetime,
+    schedule: ReadSchedule, now: datetime, *, rotate: bool = True,
 ) -> QuietRead | str:
-    """The quiet read to do, or why the list is read instead."""
+    """The quiet read to do, or why the list is read instead. Only plans (`rotate`) read the
+    rotating slice: apply carries out a change, the plans around it look for drift."""
     if schedule.list_due(now):
         return "list check due" if schedule.listed_at else "first read of the list"
     if schedule.duplicates:
@@ -75,9 +76,10 @@ def plan_quiet(
     if len(detail) + len(strangers) + len(removed) > DETAIL_MAX:
         return f"{len(detail) + len(strangers)} offers changed or unsure"
     named = sum(1 for i in changed if i in by_id)
-    rotated = [i for i in rotating_slice(sorted(by_id), schedule) if by_id[i] not in detail]
+    chosen = rotating_slice(sorted(by_id), schedule) if rotate else []
+    rotated = [i for i in chosen if by_id[i] not in detail]
     detail.update({by_id[i]: i for i in rotated})
-    return QuietRead(detail, strangers, managed, named, len(rotated))
+    return QuietRead(detail, strangers, managed, named, len(rotated) if rotate else None)
 
 
 async def read_quietly(
@@ -158,7 +160,8 @@ def summary(read: QuietRead | str, since: datetime | None, schedule: ReadSchedul
         return f"Read the offer list ({_pages(schedule.listed)}; {read})."
     parts = [
         f"event feed: {read.changed} changed since {_when(since, now)}",
-        f"rotating check {read.rotated}/{len(read.managed)}",
+        f"rotating check {read.rotated}/{len(read.managed)}" if read.rotated is not None
+        else "no rotating check in apply",
         f"list check due in {_hours(schedule.due_in(now))}",
     ]
     total = len(read.detail)

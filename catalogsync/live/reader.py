@@ -54,12 +54,14 @@ async def read_live(
     cache: LiveCache | None = None,
     now: datetime | None = None,
     schedule: ReadSchedule | None = None,
+    *,
+    rotate: bool = True,
 ) -> LiveState:
     """Read what the planner needs. With a `cache` from an earlier read, offers the event
     feed does not name are taken from it instead of read again; `cache` is updated. With a
     `schedule`, a quiet account's offer list is not paged (live/quiet.py); it is updated."""
-    with gc_paused():  # pages of offers and cache entries, all acyclic: full collections
-        return await _read_live(client, catalog, index, cache, now, schedule)  # cost more
+    with gc_paused():  # pages and cache entries, all acyclic: collecting costs more than reading
+        return await _read_live(client, catalog, index, cache, now, schedule, rotate)
 
 
 async def _read_live(
@@ -69,6 +71,7 @@ async def _read_live(
     cache: LiveCache | None,
     now: datetime | None,
     schedule: ReadSchedule | None,
+    rotate: bool,
 ) -> LiveState:
     cache = cache if cache is not None else LiveCache()
     now = now or datetime.now(UTC)
@@ -84,7 +87,7 @@ async def _read_live(
     current = cache.tables == table_names and cache.responsible == names
     quiet: QuietRead | str = "no usable live cache" if changed is None else "names changed"
     if schedule is not None and changed is not None and current:
-        quiet = plan_quiet(catalog, index, cache, changed, schedule, now)
+        quiet = plan_quiet(catalog, index, cache, changed, schedule, now, rotate=rotate)
     found = None
     if isinstance(quiet, QuietRead):
         found = await read_quietly(client, catalog, cache, quiet, table_names)

@@ -44,6 +44,14 @@ def test_a_quiet_plan_reads_only_what_the_feed_names_and_a_rotating_slice(
     assert backend.stats[PAGES] == before[PAGES]  # the offer list is not paged
     assert backend.stats[PRICES] == before.get(PRICES, 0)  # no price moves: no Prices query
 
+    # apply carries a change out: the rotating check is the plans' job
+    before = dict(backend.stats)
+    applied = run("apply", catalog_dir, "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert "Read 0 offers in detail (event feed: 0 changed" in applied.output
+    assert "no rotating check in apply" in applied.output
+    assert backend.stats[READS] == before[READS] and backend.stats[PAGES] == before[PAGES]
+
     # a price the catalog changes: Allegro Prices is asked about that offer alone (R26)
     mugs = catalog_dir / "offers" / "mugs.yaml"
     mugs.write_text(mugs.read_text().replace("price: 29.99", "price: 27.99"))
