@@ -106,6 +106,11 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="Allow prices to move beyond safety.max_price_change.",
         ),
+        click.option(
+            "--refresh",
+            is_flag=True,
+            help="Read every offer again, whatever the live cache and event feed say.",
+        ),
     ]
 
     @functools.wraps(command)
@@ -119,6 +124,7 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             allow_price_jumps=kwargs.pop("allow_price_jumps"),
             only_feeds=kwargs.pop("only_feeds"),
             allow_feed_shrink=kwargs.pop("allow_feed_shrink"),
+            refresh=kwargs.pop("refresh"),
         )
         return command(*args, **kwargs)
 

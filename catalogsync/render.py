@@ -45,6 +45,8 @@ def render_text(plan: Plan, color: bool = False) -> str:
         for change in plan.changes:
             lines += _change_lines(change, paint)
     lines.append(_summary(plan, paint))
+    if plan.read:
+        lines.append(visible(plan.read))
     return "\n".join(lines) + "\n"
 
 
@@ -137,6 +139,8 @@ def render_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
     head = [COMMENT_MARKER, title, ""]
     head.append(f"**{_summary(plan, _no_paint)}**")
     head.append("")
+    if plan.read:
+        head += [md_inline(plan.read), ""]
     for diagnostic in plan.diagnostics:
         icon = _SEVERITY_ICON[diagnostic.severity]
         head.append(f"- {icon} {md_inline(str(diagnostic))}")

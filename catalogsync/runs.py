@@ -57,6 +57,7 @@ from catalogsync.live.moves import moved_index
 from catalogsync.live.price_rules import with_price_rules
 from catalogsync.live.product_labels import read_product_labels
 from catalogsync.live.reader import read_live
+from catalogsync.live.schedule import load_schedule, save_schedule, schedule_beside
 from catalogsync.live.state import LiveState
 from catalogsync.live.tax import read_tax_settings
 from catalogsync.live.translations import read_translations
@@ -84,7 +85,7 @@ async def plan(obj: CliContext, directory: Path, catalog: Catalog, options: Opti
         check_account(client, directory, environment)
         note_running(client, directory, environment)
         index = load_state(directory, environment)
-        live, cache = await _read(client, catalog, index, directory)
+        live, cache = await _read(client, catalog, index, directory, options.refresh)
         live = await feed_runs.with_sales(client, live, feeds, index)
         settled()
     save_cache(live_cache_path(directory, environment), cache)
@@ -93,16 +94,22 @@ async def plan(obj: CliContext, directory: Path, catalog: Catalog, options: Opti
 
 
 async def _read(
-    client: AllegroClient, catalog: Catalog, index: StateIndex, directory: Path
+    client: AllegroClient, catalog: Catalog, index: StateIndex, directory: Path, refresh: bool,
+    *, rotate: bool = True,
 ) -> tuple[LiveState, LiveCache]:
-    """Read live state, re-reading only offers changed since the last read where possible;
-    the cache comes back updated, for the caller to save (or apply to write into)."""
+    """Read live state, re-reading only offers changed since the last read where possible
+    (everything with `refresh`); the cache comes back updated, for the caller to save (or
+    apply to write into)."""
     now = datetime.now(UTC)
+    environment = catalog.settings.environment
     index = moved_index(catalog, index)  # a rename not yet confirmed: read under its new key
-    cache = load_cache(live_cache_path(directory, catalog.settings.environment))
-    if not cache.usable(now):  # a fresh clone: what the committed lock vouches for
+    cache = LiveCache() if refresh else load_cache(live_cache_path(directory, environment))
+    if not cache.usable(now) and not refresh:  # a fresh clone: what the lock vouches for
         cache = committed_cache(index) or cache
-    live = await read_live(client, catalog, index, cache, now)
+    schedule_path = schedule_beside(live_cache_path(directory, environment))
+    schedule = load_schedule(schedule_path)
+    live = await read_live(client, catalog, index, cache, now, schedule, rotate=rotate)
+    save_schedule(schedule_path, schedule)
     live = replace(with_local_files(live, catalog, index, directory), approved=index.approved,
                    applied=index.applied, forgotten=index.forgotten)
     live, unread = fill_vouched(catalog, live, now)
@@ -143,7 +150,8 @@ async def apply(
             await claim_account(client, directory, environment, index)
             if await settle_pending(client, index, index_path):
                 click.echo("Waited for the commands an interrupted apply left running.", err=True)
-            live, cache = await _read(client, catalog, index, directory)
+            live, cache = await _read(client, catalog, index, directory, options.refresh,
+                                      rotate=False)
             record_found(index_path, index, live)  # into catalogsync.lock as they are learned
             move_confirmed(index_path, index, catalog, already_moved(live))
             live = await feed_runs.with_sales(client, live, feeds, index)

@@ -20,6 +20,7 @@ from catalogsync.allegro.wire import offer_fields
 from catalogsync.gcpause import gc_paused
 from catalogsync.live.cache import LIVE_STATUSES, CachedOffer, LiveCache, save_cache
 from catalogsync.live.events import FeedFollower
+from catalogsync.live.schedule import note_strangers
 from catalogsync.plan.model import Action, Plan, Resource
 
 #: Fields with an event of their own; a change to any other content field is OFFER_CHANGED.
@@ -192,7 +193,9 @@ async def record(
     found = await feed.finish()
     if found is not None:  # else the next plan reads the feed and finds the rest expected
         events, cursor = found
-        for offer_id in cache.unexplained(events):
+        changed = cache.unexplained(events)
+        note_strangers(path, {i for i in changed if i not in cache.offers})
+        for offer_id in changed:
             cache.offers.pop(offer_id, None)
         cache.event_cursor, cache.read_at = cursor, now
     save_cache(path, cache)

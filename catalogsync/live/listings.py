@@ -8,11 +8,10 @@ read in detail to learn which products they sell. Only runs with creates pay for
 
 from __future__ import annotations
 
-from typing import Any
-
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.catalog.models import Catalog
-from catalogsync.live.fetch import external_id, gather_map, product_id, read_offer, status_of
+from catalogsync.live.fetch import gather_map, product_id, read_offer
+from catalogsync.live.offer_list import Row
 from catalogsync.live.state import OtherListing, ProductCandidate
 
 
@@ -21,7 +20,7 @@ async def read_other_listings(
     catalog: Catalog,
     creates: set[str],
     products: dict[str, tuple[ProductCandidate, ...]],
-    listing: list[dict[str, Any]],
+    listing: list[Row],
 ) -> dict[str, tuple[OtherListing, ...]]:
     """Product id -> offers outside the catalog (not ended) that sell it, for the products
     of the offers about to be created (`creates`: their external ids)."""
@@ -38,22 +37,20 @@ async def read_other_listings(
     others = [
         row
         for row in listing
-        if external_id(row) not in catalog.offers
-        and status_of(row) != "ENDED"
-        and str((row.get("category") or {}).get("id")) in categories
+        if row.external_id not in catalog.offers
+        and row.status != "ENDED"
+        and str(row.category) in categories
     ]
-    docs = await gather_map([str(r["id"]) for r in others], lambda i: read_offer(client, i))
+    docs = await gather_map([r.id for r in others], lambda i: read_offer(client, i))
     found: dict[str, list[OtherListing]] = {}
     for row in others:
-        doc = docs.get(str(row["id"]))
+        doc = docs.get(row.id)
         sold = product_id(doc) if doc else None
         if sold in wanted:
             found.setdefault(sold, []).append(
                 OtherListing(
-                    id=str(row["id"]),
-                    external_id=external_id(row),
-                    status=status_of(row),
-                    name=str(row.get("name") or ""),
+                    id=row.id, external_id=row.external_id, status=row.status,
+                    name=str(row.name or ""),
                 )
             )
     return {p: tuple(o) for p, o in found.items()}

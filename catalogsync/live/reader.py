@@ -12,24 +12,32 @@ from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
-from catalogsync.allegro.wire import STATUS_FROM_API, CategoryParameter, offer_fields, table_rates
+from catalogsync.allegro.wire import STATUS_FROM_API, CategoryParameter, table_rates
 from catalogsync.catalog.models import Catalog
 from catalogsync.gcpause import gc_paused
 from catalogsync.live.after_sales import read_after_sales
 from catalogsync.live.cache import CachedOffer, LiveCache
 from catalogsync.live.events import offer_events
-from catalogsync.live.fetch import PAGE
-from catalogsync.live.fetch import external_id as _external_id
 from catalogsync.live.fetch import gather_map as _gather_map
 from catalogsync.live.fetch import read_offer as _read_offer
-from catalogsync.live.fetch import status_of as _status
 from catalogsync.live.gpsr import named, names_by_id, read_responsible
 from catalogsync.live.listings import read_other_listings
 from catalogsync.live.marketplaces import read_marketplace_programmes, read_marketplaces
 from catalogsync.live.moves import as_renamed, tables_to_read
+from catalogsync.live.offer_list import Row, list_offers
 from catalogsync.live.programmes import read_campaigns
+from catalogsync.live.quiet import (
+    QuietRead,
+    detailed,
+    marketplace_candidates,
+    plan_quiet,
+    price_candidates,
+    read_quietly,
+)
+from catalogsync.live.quiet import summary as read_summary
 from catalogsync.live.reuse import LISTED, from_cache, pending, still_matches
 from catalogsync.live.sales import around, attribute, read_sales
+from catalogsync.live.schedule import ReadSchedule
 from catalogsync.live.state import DeliveryMethod, LiveOffer, LiveState, LiveTable, ProductCandidate
 from catalogsync.live.variants import read_variant_sets
 from catalogsync.state import StateIndex
@@ -41,11 +49,15 @@ async def read_live(
     index: StateIndex,
     cache: LiveCache | None = None,
     now: datetime | None = None,
+    schedule: ReadSchedule | None = None,
+    *,
+    rotate: bool = True,
 ) -> LiveState:
     """Read what the planner needs. With a `cache` from an earlier read, offers the event
-    feed does not name are taken from it instead of read again; `cache` is updated."""
-    with gc_paused():  # pages of offers and cache entries, all acyclic: full collections
-        return await _read_live(client, catalog, index, cache, now)  # cost more than the read
+    feed does not name are taken from it instead of read again; `cache` is updated. With a
+    `schedule`, a quiet account's offer list is not paged (live/quiet.py); it is updated."""
+    with gc_paused():  # pages and cache entries, all acyclic: collecting costs more than reading
+        return await _read_live(client, catalog, index, cache, now, schedule, rotate)
 
 
 async def _read_live(
@@ -54,28 +66,46 @@ async def _read_live(
     index: StateIndex,
     cache: LiveCache | None,
     now: datetime | None,
+    schedule: ReadSchedule | None,
+    rotate: bool,
 ) -> LiveState:
     cache = cache if cache is not None else LiveCache()
     now = now or datetime.now(UTC)
+    since = cache.read_at
     sales = await read_sales(client, index.stock.position)  # before the offers, and after
     changed, fed, cursor = await _changed_since(client, cache, now)
     methods = await _delivery_methods(client)
-    tables, listing = await asyncio.gather(
-        _tables(client, catalog, index, methods), _list_offers(client)
+    tables, responsible = await asyncio.gather(
+        _tables(client, catalog, index, methods), read_responsible(client, catalog)
     )
     table_names = as_renamed({t.id: t.name for t in tables.values()}, catalog, "tables")
-    responsible = await read_responsible(client, catalog)
     names = as_renamed(names_by_id(responsible), catalog, "gpsr")
     current = cache.tables == table_names and cache.responsible == names
-    reuse = (
-        {i: c for i, c in cache.offers.items() if i not in changed and not pending(c.fields)}
-        if changed is not None and current
-        else {}
-    )
-    offers, gone, duplicates = await _managed_offers(
-        client, catalog, index, listing, table_names, reuse
-    )
+    quiet: QuietRead | str = "no usable live cache" if changed is None else "names changed"
+    if schedule is not None and changed is not None and current:
+        quiet = plan_quiet(catalog, index, cache, changed, schedule, now, rotate=rotate)
+    found = None
+    if isinstance(quiet, QuietRead):
+        found = await read_quietly(client, catalog, cache, quiet, table_names)
+        quiet = quiet if found else "an offer the feed names has a catalog key"
+    listing: list[Row] = []
+    duplicates: dict[str, tuple[LiveOffer, ...]] = {}
+    if found is not None:
+        offers, gone = found
+    else:
+        reuse = (
+            {i: c for i, c in cache.offers.items() if i not in changed and not pending(c.fields)}
+            if changed is not None and current
+            else {}
+        )
+        listing = await list_offers(client)
+        offers, gone, duplicates = await _managed_offers(
+            client, catalog, index, listing, table_names, reuse
+        )
     offers = named(offers, names)
+    if schedule is not None:
+        schedule.strangers = []  # read now, or the list was
+    counts = _counted(listing, catalog, index, schedule, duplicates, now, found is not None)
     window = await around(client, sales)  # after the offers: see live.sales
     sold, late = attribute(window, offers, index.stock.offers)
     cache.fed, cache.event_cursor, cache.read_at = fed, cursor, now
@@ -90,6 +120,7 @@ async def _read_live(
             vouched=o.vouched,
         )
         for o in offers.values()
+        if not o.rekey  # its external id is not its key yet: read it again
     }
     products = await _products(client, catalog)
     creates = set(catalog.offers) - set(offers) - gone
@@ -99,21 +130,20 @@ async def _read_live(
     category_parameters = await _gather_map(
         sorted(categories), lambda c: _category_parameters(client, c)
     )
-    # offers removed from the catalog are planned (pruned) or warned about, not "outside";
-    # nor is an adopted offer whose key apply is yet to write into its external id
-    managed = set(catalog.offers) | set(index.offers)
-    keyed = set(index.offers.values())
     removed = await _removed_offers(client, catalog, index, listing)
     after_sales, conditions = await read_after_sales(client, catalog)
     variant_api, variant_sets = (
         await read_variant_sets(client) if catalog.variant_sets else (False, {})
     )
     campaigns, notes = await read_campaigns(
-        client, catalog.settings.marketplace, [o.id for o in offers.values()]
+        client, catalog.settings.marketplace,
+        price_candidates(catalog, offers) if found else [o.id for o in offers.values()],
     )
     marketplaces = await read_marketplaces(client, catalog)
     marketplace_campaigns, marketplace_notes = await read_marketplace_programmes(
-        client, catalog, [o.id for o in offers.values()] if marketplaces else []
+        client, catalog,
+        [] if not marketplaces else marketplace_candidates(catalog, offers, marketplaces)
+        if found else [o.id for o in offers.values()],
     )
     return LiveState(
         marketplaces=marketplaces,
@@ -126,13 +156,11 @@ async def _read_live(
         category_parameters={c: p for c, p in category_parameters.items() if p is not None},
         gone=frozenset(gone),
         duplicates=duplicates,
-        unmanaged_offers=sum(
-            1 for o in listing if _external_id(o) not in managed and str(o["id"]) not in keyed
-        ),
+        unmanaged_offers=counts.unmanaged,
         other_listings=other_listings,
         has_state=index.has_state(),
         unconfirmed=frozenset(index.unconfirmed),
-        listed_offers=len(listing),
+        listed_offers=counts.listed,
         removed=removed,
         removed_tables=tuple(
             sorted(
@@ -149,9 +177,8 @@ async def _read_live(
         sold=sold,
         sold_late=late,
         order_position=None if isinstance(window, str) else window.position,
-        draft_count=sum(
-            1 for o in listing if (o.get("publication") or {}).get("status") == "INACTIVE"
-        ),
+        draft_count=counts.drafts,
+        read=read_summary(quiet, since, counts, now),
     )
 
 
@@ -191,71 +218,42 @@ async def _tables(
     return tables
 
 
-async def _list_offers(client: AllegroClient) -> list[dict[str, Any]]:
-    """Every offer the list shows. The first page's `totalCount` says how many pages follow;
-    they are read at once (a list of 100 000 offers is 100 pages, each a round trip to
-    Allegro). Without a total, pages are read one by one until a short one."""
-
-    async def page(offset: int) -> list[dict[str, Any]]:
-        body = await client.get("/sale/offers", params={"limit": PAGE, "offset": offset})
-        return list(body.get("offers") or [])
-
-    first = await client.get("/sale/offers", params={"limit": PAGE, "offset": 0})
-    offers: list[dict[str, Any]] = list(first.get("offers") or [])
-    total = first.get("totalCount")
-    if len(offers) < PAGE:
-        return offers
-    if isinstance(total, int):
-        for batch in (await _gather_map(range(PAGE, total, PAGE), page)).values():
-            offers.extend(batch)
-        return offers
-    while True:
-        batch = await page(len(offers))
-        offers.extend(batch)
-        if len(batch) < PAGE:
-            return offers
-
-
 async def _managed_offers(
     client: AllegroClient,
     catalog: Catalog,
     index: StateIndex,
-    listing: list[dict[str, Any]],
+    listing: list[Row],
     table_names: dict[str, str],
     reuse: dict[str, CachedOffer],
 ) -> tuple[dict[str, LiveOffer], set[str], dict[str, tuple[LiveOffer, ...]]]:
     """The managed offers, read in detail unless `reuse` (offer id -> what the cache holds,
     minus what the event feed says changed) still holds for them."""
-    by_sku: dict[str, list[dict[str, Any]]] = {}
+    by_sku: dict[str, list[Row]] = {}
     for offer in listing:
-        sku = _external_id(offer)
-        if sku in catalog.offers:
-            by_sku.setdefault(sku, []).append(offer)
+        if offer.external_id in catalog.offers:
+            by_sku.setdefault(offer.external_id, []).append(offer)
     chosen: dict[str, str] = {}
     duplicates: dict[str, tuple[LiveOffer, ...]] = {}
     # offers the state gives another key (adopted duplicates whose new key apply writes)
     keyed = {i for s, i in index.offers.items() if s in catalog.offers}
     for sku, found in by_sku.items():
         mine = index.offers.get(sku)
-        found = [o for o in found if o["id"] == mine or o["id"] not in keyed] or found
+        found = [o for o in found if o.id == mine or o.id not in keyed] or found
         offer_id = chosen[sku] = _choose(found, mine)
         others = tuple(  # an ended duplicate sells nothing: only live ones matter
-            _status_only(str(o["id"]), _status(o))
-            for o in found
-            if o["id"] != offer_id and _status(o) != "ENDED"
+            _status_only(o.id, o.status) for o in found if o.id != offer_id and o.status != "ENDED"
         )
         if others:
             duplicates[sku] = others
     # R22: a hidden offer is missing from the list but readable by id.
     unlisted = {s: i for s, i in index.offers.items() if s in catalog.offers and s not in chosen}
     offers: dict[str, LiveOffer] = {}
-    listed = {str(o["id"]): o for o in listing}
+    listed = {o.id: o for o in listing}
     for sku, offer_id in list(chosen.items()):
         cached = reuse.get(offer_id)
         row = listed.get(offer_id)
-        status = _listed_status(row) if row else None
-        if cached is not None and row and status and still_matches(cached, row, status):
-            offers[sku] = from_cache(offer_id, cached, row, status)
+        if cached is not None and row and row.has_status and still_matches(cached, row, row.status):
+            offers[sku] = from_cache(offer_id, cached, row, row.status)
             del chosen[sku]
     chosen.update(unlisted)  # never from the cache: their external id is checked below
     docs = await _gather_map(chosen.items(), lambda item: _read_offer(client, item[1]))
@@ -263,23 +261,28 @@ async def _managed_offers(
     for (sku, offer_id), doc in docs.items():
         if doc is None:
             gone.add(sku)  # R20: archived or deleted since the last apply
-            continue
-        status = str((doc.get("publication") or {}).get("status") or "INACTIVE")
-        external = _external_id(doc)
-        offers[sku] = LiveOffer(
-            id=offer_id,
-            status=status,
-            fields=offer_fields(doc, table_names),
-            ever_activated=status != "INACTIVE",
-            rekey_from=external,
-            rekey=external != sku,
-        )
+        else:
+            offers[sku] = detailed(sku, offer_id, doc, table_names)
     return offers, gone, duplicates
 
 
-def _listed_status(listed: dict[str, Any]) -> str | None:
-    status = (listed.get("publication") or {}).get("status")
-    return str(status) if status else None
+def _counted(
+    listing: list[Row], catalog: Catalog, index: StateIndex, schedule: ReadSchedule | None,
+    duplicates: dict[str, tuple[LiveOffer, ...]], now: datetime, quiet: bool,
+) -> ReadSchedule:
+    """The account's offer counts: the list's, kept in `schedule`; a quiet read's are those
+    of the last list read."""
+    if quiet and schedule is not None:
+        return schedule
+    counts = schedule if schedule is not None else ReadSchedule()
+    # offers removed from the catalog are planned (pruned) or warned about, not "outside";
+    # nor is an adopted offer whose key apply is yet to write into its external id
+    managed = set(catalog.offers) | set(index.offers)
+    keyed = set(index.offers.values())
+    counts.listed_at, counts.listed, counts.duplicates = now, len(listing), bool(duplicates)
+    counts.unmanaged = sum(1 for o in listing if o.external_id not in managed and o.id not in keyed)
+    counts.drafts = sum(1 for o in listing if o.status == "INACTIVE" and o.has_status)
+    return counts
 
 
 async def _changed_since(
@@ -296,14 +299,14 @@ async def _changed_since(
     return (cache.unexplained(events) if usable else None), True, cursor
 
 
-def _choose(found: list[dict[str, Any]], known_id: str | None) -> str:
+def _choose(found: list[Row], known_id: str | None) -> str:
     """Several offers may share an external id. Of several live ones, the oldest (the list
     is newest first) whatever the state says, so that every machine keeps the same one and
     ends the others; else the indexed one, else the live one."""
-    live = [str(o["id"]) for o in found if _status(o) != "ENDED"]
-    if len(live) > 1 or (live and known_id not in [str(o["id"]) for o in found]):
+    live = [o.id for o in found if o.status != "ENDED"]
+    if len(live) > 1 or (live and known_id not in [o.id for o in found]):
         return live[-1]
-    return known_id if known_id in [str(o["id"]) for o in found] else str(found[0]["id"])
+    return known_id if known_id in [o.id for o in found] else found[0].id
 
 
 async def _products(
@@ -365,18 +368,17 @@ async def _category_parameters(
 
 
 async def _removed_offers(
-    client: AllegroClient, catalog: Catalog, index: StateIndex, listing: list[dict[str, Any]]
+    client: AllegroClient, catalog: Catalog, index: StateIndex, listing: list[Row]
 ) -> dict[str, LiveOffer]:
     """Offers apply made whose external id left the catalog: their status, for pruning."""
-    listed = {str(o["id"]): o for o in listing}
+    listed = {o.id: o for o in listing}
     removed: dict[str, LiveOffer] = {}
     unlisted = {}
     for sku, offer_id in index.offers.items():
         if sku in catalog.offers:
             continue
         if offer_id in listed:
-            status = str((listed[offer_id].get("publication") or {}).get("status"))
-            removed[sku] = _status_only(offer_id, status)
+            removed[sku] = _status_only(offer_id, listed[offer_id].status)
         else:
             unlisted[sku] = offer_id
     docs = await _gather_map(unlisted.items(), lambda item: _read_offer(client, item[1]))

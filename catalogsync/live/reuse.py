@@ -6,6 +6,7 @@ from typing import Any
 
 from catalogsync.allegro.wire import money
 from catalogsync.live.cache import CachedOffer
+from catalogsync.live.offer_list import Row
 from catalogsync.live.state import LiveOffer
 
 
@@ -19,17 +20,17 @@ def pending(fields: dict[str, Any]) -> bool:
 LISTED = ("name", "stock", "price")
 
 
-def _listed_fields(listed: dict[str, Any]) -> dict[str, Any]:
+def _listed_fields(listed: Row) -> dict[str, Any]:
     """The offer list's row as the canonical fields it carries."""
-    price = (listed.get("sellingMode") or {}).get("price") or {}
+    price = listed.price
     return {
-        "name": listed.get("name"),
-        "stock": (listed.get("stock") or {}).get("available"),
-        "price": money(price["amount"], price.get("currency") or "PLN") if price else None,
+        "name": listed.name,
+        "stock": listed.stock,
+        "price": money(*price) if price else None,
     }
 
 
-def still_matches(cached: CachedOffer, listed: dict[str, Any], status: str) -> bool:
+def still_matches(cached: CachedOffer, listed: Row, status: str) -> bool:
     """Cheap cross-check of a cached offer against its row in the offer list. An offer we
     saw ACTIVATING may be ACTIVE now: Allegro finished publishing it, nothing else. A field
     the cache is unsure of (a stock set while buyers bought) is taken from the list."""
@@ -42,9 +43,7 @@ def still_matches(cached: CachedOffer, listed: dict[str, Any], status: str) -> b
     return all(cached.fields.get(k) == v for k, v in now.items() if k not in cached.unsure)
 
 
-def from_cache(
-    offer_id: str, cached: CachedOffer, listed: dict[str, Any], status: str
-) -> LiveOffer:
+def from_cache(offer_id: str, cached: CachedOffer, listed: Row, status: str) -> LiveOffer:
     fields = cached.fields
     if cached.unsure:
         now = _listed_fields(listed)

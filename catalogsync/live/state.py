@@ -235,6 +235,8 @@ class LiveState:
     #: translation; the languages of the additional marketplaces
     translations: dict[str, dict[str, Any]] = field(default_factory=dict)
     translation_languages: tuple[str, ...] = ()
+    #: what the reading step read and why ("Read 212 offers in detail (event feed: …).")
+    read: str = ""
 
 
 @dataclass(frozen=True)

@@ -231,6 +231,8 @@ class Plan(_Frozen):
     changes: tuple[Change, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     unmanaged_offers: int = 0
+    #: what was read from Allegro and why (live/quiet.py)
+    read: str = ""
     #: files and outside image URLs apply uploads first: content hash (images) or
     #: `attachment-<hash>` (safety manuals) -> path in the catalog directory, and an outside
     #: image URL -> itself

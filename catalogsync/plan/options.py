@@ -25,3 +25,5 @@ class Options:
     only_feeds: bool = False
     #: accept a feed that shrank past safety.max_feed_shrink
     allow_feed_shrink: bool = False
+    #: read every offer again, whatever the live cache and the event feed say
+    refresh: bool = False

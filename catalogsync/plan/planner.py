@@ -158,6 +158,7 @@ def _plan(catalog: Catalog, live: LiveState, now: datetime, options: Options) ->
         changes=tuple(choose_carriers(changes, catalog.settings.marketplace)),
         diagnostics=located(diagnostics, catalog),
         unmanaged_offers=live.unmanaged_offers,
+        read=live.read,
         uploads=_uploads(changes, live),
         references=references(live),
         stock=None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -46,3 +47,16 @@ def drop_local_state(catalog_dir: Path, lock: bool = False) -> None:
 
 def offer_id(catalog_dir: Path, sku: str) -> str:
     return offer_ids(catalog_dir)[sku]
+
+
+def read_in_detail(output: str) -> int:
+    """How many offers a plan says it read in detail ("Read 2 offers in detail (…)"), or 0
+    when it read the offer list instead."""
+    found = re.search(r"Read (\d+) offers? in detail \(", output)
+    return int(found[1]) if found else 0
+
+
+def rotated(output: str) -> int:
+    """How many of those the rotating check chose ("rotating check 1/40")."""
+    found = re.search(r"rotating check (\d+)/\d+", output)
+    return int(found[1]) if found else 0

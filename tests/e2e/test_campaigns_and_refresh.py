@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from catalogsync.emulator.backend import Backend
-from tests.e2e.conftest import Run, offer_id
+from tests.e2e.conftest import Run, offer_id, read_in_detail
 
 
 def reprice_white_mug(catalog_dir: Path, price: str) -> None:
@@ -42,16 +42,22 @@ def test_second_plan_reads_only_offers_the_event_feed_names(
 ) -> None:
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
     assert run("plan", catalog_dir).exit_code == 0  # reads every offer, keeps the cursor
-    reads = "GET /sale/product-offers/{offerId}"
-    before = backend.stats[reads]
+    reads, pages = "GET /sale/product-offers/{offerId}", "GET /sale/offers"
+    before, listed = backend.stats[reads], backend.stats[pages]
     quiet = run("plan", catalog_dir, "--detailed-exitcode")
     assert quiet.exit_code == 0, quiet.output
-    assert backend.stats[reads] == before  # nothing changed: no offer read again
+    # nothing changed: only the rotating check's one offer is read, the list is not paged
+    assert "event feed: 0 changed" in quiet.output and "rotating check 1/" in quiet.output
+    assert backend.stats[reads] == before + read_in_detail(quiet.output) == before + 1
+    assert backend.stats[pages] == listed
 
     # The seller changes one offer on Allegro's website: the feed names it, it is re-read.
     mug = offer_id(catalog_dir, "MUG-BLACK-330")
     backend.offers.patch("1000001", mug, {"stock": {"available": 3}})
+    before = backend.stats[reads]
     drift = run("plan", catalog_dir, "--detailed-exitcode")
     assert drift.exit_code == 2, drift.output
     assert "~ stock: 3 → 25" in drift.output
-    assert backend.stats[reads] == before + 1
+    assert "event feed: 1 changed" in drift.output
+    assert backend.stats[reads] == before + read_in_detail(drift.output) <= before + 2
+    assert backend.stats[pages] == listed

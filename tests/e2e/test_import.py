@@ -212,7 +212,8 @@ def test_two_offers_sharing_an_external_id_are_imported_under_two_keys(
     assert planned.exit_code == 2, planned.output
     assert "Plan: 0 to create, 1 to update" in planned.output
     assert run("apply", adopted, "--auto-approve").exit_code == 0
-    assert run("plan", adopted, "--detailed-exitcode").exit_code == 0
+    again = run("plan", adopted, "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
 
 
 def test_r22_a_hidden_offer_is_imported_by_its_id_and_then_managed(

@@ -79,7 +79,7 @@ def test_a_purchase_at_any_point_of_the_read_is_a_sale_never_drift(
         assert after.exit_code == 0, (point, after.output)
         assert "unexplained" not in after.output, (point, after.output)
         assert live(backend, catalog_dir, MUG)["stock"]["available"] == STOCK - buyer.bought
-    assert buyer.bought == 2 * reads
+    assert buyer.bought >= 2 * reads  # a plan that changes a price asks Allegro Prices too
 
 
 def test_sales_right_after_import_or_a_no_change_apply_stay_sold(

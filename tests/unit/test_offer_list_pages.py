@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from catalogsync.allegro.client import AllegroClient
-from catalogsync.live.reader import _list_offers
+from catalogsync.live.offer_list import list_offers as _list_offers
 from tests.unit.mock_allegro import json_answer, mock_client
 
 pytestmark = pytest.mark.anyio
@@ -62,6 +62,6 @@ async def test_the_pages_after_the_first_are_read_at_once_and_kept_in_order() ->
         return json_answer({"offers": rows, "count": len(rows), "totalCount": 4500})
 
     offers = await _list_offers(mock_client(answer))
-    assert [o["id"] for o in offers] == [str(n) for n in range(4500)]
+    assert [o.id for o in offers] == [str(n) for n in range(4500)]
     assert sorted(seen) == [0, 1000, 2000, 3000, 4000]
     assert most > 1
