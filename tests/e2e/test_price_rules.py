@@ -20,7 +20,7 @@ price_rules:
 """
 
 
-def _use_rule(catalog: Path, rule: str = "Kurs CZ +5%") -> None:
+def use_rule(catalog: Path, rule: str = "Kurs CZ +5%") -> None:
     """MUG-WHITE-330 leaves its allegro.cz price to the rule."""
     (catalog / "price_rules.yaml").write_text(RULES)
     mugs = catalog / "offers" / "mugs.yaml"
@@ -32,7 +32,7 @@ def _use_rule(catalog: Path, rule: str = "Kurs CZ +5%") -> None:
 def test_an_offer_follows_a_new_rule_on_allegro_cz_and_the_plan_converges(
     run: Run, catalog_dir: Path, backend: Backend
 ) -> None:
-    _use_rule(catalog_dir)
+    use_rule(catalog_dir)
     planned = run("plan", catalog_dir)
     assert planned.exit_code == 0, planned.output
     assert "+ price_rule Kurs CZ +5%" in planned.output
@@ -64,7 +64,7 @@ def test_an_offer_follows_a_new_rule_on_allegro_cz_and_the_plan_converges(
 def test_an_unknown_rule_or_a_marketplace_the_offer_is_not_on_is_an_error(
     run: Run, catalog_dir: Path
 ) -> None:
-    _use_rule(catalog_dir, rule="Kurs CZ +50%")
+    use_rule(catalog_dir, rule="Kurs CZ +50%")
     planned = run("plan", catalog_dir)
     assert planned.exit_code == 1
     assert "offers/mugs.yaml:" in planned.output
@@ -83,7 +83,7 @@ def test_an_unknown_rule_or_a_marketplace_the_offer_is_not_on_is_an_error(
 def test_import_writes_the_rules_and_each_offers_rule_and_round_trips(
     run: Run, catalog_dir: Path, tmp_path: Path
 ) -> None:
-    _use_rule(catalog_dir)
+    use_rule(catalog_dir)
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
     adopted = tmp_path / "adopted"
 
