@@ -15,7 +15,6 @@ from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import STATUS_FROM_API, CategoryParameter, offer_fields, table_rates
 from catalogsync.catalog.models import Catalog
 from catalogsync.gcpause import gc_paused
-from catalogsync.live.after_sales import read_after_sales
 from catalogsync.live.cache import CachedOffer, LiveCache
 from catalogsync.live.events import offer_events
 from catalogsync.live.fetch import PAGE
@@ -26,7 +25,7 @@ from catalogsync.live.fetch import status_of as _status
 from catalogsync.live.gpsr import named, names_by_id, read_responsible
 from catalogsync.live.listings import read_other_listings
 from catalogsync.live.marketplaces import read_marketplace_programmes, read_marketplaces
-from catalogsync.live.programmes import read_campaigns
+from catalogsync.live.programmes import read_after_sales, read_campaigns
 from catalogsync.live.reuse import LISTED, from_cache, pending, still_matches
 from catalogsync.live.sales import around, attribute, read_sales
 from catalogsync.live.state import (
