@@ -1,5 +1,5 @@
 """What the account has beyond offers: campaigns and Allegro Prices that hold an offer's price
-(R26). (After-sales conditions: `after_sales.py`.)"""
+(R26); the after-sales conditions are read by `after_sales.py`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
+from catalogsync.live.after_sales import read_after_sales as read_after_sales
 from catalogsync.live.fetch import gather_map
 
 PAGE = 1000

@@ -15,7 +15,6 @@ from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import STATUS_FROM_API, CategoryParameter, table_rates
 from catalogsync.catalog.models import Catalog
 from catalogsync.gcpause import gc_paused
-from catalogsync.live.after_sales import read_after_sales
 from catalogsync.live.cache import CachedOffer, LiveCache
 from catalogsync.live.events import offer_events
 from catalogsync.live.fetch import gather_map as _gather_map
@@ -25,7 +24,7 @@ from catalogsync.live.listings import read_other_listings
 from catalogsync.live.marketplaces import read_marketplace_programmes, read_marketplaces
 from catalogsync.live.moves import as_renamed, tables_to_read
 from catalogsync.live.offer_list import Row, list_offers
-from catalogsync.live.programmes import read_campaigns
+from catalogsync.live.programmes import read_after_sales, read_campaigns
 from catalogsync.live.quiet import (
     QuietRead,
     detailed,

@@ -59,6 +59,11 @@ def plan_after_sales(catalog: Catalog, live: LiveState, diagnostics: list[Diagno
                     severity=Severity.WARNING, subject=subject,
                     message=f"moved_from: both '{entry.moved_from}' and '{name}' are on "
                             f"Allegro; '{name}' is kept and '{entry.moved_from}' left as it is"))
+            if entry.moved_from and existing is None and moved is None:
+                diagnostics.append(Diagnostic(
+                    severity=Severity.NOTE, subject=subject,
+                    message=f"moved_from: no {kind.replace('_', ' ')} '{entry.moved_from}' on "
+                            "Allegro to rename; this one is created"))
             change = _change(kind, name, canonical(entry), existing or moved, diagnostics)
             if change is not None:
                 changes.append(change)

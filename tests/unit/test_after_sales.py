@@ -132,6 +132,15 @@ def test_moved_from_renames_in_place_and_offers_keep_the_id() -> None:
     assert rename.request is not None and rename.request.body["name"] == "Zwroty nowe"
 
 
+def test_moved_from_a_name_allegro_does_not_have_creates_and_says_so() -> None:
+    catalog = Catalog.model_validate({
+        "return_policies": {"Zwroty nowe": {**POLICY, "moved_from": "Nie ma"}}})
+    result = plan(catalog, conditions_live(), NOW)
+    assert [c.action for c in result.changes] == [Action.CREATE]
+    assert any("no return policy 'Nie ma' on Allegro to rename" in d.message
+               for d in result.diagnostics)
+
+
 def test_moved_from_a_name_the_catalog_still_declares_is_an_error() -> None:
     catalog = Catalog.model_validate({"return_policies": {
         "A": POLICY, "B": {**POLICY, "moved_from": "A"}}})
