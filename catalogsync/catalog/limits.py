@@ -50,6 +50,16 @@ PRICE_RULE_NAME_MAX_CHARS = 33
 DRAFTS_PER_ACCOUNT = 20_000
 #: R14: offers in one batch command
 OFFERS_PER_COMMAND = 1000
+#: an offer contact [SL ContactRequest]: its name, e-mails and phones, an address and the
+#: part of it before `@`, a phone number
+CONTACT_NAME_MAX_CHARS = 250
+CONTACT_MAX_EMAILS, CONTACT_MAX_PHONES = 1, 2
+EMAIL_MAX_CHARS, EMAIL_USER_MAX_CHARS = 128, 64
+PHONE_MAX_CHARS = 250
+#: a size table's name, columns, rows and cells (Allegro publishes none: the emulator's)
+SIZE_TABLE_NAME_MAX_CHARS = 100
+SIZE_TABLE_MAX_COLUMNS, SIZE_TABLE_MAX_ROWS = 20, 100
+CELL_MAX_CHARS = 50
 
 #: Local image files a catalog may name, by suffix, with the media type they are uploaded as.
 IMAGE_MEDIA_TYPES = {

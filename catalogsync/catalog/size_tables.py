@@ -20,19 +20,21 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
+from catalogsync.catalog.limits import (
+    CELL_MAX_CHARS,
+    CONTACT_MAX_PHONES,
+    CONTACT_NAME_MAX_CHARS,
+    EMAIL_MAX_CHARS,
+    EMAIL_USER_MAX_CHARS,
+    PHONE_MAX_CHARS,
+    SIZE_TABLE_MAX_COLUMNS,
+    SIZE_TABLE_MAX_ROWS,
+    SIZE_TABLE_NAME_MAX_CHARS,
+)
 from catalogsync.catalog.values import Frozen, shown_plainly
 
 #: Leaf categories that take a size table (inferred, see the module's docstring).
 SIZE_TABLE_CATEGORIES = frozenset({"16248"})
-#: [SL] ContactRequest: name, e-mails (one), phones (two), an address and its user part.
-CONTACT_NAME_MAX_CHARS = 250
-CONTACT_MAX_EMAILS, CONTACT_MAX_PHONES = 1, 2
-EMAIL_MAX_CHARS, EMAIL_USER_MAX_CHARS = 128, 64
-PHONE_MAX_CHARS = 250
-#: Allegro publishes no bounds for size tables; these are the emulator's.
-SIZE_TABLE_NAME_MAX_CHARS = 100
-SIZE_TABLE_MAX_COLUMNS, SIZE_TABLE_MAX_ROWS = 20, 100
-CELL_MAX_CHARS = 50
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,}$")
 
 

@@ -15,16 +15,15 @@ where it does not allow it.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from catalogsync.allegro.gpsr_wire import NO_SAFETY_INFORMATION
 from catalogsync.catalog.gpsr import SafetyManuals, SafetyText
 from catalogsync.catalog.models import Catalog, Offer, Status
-from catalogsync.catalog.moves import renamed_message, renamed_to
 from catalogsync.images import ATTACHMENT_PLACEHOLDER
 from catalogsync.live.state import LiveState
 from catalogsync.plan.offers import Desired
+from catalogsync.plan.responsible import desire_named
 
 CONDITION = "Stan"
 NEW = "Nowy"
@@ -35,20 +34,8 @@ def desired_gpsr(desired: Desired, offer: Offer, catalog: Catalog, live: LiveSta
     defaults = catalog.settings.defaults
     for kind, declared in (("responsible_producer", catalog.responsible_producers),
                            ("responsible_person", catalog.responsible_persons)):
-        name = getattr(offer, kind) or getattr(defaults, kind)
-        if name is None:
-            continue
-        desired.fields[kind] = name
-        on_account = live.responsible.get(kind, {})
-        if name not in declared and (new := renamed_to(name, declared)):
-            desired.error(renamed_message(kind.replace("_", " "), name, new))
-        elif name not in declared and name not in on_account:
-            known = set(declared) | set(on_account)
-            hint = difflib.get_close_matches(name, sorted(known), n=1)
-            suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-            label = kind.replace("_", " ")
-            desired.error(f"{label} '{name}' is neither in the catalog "
-                          f"(responsible_{kind.split('_')[1]}s:) nor on Allegro{suggestion}")
+        desire_named(desired, kind, getattr(offer, kind) or getattr(defaults, kind),
+                     f"{kind}s", declared, live)
     safety = offer.safety_information or defaults.safety_information
     if safety is not None:
         desired.fields["safety_information"] = _safety(desired, safety, live)

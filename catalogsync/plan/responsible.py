@@ -3,15 +3,19 @@ in place (by id) when their data differ; one left out of the catalog stays as it
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from typing import Any
 
 from catalogsync.allegro.gpsr_wire import RESOURCES, resource_body
 from catalogsync.allegro.size_tables_wire import TEMPLATE
 from catalogsync.catalog.gpsr import ResponsiblePerson, ResponsibleProducer
 from catalogsync.catalog.models import Catalog
+from catalogsync.catalog.moves import renamed_message, renamed_to
 from catalogsync.live.state import LiveResponsible, LiveState
 from catalogsync.plan.hashing import table_hash
 from catalogsync.plan.model import Action, Change, FieldDiff, Request, Resource
+from catalogsync.plan.offers import Desired
 
 RESOURCE_OF = {
     "responsible_producer": Resource.RESPONSIBLE_PRODUCER,
@@ -29,6 +33,23 @@ def declared(catalog: Catalog) -> dict[str, dict[str, ResponsibleProducer | Resp
         "responsible_producer": dict(catalog.responsible_producers),
         "responsible_person": dict(catalog.responsible_persons),
     }
+
+
+def desire_named(desired: Desired, kind: str, name: str | None, section: str,
+                 declared: Mapping[str, Any], live: LiveState) -> None:
+    """Put an offer's account entry of `kind` (by `name`) into `desired.fields`; a name
+    neither the catalog's `section` nor the account has is an error, with the closest one."""
+    if name is None:
+        return
+    desired.fields[kind] = name
+    on_account = live.responsible.get(kind, {})
+    if name not in declared and (new := renamed_to(name, declared)):
+        desired.error(renamed_message(kind.replace("_", " "), name, new))
+    elif name not in declared and name not in on_account:
+        hint = difflib.get_close_matches(name, sorted({*declared, *on_account}), n=1)
+        suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+        desired.error(f"{kind.replace('_', ' ')} '{name}' is neither in the catalog "
+                      f"({section}:) nor on Allegro{suggestion}")
 
 
 def responsible_hash(entry: LiveResponsible) -> str:

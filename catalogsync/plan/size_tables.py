@@ -9,7 +9,6 @@ table is allowed only in the categories of `SIZE_TABLE_CATEGORIES` (catalog/size
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,9 +23,7 @@ from catalogsync.catalog.size_tables import SIZE_TABLE_CATEGORIES, SizeTable
 from catalogsync.live.state import LiveState
 from catalogsync.plan.model import Change, Diagnostic, Resource, Severity
 from catalogsync.plan.offers import Desired
-from catalogsync.plan.responsible import entry_change
-
-_SECTION = {"size_table": "size_tables", "contact": "contacts"}
+from catalogsync.plan.responsible import desire_named, entry_change
 
 
 def plan_size_tables(catalog: Catalog, live: LiveState) -> tuple[list[Change], list[Diagnostic]]:
@@ -80,16 +77,8 @@ def desired_references(desired: Desired, offer: Offer, catalog: Catalog, live: L
     """Put the offer's size table and contact (with `defaults`) into `desired.fields`."""
     defaults = catalog.settings.defaults
     for kind, declared in (("size_table", catalog.size_tables), ("contact", catalog.contacts)):
-        name = getattr(offer, kind) or getattr(defaults, kind)
-        if name is None:
-            continue
-        desired.fields[kind] = name
-        on_account = live.responsible.get(kind, {})
-        if name not in declared and name not in on_account:
-            hint = difflib.get_close_matches(name, sorted({*declared, *on_account}), n=1)
-            label = kind.replace("_", " ")
-            desired.error(f"{label} '{name}' is neither in the catalog ({_SECTION[kind]}:) "
-                          "nor on Allegro" + (f"; did you mean '{hint[0]}'?" if hint else ""))
+        desire_named(desired, kind, getattr(offer, kind) or getattr(defaults, kind),
+                     f"{kind}s", declared, live)
     if "size_table" in desired.fields and "size_table" not in desired.ignored:
         current = live.offers.get(desired.sku)
         category = desired.fields.get("category") or (

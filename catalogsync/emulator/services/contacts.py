@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from catalogsync.catalog import size_tables as limits
+from catalogsync.catalog import limits
 from catalogsync.emulator.core import checks
 from catalogsync.emulator.core.errors import Doc, invalid
 from catalogsync.emulator.services.seller_entries import EntryKind

@@ -7,7 +7,7 @@ SizeTablePutRequest); the list is not paged. An offer names a table by id or nam
 (`SizeTableNotFoundException`, `NotUniqueSizeTableException` [SL]); a table in a category that
 takes none is refused with "Size table is not allowed in selected category." ([I#4493]).
 
-Guesses (the docs are silent): the bounds of catalog/size_tables.py (name 100 characters, 20
+Guesses (the docs are silent): the bounds in catalog/limits.py (name 100 characters, 20
 columns, 100 rows, cells of 50), one cell per header, the template's id must be one of the
 templates; the templates below (Allegro's own are many, with images).
 """
@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalogsync.catalog import size_tables as limits
+from catalogsync.catalog import limits
+from catalogsync.catalog.size_tables import SIZE_TABLE_CATEGORIES
 from catalogsync.emulator.core import checks
 from catalogsync.emulator.core.errors import Doc, invalid
 from catalogsync.emulator.services.seller_entries import EntryKind
@@ -91,4 +92,4 @@ SIZE_TABLES = EntryKind("size_tables", "tables", "SizeTableNotFoundException",
 
 
 def allowed_in(category_id: str | None) -> bool:
-    return category_id in limits.SIZE_TABLE_CATEGORIES
+    return category_id in SIZE_TABLE_CATEGORIES

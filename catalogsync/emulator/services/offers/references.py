@@ -5,7 +5,7 @@ table is refused in a category that takes none (services/size_tables.py)."""
 
 from __future__ import annotations
 
-from catalogsync.emulator.core.errors import ApiError, Doc, invalid
+from catalogsync.emulator.core.errors import Doc, invalid
 from catalogsync.emulator.services.seller_entries import SellerEntries
 from catalogsync.emulator.services.size_tables import NOT_ALLOWED, allowed_in
 
@@ -24,7 +24,7 @@ class OfferReferences:
         self.check_category(doc)
 
     def modify(self, seller: str, doc: Doc, reference: Doc) -> None:
-        """A modification command's `sizeTable{id}` (ApiError: the task fails)."""
+        """A modification command's `sizeTable{id}` (an `ApiError` fails the task)."""
         doc["sizeTable"] = {"id": self._entries["sizeTable"].resolve(
             seller, reference, "sizeTable")["id"]}
         self.check_category(doc)
@@ -34,5 +34,3 @@ class OfferReferences:
         if doc.get("sizeTable") and not allowed_in(str((doc.get("category") or {}).get("id"))):
             raise invalid("sizeTable", NOT_ALLOWED)
 
-
-__all__ = ["ApiError", "OfferReferences"]
