@@ -4,20 +4,17 @@ Hidden offers are missing from the offer list (R22) and tables can be renamed bu
 deleted (R4), so apply remembers external id -> offer id, table name -> table id and image
 hash -> URL; and what lets the next plan, even on a fresh clone, trust what it knows: per
 offer, digests of the fields as the last apply left them (drift, plan/drift.py), and where
-that apply left the offer-event feed (live/committed.py). The live API stays the source of
-truth for everything else.
+that apply left the offer-event feed (live/committed.py). The API is the truth for the rest.
 
 Two copies, for two audiences:
 - `catalogsync.lock` beside the catalog, committed with it, so a fresh clone on a new CI
   runner knows every id (`lockfile.py`: one sorted line per resource, no secrets, merges
   by keeping both sides' lines);
-- `.catalogsync/state-ENV.sqlite3` (git-ignored), the working copy: a record per id, mark,
-  digest set or pending command (recordstore.py), changed by the record. Recording one new id
-  writes its record and appends its line to the lock file, right after every create;
-  `save_index` writes the records that changed since the index was loaded; an apply rewrites
-  the lock file once, when it ends (`lock_written_once`). Loading reads the lock, then the
-  store over it, so a crash loses nothing that was recorded. The JSON snapshot and journal of
-  older versions (`state-ENV.json`, `.journal`) become the store on first use.
+- `.catalogsync/state-ENV.sqlite3` (git-ignored), the working copy, changed by the record
+  (staterecords.py): a new id's record is written, and its line appended to the lock file,
+  right after every create; `save_index` writes the records that changed since the load; an
+  apply rewrites the lock file once, as it ends (`lock_written_once`). Loading reads the lock,
+  then the store over it. Older versions' JSON working copy becomes the store on first use.
 """
 
 from __future__ import annotations
@@ -133,8 +130,7 @@ class StateIndex(BaseModel):
                                    or self.attachments)
 
 
-def store_path(path: Path) -> Path:
-    """The store beside `path` (the working copy's name before it was a store)."""
+def store_path(path: Path) -> Path:  # `path`: the working copy's name before it was a store
     return path.with_suffix(".sqlite3")
 
 
@@ -148,22 +144,29 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
     store = store_path(path)
     if not store.exists() and (path.exists() or journal(path).exists()):
         _migrate(path, store)
+    texts: dict[str, str] = {}  # the drift digests as stored, decoded once below
     try:
-        rows = recordstore.read(store) if store.exists() else iter(())
-        index = _indexed(staterecords.from_records(rows))
+        index = _indexed(staterecords.from_records(
+            recordstore.read(store) if store.exists() else iter(()), texts))
     except (StoreUnreadable, ValidationError, ValueError, KeyError, TypeError) as exc:
         raise _unreadable(store, exc) from exc
     for legacy in (path, journal(path)):  # left by a migration stopped once it was done
         legacy.unlink(missing_ok=True)
     index._found = store.exists()
+    entries = [] if lock is None else lock.read()
+    committed = committed_digests(entries)
+    same = {k: v for kind, k, v in entries if kind == "applied"} if committed else {}
+    try:  # a stored digest line equal to the lock's is the lock's, not a second copy
+        index.applied = {k: committed[k] if committed and same.get(k) == text and k in committed
+                         else json.loads(text) for k, text in texts.items()}
+    except ValueError as exc:
+        raise _unreadable(store, exc) from exc
     index._saved = _snapshot(index)  # what the lock adds below is written by the next save
     if lock is not None:
         index._lock = lock
-        entries = lock.read()
-        ledger = index.stock.model_copy(deep=True)
-        applied = committed_digests(entries)
-        if applied is not None:  # the lock is newer after a pull: it wins
-            index.applied = applied
+        ledger = None if index.stock.offers else StockLedger(position=index.stock.position)
+        if committed is not None:  # the lock is newer after a pull: it wins
+            index.applied = committed
         feeds = {value for kind, _, value in entries if kind == "feed"}
         if feeds:  # two (a merge kept both branches'): which is newer is not known
             index.feed = feeds.pop() if len(feeds) == 1 else None
@@ -173,14 +176,16 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
             if kind in SECTIONS:
                 section = getattr(index, SECTIONS[kind])
                 section.setdefault(key, value)  # this machine's newer knowledge wins
+            elif kind == "account":
+                index.account = {key: value}  # the committed owner is the one checked
+            elif ledger is None:  # the working copy of the ledger wins over the committed one
+                continue
             elif kind == "stock":
                 declared, expected = json.loads(value)
                 ledger.offers.setdefault(key, StockMark(declared=declared, expected=expected))
-            elif kind == "account":
-                index.account = {key: value}  # the committed owner is the one checked
             else:
                 ledger.position = OrderPosition.model_validate_json(value)
-        if not index.stock.offers:  # no working copy of the ledger: the committed one
+        if ledger is not None:
             index.stock = ledger
     for key in [k for k in index.unconfirmed if k in index.offers]:
         del index.unconfirmed[key]
@@ -220,8 +225,7 @@ def forget_offer(index: StateIndex, key: str) -> None:
 
 
 def _snapshot(index: StateIndex) -> dict[str, dict[str, Any]]:
-    """Section -> key -> a plain value of each record, compared with the last one saved to
-    find what changed. Nested dicts are shared: the index replaces them, never edits them."""
+    """Section -> key -> each record's plain value (nested dicts shared: never edited)."""
     out: dict[str, dict[str, Any]] = {kind: dict(getattr(index, name))
                                       for kind, name in SECTIONS.items()}
     out["command"] = {uid: c.model_dump_json() for uid, c in index.commands.items()}
@@ -293,8 +297,8 @@ def record_id(
 
 def forget_id(path: Path, index: StateIndex, kind: Literal["offer", "shipping_rates"],
               key: str) -> None:
-    """The resource is gone for good (a deleted draft): drop its id now; the lock file loses
-    its line when it is written next (until then its line must not bring the id back)."""
+    """Gone for good (a deleted draft, a table renamed away): its id goes now, its lock line
+    when the lock is next written (until then that line must not bring it back)."""
     getattr(index, SECTIONS[kind]).pop(key, None)
     index._forgotten.add((kind, key))
     _save_records(path, index, [(kind, key), (LOCK_FORGOTTEN, json.dumps([kind, key]))])
@@ -360,24 +364,20 @@ def lock_written_once(path: Path, index: StateIndex) -> Iterator[StateIndex]:
         yield index
     finally:
         index._lock_held = False
-        if index._lock_owed:
+        if index._lock_owed:  # else nothing in it changed
             write_lock(path, index)
 
 
 def _entries(index: StateIndex) -> list[tuple[str, str, str]]:
-    entries = [
-        (kind, key, value)
-        for kind, section in SECTIONS.items()
-        for key, value in getattr(index, section).items()
-    ]
+    entries = [(kind, key, value) for kind, section in SECTIONS.items()
+               for key, value in getattr(index, section).items()]
     entries += [("account", seller, login) for seller, login in index.account.items()]
     ledger = index.stock  # the stock ledger travels with the ids: a CI runner needs it too
     entries += [("stock", sku, json.dumps([m.declared, m.expected]))
                 for sku, m in ledger.offers.items()]
     if ledger.offers:
         entries.append(("stock-position", "", ledger.position.model_dump_json()))
-    entries += [("applied", sku, json.dumps(digests, sort_keys=True, separators=(",", ":")))
-                for sku, digests in index.applied.items()]
+    entries += [("applied", sku, encode(digests)) for sku, digests in index.applied.items()]
     if index.feed is not None:
         entries.append(("feed", "", index.feed))
     return entries

@@ -35,10 +35,11 @@ def encode(value: Any) -> str:
         return value
     if isinstance(value, tuple):
         return json.dumps(list(value))
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))  # as the lock's lines
 
 
-def from_records(records: Iterable[tuple[str, str, str]]) -> Plain:
+def from_records(records: Iterable[tuple[str, str, str]], applied: dict[str, str]) -> Plain:
+    """The index's data; the drift digests are left as text in `applied` (key -> JSON)."""
     data: dict[str, Any] = {name: {} for name in (*SECTIONS.values(), "commands", "approved",
                                                   "applied", "account")}
     stock: dict[str, Any] = {}
@@ -50,7 +51,9 @@ def from_records(records: Iterable[tuple[str, str, str]]) -> Plain:
         elif section == "stock":
             declared, expected = json.loads(value)
             stock[key] = {"declared": declared, "expected": expected}
-        elif section in ("command", "approved", "applied"):
+        elif section == "applied":
+            applied[key] = value
+        elif section in ("command", "approved"):
             data["commands" if section == "command" else section][key] = json.loads(value)
         elif section == "stock-position":
             position = json.loads(value)

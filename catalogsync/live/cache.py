@@ -119,11 +119,15 @@ def load_cache(path: Path) -> LiveCache:
 def _load(store: Path) -> LiveCache:
     meta: dict[str, str] = {}
     rows: dict[str, Any] = {}
+    batch: list[tuple[str, str]] = []
     for section, key, value in recordstore.read(store):
-        if section == "offer":
-            rows[key] = json.loads(value)  # one at a time: never the whole text at once
-        else:
+        if section != "offer":
             meta[key] = value
+            continue
+        batch.append((key, value))
+        if len(batch) == _BATCH:
+            _decode_rows(batch, rows)
+    _decode_rows(batch, rows)
     generation = meta.pop("generation", None)
     if meta.get("format") != str(FORMAT):
         cache = LiveCache()
@@ -131,6 +135,17 @@ def _load(store: Path) -> LiveCache:
         cache = _decode({**{k: json.loads(v) for k, v in meta.items()}, "offers": rows})
     cache.saved = _Saved(generation, meta, {i: _row(o) for i, o in cache.offers.items()})
     return cache
+
+
+#: Rows decoded at once: one decode shares the key strings of all its rows (a row's own keys
+#: cost as much as its values), never the whole text at once.
+_BATCH = 1000
+
+
+def _decode_rows(batch: list[tuple[str, str]], rows: dict[str, Any]) -> None:
+    decoded = json.loads(f"[{','.join(text for _, text in batch)}]")
+    rows.update(zip((key for key, _ in batch), decoded, strict=True))
+    batch.clear()
 
 
 def save_cache(path: Path, cache: LiveCache) -> None:

@@ -257,3 +257,21 @@ def test_a_store_another_process_keeps_locked_is_named_busy_not_broken(
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+def test_state_loaded_under_its_lock_file_writes_nothing_when_nothing_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "state.json"
+    lock = LockFile(tmp_path / "catalogsync.lock", "production")
+    index = load_index(path, lock)
+    index.offers, index.applied = {"Ł-1": "1"}, {"Ł-1": {"parameters.Długość": "0abc1234"}}
+    index.stock.offers = {"Ł-1": StockMark(declared=3, expected=2)}
+    save_index(path, index)
+    changes = written(monkeypatch)
+
+    again = load_index(path, lock)
+    save_index(path, again)
+
+    assert changes == []
+    assert again == index
