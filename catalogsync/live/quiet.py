@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.wire import money, offer_fields
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.cache import CachedOffer, LiveCache
-from catalogsync.live.fetch import PAGE, gather_map, read_offer
-from catalogsync.live.offer_list import row_of
+from catalogsync.live.fetch import PAGE, external_id, gather_map, read_offer, status_of
 from catalogsync.live.reuse import pending
 from catalogsync.live.schedule import ReadSchedule, rotating_slice
 from catalogsync.live.state import LiveOffer
@@ -89,7 +89,7 @@ async def read_quietly(
     """The managed offers, read in detail or from the cache, and those gone (R20); None when
     an offer the feed names carries a catalog key (a duplicate made elsewhere): read the list."""
     strangers = await gather_map(read.strangers, lambda i: read_offer(client, i))
-    if any(doc and row_of(doc).external_id in catalog.offers for doc in strangers.values()):
+    if any(doc and external_id(doc) in catalog.offers for doc in strangers.values()):
         return None
     docs = await gather_map(read.detail.items(), lambda item: read_offer(client, item[1]))
     offers: dict[str, LiveOffer] = {}
@@ -105,14 +105,13 @@ async def read_quietly(
     return offers, gone
 
 
-def detailed(sku: str, offer_id: str, doc: dict[str, object], table_names: dict[str, str]
+def detailed(sku: str, offer_id: str, doc: dict[str, Any], table_names: dict[str, str]
              ) -> LiveOffer:
     """A managed offer from its detail read."""
-    row = row_of({"id": offer_id, **doc})
+    status, external = status_of(doc), external_id(doc)
     return LiveOffer(
-        id=offer_id, status=row.status, fields=offer_fields(doc, table_names),
-        ever_activated=row.status != "INACTIVE", rekey_from=row.external_id,
-        rekey=row.external_id != sku,
+        id=offer_id, status=status, fields=offer_fields(doc, table_names),
+        ever_activated=status != "INACTIVE", rekey_from=external, rekey=external != sku,
     )
 
 
