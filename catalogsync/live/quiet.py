@@ -20,6 +20,7 @@ from catalogsync.allegro.wire import money, offer_fields
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.cache import CachedOffer, LiveCache
 from catalogsync.live.fetch import PAGE, external_id, gather_map, read_offer, status_of
+from catalogsync.live.offer_list import Row
 from catalogsync.live.reuse import pending
 from catalogsync.live.schedule import ReadSchedule, rotating_slice
 from catalogsync.live.state import LiveOffer
@@ -150,6 +151,25 @@ def marketplace_candidates(catalog: Catalog, offers: dict[str, LiveOffer],
                for m, price in (wanted or {}).items()):
             found.append(offer.id)
     return found
+
+
+def list_counts(
+    listing: list[Row], catalog: Catalog, index: StateIndex, schedule: ReadSchedule | None,
+    duplicates: dict[str, tuple[LiveOffer, ...]], now: datetime, quiet: bool,
+) -> ReadSchedule:
+    """The account's offer counts: the list's, kept in `schedule`; a quiet read's are those
+    of the last list read."""
+    if quiet and schedule is not None:
+        return schedule
+    counts = schedule if schedule is not None else ReadSchedule()
+    # offers removed from the catalog are planned (pruned) or warned about, not "outside";
+    # nor is an adopted offer whose key apply is yet to write into its external id
+    managed = set(catalog.offers) | set(index.offers)
+    keyed = set(index.offers.values())
+    counts.listed_at, counts.listed, counts.duplicates = now, len(listing), bool(duplicates)
+    counts.unmanaged = sum(1 for o in listing if o.external_id not in managed and o.id not in keyed)
+    counts.drafts = sum(1 for o in listing if o.status == "INACTIVE" and o.has_status)
+    return counts
 
 
 def summary(read: QuietRead | str, since: datetime | None, schedule: ReadSchedule,
