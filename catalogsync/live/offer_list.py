@@ -2,7 +2,7 @@
 
 A page of the list is about 7 KB of JSON per offer; the reading step needs seven values of each.
 Each page is turned into `Row`s as it arrives and dropped, so reading 100 000 offers holds
-about 30 MB for the run instead of the whole raw listing (750 MB).
+about 43 MB for the run instead of the whole raw listing (750 MB).
 """
 
 from __future__ import annotations

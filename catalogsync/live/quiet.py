@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.wire import money, offer_fields
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.cache import CachedOffer, LiveCache
-from catalogsync.live.fetch import PAGE, gather_map, read_offer
-from catalogsync.live.offer_list import row_of
+from catalogsync.live.fetch import PAGE, external_id, gather_map, read_offer, status_of
+from catalogsync.live.offer_list import Row
 from catalogsync.live.reuse import pending
 from catalogsync.live.schedule import ReadSchedule, rotating_slice
 from catalogsync.live.state import LiveOffer
@@ -89,7 +90,7 @@ async def read_quietly(
     """The managed offers, read in detail or from the cache, and those gone (R20); None when
     an offer the feed names carries a catalog key (a duplicate made elsewhere): read the list."""
     strangers = await gather_map(read.strangers, lambda i: read_offer(client, i))
-    if any(doc and row_of(doc).external_id in catalog.offers for doc in strangers.values()):
+    if any(doc and external_id(doc) in catalog.offers for doc in strangers.values()):
         return None
     docs = await gather_map(read.detail.items(), lambda item: read_offer(client, item[1]))
     offers: dict[str, LiveOffer] = {}
@@ -105,14 +106,13 @@ async def read_quietly(
     return offers, gone
 
 
-def detailed(sku: str, offer_id: str, doc: dict[str, object], table_names: dict[str, str]
+def detailed(sku: str, offer_id: str, doc: dict[str, Any], table_names: dict[str, str]
              ) -> LiveOffer:
     """A managed offer from its detail read."""
-    row = row_of({"id": offer_id, **doc})
+    status, external = status_of(doc), external_id(doc)
     return LiveOffer(
-        id=offer_id, status=row.status, fields=offer_fields(doc, table_names),
-        ever_activated=row.status != "INACTIVE", rekey_from=row.external_id,
-        rekey=row.external_id != sku,
+        id=offer_id, status=status, fields=offer_fields(doc, table_names),
+        ever_activated=status != "INACTIVE", rekey_from=external, rekey=external != sku,
     )
 
 
@@ -151,6 +151,25 @@ def marketplace_candidates(catalog: Catalog, offers: dict[str, LiveOffer],
                for m, price in (wanted or {}).items()):
             found.append(offer.id)
     return found
+
+
+def list_counts(
+    listing: list[Row], catalog: Catalog, index: StateIndex, schedule: ReadSchedule | None,
+    duplicates: dict[str, tuple[LiveOffer, ...]], now: datetime, quiet: bool,
+) -> ReadSchedule:
+    """The account's offer counts: the list's, kept in `schedule`; a quiet read's are those
+    of the last list read."""
+    if quiet and schedule is not None:
+        return schedule
+    counts = schedule if schedule is not None else ReadSchedule()
+    # offers removed from the catalog are planned (pruned) or warned about, not "outside";
+    # nor is an adopted offer whose key apply is yet to write into its external id
+    managed = set(catalog.offers) | set(index.offers)
+    keyed = set(index.offers.values())
+    counts.listed_at, counts.listed, counts.duplicates = now, len(listing), bool(duplicates)
+    counts.unmanaged = sum(1 for o in listing if o.external_id not in managed and o.id not in keyed)
+    counts.drafts = sum(1 for o in listing if o.status == "INACTIVE" and o.has_status)
+    return counts
 
 
 def summary(read: QuietRead | str, since: datetime | None, schedule: ReadSchedule,

@@ -28,6 +28,7 @@ from catalogsync.live.programmes import read_after_sales, read_campaigns
 from catalogsync.live.quiet import (
     QuietRead,
     detailed,
+    list_counts,
     marketplace_candidates,
     plan_quiet,
     price_candidates,
@@ -104,7 +105,7 @@ async def _read_live(
     offers = named(offers, names)
     if schedule is not None:
         schedule.strangers = []  # read now, or the list was
-    counts = _counted(listing, catalog, index, schedule, duplicates, now, found is not None)
+    counts = list_counts(listing, catalog, index, schedule, duplicates, now, found is not None)
     window = await around(client, sales)  # after the offers: see live.sales
     sold, late = attribute(window, offers, index.stock.offers)
     cache.fed, cache.event_cursor, cache.read_at = fed, cursor, now
@@ -263,25 +264,6 @@ async def _managed_offers(
         else:
             offers[sku] = detailed(sku, offer_id, doc, table_names)
     return offers, gone, duplicates
-
-
-def _counted(
-    listing: list[Row], catalog: Catalog, index: StateIndex, schedule: ReadSchedule | None,
-    duplicates: dict[str, tuple[LiveOffer, ...]], now: datetime, quiet: bool,
-) -> ReadSchedule:
-    """The account's offer counts: the list's, kept in `schedule`; a quiet read's are those
-    of the last list read."""
-    if quiet and schedule is not None:
-        return schedule
-    counts = schedule if schedule is not None else ReadSchedule()
-    # offers removed from the catalog are planned (pruned) or warned about, not "outside";
-    # nor is an adopted offer whose key apply is yet to write into its external id
-    managed = set(catalog.offers) | set(index.offers)
-    keyed = set(index.offers.values())
-    counts.listed_at, counts.listed, counts.duplicates = now, len(listing), bool(duplicates)
-    counts.unmanaged = sum(1 for o in listing if o.external_id not in managed and o.id not in keyed)
-    counts.drafts = sum(1 for o in listing if o.status == "INACTIVE" and o.has_status)
-    return counts
 
 
 async def _changed_since(
