@@ -5,8 +5,7 @@ nesting deeper than any catalog needs, each reported at the file and line.
 Measuring what each alias stands for walks every node, and libyaml resolves aliases inside
 its C composer without a call back, so the walk runs only for a file whose text holds an alias
 token (`*name`): without one nothing can expand, and the composer only counts the nodes it
-composes and checks their depth (composing again with the walk when one lies too deep, for
-the refusal's place).
+composes and checks their depth.
 
 A node tree is ~15 KB an offer, so a file holding a whole catalog would not fit a CI runner.
 libyaml composes the tree and tells the resolver each time it starts a node, under which
@@ -56,16 +55,12 @@ def compose(file: Path, sections: Sections | None = None) -> Node | Problem | No
     tree."""
     try:
         exact = _may_alias(file)
-        while True:
-            with file.open("rb") as stream:  # read as it is parsed: the text may be large too
-                composer = _Composer(stream, sections, exact)
-                try:
-                    root = composer.get_single_node()
-                    break
-                except _TooDeep:
-                    exact = True  # the walk finds the node and the first refusal
-                finally:
-                    composer.dispose()
+        with file.open("rb") as stream:  # read as it is parsed: the text may be large too
+            composer = _Composer(stream, sections, exact)
+            try:
+                root = composer.get_single_node()
+            finally:
+                composer.dispose()
     except OSError as exc:
         return Problem(file, 0, 0, f"cannot read: {exc.strerror or exc}")
     except yaml.MarkedYAMLError as exc:
@@ -114,9 +109,6 @@ def _may_alias(file: Path) -> bool:
     return False
 
 
-class _TooDeep(Exception):
-    """Nesting past the limit in a file composed without the walk."""
-
 
 class _Refused(Exception):
     def __init__(self, node: Node, message: str) -> None:
@@ -135,6 +127,7 @@ class _Composer(_YamlLoader):
         self.exact = exact  # measure every node (the file may hold aliases)
         self.measure = _Measure() if exact else _Counted()
         self.nodes = 0  # composed so far
+        self.deep: tuple[Node, Any, int] | None = None  # where a node lies too deep
         self.refused: _Refused | None = None
         self.depth = 0  # of the node being composed
         self.root: Node = _NO_NODE  # the top-level mapping, once its first key starts
@@ -150,8 +143,8 @@ class _Composer(_YamlLoader):
     def descend_resolver(self, parent: Any, index: Any) -> None:
         self.depth += 1
         self.nodes += 1
-        if self.depth > MAX_DEPTH + 1 and not self.exact:  # the root is at depth 1
-            raise _TooDeep
+        if self.depth > MAX_DEPTH + 1 and not self.exact and self.refused is None:
+            self._too_deep(parent, index)  # the root is at depth 1
         if self.depth > _DEEPEST:
             raise RecursionError  # libyaml's composer would run out of stack
         if parent is self.section:
@@ -180,6 +173,13 @@ class _Composer(_YamlLoader):
 
     def ascend_resolver(self) -> None:
         self.depth -= 1
+
+    def _too_deep(self, parent: Node, index: Any) -> None:
+        """The node about to be composed lies too deep: the file is refused there. The node
+        is found in its parent once composed: the child at `index` of a list, the key (index
+        None) or value (index: its key) of the pair a mapping appends next."""
+        self.refused = _Refused(parent, f"nested deeper than {MAX_DEPTH} levels")
+        self.deep = (parent, index, len(parent.value))
 
     def _entries(self) -> None:
         section = self.section
@@ -238,6 +238,12 @@ class _Composer(_YamlLoader):
         else:
             self._close_section()
             self._top_level()
+        if self.deep is not None and self.refused is not None:
+            parent, index, position = self.deep
+            if type(parent) is SequenceNode:
+                self.refused.node = parent.value[index]
+            else:
+                self.refused.node = parent.value[position][0 if index is None else 1]
         return self.refused
 
 

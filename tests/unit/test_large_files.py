@@ -293,3 +293,27 @@ def test_an_alias_token_across_the_scans_chunks_is_found(tmp_path: Path) -> None
     file = write(tmp_path, padding + "a: *x\n")
     assert file.read_bytes()[: 1 << 20].endswith(b"*")  # the star ends the first chunk
     assert _may_alias(file)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "offers: " + deep(200) + "\n",
+        "x: " + "{k: " * 60 + "1" + "}" * 60 + "\n",  # mapping values
+        "x: {" + deep(60) + ": 1}\n",  # a mapping key
+        "x: " + "[" * 51 + "leaf" + "]" * 51 + "\n",  # a scalar just too deep
+        "x: " + "[" * 50 + "leaf, []" + "]" * 50 + "\n",  # an empty list just too deep
+        "offers:\n" + entries(400) + f"  Z: {{p: [1, {deep(60)}]}}\n",
+    ],
+)
+def test_a_file_without_aliases_is_refused_where_the_walk_refuses_it(
+    tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import catalogsync.catalog.yaml_files as yaml_files
+
+    file = write(tmp_path, text)
+    counted = compose(file, Recorder()), compose(file)
+    monkeypatch.setattr(yaml_files, "_may_alias", lambda file: True)
+    walked = compose(file, Recorder()), compose(file)
+    assert isinstance(counted[0], Problem) and "nested deeper than 50" in counted[0].message
+    assert counted == walked

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -25,7 +26,8 @@ def test_weighted_units_wait_until_enough_have_expired() -> None:
     assert window.wait_for(6.0, 1000) == pytest.approx(60.0 * (1 + PAD) - 6.0)
 
 
-def test_acquire_waits_on_the_tightest_limit_and_after_a_block() -> None:
+def fake_time() -> tuple[list[float], list[float], Callable[[float], Awaitable[None]]]:
+    """A clock at 0 (`now[0]`), and a sleep that moves it on and notes how long it slept."""
     now = [0.0]
     slept: list[float] = []
 
@@ -33,6 +35,11 @@ def test_acquire_waits_on_the_tightest_limit_and_after_a_block() -> None:
         slept.append(seconds)
         now[0] += seconds
 
+    return now, slept, sleep
+
+
+def test_acquire_waits_on_the_tightest_limit_and_after_a_block() -> None:
+    now, slept, sleep = fake_time()
     pacer = Pacer(allegro_windows(count_scale=0.001), 60.0, clock=lambda: now[0], sleep=sleep)
 
     async def run() -> None:
@@ -63,13 +70,7 @@ def test_a_new_run_counts_what_the_last_run_sent() -> None:
 
 def test_bulk_modifications_count_their_modifications_a_minute() -> None:
     """9000 offer changes a minute in bulk commands: 360 commands of 25, then a wait."""
-    now = [0.0]
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
-
+    now, slept, sleep = fake_time()
     pacer = Pacer(allegro_windows(), 60.0, clock=lambda: now[0], sleep=sleep)
 
     async def run() -> None:
@@ -83,13 +84,7 @@ def test_bulk_modifications_count_their_modifications_a_minute() -> None:
 def test_a_slot_counts_from_the_answer_not_the_send() -> None:
     """Allegro counts a request when it arrives, before it answers: a slow answer keeps the
     slot until a window after it, so a long network delay never frees a slot too early."""
-    now = [0.0]
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
-
+    now, slept, sleep = fake_time()
     pacer = Pacer(allegro_windows(count_scale=0.001), 60.0, clock=lambda: now[0], sleep=sleep)
 
     async def run() -> None:
@@ -101,6 +96,7 @@ def test_a_slot_counts_from_the_answer_not_the_send() -> None:
 
     asyncio.run(run())
     assert now[0] == pytest.approx(3.0 + 60.0 * (1 + PAD))  # a window after the first answer
+    assert slept == [pytest.approx(3.0 + 60.0 * (1 + PAD) - 6.0)]
     assert 60.0 * PAD <= 0.5  # what is left of the pad: the clocks, not the network
 
 
