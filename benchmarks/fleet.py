@@ -232,6 +232,7 @@ def main() -> None:
                         help="the scales there: LIMITS at least 0.12, or a command of 1000 "
                         "offers is over the scaled 9000 offer changes a minute")
     parser.add_argument("--only-catalogs", action="store_true")
+    parser.add_argument("--skip-catalogs", action="store_true", help="run 1-3 only")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     redis_binary = shutil.which("redis-server")
@@ -261,19 +262,20 @@ def main() -> None:
             tokens: dict[str, str] = {}
             report: dict[str, Any] = {"settings": vars(args) | {"json": None}}
             server, store = redis_server()
-            settings = {"sellers": args.sellers, "offers": args.offers, "r1": args.r1,
-                        "processes": args.processes, "time_scale": args.catalog_scales[0],
-                        "limits_scale": args.catalog_scales[1]}
-            fleet = fleet_catalogs.run(base, _env(), settings, work / "fleet", store)
-            report["catalogs"] = fleet
-            print(json.dumps(fleet), file=sys.stderr, flush=True)
-            server, store = redis_server()
-            halves = {step: fleet[step]["requests"] for step in ("first_apply", "price_change")}
-            report["catalogs_store_stopped_halfway"] = fleet_catalogs.run(
-                base, _env(), settings, work / "fleet", store, server.terminate, halves)
-            if args.only_catalogs:
-                print(json.dumps(report, indent=2))
-                return
+            if not args.skip_catalogs:
+                settings = {"sellers": args.sellers, "offers": args.offers, "r1": args.r1,
+                            "processes": args.processes, "time_scale": args.catalog_scales[0],
+                            "limits_scale": args.catalog_scales[1]}
+                fleet = fleet_catalogs.run(base, _env(), settings, work / "fleet", store)
+                report["catalogs"] = fleet
+                print(json.dumps(fleet), file=sys.stderr, flush=True)
+                server, store = redis_server()
+                halves = {step: fleet[step]["requests"] for step in ("first_apply", "price_change")}
+                report["catalogs_store_stopped_halfway"] = fleet_catalogs.run(
+                    base, _env(), settings, work / "fleet", store, server.terminate, halves)
+                if args.only_catalogs:
+                    print(json.dumps(report, indent=2))
+                    return
             server, store = redis_server()
             report["shared"] = shared_budget_run(base, tokens, args, store, None)
             report["store_stopped_halfway"] = shared_budget_run(base, tokens, args, store, server)
