@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model
 
 #: 2: quantity commands carry their change type (GAIN or FIXED); plans carry stock marks
 #: 3: bulk modification commands (offer-bulk-modification-commands)
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 class _Frozen(BaseModel):
