@@ -10,7 +10,8 @@ ContactRequest); Allegro shows it on classified ads (ADVERTISEMENT).
 Which categories take a size table is not readable through the API: Allegro's staff publish it
 as a file ([I#9066]) and Allegro refuses a size table elsewhere with "Size table is not allowed
 in selected category." ([I#4493]). `SIZE_TABLE_CATEGORIES` is the one list the planner and the
-emulator read (the emulator's clothing category; extend it with the categories you sell in).
+emulator read (the emulator's clothing category): the emulator refuses a size table elsewhere,
+as Allegro does; the plan only warns, since a real account sells in categories not listed here.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ offers' `size_table` and `contact` names, checked before anything is sent.
 
 A size table's template is fixed once it is made (`SizeTablePutRequest` has none): a catalog
 that names another template for an existing table is an error, not a silent no-op. A size
-table is allowed only in the categories of `SIZE_TABLE_CATEGORIES` (catalog/size_tables.py).
+table outside the categories of `SIZE_TABLE_CATEGORIES` (catalog/size_tables.py) is warned about.
 """
 
 from __future__ import annotations
@@ -85,11 +85,11 @@ def desired_references(desired: Desired, offer: Offer, catalog: Catalog, live: L
             current.fields.get("category") if current else None) or (
             desired.product.category if desired.product else None)
         if category is not None and category not in SIZE_TABLE_CATEGORIES:
-            desired.error(
-                f"size table '{desired.fields['size_table']}' is not allowed in category "
-                f"{category}: Allegro takes size tables only in clothing and shoe categories "
-                "and refuses it with 'Size table is not allowed in selected category.' (the "
-                "categories catalogsync knows: SIZE_TABLE_CATEGORIES in catalog/size_tables.py)")
+            desired.warn(  # Allegro publishes no list through its API: a warning, not a stop
+                f"size table '{desired.fields['size_table']}' in category {category}: Allegro "
+                "takes size tables only in clothing and shoe categories and refuses one "
+                "elsewhere ('Size table is not allowed in selected category.'); category "
+                f"{category} is not among those catalogsync knows to take one")
 
 
 def named_entries(catalog: Catalog, offers: Iterable[Offer]) -> dict[str, dict[str, Any]]:

@@ -130,12 +130,14 @@ def test_an_unknown_or_changed_template_is_an_error_not_a_request() -> None:
     assert fixed.changes == () and "a table's template cannot change" in str(fixed.errors)
 
 
-def test_a_size_table_in_a_category_that_takes_none_is_an_error_naming_the_offer() -> None:
+def test_a_size_table_in_a_category_not_known_to_take_one_is_a_warning_naming_the_offer(
+) -> None:
     wanted = with_entries({"MUG-1": mug(size_table="T")}, size_tables={"T": TABLE})
     result = plan(wanted, state(), NOW)
-    (error,) = result.errors
-    assert error.subject == "offer MUG-1"
-    assert "size table 'T' is not allowed in category 67476" in error.message
+    assert result.errors == ()
+    (warning,) = [w for w in result.warnings if "size table" in w.message]
+    assert warning.subject == "offer MUG-1"
+    assert "size table 'T' in category 67476" in warning.message
 
 
 def test_a_size_table_change_of_existing_offers_is_one_modification_command() -> None:
