@@ -88,9 +88,6 @@ def worker(argv: list[str]) -> None:
         return scaled_windows(float(time_scale), float(limits_scale), int(r1))
 
     pacing.allegro_windows = scaled
-    # an R1 block lasts Allegro's minute scaled, as the emulator's does (no Retry-After)
-    defaults = pacing.Pacer.__init__.__defaults__ or ()
-    pacing.Pacer.__init__.__defaults__ = (defaults[0], 60.0 * float(time_scale), *defaults[2:])
     cli.main(["apply", *directories, "--auto-approve", "--allow-mass-change", "--jobs", jobs])
 
 
