@@ -1,5 +1,5 @@
 """Many runners, one client id: the shared rate store (ratestore.py), the run lock across
-machines (storelock.py) and several catalogs per process (many/running.py), against a served
+machines (state/storelock.py) and several catalogs per process (many/running.py), against a served
 emulator and a real redis-server.
 
     python benchmarks/fleet.py [--processes 3] [--sellers 20] [--offers 2000] [--r1 3000]

@@ -82,7 +82,7 @@ def worker(argv: list[str]) -> None:
     this process, its pacers scaled like the emulator (what the CLI cannot be told)."""
     time_scale, limits_scale, r1, jobs, *directories = argv
     from catalogsync.allegro import pacing
-    from catalogsync.cli import cli
+    from catalogsync.cli.main import cli
 
     def scaled(*_: float) -> list[Window]:
         return scaled_windows(float(time_scale), float(limits_scale), int(r1))

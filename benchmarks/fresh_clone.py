@@ -29,15 +29,15 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from catalogsync import runs
 from catalogsync.allegro import client as client_module
 from catalogsync.allegro.pacing import Pacer, allegro_windows
 from catalogsync.catalog.loader import load_catalog
-from catalogsync.cli import CliContext, cli
+from catalogsync.cli.main import CliContext, cli
 from catalogsync.config import WORK_DIR
 from catalogsync.emulator.backend import Backend
-from catalogsync.lockfile import LOCK_FILE
 from catalogsync.plan.options import Options
+from catalogsync.runs import plan_apply as runs
+from catalogsync.state.lockfile import LOCK_FILE
 from catalogsync.synthetic import write_catalog
 
 READS = "GET /sale/product-offers/{offerId}"

@@ -65,7 +65,7 @@ from catalogsync.live.reader import read_live
 from catalogsync.plan.options import Options
 from catalogsync.plan.planner import plan
 from catalogsync.progress import Progress
-from catalogsync.state import load_index
+from catalogsync.state.index import load_index
 from catalogsync.synthetic import write_catalog
 
 PROCESSING_DELAY = 0.05  # the emulator's seconds until a command's tasks settle

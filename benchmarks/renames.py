@@ -26,9 +26,9 @@ from click.testing import CliRunner, Result
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from catalogsync.cli import cli
-from catalogsync.cli_options import CliContext
+from catalogsync.cli.main import cli
 from catalogsync.emulator.backend import Backend
+from catalogsync.runs.options import CliContext
 from catalogsync.synthetic import write_catalog
 
 SELLER = "1000001"  # the emulator's demo seller

@@ -88,7 +88,7 @@ SCALED_CLI = (
     "from catalogsync.allegro import client, pacing\n"
     "scale = float(sys.argv.pop(1))\n"
     "client.Pacer = lambda: pacing.Pacer(pacing.allegro_windows(scale), 60 * scale)\n"
-    "from catalogsync.cli import cli\n"
+    "from catalogsync.cli.main import cli\n"
     "cli(prog_name='catalogsync')\n"
 )
 

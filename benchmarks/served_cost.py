@@ -60,7 +60,7 @@ TARGETS = {"noop_plan_cpu": 2.0, "pr_plan_cpu": 3.0, "apply_vs_perfect": 1.5, "p
 #: the CLI with its pacer scaled like the emulator's windows (the setup only)
 SCALED_CLI = (
     "import sys; from benchmarks.fresh_clone import scale_pacing; scale_pacing({scale}); "
-    "from catalogsync.cli import cli; cli(sys.argv[1:], prog_name='catalogsync')"
+    "from catalogsync.cli.main import cli; cli(sys.argv[1:], prog_name='catalogsync')"
 )
 
 

@@ -67,7 +67,7 @@ class Meter:
 
 
 def _paths(directory: Path) -> tuple[Path, Path, Any]:
-    from catalogsync.lockfile import LockFile
+    from catalogsync.state.lockfile import LockFile
 
     return (directory / "state-local.json", directory / "live-local.json",
             LockFile(directory / "catalogsync.lock", "local"))
@@ -102,7 +102,7 @@ def make(directory: Path, offers: int) -> None:
     from datetime import UTC, datetime
 
     from catalogsync.live.cache import CachedOffer, LiveCache, save_cache
-    from catalogsync.state import StockMark, load_index, save_index
+    from catalogsync.state.index import StockMark, load_index, save_index
 
     state, cache_path, lock = _paths(directory)
     index = load_index(state, lock)
@@ -125,7 +125,7 @@ def make(directory: Path, offers: int) -> None:
 
 def load(directory: Path) -> dict[str, Any]:
     from catalogsync.live.cache import load_cache
-    from catalogsync.state import load_index
+    from catalogsync.state.index import load_index
 
     state, cache_path, lock = _paths(directory)
     meter = Meter()
@@ -141,9 +141,9 @@ def apply_200(directory: Path) -> dict[str, Any]:
     from dataclasses import replace
     from datetime import UTC, datetime
 
-    from catalogsync import state as module
     from catalogsync.live.cache import CachedOffer, load_cache, save_cache
-    from catalogsync.state import (
+    from catalogsync.state import index as module
+    from catalogsync.state.index import (
         PendingCommand,
         StockLedger,
         StockMark,
@@ -190,7 +190,7 @@ def apply_200(directory: Path) -> dict[str, Any]:
 def settle(directory: Path, pending: int = 20) -> dict[str, Any]:
     """`settle_pending` after a run that left `pending` commands: their records go."""
     from catalogsync.apply.polling import settle_pending
-    from catalogsync.state import PendingCommand, load_index, record_command
+    from catalogsync.state.index import PendingCommand, load_index, record_command
 
     path, _, lock = _paths(directory)
     index = load_index(path, lock)
@@ -249,7 +249,7 @@ def cli(directory: Path, *args: str) -> dict[str, Any]:
     """One catalogsync command in this process (a child), measured."""
     from click.testing import CliRunner
 
-    from catalogsync.cli import cli as command
+    from catalogsync.cli.main import cli as command
 
     meter = Meter()
     result = CliRunner().invoke(command, [*args, str(directory)])

@@ -1,3 +1,3 @@
-from catalogsync.cli import cli
+from catalogsync.cli.main import cli
 
 cli(prog_name="catalogsync")

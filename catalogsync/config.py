@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalogsync.catalog.models import Environment
-from catalogsync.lockfile import LOCK_FILE, LockFile
+from catalogsync.state.lockfile import LOCK_FILE, LockFile
 
 #: Files catalogsync writes into a catalog directory (git-ignored by `.catalogsync/.gitignore`).
 WORK_DIR = ".catalogsync"

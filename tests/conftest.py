@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from catalogsync.cli import CliContext, cli
+from catalogsync.cli.main import CliContext, cli
 from catalogsync.emulator import conformance
 from catalogsync.emulator.backend import Backend
 from catalogsync.emulator.recording import Recorder
@@ -40,7 +40,7 @@ def run(backend: Backend) -> Callable[..., Result]:
 
 def pytest_configure(config: pytest.Config) -> None:
     # The suite runs in CI (CI=true), where plan and apply refuse `environment: local` unless
-    # asked (local_in_ci.py); its tests drive the emulator on purpose, so CI is not set for
+    # asked (runs/local_in_ci.py); its tests drive the emulator on purpose, so CI is not set for
     # them (and for the processes they start); tests of the refusal set it themselves.
     os.environ.pop("CI", None)
     config.addinivalue_line("markers", "run_last: run after every other collected test")
@@ -63,7 +63,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture(autouse=True)
 def _private_state_home(tmp_path_factory: pytest.TempPathFactory,
                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run locks (runlock.py) go to a private XDG_STATE_HOME, never the user's."""
+    """Run locks (state/runlock.py) go to a private XDG_STATE_HOME, never the user's."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state-home")))
     monkeypatch.delenv("CATALOGSYNC_RATE_STORE", raising=False)  # the default: no store
     monkeypatch.delenv("CATALOGSYNC_RUNNERS", raising=False)

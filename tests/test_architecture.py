@@ -20,16 +20,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "catalogsync"
 LAYERS: dict[str, int] = {
     "appendlog": 0, "errors": 0, "exitcodes": 0, "gcpause": 0, "progress": 0,
     "safe_text": 0, "synthetic": 0, "wording": 0, "signals": 0, "install_source": 0,
-    "recordstore": 0, "staterecords": 0,
-    "catalog": 1, "lockfile": 1, "log": 1, "runlock": 1,
-    "config": 2, "images": 2, "state": 2, "storelock": 2, "emulator": 2,
+    "catalog": 1, "state": 1, "log": 1,
+    "config": 2, "images": 2, "emulator": 2,
     "allegro": 3, "feeds": 3,
     "live": 4,
     "plan": 5,
-    "render": 6, "apply": 6, "targets": 6,
-    "cli_options": 6, "cli_state": 6, "local_in_ci": 6, "feed_runs": 6,
-    "auth_cli": 7, "emulator_cli": 7, "explain_cli": 7, "forget_cli": 7, "init_cli": 7,
-    "runs": 7, "adopt": 7,
+    "render": 6, "apply": 6, "targets": 6, "runs": 7, "adopt": 8,
     "many": 8, "cli": 9, "__main__": 10, "__init__": 10,
 }
 HTTP_LIBRARIES = {"httpx", "starlette", "uvicorn"}

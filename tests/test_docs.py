@@ -13,7 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 from catalogsync.catalog.models import Safety
-from catalogsync.cli import cli
+from catalogsync.cli.main import cli
 from tests.cli.workflows import github_step
 
 ROOT = Path(__file__).resolve().parents[1]

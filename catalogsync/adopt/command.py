@@ -46,14 +46,14 @@ from catalogsync.allegro.connect import connect
 from catalogsync.catalog.discovery import catalog_files
 from catalogsync.catalog.loader import SETTINGS_FILE, load_catalog
 from catalogsync.catalog.models import OFFER_FIELDS, Catalog, Environment
-from catalogsync.cli_state import check_account
 from catalogsync.config import WORK_DIR, lock_file, pacing_path, state_index_path
 from catalogsync.live.sales import Window, around, read_sales
 from catalogsync.live.state import LivePriceRule
-from catalogsync.runlock import Holder, lock_path
+from catalogsync.runs.guards import check_account
 from catalogsync.safe_text import visible
-from catalogsync.state import load_index, load_pacing, save_index, save_pacing
-from catalogsync.storelock import account_lock_everywhere
+from catalogsync.state.index import load_index, load_pacing, save_index, save_pacing
+from catalogsync.state.runlock import Holder, lock_path
+from catalogsync.state.storelock import account_lock_everywhere
 
 _STATUSES = {"active": "ACTIVE", "activating": "ACTIVATING", "inactive": "INACTIVE",
              "ended": "ENDED"}

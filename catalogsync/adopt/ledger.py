@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from catalogsync.adopt.entries import Entry
 from catalogsync.live.sales import Window
-from catalogsync.state import StateIndex, StockLedger, StockMark
+from catalogsync.state.index import StateIndex, StockLedger, StockMark
 
 
 def imported_ledger(index: StateIndex, window: Window | str, found: list[Entry]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from catalogsync.adopt.account import Account, Selection
 from catalogsync.live.fetch import external_id, status_of
-from catalogsync.state import StateIndex
+from catalogsync.state.index import StateIndex
 
 
 def managed_ids(

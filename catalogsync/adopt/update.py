@@ -29,13 +29,13 @@ from catalogsync.allegro.connect import connect
 from catalogsync.catalog.discovery import catalog_files
 from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Catalog
-from catalogsync.cli_state import load_state
 from catalogsync.errors import ConfigError
 from catalogsync.live.local_files import with_local_files
 from catalogsync.live.moves import moved_index
 from catalogsync.live.reader import read_live
 from catalogsync.plan.drift import all_drift, describe
 from catalogsync.plan.model import Drift
+from catalogsync.runs.guards import load_state
 
 #: canonical location keys -> the catalog's
 _LOCATION = {"countryCode": "country_code", "province": "province", "city": "city",

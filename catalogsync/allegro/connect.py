@@ -24,7 +24,7 @@ from catalogsync.allegro.session import BearerAuth
 from catalogsync.allegro.targets import CLIENT_ID_ENV, target_for
 from catalogsync.allegro.tokens import inspect_token
 from catalogsync.catalog.models import Environment
-from catalogsync.storelock import store_url
+from catalogsync.state.storelock import store_url
 
 log = logging.getLogger("catalogsync.auth")
 

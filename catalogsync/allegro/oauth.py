@@ -1,7 +1,7 @@
 """Allegro's OAuth endpoints: the device code, the authorization-code exchange, and the
 refresh that rotates single-use refresh tokens.
 
-Nothing here prints: `auth_cli.py` and `connect.py` decide what the user sees.
+Nothing here prints: `cli/auth.py` and `connect.py` decide what the user sees.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from redis.exceptions import RedisError
 
 from catalogsync.allegro.pacing import SEND_PAD, Pacer, Window
 from catalogsync.errors import ConfigError
-from catalogsync.storelock import check_url, shown, store_url
+from catalogsync.state.storelock import check_url, shown, store_url
 
 RUNNERS_ENV = "CATALOGSYNC_RUNNERS"
 #: Without a store, how many runners may share the client id: each takes this share.

@@ -20,7 +20,7 @@ from catalogsync.live.committed import feed_line
 from catalogsync.live.gpsr import named, names_by_id
 from catalogsync.live.state import LiveOffer, LiveState
 from catalogsync.plan.drift import applied_digests
-from catalogsync.state import StateIndex, save_index
+from catalogsync.state.index import StateIndex, save_index
 
 
 def fields_after(live: LiveState, index: StateIndex, applier: Applier | None) -> dict[str, Fields]:

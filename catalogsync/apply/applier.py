@@ -37,7 +37,7 @@ from catalogsync.live.cache import LiveCache, load_cache
 from catalogsync.plan.checks import approved_values
 from catalogsync.plan.model import Action, Change, Command, CommandKind, Plan, Resource
 from catalogsync.progress import Phase, Progress
-from catalogsync.state import (
+from catalogsync.state.index import (
     PendingCommand,
     StateIndex,
     forget_command,

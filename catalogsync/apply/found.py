@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from catalogsync.live.state import LiveState
-from catalogsync.state import StateIndex, record_id
+from catalogsync.state.index import StateIndex, record_id
 
 
 def record_found(index_path: Path, index: StateIndex, live: LiveState) -> list[str]:

@@ -12,7 +12,7 @@ from catalogsync.catalog.models import Catalog
 from catalogsync.catalog.moves import old_name
 from catalogsync.live.state import LiveState
 from catalogsync.plan.model import Plan, Resource
-from catalogsync.state import StateIndex, forget_id, record_id, record_stock_mark
+from catalogsync.state.index import StateIndex, forget_id, record_id, record_stock_mark
 
 TABLE = Resource.SHIPPING_RATES.value
 

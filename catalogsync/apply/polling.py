@@ -13,7 +13,7 @@ from weakref import WeakKeyDictionary
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
 from catalogsync.errors import ApplyError
-from catalogsync.state import StateIndex, forget_command
+from catalogsync.state.index import StateIndex, forget_command
 
 #: How long apply waits for one command or operation before giving up on it.
 DEADLINE_SECONDS = 600.0

@@ -17,7 +17,7 @@ from catalogsync.apply.variant_sets import reason
 from catalogsync.catalog.limits import OFFERS_PER_COMMAND
 from catalogsync.errors import CatalogsyncError
 from catalogsync.plan.model import Action, Change, Plan, Resource
-from catalogsync.state import StateIndex
+from catalogsync.state.index import StateIndex
 
 KIND = COMMANDS.removeprefix("/sale/")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from catalogsync.plan.model import Change, CommandKind, Plan
-from catalogsync.state import (
+from catalogsync.state.index import (
     OrderPosition,
     StateIndex,
     StockLedger,

@@ -14,7 +14,7 @@ from catalogsync.apply.variant_sets import reason
 from catalogsync.errors import CatalogsyncError
 from catalogsync.plan.model import Change, Plan, Resource
 from catalogsync.plan.translations import OFFER_ID
-from catalogsync.state import StateIndex
+from catalogsync.state.index import StateIndex
 
 #: translation requests in flight at once (as the applier's per-offer requests)
 CONCURRENCY = 7

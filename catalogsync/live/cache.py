@@ -10,7 +10,7 @@ names no change to it beyond what we expect and its cheap fields in the offer li
 match. A file of another format, or one that cannot be read, is dropped: the next plan
 reads everything again.
 
-The cache is a store of records (recordstore.py, `live-ENV.sqlite3`): a row per offer
+The cache is a store of records (state/recordstore.py, `live-ENV.sqlite3`): a row per offer
 `[status, digest, expect, fields, unsure, vouched]` and a few of what the read saw (`meta`,
 with the format `FORMAT`). A save writes the rows that changed since the cache was loaded,
 in one transaction, so a crash leaves the old cache or the new one. Two runs may save at
@@ -29,9 +29,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from catalogsync import recordstore
 from catalogsync.gcpause import gc_paused
-from catalogsync.recordstore import StoreUnreadable
+from catalogsync.state import recordstore
+from catalogsync.state.recordstore import StoreUnreadable
 
 #: The feed keeps 24 hours; past this age the cursor may have fallen out of it.
 MAX_AGE = timedelta(hours=23)

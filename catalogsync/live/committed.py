@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from catalogsync.live.cache import CachedOffer, LiveCache
 from catalogsync.live.reuse import LISTED
-from catalogsync.state import StateIndex
+from catalogsync.state.index import StateIndex
 
 #: A cursor kept by applies that change nothing is renewed past this age: the feed keeps 24
 #: hours, and a plan reads every event since the cursor.

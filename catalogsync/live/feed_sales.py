@@ -16,7 +16,7 @@ from catalogsync.allegro.client import AllegroClient
 from catalogsync.feeds.load import FeedValues
 from catalogsync.live.sales import read_sales
 from catalogsync.live.state import FeedStock, LiveState
-from catalogsync.state import OrderPosition
+from catalogsync.state.index import OrderPosition
 
 
 async def with_feed_stock(client: AllegroClient, live: LiveState, values: FeedValues,

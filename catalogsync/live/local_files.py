@@ -11,7 +11,7 @@ from catalogsync.catalog.limits import SAFETY_FILE_MEDIA_TYPES
 from catalogsync.catalog.models import Catalog
 from catalogsync.images import catalog_images, catalog_safety_files, local_images, outside_images
 from catalogsync.live.state import LiveState
-from catalogsync.state import StateIndex
+from catalogsync.state.index import StateIndex
 
 
 def with_local_files(

@@ -13,7 +13,7 @@ from typing import Any
 
 from catalogsync.catalog.models import Catalog
 from catalogsync.catalog.moves import old_name
-from catalogsync.state import StateIndex
+from catalogsync.state.index import StateIndex
 
 
 def moved_index(catalog: Catalog, index: StateIndex) -> StateIndex:

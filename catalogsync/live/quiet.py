@@ -24,7 +24,7 @@ from catalogsync.live.offer_list import Row
 from catalogsync.live.reuse import pending
 from catalogsync.live.schedule import ReadSchedule, rotating_slice
 from catalogsync.live.state import LiveOffer
-from catalogsync.state import StateIndex
+from catalogsync.state.index import StateIndex
 
 #: At most this many offers are read in detail in place of the list, beyond the rotating
 #: slice: a detail read costs about as much as a page of the list.

@@ -40,7 +40,7 @@ from catalogsync.live.sales import around, attribute, read_sales
 from catalogsync.live.schedule import ReadSchedule
 from catalogsync.live.state import DeliveryMethod, LiveOffer, LiveState, LiveTable, ProductCandidate
 from catalogsync.live.variants import read_variant_sets
-from catalogsync.state import StateIndex
+from catalogsync.state.index import StateIndex
 
 
 async def read_live(

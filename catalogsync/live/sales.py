@@ -27,7 +27,7 @@ from typing import Any
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
 from catalogsync.live.state import LiveOffer
-from catalogsync.state import OrderPosition, StockMark
+from catalogsync.state.index import OrderPosition, StockMark
 
 PAGE = 1000
 

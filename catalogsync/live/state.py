@@ -13,7 +13,7 @@ from typing import Any
 
 from catalogsync.allegro.wire import CategoryParameter, Fields
 from catalogsync.images import LocalImage
-from catalogsync.state import OrderPosition, StockMark
+from catalogsync.state.index import OrderPosition, StockMark
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ class LiveState:
     other_listings: dict[str, tuple[OtherListing, ...]] = field(default_factory=dict)
     #: False when no state (catalogsync.lock, .catalogsync/) knows any id for this catalog
     has_state: bool = True
-    #: catalog offers an import into a catalog without state did not find (state.py)
+    #: catalog offers an import into a catalog without state did not find (state/index.py)
     unconfirmed: frozenset[str] = frozenset()
     #: offers the account's offer list shows (hidden ones are not in it, R22)
     listed_offers: int = 0

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import click
 
-from catalogsync.cli_options import CliContext, colour
 from catalogsync.many.report import show
 from catalogsync.many.running import Prepare, run_applies, run_plans, worst
 from catalogsync.plan.options import Options
+from catalogsync.runs.options import CliContext, colour
 
 
 def plan_many(ctx: click.Context, catalogs: list[Path], out: Path | None, fmt: str,

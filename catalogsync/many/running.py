@@ -1,8 +1,9 @@
 """`plan DIR…` and `apply DIR…` (or `--all`): several catalogs, one per seller account, in one
 process, at once.
 
-Each catalog runs as a single `plan DIR` / `apply DIR --auto-approve` does (runs.py): its own
-login (the seller its catalogsync.lock names: allegro/credentials.py), its own state and lock.
+Each catalog runs as a single `plan DIR` / `apply DIR --auto-approve` does
+(runs/plan_apply.py): its own login (the seller its catalogsync.lock names:
+allegro/credentials.py), its own state and lock.
 They run as tasks of one event loop, at most `--jobs` at a time, sharing one rate budget per
 client id and one per seller (allegro/process_budget.py). One catalog's failure (an invalid
 catalog, no login, Allegro's errors) is kept in its outcome and the others go on; the combined
@@ -28,10 +29,10 @@ from catalogsync.plan.options import Options
 if TYPE_CHECKING:
     from catalogsync.apply.report import ApplyReport
     from catalogsync.catalog.models import Catalog
-    from catalogsync.cli_options import CliContext
     from catalogsync.plan.model import Plan
+    from catalogsync.runs.options import CliContext
 
-#: The catalog's settings and options, checked (cli.py: load, `local` under CI, --target).
+#: The catalog's settings and options, checked (cli/main.py: load, `local` under CI, --target).
 Prepare = Callable[[Path, Options], "tuple[Catalog, Options]"]
 
 
@@ -54,7 +55,7 @@ class Outcome:
 def run_plans(obj: CliContext, directories: list[Path], options: Options, prepare: Prepare,
               detailed: bool, jobs: int) -> list[Outcome]:
     async def one(directory: Path) -> Outcome:
-        from catalogsync import runs
+        from catalogsync.runs import plan_apply as runs
 
         outcome, catalog, chosen_options = await _started(prepare, directory, options)
         outcome.plan = made = await runs.plan(obj, directory, catalog, chosen_options)
@@ -70,7 +71,7 @@ def run_plans(obj: CliContext, directories: list[Path], options: Options, prepar
 def run_applies(obj: CliContext, directories: list[Path], options: Options, prepare: Prepare,
                 lock_timeout: float, jobs: int) -> list[Outcome]:
     async def one(directory: Path) -> Outcome:
-        from catalogsync import runs
+        from catalogsync.runs import plan_apply as runs
 
         outcome, catalog, chosen_options = await _started(prepare, directory, options)
         done = await runs.apply(obj, directory, catalog, None, True, chosen_options,
@@ -118,8 +119,8 @@ def _run_all(directories: list[Path], one: Callable[[Path], Coroutine[Any, Any, 
 async def _kept_apart(directory: Path, one: Callable[[Path], Coroutine[Any, Any, Outcome]],
                       detailed: bool) -> Outcome:
     """One catalog's run, its output captured and its failure kept, not raised."""
-    from catalogsync import runs
     from catalogsync.config import lock_file
+    from catalogsync.runs import plan_apply as runs
 
     with capture() as captured:
         try:

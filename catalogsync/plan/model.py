@@ -161,14 +161,14 @@ def _publication_action(fields: dict[str, Any]) -> str:
 
 
 class Mark(_Frozen):
-    """An offer's stock as the ledger remembers it (see `catalogsync.state.StockMark`)."""
+    """An offer's stock as the ledger remembers it (see `catalogsync.state.index.StockMark`)."""
 
     declared: int
     expected: int
 
 
 class Position(_Frozen):
-    """How far the order events were read (see `catalogsync.state.OrderPosition`)."""
+    """How far the order events were read (see `catalogsync.state.index.OrderPosition`)."""
 
     event: str | None = None
     bought_until: str | None = None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from catalogsync.lockfile import LockFile
+from catalogsync.state.lockfile import LockFile
 from tests.cli.workflows import GITLAB, ROOT, Sandbox, github_step, gitlab_lines, step_env
 from tests.e2e.conftest import EXAMPLE
 
@@ -59,7 +59,7 @@ def runner(origin: Path, name: str) -> Path:
 
 
 def applied(work: Path, *entries: tuple[str, str]) -> None:
-    """What an apply leaves: the lock with the ids it learnt (lockfile.py writes it)."""
+    """What an apply leaves: the lock with the ids it learnt (state/lockfile.py writes it)."""
     lock = LockFile(work / "catalogsync.lock", "sandbox")
     lock.write([*lock.read(), *(("offer", key, value) for key, value in entries)])
 

@@ -11,7 +11,7 @@ import pytest
 import uvicorn
 from click.testing import CliRunner
 
-from catalogsync.cli import cli
+from catalogsync.cli.main import cli
 from catalogsync.emulator.seed import CLIENTS
 from tests.e2e.conftest import Run
 

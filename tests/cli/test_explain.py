@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from catalogsync import exitcodes
-from catalogsync.explain_cli import rules_page, sections
+from catalogsync.cli.explain import rules_page, sections
 from catalogsync.plan.model import Diagnostic, Severity
 from tests.e2e.conftest import Run
 

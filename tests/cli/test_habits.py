@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from catalogsync import cli_options, exitcodes
+from catalogsync import exitcodes
 from catalogsync.progress import TerminalProgress
+from catalogsync.runs import options as cli_options
 from tests.e2e.conftest import Run
 
 README = Path(__file__).resolve().parents[2] / "README.md"

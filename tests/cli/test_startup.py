@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from catalogsync.cli import LAZY_COMMANDS, cli
+from catalogsync.cli.main import LAZY_COMMANDS, cli
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "catalog"
 HEAVY = ("httpx", "deepdiff", "jwt", "asyncio", "openapi_schema_validator", "starlette", "rich",
-         "catalogsync.allegro", "catalogsync.live", "catalogsync.runs", "catalogsync.render")
+         "catalogsync.allegro", "catalogsync.live", "catalogsync.runs.plan_apply",
+         "catalogsync.render")
 #: What only commands that read a catalog need.
 CATALOG = ("pydantic", "yaml", "catalogsync.catalog.models", "catalogsync.catalog.loader")
 
@@ -31,7 +32,7 @@ def _imported(args: list[str], modules: tuple[str, ...]) -> str:
     """Which of `modules` a fresh `catalogsync ARGS` process has imported when it ends."""
     probe = (
         "import sys\n"
-        "from catalogsync.cli import cli\n"
+        "from catalogsync.cli.main import cli\n"
         f"try:\n    cli.main({args!r}, standalone_mode=False)\n"
         "finally:\n"
         f"    print(sorted(m for m in {modules!r} if m in sys.modules))\n"

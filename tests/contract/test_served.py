@@ -22,7 +22,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from catalogsync.cli import CliContext, cli
+from catalogsync.cli.main import CliContext, cli
 from catalogsync.emulator import conformance, deviations
 from tests.e2e.served import served_emulator
 from tests.e2e.test_after_sales import with_conditions

@@ -12,8 +12,8 @@ from click.testing import Result
 
 from catalogsync.catalog.models import Environment
 from catalogsync.config import state_index_path
-from catalogsync.recordstore import remove
-from catalogsync.state import StateIndex, load_index, store_path
+from catalogsync.state.index import StateIndex, load_index, store_path
+from catalogsync.state.recordstore import remove
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "catalog"
 

@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from catalogsync.runlock import account_lock
+from catalogsync.state.runlock import account_lock
 from tests.e2e.conftest import Run
 from tests.e2e.processes import Served, catalog_repository, seller, served
 

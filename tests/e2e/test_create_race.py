@@ -21,7 +21,7 @@ from catalogsync.emulator.backend import Backend
 from catalogsync.live.reader import read_live
 from catalogsync.plan.planner import plan
 from catalogsync.progress import Progress
-from catalogsync.state import load_index
+from catalogsync.state.index import load_index
 from tests.e2e.conftest import Run
 
 

@@ -14,7 +14,7 @@ from catalogsync.catalog.models import Environment
 from catalogsync.config import live_cache_path
 from catalogsync.emulator.backend import Backend
 from catalogsync.live.cache import store_path
-from catalogsync.recordstore import remove
+from catalogsync.state.recordstore import remove
 from catalogsync.synthetic import write_catalog
 from tests.e2e.conftest import Run
 

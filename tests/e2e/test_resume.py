@@ -10,7 +10,7 @@ import pytest
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.emulator.backend import Backend
-from catalogsync.state import load_index
+from catalogsync.state.index import load_index
 from tests.e2e.conftest import Run
 
 SELLER = "1000001"

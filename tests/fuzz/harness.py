@@ -18,7 +18,7 @@ from types import FrameType
 from click.testing import CliRunner
 
 from catalogsync.catalog.loader import load_catalog
-from catalogsync.cli import CliContext, cli
+from catalogsync.cli.main import CliContext, cli
 from catalogsync.emulator.backend import Backend
 from catalogsync.errors import CatalogError
 from tests.fuzz.mutations import Case, cases, rewrite

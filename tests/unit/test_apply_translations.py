@@ -11,7 +11,7 @@ from catalogsync.allegro.errors import AllegroError, ErrorDetail
 from catalogsync.apply.report import ApplyReport, Outcome
 from catalogsync.apply.translations import apply_translations
 from catalogsync.plan.model import Action, Change, Plan, Request, Resource
-from catalogsync.state import StateIndex
+from catalogsync.state.index import StateIndex
 
 
 class Client:

@@ -11,11 +11,11 @@ from pathlib import Path
 from catalogsync.live.cache import CachedOffer, LiveCache
 from catalogsync.live.committed import committed_cache, feed_line
 from catalogsync.live.state import LiveOffer
-from catalogsync.lockfile import LockFile
 from catalogsync.plan.drift import desire, settled
 from catalogsync.plan.offers import Lookups
 from catalogsync.plan.vouched import fill_vouched
-from catalogsync.state import StateIndex, load_index
+from catalogsync.state.index import StateIndex, load_index
+from catalogsync.state.lockfile import LockFile
 from tests.unit.test_planner import NOW, catalog, live, mug
 
 READ_AT = NOW - timedelta(minutes=5)

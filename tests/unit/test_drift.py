@@ -7,7 +7,7 @@ from typing import Any
 from catalogsync.plan.drift import describe, digest, find_drift, settled
 from catalogsync.plan.model import Drift
 from catalogsync.plan.offers import Desired
-from catalogsync.staterecords import committed_digests
+from catalogsync.state.records import committed_digests
 
 
 def desired(**fields: Any) -> Desired:

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from catalogsync import recordstore
 from catalogsync.live.cache import (
     FORMAT,
     CachedOffer,
@@ -19,6 +18,7 @@ from catalogsync.live.cache import (
     save_cache,
     store_path,
 )
+from catalogsync.state import recordstore
 
 
 def a_cache(offers: int = 1) -> LiveCache:

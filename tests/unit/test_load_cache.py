@@ -213,7 +213,7 @@ def test_mutated_catalogs_load_the_same_with_and_without_the_cache() -> None:
 def test_validate_keeps_the_cache_and_says_the_same_warm(catalog: Path, parsed: list[str]) -> None:
     from click.testing import CliRunner
 
-    from catalogsync.cli import cli
+    from catalogsync.cli.main import cli
 
     cold = CliRunner().invoke(cli, ["validate", str(catalog)])
     parsed.clear()
@@ -227,7 +227,7 @@ def test_validate_keeps_the_cache_and_says_the_same_warm(catalog: Path, parsed: 
 def test_validate_of_a_folder_that_is_no_catalog_leaves_it_as_it_was(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from catalogsync.cli import cli
+    from catalogsync.cli.main import cli
 
     (tmp_path / "compose.yaml").write_text("services: {}\n")
     result = CliRunner().invoke(cli, ["validate", str(tmp_path)])

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from catalogsync.errors import ConfigError
-from catalogsync.lockfile import LockFile
-from catalogsync.runlock import LockHeld, account_lock, current_holder
-from catalogsync.state import StateIndex, forget_id, load_index, record_id, save_index
+from catalogsync.state.index import StateIndex, forget_id, load_index, record_id, save_index
+from catalogsync.state.lockfile import LockFile
+from catalogsync.state.runlock import LockHeld, account_lock, current_holder
 
 
 def test_apply_records_ids_in_the_lock_at_once_and_saves_them_sorted(tmp_path: Path) -> None:

@@ -14,11 +14,11 @@ from catalogsync.catalog.moves import moved_issues, renamed_to
 from catalogsync.errors import CatalogError
 from catalogsync.live.moves import as_renamed, moved_index
 from catalogsync.live.state import LiveOffer, LiveResponsible, LiveState
-from catalogsync.lockfile import LockFile
 from catalogsync.plan.model import Action, Change, Resource, Severity
 from catalogsync.plan.moves import forgotten_notes, renamed, unmoved_creates
 from catalogsync.plan.responsible import canonical, plan_responsible
-from catalogsync.state import StateIndex, StockMark, forget_offer, load_index, save_index
+from catalogsync.state.index import StateIndex, StockMark, forget_offer, load_index, save_index
+from catalogsync.state.lockfile import LockFile
 
 
 def _catalog(**offers: dict[str, object]) -> Catalog:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from catalogsync.live.sales import Sales, Window
-from catalogsync.state import OrderPosition
+from catalogsync.state.index import OrderPosition
 
 END = OrderPosition(event="9")
 

@@ -8,7 +8,7 @@ import pytest
 
 from catalogsync.apply.batching import chunks, command_id
 from catalogsync.errors import ConfigError
-from catalogsync.state import (
+from catalogsync.state.index import (
     PendingCommand,
     StateIndex,
     forget_command,

@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 
-from catalogsync import recordstore
 from catalogsync.errors import ConfigError
-from catalogsync.lockfile import LockFile
-from catalogsync.state import (
+from catalogsync.state import recordstore
+from catalogsync.state.index import (
     PendingCommand,
     StateIndex,
     StockMark,
@@ -29,6 +28,7 @@ from catalogsync.state import (
     save_index,
     store_path,
 )
+from catalogsync.state.lockfile import LockFile
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -188,7 +188,7 @@ def test_a_lock_file_is_written_once_however_often_a_run_saves(
 WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from catalogsync.state import load_index, record_id, save_index
+    from catalogsync.state.index import load_index, record_id, save_index
 
     path, name, batches = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     index = load_index(path)

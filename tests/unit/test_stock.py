@@ -9,11 +9,10 @@ from pathlib import Path
 from catalogsync.apply.stock import StockMarks
 from catalogsync.catalog.models import StockMode
 from catalogsync.live.state import LiveOffer
-from catalogsync.lockfile import LockFile
 from catalogsync.plan.model import Command, CommandKind, Mark, Severity
 from catalogsync.plan.planner import plan, stale_changes
 from catalogsync.plan.stock import plan_stock
-from catalogsync.state import (
+from catalogsync.state.index import (
     OrderPosition,
     StateIndex,
     StockLedger,
@@ -21,6 +20,7 @@ from catalogsync.state import (
     load_index,
     save_index,
 )
+from catalogsync.state.lockfile import LockFile
 from tests.unit.test_planner import NOW, catalog, live, live_mug, mug
 
 SET_TO_40 = Mark(declared=40, expected=40)

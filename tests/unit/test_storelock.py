@@ -1,4 +1,4 @@
-"""The account's run lock across machines, in a real redis-server (storelock.py): "machines"
+"""The account's run lock across machines, in a real redis-server (state/storelock.py): "machines"
 are separate state directories, which share nothing but the store."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from catalogsync.runlock import Holder, LockHeld
-from catalogsync.storelock import store_holder, store_lock
+from catalogsync.state.runlock import Holder, LockHeld
+from catalogsync.state.storelock import store_holder, store_lock
 from tests.redis_server import free_port
 
 

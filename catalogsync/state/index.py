@@ -8,10 +8,10 @@ that apply left the offer-event feed (live/committed.py). The API is the truth f
 
 Two copies, for two audiences:
 - `catalogsync.lock` beside the catalog, committed with it, so a fresh clone on a new CI
-  runner knows every id (`lockfile.py`: one sorted line per resource, no secrets, merges
+  runner knows every id (`state/lockfile.py`: one sorted line per resource, no secrets, merges
   by keeping both sides' lines);
 - `.catalogsync/state-ENV.sqlite3` (git-ignored), the working copy, changed by the record
-  (staterecords.py): a new id's record is written, and its line appended to the lock file,
+  (records.py): a new id's record is written, and its line appended to the lock file,
   right after every create; `save_index` writes the records that changed since the load; an
   apply rewrites the lock file once, as it ends (`lock_written_once`). Loading reads the lock,
   then the store over it. Older versions' JSON working copy becomes the store on first use.
@@ -29,12 +29,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from catalogsync import recordstore, staterecords
 from catalogsync.errors import ConfigError
 from catalogsync.gcpause import gc_paused
-from catalogsync.lockfile import LockFile
-from catalogsync.recordstore import BUSY_SECONDS, StoreBusy, StoreUnreadable
-from catalogsync.staterecords import LOCK_FORGOTTEN, SECTIONS, committed_digests, encode, journal
+from catalogsync.state import records, recordstore
+from catalogsync.state.lockfile import LockFile
+from catalogsync.state.records import LOCK_FORGOTTEN, SECTIONS, committed_digests, encode, journal
+from catalogsync.state.recordstore import BUSY_SECONDS, StoreBusy, StoreUnreadable
 
 
 class PendingCommand(BaseModel):
@@ -146,7 +146,7 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
         _migrate(path, store)
     texts: dict[str, str] = {}  # the drift digests as stored, decoded once below
     try:
-        index = _indexed(staterecords.from_records(
+        index = _indexed(records.from_records(
             recordstore.read(store) if store.exists() else iter(()), texts))
     except (StoreUnreadable, ValidationError, ValueError, KeyError, TypeError) as exc:
         raise _unreadable(store, exc) from exc
@@ -208,7 +208,7 @@ def _migrate(path: Path, store: Path) -> None:
     store. The store appears whole under its name, then the old files go: a crash on the way
     leaves them as they were, for the next run to migrate again."""
     try:
-        index = _indexed(staterecords.legacy(path))
+        index = _indexed(records.legacy(path))
     except (ValidationError, ValueError, KeyError, TypeError) as exc:
         raise _unreadable(path, exc) from exc
     recordstore.create(store, ((section, key, encode(value))
@@ -239,7 +239,7 @@ def _snapshot(index: StateIndex) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _indexed(plain: staterecords.Plain) -> StateIndex:
+def _indexed(plain: records.Plain) -> StateIndex:
     index = StateIndex.model_validate(plain[0])
     index._forgotten = plain[1]
     return index

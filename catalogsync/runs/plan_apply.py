@@ -1,5 +1,5 @@
 """What `plan` and `apply` do once the catalog is loaded: connect as the catalog's seller, read
-Allegro, plan, show, and carry the plan out. Kept apart from cli.py so that commands that need
+Allegro, plan, show, and carry the plan out. Kept apart from cli/main.py so that commands that need
 none of it (`--help`, `validate`, `init`) start without importing the client, the applier or
 the renderers."""
 
@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
-from catalogsync import feed_runs, progress, signals
+from catalogsync import progress, signals
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.allegro.seller import Seller, SellerClient
@@ -32,15 +32,6 @@ from catalogsync.apply.report import ApplyReport
 from catalogsync.apply.stock import StockMarks
 from catalogsync.apply.translations import apply_translations
 from catalogsync.catalog.models import Catalog, Environment
-from catalogsync.cli_options import CliContext, colour
-from catalogsync.cli_state import (
-    check_account,
-    claim_account,
-    load_state,
-    note_running,
-    run_lock,
-    write_missing_lock,
-)
 from catalogsync.config import (
     image_upload_url,
     live_cache_path,
@@ -68,8 +59,24 @@ from catalogsync.plan.planner import plan as make_plan
 from catalogsync.plan.planner import stale_changes
 from catalogsync.plan.vouched import fill_vouched
 from catalogsync.render import render_json, render_markdown, render_text
+from catalogsync.runs import feeds as feed_runs
+from catalogsync.runs.guards import (
+    check_account,
+    claim_account,
+    load_state,
+    note_running,
+    run_lock,
+    write_missing_lock,
+)
+from catalogsync.runs.options import CliContext, colour
 from catalogsync.safe_text import visible
-from catalogsync.state import StateIndex, load_pacing, lock_written_once, save_index, save_pacing
+from catalogsync.state.index import (
+    StateIndex,
+    load_pacing,
+    lock_written_once,
+    save_index,
+    save_pacing,
+)
 
 T = TypeVar("T")
 

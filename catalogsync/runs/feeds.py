@@ -1,8 +1,8 @@
 """What plan and apply do about the catalog's feeds (catalogsync.yaml `feeds:`): read them
 (URL feeds fetched into `.catalogsync/feeds/`), lay their values over the catalog, count the
 units sold since a feed's stock was counted, and finish the plan with the feeds' sources,
-unknown keys and the shrink check. Imported by runs.py only, and doing nothing for a catalog
-without feeds.
+unknown keys and the shrink check. Imported by runs/plan_apply.py only, and doing nothing for
+a catalog without feeds.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from catalogsync.live.state import LiveState
 from catalogsync.plan.feed_sources import only_feed_fields, with_sources
 from catalogsync.plan.model import Diagnostic, Plan, Severity
 from catalogsync.plan.options import Options
-from catalogsync.state import StateIndex
+from catalogsync.state.index import StateIndex
 from catalogsync.wording import plural, shown
 
 #: A target no catalog key can be (`--only-feeds` when no feed reaches an offer).

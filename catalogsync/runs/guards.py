@@ -1,5 +1,5 @@
-"""What plan and apply do about state and concurrency: the account's run lock (runlock.py),
-and `catalogsync.lock` (lockfile.py) written for state that lived only in `.catalogsync/`."""
+"""What plan and apply do about state and concurrency: the account's run lock (state/runlock.py),
+and `catalogsync.lock` (state/lockfile.py) written for state that lived only in `.catalogsync/`."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from catalogsync.allegro.seller import SellerClient
 from catalogsync.catalog.models import Environment
 from catalogsync.config import lock_file, state_index_path
 from catalogsync.errors import ConfigError
-from catalogsync.runlock import Holder, lock_path
-from catalogsync.state import StateIndex, load_index, save_index
-from catalogsync.storelock import account_lock_everywhere, holder_anywhere
+from catalogsync.state.index import StateIndex, load_index, save_index
+from catalogsync.state.runlock import Holder, lock_path
+from catalogsync.state.storelock import account_lock_everywhere, holder_anywhere
 
 
 def load_state(directory: Path, environment: Environment) -> StateIndex:
@@ -62,8 +62,8 @@ async def claim_account(
 def run_lock(
     client: SellerClient, directory: Path, environment: Environment, timeout: float
 ) -> AbstractContextManager[None]:
-    """One apply per account at a time: on this machine (runlock.py says why), and on every
-    machine that shares a store (storelock.py)."""
+    """One apply per account at a time: on this machine (state/runlock.py says why), and on every
+    machine that shares a store (state/storelock.py)."""
     return account_lock_everywhere(
         _path(client, directory, environment),
         f"catalogsync apply {directory}",

@@ -1,4 +1,4 @@
-"""The state index as records of its store (recordstore.py), in plain data: the store's rows
+"""The state index as records of its store (state/recordstore.py), in plain data: the store's rows
 read into what `StateIndex` is validated from, a value written as a row's text, and the
 working copy of older versions (a JSON snapshot and a journal of lines) read for migration.
 

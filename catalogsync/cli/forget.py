@@ -15,11 +15,11 @@ import click
 from catalogsync.allegro.connect import connect
 from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Environment
-from catalogsync.cli_state import load_state, run_lock
 from catalogsync.config import state_index_path
 from catalogsync.errors import PlanError
+from catalogsync.runs.guards import load_state, run_lock
 from catalogsync.safe_text import visible
-from catalogsync.state import forget_offer, save_index
+from catalogsync.state.index import forget_offer, save_index
 
 
 @click.command()

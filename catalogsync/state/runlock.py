@@ -9,7 +9,7 @@ the next run takes it over, saying whose it was. The file names the holder (host
 user, command, since) so that a second run can say who is in the way.
 
 It does not reach other machines: CI must serialise runs against one account itself (e.g.
-GitHub Actions `concurrency:`), or set a store, whose key storelock.py holds around this lock.
+GitHub Actions `concurrency:`), or set a store, whose key state/storelock.py holds around this lock.
 """
 
 from __future__ import annotations

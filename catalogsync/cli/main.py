@@ -1,7 +1,7 @@
 """The `catalogsync` command line. Each command parses, calls the library, picks an exit code.
 
 Commands import what they run when they run it (the catalog loader and its pydantic models,
-runs.py for plan and apply; auth, emulator and init as lazy subcommands), so `--help` and
+runs/plan_apply.py for plan and apply; auth, emulator and init as lazy subcommands), so `--help` and
 `validate` start at once."""
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from catalogsync import exitcodes, local_in_ci, signals
-from catalogsync.cli_options import CliContext, add_global_options, colour, plan_options
+from catalogsync import exitcodes, signals
 from catalogsync.errors import CatalogError, CatalogsyncError, Problem
 from catalogsync.log import show_warnings
 from catalogsync.many.options import all_option, chosen, jobs_option
 from catalogsync.plan.options import Options
+from catalogsync.runs import local_in_ci
+from catalogsync.runs.options import CliContext, add_global_options, colour, plan_options
 from catalogsync.safe_text import visible
 from catalogsync.wording import plural
 
@@ -30,18 +31,18 @@ if TYPE_CHECKING:
 #: Subcommands imported only when used: name -> (module, attribute, one-line help).
 LAZY_COMMANDS = {
     "auth": (
-        "catalogsync.auth_cli",
+        "catalogsync.cli.auth",
         "auth",
         "Log in to Allegro, see who you are logged in as, log out.",
     ),
-    "emulator": ("catalogsync.emulator_cli", "emulator", "The embedded Allegro emulator."),
+    "emulator": ("catalogsync.cli.emulator", "emulator", "The embedded Allegro emulator."),
     "explain": (
-        "catalogsync.explain_cli",
+        "catalogsync.cli.explain",
         "explain",
         "Explain a rule code of the messages (R1-R26), offline.",
     ),
     "forget": (
-        "catalogsync.forget_cli",
+        "catalogsync.cli.forget",
         "forget",
         "Stop managing offers without touching them on Allegro.",
     ),
@@ -51,7 +52,7 @@ LAZY_COMMANDS = {
         "Write the catalog of an existing account (or of a part of it) into DIRECTORY.",
     ),
     "init": (
-        "catalogsync.init_cli",
+        "catalogsync.cli.init",
         "init",
         "Start a catalog in DIRECTORY (the top of its git repository, for the CI files).",
     ),
@@ -213,7 +214,7 @@ def _targeted(directory: Path, catalog: Catalog, options: Options) -> Options:
     """Options with --target patterns checked against the catalog and globs expanded."""
     if not options.targets:
         return options
-    from catalogsync.cli_state import load_state  # with the HTTP client: only when needed
+    from catalogsync.runs.guards import load_state  # with the HTTP client: only when needed
     from catalogsync.targets import known_keys, resolve
 
     index = load_state(directory, catalog.settings.environment)
@@ -275,7 +276,7 @@ def plan(
         return
     directory = catalogs[0]
     catalog, options = _prepared(directory, options)
-    from catalogsync import runs
+    from catalogsync.runs import plan_apply as runs
 
     result = runs.run(runs.plan(ctx.obj, directory, catalog, options))
     runs.show(result, fmt, colour(ctx.obj))
@@ -321,7 +322,7 @@ def apply(
 
     Several DIRECTORY arguments (or --all) apply several catalogs, one per seller account, at
     once (with --auto-approve): one report, and the worst of their exit codes."""
-    from catalogsync import runs
+    from catalogsync.runs import plan_apply as runs
 
     targets = chosen(paths, every)
     if every or len(targets) > 1:

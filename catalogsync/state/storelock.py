@@ -1,7 +1,7 @@
 """One apply per account at a time across machines, when a store is set
 (`CATALOGSYNC_RATE_STORE=redis://…`, the same Redis or Valkey that shares the rate budget).
 
-runlock.py's `flock` reaches one machine. With a store, the account's lock is also a key
+state/runlock.py's `flock` reaches one machine. With a store, the account's lock is also a key
 there, named like the local lock file (environment, API host, seller), whose value names the
 holder as the lock file does. It is a lease: `SET NX` with an expiry that a live holder renews
 from a thread every third of it, so a killed holder's lock frees itself after at most
@@ -28,7 +28,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from catalogsync.errors import ConfigError
-from catalogsync.runlock import (
+from catalogsync.state.runlock import (
     POLL_SECONDS,
     Holder,
     LockHeld,
