@@ -74,7 +74,8 @@ _STATUSES = {"active": "ACTIVE", "activating": "ACTIVATING", "inactive": "INACTI
               help="Leave this field unmanaged, e.g. stock an ERP owns (repeatable).")
 @click.option("--tables/--no-tables", default=True, show_default=True,
               help="Import the account's shipping-rate tables (and variant sets).")
-@click.option("--environment", type=click.Choice([e.value for e in Environment]),
+@click.option("--environment", "--env", "environment",
+              type=click.Choice([e.value for e in Environment]),
               help="For a new catalog: where it goes (default local).")
 @click.option("--max-offers-per-file", default=500, show_default=True,
               type=click.IntRange(min=1), help="Offers in one file at most.")

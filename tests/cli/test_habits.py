@@ -27,6 +27,16 @@ def test_global_options_are_accepted_after_the_subcommand(run: Run, catalog_dir:
     assert run("auth", "status", "--no-color").exit_code in (0, 1)
 
 
+def test_import_names_the_environment_with_env_as_auth_login_does(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no stored login
+    for flag in ("--env", "--environment"):
+        result = run("import", tmp_path / flag.strip("-"), flag, "production")
+        assert result.exit_code == exitcodes.FAILED, result.output
+        assert "not logged in to Allegro production" in result.output
+
+
 @pytest.mark.parametrize(
     ("flags", "environ", "coloured"),
     [((), {}, True), (("--no-color",), {}, False), ((), {"NO_COLOR": "1"}, False)],
