@@ -20,7 +20,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 from catalogsync.catalog.values import Frozen
 
@@ -71,7 +71,18 @@ TaxRates = Annotated[
                                            {"type": "string", "pattern": RATE_TEXT}]},
     }),
 ]
-TaxWord = Annotated[str, Field(pattern=r"^[A-Z_]+$")]
+
+
+def _tax_word(value: str) -> str:
+    if not _WORD.fullmatch(value):
+        raise ValueError(f"'{value}' is not written as Allegro lists it: capitals, like GOODS "
+                         "(GET /sale/tax-settings lists the subjects and exemptions)")
+    return value
+
+
+#: a subject or exemption, as `GET /sale/tax-settings` spells them (checked there by the plan)
+TaxWord = Annotated[str, AfterValidator(_tax_word),
+                    Field(json_schema_extra={"pattern": "^[A-Z_]+$"})]
 
 
 class TaxSettings(Frozen):

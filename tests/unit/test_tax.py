@@ -37,6 +37,13 @@ def test_rates_are_written_as_allegro_lists_them_whatever_the_yaml_typing() -> N
             TaxSettings.model_validate(wrong)
 
 
+def test_a_subject_not_in_capitals_says_how_allegro_writes_it() -> None:
+    with pytest.raises(ValidationError) as raised:
+        TaxSettings.model_validate({"rates": {"PL": 23}, "subject": "on"})
+    assert "'on' is not written as Allegro lists it: capitals, like GOODS" in str(raised.value)
+    assert TaxSettings.model_validate({"rates": {"PL": 23}, "subject": "GOODS"}).subject == "GOODS"
+
+
 def test_the_wire_form_round_trips() -> None:
     canonical = {"rates": {"CZ": "21.00", "PL": "23.00"}, "subject": "GOODS"}
     body = tax_body(canonical)
