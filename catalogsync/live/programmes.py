@@ -7,7 +7,6 @@ from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.errors import AllegroError
-from catalogsync.live.after_sales import read_after_sales as read_after_sales
 from catalogsync.live.fetch import gather_map
 
 PAGE = 1000

@@ -11,6 +11,7 @@ cost, the list check due, or `--refresh`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -92,17 +93,25 @@ async def read_quietly(
     strangers = await gather_map(read.strangers, lambda i: read_offer(client, i))
     if any(doc and external_id(doc) in catalog.offers for doc in strangers.values()):
         return None
-    docs = await gather_map(read.detail.items(), lambda item: read_offer(client, item[1]))
+    offers, gone = await read_in_detail(client, read.detail.items(), table_names)
+    for sku, offer_id in read.managed.items():
+        if sku not in read.detail:
+            offers[sku] = _from_cache(offer_id, cache.offers[offer_id])
+    return offers, gone
+
+
+async def read_in_detail(client: AllegroClient, chosen: Iterable[tuple[str, str]],
+                         table_names: dict[str, str]) -> tuple[dict[str, LiveOffer], set[str]]:
+    """Each (external id, offer id) read in detail; those Allegro no longer has are gone (R20:
+    archived or deleted since the last read)."""
+    docs = await gather_map(chosen, lambda item: read_offer(client, item[1]))
     offers: dict[str, LiveOffer] = {}
     gone: set[str] = set()
     for (sku, offer_id), doc in docs.items():
         if doc is None:
-            gone.add(sku)  # R20: archived or deleted since the last read
+            gone.add(sku)
         else:
             offers[sku] = detailed(sku, offer_id, doc, table_names)
-    for sku, offer_id in read.managed.items():
-        if sku not in read.detail:
-            offers[sku] = _from_cache(offer_id, cache.offers[offer_id])
     return offers, gone
 
 

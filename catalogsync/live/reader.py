@@ -15,6 +15,7 @@ from catalogsync.allegro.errors import AllegroError
 from catalogsync.allegro.wire import STATUS_FROM_API, CategoryParameter, table_rates
 from catalogsync.catalog.models import Catalog
 from catalogsync.gcpause import gc_paused
+from catalogsync.live.after_sales import read_after_sales
 from catalogsync.live.cache import CachedOffer, LiveCache
 from catalogsync.live.events import offer_events
 from catalogsync.live.fetch import gather_map as _gather_map
@@ -24,14 +25,14 @@ from catalogsync.live.listings import read_other_listings
 from catalogsync.live.marketplaces import read_marketplace_programmes, read_marketplaces
 from catalogsync.live.moves import as_renamed, tables_to_read
 from catalogsync.live.offer_list import Row, list_offers
-from catalogsync.live.programmes import read_after_sales, read_campaigns
+from catalogsync.live.programmes import read_campaigns
 from catalogsync.live.quiet import (
     QuietRead,
-    detailed,
     list_counts,
     marketplace_candidates,
     plan_quiet,
     price_candidates,
+    read_in_detail,
     read_quietly,
 )
 from catalogsync.live.quiet import summary as read_summary
@@ -256,14 +257,8 @@ async def _managed_offers(
             offers[sku] = from_cache(offer_id, cached, row, row.status)
             del chosen[sku]
     chosen.update(unlisted)  # never from the cache: their external id is checked below
-    docs = await _gather_map(chosen.items(), lambda item: _read_offer(client, item[1]))
-    gone: set[str] = set()
-    for (sku, offer_id), doc in docs.items():
-        if doc is None:
-            gone.add(sku)  # R20: archived or deleted since the last apply
-        else:
-            offers[sku] = detailed(sku, offer_id, doc, table_names)
-    return offers, gone, duplicates
+    read, gone = await read_in_detail(client, chosen.items(), table_names)
+    return offers | read, gone, duplicates
 
 
 async def _changed_since(

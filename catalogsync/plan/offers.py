@@ -119,7 +119,7 @@ def desired_offer(
         "price": money(offer.price, currency) if offer.price is not None else None,
         "stock": offer.stock,
         "images": [_image(i, live) for i in offer.images] if offer.images is not None else None,
-        "description": _description(offer, live),
+        "description": description_fields(offer, live),
         "shipping_rates": offer.shipping_rates or defaults.shipping_rates,
         "handling_time": offer.handling_time or defaults.handling_time,
         "location": _location(offer, catalog, lookups),
@@ -161,7 +161,7 @@ def _image(image: str, live: LiveState) -> str:
     return local.reference if local else image
 
 
-def _description(offer: Offer, live: LiveState) -> list[list[dict[str, str]]] | None:
+def description_fields(offer: Offer, live: LiveState) -> list[list[dict[str, str]]] | None:
     if offer.description is None:
         return None
     return [

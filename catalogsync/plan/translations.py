@@ -27,7 +27,7 @@ from catalogsync.plan.model import (
     Resource,
     Severity,
 )
-from catalogsync.plan.offers import _description as description_fields
+from catalogsync.plan.offers import description_fields
 
 #: where apply puts the id of an offer this plan creates (apply/translations.py)
 OFFER_ID = "{offerId}"
