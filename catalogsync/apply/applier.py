@@ -120,7 +120,7 @@ class Applier:
         offers = [c for c in self.plan.changes if c.resource is Resource.OFFER]
         self._approve(offers)
         if tables:
-            with self.progress.phase("tables, producers and persons", len(tables)) as phase:
+            with self.progress.phase("resources offers name", len(tables)) as phase:
                 for change in tables:
                     await self._request(change)
                     phase.advance()

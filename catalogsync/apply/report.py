@@ -37,8 +37,10 @@ class ApplyReport:
         """step kind -> {"done": n, "failed": n, "skipped": n}, for the summary."""
         table: dict[str, Counter[str]] = {}
         for outcome in self.outcomes:
-            method, _, path = outcome.step.partition(" ")
-            kind = f"{method} {route_template(path)}" if path.startswith("/") else outcome.step
+            method, _, rest = outcome.step.partition(" ")
+            path, blank, detail = rest.partition(" ")  # a path, then what it carried, if said
+            kind = (f"{method} {route_template(path)}{blank}{detail}" if path.startswith("/")
+                    else outcome.step)
             state = "done" if outcome.ok else "skipped" if outcome.skipped else "failed"
             table.setdefault(kind, Counter())[state] += 1
         return table
