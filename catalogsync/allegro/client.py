@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 import logging
 import random
@@ -58,6 +59,9 @@ class AllegroClient:
         self.pacer = pacer or Pacer()
         self.requests: Counter[str] = Counter()
         self.throttled = 0  # 429 answers received
+        #: when a dict: each GET answered, as `address(path, params)` -> the answer's digest
+        #: (what a plan read, so that the next can tell whether it would read the same)
+        self.heard: dict[str, str] | None = None
         self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
 
     @property
@@ -168,6 +172,8 @@ class AllegroClient:
             raise _error_for(method, path, response)
         if in_success:
             raise ErrorsOnSuccess(response.status_code, method, path, in_success)
+        if self.heard is not None and method == "GET":
+            self.heard[address(path, params)] = hashlib.sha256(response.content).hexdigest()
         return response
 
     async def _send(self, method: str, path: str, *, params: Any, json: Any,
@@ -207,6 +213,12 @@ class AllegroClient:
             (time.perf_counter() - started) * 1000,
         )
         return response
+
+
+def address(path: str, params: Any = None) -> str:
+    """A GET's path and query as one string, which `get` takes back as its path."""
+    query = str(httpx.QueryParams(params)) if params else ""
+    return f"{path}?{query}" if query else path
 
 
 @functools.lru_cache(maxsize=256)

@@ -166,11 +166,11 @@ def _tail(entries: dict[Any, Any], size: int) -> list[tuple[Any, Any]]:
 def _salt(files_chosen: bool) -> bytes:
     libyaml = str(yaml.__with_libyaml__)
     parts = (sys.version, yaml.__version__, libyaml, pydantic.VERSION, str(files_chosen))
-    return _source_digest() + "\0".join(parts).encode() + b"\0"
+    return source_digest() + "\0".join(parts).encode() + b"\0"
 
 
 @cache
-def _source_digest() -> bytes:
+def source_digest() -> bytes:
     """The digest of the package's source: any change to the loader or models is a miss."""
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()

@@ -42,7 +42,7 @@ from catalogsync.catalog.yaml_nodes import INVALID, Locator, NodeBuilder, compos
 from catalogsync.errors import CatalogError, Problem
 from catalogsync.gcpause import gc_paused
 
-__all__ = ["SECTIONS", "SETTINGS_FILE", "load_catalog", "load_settings"]
+__all__ = ["SECTIONS", "SETTINGS_FILE", "catalog_file_list", "load_catalog", "load_settings"]
 
 #: Offers read are validated into records this many at a time, and their plain values dropped.
 _VALIDATE_EVERY = 1000
@@ -67,6 +67,11 @@ def load_catalog(
                 notes += load.notes
             if load.cache is not None:
                 load.cache.prune()
+
+
+def catalog_file_list(directory: Path) -> list[Path]:
+    """The files a load of `directory` reads besides `catalogsync.yaml` (which comes first)."""
+    return [directory / SETTINGS_FILE, *_Load(directory)._files()]
 
 
 def load_settings(directory: Path) -> Settings:

@@ -163,6 +163,11 @@ def validate(directory: Path) -> None:
     )
 
 
+def _emulator_id(obj: CliContext) -> int:
+    """Which in-process emulator a test gave the run (0: none, the catalog's own)."""
+    return 0 if obj.emulator is None else id(obj.emulator)
+
+
 def _load(directory: Path) -> Catalog:
     """The catalog in `directory`; from inside one of its folders, say where it is."""
     from catalogsync.catalog.discovery import enclosing_catalog
@@ -275,10 +280,17 @@ def plan(
         plan_many(ctx, catalogs, out, fmt, detailed_exitcode, jobs, options, _prepared)
         return
     directory = catalogs[0]
-    catalog, options = _prepared(directory, options)
     from catalogsync.runs import plan_apply as runs
+    from catalogsync.runs.settled import inputs as plan_inputs
 
-    result = runs.run(runs.plan(ctx.obj, directory, catalog, options))
+    inputs = None if out else plan_inputs(directory, options, _emulator_id(ctx.obj))
+    if inputs is None:
+        catalog, options = _prepared(directory, options)
+        result = runs.run(runs.plan(ctx.obj, directory, catalog, options))
+    else:
+        local_in_ci.check(inputs.environment.value, directory)
+        result = runs.run(runs.plan_settled(ctx.obj, directory, inputs, options.refresh,
+                                            lambda: _prepared(directory, options)))
     runs.show(result, fmt, colour(ctx.obj))
     if out:
         out.write_text(result.model_dump_json(indent=1))

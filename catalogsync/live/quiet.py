@@ -190,7 +190,7 @@ def summary(read: QuietRead | str, since: datetime | None, schedule: ReadSchedul
         f"event feed: {read.changed} changed since {_when(since, now)}",
         f"rotating check {read.rotated}/{len(read.managed)}" if read.rotated is not None
         else "no rotating check in apply",
-        f"list check due in {_hours(schedule.due_in(now))}",
+        f"list check due in {hours(schedule.due_in(now))}",
     ]
     total = len(read.detail)
     return f"Read {total} offer{'s' if total != 1 else ''} in detail ({'; '.join(parts)})."
@@ -204,10 +204,10 @@ def _pages(listed: int) -> str:
 def _when(since: datetime | None, now: datetime) -> str:
     if since is None:
         return "the last read"
-    return f"{_hours(now - since)} ago"
+    return f"{hours(now - since)} ago"
 
 
-def _hours(delta: timedelta) -> str:
+def hours(delta: timedelta) -> str:
     minutes = max(0, round(delta.total_seconds() / 60))
     return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
 

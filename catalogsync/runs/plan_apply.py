@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import replace
@@ -60,6 +60,7 @@ from catalogsync.plan.planner import stale_changes
 from catalogsync.plan.vouched import fill_vouched
 from catalogsync.render import render_json, render_markdown, render_text
 from catalogsync.runs import feeds as feed_runs
+from catalogsync.runs import settled as settled_plans
 from catalogsync.runs.guards import (
     check_account,
     claim_account,
@@ -86,18 +87,41 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
 
 
 async def plan(obj: CliContext, directory: Path, catalog: Catalog, options: Options) -> Plan:
+    async with _session(obj, directory, catalog.settings.environment) as client:
+        return await _plan(client, directory, catalog, options, None)
+
+
+async def plan_settled(
+    obj: CliContext, directory: Path, inputs: settled_plans.Inputs, refresh: bool,
+    prepare: Callable[[], tuple[Catalog, Options]],
+) -> Plan:
+    """The last plan again when nothing it read has changed since (runs/settled.py); else
+    the catalog `prepare` loads, planned, and remembered if it finds nothing to do."""
+    async with _session(obj, directory, inputs.environment) as client:
+        found = None if refresh else await settled_plans.replay(directory, inputs, client)
+        if found is not None:
+            note_running(client, directory, inputs.environment)
+            return found
+        catalog, options = prepare()
+        return await _plan(client, directory, catalog, options, inputs)
+
+
+async def _plan(client: SellerClient, directory: Path, catalog: Catalog, options: Options,
+                inputs: settled_plans.Inputs | None) -> Plan:
     environment = catalog.settings.environment
     catalog, options, feeds = feed_runs.prepare(directory, catalog, options)
-    async with _session(obj, directory, environment) as client:
-        check_account(client, directory, environment)
-        note_running(client, directory, environment)
-        index = load_state(directory, environment)
-        live, cache = await _read(client, catalog, index, directory, options.refresh)
-        live = await feed_runs.with_sales(client, live, feeds, index)
-        settled()
+    check_account(client, directory, environment)
+    note_running(client, directory, environment)
+    client.heard = {} if inputs is not None else None
+    index = load_state(directory, environment)
+    live, cache = await _read(client, catalog, index, directory, options.refresh)
+    live = await feed_runs.with_sales(client, live, feeds, index)
+    settled()
     save_cache(live_cache_path(directory, environment), cache)
-    made = make_plan(catalog, live, datetime.now(UTC), options)
-    return feed_runs.finish(made, feeds, catalog, options)
+    made = feed_runs.finish(make_plan(catalog, live, datetime.now(UTC), options), feeds, catalog,
+                            options)
+    settled_plans.remember(directory, inputs, client, cache, live, made)
+    return made
 
 
 async def _read(

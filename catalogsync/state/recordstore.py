@@ -9,7 +9,8 @@ a record one process did not change is never overwritten by it.
 
 A file that is not such a store raises `StoreUnreadable`; callers say what to do about it.
 A store is made under a temporary name and renamed into place (`create`), so one that is
-being filled for the first time (a migration) is either whole or absent.
+being filled for the first time (a migration) is either whole or absent. Every transaction
+that writes leaves a new `stamp`, so a reader can tell in one query whether anything changed.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ BUSY_SECONDS = 30.0
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS records ("
     " section TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
-    " PRIMARY KEY (section, key)) WITHOUT ROWID"
+    " PRIMARY KEY (section, key)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS stamp (one INTEGER PRIMARY KEY CHECK (one = 1), value TEXT)"
 )
+_STAMP = "INSERT OR REPLACE INTO stamp VALUES (1, lower(hex(randomblob(16))))"
 #: `section`, `key`, and the value (None: the record is deleted)
 Change = tuple[str, str, str | None]
 
@@ -67,7 +70,7 @@ def _connection(path: Path) -> sqlite3.Connection:
                              check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")  # WAL: a killed process loses nothing committed
-        db.execute(_SCHEMA)
+        db.executescript(_SCHEMA)
     except sqlite3.DatabaseError as exc:
         raise _failed(exc) from exc
     _open[path] = (path.stat().st_ino, db)
@@ -80,6 +83,28 @@ def read(path: Path) -> Iterator[tuple[str, str, str]]:
         yield from _connection(path).execute("SELECT section, key, value FROM records")
     except sqlite3.DatabaseError as exc:
         raise _failed(exc) from exc
+
+
+def some(path: Path, section: str, keys: Iterable[str]) -> dict[str, str]:
+    """The records of `section` among `keys` (key -> value; absent keys are left out)."""
+    db = _connection(path)
+    try:
+        return {key: str(row[0]) for key in keys
+                for row in db.execute("SELECT value FROM records WHERE section = ? AND key = ?",
+                                      (section, key))}
+    except sqlite3.DatabaseError as exc:
+        raise _failed(exc) from exc
+
+
+def stamp(path: Path) -> str | None:
+    """What the last write left (None: no store, or one never written since stamps began)."""
+    if not path.exists():
+        return None
+    try:
+        row = _connection(path).execute("SELECT value FROM stamp").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise _failed(exc) from exc
+    return None if row is None else str(row[0])
 
 
 def write(path: Path, changes: Iterable[Change],
@@ -117,6 +142,7 @@ def _transaction(path: Path, sets: list[tuple[str, str, str]],
             else:
                 db.executemany("DELETE FROM records WHERE section = ? AND key = ?", deletes)
             db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", sets)
+            db.execute(_STAMP)
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -140,9 +166,10 @@ def create(path: Path, records: Iterable[tuple[str, str, str]]) -> None:
     tmp.unlink(missing_ok=True)
     try:
         with closing(sqlite3.connect(tmp, isolation_level=None)) as db:
-            db.execute(_SCHEMA)
+            db.executescript(_SCHEMA)
             db.execute("BEGIN")
             db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", records)
+            db.execute(_STAMP)
             db.execute("COMMIT")
         with open(tmp, "rb") as done:
             os.fsync(done.fileno())

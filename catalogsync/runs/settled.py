@@ -1,0 +1,238 @@
+"""A plan that nothing could have changed is the last plan again, at the cost of checking.
+
+A plan that finds nothing to change remembers what it stood on (`settled-ENV.json` in the
+work folder): the digest of the catalog's files, `catalogsync.lock`, the options and
+catalogsync's own source; the stamps of the state index and the live cache (any write to
+either changes them); every GET it sent for anything but offers, with the digest of the
+answer; where the event and order feeds were; the ids of the offers it read; the digest of each
+local image and safety manual. The next `plan` checks, stopping at the first difference, that
+the files are the same, that no run wrote the
+state or the cache since, that the list check is not due, that the event feed names no offer
+and the order feed no sale since, that every remembered GET answers the same bytes, and that
+the rotating check's slice reads as cached. Then nothing the plan reads has changed, so its
+plan is that plan, and is shown with what was read; else the whole plan runs, as always.
+
+So a plan of an unchanged catalog costs the rotating check and a dozen reads, whatever the
+size of the catalog; `--refresh`, `--target`, a saved plan (`--out`) and feeds always run the
+whole plan (a refreshed plan is remembered).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import re
+import sys
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from catalogsync.allegro.client import AllegroClient
+from catalogsync.catalog.load_cache import source_digest
+from catalogsync.catalog.loader import catalog_file_list, load_settings
+from catalogsync.catalog.models import Environment
+from catalogsync.config import live_cache_path, lock_file, state_index_path, work_dir
+from catalogsync.errors import CatalogsyncError
+from catalogsync.live import cache as live_cache
+from catalogsync.live.cache import LiveCache
+from catalogsync.live.events import offer_events
+from catalogsync.live.gpsr import named
+from catalogsync.live.quiet import hours, read_in_detail
+from catalogsync.live.reuse import pending
+from catalogsync.live.sales import read_sales
+from catalogsync.live.schedule import (
+    ReadSchedule,
+    load_schedule,
+    rotating_slice,
+    save_schedule,
+    schedule_beside,
+)
+from catalogsync.live.state import LiveState
+from catalogsync.plan.model import Plan
+from catalogsync.plan.options import Options
+from catalogsync.state import recordstore
+from catalogsync.state.index import OrderPosition
+from catalogsync.state.index import store_path as index_store
+
+#: What the offers' own checks cover (the event feed, the rotating check), not the GETs kept.
+_OFFER_READS = re.compile(
+    r"/sale/(offers|offer-events|product-offers/[^/?]+)(\?.*)?|/order/events.*")
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the catalog side of a plan stands on, before anything is read from Allegro."""
+
+    environment: Environment
+    digest: str
+
+
+def inputs(directory: Path, options: Options, emulator: int) -> Inputs | None:
+    """The digest of everything local a plan reads; None when a plan of these options is
+    neither taken from the last one nor remembered (or the catalog's settings do not load:
+    the whole plan says why)."""
+    if options.targets:
+        return None
+    try:
+        settings = load_settings(directory)
+    except CatalogsyncError:
+        return None
+    if settings.feeds:
+        return None
+    digest = hashlib.sha256(source_digest())
+    digest.update(f"{sys.version}\0{emulator}\0".encode())
+    plain = asdict(replace(options, refresh=False))  # a refreshed plan stands for the next
+    digest.update(json.dumps(plain, sort_keys=True, default=sorted).encode())
+    lock = lock_file(directory, settings.environment).path
+    for path in [*catalog_file_list(directory), lock]:
+        digest.update(f"\0{path.relative_to(directory)}\0".encode())
+        try:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            digest.update(b"-")
+    return Inputs(settings.environment, digest.hexdigest())
+
+
+def remember(directory: Path, inputs: Inputs | None, client: AllegroClient, cache: LiveCache,
+             live: LiveState, made: Plan) -> None:
+    """Keep what this plan stood on, when it found nothing to do and nothing it read is
+    re-read by every plan anyway (offers the cache is unsure of)."""
+    path = _path(directory, inputs.environment) if inputs else None
+    if path is not None:
+        path.unlink(missing_ok=True)
+    if (path is None or inputs is None or client.heard is None or made.changes or made.errors
+            or made.stock is None or not cache.fed or cache.read_at is None):
+        return
+    schedule = load_schedule(schedule_beside(live_cache_path(directory, inputs.environment)))
+    if schedule.strangers or schedule.duplicates or any(
+            o.unsure or o.vouched or pending(o.fields) for o in cache.offers.values()):
+        return
+    memo = {
+        "format": FORMAT,
+        "inputs": inputs.digest,
+        "stamps": _stamps(directory, inputs.environment),
+        "seller": client_seller(client),
+        "base": client.base_url,
+        "read_at": cache.read_at.isoformat(),
+        "cursor": cache.event_cursor,
+        "position": made.stock.position.model_dump(mode="json"),
+        "heard": {a: d for a, d in sorted(client.heard.items()) if not _OFFER_READS.fullmatch(a)},
+        "offers": {o.id: sku for sku, o in sorted(live.offers.items())},
+        "files": {i.path: i.sha256 for i in [*live.local_images.values(),
+                                             *live.local_attachments.values()] if not i.outside},
+        "plan": made.model_dump(mode="json"),
+    }
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(memo, separators=(",", ":")))
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+async def replay(directory: Path, inputs: Inputs, client: AllegroClient) -> Plan | None:
+    """The last plan, when nothing it stood on has changed (None: plan again)."""
+    try:
+        memo = json.loads(_path(directory, inputs.environment).read_bytes())
+        if (memo.get("format") != FORMAT or memo["inputs"] != inputs.digest
+                or memo["stamps"] != _stamps(directory, inputs.environment)
+                or memo["seller"] != client_seller(client) or memo["base"] != client.base_url
+                or any(_file_digest(directory / f) != d for f, d in memo["files"].items())):
+            return None
+        read_at = datetime.fromisoformat(memo["read_at"])
+    except (OSError, ValueError, KeyError, TypeError, recordstore.StoreUnreadable):
+        return None
+    now = datetime.now(UTC)
+    cache_path = live_cache_path(directory, inputs.environment)
+    schedule = load_schedule(schedule_beside(cache_path))
+    if (now - read_at >= live_cache.MAX_AGE or schedule.list_due(now) or schedule.strangers
+            or schedule.duplicates):
+        return None
+    checked = await _unchanged(client, memo, cache_path, schedule)
+    if checked is None:
+        return None
+    save_schedule(schedule_beside(cache_path), schedule)
+    plan = Plan.model_validate(memo["plan"])
+    read = (f"Read {checked} offer{'s' if checked != 1 else ''} in detail (event feed: 0 changed "
+            f"since {hours(now - read_at)} ago; rotating check {checked}/{len(memo['offers'])}; "
+            f"list check due in {hours(schedule.due_in(now))}); the rest as the plan of "
+            f"{hours(now - read_at)} ago saw it: the order feed names no sale since and the "
+            f"account's {len(memo['heard'])} other reads answer as then.")
+    return plan.model_copy(update={"read": read})
+
+
+async def _unchanged(client: AllegroClient, memo: dict[str, Any], cache_path: Path,
+                     schedule: ReadSchedule) -> int | None:
+    """How many offers the rotating check read, when nothing differs from the memo."""
+    try:
+        events = await offer_events(client, memo["cursor"])
+        if events is None or events[0]:
+            return None
+        sales = await read_sales(client, OrderPosition(**memo["position"]))
+        if isinstance(sales, str) or sales.sold:
+            return None
+        answers = await asyncio.gather(*(_digest(client, a) for a in memo["heard"]))
+        if answers != list(memo["heard"].values()):
+            return None
+        chosen = rotating_slice(sorted(memo["offers"]), schedule)
+        return len(chosen) if await _as_cached(client, memo, cache_path, chosen) else None
+    except CatalogsyncError:
+        return None
+
+
+async def _digest(client: AllegroClient, address: str) -> str:
+    path, _, query = address.partition("?")
+    response = await client.request("GET", path, params=query or None)
+    return hashlib.sha256(response.content).hexdigest()
+
+
+async def _as_cached(client: AllegroClient, memo: dict[str, Any], cache_path: Path,
+                     chosen: list[str]) -> bool:
+    """Whether the offers `chosen` read now as the live cache holds them."""
+    store = live_cache.store_path(cache_path)
+    meta = recordstore.some(store, "meta", ["tables", "responsible"])
+    rows = recordstore.some(store, "offer", chosen)
+    if len(rows) != len(chosen):
+        return False
+    offers, gone = await read_in_detail(
+        client, [(memo["offers"][i], i) for i in chosen], json.loads(meta["tables"]))
+    offers = named(offers, json.loads(meta["responsible"]))
+    for offer in offers.values():
+        status, _, expect, fields, *_ = json.loads(rows[offer.id])
+        activated = ((status, offer.status) == ("ACTIVATING", "ACTIVE")
+                     and "OFFER_ACTIVATED" in expect)  # the event may not have come yet
+        if (offer.rekey or (status != offer.status and not activated)
+                or _canonical(fields) != _canonical(offer.fields)):
+            return False
+    return not gone
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _canonical(fields: dict[str, Any]) -> str:
+    return json.dumps(fields, sort_keys=True, default=str)
+
+
+def client_seller(client: AllegroClient) -> str:
+    seller = getattr(client, "seller", None)
+    return str(getattr(seller, "user_name", ""))
+
+
+def _stamps(directory: Path, environment: Environment) -> list[str | None]:
+    return [
+        recordstore.stamp(index_store(state_index_path(directory, environment))),
+        recordstore.stamp(live_cache.store_path(live_cache_path(directory, environment))),
+    ]
+
+
+def _path(directory: Path, environment: Environment) -> Path:
+    return work_dir(directory) / f"settled-{environment.value}.json"
