@@ -289,7 +289,7 @@ def plan(
         result = runs.run(runs.plan(ctx.obj, directory, catalog, options))
     else:
         local_in_ci.check(inputs.environment.value, directory)
-        result = runs.run(runs.plan_settled(ctx.obj, directory, inputs, options.refresh,
+        result = runs.run(runs.plan_settled(ctx.obj, directory, inputs, options.refresh, fmt,
                                             lambda: _prepared(directory, options)))
     runs.show(result, fmt, colour(ctx.obj))
     if out:

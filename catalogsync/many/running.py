@@ -25,6 +25,7 @@ from catalogsync.allegro.process_budget import one_budget
 from catalogsync.errors import CatalogError, CatalogsyncError
 from catalogsync.many.captured import capture, streams_per_task
 from catalogsync.plan.options import Options
+from catalogsync.runs.plan_apply import run
 
 if TYPE_CHECKING:
     from catalogsync.apply.report import ApplyReport
@@ -113,7 +114,7 @@ def _run_all(directories: list[Path], one: Callable[[Path], Coroutine[Any, Any, 
         return list(await asyncio.gather(*(guarded(d) for d in directories)))
 
     with streams_per_task(), one_budget():
-        return asyncio.run(everything())
+        return run(everything())  # keeps the plans out of the main task's repr
 
 
 async def _kept_apart(directory: Path, one: Callable[[Path], Coroutine[Any, Any, Outcome]],

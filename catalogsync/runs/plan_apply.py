@@ -83,7 +83,17 @@ T = TypeVar("T")
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coroutine)
+    """`asyncio.run`, with the result kept out of the main task: on its way out the runner asks
+    for the SIGINT handler, and Python 3.11 builds an error message holding `repr(main task)`,
+    which is the repr of its result (a whole plan: a second at 100 000 offers, spent on a
+    string nobody reads)."""
+    results: list[T] = []
+
+    async def main() -> None:
+        results.append(await coroutine)
+
+    asyncio.run(main())
+    return results[0]
 
 
 async def plan(obj: CliContext, directory: Path, catalog: Catalog, options: Options) -> Plan:
@@ -92,13 +102,14 @@ async def plan(obj: CliContext, directory: Path, catalog: Catalog, options: Opti
 
 
 async def plan_settled(
-    obj: CliContext, directory: Path, inputs: settled_plans.Inputs, refresh: bool,
+    obj: CliContext, directory: Path, inputs: settled_plans.Inputs, refresh: bool, fmt: str,
     prepare: Callable[[], tuple[Catalog, Options]],
 ) -> Plan:
     """The last plan again when nothing it read has changed since (runs/settled.py); else
     the catalog `prepare` loads, planned, and remembered if it finds nothing to do."""
     async with _session(obj, directory, inputs.environment) as client:
-        found = None if refresh else await settled_plans.replay(directory, inputs, client)
+        found = None if refresh else await settled_plans.replay(
+            directory, inputs, client, marks=fmt == "json")
         if found is not None:
             note_running(client, directory, inputs.environment)
             return found

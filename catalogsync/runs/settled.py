@@ -60,7 +60,7 @@ from catalogsync.state.index import store_path as index_store
 #: What the offers' own checks cover (the event feed, the rotating check), not the GETs kept.
 _OFFER_READS = re.compile(
     r"/sale/(offers|offer-events|product-offers/[^/?]+)(\?.*)?|/order/events.*")
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,8 @@ def remember(directory: Path, inputs: Inputs | None, client: AllegroClient, cach
     if schedule.strangers or schedule.duplicates or any(
             o.unsure or o.vouched or pending(o.fields) for o in cache.offers.values()):
         return
+    offers = sorted((o.id, sku) for sku, o in live.offers.items())
+    stock = made.stock.model_dump(mode="json")
     memo = {
         "format": FORMAT,
         "inputs": inputs.digest,
@@ -119,54 +121,64 @@ def remember(directory: Path, inputs: Inputs | None, client: AllegroClient, cach
         "base": client.base_url,
         "read_at": cache.read_at.isoformat(),
         "cursor": cache.event_cursor,
-        "position": made.stock.position.model_dump(mode="json"),
+        "position": stock["position"],
         "heard": {a: d for a, d in sorted(client.heard.items()) if not _OFFER_READS.fullmatch(a)},
-        "offers": {o.id: sku for sku, o in sorted(live.offers.items())},
         "files": {i.path: i.sha256 for i in [*live.local_images.values(),
                                              *live.local_attachments.values()] if not i.outside},
-        "plan": made.model_dump(mode="json"),
     }
+    # one line each, read only as far as needed: the offers for the rotating check, the plan
+    # once everything checked out, its stock marks (one per offer) only to show it as JSON
+    lines = [memo, [[i for i, _ in offers], [sku for _, sku in offers]],
+             made.model_dump(mode="json", exclude={"stock": {"marks"}}), stock["marks"]]
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(json.dumps(memo, separators=(",", ":")))
+        tmp.write_text("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines))
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
 
 
-async def replay(directory: Path, inputs: Inputs, client: AllegroClient) -> Plan | None:
-    """The last plan, when nothing it stood on has changed (None: plan again)."""
+async def replay(directory: Path, inputs: Inputs, client: AllegroClient, marks: bool
+                 ) -> Plan | None:
+    """The last plan, when nothing it stood on has changed (None: plan again); its stock
+    marks only with `marks` (a plan shown as JSON shows them; text and Markdown do not)."""
     try:
-        memo = json.loads(_path(directory, inputs.environment).read_bytes())
-        if (memo.get("format") != FORMAT or memo["inputs"] != inputs.digest
-                or memo["stamps"] != _stamps(directory, inputs.environment)
-                or memo["seller"] != client_seller(client) or memo["base"] != client.base_url
-                or any(_file_digest(directory / f) != d for f, d in memo["files"].items())):
-            return None
-        read_at = datetime.fromisoformat(memo["read_at"])
+        with _path(directory, inputs.environment).open("rb") as memo_file:
+            memo = json.loads(memo_file.readline())
+            if (memo.get("format") != FORMAT or memo["inputs"] != inputs.digest
+                    or memo["stamps"] != _stamps(directory, inputs.environment)
+                    or memo["seller"] != client_seller(client) or memo["base"] != client.base_url
+                    or any(_file_digest(directory / f) != d for f, d in memo["files"].items())):
+                return None
+            read_at = datetime.fromisoformat(memo["read_at"])
+            now = datetime.now(UTC)
+            cache_path = live_cache_path(directory, inputs.environment)
+            schedule = load_schedule(schedule_beside(cache_path))
+            if (now - read_at >= live_cache.MAX_AGE or schedule.list_due(now)
+                    or schedule.strangers or schedule.duplicates):
+                return None
+            ids, skus = json.loads(memo_file.readline())
+            offers = dict(zip(ids, skus, strict=True))
+            checked = await _unchanged(client, memo, offers, cache_path, schedule)
+            if checked is None:
+                return None
+            plan = json.loads(memo_file.readline())
+            if marks:
+                plan["stock"]["marks"] = json.loads(memo_file.readline())
+            found = Plan.model_validate(plan)
     except (OSError, ValueError, KeyError, TypeError, recordstore.StoreUnreadable):
         return None
-    now = datetime.now(UTC)
-    cache_path = live_cache_path(directory, inputs.environment)
-    schedule = load_schedule(schedule_beside(cache_path))
-    if (now - read_at >= live_cache.MAX_AGE or schedule.list_due(now) or schedule.strangers
-            or schedule.duplicates):
-        return None
-    checked = await _unchanged(client, memo, cache_path, schedule)
-    if checked is None:
-        return None
     save_schedule(schedule_beside(cache_path), schedule)
-    plan = Plan.model_validate(memo["plan"])
     read = (f"Read {checked} offer{'s' if checked != 1 else ''} in detail (event feed: 0 changed "
-            f"since {hours(now - read_at)} ago; rotating check {checked}/{len(memo['offers'])}; "
+            f"since {hours(now - read_at)} ago; rotating check {checked}/{len(offers)}; "
             f"list check due in {hours(schedule.due_in(now))}); the rest as the plan of "
             f"{hours(now - read_at)} ago saw it: the order feed names no sale since and the "
             f"account's {len(memo['heard'])} other reads answer as then.")
-    return plan.model_copy(update={"read": read})
+    return found.model_copy(update={"read": read})
 
 
-async def _unchanged(client: AllegroClient, memo: dict[str, Any], cache_path: Path,
-                     schedule: ReadSchedule) -> int | None:
+async def _unchanged(client: AllegroClient, memo: dict[str, Any], offers: dict[str, str],
+                     cache_path: Path, schedule: ReadSchedule) -> int | None:
     """How many offers the rotating check read, when nothing differs from the memo."""
     try:
         events = await offer_events(client, memo["cursor"])
@@ -178,8 +190,8 @@ async def _unchanged(client: AllegroClient, memo: dict[str, Any], cache_path: Pa
         answers = await asyncio.gather(*(_digest(client, a) for a in memo["heard"]))
         if answers != list(memo["heard"].values()):
             return None
-        chosen = rotating_slice(sorted(memo["offers"]), schedule)
-        return len(chosen) if await _as_cached(client, memo, cache_path, chosen) else None
+        chosen = rotating_slice(list(offers), schedule)  # sorted by id, as a plan's
+        return len(chosen) if await _as_cached(client, offers, cache_path, chosen) else None
     except CatalogsyncError:
         return None
 
@@ -190,7 +202,7 @@ async def _digest(client: AllegroClient, address: str) -> str:
     return hashlib.sha256(response.content).hexdigest()
 
 
-async def _as_cached(client: AllegroClient, memo: dict[str, Any], cache_path: Path,
+async def _as_cached(client: AllegroClient, offers: dict[str, str], cache_path: Path,
                      chosen: list[str]) -> bool:
     """Whether the offers `chosen` read now as the live cache holds them."""
     store = live_cache.store_path(cache_path)
@@ -198,10 +210,9 @@ async def _as_cached(client: AllegroClient, memo: dict[str, Any], cache_path: Pa
     rows = recordstore.some(store, "offer", chosen)
     if len(rows) != len(chosen):
         return False
-    offers, gone = await read_in_detail(
-        client, [(memo["offers"][i], i) for i in chosen], json.loads(meta["tables"]))
-    offers = named(offers, json.loads(meta["responsible"]))
-    for offer in offers.values():
+    read, gone = await read_in_detail(
+        client, [(offers[i], i) for i in chosen], json.loads(meta["tables"]))
+    for offer in named(read, json.loads(meta["responsible"])).values():
         status, _, expect, fields, *_ = json.loads(rows[offer.id])
         activated = ((status, offer.status) == ("ACTIVATING", "ACTIVE")
                      and "OFFER_ACTIVATED" in expect)  # the event may not have come yet

@@ -46,18 +46,18 @@ class LockFile:
         """The seller (id, login) this environment's lines belong to (an `account` line), if
         recorded: looked up without parsing every line, before anything else is read."""
         try:
-            text = "\n" + self.path.read_text(encoding="utf-8")
+            data = b"\n" + self.path.read_bytes()  # searched as bytes: the lines are not decoded
         except OSError:
             return None
-        prefix = f"\n{self.environment} account "
+        prefix = f"\n{self.environment} account ".encode()
         found: set[tuple[str, str]] = set()
-        start = text.find(prefix)
+        start = data.find(prefix)
         while start >= 0:
-            end = text.find("\n", start + 1)
-            line = text[start + 1 : end if end >= 0 else None]
-            _, _, key, value = _parse(line, str(self.path))
+            end = data.find(b"\n", start + 1)
+            line = data[start + 1 : end if end >= 0 else None].decode("utf-8", "replace")
+            _, _, key, value = _parse(line.rstrip("\r"), str(self.path))
             found.add((key, value))
-            start = text.find(prefix, start + 1)
+            start = data.find(prefix, start + 1)
         if len({seller for seller, _ in found}) > 1:
             sellers = ", ".join(f"{s} ({login})" for s, login in sorted(found))
             raise ConfigError(
