@@ -37,6 +37,8 @@ def hidden(char: str) -> bool:
 
 def hidden_characters(text: str) -> list[str]:
     """The hidden characters of `text`, as `visible` writes them, in order, each once."""
+    if text.isprintable():  # Python's non-printables include every hidden category
+        return []
     return list(dict.fromkeys(_escape(c) for c in text if hidden(c)))
 
 
@@ -51,8 +53,8 @@ def _escape(char: str) -> str:
 
 def visible(text: str, *, newlines: bool = False) -> str:
     """`text` with every hidden character escaped (newlines kept when `newlines`)."""
-    if text.isascii() and text.isprintable():
-        return text  # the common case, quickly
+    if text.isprintable():
+        return text  # the common case, quickly: no hidden category is printable
     return "".join(
         _escape(c) if hidden(c) and not (newlines and c == "\n") else c for c in text
     )
