@@ -124,6 +124,7 @@ async def _plan(client: SellerClient, directory: Path, catalog: Catalog, options
     check_account(client, directory, environment)
     note_running(client, directory, environment)
     client.heard = {} if inputs is not None else None
+    state_before = settled_plans.state_stamp(directory, environment)
     index = load_state(directory, environment)
     live, cache = await _read(client, catalog, index, directory, options.refresh)
     live = await feed_runs.with_sales(client, live, feeds, index)
@@ -131,7 +132,7 @@ async def _plan(client: SellerClient, directory: Path, catalog: Catalog, options
     save_cache(live_cache_path(directory, environment), cache)
     made = feed_runs.finish(make_plan(catalog, live, datetime.now(UTC), options), feeds, catalog,
                             options)
-    settled_plans.remember(directory, inputs, client, cache, live, made)
+    settled_plans.remember(directory, inputs, client, cache, live, made, state_before)
     return made
 
 

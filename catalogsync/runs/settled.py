@@ -98,14 +98,16 @@ def inputs(directory: Path, options: Options, emulator: int) -> Inputs | None:
 
 
 def remember(directory: Path, inputs: Inputs | None, client: AllegroClient, cache: LiveCache,
-             live: LiveState, made: Plan) -> None:
-    """Keep what this plan stood on, when it found nothing to do and nothing it read is
-    re-read by every plan anyway (offers the cache is unsure of)."""
+             live: LiveState, made: Plan, state_before: str | None) -> None:
+    """Keep what this plan stood on, when it found nothing to do, nothing it read is re-read
+    by every plan anyway (offers the cache is unsure of), and no other run wrote the state
+    while it planned (`state_before`: the state's stamp as the plan began)."""
     path = _path(directory, inputs.environment) if inputs else None
     if path is not None:
         path.unlink(missing_ok=True)
     if (path is None or inputs is None or client.heard is None or made.changes or made.errors
-            or made.stock is None or not cache.fed or cache.read_at is None):
+            or made.stock is None or not cache.fed or cache.read_at is None
+            or state_stamp(directory, inputs.environment) != state_before):
         return
     schedule = load_schedule(schedule_beside(live_cache_path(directory, inputs.environment)))
     if schedule.strangers or schedule.duplicates or any(
@@ -238,9 +240,18 @@ def client_seller(client: AllegroClient) -> str:
     return str(getattr(seller, "user_name", ""))
 
 
+def state_stamp(directory: Path, environment: Environment) -> str | None:
+    """What the last write of the state index left (None: no index yet; an unreadable one is
+    for loading it to report)."""
+    try:
+        return recordstore.stamp(index_store(state_index_path(directory, environment)))
+    except recordstore.StoreUnreadable:
+        return "unreadable"
+
+
 def _stamps(directory: Path, environment: Environment) -> list[str | None]:
     return [
-        recordstore.stamp(index_store(state_index_path(directory, environment))),
+        state_stamp(directory, environment),
         recordstore.stamp(live_cache.store_path(live_cache_path(directory, environment))),
     ]
 

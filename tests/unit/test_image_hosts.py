@@ -19,6 +19,12 @@ from catalogsync.catalog.image_hosts import is_outside_image
         ("https://a.allegroimg.allegrosandbox.pl/original/x", False),
         ("images/kubek.png", False),  # a local file
         ("ftp://sklep.example/a.jpg", False),
+        # each origin is parsed once: what follows it must not change the answer
+        ("https://a.allegroimg.com?u=https://evil.example/x", False),
+        ("https://evil.example#//a.allegroimg.com/x", True),
+        ("https://user@a.allegroimg.com:443/x", False),
+        ("https://sklep.example?q=1", True),
+        ("//cdn.example/x.jpg", False),  # no scheme: not a URL Allegro fetches
     ],
 )
 def test_outside_image_urls(url: str, outside: bool) -> None:

@@ -275,3 +275,25 @@ def test_state_loaded_under_its_lock_file_writes_nothing_when_nothing_changed(
 
     assert changes == []
     assert again == index
+
+
+def test_every_write_leaves_a_new_stamp_and_reads_leave_it(tmp_path: Path) -> None:
+    """What a settled plan compares (runs/settled.py): any write, by any process, moves it."""
+    store = tmp_path / "s.sqlite3"
+    assert recordstore.stamp(store) is None
+    recordstore.write(store, [("offer", "A", "1")])
+    first = recordstore.stamp(store)
+    assert first is not None
+    list(recordstore.read(store))
+    assert recordstore.some(store, "offer", ["A", "B"]) == {"A": "1"}
+    assert recordstore.stamp(store) == first
+    recordstore.write(store, [])  # nothing to write: nothing written
+    assert recordstore.stamp(store) == first
+    recordstore.write(store, [("offer", "A", None)])
+    second = recordstore.stamp(store)
+    assert second not in (None, first)
+    recordstore.replace(store, [("offer", "B", "2")])
+    assert recordstore.stamp(store) not in (first, second)
+    made = tmp_path / "made.sqlite3"
+    recordstore.create(made, [("offer", "C", "3")])
+    assert recordstore.stamp(made) is not None
