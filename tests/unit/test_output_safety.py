@@ -11,7 +11,7 @@ import pytest
 from catalogsync.errors import Problem
 from catalogsync.plan.model import Action, Change, Diagnostic, FieldDiff, Plan, Resource, Severity
 from catalogsync.render import COMMENT_MARKER, render_markdown, render_markdown_failure, render_text
-from catalogsync.safe_text import fence, hidden_characters, md_code, md_inline, visible
+from catalogsync.safe_text import fence, hidden, hidden_characters, md_code, md_inline, visible
 
 INJECTION = "Kubek\n```\n</details>\n\n# INJECTED @octocat\n```diff"
 VARIANTS = [
@@ -107,6 +107,13 @@ def test_escapes_name_what_was_hidden() -> None:
     assert visible("a\nb", newlines=True) == "a\nb" and visible("a\nb") == "a\\nb"
     assert visible("Kubek ceramiczny biały 330 ml") == "Kubek ceramiczny biały 330 ml"
     assert hidden_characters("Ku\u200bbek\u200b\t") == ["\\u200b", "\\t"]
+    assert hidden_characters("Kubek biały\u00a0330 ml") == []  # a no-break space shows
+
+
+def test_no_hidden_category_is_printable() -> None:
+    """`visible` and `hidden_characters` skip text Python calls printable: that is safe only
+    while every hidden category is among Python's non-printable ones."""
+    assert not [c for c in map(chr, range(0x110000)) if c.isprintable() and hidden(c)]
 
 
 def test_markdown_pieces() -> None:
