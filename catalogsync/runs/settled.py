@@ -4,13 +4,13 @@ A plan that finds nothing to change remembers what it stood on (`settled-ENV.jso
 work folder): the digest of the catalog's files, `catalogsync.lock`, the options and
 catalogsync's own source; the stamps of the state index and the live cache (any write to
 either changes them); every GET it sent for anything but offers, with the digest of the
-answer; where the event and order feeds were; the ids of the offers it read; the digest of each
-local image and safety manual. The next `plan` checks, stopping at the first difference, that
-the files are the same, that no run wrote the
-state or the cache since, that the list check is not due, that the event feed names no offer
-and the order feed no sale since, that every remembered GET answers the same bytes, and that
-the rotating check's slice reads as cached. Then nothing the plan reads has changed, so its
-plan is that plan, and is shown with what was read; else the whole plan runs, as always.
+answer; where the event and order feeds were; the ids of the offers it read; the digest of
+each local image and safety manual. The next `plan` checks, stopping at the first difference,
+that the files are the same, that no run wrote the state or the cache since, that the list
+check is not due, that the event feed names no offer and the order feed no sale since, that
+every remembered GET answers the same bytes, and that the rotating check's slice reads as
+cached. Then nothing the plan reads has changed, so its plan is that plan, shown with what
+was read; else the whole plan runs, as always.
 
 So a plan of an unchanged catalog costs the rotating check and a dozen reads, whatever the
 size of the catalog; `--refresh`, `--target`, a saved plan (`--out`) and feeds always run the
@@ -79,17 +79,17 @@ def inputs(directory: Path, options: Options, emulator: int) -> Inputs | None:
         return None
     try:
         settings = load_settings(directory)
-    except CatalogsyncError:
-        return None
-    if settings.feeds:
+        if settings.feeds:
+            return None
+        files = [*catalog_file_list(directory), lock_file(directory, settings.environment).path]
+    except (CatalogsyncError, OSError):
         return None
     digest = hashlib.sha256(source_digest())
     digest.update(f"{sys.version}\0{emulator}\0".encode())
     plain = asdict(replace(options, refresh=False))  # a refreshed plan stands for the next
     digest.update(json.dumps(plain, sort_keys=True, default=sorted).encode())
-    lock = lock_file(directory, settings.environment).path
-    for path in [*catalog_file_list(directory), lock]:
-        digest.update(f"\0{path.relative_to(directory)}\0".encode())
+    for path in files:
+        digest.update(f"\0{path}\0".encode())
         try:
             digest.update(hashlib.sha256(path.read_bytes()).digest())
         except OSError:

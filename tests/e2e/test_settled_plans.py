@@ -115,3 +115,13 @@ def test_refresh_and_a_saved_plan_always_plan_in_full(
     assert STANDS not in refreshed.output and backend.stats[PAGES] == pages + 1
     saved = run("plan", catalog_dir, "--out", tmp_path / "plan.json")
     assert STANDS not in saved.output and len(offer_ids(catalog_dir)) > 1
+
+
+def test_a_damaged_memo_is_a_whole_plan_not_an_error(run: Run, catalog_dir: Path) -> None:
+    settle(run, catalog_dir)
+    memo = catalog_dir / ".catalogsync" / "settled-local.json"
+    for damage in (b"{not json", memo.read_bytes()[:200], b'{"format": 2}\n[]\n'):
+        memo.write_bytes(damage)
+        planned = run("plan", catalog_dir, "--detailed-exitcode")
+        assert planned.exit_code == 0 and STANDS not in planned.output, planned.output
+    assert STANDS in run("plan", catalog_dir).output  # the whole plan wrote it anew
