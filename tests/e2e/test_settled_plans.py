@@ -106,7 +106,7 @@ def test_a_local_file_changed_since_is_planned_in_full(run: Run, catalog_dir: Pa
     assert after.exit_code == 2 and STANDS not in after.output, after.output
 
 
-def test_refresh_and_a_saved_plan_always_plan_in_full(
+def test_refresh_a_saved_plan_and_a_target_always_plan_in_full(
     run: Run, catalog_dir: Path, backend: Backend, tmp_path: Path
 ) -> None:
     settle(run, catalog_dir)
@@ -115,6 +115,10 @@ def test_refresh_and_a_saved_plan_always_plan_in_full(
     assert STANDS not in refreshed.output and backend.stats[PAGES] == pages + 1
     saved = run("plan", catalog_dir, "--out", tmp_path / "plan.json")
     assert STANDS not in saved.output and len(offer_ids(catalog_dir)) > 1
+    targeted = run("plan", catalog_dir, "--target", MUG)
+    assert targeted.exit_code == 0 and STANDS not in targeted.output, targeted.output
+    run("plan", catalog_dir)  # a targeted plan wrote the live cache: one whole plan first
+    assert STANDS in run("plan", catalog_dir).output
 
 
 def test_a_damaged_memo_is_a_whole_plan_not_an_error(run: Run, catalog_dir: Path) -> None:
