@@ -91,7 +91,8 @@ def inputs(directory: Path, options: Options, emulator: int) -> Inputs | None:
     for path in files:
         digest.update(f"\0{path}\0".encode())
         try:
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            with path.open("rb") as file:  # a lock file of 100 000 offers is 50 MB
+                digest.update(hashlib.file_digest(file, "sha256").digest())
         except OSError:
             digest.update(b"-")
     return Inputs(settings.environment, digest.hexdigest())
@@ -226,7 +227,8 @@ async def _as_cached(client: AllegroClient, offers: dict[str, str], cache_path: 
 
 def _file_digest(path: Path) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
     except OSError:
         return ""
 

@@ -46,18 +46,21 @@ class LockFile:
         """The seller (id, login) this environment's lines belong to (an `account` line), if
         recorded: looked up without parsing every line, before anything else is read."""
         try:
-            data = b"\n" + self.path.read_bytes()  # searched as bytes: the lines are not decoded
+            data = self.path.read_bytes()  # searched as bytes: the lines are not decoded
         except OSError:
             return None
         prefix = f"\n{self.environment} account ".encode()
+        starts = [0] if data.startswith(prefix[1:]) else []
+        at = data.find(prefix)
+        while at >= 0:
+            starts.append(at + 1)
+            at = data.find(prefix, at + 1)
         found: set[tuple[str, str]] = set()
-        start = data.find(prefix)
-        while start >= 0:
-            end = data.find(b"\n", start + 1)
-            line = data[start + 1 : end if end >= 0 else None].decode("utf-8", "replace")
+        for start in starts:
+            end = data.find(b"\n", start)
+            line = data[start : end if end >= 0 else None].decode("utf-8", "replace")
             _, _, key, value = _parse(line.rstrip("\r"), str(self.path))
             found.add((key, value))
-            start = data.find(prefix, start + 1)
         if len({seller for seller, _ in found}) > 1:
             sellers = ", ".join(f"{s} ({login})" for s, login in sorted(found))
             raise ConfigError(
