@@ -16,13 +16,14 @@ emulator and a real redis-server.
    would be) share one client id, half of them as each of the emulator's two demo sellers,
    and send requests that only R1 limits (`GET /sale/offers?limit=1`) for `--seconds`,
    through one store (the emulator is warmed up first: a cold one answers its first requests
-   late, later than the pacer's margin of 2 % of a scaled window allows for). The emulator
+   late). The emulator
    keeps Allegro's limits scaled (`--time-scale` shrinks every window, `--limits-scale` every
    count; the pacers are scaled the same way), so R1 binds at 9000 × limits-scale per
    60 × time-scale seconds. Reported: 429s, and the aggregate rate after the first window
    (whose burst any client gets) against R1's.
-2. The same, with the store stopped halfway: the workers go on alone on a share each
-   (CATALOGSYNC_RUNNERS = --processes); rate and 429s of the second half.
+2. The same, with the store stopped halfway: the workers wait out R1's window (what the
+   others took is unknown), then go on alone on a share each (CATALOGSYNC_RUNNERS =
+   --processes); rate and 429s of the second half.
 3. Two applies of one seller's catalog from two "machines" (separate state directories and
    copies of the catalog) at once, with and without the store: exit codes and duplicates.
 """

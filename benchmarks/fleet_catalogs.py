@@ -110,17 +110,20 @@ def _catalogs(work: Path, sellers: list[tuple[str, str]], offers: int,
     return directories
 
 
-def _stop_when(base: str, requests: int, stop: Callable[[], None]) -> threading.Thread:
-    """Stop the store once the emulator has counted `requests` more requests."""
+def _stop_when(base: str, requests: int, stop: Callable[[], None]) -> threading.Event:
+    """Stop the store once the emulator has counted `requests` more requests, unless the
+    event returned is set first (the step is over)."""
+    over = threading.Event()
+
     def watch() -> None:
         start = _sent(base)
         while _sent(base) - start < requests:
-            time.sleep(0.5)
+            if over.wait(0.5):
+                return
         stop()
 
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=watch, daemon=True).start()
+    return over
 
 
 def _sent(base: str) -> int:
@@ -147,8 +150,9 @@ def run(base: str, env: dict[str, str], settings: dict[str, Any], work: Path,
         directories = _catalogs(work, sellers, s["offers"], price)
         shares = [directories[i:: s["processes"]] for i in range(s["processes"])]
         before = httpx.get(f"{base}/_emulator/stats").json()
+        over = threading.Event()
         if stop_store is not None and half_of is not None:
-            _stop_when(base, half_of[step] // 2, stop_store)
+            over = _stop_when(base, half_of[step] // 2, stop_store)
         started = time.time()
         workers = [subprocess.Popen(
             [sys.executable, str(Path(__file__).with_name("fleet.py")), "--fleet-worker",
@@ -162,15 +166,20 @@ def run(base: str, env: dict[str, str], settings: dict[str, Any], work: Path,
         outcomes = []
         for process in workers:
             out, err = process.communicate(timeout=7200)
-            outcomes.append({"exit": process.returncode, "last_words": out.splitlines()[-3:],
+            outcomes.append({"exit": process.returncode,
+                             "last_words": (out.splitlines() + err.splitlines())[-3:],
                              "fallback_said": err.count("the rate store")})
         wall = time.time() - started
+        over.set()
         after = httpx.get(f"{base}/_emulator/stats").json()
         sent = sum(after["requests"].values()) - sum(before["requests"].values())
         least = (math.ceil(sent / count) - 1) * window  # a perfect client under R1 alone
         report[step] = {
             "wall_s": round(wall, 1), "requests": sent,
             "http_429": after["throttled"] - before["throttled"],
+            "http_429_by_rule": {rule: n - before["throttled_by"].get(rule, 0)
+                                 for rule, n in after["throttled_by"].items()
+                                 if n > before["throttled_by"].get(rule, 0)},
             "exit_codes": [o["exit"] for o in outcomes],
             "fallback_messages": sum(o["fallback_said"] for o in outcomes),
             "failed_workers": [o for o in outcomes if o["exit"] != 0][:1],

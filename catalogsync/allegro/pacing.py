@@ -13,7 +13,8 @@ than Allegro's, over any network delay, and the pad is left only the clocks' rat
 Allegro's rounding. A margin in count cost a whole extra window whenever a run needed just
 under a whole number of windows (benchmarks/rate_limits.py: a no-op plan of 10 000 offers
 waited 3 read windows instead of 2); a pad of 2 % counted from the send cost 1.2 s a minute
-(benchmarks/repricing.py).
+(benchmarks/repricing.py). A budget shared by processes (ratestore.py) dates its slots
+again on answer too, with the same pad.
 """
 
 from __future__ import annotations
@@ -30,14 +31,16 @@ from typing import Any, Protocol
 
 #: A slot frees this share of a window late, counted from the answer (0.3 s of a minute).
 PAD = 0.005
-#: The same counted from the send (1.2 s of a minute), for budgets shared by processes
-#: (ratestore.py), which date a request once, as it goes: our requests arrive later.
-SEND_PAD = 0.02
 
-#: The entries one request took in its windows ([time, units] each), dated again on answer.
-Slots = list[list[float]]
-#: R1: an over-limit client id is blocked for a minute.
+#: R1: an over-limit client id is blocked for a minute, its window's length.
 BLOCK_SECONDS = 60.0
+
+
+class Slots(list[list[float]]):
+    """The entries one request took in its windows ([time, units] each), dated again on
+    answer; `shared`, if set, dates its take in a shared budget again (ratestore.py)."""
+
+    shared: Callable[[], None] | None = None
 
 _PRODUCT_OFFER = re.compile(r"^/sale/product-offers/[^/]+$")
 _COMMAND = re.compile(r"^/sale/offer-[a-z-]+-commands/[^/]+$")
@@ -56,11 +59,23 @@ class Window:
     _used: int = 0
     _full: int = 0  # the count before `share` shrank it
 
-    def share(self, runners: int) -> None:
+    @property
+    def shrunk(self) -> bool:
+        return self._full > 0
+
+    def share(self, runners: int, now: float | None = None) -> None:
         """Shrink to one of `runners`' share of the full count: once, however many of the
-        runs that share this window (process_budget.py) ask."""
-        self._full = self._full or self.count
+        runs that share this window (process_budget.py) ask. With `now`, what the others took
+        lately is unknown (up to the full count): the window counts as full for one more
+        window from `now`, then holds only this runner's share."""
+        if self._full:
+            return
+        self._full = self.count
         self.count = max(1, self._full // runners)
+        if now is not None:
+            self.wait_for(now, 0)  # forget what has expired
+            if self._used < self._full:
+                self.take(now, self._full - self._used)
 
     def wait_for(self, now: float, units: int) -> float:
         """Seconds until `units` fit; 0 when they fit now."""
@@ -139,9 +154,11 @@ def allegro_windows(time_scale: float = 1.0, count_scale: float = 1.0) -> list[W
 
 class SharedBudget(Protocol):
     """Windows other processes draw on too (ratestore.py): `take` takes `units` in each of
-    `windows` at once, or takes nothing and says how many seconds to wait."""
+    `windows` at once and returns 0 and what dates the take again on answer, or takes nothing
+    and says how many seconds to wait."""
 
-    async def take(self, windows: list[Window], units: list[int]) -> float: ...
+    async def take(self, windows: list[Window], units: list[int]
+                   ) -> tuple[float, Callable[[], None] | None]: ...
 
     def blocked(self, seconds: float) -> None:
         """Allegro answered 429: every process sharing the budget holds off for `seconds`."""
@@ -151,12 +168,14 @@ class Pacer:
     def __init__(
         self,
         windows: list[Window] | None = None,
-        block_seconds: float = BLOCK_SECONDS,
+        block_seconds: float | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.windows = allegro_windows() if windows is None else windows
-        self.block_seconds = block_seconds
+        #: a 429's hold without Retry-After: R1's block, as long as its window (API_NOTES §3)
+        self.block_seconds = block_seconds if block_seconds is not None else next(
+            (w.seconds for w in self.windows if w.name.startswith("client id")), BLOCK_SECONDS)
         self._clock = clock
         self._sleep = sleep
         self._blocked_until = 0.0
@@ -168,6 +187,9 @@ class Pacer:
         #: one process runs at once (process_budget.py), a no-op otherwise
         self.flight: AbstractAsyncContextManager[Any] = nullcontext()
 
+    def now(self) -> float:
+        return self._clock()
+
     async def acquire(self, method: str, path: str, offers: int = 1) -> Slots:
         """Wait until one request (changing `offers` offers) fits every applicable limit; the
         slots it took, for `answered`."""
@@ -178,12 +200,15 @@ class Pacer:
                 [self._blocked_until - now]
                 + [w.wait_for(now, offers if w.weighted else 1) for w in applicable]
             )
+            redate = None
             if delay <= 0 and self.shared is not None:
                 units = [offers if w.weighted else 1 for w in applicable]
-                delay = await self.shared.take(applicable, units)
+                delay, redate = await self.shared.take(applicable, units)
             if delay <= 0:
-                return [window.take(now, offers if window.weighted else 1)
-                        for window in applicable]
+                slots = Slots(window.take(now, offers if window.weighted else 1)
+                              for window in applicable)
+                slots.shared = redate
+                return slots
             self.waited += delay
             await self._sleep(delay)
 
@@ -194,6 +219,8 @@ class Pacer:
         now = self._clock()
         for entry in slots:
             entry[0] = max(entry[0], now)
+        if slots.shared is not None:
+            slots.shared()
 
     def export(self) -> dict[str, Any]:
         """Recent usage, for the next run: Allegro counts across our processes, so a plan

@@ -55,7 +55,8 @@ def test_two_machines_sharing_a_store_apply_one_at_a_time_and_duplicate_nothing(
     one, two = tmp_path / "one", tmp_path / "two"
     for clone in (one, two):
         seller.git("clone", "-q", origin, clone, cwd=tmp_path)
-    seller.steer("/faults", {"latency_seconds": 0.25})  # a first apply that takes a while
+    # a first apply slow enough to outlast the second's start and its plan on a busy machine
+    seller.steer("/faults", {"latency_seconds": 1.0})
     first = subprocess.Popen(
         [sys.executable, "-m", "catalogsync", "apply", str(one), "--auto-approve"],
         cwd=ROOT, env=_machine(seller, tmp_path / "state-one", redis_url),
@@ -73,8 +74,8 @@ def test_two_machines_sharing_a_store_apply_one_at_a_time_and_duplicate_nothing(
                                 cwd=ROOT, env=two_env, capture_output=True, text=True,
                                 timeout=120)
     finally:
+        seller.steer("/faults", {})  # the first may finish now
         _, err = first.communicate(timeout=120)
-    seller.steer("/faults", {})
 
     assert first.returncode == 0, err
     assert second.returncode == 1, second.stderr

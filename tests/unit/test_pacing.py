@@ -108,3 +108,48 @@ def test_a_slot_dated_later_by_its_answer_holds_the_ones_after_it() -> None:
     span = 10.0 * (1 + PAD)
     assert window.wait_for(2.0 + span, 1) == pytest.approx(5.0 + span - (2.0 + span))
     assert window.wait_for(5.0 + span, 1) == 0.0
+
+
+def test_a_429_without_retry_after_holds_for_r1s_window_scaled_with_it() -> None:
+    """Allegro blocks a client id for a minute, R1's window (API_NOTES §3): a pacer whose
+    windows are scaled for a scaled emulator holds as long as its R1 window."""
+    now, slept, sleep = fake_time()
+    pacer = Pacer(allegro_windows(time_scale=0.25), clock=lambda: now[0], sleep=sleep)
+    assert Pacer().block_seconds == 60.0
+
+    async def run() -> None:
+        await pacer.acquire("GET", "/sale/offers")
+        pacer.blocked(None)
+        await pacer.acquire("GET", "/sale/offers")
+
+    asyncio.run(run())
+    assert slept == [pytest.approx(15.0)]
+
+
+def test_an_answer_dates_the_shared_take_again() -> None:
+    redated: list[int] = []
+
+    class Budget:
+        async def take(self, windows: list[Window], units: list[int]
+                       ) -> tuple[float, Callable[[], None] | None]:
+            return 0.0, lambda: redated.append(len(units))
+
+        def blocked(self, seconds: float) -> None:
+            raise AssertionError("no 429 here")
+
+    pacer = Pacer()
+    pacer.shared = Budget()
+    slots = asyncio.run(pacer.acquire("POST", "/sale/product-offers"))
+    assert redated == []
+    pacer.answered(slots)
+    assert redated == [3]  # R1, the writes a minute and an hour, in one take
+
+
+def test_a_runner_that_goes_alone_counts_r1_full_for_a_window_then_its_share() -> None:
+    window = Window("client id (R1)", 90, 60.0, lambda m, p: True)
+    window.take(0.0, 20)
+    window.share(3, now=10.0)  # what the other two took lately is unknown
+    window.share(3, now=11.0)  # once
+    assert window.count == 30
+    assert window.wait_for(12.0, 1) == pytest.approx(10.0 + 60.0 * (1 + PAD) - 12.0)
+    assert window.wait_for(10.0 + 60.0 * (1 + PAD) + 0.01, 30) == 0.0
