@@ -269,6 +269,8 @@ def main() -> int:
     parser.add_argument("--setup-time-scale", type=float, default=0.02,
                         help="windows of the first apply that sets the account up")
     parser.add_argument("--no-peer", action="store_true", help="catalogsync only")
+    parser.add_argument("--no-feed", action="store_true",
+                        help="the changes in the offers' YAML only, not through a feed")
     parser.add_argument("--pause", type=float, default=None,
                         help="seconds between changes (default: a window, 62 s scaled)")
     args = parser.parse_args()
@@ -296,6 +298,8 @@ def main() -> int:
         stocks = grouped(catalog, "stock", ids)
         run.measure("catalogsync", f"restock ({len(stocks)} values)", run.apply)
         print(f"plan after restock: {run.clean_plan()}", file=sys.stderr, flush=True)
+        if not args.no_feed:
+            through_a_feed(run, rng)
         if not args.no_peer:
             peers(run, rng, ids)
     print_table(run.rows)
@@ -318,6 +322,42 @@ def peers(run: Run, rng: random.Random, ids: dict[str, str]) -> None:
     run.measure("competent", f"restock ({len(stocks)} values)", lambda: run.peer(
         "offer-quantity-change-commands", stocks, lambda v: {"modification": {
             "changeType": "FIXED", "value": int(v)}}))
+
+
+FEED = "feeds/erp.csv"
+
+
+def write_feed(catalog: Path, prices: dict[str, Any], stocks: dict[str, Any]) -> None:
+    """The ERP's export: every offer's price and stock, a row each."""
+    lines = ["external_id,price,stock", *(f"{sku},{prices[sku]},{stocks[sku]}" for sku in prices)]
+    (catalog / FEED).parent.mkdir(exist_ok=True)
+    (catalog / FEED).write_text("\n".join(lines) + "\n")
+
+
+def through_a_feed(run: Run, rng: random.Random) -> None:
+    """The same changes arriving as a seller's ERP sends them: a CSV feed of every offer's
+    price and stock, rewritten whole, the YAML untouched (so its load is the cached one). The
+    feed is declared first, holding the values the account has, and applied once (unmeasured:
+    the seller's one-off set-up)."""
+    prices, stocks = values(run.catalog, "price"), values(run.catalog, "stock")
+    settings = run.catalog / "catalogsync.yaml"
+    settings.write_text(settings.read_text() + f"feeds:\n  - file: {FEED}\n    key: external_id"
+                        "\n    fields: {price: price, stock: stock}\n")
+    write_feed(run.catalog, prices, stocks)
+    run.apply()
+    for scenario, name, edit in (("repricing", "price", repricing(rng)),
+                                 ("restock", "stock", restock(rng))):
+        pause()
+        field = prices if name == "price" else stocks
+        for sku in field:
+            offer = {name: field[sku]}
+            edit(0, offer)
+            field[sku] = offer[name]
+        write_feed(run.catalog, prices, stocks)
+        distinct = len(set(field.values()))
+        run.measure("catalogsync", f"{scenario}, feed ({distinct} values)", run.apply)
+        print(f"plan after the feed's {scenario}: {run.clean_plan()}", file=sys.stderr,
+              flush=True)
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
