@@ -2,7 +2,7 @@
 against `catalogsync emulator serve`, beside a perfect client's bound and a competent peer.
 
     python benchmarks/repricing.py [--offers 10000] [--time-scale 1] [--setup-time-scale 0.02]
-                                   [--no-peer] [--json out.json]
+                                   [--no-peer] [--no-feed] [--json out.json]
 
 The account is set up by a first `catalogsync apply` (not measured), time-scaled: the
 emulator's windows (`time_scale`) and the CLI's pacing shrunk alike, since at 10 000 offers the
@@ -15,7 +15,11 @@ read, plan, record) does not, so the efficiency is then a floor of the real-time
 
 - repricing: each offer a new price within ±10 % of its own (the offers start at distinct
   prices, so nearly every new price is distinct, as in a shop's own price list);
-- restock: each offer a new stock from 1 to 999 (`stock_mode: delta`: a GAIN each).
+- restock: each offer a new stock from 1 to 999 (`stock_mode: delta`: a GAIN each);
+- the same two through a feed (`, feed` rows): the seller's ERP rewrites a CSV of every
+  offer's price and stock (`feeds:` in catalogsync.yaml), the YAML stays as it is. The YAML
+  rows load every offer file anew (the benchmark rewrote them all); the feed rows load them
+  from the load cache, as an hourly feed-driven job does, and read the feed instead.
 
 The bound is a perfect client's with the best endpoint for the change: bulk modification
 commands of 25 offers, 9 000 offer changes a minute (150 000 an hour), each command sent and
