@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from catalogsync.apply.applied import Preparing
 from catalogsync.plan.drift import applied_digests, desire, digest, settled, wanted_digests
 from catalogsync.plan.offers import Lookups
@@ -58,3 +60,22 @@ def test_preparing_stops_with_its_block() -> None:
         return preparing
 
     assert asyncio.run(stopped()).done == {}
+
+
+def test_preparing_keeps_at_most_its_share_and_the_rest_is_worked_out_at_the_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(Preparing, "AT_MOST", 2)
+    shop = catalog({f"MUG-{i}": mug(price=f"3{i}.00") for i in range(3)})
+    state = live()
+    after = {sku: live_mug().fields for sku in shop.offers}
+
+    async def prepare() -> Preparing:
+        with Preparing.meanwhile(shop, state, lambda: True) as preparing:
+            await asyncio.sleep(Preparing.LOOK)
+        return preparing
+
+    preparing = asyncio.run(prepare())
+    assert len(preparing.done) == 2
+    assert (applied_digests(shop, state, after, {}, NOW, preparing.done)
+            == applied_digests(shop, state, after, {}, NOW))
