@@ -2,7 +2,8 @@
 against `catalogsync emulator serve`, beside a perfect client's bound and a competent peer.
 
     python benchmarks/repricing.py [--offers 10000] [--time-scale 1] [--setup-time-scale 0.02]
-                                   [--no-peer] [--no-feed] [--json out.json]
+                                   [--no-peer] [--no-feed] [--no-yaml]
+                                   [--json out.json]
 
 The account is set up by a first `catalogsync apply` (not measured), time-scaled: the
 emulator's windows (`time_scale`) and the CLI's pacing shrunk alike, since at 10 000 offers the
@@ -275,6 +276,8 @@ def main() -> int:
     parser.add_argument("--no-peer", action="store_true", help="catalogsync only")
     parser.add_argument("--no-feed", action="store_true",
                         help="the changes in the offers' YAML only, not through a feed")
+    parser.add_argument("--no-yaml", action="store_true",
+                        help="the changes through a feed only, not in the offers' YAML")
     parser.add_argument("--pause", type=float, default=None,
                         help="seconds between changes (default: a window, 62 s scaled)")
     args = parser.parse_args()
@@ -289,19 +292,10 @@ def main() -> int:
         took = setup(emulator, catalog, env, args.setup_time_scale, args.time_scale)
         print(f"setup: {args.offers} offers applied in {took:.0f} s (windows scaled by "
               f"{args.setup_time_scale})", file=sys.stderr, flush=True)
-        pause()
         run = Run(emulator, catalog, env, token, args.offers, args.time_scale)
         ids = offer_ids(catalog)
-
-        edit_offers(catalog, repricing(rng))
-        prices = grouped(catalog, "price", ids)
-        run.measure("catalogsync", f"repricing ({len(prices)} prices)", run.apply)
-        print(f"plan after repricing: {run.clean_plan()}", file=sys.stderr, flush=True)
-        pause()
-        edit_offers(catalog, restock(rng))
-        stocks = grouped(catalog, "stock", ids)
-        run.measure("catalogsync", f"restock ({len(stocks)} values)", run.apply)
-        print(f"plan after restock: {run.clean_plan()}", file=sys.stderr, flush=True)
+        if not args.no_yaml:
+            in_the_yaml(run, rng, ids)
         if not args.no_feed:
             through_a_feed(run, rng)
         if not args.no_peer:
@@ -310,6 +304,20 @@ def main() -> int:
     if args.json:
         args.json.write_text(json.dumps(run.rows, indent=1))
     return 0
+
+
+def in_the_yaml(run: Run, rng: random.Random, ids: dict[str, str]) -> None:
+    """The changes written into the offers' YAML files."""
+    pause()
+    edit_offers(run.catalog, repricing(rng))
+    prices = grouped(run.catalog, "price", ids)
+    run.measure("catalogsync", f"repricing ({len(prices)} prices)", run.apply)
+    print(f"plan after repricing: {run.clean_plan()}", file=sys.stderr, flush=True)
+    pause()
+    edit_offers(run.catalog, restock(rng))
+    stocks = grouped(run.catalog, "stock", ids)
+    run.measure("catalogsync", f"restock ({len(stocks)} values)", run.apply)
+    print(f"plan after restock: {run.clean_plan()}", file=sys.stderr, flush=True)
 
 
 def peers(run: Run, rng: random.Random, ids: dict[str, str]) -> None:
