@@ -2,7 +2,8 @@
 against `catalogsync emulator serve`, beside a perfect client's bound and a competent peer.
 
     python benchmarks/repricing.py [--offers 10000] [--time-scale 1] [--setup-time-scale 0.02]
-                                   [--no-peer] [--json out.json]
+                                   [--no-peer] [--no-feed] [--no-yaml]
+                                   [--json out.json]
 
 The account is set up by a first `catalogsync apply` (not measured), time-scaled: the
 emulator's windows (`time_scale`) and the CLI's pacing shrunk alike, since at 10 000 offers the
@@ -15,7 +16,11 @@ read, plan, record) does not, so the efficiency is then a floor of the real-time
 
 - repricing: each offer a new price within ±10 % of its own (the offers start at distinct
   prices, so nearly every new price is distinct, as in a shop's own price list);
-- restock: each offer a new stock from 1 to 999 (`stock_mode: delta`: a GAIN each).
+- restock: each offer a new stock from 1 to 999 (`stock_mode: delta`: a GAIN each);
+- the same two through a feed (`, feed` rows): the seller's ERP rewrites a CSV of every
+  offer's price and stock (`feeds:` in catalogsync.yaml), the YAML stays as it is. The YAML
+  rows load every offer file anew (the benchmark rewrote them all); the feed rows load them
+  from the load cache, as an hourly feed-driven job does, and read the feed instead.
 
 The bound is a perfect client's with the best endpoint for the change: bulk modification
 commands of 25 offers, 9 000 offer changes a minute (150 000 an hour), each command sent and
@@ -269,6 +274,10 @@ def main() -> int:
     parser.add_argument("--setup-time-scale", type=float, default=0.02,
                         help="windows of the first apply that sets the account up")
     parser.add_argument("--no-peer", action="store_true", help="catalogsync only")
+    parser.add_argument("--no-feed", action="store_true",
+                        help="the changes in the offers' YAML only, not through a feed")
+    parser.add_argument("--no-yaml", action="store_true",
+                        help="the changes through a feed only, not in the offers' YAML")
     parser.add_argument("--pause", type=float, default=None,
                         help="seconds between changes (default: a window, 62 s scaled)")
     args = parser.parse_args()
@@ -283,25 +292,32 @@ def main() -> int:
         took = setup(emulator, catalog, env, args.setup_time_scale, args.time_scale)
         print(f"setup: {args.offers} offers applied in {took:.0f} s (windows scaled by "
               f"{args.setup_time_scale})", file=sys.stderr, flush=True)
-        pause()
         run = Run(emulator, catalog, env, token, args.offers, args.time_scale)
         ids = offer_ids(catalog)
-
-        edit_offers(catalog, repricing(rng))
-        prices = grouped(catalog, "price", ids)
-        run.measure("catalogsync", f"repricing ({len(prices)} prices)", run.apply)
-        print(f"plan after repricing: {run.clean_plan()}", file=sys.stderr, flush=True)
-        pause()
-        edit_offers(catalog, restock(rng))
-        stocks = grouped(catalog, "stock", ids)
-        run.measure("catalogsync", f"restock ({len(stocks)} values)", run.apply)
-        print(f"plan after restock: {run.clean_plan()}", file=sys.stderr, flush=True)
+        if not args.no_yaml:
+            in_the_yaml(run, rng, ids)
+        if not args.no_feed:
+            through_a_feed(run, rng)
         if not args.no_peer:
             peers(run, rng, ids)
     print_table(run.rows)
     if args.json:
         args.json.write_text(json.dumps(run.rows, indent=1))
     return 0
+
+
+def in_the_yaml(run: Run, rng: random.Random, ids: dict[str, str]) -> None:
+    """The changes written into the offers' YAML files."""
+    pause()
+    edit_offers(run.catalog, repricing(rng))
+    prices = grouped(run.catalog, "price", ids)
+    run.measure("catalogsync", f"repricing ({len(prices)} prices)", run.apply)
+    print(f"plan after repricing: {run.clean_plan()}", file=sys.stderr, flush=True)
+    pause()
+    edit_offers(run.catalog, restock(rng))
+    stocks = grouped(run.catalog, "stock", ids)
+    run.measure("catalogsync", f"restock ({len(stocks)} values)", run.apply)
+    print(f"plan after restock: {run.clean_plan()}", file=sys.stderr, flush=True)
 
 
 def peers(run: Run, rng: random.Random, ids: dict[str, str]) -> None:
@@ -318,6 +334,42 @@ def peers(run: Run, rng: random.Random, ids: dict[str, str]) -> None:
     run.measure("competent", f"restock ({len(stocks)} values)", lambda: run.peer(
         "offer-quantity-change-commands", stocks, lambda v: {"modification": {
             "changeType": "FIXED", "value": int(v)}}))
+
+
+FEED = "feeds/erp.csv"
+
+
+def write_feed(catalog: Path, prices: dict[str, Any], stocks: dict[str, Any]) -> None:
+    """The ERP's export: every offer's price and stock, a row each."""
+    lines = ["external_id,price,stock", *(f"{sku},{prices[sku]},{stocks[sku]}" for sku in prices)]
+    (catalog / FEED).parent.mkdir(exist_ok=True)
+    (catalog / FEED).write_text("\n".join(lines) + "\n")
+
+
+def through_a_feed(run: Run, rng: random.Random) -> None:
+    """The same changes arriving as a seller's ERP sends them: a CSV feed of every offer's
+    price and stock, rewritten whole, the YAML untouched (so its load is the cached one). The
+    feed is declared first, holding the values the account has, and applied once (unmeasured:
+    the seller's one-off set-up)."""
+    prices, stocks = values(run.catalog, "price"), values(run.catalog, "stock")
+    settings = run.catalog / "catalogsync.yaml"
+    settings.write_text(settings.read_text() + f"feeds:\n  - file: {FEED}\n    key: external_id"
+                        "\n    fields: {price: price, stock: stock}\n")
+    write_feed(run.catalog, prices, stocks)
+    run.apply()
+    for scenario, name, edit in (("repricing", "price", repricing(rng)),
+                                 ("restock", "stock", restock(rng))):
+        pause()
+        field = prices if name == "price" else stocks
+        for sku in field:
+            offer = {name: field[sku]}
+            edit(0, offer)
+            field[sku] = offer[name]
+        write_feed(run.catalog, prices, stocks)
+        distinct = len(set(field.values()))
+        run.measure("catalogsync", f"{scenario}, feed ({distinct} values)", run.apply)
+        print(f"plan after the feed's {scenario}: {run.clean_plan()}", file=sys.stderr,
+              flush=True)
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:

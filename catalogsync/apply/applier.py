@@ -18,7 +18,7 @@ from typing import Any
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.wire import command_body
 from catalogsync.apply.batching import COMMANDS_AT_ONCE, command_id
-from catalogsync.apply.bulk import BulkCommand
+from catalogsync.apply.bulk import AT_ONCE, BulkCommand
 from catalogsync.apply.creates import blocked_by, create, failed_key, made_since_the_plan
 from catalogsync.apply.ledger import Ledger, follow, record, table_names
 from catalogsync.apply.pipeline import CommandPipeline, ends_first
@@ -84,6 +84,7 @@ class Applier:
         self.failed_tables: dict[str, str] = {}
         self.failed_uploads: dict[str, str] = {}
         self._commands = asyncio.Semaphore(COMMANDS_AT_ONCE)
+        self._bulk_commands = asyncio.Semaphore(AT_ONCE)
         self._journal = Journal(
             lambda uid, kind, offers: record_command(index_path, index, uid,
                                                      PendingCommand(kind=kind, offers=offers)),
@@ -299,7 +300,7 @@ class Applier:
         *,
         phase: Phase,
     ) -> None:
-        async with self._commands:
+        async with self._bulk_commands if kind is CommandKind.BULK else self._commands:
             if kind is CommandKind.BULK:
                 await self._send_bulk(batch)
             else:

@@ -11,6 +11,12 @@ from catalogsync.allegro import bulk_wire
 from catalogsync.apply.sending import Outgoing, Part
 from catalogsync.plan.model import Change, CommandKind
 
+#: Bulk commands apply has running at once: the offers of one command of 1000, where the other
+#: commands run 10 (`COMMANDS_AT_ONCE`); the client bounds the requests in flight (R2). So the
+#: first commands of a rate window go out together, and those the window holds back go out
+#: together as it frees them, rather than ten by ten, each after another's poll.
+AT_ONCE = 40
+
 
 class BulkCommand:
     """The parts of a batch of offers, each with its Allegro id."""

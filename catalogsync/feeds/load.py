@@ -231,9 +231,11 @@ def with_feed_values(catalog: Catalog, values: FeedValues) -> Catalog:
     if not values.values:
         return catalog
     default_abroad = catalog.settings.defaults.marketplaces
+    names = [tuple(read.spec.fields) for read in values.feeds]
     offers = dict(catalog.offers)
-    for sku in values.values:
-        offers[sku] = _overlaid(offers[sku], values.fields(sku), default_abroad)
+    for sku, hits in values.values.items():
+        found = [pair for index, _, row in hits for pair in zip(names[index], row, strict=True)]
+        offers[sku] = _overlaid(offers[sku], found, default_abroad)
     return catalog.model_copy(update={"offers": offers})
 
 
@@ -242,12 +244,13 @@ _PRICE, _STOCK, _ABROAD = (_OFFER_FIELDS.index(n) for n in ("price", "stock", "m
 _offer_values = attrgetter(*_OFFER_FIELDS)
 
 
-def _overlaid(offer: Offer, found: dict[str, tuple[Decimal | int, int, int]],
+def _overlaid(offer: Offer, found: list[tuple[str, Decimal | int]],
               default_abroad: dict[str, Decimal | None] | None) -> Offer:
-    """`dataclasses.replace`, at half its cost (it is called for every offer a feed reaches)."""
+    """`dataclasses.replace`, at half its cost (it is called for every offer a feed reaches);
+    `found`: the feeds' (field, value) pairs for the offer."""
     new = list(_offer_values(offer))
     abroad = None
-    for name, (value, _, _) in found.items():
+    for name, value in found:
         if name == "price":
             new[_PRICE] = value
         elif name == "stock":

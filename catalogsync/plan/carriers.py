@@ -33,22 +33,22 @@ def choose(changes: list[Change], marketplace: str) -> list[Change]:
     """The changes with each price and quantity command whose value fewer than `SHARED`
     offers share folded into one bulk command per offer (`marketplace` is the base one),
     when that takes fewer commands than their own; on a tie the plain commands stay."""
-    shared = Counter(_key(c) for change in changes for c in change.commands
-                     if c.kind in _CARRIED)
+    keys = [[(c, _key(c)) for c in change.commands if c.kind in _CARRIED]
+            for change in changes]
+    shared = Counter(key for carried in keys for _, key in carried)
     moved: dict[int, list[Command]] = {}
-    for i, change in enumerate(changes):
-        alone = [c for c in change.commands if c.kind in _CARRIED and shared[_key(c)] < SHARED
-                 and _bulk_can(change, c)]
-        if alone:
-            moved[i] = alone
-    groups = {_key(c) for alone in moved.values() for c in alone}
-    parts = sum(len({"prices" if c.kind is CommandKind.PRICE else "stock" for c in alone})
-                for alone in moved.values())
+    groups: set[tuple[CommandKind, str]] = set()
+    for i, (change, carried) in enumerate(zip(changes, keys, strict=True)):
+        lonely = [(c, key) for c, key in carried if shared[key] < SHARED and _bulk_can(change, c)]
+        if lonely:
+            moved[i] = [c for c, _ in lonely]
+            groups.update(key for _, key in lonely)
+    parts = sum(len({c.kind for c in alone}) for alone in moved.values())
     if math.ceil(parts / BULK_MODIFICATIONS) >= len(groups):
         return changes
     out = list(changes)
     for i, alone in moved.items():
-        kept = [c for c in changes[i].commands if c not in alone]
+        kept = [c for c in changes[i].commands if not any(c is a for a in alone)]
         bulk = Command(kind=CommandKind.BULK, fields=bulk_fields(alone, marketplace))
         # before the publication: a sold-out offer is restocked, then activated
         at = next((j for j, c in enumerate(kept) if c.kind is CommandKind.PUBLICATION),
@@ -82,5 +82,11 @@ def _bulk_can(change: Change, command: Command) -> bool:
     return isinstance(target, int) and target >= 1
 
 
-def _key(command: Command) -> str:
-    return command.kind.value + json.dumps(command.fields, sort_keys=True)
+def _key(command: Command) -> tuple[CommandKind, str]:
+    """The command's kind and value (most are one plain value: no JSON to write)."""
+    fields = command.fields
+    if len(fields) == 1:
+        [(name, value)] = fields.items()
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return command.kind, f"{name}={type(value).__name__}:{value}"
+    return command.kind, json.dumps(fields, sort_keys=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -33,12 +34,15 @@ from catalogsync.plan.tax import desired_tax
 _UNTRACKED = frozenset({"stock", "ended_by", "marketplace_states"})
 #: Where a drifted value is copied into the catalog.
 UPDATE_COMMAND = "catalogsync import --update DIR"
+#: One encoder for every digest (`json.dumps` builds one a call: half a digest's cost)
+_CANONICAL = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
+#: External id -> the offer's desired fields and the digest of each tracked value
+Prepared = Mapping[str, tuple[Desired, dict[str, str]]]
 
 
 def digest(value: Any) -> str:
     """A short hash of one canonical field value (8 hex digits: a line per offer stays short)."""
-    data = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(data.encode()).hexdigest()[:8]
+    return hashlib.sha256(_CANONICAL.encode(value).encode()).hexdigest()[:8]
 
 
 def desire(
@@ -72,15 +76,22 @@ def tracked(desired: Desired, live: Fields) -> dict[str, tuple[Any, Any]]:
     return out
 
 
-def settled(desired: Desired, live: Fields, last: dict[str, str] | None) -> dict[str, str]:
+def wanted_digests(desired: Desired) -> dict[str, str]:
+    """The digest of each tracked key's desired value (none depends on the live offer)."""
+    return {key: digest(want) for key, (want, _) in tracked(desired, {}).items()}
+
+
+def settled(desired: Desired, live: Fields, last: dict[str, str] | None,
+            wanted: dict[str, str] | None = None) -> dict[str, str]:
     """The digests to remember once apply is done: a key that now holds the catalog's value gets
-    its digest; any other keeps the one it had (a change that failed, a field Allegro wins), so
-    its drift is still shown until the catalog takes the value."""
-    last = last or {}
+    its digest (from `wanted`, `wanted_digests`, when known); any other keeps the one it had (a
+    change that failed, a field Allegro wins), so its drift is still shown until the catalog
+    takes the value."""
+    last, wanted = last or {}, wanted or {}
     remembered = {}
     for key, (want, have) in tracked(desired, live).items():
         if want == have:
-            remembered[key] = digest(want)
+            remembered[key] = wanted.get(key) or digest(want)
         elif key in last:
             remembered[key] = last[key]
     return remembered
@@ -146,10 +157,13 @@ def applied_digests(
     after: dict[str, Fields],
     last: dict[str, dict[str, str]],
     now: datetime,
+    prepared: Prepared | None = None,
 ) -> dict[str, dict[str, str]]:
     """External id -> digests to remember, for every managed offer whose fields after apply
-    (`after`, by external id) are known; an offer whose outcome is unknown keeps its own."""
+    (`after`, by external id) are known; an offer whose outcome is unknown keeps its own.
+    `prepared` holds what was worked out already of some offers (`live` must be the same)."""
     lookups = Lookups(live)
+    prepared = prepared or {}
     remembered = {}
     for sku, offer in catalog.offers.items():
         fields = after.get(sku)
@@ -157,7 +171,9 @@ def applied_digests(
             if sku in last:
                 remembered[sku] = last[sku]
             continue
-        digests = settled(desire(sku, offer, catalog, live, now, lookups), fields, last.get(sku))
+        desired, wanted = prepared.get(sku) or (desire(sku, offer, catalog, live, now, lookups),
+                                                None)
+        digests = settled(desired, fields, last.get(sku), wanted)
         if digests:
             remembered[sku] = digests
     return remembered

@@ -76,7 +76,9 @@ class LockFile:
         except OSError:
             return None
 
-    def _lines(self) -> list[tuple[str, str, str, str]]:
+    def _lines(self, but: str | None = None) -> list[tuple[str, str, str, str]]:
+        """Every line, parsed; `but`: not that environment's (not even parsed)."""
+        skipped = f"{but} " if but is not None else None
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -85,7 +87,8 @@ class LockFile:
             raise ConfigError(f"{self.path}: cannot read: {exc.strerror or exc}") from exc
         lines = []
         for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip() or line.startswith("#") or line.startswith(_MARKERS):
+            if not line.strip() or line.startswith(("#", *_MARKERS)) or (
+                    skipped is not None and line.startswith(skipped)):
                 continue
             lines.append(_parse(line, f"{self.path}:{number}"))
         return lines
@@ -96,7 +99,7 @@ class LockFile:
 
     def write(self, entries: list[Entry]) -> None:
         """Replace this environment's lines with `entries`, sorted, atomically."""
-        others = [line for line in self._lines() if line[0] != self.environment]
+        others = self._lines(but=self.environment)  # ours are `entries` now
         ours = [(self.environment, k, key, v) for k, key, v in entries]
         text = _HEADER + "".join(sorted({_format(*line) for line in others + ours}))
         if self._text() == text:  # as it is: its timestamp and git's index stay untouched

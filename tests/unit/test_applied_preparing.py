@@ -1,0 +1,81 @@
+"""What remember_applied compares each offer with, worked out while apply waits (apply/applied.py
+`Preparing`), gives the digests worked out at the end (plain values)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from catalogsync.apply.applied import Preparing
+from catalogsync.plan.drift import applied_digests, desire, digest, settled, wanted_digests
+from catalogsync.plan.offers import Lookups
+from tests.unit.test_planner import NOW, catalog, live, live_mug, mug
+
+
+def test_wanted_digests_are_the_digests_settled_remembers() -> None:
+    state = live(offers={"MUG": live_mug()})
+    desired = desire("MUG", catalog({"MUG": mug()}).offers["MUG"], catalog({"MUG": mug()}),
+                     state, NOW, Lookups(state))
+    wanted = wanted_digests(desired)
+    assert wanted["name"] == digest("Kubek ceramiczny biały 330 ml")
+    fields = live_mug().fields
+    assert settled(desired, fields, None, wanted) == settled(desired, fields, None)
+    # a digest handed in is the one remembered (it is not worked out again)
+    assert settled(desired, fields, None, {**wanted, "name": "feedbeef"})["name"] == "feedbeef"
+
+
+def test_prepared_offers_give_the_digests_of_offers_worked_out_at_the_end() -> None:
+    shop = catalog({"MUG": mug(), "MUG-2": mug(price="31.00"),
+                    "MUG-3": mug(name="Kubek ceramiczny zielony")})
+    state = live(offers={"MUG": live_mug()})
+    after = {sku: live_mug().fields for sku in shop.offers}
+    last = {"MUG-3": {"name": "00000000"}}
+
+    async def prepare(paced: list[bool]) -> Preparing:
+        with Preparing.meanwhile(shop, state, lambda: paced[0]) as preparing:
+            await asyncio.sleep(0.05)
+            assert preparing.done == {}  # not before apply waits for Allegro's windows
+            paced[0] = True
+            await asyncio.sleep(Preparing.LOOK * 3)
+        return preparing
+
+    preparing = asyncio.run(prepare([False]))
+    assert set(preparing.done) == set(shop.offers)
+    assert (applied_digests(shop, state, after, last, NOW, preparing.done)
+            == applied_digests(shop, state, after, last, NOW))
+    partly = dict(list(preparing.done.items())[:1])  # the rest worked out at the end
+    assert (applied_digests(shop, state, after, last, NOW, partly)
+            == applied_digests(shop, state, after, last, NOW))
+
+
+def test_preparing_stops_with_its_block() -> None:
+    shop, state, paced = catalog({"MUG": mug()}), live(), [False]
+
+    async def stopped() -> Preparing:
+        with Preparing.meanwhile(shop, state, lambda: paced[0]) as preparing:
+            await asyncio.sleep(0)
+        paced[0] = True  # too late: the block is over
+        await asyncio.sleep(Preparing.LOOK * 3)
+        return preparing
+
+    assert asyncio.run(stopped()).done == {}
+
+
+def test_preparing_keeps_at_most_its_share_and_the_rest_is_worked_out_at_the_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(Preparing, "AT_MOST", 2)
+    shop = catalog({f"MUG-{i}": mug(price=f"3{i}.00") for i in range(3)})
+    state = live()
+    after = {sku: live_mug().fields for sku in shop.offers}
+
+    async def prepare() -> Preparing:
+        with Preparing.meanwhile(shop, state, lambda: True) as preparing:
+            await asyncio.sleep(Preparing.LOOK)
+        return preparing
+
+    preparing = asyncio.run(prepare())
+    assert len(preparing.done) == 2
+    assert (applied_digests(shop, state, after, {}, NOW, preparing.done)
+            == applied_digests(shop, state, after, {}, NOW))
