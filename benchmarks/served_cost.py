@@ -61,8 +61,14 @@ BULK = 25
 PRICES, STOCKS, DESCRIPTIONS = 100, 50, 50
 RUNS = ("first_plan", "noop_plan", "pr_plan", "pr_apply", "plan_after")
 TARGETS = {"noop_plan_cpu": 2.0, "pr_plan_cpu": 3.0, "apply_vs_perfect": 1.5, "peak_mb": 400.0}
+#: Each run writes its own peak memory (VmHWM) as it exits: `ru_maxrss` from `os.wait4` also
+#: counts the RSS of this (large) benchmark process, which the child shares until its exec.
+PEAK = ("import atexit, os; atexit.register(lambda: open(os.environ['CATALOGSYNC_BENCH_PEAK'], "
+        "'w').write(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])); ")
+CLI = PEAK + ("import sys; from catalogsync.cli.main import cli; "
+              "cli(sys.argv[1:], prog_name='catalogsync')")
 #: the CLI with its pacer scaled like the emulator's windows (the setup only)
-SCALED_CLI = (
+SCALED_CLI = PEAK + (
     "import sys; from benchmarks.fresh_clone import scale_pacing; scale_pacing({scale}); "
     "from catalogsync.cli.main import cli; cli(sys.argv[1:], prog_name='catalogsync')"
 )
@@ -70,13 +76,16 @@ SCALED_CLI = (
 
 def run_cli(args: list[str], env: dict[str, str], emulator: Emulator, scale: float | None = None
             ) -> dict[str, Any]:
-    """Run one CLI process, reaped with `os.wait4` for its own rusage: its wall, CPU, peak
-    memory, the requests the emulator answered, its exit code and the plan's read line."""
+    """Run one CLI process, reaped with `os.wait4` for its own CPU time: its wall, CPU, peak
+    memory (its own VmHWM), the requests the emulator answered, its exit code and the plan's
+    read line."""
     before = Counter(emulator.stats())
-    code = ["-m", "catalogsync"] if scale is None else ["-c", SCALED_CLI.format(scale=scale)]
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    code = CLI if scale is None else SCALED_CLI.format(scale=scale)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
+            tempfile.NamedTemporaryFile("r") as peak:
         started = time.perf_counter()
-        process = subprocess.Popen([sys.executable, *code, *args], cwd=ROOT, env=env,
+        process = subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT,
+                                   env={**env, "CATALOGSYNC_BENCH_PEAK": peak.name},
                                    stdout=out, stderr=err, text=True)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
@@ -84,12 +93,13 @@ def run_cli(args: list[str], env: dict[str, str], emulator: Emulator, scale: flo
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
+        peak_kb = int(peak.read() or 0)
     requests = Counter({k: v for k, v in (Counter(emulator.stats()) - before).items()
                         if "/_emulator" not in k})
     row = {
         "exit": process.returncode, "wall_s": round(wall, 2),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
-        "peak_mb": round(usage.ru_maxrss / 1024, 1),
+        "peak_mb": round(peak_kb / 1024, 1),
         "requests": sum(requests.values()), "by_endpoint": dict(requests.most_common(6)),
         "read": next((line for line in stdout.splitlines() if line.startswith("Read ")), ""),
     }
