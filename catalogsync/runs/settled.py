@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
+from catalogsync.allegro.seller import SellerClient
 from catalogsync.catalog.load_cache import source_digest
 from catalogsync.catalog.loader import catalog_file_list, load_settings
 from catalogsync.catalog.models import Environment
@@ -98,7 +99,7 @@ def inputs(directory: Path, options: Options, emulator: int) -> Inputs | None:
     return Inputs(settings.environment, digest.hexdigest())
 
 
-def remember(directory: Path, inputs: Inputs | None, client: AllegroClient, cache: LiveCache,
+def remember(directory: Path, inputs: Inputs | None, client: SellerClient, cache: LiveCache,
              live: LiveState, made: Plan, state_before: str | None) -> None:
     """Keep what this plan stood on, when it found nothing to do, nothing it read is re-read
     by every plan anyway (offers the cache is unsure of), and no other run wrote the state
@@ -120,7 +121,7 @@ def remember(directory: Path, inputs: Inputs | None, client: AllegroClient, cach
         "format": FORMAT,
         "inputs": inputs.digest,
         "stamps": _stamps(directory, inputs.environment),
-        "seller": client_seller(client),
+        "seller": client.seller.user_name,
         "base": client.base_url,
         "read_at": cache.read_at.isoformat(),
         "cursor": cache.event_cursor,
@@ -141,7 +142,7 @@ def remember(directory: Path, inputs: Inputs | None, client: AllegroClient, cach
         tmp.unlink(missing_ok=True)
 
 
-async def replay(directory: Path, inputs: Inputs, client: AllegroClient, marks: bool
+async def replay(directory: Path, inputs: Inputs, client: SellerClient, marks: bool
                  ) -> Plan | None:
     """The last plan, when nothing it stood on has changed (None: plan again); its stock
     marks only with `marks` (a plan shown as JSON shows them; text and Markdown do not)."""
@@ -150,7 +151,7 @@ async def replay(directory: Path, inputs: Inputs, client: AllegroClient, marks: 
             memo = json.loads(memo_file.readline())
             if (memo.get("format") != FORMAT or memo["inputs"] != inputs.digest
                     or memo["stamps"] != _stamps(directory, inputs.environment)
-                    or memo["seller"] != client_seller(client) or memo["base"] != client.base_url
+                    or memo["seller"] != client.seller.user_name or memo["base"] != client.base_url
                     or any(_file_digest(directory / f) != d for f, d in memo["files"].items())):
                 return None
             read_at = datetime.fromisoformat(memo["read_at"])
@@ -235,11 +236,6 @@ def _file_digest(path: Path) -> str:
 
 def _canonical(fields: dict[str, Any]) -> str:
     return json.dumps(fields, sort_keys=True, default=str)
-
-
-def client_seller(client: AllegroClient) -> str:
-    seller = getattr(client, "seller", None)
-    return str(getattr(seller, "user_name", ""))
 
 
 def state_stamp(directory: Path, environment: Environment) -> str | None:
