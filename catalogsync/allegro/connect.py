@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,6 @@ import httpx
 
 from catalogsync.allegro.credentials import open_session
 from catalogsync.allegro.process_budget import join
-from catalogsync.allegro.ratestore import runners, shared_budget
 from catalogsync.allegro.seller import SellerClient, check_token
 from catalogsync.allegro.session import BearerAuth
 from catalogsync.allegro.targets import CLIENT_ID_ENV, target_for
@@ -50,7 +49,19 @@ async def connect(
         client_id = (info and info.client_id) or os.environ.get(CLIENT_ID_ENV, "")
         async with target.http(target.api_url, BearerAuth(session, hosts)) as http:
             client = SellerClient(http, seller)
-            join(client.pacer, target.api_url, client_id, seller.user_name,
-                 runners() if store_url() else 1)
-            async with shared_budget(client.pacer, target.api_url, client_id, seller.user_name):
+            async with _budget(client, target.api_url, client_id):
                 yield client
+
+
+def _budget(client: SellerClient, api_url: str, client_id: str
+            ) -> AbstractAsyncContextManager[object]:
+    """Join this process's budget; with a store, share the client id's with the others (the
+    store's module, and redis with it, is imported only then: 0.15 s of every start-up)."""
+    seller = client.seller.user_name
+    if not store_url():
+        join(client.pacer, api_url, client_id, seller, 1)
+        return nullcontext()
+    from catalogsync.allegro.ratestore import runners, shared_budget
+
+    join(client.pacer, api_url, client_id, seller, runners())
+    return shared_budget(client.pacer, api_url, client_id, seller)

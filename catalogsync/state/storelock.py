@@ -22,10 +22,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from redis import Redis
-from redis.exceptions import RedisError
 
 from catalogsync.errors import ConfigError
 from catalogsync.state.runlock import (
@@ -37,6 +35,9 @@ from catalogsync.state.runlock import (
     held_message,
     me,
 )
+
+if TYPE_CHECKING:  # redis itself is imported where a store is used: it costs every start-up 0.15 s
+    from redis import Redis
 
 STORE_ENV = "CATALOGSYNC_RATE_STORE"
 LEASE_SECONDS = 30.0
@@ -68,6 +69,8 @@ def check_url(url: str) -> None:
     password)."""
     problem = urlsplit(url).scheme not in ("redis", "rediss", "unix")
     if not problem:
+        from redis import Redis
+
         try:
             Redis.from_url(url).close()
         except ValueError:
@@ -86,6 +89,8 @@ def _key(local: Path) -> str:
 
 
 def _connect(url: str) -> Redis:
+    from redis import Redis
+
     return Redis.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT)
 
 
@@ -99,6 +104,8 @@ def store_lock(
     lease: float = LEASE_SECONDS,
 ) -> Iterator[None]:
     """Hold the account's key in the store at `url` for the block (see the module's doc)."""
+    from redis.exceptions import RedisError
+
     redis = _connect(url)
     key, token = _key(local), uuid.uuid4().hex
     value = json.dumps({**asdict(me(command)), "token": token})
@@ -138,6 +145,8 @@ def _take(redis: Redis, key: str, value: str, url: str, timeout: float,
 
 
 def _renew(redis: Redis, key: str, value: str, lease: float, stop: threading.Event) -> None:
+    from redis.exceptions import RedisError
+
     while not stop.wait(lease / 3):
         try:
             redis.eval(_RENEW, 1, key, value, str(round(lease * 1000)))
@@ -147,6 +156,8 @@ def _renew(redis: Redis, key: str, value: str, lease: float, stop: threading.Eve
 
 def store_holder(url: str, local: Path) -> Holder | None:
     """Who holds the account's key right now (None: nobody, or the store is unreachable)."""
+    from redis.exceptions import RedisError
+
     redis = _connect(url)
     try:
         return _parse(redis.get(_key(local)))
