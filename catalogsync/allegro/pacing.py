@@ -131,6 +131,10 @@ def _bulk_submit(method: str, path: str) -> bool:
     return method == "POST" and path == "/sale/offer-bulk-modification-commands"
 
 
+def _per_second(method: str, path: str) -> bool:
+    return path.startswith(("/sale/price-automation/", "/sale/matching-categories"))
+
+
 def allegro_windows(time_scale: float = 1.0, count_scale: float = 1.0) -> list[Window]:
     """Allegro's documented limits. The scales match an emulator whose limits were scaled
     the same way (its `time_scale` and `limits_scale` settings)."""
@@ -149,6 +153,7 @@ def allegro_windows(time_scale: float = 1.0, count_scale: float = 1.0) -> list[W
                weighted=True),
         Window("offer changes in bulk commands per hour", count(150_000), hour, _bulk_submit,
                weighted=True),
+        Window("price automation and category matching", count(5), time_scale, _per_second),
     ]
 
 

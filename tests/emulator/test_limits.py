@@ -52,6 +52,7 @@ async def test_limit_defaults_are_allegros_numbers(http: httpx.AsyncClient) -> N
             "command_changes_per_minute",
             "command_changes_per_hour",
             "price_changes_per_hour",
+            "automation_rps",
         )
     } == {
         "limits_scale": 1.0,
@@ -64,6 +65,7 @@ async def test_limit_defaults_are_allegros_numbers(http: httpx.AsyncClient) -> N
         "command_changes_per_minute": 9000,
         "command_changes_per_hour": 250_000,
         "price_changes_per_hour": 150_000,
+        "automation_rps": 5,
     }
 
 
@@ -191,6 +193,21 @@ async def test_per_seller_patch_limit_2490_a_minute_and_74700_an_hour_with_post(
     seller.token = user_token(backend, seed.DEMO_SELLER_ID)
     assert (await seller.call("PATCH", path, stock)).status_code == 200
     assert (await stats(http))["throttled_by"] == {"seller_write": 2}
+
+
+async def test_price_automation_5_requests_a_second_per_user(
+    seller: Seller, http: httpx.AsyncClient, backend: Backend
+) -> None:
+    await steer(http, "settings", automation_rps=2)
+    for _ in range(2):
+        assert (await seller.get("/sale/price-automation/rules")).status_code == 200
+    assert (await seller.get("/sale/price-automation/rules")).status_code == 429
+    other = Seller(http, user_token(backend, seed.OTHER_SELLER_ID))  # per user
+    assert (await other.get("/sale/price-automation/rules")).status_code == 200
+    assert (await seller.get("/sale/offers")).status_code == 200  # other resources unaffected
+    backend.advance_clock(1.1)
+    assert (await seller.get("/sale/price-automation/rules")).status_code == 200
+    assert (await stats(http))["throttled_by"] == {"per_second": 1}
 
 
 def criteria(*offer_ids: str) -> list[dict[str, Any]]:

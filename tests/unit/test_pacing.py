@@ -81,6 +81,20 @@ def test_bulk_modifications_count_their_modifications_a_minute() -> None:
     assert slept == [pytest.approx(60.0 * (1 + PAD))]
 
 
+def test_price_automation_goes_at_5_requests_a_second() -> None:
+    now, slept, sleep = fake_time()
+    pacer = Pacer(allegro_windows(), 60.0, clock=lambda: now[0], sleep=sleep)
+
+    async def run() -> None:
+        for _ in range(20):
+            await pacer.acquire("GET", "/sale/offers")  # not counted there
+        for _ in range(6):
+            await pacer.acquire("PUT", "/sale/price-automation/rules/r1")
+
+    asyncio.run(run())
+    assert slept == [pytest.approx(1.0 * (1 + PAD))]
+
+
 def test_a_slot_counts_from_the_answer_not_the_send() -> None:
     """Allegro counts a request when it arrives, before it answers: a slow answer keeps the
     slot until a window after it, so a long network delay never frees a slot too early."""

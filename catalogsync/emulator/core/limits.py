@@ -43,6 +43,8 @@ MAX_DELAY_SECONDS = 10.0
 LEAKY_PREFIXES = ("/sale/offers", "/sale/product-offers", "/sale/products", "/sale/offer-")
 SELLER_GET = "GET /sale/product-offers/{offerId}"
 SELLER_WRITES = ("POST /sale/product-offers", "PATCH /sale/product-offers/{offerId}")
+#: 5 requests a second per user [S]: price automation and category matching.
+SECOND_LIMITED = ("/sale/price-automation/", "/sale/matching-categories")
 #: Commands limited to 150 000 offer changes an hour (the others: 250 000) [S], [SL]
 PRICE_COMMANDS = ("offer-price-change-commands", "offer-bulk-modification-commands",
                   "offer-price-automation-commands")
@@ -71,6 +73,7 @@ class LimitSettings:
     command_changes_per_minute: int = 9000
     command_changes_per_hour: int = 250_000
     price_changes_per_hour: int = 150_000
+    automation_rps: int = 5  # /sale/price-automation/* and /sale/matching-categories
 
     def scaled(self, limit: int) -> int:
         return max(1, round(limit * self.limits_scale))
@@ -78,6 +81,10 @@ class LimitSettings:
     @property
     def minute(self) -> float:
         return MINUTE * self.time_scale
+
+    @property
+    def second(self) -> float:
+        return self.time_scale
 
     @property
     def hour(self) -> float:
@@ -141,6 +148,7 @@ class _User:
     gets: SlidingWindow = field(default_factory=SlidingWindow)
     writes_minute: SlidingWindow = field(default_factory=SlidingWindow)
     writes_hour: SlidingWindow = field(default_factory=SlidingWindow)
+    per_second: SlidingWindow = field(default_factory=SlidingWindow)
     changes: dict[str, tuple[SlidingWindow, SlidingWindow]] = field(default_factory=dict)
 
 
@@ -149,6 +157,7 @@ class _Route:
     leaky: bool
     seller_get: bool
     seller_write: bool
+    per_second: bool
 
 
 class Limiter:
@@ -211,6 +220,7 @@ class Limiter:
                 leaky=path.startswith(LEAKY_PREFIXES),
                 seller_get=route == SELLER_GET,
                 seller_write=route in SELLER_WRITES,
+                per_second=path.startswith(SECOND_LIMITED),
             )
         return kind
 
@@ -265,6 +275,9 @@ class Limiter:
             writes = ((user.writes_minute, settings.minute, settings.seller_write_rpm),
                       (user.writes_hour, settings.hour, settings.seller_write_rph))
             self._count(writes, settings, now, "seller_write")
+        elif route.per_second:
+            self._count(((user.per_second, settings.second, settings.automation_rps),), settings,
+                        now, "per_second")
         if not route.leaky:
             return 0.0
         rate = max(settings.user_rpm, 1) / settings.minute
