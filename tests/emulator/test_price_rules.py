@@ -20,6 +20,13 @@ RULES = "/sale/price-automation/rules"
 COMMANDS = "/sale/offer-price-automation-commands"
 
 
+@pytest.fixture(autouse=True)
+async def _unpaced(http: httpx.AsyncClient) -> None:
+    """These tests send rule requests back to back; the 5 a second limit is test_limits.py's."""
+    answer = await http.post("/_emulator/settings", json={"automation_rps": 1000})
+    assert answer.status_code == 200, answer.text
+
+
 async def _rule(seller: Seller, **body: Any) -> dict[str, Any]:
     response = await seller.call("POST", RULES, {"name": "Kurs EUR", "type": "EXCHANGE_RATE",
                                                  **body})
