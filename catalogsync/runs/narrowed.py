@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from pydantic import ValidationError
 
+from catalogsync.allegro.seller import SellerClient
 from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Catalog
 from catalogsync.config import live_cache_path, state_index_path, work_dir
@@ -37,8 +39,9 @@ from catalogsync.live.state import LiveState
 from catalogsync.plan.checks import mass_change
 from catalogsync.plan.model import Diagnostic, Mark, Plan, Resource, StockBook
 from catalogsync.plan.planner import plan as make_plan
+from catalogsync.runs.guards import check_account
 from catalogsync.runs.narrowing import files_of, index_digest, spanning
-from catalogsync.runs.settled import Inputs, Standing, read_line
+from catalogsync.runs.settled import Inputs, Standing, confirmed, read_line, replay, standing
 from catalogsync.safe_text import visible
 from catalogsync.state import records, recordstore
 from catalogsync.state.index import StateIndex
@@ -55,10 +58,40 @@ _OFFER_RESOURCES = (Resource.OFFER, Resource.OFFER_TRANSLATION)
 Read = Callable[[Catalog, StateIndex, LiveCache], Awaitable[LiveState]]
 
 
-async def narrowed_plan(directory: Path, inputs: Inputs, stood: Standing, marks: bool,
-                        read: Read) -> Plan | None:
-    """The plan of the changed files' offers with the last plan's for the rest (None: plan
-    in full); `read` reads Allegro for a catalog, state index and cache, saving nothing."""
+@dataclass(frozen=True)
+class _Ready:
+    """A narrowed plan's catalog, state and cache, loaded before Allegro is asked."""
+
+    lines: list[bytes]  # the memo's
+    narrow: dict[str, Any]
+    catalog: Catalog
+    offers: dict[str, list[str]]  # each loaded file's offer keys
+    notes: list[str]
+    index: StateIndex
+    cache: LiveCache
+
+
+async def last_plan(directory: Path, inputs: Inputs, client: SellerClient, marks: bool,
+                    read: Read) -> Plan | None:
+    """The last plan when nothing it stood on has changed (runs/settled.py), or narrowed to
+    the offers of the files that changed; None: plan in full. `read` reads Allegro for a
+    catalog, state index and cache, saving nothing; `marks`: the plan is shown as JSON, with
+    its stock marks. What is local is checked before Allegro is asked anything."""
+    stood = standing(directory, inputs, client)
+    ready = None if stood is None or not stood.changed else _ready(directory, inputs, stood)
+    if stood is None or (stood.changed and ready is None):
+        return None
+    stood = await confirmed(stood, client)
+    if stood is None:
+        return None
+    if ready is None:
+        return replay(stood, marks)
+    check_account(client, directory, inputs.environment)
+    live = await read(ready.catalog, ready.index, ready.cache)
+    return _narrowed(directory, inputs, stood, ready, live, marks)
+
+
+def _ready(directory: Path, inputs: Inputs, stood: Standing) -> _Ready | None:
     try:
         with stood.path.open("rb") as memo_file:
             lines = [memo_file.readline() for _ in range(5)]
@@ -88,7 +121,13 @@ async def narrowed_plan(directory: Path, inputs: Inputs, stood: Standing, marks:
     cache = load_some(live_cache_path(directory, environment), ids)
     if cache is None:
         return None
-    live = await read(catalog, index, cache)
+    return _Ready(lines, narrow, catalog, offers, notes, index, cache)
+
+
+def _narrowed(directory: Path, inputs: Inputs, stood: Standing, ready: _Ready, live: LiveState,
+              marks: bool) -> Plan | None:
+    """The plan of the changed files' offers with the last plan's for the rest."""
+    catalog, narrow = ready.catalog, ready.narrow
     if live.read.startswith("Read the offer list") or live.gone or live.duplicates:
         return None
     made = make_plan(catalog, live, datetime.now(UTC),
@@ -96,20 +135,20 @@ async def narrowed_plan(directory: Path, inputs: Inputs, stood: Standing, marks:
     if not inputs.options.allow_mass_change and mass_change(
             catalog, live, list(made.changes), narrow["managed"]):
         return None  # the whole plan says so, of every offer
-    last = json.loads(lines[2])
+    last = json.loads(ready.lines[2])
     if marks:
-        last["stock"]["marks"] = json.loads(lines[3])
+        last["stock"]["marks"] = json.loads(ready.lines[3])
     order = {k: n for n, k in enumerate(
-        k for f in inputs.files for k in offers.get(f) or narrow["files"].get(f, ()))}
+        k for f in inputs.files for k in ready.offers.get(f) or narrow["files"].get(f, ()))}
     found = _merged(Plan.model_validate(last), made, catalog, live, order)
     if found is None:
         return None
-    for note in notes:
+    for note in ready.notes:
         click.echo(visible(note), err=True)
     names = ", ".join(visible(_shown(directory, f)) for f in stood.changed)
     rest = (f"planned the {plural(len(catalog.offers), 'offer')} of "
             f"{plural(len(stood.changed), 'changed file')} ({names}) anew, and the other "
-            f"{stood.offers - len(catalog.offers)}")
+            f"{len(stood.offers) - len(catalog.offers)}")
     return found.model_copy(update={"read": read_line(stood, rest, "them")})
 
 

@@ -69,7 +69,7 @@ from catalogsync.runs.guards import (
     run_lock,
     write_missing_lock,
 )
-from catalogsync.runs.narrowed import narrowed_plan
+from catalogsync.runs.narrowed import last_plan
 from catalogsync.runs.options import CliContext, colour
 from catalogsync.safe_text import visible
 from catalogsync.state.index import (
@@ -111,18 +111,13 @@ async def plan_settled(
     catalog `prepare` loads, planned, and remembered if it finds nothing to do."""
     environment = inputs.environment
     async with _session(obj, directory, environment) as client:
-        stood = None if refresh else await settled_plans.standing(directory, inputs, client)
-        found = None
-        if stood is not None and not stood.changed:
-            found = settled_plans.replay(stood, marks=fmt == "json")
-        elif stood is not None:
-            check_account(client, directory, environment)
 
-            async def read(catalog: Catalog, index: StateIndex, cache: LiveCache) -> LiveState:
-                return await _read_with(client, catalog, index, directory, cache,
-                                        datetime.now(UTC), rotate=False, save=False)
+        async def read(catalog: Catalog, index: StateIndex, cache: LiveCache) -> LiveState:
+            return await _read_with(client, catalog, index, directory, cache,
+                                    datetime.now(UTC), rotate=False, save=False)
 
-            found = await narrowed_plan(directory, inputs, stood, fmt == "json", read)
+        found = None if refresh else await last_plan(directory, inputs, client, fmt == "json",
+                                                     read)
         if found is not None:
             note_running(client, directory, environment)
             return found

@@ -155,21 +155,22 @@ def remember(directory: Path, inputs: Inputs | None, client: SellerClient, cache
 @dataclass(frozen=True)
 class Standing:
     """The last plan's memo, when nothing it stood on has changed but `changed`: catalog
-    files that held offers only."""
+    files that held offers only (`checked`: how many offers the rotating check read)."""
 
     memo: dict[str, Any]
     path: Path
     changed: tuple[str, ...]
-    checked: int
-    offers: int
+    offers: dict[str, str]  # offer id -> external id, as the last plan read them
     read_at: datetime
     now: datetime
     schedule: ReadSchedule
+    cache_path: Path
+    checked: int = 0
 
 
-async def standing(directory: Path, inputs: Inputs, client: SellerClient) -> Standing | None:
-    """What the last plan stood on, when all of it holds but the files of offers only
-    (None: plan again)."""
+def standing(directory: Path, inputs: Inputs, client: SellerClient) -> Standing | None:
+    """What the last plan stood on, when all of it that is local holds but the files of
+    offers only (None: plan again); `confirmed` asks Allegro about the rest."""
     path = _path(directory, inputs.environment)
     try:
         with path.open("rb") as memo_file:
@@ -191,14 +192,24 @@ async def standing(directory: Path, inputs: Inputs, client: SellerClient) -> Sta
                     or (memo["due"] is not None and now >= datetime.fromisoformat(memo["due"]))):
                 return None
             ids, skus = json.loads(memo_file.readline())
-            offers = dict(zip(ids, skus, strict=True))
-            checked = await _unchanged(client, memo, offers, cache_path, schedule)
-            if checked is None:
-                return None
     except (OSError, ValueError, KeyError, TypeError, recordstore.StoreUnreadable):
         return None
-    save_schedule(schedule_beside(cache_path), schedule)
-    return Standing(memo, path, changed, checked, len(offers), read_at, now, schedule)
+    offers = dict(zip(ids, skus, strict=True))
+    return Standing(memo, path, changed, offers, read_at, now, schedule, cache_path)
+
+
+async def confirmed(stood: Standing, client: SellerClient) -> Standing | None:
+    """`stood`, when Allegro too is as the last plan saw it: no offer event and no sale
+    since, the same answers to its other reads, the rotating slice as cached."""
+    try:
+        checked = await _unchanged(client, stood.memo, stood.offers, stood.cache_path,
+                                   stood.schedule)
+    except (ValueError, KeyError, TypeError, recordstore.StoreUnreadable):
+        return None
+    if checked is None:
+        return None
+    save_schedule(schedule_beside(stood.cache_path), stood.schedule)
+    return replace(stood, checked=checked)
 
 
 def replay(stood: Standing, marks: bool) -> Plan | None:
@@ -219,10 +230,11 @@ def replay(stood: Standing, marks: bool) -> Plan | None:
 
 def read_line(stood: Standing, rest: str, it: str) -> str:
     """What a plan standing on the last read, and how `rest` stands on it."""
-    age, checked, schedule = hours(stood.now - stood.read_at), stood.checked, stood.schedule
+    age, checked, due_in = (hours(stood.now - stood.read_at), stood.checked,
+                            hours(stood.schedule.due_in(stood.now)))
     return (f"Read {checked} offer{'s' if checked != 1 else ''} in detail (event feed: 0 "
-            f"changed since {age} ago; rotating check {checked}/{stood.offers}; list check due "
-            f"in {hours(schedule.due_in(stood.now))}); {rest} as the plan of {age} ago saw {it}: "
+            f"changed since {age} ago; rotating check {checked}/{len(stood.offers)}; list "
+            f"check due in {due_in}); {rest} as the plan of {age} ago saw {it}: "
             f"the order feed names no sale since and the account's {len(stood.memo['heard'])} "
             "other reads answer as then.")
 
