@@ -181,13 +181,13 @@ def _merged(last: Plan, made: Plan, catalog: Catalog, live: LiveState, order: di
     marks.update(made.stock.marks)
     return last.model_copy(update={
         "changes": made.changes,
-        "diagnostics": _in_order(kept, fresh, order),
+        "diagnostics": in_catalog_order(kept, fresh, order),
         "uploads": made.uploads,
         "stock": StockBook(position=made.stock.position, marks=_ordered(marks, last.stock.marks)),
     })
 
 
-def _in_order(kept: list[Diagnostic], fresh: list[Diagnostic], order: dict[str, int]
+def in_catalog_order(kept: list[Diagnostic], fresh: list[Diagnostic], order: dict[str, int]
               ) -> tuple[Diagnostic, ...]:
     """The last plan's diagnostics with `fresh` among them where a whole plan puts them:
     an offer's in the catalog's order of offers, before anything not of an offer."""
