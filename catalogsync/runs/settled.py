@@ -12,6 +12,8 @@ every remembered GET answers the same bytes, and that the rotating check's slice
 cached. Then nothing the plan reads has changed, so its plan is that plan, shown with what
 was read; else the whole plan runs, as always.
 
+When all of that holds but some files that declare offers only changed, the plan is
+narrowed to their offers (runs/narrowed.py, from what runs/narrowing.py keeps in the memo).
 So a plan of an unchanged catalog costs the rotating check and a dozen reads, whatever the
 size of the catalog; `--refresh`, `--target`, a saved plan (`--out`) and feeds always run the
 whole plan (a refreshed plan is remembered).
@@ -127,7 +129,7 @@ def remember(directory: Path, inputs: Inputs | None, client: SellerClient, cache
         "frame": inputs.frame,
         "catalog": inputs.files,
         "due": due(catalog),
-        "offer_files": sorted(narrow["files"]),
+        "offer_files": {f: len(keys) for f, keys in sorted(narrow["files"].items())},
         "stamps": _stamps(directory, inputs.environment),
         "seller": client.seller.user_name,
         "base": client.base_url,
@@ -181,7 +183,7 @@ def standing(directory: Path, inputs: Inputs, client: SellerClient) -> Standing 
                     or any(_file_digest(directory / f) != d for f, d in memo["files"].items())):
                 return None
             changed = tuple(f for f, d in inputs.files.items() if memo["catalog"].get(f) != d)
-            if memo["inputs"] != inputs.digest and not set(changed) <= set(memo["offer_files"]):
+            if changed and not _narrowable(changed, memo):
                 return None
             read_at = datetime.fromisoformat(memo["read_at"])
             now = datetime.now(UTC)
@@ -210,6 +212,15 @@ async def confirmed(stood: Standing, client: SellerClient) -> Standing | None:
         return None
     save_schedule(schedule_beside(stood.cache_path), stood.schedule)
     return replace(stood, checked=checked)
+
+
+def _narrowable(changed: tuple[str, ...], memo: dict[str, Any]) -> bool:
+    """Whether a plan may be narrowed to the offers of the files `changed`: files that
+    declared offers only, and fewer than half of all offers (past that a whole plan, which
+    needs no narrowed checks, costs less)."""
+    counts: dict[str, int] = memo["offer_files"]
+    return (set(changed) <= counts.keys()
+            and 2 * sum(counts[f] for f in changed) < max(1, sum(counts.values())))
 
 
 def replay(stood: Standing, marks: bool) -> Plan | None:

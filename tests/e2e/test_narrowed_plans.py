@@ -156,3 +156,11 @@ def test_a_narrowed_plan_applied_leaves_nothing_to_do(run: Run, catalog_dir: Pat
     assert run("apply", catalog_dir, "--auto-approve").exit_code == 0
     after = run("plan", catalog_dir, "--detailed-exitcode")
     assert after.exit_code == 0 and "No changes." in after.output, after.output
+
+
+def test_an_edit_of_half_the_offers_plans_in_full(run: Run, catalog_dir: Path) -> None:
+    """Narrowing to 3 of 6 offers would cost more than it saves."""
+    settle(run, catalog_dir)
+    edit(catalog_dir, "offers/tshirts.yaml", "stock: 12", "stock: 14")
+    plan = run("plan", catalog_dir, "--detailed-exitcode")
+    assert plan.exit_code == 2 and NARROWED not in plan.output, plan.output
