@@ -1,7 +1,7 @@
 """What an everyday change costs the real CLI against `catalogsync emulator serve`, at catalog
 sizes where it should not matter: no synthetic live state, real processes, real HTTP.
 
-    python benchmarks/served_cost.py [--sizes 10000 100000] [--json out.json]
+    python benchmarks/served_cost.py [--sizes 10000 100000] [--per-file 10000] [--json out.json]
 
 Each size: a synthetic catalog of N offers (`environment: sandbox`, pointed at the served
 emulator) is applied once to set the account up, fast: that apply runs with the emulator's
@@ -15,7 +15,9 @@ is the real `catalogsync` process in real time:
 - a no-op plan: the same plan again, as a scheduled job or a second look runs it (nothing
   changed since the last plan: it stands on that one, runs/settled.py);
 - a 200-offer PR: 100 own-value prices, 50 own-value stocks, 50 description edits (all in one
-  file of the catalog) — its plan, then its apply (`apply --auto-approve`, which reads again);
+  file of the catalog, of `--per-file` offers: 10 000 by default, `catalogsync import` writes
+  500) — its plan (narrowed to that file, runs/narrowed.py), then its apply (`apply
+  --auto-approve`, which reads again);
 - the plan after the apply (nothing left to do);
 - a perfect client making the same kinds of change to 200 other offers: 50 description
   PATCHes and the prices and stocks as bulk modification commands of 25 (6 commands), each
@@ -174,9 +176,9 @@ def fresh_windows(emulator: Emulator, catalog: Path, seconds: float) -> None:
         path.unlink()
 
 
-def bench(size: int, scale: float, root: Path) -> dict[str, Any]:
+def bench(size: int, scale: float, root: Path, per_file: int) -> dict[str, Any]:
     with served_emulator(root) as emulator:
-        catalog = sandbox_catalog(root / "shop", size)
+        catalog = sandbox_catalog(root / "shop", size, per_file=per_file)
         token = emulator.token()
         env = cli_env(emulator, token, root / "config")
         emulator.steer("settings", {"time_scale": scale, "processing_delay": PROCESSING_DELAY})
@@ -208,12 +210,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--setup-time-scale", type=float, default=0.01)
+    parser.add_argument("--per-file", type=int, default=10_000,
+                        help="offers per catalog file (default 10000)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     rows = []
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            rows.append(bench(size, args.setup_time_scale, Path(tmp)))
+            rows.append(bench(size, args.setup_time_scale, Path(tmp), args.per_file))
     print_table(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))

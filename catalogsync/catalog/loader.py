@@ -18,6 +18,7 @@ goes through `offer_checks.py`: what Allegro would refuse that the catalog alone
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -49,23 +50,25 @@ _VALIDATE_EVERY = 1000
 
 
 def load_catalog(
-    directory: Path, notes: list[str] | None = None, cache: Path | None = None
+    directory: Path, notes: list[str] | None = None, cache: Path | None = None,
+    only: Collection[Path] | None = None,
 ) -> Catalog:
     """Load, merge and validate every YAML file of a catalog directory.
 
     Raises `CatalogError` holding every problem found in every file. YAML files that are
     plainly not catalog files (a compose file, a CI file) are skipped, each with a line in
     `notes`. With `cache` (a folder), files unchanged since they were last loaded are not
-    parsed again (`load_cache.py`).
+    parsed again (`load_cache.py`). With `only`, just those of the files are read besides
+    `catalogsync.yaml` (a narrowed plan, runs/narrowed.py): the cache keeps the others'.
     """
     with gc_paused():
         load = _Load(directory, None if cache is None else LoadCache(cache))
         try:
-            return load.catalog()
+            return load.catalog(only)
         finally:
             if notes is not None:
                 notes += load.notes
-            if load.cache is not None:
+            if load.cache is not None and only is None:
                 load.cache.prune()
 
 
@@ -104,8 +107,8 @@ class _Load:
         #: Entries already defined in another file: still validated, to report everything.
         self.shadowed: list[tuple[Path, str, Any, Any]] = []
 
-    def catalog(self) -> Catalog:
-        files = self._start(self._files())
+    def catalog(self, only: Collection[Path] | None = None) -> Catalog:
+        files = self._start([f for f in self._files() if only is None or f in only])
         self._validate_offers()  # catalogsync.yaml may hold offers too
         for file in files:
             self._load_file(file)

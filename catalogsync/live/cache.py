@@ -116,6 +116,23 @@ def load_cache(path: Path) -> LiveCache:
     return LiveCache()  # missing, unreadable or of another format: read everything again
 
 
+def load_some(path: Path, ids: Iterable[str]) -> LiveCache | None:
+    """What the cache holds of the offers `ids` alone, for a plan of a few offers that
+    saves nothing (runs/narrowed.py); None: no store, another format, or unreadable."""
+    store = store_path(path)
+    try:
+        if not store.exists():
+            return None
+        meta = recordstore.some(store, "meta", [*_meta(LiveCache())])
+        rows = recordstore.some(store, "offer", ids)
+        if meta.get("format") != str(FORMAT):
+            return None
+        return _decode({**{k: json.loads(v) for k, v in meta.items()},
+                        "offers": {i: json.loads(r) for i, r in rows.items()}})
+    except (StoreUnreadable, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
 def _load(store: Path) -> LiveCache:
     meta: dict[str, str] = {}
     rows: dict[str, Any] = {}

@@ -115,7 +115,7 @@ def run_checks(
     if not allow_price_jumps:
         found += _price_jumps(catalog, changes)
     if not allow_mass_change:
-        found += _shares(catalog, live, changes)
+        found += mass_change(catalog, live, changes, len(live.offers) + len(live.removed))
     return found
 
 
@@ -165,9 +165,10 @@ def _price_jumps(catalog: Catalog, changes: list[Change]) -> list[Diagnostic]:
     return found
 
 
-def _shares(catalog: Catalog, live: LiveState, changes: list[Change]) -> list[Diagnostic]:
+def mass_change(catalog: Catalog, live: LiveState, changes: list[Change], managed: int
+                ) -> list[Diagnostic]:
+    """The safety shares of `managed` offers (a narrowed plan counts those it did not plan)."""
     safety = catalog.settings.safety
-    managed = len(live.offers) + len(live.removed)
     if managed < safety.min_offers:
         return []
     offers = [c for c in changes if c.resource is Resource.OFFER]

@@ -69,6 +69,7 @@ from catalogsync.runs.guards import (
     run_lock,
     write_missing_lock,
 )
+from catalogsync.runs.narrowed import last_plan
 from catalogsync.runs.options import CliContext, colour
 from catalogsync.safe_text import visible
 from catalogsync.state.index import (
@@ -105,13 +106,20 @@ async def plan_settled(
     obj: CliContext, directory: Path, inputs: settled_plans.Inputs, refresh: bool, fmt: str,
     prepare: Callable[[], tuple[Catalog, Options]],
 ) -> Plan:
-    """The last plan again when nothing it read has changed since (runs/settled.py); else
-    the catalog `prepare` loads, planned, and remembered if it finds nothing to do."""
-    async with _session(obj, directory, inputs.environment) as client:
-        found = None if refresh else await settled_plans.replay(
-            directory, inputs, client, marks=fmt == "json")
+    """The last plan again when nothing it read has changed since (runs/settled.py), or
+    with the offers of the files that changed planned anew (runs/narrowed.py); else the
+    catalog `prepare` loads, planned, and remembered if it finds nothing to do."""
+    environment = inputs.environment
+    async with _session(obj, directory, environment) as client:
+
+        async def read(catalog: Catalog, index: StateIndex, cache: LiveCache) -> LiveState:
+            return await _read_with(client, catalog, index, directory, cache,
+                                    datetime.now(UTC), rotate=False, save=False)
+
+        found = None if refresh else await last_plan(directory, inputs, client, fmt == "json",
+                                                     read)
         if found is not None:
-            note_running(client, directory, inputs.environment)
+            note_running(client, directory, environment)
             return found
         catalog, options = prepare()
         return await _plan(client, directory, catalog, options, inputs)
@@ -132,7 +140,8 @@ async def _plan(client: SellerClient, directory: Path, catalog: Catalog, options
     save_cache(live_cache_path(directory, environment), cache)
     made = feed_runs.finish(make_plan(catalog, live, datetime.now(UTC), options), feeds, catalog,
                             options)
-    settled_plans.remember(directory, inputs, client, cache, live, made, state_before)
+    settled_plans.remember(directory, inputs, client, cache, live, made, state_before, catalog,
+                           index)
     return made
 
 
@@ -149,10 +158,21 @@ async def _read(
     cache = LiveCache() if refresh else load_cache(live_cache_path(directory, environment))
     if not cache.usable(now) and not refresh:  # a fresh clone: what the lock vouches for
         cache = committed_cache(index) or cache
-    schedule_path = schedule_beside(live_cache_path(directory, environment))
+    live = await _read_with(client, catalog, index, directory, cache, now, rotate=rotate)
+    return live, cache
+
+
+async def _read_with(
+    client: AllegroClient, catalog: Catalog, index: StateIndex, directory: Path,
+    cache: LiveCache, now: datetime, *, rotate: bool, save: bool = True,
+) -> LiveState:
+    """`_read` with this cache, updated, and the read schedule saved (a narrowed plan's
+    read saves nothing: `save`)."""
+    schedule_path = schedule_beside(live_cache_path(directory, catalog.settings.environment))
     schedule = load_schedule(schedule_path)
     live = await read_live(client, catalog, index, cache, now, schedule, rotate=rotate)
-    save_schedule(schedule_path, schedule)
+    if save:
+        save_schedule(schedule_path, schedule)
     live = replace(with_local_files(live, catalog, index, directory), approved=index.approved,
                    applied=index.applied, forgotten=index.forgotten)
     live, unread = fill_vouched(catalog, live, now)
@@ -162,7 +182,7 @@ async def _read(
     live = replace(live, tax_settings=await read_tax_settings(
         client, catalog, sorted(live.category_parameters)))
     live = await read_translations(client, catalog, live)
-    return await with_price_rules(client, catalog, live), cache
+    return await with_price_rules(client, catalog, live)
 
 
 async def apply(

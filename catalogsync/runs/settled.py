@@ -12,6 +12,8 @@ every remembered GET answers the same bytes, and that the rotating check's slice
 cached. Then nothing the plan reads has changed, so its plan is that plan, shown with what
 was read; else the whole plan runs, as always.
 
+When all of that holds but some files that declare offers only changed, the plan is
+narrowed to their offers (runs/narrowed.py, from what runs/narrowing.py keeps in the memo).
 So a plan of an unchanged catalog costs the rotating check and a dozen reads, whatever the
 size of the catalog; `--refresh`, `--target`, a saved plan (`--out`) and feeds always run the
 whole plan (a refreshed plan is remembered).
@@ -34,7 +36,7 @@ from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.seller import SellerClient
 from catalogsync.catalog.load_cache import source_digest
 from catalogsync.catalog.loader import catalog_file_list, load_settings
-from catalogsync.catalog.models import Environment
+from catalogsync.catalog.models import Catalog, Environment
 from catalogsync.config import live_cache_path, lock_file, state_index_path, work_dir
 from catalogsync.errors import CatalogsyncError
 from catalogsync.live import cache as live_cache
@@ -54,14 +56,15 @@ from catalogsync.live.schedule import (
 from catalogsync.live.state import LiveState
 from catalogsync.plan.model import Plan
 from catalogsync.plan.options import Options
+from catalogsync.runs.narrowing import narrowing
 from catalogsync.state import recordstore
-from catalogsync.state.index import OrderPosition
+from catalogsync.state.index import OrderPosition, StateIndex
 from catalogsync.state.index import store_path as index_store
 
 #: What the offers' own checks cover (the event feed, the rotating check), not the GETs kept.
 _OFFER_READS = re.compile(
     r"/sale/(offers|offer-events|product-offers/[^/?]+)(\?.*)?|/order/events.*")
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,11 @@ class Inputs:
 
     environment: Environment
     digest: str
+    #: the digest of all but the files' contents (catalogsync's source, the options, which
+    #: files there are), and each file's own (catalogsync.lock's included)
+    frame: str
+    files: dict[str, str]
+    options: Options
 
 
 def inputs(directory: Path, options: Options, emulator: int) -> Inputs | None:
@@ -85,22 +93,19 @@ def inputs(directory: Path, options: Options, emulator: int) -> Inputs | None:
         files = [*catalog_file_list(directory), lock_file(directory, settings.environment).path]
     except (CatalogsyncError, OSError):
         return None
-    digest = hashlib.sha256(source_digest())
-    digest.update(f"{sys.version}\0{emulator}\0".encode())
+    frame = hashlib.sha256(source_digest())
+    frame.update(f"{sys.version}\0{emulator}\0".encode())
     plain = asdict(replace(options, refresh=False))  # a refreshed plan stands for the next
-    digest.update(json.dumps(plain, sort_keys=True, default=sorted).encode())
-    for path in files:
-        digest.update(f"\0{path}\0".encode())
-        try:
-            with path.open("rb") as file:  # a lock file of 100 000 offers is 50 MB
-                digest.update(hashlib.file_digest(file, "sha256").digest())
-        except OSError:
-            digest.update(b"-")
-    return Inputs(settings.environment, digest.hexdigest())
+    frame.update(json.dumps(plain, sort_keys=True, default=sorted).encode())
+    frame.update("\0".join(map(str, files)).encode())
+    digests = {str(path): _file_digest(path) for path in files}  # the lock: 50 MB, streamed
+    digest = hashlib.sha256(json.dumps([frame.hexdigest(), digests]).encode()).hexdigest()
+    return Inputs(settings.environment, digest, frame.hexdigest(), digests, options)
 
 
 def remember(directory: Path, inputs: Inputs | None, client: SellerClient, cache: LiveCache,
-             live: LiveState, made: Plan, state_before: str | None) -> None:
+             live: LiveState, made: Plan, state_before: str | None, catalog: Catalog,
+             index: StateIndex) -> None:
     """Keep what this plan stood on, when it found nothing to do, nothing it read is re-read
     by every plan anyway (offers the cache is unsure of), and no other run wrote the state
     while it planned (`state_before`: the state's stamp as the plan began)."""
@@ -117,9 +122,14 @@ def remember(directory: Path, inputs: Inputs | None, client: SellerClient, cache
         return
     offers = sorted((o.id, sku) for sku, o in live.offers.items())
     stock = made.stock.model_dump(mode="json")
+    narrow = narrowing(catalog, index, live)
     memo = {
         "format": FORMAT,
         "inputs": inputs.digest,
+        "frame": inputs.frame,
+        "catalog": inputs.files,
+        "due": due(catalog),
+        "offer_files": {f: len(keys) for f, keys in sorted(narrow["files"].items())},
         "stamps": _stamps(directory, inputs.environment),
         "seller": client.seller.user_name,
         "base": client.base_url,
@@ -132,8 +142,10 @@ def remember(directory: Path, inputs: Inputs | None, client: SellerClient, cache
     }
     # one line each, read only as far as needed: the offers for the rotating check, the plan
     # once everything checked out, its stock marks (one per offer) only to show it as JSON
+    # and what a plan of a few changed files takes from this one (runs/narrowed.py)
     lines = [memo, [[i for i, _ in offers], [sku for _, sku in offers]],
-             made.model_dump(mode="json", exclude={"stock": {"marks"}}), stock["marks"]]
+             made.model_dump(mode="json", exclude={"stock": {"marks"}}), stock["marks"],
+             narrow]
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         tmp.write_text("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines))
@@ -142,43 +154,109 @@ def remember(directory: Path, inputs: Inputs | None, client: SellerClient, cache
         tmp.unlink(missing_ok=True)
 
 
-async def replay(directory: Path, inputs: Inputs, client: SellerClient, marks: bool
-                 ) -> Plan | None:
-    """The last plan, when nothing it stood on has changed (None: plan again); its stock
-    marks only with `marks` (a plan shown as JSON shows them; text and Markdown do not)."""
+@dataclass(frozen=True)
+class Standing:
+    """The last plan's memo, when nothing it stood on has changed but `changed`: catalog
+    files that held offers only (`checked`: how many offers the rotating check read)."""
+
+    memo: dict[str, Any]
+    path: Path
+    changed: tuple[str, ...]
+    offers: dict[str, str]  # offer id -> external id, as the last plan read them
+    read_at: datetime
+    now: datetime
+    schedule: ReadSchedule
+    cache_path: Path
+    checked: int = 0
+
+
+def standing(directory: Path, inputs: Inputs, client: SellerClient) -> Standing | None:
+    """What the last plan stood on, when all of it that is local holds but the files of
+    offers only (None: plan again); `confirmed` asks Allegro about the rest."""
+    path = _path(directory, inputs.environment)
     try:
-        with _path(directory, inputs.environment).open("rb") as memo_file:
+        with path.open("rb") as memo_file:
             memo = json.loads(memo_file.readline())
-            if (memo.get("format") != FORMAT or memo["inputs"] != inputs.digest
+            if (memo.get("format") != FORMAT or memo["frame"] != inputs.frame
                     or memo["stamps"] != _stamps(directory, inputs.environment)
                     or memo["seller"] != client.seller.user_name or memo["base"] != client.base_url
                     or any(_file_digest(directory / f) != d for f, d in memo["files"].items())):
+                return None
+            changed = tuple(f for f, d in inputs.files.items() if memo["catalog"].get(f) != d)
+            if changed and not _narrowable(changed, memo):
                 return None
             read_at = datetime.fromisoformat(memo["read_at"])
             now = datetime.now(UTC)
             cache_path = live_cache_path(directory, inputs.environment)
             schedule = load_schedule(schedule_beside(cache_path))
             if (now - read_at >= live_cache.MAX_AGE or schedule.list_due(now)
-                    or schedule.strangers or schedule.duplicates):
+                    or schedule.strangers or schedule.duplicates
+                    or (memo["due"] is not None and now >= datetime.fromisoformat(memo["due"]))):
                 return None
             ids, skus = json.loads(memo_file.readline())
-            offers = dict(zip(ids, skus, strict=True))
-            checked = await _unchanged(client, memo, offers, cache_path, schedule)
-            if checked is None:
-                return None
+    except (OSError, ValueError, KeyError, TypeError, recordstore.StoreUnreadable):
+        return None
+    offers = dict(zip(ids, skus, strict=True))
+    return Standing(memo, path, changed, offers, read_at, now, schedule, cache_path)
+
+
+async def confirmed(stood: Standing, client: SellerClient) -> Standing | None:
+    """`stood`, when Allegro too is as the last plan saw it: no offer event and no sale
+    since, the same answers to its other reads, the rotating slice as cached."""
+    try:
+        checked = await _unchanged(client, stood.memo, stood.offers, stood.cache_path,
+                                   stood.schedule)
+    except (ValueError, KeyError, TypeError, recordstore.StoreUnreadable):
+        return None
+    if checked is None:
+        return None
+    save_schedule(schedule_beside(stood.cache_path), stood.schedule)
+    return replace(stood, checked=checked)
+
+
+def _narrowable(changed: tuple[str, ...], memo: dict[str, Any]) -> bool:
+    """Whether a plan may be narrowed to the offers of the files `changed`: files that
+    declared offers only, and fewer than half of all offers (past that a whole plan, which
+    needs no narrowed checks, costs less)."""
+    counts: dict[str, int] = memo["offer_files"]
+    return (set(changed) <= counts.keys()
+            and 2 * sum(counts[f] for f in changed) < max(1, sum(counts.values())))
+
+
+def replay(stood: Standing, marks: bool) -> Plan | None:
+    """The last plan, when nothing it stood on has changed; its stock marks only with
+    `marks` (a plan shown as JSON shows them; text and Markdown do not)."""
+    try:
+        with stood.path.open("rb") as memo_file:
+            for _ in range(2):
+                memo_file.readline()
             plan = json.loads(memo_file.readline())
             if marks:
                 plan["stock"]["marks"] = json.loads(memo_file.readline())
             found = Plan.model_validate(plan)
-    except (OSError, ValueError, KeyError, TypeError, recordstore.StoreUnreadable):
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    save_schedule(schedule_beside(cache_path), schedule)
-    read = (f"Read {checked} offer{'s' if checked != 1 else ''} in detail (event feed: 0 changed "
-            f"since {hours(now - read_at)} ago; rotating check {checked}/{len(offers)}; "
-            f"list check due in {hours(schedule.due_in(now))}); the rest as the plan of "
-            f"{hours(now - read_at)} ago saw it: the order feed names no sale since and the "
-            f"account's {len(memo['heard'])} other reads answer as then.")
-    return found.model_copy(update={"read": read})
+    return found.model_copy(update={"read": read_line(stood, "the rest", "it")})
+
+
+def read_line(stood: Standing, rest: str, it: str) -> str:
+    """What a plan standing on the last read, and how `rest` stands on it."""
+    age, checked, due_in = (hours(stood.now - stood.read_at), stood.checked,
+                            hours(stood.schedule.due_in(stood.now)))
+    return (f"Read {checked} offer{'s' if checked != 1 else ''} in detail (event feed: 0 "
+            f"changed since {age} ago; rotating check {checked}/{len(stood.offers)}; list "
+            f"check due in {due_in}); {rest} as the plan of {age} ago saw {it}: "
+            f"the order feed names no sale since and the account's {len(stood.memo['heard'])} "
+            "other reads answer as then.")
+
+
+def due(catalog: Catalog) -> str | None:
+    """The first scheduled activation still to come: past it, the last plan no longer
+    stands (an offer scheduled in the past is an error)."""
+    now = datetime.now(UTC)
+    times = [o.scheduled_for for o in catalog.offers.values()
+             if o.scheduled_for is not None and o.scheduled_for > now]
+    return min(times).isoformat() if times else None
 
 
 async def _unchanged(client: AllegroClient, memo: dict[str, Any], offers: dict[str, str],

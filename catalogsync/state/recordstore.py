@@ -96,6 +96,15 @@ def some(path: Path, section: str, keys: Iterable[str]) -> dict[str, str]:
         raise _failed(exc) from exc
 
 
+def section(path: Path, name: str) -> dict[str, str]:
+    """Every record of the section `name` (key -> value)."""
+    try:
+        return {str(key): str(value) for key, value in _connection(path).execute(
+            "SELECT key, value FROM records WHERE section = ?", (name,))}
+    except sqlite3.DatabaseError as exc:
+        raise _failed(exc) from exc
+
+
 def stamp(path: Path) -> str | None:
     """What the last write left (None: no store, or one never written since stamps began)."""
     if not path.exists():

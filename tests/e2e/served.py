@@ -108,9 +108,11 @@ class Emulator:
                     return counts
 
 
-def sandbox_catalog(directory: Path, offers: int, price: Decimal = Decimal("29.99")) -> Path:
-    """A synthetic catalog of `offers` offers that talks to `sandbox` (pointed elsewhere)."""
-    write_catalog(directory, offers, price)
+def sandbox_catalog(directory: Path, offers: int, price: Decimal = Decimal("29.99"),
+                    per_file: int = 10_000) -> Path:
+    """A synthetic catalog of `offers` offers (`per_file` a file) that talks to `sandbox`
+    (pointed elsewhere)."""
+    write_catalog(directory, offers, price, per_file=per_file)
     settings = directory / "catalogsync.yaml"
     data = yaml.safe_load(settings.read_text())
     data["environment"] = "sandbox"

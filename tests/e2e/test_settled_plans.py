@@ -61,7 +61,8 @@ def test_an_edit_on_allegro_since_is_planned_in_full(
     assert STANDS not in drifted.output and "Edited on Allegro" in drifted.output
 
 
-def test_a_catalog_edit_is_planned_in_full(run: Run, catalog_dir: Path) -> None:
+def test_a_catalog_edit_is_planned_again(run: Run, catalog_dir: Path) -> None:
+    """Its offers at least (an edit of offers only narrows the plan: test_narrowed_plans.py)."""
     settle(run, catalog_dir)
     mugs = catalog_dir / "offers" / "mugs.yaml"
     mugs.write_text(mugs.read_text().replace("price: 29.99", "price: 27.99"))
