@@ -155,10 +155,8 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
         legacy.unlink(missing_ok=True)
     index._found = store.exists()
     entries = [] if lock is None else lock.read()
-    committed = records.committed_digests(entries)
-    same = {k: v for kind, k, v in entries if kind == "applied"} if committed else {}
     try:
-        index.applied = records.stored_digests(texts, committed, same)
+        committed, index.applied = records.both_digests(texts, entries)
     except ValueError as exc:
         raise _unreadable(store, exc) from exc
     index._saved = _snapshot(index)  # what the lock adds below is written by the next save
@@ -170,8 +168,9 @@ def _load_index(path: Path, lock: LockFile | None) -> StateIndex:
         feeds = {value for kind, _, value in entries if kind == "feed"}
         if feeds:  # two (a merge kept both branches'): which is newer is not known
             index.feed = feeds.pop() if len(feeds) == 1 else None
+        forgotten = index._forgotten  # a private attribute costs a lookup through pydantic
         for kind, key, value in entries:
-            if (kind, key) in index._forgotten or kind in ("applied", "feed"):
+            if kind in ("applied", "feed") or (kind, key) in forgotten:
                 continue
             if kind in SECTIONS:
                 section = getattr(index, SECTIONS[kind])

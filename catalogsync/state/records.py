@@ -82,6 +82,19 @@ def committed_digests(entries: list[tuple[str, str, str]]) -> dict[str, dict[str
     return {k: v for k, v in found.items() if k not in doubtful}
 
 
+def both_digests(texts: dict[str, str], entries: list[tuple[str, str, str]]
+                 ) -> tuple[dict[str, dict[str, str]] | None, dict[str, Any]]:
+    """The lock's drift digests (`committed_digests` of its `entries`) and the store's (`texts`,
+    key -> JSON, whose copies of the lock's texts are dropped here, before anything is
+    decoded). ValueError: a stored text is not JSON."""
+    lock_texts = {k: v for kind, k, v in entries if kind == "applied"}
+    for key, text in texts.items():
+        if lock_texts.get(key) == text:
+            texts[key] = lock_texts[key]
+    committed = committed_digests(entries)
+    return committed, stored_digests(texts, committed, lock_texts if committed else {})
+
+
 def stored_digests(texts: dict[str, str], committed: dict[str, dict[str, str]] | None,
                    same: dict[str, str]) -> dict[str, Any]:
     """The store's drift digests (key -> JSON text); a text equal to the lock's line (`same`)
@@ -101,8 +114,20 @@ NOT_JSON: Any = object()
 
 def decoded(texts: list[str]) -> list[Any]:
     """Each text as JSON (`NOT_JSON` where it is not). The drift digests of 100 000 offers are
-    1.6 million short strings: decoded in one pass, each field name is one string, and equal
-    digests (the same location, the same invoice) are shared: a third of the memory."""
+    1.6 million short strings: decoded a thousand texts at a time, each field name is one
+    string per thousand, and equal digests (the same location, the same invoice) are shared:
+    a third of the memory of decoding each text alone, in less time."""
+    shared: dict[Any, Any] = {}
+    return [value for at in range(0, len(texts), _BATCH)
+            for value in _decoded(texts[at : at + _BATCH], shared)]
+
+
+#: Texts decoded at once: their field names are shared, and never all of them at once is held
+#: as one more copy
+_BATCH = 1000
+
+
+def _decoded(texts: list[str], shared: dict[Any, Any]) -> list[Any]:
     alone = [n for n, text in enumerate(texts) if not _apart(text)]
     values: list[Any] = [NOT_JSON] * len(texts)
     skipped = set(alone)
@@ -120,7 +145,6 @@ def decoded(texts: list[str]) -> list[Any]:
             values[n] = json.loads(texts[n])
         except ValueError:
             values[n] = NOT_JSON
-    shared: dict[str, str] = {}
     return [_shared(value, shared) if isinstance(value, dict) else value for value in values]
 
 
