@@ -120,14 +120,15 @@ def _load(store: Path) -> LiveCache:
     meta: dict[str, str] = {}
     rows: dict[str, Any] = {}
     batch: list[tuple[str, str]] = []
+    repeated = Repeats()
     for section, key, value in recordstore.read(store):
         if section != "offer":
             meta[key] = value
             continue
         batch.append((key, value))
         if len(batch) == _BATCH:
-            _decode_rows(batch, rows)
-    _decode_rows(batch, rows)
+            _decode_rows(batch, rows, repeated)
+    _decode_rows(batch, rows, repeated)
     generation = meta.pop("generation", None)
     if meta.get("format") != str(FORMAT):
         cache = LiveCache()
@@ -142,8 +143,13 @@ def _load(store: Path) -> LiveCache:
 _BATCH = 1000
 
 
-def _decode_rows(batch: list[tuple[str, str]], rows: dict[str, Any]) -> None:
+def _decode_rows(batch: list[tuple[str, str]], rows: dict[str, Any], repeated: Repeats) -> None:
+    """Decode a batch of rows into `rows`, their repeated values shared at once (never all
+    of them held as copies)."""
     decoded = json.loads(f"[{','.join(text for _, text in batch)}]")
+    for row in decoded:
+        if isinstance(row, list) and len(row) > 3 and isinstance(row[3], dict):
+            repeated.share(row[3])
     rows.update(zip((key for key, _ in batch), decoded, strict=True))
     batch.clear()
 
@@ -199,11 +205,9 @@ def _decode(data: Any) -> LiveCache:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return LiveCache()
     offers = {}
-    repeated = Repeats()
     for offer_id, (status, digest, expect, fields, unsure, vouched) in data["offers"].items():
         if not (isinstance(status, str) and isinstance(fields, dict) and isinstance(expect, list)):
             raise ValueError(f"cached offer {offer_id} is malformed")
-        repeated.share(fields)
         offers[str(offer_id)] = CachedOffer(
             status, fields, [str(e) for e in expect], digest and str(digest), tuple(unsure),
             vouched is True,
