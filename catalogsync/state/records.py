@@ -45,7 +45,9 @@ def from_records(records: Iterable[tuple[str, str, str]], applied: dict[str, str
     stock: dict[str, Any] = {}
     position: Any = {}
     forgotten = set()
+    keys: dict[str, str] = {}  # an offer's key once, not once per section
     for section, key, value in records:
+        key = keys.setdefault(key, key)
         if section in SECTIONS:
             data[SECTIONS[section]][key] = value
         elif section == "stock":
