@@ -41,3 +41,4 @@ def test_committed_digests_leave_out_lines_that_cannot_be_read_or_disagree() -> 
                ("applied", "B", '{"price":"3"}'), ("applied", "C", '{"price":"1"'),
                ("applied", "D", '{"price":{"x":"1"}}'), ("offer", "A", "111")]
     assert committed_digests(entries) == {"A": {"price": "1"}, "D": {"price": {"x": "1"}}}
+
