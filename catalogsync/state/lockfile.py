@@ -72,11 +72,14 @@ class LockFile:
             )
         return min(found) if found else None
 
-    def _text(self) -> str | None:
+    def _holds(self, pieces: list[str]) -> bool:
+        """Whether the file's text (as `read_text` gives it) is `pieces` joined, compared
+        piece by piece: the text of a lock of 100 000 offers is never held twice."""
         try:
-            return self.path.read_text(encoding="utf-8")
+            with self.path.open(encoding="utf-8") as handle:
+                return all(handle.read(len(p)) == p for p in pieces) and not handle.read(1)
         except OSError:
-            return None
+            return False
 
     def _lines(self, but: str | None = None) -> Iterator[tuple[str, str, str, str]]:
         """Every line, parsed as it is read (a lock of 100 000 offers is 50 MB: never held
@@ -105,13 +108,15 @@ class LockFile:
     def write(self, entries: list[Entry]) -> None:
         """Replace this environment's lines with `entries`, sorted, atomically."""
         others = list(self._lines(but=self.environment))  # ours are `entries` now
-        ours = [(self.environment, k, key, v) for k, key, v in entries]
-        text = _HEADER + "".join(sorted({_format(*line) for line in others + ours}))
-        if self._text() == text:  # as it is: its timestamp and git's index stay untouched
+        lines = {_format(*line) for line in others}
+        lines.update(_format(self.environment, k, key, v) for k, key, v in entries)
+        pieces = [_HEADER, *sorted(lines)]
+        del lines
+        if self._holds(pieces):  # as it is: its timestamp and git's index stay untouched
             return
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".lock-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+            out.writelines(pieces)
         close(self.path)
         os.replace(tmp, self.path)
 
