@@ -196,8 +196,8 @@ def applied_digests(
         desired, wanted = prepared.get(sku) or (desire(sku, offer, catalog, live, now, lookups),
                                                 None)
         digests = settled(desired, fields, last.get(sku), wanted, hashed)
-        if digests:
-            remembered[sku] = digests
+        if digests:  # the last apply's where the same: one copy, not two, of each
+            remembered[sku] = last[sku] if digests == last.get(sku) else digests
     return remembered
 
 
