@@ -82,11 +82,13 @@ def wanted_digests(desired: Desired) -> dict[str, str]:
 
 
 class Remembered:
-    """`digest` of values an apply remembers for every offer, each worked out once: most are
-    the same object (a location, a table) or an equal string for thousands of offers. Keyed by
-    a string's value or by any other value's identity (the value is kept alive with it, and
-    none is changed in place)."""
+    """`digest` of values an apply remembers for every offer, each worked out once while it
+    recurs: most are the same object (a location, a table) or an equal string for thousands
+    of offers. Keyed by a string's value or by any other value's identity (the value is kept
+    alive with it, and none is changed in place); forgotten every `KEPT` values, so that the
+    values of 100 000 offers are never all kept."""
 
+    KEPT = 4096
     __slots__ = ("found",)
 
     def __init__(self) -> None:
@@ -96,6 +98,8 @@ class Remembered:
         key = value if type(value) is str else id(value)
         hit = self.found.get(key)
         if hit is None:
+            if len(self.found) >= self.KEPT:
+                self.found.clear()
             hit = self.found[key] = (value, digest(value))
         return hit[1]
 

@@ -94,3 +94,10 @@ def test_digests_an_apply_remembers_are_each_worked_out_once_and_are_the_same() 
     assert len({hashed(v) for v in (1, True, "1")}) == 3  # equal in Python, not in JSON
     # the equal strings once, the one location once, the two equal lists each (by identity)
     assert len(hashed.found) == 9
+
+
+def test_remembered_digests_never_keep_more_than_their_bound() -> None:
+    hashed = Remembered()
+    for n in range(3 * Remembered.KEPT):
+        assert hashed([n]) == digest([n])
+        assert len(hashed.found) <= Remembered.KEPT
