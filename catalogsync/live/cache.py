@@ -137,14 +137,15 @@ def _load(store: Path) -> LiveCache:
     meta: dict[str, str] = {}
     rows: dict[str, Any] = {}
     batch: list[tuple[str, str]] = []
+    repeated = Repeats()
     for section, key, value in recordstore.read(store):
         if section != "offer":
             meta[key] = value
             continue
         batch.append((key, value))
         if len(batch) == _BATCH:
-            _decode_rows(batch, rows)
-    _decode_rows(batch, rows)
+            _decode_rows(batch, rows, repeated)
+    _decode_rows(batch, rows, repeated)
     generation = meta.pop("generation", None)
     if meta.get("format") != str(FORMAT):
         cache = LiveCache()
@@ -159,8 +160,13 @@ def _load(store: Path) -> LiveCache:
 _BATCH = 1000
 
 
-def _decode_rows(batch: list[tuple[str, str]], rows: dict[str, Any]) -> None:
+def _decode_rows(batch: list[tuple[str, str]], rows: dict[str, Any], repeated: Repeats) -> None:
+    """Decode a batch of rows into `rows`, their repeated values shared at once (never all
+    of them held as copies)."""
     decoded = json.loads(f"[{','.join(text for _, text in batch)}]")
+    for row in decoded:
+        if isinstance(row, list) and len(row) > 3 and isinstance(row[3], dict):
+            repeated.share(row[3])
     rows.update(zip((key for key, _ in batch), decoded, strict=True))
     batch.clear()
 
@@ -233,3 +239,29 @@ def _decode(data: Any) -> LiveCache:
         tables={str(k): str(v) for k, v in dict(data["tables"]).items()},
         responsible={str(k): str(v) for k, v in dict(data["responsible"]).items()},
     )
+
+
+class Repeats:
+    """Offers of one catalog repeat most of their values (a location, a table, an invoice, the
+    same parameters): decoded row by row, each is a copy of its own, a third of a cached
+    offer's memory. `share` makes each string value one object, and each other value the
+    previous offer's where equal. Values are never changed in place, so sharing is safe."""
+
+    __slots__ = ("last", "strings")
+
+    def __init__(self) -> None:
+        self.strings: dict[str, str] = {}
+        self.last: dict[str, Any] = {}
+
+    def share(self, fields: dict[str, Any]) -> None:
+        strings, last = self.strings, self.last
+        for name, value in fields.items():
+            kind = type(value)
+            if kind is str:
+                fields[name] = strings.setdefault(value, value)
+            elif kind is dict or kind is list:
+                before = last.get(name)
+                if before is not None and before == value:
+                    fields[name] = before
+                else:
+                    last[name] = value

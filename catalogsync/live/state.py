@@ -16,7 +16,7 @@ from catalogsync.images import LocalImage
 from catalogsync.state.index import OrderPosition, StockMark
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per offer: no `__dict__` (40 MB at 100 000 offers)
 class LiveOffer:
     id: str
     status: str  # Allegro's publication status: INACTIVE, ACTIVATING, ACTIVE, ENDED

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -81,17 +81,42 @@ def wanted_digests(desired: Desired) -> dict[str, str]:
     return {key: digest(want) for key, (want, _) in tracked(desired, {}).items()}
 
 
+class Remembered:
+    """`digest` of values an apply remembers for every offer, each worked out once while it
+    recurs: most are the same object (a location, a table) or an equal string for thousands
+    of offers. Keyed by a string's value or by any other value's identity (the value is kept
+    alive with it, and none is changed in place); forgotten every `KEPT` values, so that the
+    values of 100 000 offers are never all kept."""
+
+    KEPT = 4096
+    __slots__ = ("found",)
+
+    def __init__(self) -> None:
+        self.found: dict[object, tuple[Any, str]] = {}
+
+    def __call__(self, value: Any) -> str:
+        key = value if type(value) is str else id(value)
+        hit = self.found.get(key)
+        if hit is None:
+            if len(self.found) >= self.KEPT:
+                self.found.clear()
+            hit = self.found[key] = (value, digest(value))
+        return hit[1]
+
+
 def settled(desired: Desired, live: Fields, last: dict[str, str] | None,
-            wanted: dict[str, str] | None = None) -> dict[str, str]:
+            wanted: dict[str, str] | None = None, hashed: Remembered | None = None
+            ) -> dict[str, str]:
     """The digests to remember once apply is done: a key that now holds the catalog's value gets
     its digest (from `wanted`, `wanted_digests`, when known); any other keeps the one it had (a
     change that failed, a field Allegro wins), so its drift is still shown until the catalog
     takes the value."""
     last, wanted = last or {}, wanted or {}
+    hash_of: Callable[[Any], str] = hashed or digest
     remembered = {}
     for key, (want, have) in tracked(desired, live).items():
         if want == have:
-            remembered[key] = wanted.get(key) or digest(want)
+            remembered[key] = wanted.get(key) or hash_of(want)
         elif key in last:
             remembered[key] = last[key]
     return remembered
@@ -165,6 +190,7 @@ def applied_digests(
     lookups = Lookups(live)
     prepared = prepared or {}
     remembered = {}
+    hashed = Remembered()
     for sku, offer in catalog.offers.items():
         fields = after.get(sku)
         if fields is None:
@@ -173,9 +199,9 @@ def applied_digests(
             continue
         desired, wanted = prepared.get(sku) or (desire(sku, offer, catalog, live, now, lookups),
                                                 None)
-        digests = settled(desired, fields, last.get(sku), wanted)
-        if digests:
-            remembered[sku] = digests
+        digests = settled(desired, fields, last.get(sku), wanted, hashed)
+        if digests:  # the last apply's where the same: one copy, not two, of each
+            remembered[sku] = last[sku] if digests == last.get(sku) else digests
     return remembered
 
 

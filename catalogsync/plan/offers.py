@@ -137,7 +137,7 @@ def desired_offer(
     _parameters(desired, offer, lookups)
     _check_references(desired, catalog, live)
     _check_description_images(desired, offer)
-    size = description_bytes(desired.fields.get("description") or [])
+    size = _description_size(desired.fields.get("description") or [])
     if offer.description is not None and size > DESCRIPTION_MAX_BYTES:
         desired.error(
             f"description is {size} bytes as Allegro counts them (its JSON, UTF-8); "
@@ -154,6 +154,21 @@ def desired_offer(
             rule="R11",
         )
     return desired
+
+
+def _description_size(sections: list[list[dict[str, str]]]) -> int:
+    """`description_bytes`, counted only when a bound allows it to be over the limit (else 0):
+    a JSON dump of every offer's description cost a plan of 100 000 offers 0.4 s. JSON
+    writes a character in at most 6 bytes; `"KEY": "", ` and an item's or section's braces,
+    brackets and separators take what is added for them."""
+    bound = 20
+    for section in sections:
+        bound += 20
+        for item in section:
+            if not all(isinstance(v, str) for v in item.values()):
+                return description_bytes(sections)
+            bound += 4 + sum(len(k) + 8 + 6 * len(v) for k, v in item.items())
+    return description_bytes(sections) if bound > DESCRIPTION_MAX_BYTES else 0
 
 
 def _image(image: str, live: LiveState) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ _HEADER = (
     "# Written by apply; commit it with the catalog. One line per resource, sorted, no\n"
     "# secrets; when merging, keep both sides' lines.\n"
 )
+_KINDS = {kind: kind for kind in KINDS}
 _MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
 Entry = tuple[str, str, str]  # kind, key, id
 _DECODER = json.JSONDecoder()
@@ -70,28 +72,34 @@ class LockFile:
             )
         return min(found) if found else None
 
-    def _text(self) -> str | None:
+    def _holds(self, pieces: list[str]) -> bool:
+        """Whether the file's text (as `read_text` gives it) is `pieces` joined, compared
+        piece by piece: the text of a lock of 100 000 offers is never held twice."""
         try:
-            return self.path.read_text(encoding="utf-8")
+            with self.path.open(encoding="utf-8") as handle:
+                return all(handle.read(len(p)) == p for p in pieces) and not handle.read(1)
         except OSError:
-            return None
+            return False
 
-    def _lines(self, but: str | None = None) -> list[tuple[str, str, str, str]]:
-        """Every line, parsed; `but`: not that environment's (not even parsed)."""
+    def _lines(self, but: str | None = None) -> Iterator[tuple[str, str, str, str]]:
+        """Every line, parsed as it is read (a lock of 100 000 offers is 50 MB: never held
+        whole, nor as a list of lines); `but`: not that environment's (not even parsed)."""
         skipped = f"{but} " if but is not None else None
         try:
-            text = self.path.read_text(encoding="utf-8")
+            handle = self.path.open(encoding="utf-8")
         except FileNotFoundError:
-            return []
+            return
         except OSError as exc:
             raise ConfigError(f"{self.path}: cannot read: {exc.strerror or exc}") from exc
-        lines = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip() or line.startswith(("#", *_MARKERS)) or (
-                    skipped is not None and line.startswith(skipped)):
-                continue
-            lines.append(_parse(line, f"{self.path}:{number}"))
-        return lines
+        number = 0
+        with handle:
+            for read in handle:  # as `str.splitlines` of the whole text would split it
+                for line in read.splitlines():
+                    number += 1
+                    if not line.strip() or line.startswith(("#", *_MARKERS)) or (
+                            skipped is not None and line.startswith(skipped)):
+                        continue
+                    yield _parse(line, f"{self.path}:{number}")
 
     def append(self, kind: str, key: str, value: str) -> None:
         """Add one line at once (sorted again by the next `write`)."""
@@ -99,14 +107,16 @@ class LockFile:
 
     def write(self, entries: list[Entry]) -> None:
         """Replace this environment's lines with `entries`, sorted, atomically."""
-        others = self._lines(but=self.environment)  # ours are `entries` now
-        ours = [(self.environment, k, key, v) for k, key, v in entries]
-        text = _HEADER + "".join(sorted({_format(*line) for line in others + ours}))
-        if self._text() == text:  # as it is: its timestamp and git's index stay untouched
+        others = list(self._lines(but=self.environment))  # ours are `entries` now
+        lines = {_format(*line) for line in others}
+        lines.update(_format(self.environment, k, key, v) for k, key, v in entries)
+        pieces = [_HEADER, *sorted(lines)]
+        del lines
+        if self._holds(pieces):  # as it is: its timestamp and git's index stay untouched
             return
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".lock-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+            out.writelines(pieces)
         close(self.path)
         os.replace(tmp, self.path)
 
@@ -118,15 +128,17 @@ def _format(environment: str, kind: str, key: str, value: str) -> str:
 def _parse(line: str, where: str) -> tuple[str, str, str, str]:
     try:
         environment, kind, rest = line.split(" ", 2)
+        kind = _KINDS[kind]  # one string for every line of a kind
         key, end = _DECODER.raw_decode(rest)
         value, end2 = _DECODER.raw_decode(rest, end + 1)
-        if kind not in KINDS or rest[end2:].strip():
+        if rest[end2:].strip():
             raise ValueError(line)
         if not isinstance(key, str) or not isinstance(value, str):
             raise ValueError(line)
-    except (ValueError, IndexError) as exc:
+    except (ValueError, IndexError, KeyError) as exc:
         raise ConfigError(
             f'{where}: not a lock line (ENV KIND "KEY" "ID"); fix it or take the line '
             "from git history"
         ) from exc
     return environment, kind, key, value
+

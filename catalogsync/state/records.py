@@ -45,7 +45,9 @@ def from_records(records: Iterable[tuple[str, str, str]], applied: dict[str, str
     stock: dict[str, Any] = {}
     position: Any = {}
     forgotten = set()
+    keys: dict[str, str] = {}  # an offer's key once, not once per section
     for section, key, value in records:
+        key = keys.setdefault(key, key)
         if section in SECTIONS:
             data[SECTIONS[section]][key] = value
         elif section == "stock":
@@ -71,20 +73,99 @@ def from_records(records: Iterable[tuple[str, str, str]], applied: dict[str, str
 def committed_digests(entries: list[tuple[str, str, str]]) -> dict[str, dict[str, str]] | None:
     """The lock's `applied` lines (None: none). A key whose lines disagree (a merge kept both
     branches' lines) or cannot be read is left out: its drift is not known, which is safe."""
+    lines = [(key, value) for kind, key, value in entries if kind == "applied"]
+    if not lines:
+        return None
     found: dict[str, dict[str, str]] = {}
     doubtful = set()
-    for kind, key, value in entries:
-        if kind != "applied":
-            continue
-        try:
-            digests = json.loads(value)
-        except ValueError:
-            digests = None
+    for (key, _), digests in zip(lines, decoded([text for _, text in lines]), strict=True):
         if not isinstance(digests, dict) or found.setdefault(key, digests) != digests:
             doubtful.add(key)
-    if not found:
-        return None
     return {k: v for k, v in found.items() if k not in doubtful}
+
+
+def both_digests(texts: dict[str, str], entries: list[tuple[str, str, str]]
+                 ) -> tuple[dict[str, dict[str, str]] | None, dict[str, Any]]:
+    """The lock's drift digests (`committed_digests` of its `entries`) and the store's (`texts`,
+    key -> JSON, whose copies of the lock's texts are dropped here, before anything is
+    decoded). ValueError: a stored text is not JSON."""
+    lock_texts = {k: v for kind, k, v in entries if kind == "applied"}
+    for key, text in texts.items():
+        if lock_texts.get(key) == text:
+            texts[key] = lock_texts[key]
+    committed = committed_digests(entries)
+    return committed, stored_digests(texts, committed, lock_texts if committed else {})
+
+
+def stored_digests(texts: dict[str, str], committed: dict[str, dict[str, str]] | None,
+                   same: dict[str, str]) -> dict[str, Any]:
+    """The store's drift digests (key -> JSON text); a text equal to the lock's line (`same`)
+    is the lock's digests (`committed`), not a second copy. ValueError: one is not JSON."""
+    committed = committed or {}
+    locked = {k for k, text in texts.items() if k in committed and same.get(k) == text}
+    own = [k for k in texts if k not in locked]
+    values = dict(zip(own, decoded([texts[k] for k in own]), strict=True))
+    if any(value is NOT_JSON for value in values.values()):
+        raise ValueError("a drift digest record is not JSON")
+    return {k: committed[k] if k in locked else values[k] for k in texts}
+
+
+#: what `decoded` gives for a text that is not JSON
+NOT_JSON: Any = object()
+
+
+def decoded(texts: list[str]) -> list[Any]:
+    """Each text as JSON (`NOT_JSON` where it is not). The drift digests of 100 000 offers are
+    1.6 million short strings: decoded a thousand texts at a time, each field name is one
+    string per thousand, and equal digests (the same location, the same invoice) are shared:
+    a third of the memory of decoding each text alone, in less time."""
+    shared: dict[Any, Any] = {}
+    return [value for at in range(0, len(texts), _BATCH)
+            for value in _decoded(texts[at : at + _BATCH], shared)]
+
+
+#: Texts decoded at once: their field names are shared, and never all of them at once is held
+#: as one more copy
+_BATCH = 1000
+
+
+def _decoded(texts: list[str], shared: dict[Any, Any]) -> list[Any]:
+    alone = [n for n, text in enumerate(texts) if not _apart(text)]
+    values: list[Any] = [NOT_JSON] * len(texts)
+    skipped = set(alone)
+    together = [n for n in range(len(texts)) if n not in skipped]
+    try:
+        found = json.loads(f"[{','.join(texts[n] for n in together)}]")
+    except ValueError:
+        found = None
+    if found is None or len(found) != len(together):  # one is not JSON: each on its own
+        alone, found, together = list(range(len(texts))), [], []
+    for n, value in zip(together, found, strict=True):
+        values[n] = value
+    for n in alone:
+        try:
+            values[n] = json.loads(texts[n])
+        except ValueError:
+            values[n] = NOT_JSON
+    return [_shared(value, shared) if isinstance(value, dict) else value for value in values]
+
+
+def _apart(text: str) -> bool:
+    """Whether `text`, if JSON, is read as itself among others joined by commas in an array:
+    an object with no array in it and no escaped quote (every quote ends or starts a string,
+    so none runs into a neighbour, and a neighbour cannot start inside it: after a comma
+    within an object comes a key, never `{`)."""
+    return (text[:1] == "{" and text[-1:] == "}" and "[" not in text and '\\"' not in text
+            and text.count('"') % 2 == 0)
+
+
+def _shared(value: dict[str, Any], shared: dict[Any, Any]) -> dict[str, Any]:
+    """`value` with each of its values the one equal value in `shared` (the first seen)."""
+    values = value.values()
+    try:
+        return dict(zip(value, map(shared.setdefault, values, values), strict=True))
+    except TypeError:  # a value that is not a string (a damaged line): as it is
+        return value
 
 
 def journal(path: Path) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalogsync.plan.drift import describe, digest, find_drift, settled
+from catalogsync.plan.drift import Remembered, describe, digest, find_drift, settled
 from catalogsync.plan.model import Drift
 from catalogsync.plan.offers import Desired
 from catalogsync.state.records import committed_digests
@@ -83,3 +83,21 @@ def test_lock_lines_that_disagree_after_a_merge_or_cannot_be_read_are_left_out()
 def test_a_drifted_value_is_shown_short_and_without_terminal_codes() -> None:
     shown = describe(Drift(field="name", was=None, now="Kubek\x1b[31m" + "x" * 100))
     assert "\x1b" not in shown and "Kubek\\x1b[31m" in shown and shown.endswith("…")
+
+
+def test_digests_an_apply_remembers_are_each_worked_out_once_and_are_the_same() -> None:
+    hashed = Remembered()
+    location = {"city": "Warszawa"}
+    values: list[object] = ["29.99 PLN", "29.99 PLN", location, location, 1, True, "1", None,
+                            [1], [1], {"city": "Kraków"}]
+    assert [hashed(v) for v in values] == [digest(v) for v in values]
+    assert len({hashed(v) for v in (1, True, "1")}) == 3  # equal in Python, not in JSON
+    # the equal strings once, the one location once, the two equal lists each (by identity)
+    assert len(hashed.found) == 9
+
+
+def test_remembered_digests_never_keep_more_than_their_bound() -> None:
+    hashed = Remembered()
+    for n in range(3 * Remembered.KEPT):
+        assert hashed([n]) == digest([n])
+        assert len(hashed.found) <= Remembered.KEPT

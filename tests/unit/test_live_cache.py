@@ -128,3 +128,19 @@ def test_a_damaged_cache_is_dropped_for_a_full_read(tmp_path: Path) -> None:
     assert load_cache(path) == LiveCache()
     assert not store_path(path).exists()  # dropped: the next save starts a new one
     assert load_cache(tmp_path / "missing.json") == LiveCache()
+
+
+def test_a_loaded_cache_shares_the_values_its_offers_repeat(tmp_path: Path) -> None:
+    path = tmp_path / "live-local.json"
+    cache = a_cache(3)
+    location = {"city": "Warszawa", "countryCode": "PL"}
+    for n, cached in enumerate(cache.offers.values()):
+        cached.fields = {**cached.fields, "name": f"Kubek {n}", "location": dict(location),
+                         "images": [f"https://img.example.com/{n}.jpg"], "shipping": "Std"}
+    save_cache(path, cache)
+    loaded = load_cache(path)
+    assert loaded == cache
+    first, second, third = (o.fields for o in loaded.offers.values())
+    assert first["location"] is second["location"] is third["location"]
+    assert first["shipping"] is second["shipping"] and first["price"] is third["price"]
+    assert first["images"] is not second["images"] and first["images"] != second["images"]

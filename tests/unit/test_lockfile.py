@@ -126,3 +126,17 @@ def test_the_account_line_is_per_environment_and_survives_a_save(tmp_path: Path)
     save_index(tmp_path / "state.json", index)
     assert 'sandbox account "7" "shop-sandbox"\n' in path.read_text()
     assert 'production account "42" "shop-a"\n' in path.read_text()
+
+
+def test_a_lock_written_as_it_is_stays_untouched_even_with_windows_line_ends(
+    tmp_path: Path,
+) -> None:
+    lock = LockFile(tmp_path / "catalogsync.lock", "sandbox")
+    lock.write([("offer", "A", "1"), ("offer", "B", "2")])
+    text = lock.path.read_text()
+    lock.path.write_bytes(text.replace("\n", "\r\n").encode())
+    before = lock.path.stat().st_mtime_ns
+    lock.write([("offer", "B", "2"), ("offer", "A", "1")])
+    assert lock.path.stat().st_mtime_ns == before  # the same lines: not rewritten
+    lock.write([("offer", "A", "1")])
+    assert lock.path.read_text() == text.replace('sandbox offer "B" "2"\n', "")
