@@ -18,16 +18,17 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from catalogsync.allegro.wire import Fields
 from catalogsync.apply.applier import Applier
-from catalogsync.apply.ledger import settle
+from catalogsync.apply.ledger import Ledger, settle
 from catalogsync.catalog.models import Catalog
 from catalogsync.live.cache import CachedOffer, LiveCache
 from catalogsync.live.committed import feed_line
 from catalogsync.live.gpsr import named, names_by_id
 from catalogsync.live.state import LiveOffer, LiveState
-from catalogsync.plan.drift import applied_digests, desire, wanted_digests
+from catalogsync.plan.drift import applied_digests, desire, settled, wanted_digests
 from catalogsync.plan.offers import Desired, Lookups
 from catalogsync.state.index import StateIndex, save_index
 
@@ -40,13 +41,18 @@ def fields_after(live: LiveState, index: StateIndex, applier: Applier | None) ->
     names = names_by_id(live.responsible)
     if applier is not None:
         settle(cache, applier.ledger, {i: name for name, i in applier.table_ids.items()})
-        names.update({i: n for ids in applier.references.values() for n, i in ids.items()})
+        names.update(_references(applier))
     found = {}
     for sku, offer_id in {**index.offers, **{s: o.id for s, o in live.offers.items()}}.items():
         entry = cache.offers.get(offer_id)
         if entry is not None:
             found[sku] = LiveOffer(offer_id, entry.status, entry.fields)
     return {sku: offer.fields for sku, offer in named(found, names).items()}
+
+
+def _references(applier: Applier) -> dict[str, str]:
+    """GPSR entry id -> name, of those apply knows (made ones too)."""
+    return {i: n for ids in applier.references.values() for n, i in ids.items()}
 
 
 def remember_applied(
@@ -61,9 +67,12 @@ def remember_applied(
     """Record the digests of every managed offer, and where the live cache left the event
     feed (live/committed.py), in the state and `catalogsync.lock`."""
     now = datetime.now(UTC)
-    after = fields_after(live, index, applier)
-    prepared = preparing.done if preparing is not None and preparing.live is live else None
-    digests = applied_digests(catalog, live, after, index.applied, now, prepared)
+    if preparing is not None and preparing.live is live and preparing.outcomes is not None:
+        digests = preparing.digests(now)
+    else:
+        after = fields_after(live, index, applier)
+        prepared = preparing.done if preparing is not None and preparing.live is live else None
+        digests = applied_digests(catalog, live, after, index.applied, now, prepared)
     managed = {sku: offer_id for sku, offer_id in index.offers.items() if sku in catalog.offers}
     feed = feed_line(cache, now, managed, index.feed if applier is None else None)
     if (digests, feed) != (index.applied, index.feed):
@@ -72,11 +81,60 @@ def remember_applied(
             save_index(index_path, index)
 
 
+class Outcomes:
+    """Each offer's fields once apply is done, one offer at a time: `fields_after`'s replay of
+    the applier's ledger, for an offer alone. `key` is what the result stands on (the offer's
+    id, its confirmed steps so far, whether it is in doubt or pending, its last digests): the
+    ledger only grows, so an equal key is an equal result."""
+
+    def __init__(self, live: LiveState, index: StateIndex, applier: Applier) -> None:
+        self.index, self.applier = index, applier
+        self.live_ids = {sku: offer.id for sku, offer in live.offers.items()}
+        self.by_id = {offer.id: offer for offer in live.offers.values()}
+        self.names = names_by_id(live.responsible)
+
+    def epoch(self) -> tuple[int, int]:
+        """What every offer's result stands on: the tables and GPSR entries apply knows."""
+        return len(self.applier.table_ids), sum(map(len, self.applier.references.values()))
+
+    def key(self, sku: str) -> tuple[Any, ...]:
+        offer_id = self.live_ids.get(sku) or self.index.offers.get(sku)
+        ledger = self.applier.ledger
+        return (offer_id, len(ledger.steps.get(offer_id or "", ())), offer_id in ledger.doubtful,
+                offer_id in ledger.unsettled, self.index.applied.get(sku))
+
+    def pending(self, key: tuple[Any, ...]) -> bool:
+        """A command for the offer has not reported its task yet."""
+        return bool(key[3])
+
+    def fields(self, sku: str, offer_id: str | None) -> Fields | None:
+        if offer_id is None:
+            return None
+        ledger = self.applier.ledger
+        own = Ledger(steps={offer_id: ledger.steps[offer_id]} if offer_id in ledger.steps else {},
+                     doubtful={offer_id} & ledger.doubtful,
+                     unsettled={offer_id} & ledger.unsettled)
+        read = self.by_id.get(offer_id)
+        cache = LiveCache(offers={} if read is None else {
+            offer_id: CachedOffer(read.status, dict(read.fields))})
+        settle(cache, own, {i: name for name, i in self.applier.table_ids.items()})
+        entry = cache.offers.get(offer_id)
+        if entry is None:
+            return None
+        names = {**self.names, **_references(self.applier)} if self.applier.references \
+            else self.names
+        return named({sku: LiveOffer(offer_id, entry.status, entry.fields)}, names)[sku].fields
+
+
 class Preparing:
     """Each managed offer's desired fields and digests, worked out a few offers at a time once
     apply waits for Allegro's rate windows (`paced`), in the event loop's idle turns (none
     depends on what apply does). Before that, requests go out as fast as they can: the first
-    commands' answers date the slots the ones after the window take."""
+    commands' answers date the slots the ones after the window take.
+
+    With the applier's `Outcomes`, it then works out the digests to remember of each offer
+    whose commands have reported (`applied_digests`' per offer), again as they change: once
+    the last command settles, only the offers of the last commands are left to do."""
 
     #: offers worked out between two turns of the event loop (a few milliseconds)
     STEP = 20
@@ -85,27 +143,85 @@ class Preparing:
     AT_MOST = 25_000
     #: how often it looks whether apply is paced yet
     LOOK = 0.1
+    #: how often it looks for offers whose outcome changed
+    AGAIN = 0.5
 
-    def __init__(self, catalog: Catalog, live: LiveState) -> None:
-        self.catalog, self.live = catalog, live
+    def __init__(self, catalog: Catalog, live: LiveState, outcomes: Outcomes | None = None
+                 ) -> None:
+        self.catalog, self.live, self.outcomes = catalog, live, outcomes
+        self.now = datetime.now(UTC)
         self.done: dict[str, tuple[Desired, dict[str, str]]] = {}
+        #: external id -> (its outcome's key, the digests to remember: None, none)
+        self.remembered: dict[str, tuple[tuple[Any, ...], dict[str, str] | None]] = {}
+        self._epoch = outcomes.epoch() if outcomes is not None else None
+        self._lookups: Lookups | None = None
 
     async def work(self, paced: Callable[[], bool]) -> None:
         while not paced():
             await asyncio.sleep(self.LOOK)
-        now, lookups = datetime.now(UTC), Lookups(self.live)
+        self.now, lookups = datetime.now(UTC), self.lookups()
         for n, (sku, offer) in enumerate(islice(self.catalog.offers.items(), self.AT_MOST), 1):
-            desired = desire(sku, offer, self.catalog, self.live, now, lookups)
+            desired = desire(sku, offer, self.catalog, self.live, self.now, lookups)
             self.done[sku] = desired, wanted_digests(desired)
             if n % self.STEP == 0:
                 await asyncio.sleep(0)  # the requests in flight come first
+        while self.outcomes is not None:
+            await self._settled(self.outcomes)
+            await asyncio.sleep(self.AGAIN)
+
+    async def _settled(self, outcomes: Outcomes) -> None:
+        """Work out the digests of the prepared offers whose outcome is known and changed."""
+        worked = 0
+        for sku in list(self.done):
+            key = outcomes.key(sku)
+            known = self.remembered.get(sku)
+            if outcomes.pending(key) or (known is not None and known[0] == key):
+                continue
+            self.remembered[sku] = key, self._digests(outcomes, sku, key, self.now)
+            worked += 1
+            if worked % self.STEP == 0:
+                await asyncio.sleep(0)
+
+    def lookups(self) -> Lookups:
+        if self._lookups is None:
+            self._lookups = Lookups(self.live)
+        return self._lookups
+
+    def _digests(self, outcomes: Outcomes, sku: str, key: tuple[Any, ...], now: datetime
+                 ) -> dict[str, str] | None:
+        """What `applied_digests` remembers of the offer (None: nothing)."""
+        last = key[4]
+        fields = outcomes.fields(sku, key[0])
+        if fields is None:  # not known: it keeps its own
+            return last  # type: ignore[no-any-return]
+        offer = self.catalog.offers[sku]
+        desired, wanted = self.done.get(sku) or (
+            desire(sku, offer, self.catalog, self.live, now, self.lookups()), None)
+        return settled(desired, fields, last, wanted) or None
+
+    def digests(self, now: datetime) -> dict[str, dict[str, str]]:
+        """Every managed offer's digests to remember, as `applied_digests` works them out
+        (with `outcomes`; once apply is done)."""
+        outcomes = self.outcomes
+        assert outcomes is not None
+        if outcomes.epoch() != self._epoch:  # a table or GPSR entry made: names may differ
+            self.remembered.clear()
+        out = {}
+        for sku in self.catalog.offers:
+            key = outcomes.key(sku)
+            known = self.remembered.get(sku)
+            found = known[1] if known is not None and known[0] == key \
+                else self._digests(outcomes, sku, key, now)
+            if found is not None:
+                out[sku] = found
+        return out
 
     @classmethod
     @contextmanager
-    def meanwhile(cls, catalog: Catalog, live: LiveState, paced: Callable[[], bool]
-                  ) -> Iterator[Preparing]:
+    def meanwhile(cls, catalog: Catalog, live: LiveState, paced: Callable[[], bool],
+                  outcomes: Outcomes | None = None) -> Iterator[Preparing]:
         """Work while the block runs, from when `paced()` says apply waits for Allegro."""
-        preparing = cls(catalog, live)
+        preparing = cls(catalog, live, outcomes)
         task = asyncio.ensure_future(preparing.work(paced))
         try:
             yield preparing

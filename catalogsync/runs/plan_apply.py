@@ -22,7 +22,7 @@ from catalogsync import progress, signals
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.allegro.seller import Seller, SellerClient
-from catalogsync.apply.applied import Preparing, remember_applied
+from catalogsync.apply.applied import Outcomes, Preparing, remember_applied
 from catalogsync.apply.applier import Applier
 from catalogsync.apply.found import record_found
 from catalogsync.apply.moves import already_moved, move_confirmed, renamed_now
@@ -231,7 +231,8 @@ async def apply(
                 if applier is None:
                     save_cache(live_cache_path(directory, environment), cache)
             reads = sum(client.requests.values())
-            with Preparing.meanwhile(catalog, live, lambda: client.pacer.waited > 0) as preparing:
+            with Preparing.meanwhile(catalog, live, lambda: client.pacer.waited > 0,
+                                     Outcomes(live, index, applier)) as preparing:
                 report = await applier.run()
                 await apply_price_rules(client, result, index, report)
                 await apply_translations(client, result, index, report)
