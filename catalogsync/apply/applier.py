@@ -17,7 +17,7 @@ from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.wire import command_body
-from catalogsync.apply.batching import COMMANDS_AT_ONCE, command_id
+from catalogsync.apply.batching import COMMANDS_AT_ONCE, MAX_OFFERS_PER_COMMAND, command_id
 from catalogsync.apply.bulk import AT_ONCE, BulkCommand
 from catalogsync.apply.creates import blocked_by, create, failed_key, made_since_the_plan
 from catalogsync.apply.ledger import Ledger, follow, record, table_names
@@ -279,9 +279,11 @@ class Applier:
             else:
                 commands.ready(change, offer_id)
 
-        for change in offers:
+        for n, change in enumerate(offers, 1):
             if change.request is None and change.id is not None:
                 commands.ready(change, change.id)
+            if n % MAX_OFFERS_PER_COMMAND == 0:
+                await asyncio.sleep(0)  # the commands full by now go out while the rest join
         queue = iter([c for c in offers if c.request])
 
         async def worker() -> None:
