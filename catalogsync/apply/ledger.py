@@ -75,29 +75,57 @@ def table_names(plan: Plan, table_ids: dict[str, str]) -> dict[str, str] | None:
     return {table_id: name for name, table_id in table_ids.items()}
 
 
-def settle(cache: LiveCache, ledger: Ledger, table_names: dict[str, str] | None) -> None:
+def settle(cache: LiveCache, ledger: Ledger, table_names: dict[str, str] | None,
+           replayed: dict[str, int] | None = None) -> None:
     """Replay the ledger onto the cache. `table_names` (id -> name) is None when a table may
-    have been renamed: offers name their table, so none of them is known any more."""
+    have been renamed: offers name their table, so none of them is known any more.
+    `replayed`: offer id -> steps replayed onto this cache already (`settle_early`)."""
     if table_names is None:
         cache.offers.clear()
         return
     cache.tables = dict(table_names)
     for offer_id, steps in ledger.steps.items():
-        entry = cache.offers.get(offer_id)
-        for kind, data in steps:
-            if kind == "doc":
-                doc = _json_object(data)
-                entry = None if doc is None else _answered(entry, doc, table_names)
-            elif kind == "stock":
-                entry = _restocked(entry)
-            else:
-                entry = _confirmed(entry, data)
-        if entry is None:
-            cache.offers.pop(offer_id, None)
-        else:
-            cache.offers[offer_id] = entry
+        _replay(cache, offer_id, steps, table_names, replayed)
     for offer_id in ledger.doubtful | ledger.unsettled:
         cache.offers.pop(offer_id, None)
+
+
+def settle_early(cache: LiveCache, ledger: Ledger, table_names: dict[str, str],
+                 replayed: dict[str, int]) -> int:
+    """Replay, while apply still runs, what it confirmed of the offers no command is pending
+    for (an offer in flight keeps what was read until the end's `settle`); how many offers
+    changed. An interrupted run that saved these leaves each with the events it expects: the
+    next read's feed explains them (`LiveCache.unexplained`)."""
+    changed = 0
+    for offer_id, steps in ledger.steps.items():
+        if offer_id not in ledger.unsettled and replayed.get(offer_id, 0) < len(steps):
+            _replay(cache, offer_id, steps, table_names, replayed)
+            changed += 1
+    for offer_id in ledger.doubtful - ledger.unsettled:
+        changed += cache.offers.pop(offer_id, None) is not None
+    return changed
+
+
+def _replay(cache: LiveCache, offer_id: str, steps: list[tuple[str, Any]],
+            table_names: dict[str, str], replayed: dict[str, int] | None) -> None:
+    done = 0 if replayed is None else replayed.get(offer_id, 0)
+    if done == len(steps):
+        return
+    entry = cache.offers.get(offer_id)
+    for kind, data in steps[done:]:
+        if kind == "doc":
+            doc = _json_object(data)
+            entry = None if doc is None else _answered(entry, doc, table_names)
+        elif kind == "stock":
+            entry = _restocked(entry)
+        else:
+            entry = _confirmed(entry, data)
+    if entry is None:
+        cache.offers.pop(offer_id, None)
+    else:
+        cache.offers[offer_id] = entry
+    if replayed is not None:
+        replayed[offer_id] = len(steps)
 
 
 def _json_object(data: bytes) -> dict[str, Any] | None:
@@ -177,10 +205,11 @@ async def record(
     responsible_names: dict[str, str],
     cache: LiveCache,
     feed: FeedFollower | None,
+    replayed: dict[str, int] | None = None,
 ) -> None:
     """Write what apply confirmed into the cache and save it at `path`, the event cursor moved
     past our own events (`feed` read them); another's change to an offer drops that offer
-    from the cache."""
+    from the cache. `replayed`: what was replayed onto the cache already (`settle_early`)."""
     now = datetime.now(UTC)
     if feed is None or not cache.usable(now):
         if feed is not None:
@@ -188,7 +217,7 @@ async def record(
         save_cache(path, cache)  # the next plan reads everything anyway
         return
     with gc_paused():  # a cached offer each, built from acyclic parts
-        settle(cache, ledger, table_names)
+        settle(cache, ledger, table_names, replayed)
     cache.responsible = dict(responsible_names)  # GPSR entries apply made are named too
     found = await feed.finish()
     if found is not None:  # else the next plan reads the feed and finds the rest expected
