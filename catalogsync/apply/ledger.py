@@ -38,18 +38,22 @@ class Ledger:
     unsettled: set[str] = field(default_factory=set)
     #: how many confirmed steps may have put an event in the feed (one each, or none)
     confirmations: int = 0
+    #: offers whose entry here changed since `touched_since` was last asked
+    touched: set[str] = field(default_factory=set)
 
     def answered(self, offer_id: str, doc: bytes, *, created: bool = False) -> None:
         """Allegro answered a POST or PATCH with the offer as it now is (its JSON body). A
         created offer is a draft, and drafts cause no events."""
         self.steps.setdefault(offer_id, []).append(("doc", doc))
         self.confirmations += not created
+        self.touched.add(offer_id)
 
     def confirmed(self, offer_id: str, fields: dict[str, Any]) -> None:
         """A command task for the offer ended in SUCCESS: it now has these canonical fields."""
         self.steps.setdefault(offer_id, []).append(("set", fields))
         self.unsettled.discard(offer_id)
         self.confirmations += 1
+        self.touched.add(offer_id)
 
     def restocked(self, offer_id: str) -> None:
         """A quantity command's task ended in SUCCESS: the stock changed, to a value that
@@ -57,14 +61,22 @@ class Ledger:
         self.steps.setdefault(offer_id, []).append(("stock", {}))
         self.unsettled.discard(offer_id)
         self.confirmations += 1
+        self.touched.add(offer_id)
 
     def sent(self, offer_ids: list[str]) -> None:
         """A command for these offers is on its way; unknown until their tasks settle."""
         self.unsettled.update(offer_ids)
+        self.touched.update(offer_ids)
 
     def doubt(self, offer_id: str) -> None:
         """Whatever happened to the offer is not known: the next plan reads it."""
         self.doubtful.add(offer_id)
+        self.touched.add(offer_id)
+
+    def touched_since(self) -> set[str]:
+        """The offers whose entry changed since the last call."""
+        touched, self.touched = self.touched, set()
+        return touched
 
 
 def table_names(plan: Plan, table_ids: dict[str, str]) -> dict[str, str] | None:
