@@ -14,8 +14,8 @@ from catalogsync.apply.applied import Outcomes, Preparing, fields_after
 from catalogsync.apply.applier import Applier
 from catalogsync.apply.ledger import Ledger
 from catalogsync.live.state import LiveState
-from catalogsync.plan.model import Resource
 from catalogsync.plan.drift import applied_digests, desire, digest, settled, wanted_digests
+from catalogsync.plan.model import Resource
 from catalogsync.plan.offers import Lookups
 from catalogsync.state.index import StateIndex
 from tests.unit.test_planner import NOW, catalog, live, live_mug, mug
