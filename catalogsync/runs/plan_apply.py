@@ -176,9 +176,10 @@ async def apply(
 ) -> tuple[ApplyReport, int] | None:
     """The report, and how many requests reading Allegro took before apply started.
 
-    The live cache the read updated is saved once: by the applier, which writes what it did
-    into it, or here when no apply starts. An apply stopped half-way leaves the cache saved
-    before it, whose feed cursor makes the next plan see (and read) what this run changed."""
+    The live cache the read updated is saved by the applier, which writes what it did into it
+    (while it waits for Allegro too: apply/cache_keeping.py), or here when no apply starts. An
+    apply stopped half-way leaves the cache saved before it or while it waited, whose feed
+    cursor makes the next plan see what this run changed (and read what it does not expect)."""
     environment = catalog.settings.environment
     index_path = state_index_path(directory, environment)
     feeds = None
