@@ -3,8 +3,7 @@
 Order: the account resources offers name (tables, GPSR entries, after-sales conditions, size
 tables, contacts), local files, offer creates and edits, then the batch commands, each grouping
 the offers that get the same value (R14). A failure of one offer never stops the others; the
-next plan shows what is still to do.
-"""
+next plan shows what is still to do."""
 
 from __future__ import annotations
 
@@ -17,8 +16,9 @@ from typing import Any
 
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.wire import command_body
-from catalogsync.apply.batching import COMMANDS_AT_ONCE, command_id
+from catalogsync.apply.batching import COMMANDS_AT_ONCE, MAX_OFFERS_PER_COMMAND, command_id
 from catalogsync.apply.bulk import AT_ONCE, BulkCommand
+from catalogsync.apply.cache_keeping import CacheKeeper
 from catalogsync.apply.creates import blocked_by, create, failed_key, made_since_the_plan
 from catalogsync.apply.ledger import Ledger, follow, record, table_names
 from catalogsync.apply.pipeline import CommandPipeline, ends_first
@@ -102,15 +102,19 @@ class Applier:
         settled()  # the plan lives as long as the run: not walked by each full collection
         cache = self._cache if self._cache is not None else load_cache(self._cache_path)
         feed = follow(self.client, cache, self.ledger)
+        keeper = CacheKeeper(self._cache_path, cache, self.ledger, feed is not None,
+                             self.client.pacer, lambda: table_names(self.plan, self.table_ids))
         try:
             await self._changes()
         except BaseException:
+            keeper.cancel()
             if feed is not None:
                 feed.cancel()
             raise
+        await keeper.stop()
         names = {i: name for ids in self.references.values() for name, i in ids.items()}
         tables = table_names(self.plan, self.table_ids)
-        await record(self._cache_path, self.ledger, tables, names, cache, feed)
+        await record(self._cache_path, self.ledger, tables, names, cache, feed, keeper.replayed)
         self.report.seconds = time.perf_counter() - started
         self.report.requests = dict(self.client.requests)
         self.report.throttled = self.client.throttled
@@ -279,9 +283,11 @@ class Applier:
             else:
                 commands.ready(change, offer_id)
 
-        for change in offers:
+        for n, change in enumerate(offers, 1):
             if change.request is None and change.id is not None:
                 commands.ready(change, change.id)
+            if n % MAX_OFFERS_PER_COMMAND == 0:
+                await asyncio.sleep(0)  # the commands full by now go out while the rest join
         queue = iter([c for c in offers if c.request])
 
         async def worker() -> None:

@@ -38,18 +38,22 @@ class Ledger:
     unsettled: set[str] = field(default_factory=set)
     #: how many confirmed steps may have put an event in the feed (one each, or none)
     confirmations: int = 0
+    #: offers whose entry here changed since `touched_since` was last asked
+    touched: set[str] = field(default_factory=set)
 
     def answered(self, offer_id: str, doc: bytes, *, created: bool = False) -> None:
         """Allegro answered a POST or PATCH with the offer as it now is (its JSON body). A
         created offer is a draft, and drafts cause no events."""
         self.steps.setdefault(offer_id, []).append(("doc", doc))
         self.confirmations += not created
+        self.touched.add(offer_id)
 
     def confirmed(self, offer_id: str, fields: dict[str, Any]) -> None:
         """A command task for the offer ended in SUCCESS: it now has these canonical fields."""
         self.steps.setdefault(offer_id, []).append(("set", fields))
         self.unsettled.discard(offer_id)
         self.confirmations += 1
+        self.touched.add(offer_id)
 
     def restocked(self, offer_id: str) -> None:
         """A quantity command's task ended in SUCCESS: the stock changed, to a value that
@@ -57,14 +61,22 @@ class Ledger:
         self.steps.setdefault(offer_id, []).append(("stock", {}))
         self.unsettled.discard(offer_id)
         self.confirmations += 1
+        self.touched.add(offer_id)
 
     def sent(self, offer_ids: list[str]) -> None:
         """A command for these offers is on its way; unknown until their tasks settle."""
         self.unsettled.update(offer_ids)
+        self.touched.update(offer_ids)
 
     def doubt(self, offer_id: str) -> None:
         """Whatever happened to the offer is not known: the next plan reads it."""
         self.doubtful.add(offer_id)
+        self.touched.add(offer_id)
+
+    def touched_since(self) -> set[str]:
+        """The offers whose entry changed since the last call."""
+        touched, self.touched = self.touched, set()
+        return touched
 
 
 def table_names(plan: Plan, table_ids: dict[str, str]) -> dict[str, str] | None:
@@ -75,29 +87,57 @@ def table_names(plan: Plan, table_ids: dict[str, str]) -> dict[str, str] | None:
     return {table_id: name for name, table_id in table_ids.items()}
 
 
-def settle(cache: LiveCache, ledger: Ledger, table_names: dict[str, str] | None) -> None:
+def settle(cache: LiveCache, ledger: Ledger, table_names: dict[str, str] | None,
+           replayed: dict[str, int] | None = None) -> None:
     """Replay the ledger onto the cache. `table_names` (id -> name) is None when a table may
-    have been renamed: offers name their table, so none of them is known any more."""
+    have been renamed: offers name their table, so none of them is known any more.
+    `replayed`: offer id -> steps replayed onto this cache already (`settle_early`)."""
     if table_names is None:
         cache.offers.clear()
         return
     cache.tables = dict(table_names)
     for offer_id, steps in ledger.steps.items():
-        entry = cache.offers.get(offer_id)
-        for kind, data in steps:
-            if kind == "doc":
-                doc = _json_object(data)
-                entry = None if doc is None else _answered(entry, doc, table_names)
-            elif kind == "stock":
-                entry = _restocked(entry)
-            else:
-                entry = _confirmed(entry, data)
-        if entry is None:
-            cache.offers.pop(offer_id, None)
-        else:
-            cache.offers[offer_id] = entry
+        _replay(cache, offer_id, steps, table_names, replayed)
     for offer_id in ledger.doubtful | ledger.unsettled:
         cache.offers.pop(offer_id, None)
+
+
+def settle_early(cache: LiveCache, ledger: Ledger, table_names: dict[str, str],
+                 replayed: dict[str, int]) -> int:
+    """Replay, while apply still runs, what it confirmed of the offers no command is pending
+    for (an offer in flight keeps what was read until the end's `settle`); how many offers
+    changed. An interrupted run that saved these leaves each with the events it expects: the
+    next read's feed explains them (`LiveCache.unexplained`)."""
+    changed = 0
+    for offer_id, steps in ledger.steps.items():
+        if offer_id not in ledger.unsettled and replayed.get(offer_id, 0) < len(steps):
+            _replay(cache, offer_id, steps, table_names, replayed)
+            changed += 1
+    for offer_id in ledger.doubtful - ledger.unsettled:
+        changed += cache.offers.pop(offer_id, None) is not None
+    return changed
+
+
+def _replay(cache: LiveCache, offer_id: str, steps: list[tuple[str, Any]],
+            table_names: dict[str, str], replayed: dict[str, int] | None) -> None:
+    done = 0 if replayed is None else replayed.get(offer_id, 0)
+    if done == len(steps):
+        return
+    entry = cache.offers.get(offer_id)
+    for kind, data in steps[done:]:
+        if kind == "doc":
+            doc = _json_object(data)
+            entry = None if doc is None else _answered(entry, doc, table_names)
+        elif kind == "stock":
+            entry = _restocked(entry)
+        else:
+            entry = _confirmed(entry, data)
+    if entry is None:
+        cache.offers.pop(offer_id, None)
+    else:
+        cache.offers[offer_id] = entry
+    if replayed is not None:
+        replayed[offer_id] = len(steps)
 
 
 def _json_object(data: bytes) -> dict[str, Any] | None:
@@ -177,10 +217,11 @@ async def record(
     responsible_names: dict[str, str],
     cache: LiveCache,
     feed: FeedFollower | None,
+    replayed: dict[str, int] | None = None,
 ) -> None:
     """Write what apply confirmed into the cache and save it at `path`, the event cursor moved
     past our own events (`feed` read them); another's change to an offer drops that offer
-    from the cache."""
+    from the cache. `replayed`: what was replayed onto the cache already (`settle_early`)."""
     now = datetime.now(UTC)
     if feed is None or not cache.usable(now):
         if feed is not None:
@@ -188,7 +229,7 @@ async def record(
         save_cache(path, cache)  # the next plan reads everything anyway
         return
     with gc_paused():  # a cached offer each, built from acyclic parts
-        settle(cache, ledger, table_names)
+        settle(cache, ledger, table_names, replayed)
     cache.responsible = dict(responsible_names)  # GPSR entries apply made are named too
     found = await feed.finish()
     if found is not None:  # else the next plan reads the feed and finds the rest expected

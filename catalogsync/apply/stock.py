@@ -67,9 +67,18 @@ class StockMarks:
         book = self.plan.stock
         if book is None:  # the plan could not read order events: only the gains were noted
             return
-        offers = {sku: StockMark(**mark.model_dump()) for sku, mark in book.marks.items()}
+        kept = self.index.stock.offers
+        offers = {sku: _mark(kept.get(sku), mark.declared, mark.expected)
+                  for sku, mark in book.marks.items()}
         for change in self.plan.changes:
             if change.stock is not None and change.key in self.done:
-                offers[change.key] = StockMark(**change.stock.model_dump())
+                offers[change.key] = _mark(None, change.stock.declared, change.stock.expected)
         position = OrderPosition(**book.position.model_dump())
         self.index.stock = StockLedger(position=position, offers=offers)
+
+
+def _mark(kept: StockMark | None, declared: int, expected: int) -> StockMark:
+    """The mark, the one the ledger holds when it is the same (most are, in a run of prices)."""
+    if kept is not None and kept.declared == declared and kept.expected == expected:
+        return kept
+    return StockMark(declared=declared, expected=expected)

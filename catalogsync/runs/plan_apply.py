@@ -22,7 +22,7 @@ from catalogsync import progress, signals
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.connect import connect
 from catalogsync.allegro.seller import Seller, SellerClient
-from catalogsync.apply.applied import Preparing, remember_applied
+from catalogsync.apply.applied import Outcomes, Preparing, remember_applied
 from catalogsync.apply.applier import Applier
 from catalogsync.apply.found import record_found
 from catalogsync.apply.moves import already_moved, move_confirmed, renamed_now
@@ -196,9 +196,10 @@ async def apply(
 ) -> tuple[ApplyReport, int] | None:
     """The report, and how many requests reading Allegro took before apply started.
 
-    The live cache the read updated is saved once: by the applier, which writes what it did
-    into it, or here when no apply starts. An apply stopped half-way leaves the cache saved
-    before it, whose feed cursor makes the next plan see (and read) what this run changed."""
+    The live cache the read updated is saved by the applier, which writes what it did into it
+    (while it waits for Allegro too: apply/cache_keeping.py), or here when no apply starts. An
+    apply stopped half-way leaves the cache saved before it or while it waited, whose feed
+    cursor makes the next plan see what this run changed (and read what it does not expect)."""
     environment = catalog.settings.environment
     index_path = state_index_path(directory, environment)
     feeds = None
@@ -251,7 +252,8 @@ async def apply(
                 if applier is None:
                     save_cache(live_cache_path(directory, environment), cache)
             reads = sum(client.requests.values())
-            with Preparing.meanwhile(catalog, live, lambda: client.pacer.waited > 0) as preparing:
+            with Preparing.meanwhile(catalog, live, lambda: client.pacer.waited > 0,
+                                     Outcomes(live, index, applier)) as preparing:
                 report = await applier.run()
                 await apply_price_rules(client, result, index, report)
                 await apply_translations(client, result, index, report)

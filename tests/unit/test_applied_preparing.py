@@ -4,12 +4,20 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
-from catalogsync.apply.applied import Preparing
+from catalogsync.apply.applied import Outcomes, Preparing, fields_after
+from catalogsync.apply.applier import Applier
+from catalogsync.apply.ledger import Ledger
+from catalogsync.live.state import LiveState
 from catalogsync.plan.drift import applied_digests, desire, digest, settled, wanted_digests
+from catalogsync.plan.model import Resource
 from catalogsync.plan.offers import Lookups
+from catalogsync.state.index import StateIndex
 from tests.unit.test_planner import NOW, catalog, live, live_mug, mug
 
 
@@ -79,3 +87,55 @@ def test_preparing_keeps_at_most_its_share_and_the_rest_is_worked_out_at_the_end
     assert len(preparing.done) == 2
     assert (applied_digests(shop, state, after, {}, NOW, preparing.done)
             == applied_digests(shop, state, after, {}, NOW))
+
+
+def outcomes_of(state: LiveState, index: StateIndex, ledger: Ledger, planned: list[str]
+                ) -> tuple[Outcomes, Applier]:
+    """Outcomes over an applier's ledger, names and the offers its plan changes (a stand-in:
+    nothing else is used)."""
+    changes = [SimpleNamespace(key=sku, resource=Resource.OFFER) for sku in planned]
+    applier = cast(Applier, SimpleNamespace(ledger=ledger, table_ids={"Standard": "t-1"},
+                                            references={}, plan=SimpleNamespace(changes=changes)))
+    return Outcomes(state, index, applier), applier
+
+
+def test_digests_worked_out_as_commands_report_are_those_worked_out_at_the_end() -> None:
+    shop = catalog({f"MUG-{i}": mug(price=f"3{i}.00") for i in range(6)})
+    ids = {f"MUG-{i}": f"o-{i}" for i in range(6)}
+    state = live(offers={sku: replace(live_mug(), id=ids[sku]) for sku in list(shop.offers)[:5]})
+    last = {"MUG-0": {"price": "00000000"}, "MUG-3": {"price": "11111111"},
+            "MUG-5": {"name": "22222222"}}
+    index = StateIndex(offers=ids, applied=last)
+    ledger = Ledger()
+    outcomes, applier = outcomes_of(state, index, ledger, ["MUG-0", "MUG-1", "MUG-2", "MUG-3"])
+    ledger.confirmed("o-0", {"price": "30.00 PLN"})  # reported before the last commands
+    ledger.sent(["o-1", "o-2"])
+
+    def at_the_end() -> dict[str, dict[str, str]]:
+        after = fields_after(state, index, applier)
+        return applied_digests(shop, state, after, index.applied, NOW)
+
+    async def apply() -> Preparing:
+        with Preparing.meanwhile(shop, state, lambda: True, outcomes) as preparing:
+            await asyncio.sleep(Preparing.LOOK)
+            # offers the plan leaves alone, and those whose commands reported; not those
+            # in flight, nor those apply has done nothing of yet
+            assert set(preparing.remembered) == {"MUG-0", "MUG-4", "MUG-5"}
+            ledger.confirmed("o-1", {"price": "31.00 PLN"})  # the last commands report
+            ledger.doubt("o-2")
+            ledger.unsettled.discard("o-2")
+            ledger.confirmed("o-0", {"price": "30.50 PLN"})  # a second step of an offer
+            await asyncio.sleep(Preparing.AGAIN * 2)
+            assert all(preparing.remembered[sku][0] == outcomes.key(sku)  # in the wait
+                       for sku in ("MUG-0", "MUG-1", "MUG-2"))
+            assert preparing.digests(NOW) == at_the_end()
+            ledger.confirmed("o-3", {"price": "33.00 PLN"})  # and one after: at the end
+            index.applied["MUG-4"] = {"price": "44444444"}  # a rename moved its digests
+        return preparing
+
+    preparing = asyncio.run(apply())
+    assert preparing.digests(NOW) == at_the_end()
+    digests = preparing.digests(NOW)
+    assert digests["MUG-1"]["price"] == digest("31.00 PLN")
+    assert "MUG-2" not in digests  # in doubt, and no digests before: none
+    assert digests["MUG-5"] == {"name": "22222222"}  # not read: it keeps its own

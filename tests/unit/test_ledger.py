@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from catalogsync.apply.ledger import Ledger, settle
+from catalogsync.apply.ledger import Ledger, settle, settle_early
 from catalogsync.live.cache import CachedOffer, LiveCache
 
 TABLES = {"t-1": "Standard"}
@@ -111,3 +111,30 @@ def test_only_steps_that_may_put_an_event_in_the_feed_count_towards_reading_it()
     ledger.confirmed("1", {"status": "active"})
     ledger.restocked("2")
     assert ledger.confirmations == 3
+
+
+def test_settling_early_then_at_the_end_leaves_the_cache_of_one_settle_at_the_end() -> None:
+    def start() -> LiveCache:
+        return LiveCache(offers={str(i): live() for i in range(1, 6)})
+
+    ledger, early = Ledger(), start()
+    replayed: dict[str, int] = {}
+    ledger.sent(["1", "2", "3"])
+    ledger.confirmed("1", {"price": "31.99 PLN"})  # reported
+    ledger.confirmed("2", {"price": "32.99 PLN"})
+    ledger.sent(["2"])  # its next command is in flight: kept as read for now
+    ledger.doubt("4")
+    assert settle_early(early, ledger, TABLES, replayed) == 2  # "1" replayed, "4" dropped
+    assert early.offers["1"].fields["price"] == "31.99 PLN"
+    assert early.offers["2"] == live() and "4" not in early.offers
+    assert settle_early(early, ledger, TABLES, replayed) == 0  # nothing is replayed twice
+    ledger.confirmed("2", {"handling_time": "PT48H"})
+    ledger.confirmed("1", {"handling_time": "PT24H"})  # a later step of a settled offer
+    ledger.answered("5", draft_doc("5"))
+    ledger.sent(["5"])  # "3" and "5" never report
+    settle(early, ledger, TABLES, replayed)
+    at_once = start()
+    settle(at_once, ledger, TABLES)
+    assert early == at_once
+    assert early.offers["1"].expect == ["OFFER_PRICE_CHANGED", "OFFER_CHANGED"]
+    assert set(early.offers) == {"1", "2"}
