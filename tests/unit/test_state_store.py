@@ -297,3 +297,15 @@ def test_every_write_leaves_a_new_stamp_and_reads_leave_it(tmp_path: Path) -> No
     made = tmp_path / "made.sqlite3"
     recordstore.create(made, [("offer", "C", "3")])
     assert recordstore.stamp(made) is not None
+
+
+def test_some_reads_many_keys_of_one_section_in_the_order_asked(tmp_path: Path) -> None:
+    store = tmp_path / "s.sqlite3"
+    recordstore.write(store, [("offer", f"K{n:04d}", str(n)) for n in range(1200)]
+                      + [("stock", "K0001", "other section")])
+    asked = [f"K{n:04d}" for n in range(1299, -1, -3)]  # past several batches, some absent
+    found = recordstore.some(store, "offer", [*asked, asked[0]])
+    assert list(found) == [k for k in asked if int(k[1:]) < 1200]
+    assert all(found[k] == str(int(k[1:])) for k in found)
+    assert recordstore.some(store, "stock", ["K0001", "K0002"]) == {"K0001": "other section"}
+    assert recordstore.some(store, "offer", []) == {}
