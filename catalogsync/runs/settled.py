@@ -72,7 +72,6 @@ class Inputs:
     """What the catalog side of a plan stands on, before anything is read from Allegro."""
 
     environment: Environment
-    digest: str
     #: the digest of all but the files' contents (catalogsync's source, the options, which
     #: files there are), and each file's own (catalogsync.lock's included)
     frame: str
@@ -99,8 +98,7 @@ def inputs(directory: Path, options: Options, emulator: int) -> Inputs | None:
     frame.update(json.dumps(plain, sort_keys=True, default=sorted).encode())
     frame.update("\0".join(map(str, files)).encode())
     digests = {str(path): _file_digest(path) for path in files}  # the lock: 50 MB, streamed
-    digest = hashlib.sha256(json.dumps([frame.hexdigest(), digests]).encode()).hexdigest()
-    return Inputs(settings.environment, digest, frame.hexdigest(), digests, options)
+    return Inputs(settings.environment, frame.hexdigest(), digests, options)
 
 
 def remember(directory: Path, inputs: Inputs | None, client: SellerClient, cache: LiveCache,
@@ -125,7 +123,6 @@ def remember(directory: Path, inputs: Inputs | None, client: SellerClient, cache
     narrow = narrowing(catalog, index, live)
     memo = {
         "format": FORMAT,
-        "inputs": inputs.digest,
         "frame": inputs.frame,
         "catalog": inputs.files,
         "due": due(catalog),
