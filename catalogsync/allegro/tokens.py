@@ -7,7 +7,10 @@ remembered by `redaction.redact` as soon as it is built.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import json
 import logging
 import os
 import secrets
@@ -17,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_serializer
 
 from catalogsync.allegro.redaction import remember_secret
@@ -46,9 +48,8 @@ class TokenInfo:
 
 def inspect_token(token: str) -> TokenInfo | None:
     """Read a JWT's claims without verifying it; None when `token` is no JWT."""
-    try:
-        claims = jwt.decode(token, options={"verify_signature": False, "verify_exp": False})
-    except jwt.PyJWTError:
+    claims = _claims(token)
+    if claims is None:
         return None
     scope = claims.get("scope")
     scopes = scope.split() if isinstance(scope, str) else [str(s) for s in scope or ()]
@@ -60,6 +61,20 @@ def inspect_token(token: str) -> TokenInfo | None:
         expires_at=datetime.fromtimestamp(exp, UTC) if isinstance(exp, int | float) else None,
         issuer=_text(claims.get("iss")),
     )
+
+
+def _claims(token: str) -> dict[str, Any] | None:
+    """A JWT's payload, unverified (decoded here: PyJWT and `cryptography` beneath it would
+    add 50 ms to the start of every run)."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        header, claims = (json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
+                          for p in parts[:2])
+    except (ValueError, binascii.Error):
+        return None
+    return claims if isinstance(header, dict) and isinstance(claims, dict) else None
 
 
 def _text(value: Any) -> str | None:
