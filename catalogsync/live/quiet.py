@@ -1,12 +1,12 @@
 """A quiet read: when the event feed names few changes since the live cache's cursor, the
 offer list is not paged and Allegro Prices is asked only about offers whose price may change.
 
-Read in detail instead: the offers the feed names, those the cache is unsure of (a stock set
-while buyers bought), those the state knows and the cache does not, and the rotating check's
-slice (live/schedule.py). Everything else is the cache's. Any doubt means a list read (the
-reading step as before): a catalog offer without an id yet (a create must know the account's
-other offers), duplicates at the last list read, more to read in detail than the list would
-cost, the list check due, or `--refresh`.
+Read in detail instead: the offers the feed names, those the cache is unsure of (a quantity
+command's change to a stock it did not know), those the state knows and the cache does not, and
+the rotating check's slice (live/schedule.py). Everything else is the cache's. Any doubt
+means a list read (the reading step as before): a catalog offer without an id yet (a create
+must know the account's other offers), duplicates at the last list read, more to read in
+detail than the list would cost, the list check due, or `--refresh`.
 """
 
 from __future__ import annotations
