@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from catalogsync.emulator.backend import Backend
-from tests.e2e.conftest import Run, offer_id, read_in_detail, rotated
+from tests.e2e.conftest import Run, drop_local_state, offer_id, read_in_detail, rotated
 from tests.e2e.test_narrowed_plans import NARROWED, edit
 from tests.e2e.test_settled_plans import SELLER, STANDS, settle
 from tests.e2e.test_stock_and_sales import MUG, buy, live
@@ -142,3 +142,36 @@ def test_the_plan_after_an_apply_still_reads_the_list_when_a_quiet_read_cannot_v
     reads.write_text(json.dumps(data))
     due = run("plan", catalog_dir, "--detailed-exitcode")
     assert due.exit_code == 0 and "(1 page; list check due)" in due.output, due.output
+
+
+def test_a_fresh_clone_after_an_apply_reads_the_list_for_the_offers_the_lock_vouches_for(
+    run: Run, catalog_dir: Path, backend: Backend
+) -> None:
+    """No live cache of its own: what `catalogsync.lock` vouches for is checked on the list."""
+    restock_and_reprice(run, catalog_dir)
+    for path in (catalog_dir / ".catalogsync").glob("live-local*"):
+        path.unlink()
+    drop_local_state(catalog_dir)  # the lock stays, as a clone has it
+    pages = backend.stats[PAGES]
+    fresh = run("plan", catalog_dir, "--detailed-exitcode")
+    assert fresh.exit_code == 0, fresh.output
+    assert "(1 page; offers taken on catalogsync.lock's word)" in fresh.output
+    assert backend.stats[PAGES] == pages + 1
+
+
+def test_a_duplicate_made_elsewhere_is_read_on_the_list_until_it_is_gone(
+    run: Run, catalog_dir: Path, backend: Backend
+) -> None:
+    """An offer the feed names carrying a catalog key is a duplicate: the list decides which
+    offer is the catalog's, and is read again while duplicates last."""
+    restock_and_reprice(run, catalog_dir)
+    doc = backend.offers.stored(SELLER, offer_id(catalog_dir, BLACK))
+    copy = {k: v for k, v in doc.items() if k in (
+        "name", "category", "sellingMode", "stock", "external", "images", "description",
+        "delivery", "location", "payments", "parameters", "productSet", "afterSalesServices")}
+    made, _ = backend.offers.create(SELLER, copy)
+    backend.offers.patch(SELLER, made["id"], {"publication": {"status": "ACTIVE"}})
+    seen = run("plan", catalog_dir, "--detailed-exitcode")
+    assert "(1 page; an offer the feed names has a catalog key)" in seen.output, seen.output
+    again = run("plan", catalog_dir, "--detailed-exitcode")
+    assert "(1 page; offers shared an external id at the last list read)" in again.output
