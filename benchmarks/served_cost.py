@@ -18,7 +18,9 @@ is the real `catalogsync` process in real time:
   file of the catalog, of `--per-file` offers: 10 000 by default, `catalogsync import` writes
   500) — its plan (narrowed to that file, runs/narrowed.py), then its apply (`apply
   --auto-approve`, which reads again);
-- the plan after the apply (nothing left to do);
+- the plan after the apply (nothing left to do: it reads what the apply changed and what
+  the event feed names, a whole plan all the same, since the apply wrote the state), and
+  the plan after that one (it stands on it, as a no-op plan does);
 - a perfect client making the same kinds of change to 200 other offers: 50 description
   PATCHes and the prices and stocks as bulk modification commands of 25 (6 commands), each
   polled to the end; no reads; the emulator's clock a minute on first.
@@ -61,7 +63,7 @@ from tests.e2e.served import ROOT, Emulator, cli_env, sandbox_catalog, served_em
 PROCESSING_DELAY = 0.05
 BULK = 25
 PRICES, STOCKS, DESCRIPTIONS = 100, 50, 50
-RUNS = ("first_plan", "noop_plan", "pr_plan", "pr_apply", "plan_after")
+RUNS = ("first_plan", "noop_plan", "pr_plan", "pr_apply", "plan_after", "settled_after")
 TARGETS = {"noop_plan_cpu": 2.0, "pr_plan_cpu": 3.0, "apply_vs_perfect": 1.5, "peak_mb": 400.0}
 #: Each run writes its own peak memory (VmHWM) as it exits: `ru_maxrss` from `os.wait4` also
 #: counts the RSS of this (large) benchmark process, which the child shares until its exec.
@@ -193,8 +195,8 @@ def bench(size: int, scale: float, root: Path, per_file: int) -> dict[str, Any]:
         pr_edit(catalog)
         row["pr_plan"] = run_cli(["plan", str(catalog), "--detailed-exitcode"], env, emulator)
         row["pr_apply"] = run_cli(["apply", str(catalog), "--auto-approve"], env, emulator)
-        row["plan_after"] = run_cli(["plan", str(catalog), "--detailed-exitcode"], env,
-                                    emulator)
+        for name in ("plan_after", "settled_after"):
+            row[name] = run_cli(["plan", str(catalog), "--detailed-exitcode"], env, emulator)
         fresh_windows(emulator, catalog, 61)
         before = Counter(emulator.stats())
         started = time.perf_counter()
@@ -225,15 +227,15 @@ def main() -> int:
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
-    print(f"{'offers':>7} {'run':<11} {'exit':>4} {'requests':>8} {'wall s':>7} {'CPU s':>6} "
+    print(f"{'offers':>7} {'run':<13} {'exit':>4} {'requests':>8} {'wall s':>7} {'CPU s':>6} "
           f"{'peak MB':>8}")
     for row in rows:
         for name in RUNS:
             r = row[name]
-            print(f"{row['offers']:>7} {name:<11} {r['exit']:>4} {r['requests']:>8} "
+            print(f"{row['offers']:>7} {name:<13} {r['exit']:>4} {r['requests']:>8} "
                   f"{r['wall_s']:>7.2f} {r['cpu_s']:>6.2f} {r['peak_mb']:>8.1f}")
         p = row["perfect"]
-        print(f"{row['offers']:>7} {'perfect':<11} {'':>4} {p['requests']:>8} "
+        print(f"{row['offers']:>7} {'perfect':<13} {'':>4} {p['requests']:>8} "
               f"{p['wall_s']:>7.2f}")
         apply_ratio = row["pr_apply"]["wall_s"] / max(p["wall_s"], 1e-9)
         peak = max(row[n]["peak_mb"] for n in RUNS)
@@ -245,11 +247,11 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         }
         print(f"{row['offers']:>7} apply/perfect {apply_ratio:.2f}; peak {peak:.0f} MB; targets: "
               + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in met.items()))
-        for name in ("first_plan", "noop_plan", "pr_plan"):
+        for name in ("first_plan", "noop_plan", "pr_plan", "plan_after", "settled_after"):
             print(f"{row['offers']:>7} {name}: {row[name]['read']}")
     if len(rows) > 1:
         small, large = rows[0], rows[-1]
-        for name in ("first_plan", "noop_plan", "pr_plan", "pr_apply"):
+        for name in ("first_plan", "noop_plan", "pr_plan", "pr_apply", "plan_after"):
             ratios = {k: round(large[name][k] / max(small[name][k], 1e-9), 2)
                       for k in ("requests", "wall_s", "cpu_s", "peak_mb")}
             print(f"{large['offers']}/{small['offers']} {name}: {ratios}")

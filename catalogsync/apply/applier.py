@@ -379,7 +379,7 @@ class Applier:
         if not ok or "marketplace" in values:  # a price abroad: its verdict may change
             self.ledger.doubt(offer_id)
         elif kind is CommandKind.QUANTITY:  # the result depends on sales meanwhile
-            self.ledger.restocked(offer_id)
+            self.ledger.restocked(offer_id, values)
         else:
             self.ledger.confirmed(offer_id, values)
         self._record(Outcome(change.address, step, ok, task_message(task)))

@@ -55,10 +55,11 @@ class Ledger:
         self.confirmations += 1
         self.touched.add(offer_id)
 
-    def restocked(self, offer_id: str) -> None:
-        """A quantity command's task ended in SUCCESS: the stock changed, to a value that
-        depends on what buyers bought meanwhile; the next plan takes it from the offer list."""
-        self.steps.setdefault(offer_id, []).append(("stock", {}))
+    def restocked(self, offer_id: str, change: dict[str, Any]) -> None:
+        """A quantity command's task ended in SUCCESS with `change` (`{"change": "GAIN" |
+        "FIXED", "value": n}`); what it left depends on what buyers bought meanwhile, which
+        the feed tells of (`_restocked`)."""
+        self.steps.setdefault(offer_id, []).append(("stock", dict(change)))
         self.unsettled.discard(offer_id)
         self.confirmations += 1
         self.touched.add(offer_id)
@@ -129,7 +130,7 @@ def _replay(cache: LiveCache, offer_id: str, steps: list[tuple[str, Any]],
             doc = _json_object(data)
             entry = None if doc is None else _answered(entry, doc, table_names)
         elif kind == "stock":
-            entry = _restocked(entry)
+            entry = _restocked(entry, data)
         else:
             entry = _confirmed(entry, data)
     if entry is None:
@@ -172,12 +173,30 @@ def _confirmed(entry: CachedOffer | None, values: dict[str, Any]) -> CachedOffer
     return new
 
 
-def _restocked(entry: CachedOffer | None) -> CachedOffer | None:
+def _restocked(entry: CachedOffer | None, change: dict[str, Any]) -> CachedOffer | None:
+    """The stock a quantity command left: the value it set (FIXED), or the cached stock plus
+    the change (GAIN). Exact unless another change came between the cached read and the
+    command, or after it: a purchase or another's edit puts an OFFER_STOCK_CHANGED of its own
+    in the feed (Allegro: "stock ... changed either via purchase or by seller"), beyond the
+    one this change causes, and the offer is read again (`LiveCache.unexplained`). A draft
+    sends no events, and cannot be bought. Not known (`unsure`: the list shows it) when the
+    cached stock was not known either."""
     if entry is None:
         return None
     expect = [*entry.expect, *(["OFFER_STOCK_CHANGED"] if entry.status in LIVE_STATUSES else [])]
-    unsure = tuple(sorted({*entry.unsure, "stock"}))
-    return CachedOffer(entry.status, entry.fields, expect, None, unsure)
+    value, stock = change.get("value"), entry.fields.get("stock")
+    if not isinstance(value, int):
+        stock = None
+    elif change.get("change") == "FIXED":
+        stock = value
+    elif change.get("change") == "GAIN" and isinstance(stock, int) and "stock" not in entry.unsure:
+        stock = stock + value
+    else:
+        stock = None
+    if stock is None:
+        unsure = tuple(sorted({*entry.unsure, "stock"}))
+        return CachedOffer(entry.status, entry.fields, expect, None, unsure)
+    return CachedOffer(entry.status, {**entry.fields, "stock": stock}, expect, None, entry.unsure)
 
 
 def _events(

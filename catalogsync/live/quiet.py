@@ -1,12 +1,12 @@
 """A quiet read: when the event feed names few changes since the live cache's cursor, the
 offer list is not paged and Allegro Prices is asked only about offers whose price may change.
 
-Read in detail instead: the offers the feed names, those the cache is unsure of (a stock set
-while buyers bought), those the state knows and the cache does not, and the rotating check's
-slice (live/schedule.py). Everything else is the cache's. Any doubt means a list read (the
-reading step as before): a catalog offer without an id yet (a create must know the account's
-other offers), duplicates at the last list read, more to read in detail than the list would
-cost, the list check due, or `--refresh`.
+Read in detail instead: the offers the feed names, those the cache is unsure of (a quantity
+command's change to a stock it did not know), those the state knows and the cache does not, and
+the rotating check's slice (live/schedule.py). Everything else is the cache's. Any doubt
+means a list read (the reading step as before): a catalog offer without an id yet (a create
+must know the account's other offers), duplicates at the last list read, more to read in
+detail than the list would cost, the list check due, or `--refresh`.
 """
 
 from __future__ import annotations
@@ -62,9 +62,8 @@ def plan_quiet(
     managed = {sku: i for sku, i in ids.items() if i is not None}
     if any(cache.offers[i].vouched for i in managed.values() if i in cache.offers):
         return "offers taken on catalogsync.lock's word"  # the list shows their fields
-    pages = max(1, -(-schedule.listed // PAGE))
     unsure = {sku: i for sku, i in managed.items() if i in cache.offers and cache.offers[i].unsure}
-    if len(unsure) > pages:
+    if len(unsure) > list_cost(schedule.listed, len(managed)):
         return f"{len(unsure)} stocks set while buyers could buy"  # the list shows them
     detail = dict(unsure)
     for sku, offer_id in managed.items():
@@ -82,6 +81,13 @@ def plan_quiet(
     rotated = [i for i in chosen if by_id[i] not in detail]
     detail.update({by_id[i]: i for i in rotated})
     return QuietRead(detail, strangers, managed, named, len(rotated) if rotate else None)
+
+
+def list_cost(listed: int, managed: int) -> int:
+    """The requests a list read costs: a page per thousand offers and as many Allegro Prices
+    queries. The account holds the managed offers at least: the last list read may have
+    counted it before they were made (the first apply's)."""
+    return 2 * max(1, -(-max(listed, managed) // PAGE))
 
 
 async def read_quietly(

@@ -118,6 +118,7 @@ async def plan_settled(
 
         found = None if refresh else await last_plan(directory, inputs, client, fmt == "json",
                                                      read)
+        client.answers.clear()  # confirmed for the narrowed read alone
         if found is not None:
             note_running(client, directory, environment)
             return found

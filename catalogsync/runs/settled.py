@@ -13,7 +13,8 @@ cached. Then nothing the plan reads has changed, so its plan is that plan, shown
 was read; else the whole plan runs, as always.
 
 When all of that holds but some files that declare offers only changed, the plan is
-narrowed to their offers (runs/narrowed.py, from what runs/narrowing.py keeps in the memo).
+narrowed to their offers (runs/narrowed.py, from what runs/narrowing.py keeps in the memo);
+its read takes the answers the checks just confirmed instead of sending those GETs again.
 So a plan of an unchanged catalog costs the rotating check and a dozen reads, whatever the
 size of the catalog; `--refresh`, `--target`, a saved plan (`--out`) and feeds always run the
 whole plan (a refreshed plan is remembered).
@@ -32,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from catalogsync.allegro.client import AllegroClient
+from catalogsync.allegro.client import AllegroClient, Answer
 from catalogsync.allegro.seller import SellerClient
 from catalogsync.catalog.load_cache import source_digest
 from catalogsync.catalog.loader import catalog_file_list, load_settings
@@ -266,19 +267,23 @@ async def _unchanged(client: AllegroClient, memo: dict[str, Any], offers: dict[s
         sales = await read_sales(client, OrderPosition(**memo["position"]))
         if isinstance(sales, str) or sales.sold:
             return None
-        answers = await asyncio.gather(*(_digest(client, a) for a in memo["heard"]))
-        if answers != list(memo["heard"].values()):
+        answers = await asyncio.gather(*(_answer(client, a) for a in memo["heard"]))
+        if [hashlib.sha256(a.content).hexdigest() for a in answers] != list(
+                memo["heard"].values()):
             return None
         chosen = rotating_slice(list(offers), schedule)  # sorted by id, as a plan's
-        return len(chosen) if await _as_cached(client, offers, cache_path, chosen) else None
+        if not await _as_cached(client, offers, cache_path, chosen):
+            return None
     except CatalogsyncError:
         return None
+    # a narrowed plan's read sends many of these GETs again: the same bytes, just confirmed
+    client.answers.update(zip(memo["heard"], answers, strict=True))
+    return len(chosen)
 
 
-async def _digest(client: AllegroClient, address: str) -> str:
+async def _answer(client: AllegroClient, address: str) -> Answer:
     path, _, query = address.partition("?")
-    response = await client.request("GET", path, params=query or None)
-    return hashlib.sha256(response.content).hexdigest()
+    return await client.request("GET", path, params=query or None)
 
 
 async def _as_cached(client: AllegroClient, offers: dict[str, str], cache_path: Path,

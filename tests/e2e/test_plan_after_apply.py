@@ -10,7 +10,7 @@ from catalogsync.emulator.backend import Backend
 from catalogsync.synthetic import write_catalog
 from tests.e2e.conftest import Run, offer_ids, read_in_detail, rotated
 
-READS = "GET /sale/product-offers/{offerId}"
+READS, PAGES = "GET /sale/product-offers/{offerId}", "GET /sale/offers"
 SELLER = "1000001"
 
 
@@ -78,19 +78,22 @@ def more_stock(catalog: Path) -> None:
                                lambda m: f"{m[1]}{int(m[2]) + 3}", path.read_text()))
 
 
-def test_plan_after_a_stock_change_takes_the_stock_from_the_offer_list(
+def test_plan_after_a_stock_change_knows_the_stock_it_set(
     run: Run, tmp_path: Path, backend: Backend
 ) -> None:
+    """The quantity commands' results are cached (no buyer bought meanwhile: the feed has
+    only their own events), so the plan after reads neither the list nor those offers."""
     catalog = write_catalog(tmp_path / "shop", 20)
     assert run("apply", catalog, "--auto-approve").exit_code == 0
     more_stock(catalog)
     restocked = run("apply", catalog, "--auto-approve", "--allow-mass-change")
     assert restocked.exit_code == 0, restocked.output
     assert "offer-quantity-change-commands" in restocked.output
-    before = backend.stats[READS]
+    before, pages = backend.stats[READS], backend.stats[PAGES]
     quiet = run("plan", catalog, "--detailed-exitcode")
     assert quiet.exit_code == 0, quiet.output
-    assert backend.stats[READS] == before  # the stock a quantity command set: from the list
+    assert read_in_detail(quiet.output) == rotated(quiet.output) == 1
+    assert backend.stats[READS] == before + 1 and backend.stats[PAGES] == pages
 
     sku, offer_id = sorted(offer_ids(catalog).items())[0]
     backend.offers.patch(SELLER, offer_id, {"stock": {"available": 1}})

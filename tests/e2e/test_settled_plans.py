@@ -5,6 +5,7 @@ rotating check's slice (runs/settled.py). Anything else plans in full, as before
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from catalogsync.catalog.models import Environment
@@ -135,3 +136,25 @@ def test_a_damaged_memo_is_a_whole_plan_not_an_error(run: Run, catalog_dir: Path
         planned = run("plan", catalog_dir, "--detailed-exitcode")
         assert planned.exit_code == 0 and STANDS not in planned.output, planned.output
     assert STANDS in run("plan", catalog_dir).output  # the whole plan wrote it anew
+
+
+def test_a_narrowed_plan_sends_the_reads_its_checks_confirmed_once(
+    run: Run, catalog_dir: Path, backend: Backend
+) -> None:
+    """The checks just read the account's other answers as the last plan had them; the
+    narrowed plan's read takes those answers (the same GET, the same bytes) instead of
+    asking again. Only the feeds are read again, from the cache's cursor."""
+    settle(run, catalog_dir)
+    before = Counter(backend.stats)
+    assert STANDS in run("plan", catalog_dir).output
+    settled = Counter(backend.stats) - before
+    mugs = catalog_dir / "offers" / "mugs.yaml"
+    mugs.write_text(mugs.read_text().replace("stock: 40", "stock: 45"))
+    before = Counter(backend.stats)
+    narrowed = run("plan", catalog_dir, "--detailed-exitcode")
+    assert narrowed.exit_code == 2 and "changed file" in narrowed.output, narrowed.output
+    sent = Counter(backend.stats) - before
+    feeds = {"GET /order/events", "GET /sale/offer-events"}
+    assert settled["GET /sale/delivery-methods"] == 1 and settled["GET /sale/products"] > 1
+    assert {k: n for k, n in sent.items() if k not in feeds} == {
+        k: n for k, n in settled.items() if k not in feeds}

@@ -76,17 +76,34 @@ def test_expected_events_are_consumed_once_and_others_mark_the_offer_changed() -
     assert cache.offers["1"].expect == []
 
 
-def test_a_quantity_task_leaves_the_stock_to_the_offer_list_and_expects_its_event() -> None:
-    cache = LiveCache(offers={"1": live(), "2": replace(live(), status="INACTIVE")})
+def test_a_quantity_task_leaves_the_stock_it_set_and_expects_its_event() -> None:
+    """GAIN: the cached stock plus the change; FIXED: the value. A purchase meanwhile sends
+    an event of its own beyond the one expected, so the offer is read again."""
+    cache = LiveCache(offers={"1": live(), "2": replace(live(), status="INACTIVE"),
+                              "3": live()})
     ledger = Ledger()
-    ledger.sent(["1", "2"])
-    for offer_id in ("1", "2"):
-        ledger.restocked(offer_id)
+    ledger.sent(["1", "2", "3"])
+    ledger.restocked("1", {"change": "GAIN", "value": 3})
+    ledger.restocked("2", {"change": "GAIN", "value": -2})
+    ledger.restocked("3", {"change": "FIXED", "value": 40})
     settle(cache, ledger, TABLES)
-    assert cache.offers["1"].unsure == ("stock",)
+    assert cache.offers["1"].fields == {**live().fields, "stock": 8}
+    assert cache.offers["1"].expect == ["OFFER_STOCK_CHANGED"] and not cache.offers["1"].unsure
+    assert cache.offers["2"].fields["stock"] == 3 and cache.offers["2"].expect == []
+    assert cache.offers["3"].fields["stock"] == 40
+    bought = [("1", "OFFER_STOCK_CHANGED"), ("1", "OFFER_STOCK_CHANGED"),
+              ("3", "OFFER_STOCK_CHANGED")]
+    assert cache.unexplained(bought) == {"1"}
+
+
+def test_a_gain_on_a_stock_not_known_leaves_it_to_the_offer_list() -> None:
+    unknown = replace(live(), unsure=("stock",))
+    cache = LiveCache(offers={"1": unknown})
+    ledger = Ledger()
+    ledger.restocked("1", {"change": "GAIN", "value": 3})
+    settle(cache, ledger, TABLES)
+    assert cache.offers["1"].unsure == ("stock",) and cache.offers["1"].fields["stock"] == 5
     assert cache.offers["1"].expect == ["OFFER_STOCK_CHANGED"]
-    assert cache.offers["1"].fields["price"] == "29.99 PLN"
-    assert cache.offers["2"].unsure == ("stock",) and cache.offers["2"].expect == []
 
 
 def test_an_answer_that_is_not_an_offer_leaves_the_offer_to_be_read_again() -> None:
@@ -109,7 +126,7 @@ def test_only_steps_that_may_put_an_event_in_the_feed_count_towards_reading_it()
     assert ledger.confirmations == 0
     ledger.answered("2", draft_doc("2"))
     ledger.confirmed("1", {"status": "active"})
-    ledger.restocked("2")
+    ledger.restocked("2", {"change": "GAIN", "value": 1})
     assert ledger.confirmations == 3
 
 

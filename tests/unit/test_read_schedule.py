@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from catalogsync.live.quiet import list_cost
 from catalogsync.live.schedule import (
     LIST_EVERY,
     ReadSchedule,
@@ -67,3 +68,12 @@ def test_offers_another_machine_made_during_apply_are_kept_for_the_next_plan(
     save_schedule(schedule_beside(cache), ReadSchedule(listed_at=NOW, strangers=["2"]))
     note_strangers(cache, {"3", "1"})
     assert load_schedule(schedule_beside(cache)).strangers == ["1", "2", "3"]
+
+
+def test_a_list_read_costs_a_page_and_a_prices_query_per_thousand_offers_it_holds() -> None:
+    """The account holds the managed offers at least, whatever the last list read counted
+    (the first apply's found it empty): reading 50 stocks in detail is cheaper than the list
+    of 100 000 offers, not dearer than a list of none."""
+    assert list_cost(listed=0, managed=100_000) == 200
+    assert list_cost(listed=100_500, managed=100_000) == 202
+    assert list_cost(listed=0, managed=6) == 2
