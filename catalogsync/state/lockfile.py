@@ -91,15 +91,12 @@ class LockFile:
             return
         except OSError as exc:
             raise ConfigError(f"{self.path}: cannot read: {exc.strerror or exc}") from exc
-        number = 0
         with handle:
-            for read in handle:  # as `str.splitlines` of the whole text would split it
-                for line in read.splitlines():
-                    number += 1
-                    if not line.strip() or line.startswith(("#", *_MARKERS)) or (
-                            skipped is not None and line.startswith(skipped)):
-                        continue
-                    yield _parse(line, f"{self.path}:{number}")
+            for number, line in enumerate(_split(handle), 1):
+                if not line.strip() or line.startswith(("#", *_MARKERS)) or (
+                        skipped is not None and line.startswith(skipped)):
+                    continue
+                yield _parse(line, f"{self.path}:{number}")
 
     def append(self, kind: str, key: str, value: str) -> None:
         """Add one line at once (sorted again by the next `write`)."""
@@ -119,6 +116,54 @@ class LockFile:
             out.writelines(pieces)
         close(self.path)
         os.replace(tmp, self.path)
+
+
+    def write_some(self, changed: dict[tuple[str, str], str | None]) -> None:
+        """Replace this environment's lines of the records `changed` ((kind, key) -> value;
+        None: the line goes), every other line kept as it is, in the order `write` keeps
+        (sorted): so a change of a few offers changes their lines alone in git's diff."""
+        if not changed:
+            return
+        mine = f"{self.environment} "
+        pieces = [_format(self.environment, kind, key, value)
+                  for (kind, key), value in changed.items() if value is not None]
+        try:
+            handle = self.path.open(encoding="utf-8")
+        except FileNotFoundError:
+            handle = None
+        except OSError as exc:
+            raise ConfigError(f"{self.path}: cannot read: {exc.strerror or exc}") from exc
+        if handle is not None:
+            with handle:
+                for number, line in enumerate(_split(handle), 1):
+                    if not line.strip() or line.startswith(("#", *_MARKERS)):
+                        continue
+                    if line.startswith(mine) and _pair(line, f"{self.path}:{number}") in changed:
+                        continue
+                    pieces.append(f"{line}\n")
+        pieces = sorted(set(pieces))  # as `write` leaves them
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".lock-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.writelines([_HEADER, *pieces])
+        close(self.path)
+        os.replace(tmp, self.path)
+
+
+def _split(handle: Iterator[str]) -> Iterator[str]:
+    """The lines of a text, as `str.splitlines` of the whole would give them."""
+    for read in handle:
+        yield from read.splitlines()
+
+
+def _pair(line: str, where: str) -> tuple[str, str]:
+    """(kind, key) of a line of the form `ENV KIND "KEY" ...`: a key with no escape in it
+    is its JSON text without the quotes, anything else is parsed in full."""
+    _, kind, rest = line.split(" ", 2) if line.count(" ") >= 2 else (None, "", "")
+    end = rest.find('" "', 1)
+    if rest.startswith('"') and end > 0 and "\\" not in rest[:end]:
+        return kind, rest[1:end]
+    _, kind, key, _ = _parse(line, where)
+    return kind, key
 
 
 def _format(environment: str, kind: str, key: str, value: str) -> str:
