@@ -21,9 +21,14 @@ from catalogsync.runs.options import CliContext
 from catalogsync.state import recordstore
 from catalogsync.state.index import store_path as index_store
 from tests.e2e.conftest import Run, offer_ids
+from tests.e2e.processes import Served, catalog_repository, seller, served
+from tests.e2e.served import Emulator, kill_when
+from tests.e2e.test_concurrent_runs import _holder_pid
 from tests.e2e.test_narrowed_plans import NARROWED, edit
 from tests.e2e.test_settled_plans import SELLER, settle
 from tests.e2e.test_stock_and_sales import buy
+
+__all__ = ["seller", "served"]
 
 MUGS = ("MUG-WHITE-330", "MUG-BLACK-330")
 LOCK = Path(".catalogsync") / "catalogsync.lock"
@@ -165,3 +170,75 @@ def test_a_sale_before_the_last_plan_applies_in_full(
     (catalog_dir / ".catalogsync" / "settled-local.json").unlink(missing_ok=True)
     after = run("plan", catalog_dir, "--detailed-exitcode")
     assert after.exit_code == 0 and "No changes." in after.output, after.output
+
+
+COMMAND = "PUT /sale/offer-price-change-commands/{commandId}"
+
+
+def narrowed_catalog(seller: Served, tmp_path: Path) -> Path:
+    """A clone applied, with a settled plan, then an edit of offers/mugs.yaml a plan narrows."""
+    catalog = tmp_path / "catalog"
+    seller.git("clone", "-q", catalog_repository(seller, tmp_path), catalog, cwd=tmp_path)
+    assert seller.catalogsync("apply", catalog, "--auto-approve").returncode == 0
+    assert seller.catalogsync("plan", catalog, "--detailed-exitcode").returncode == 0
+    edit(catalog, "offers/mugs.yaml", "price: 29.99", "price: 27.99")
+    planned = seller.catalogsync("plan", catalog)
+    assert NARROWED in planned.stdout, planned.stdout + planned.stderr
+    return catalog
+
+
+def sandbox_index(catalog: Path) -> dict[tuple[str, str], str]:
+    return records(index_store(state_index_path(catalog, Environment.SANDBOX)))
+
+
+def converged(seller: Served, catalog: Path) -> None:
+    """A whole plan finds nothing to do, and no offer was made twice."""
+    (catalog / ".catalogsync" / "settled-sandbox.json").unlink(missing_ok=True)
+    planned = seller.catalogsync("plan", catalog, "--detailed-exitcode")
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    counts = seller.external_ids()
+    assert len(counts) == 6 and set(counts.values()) == {1}
+
+
+def test_a_narrowed_apply_killed_after_its_first_command_is_finished_by_the_next(
+    seller: Served, tmp_path: Path
+) -> None:
+    catalog = narrowed_catalog(seller, tmp_path)
+    before = sandbox_index(catalog)
+    emulator = Emulator(seller.base)
+    sent = emulator.stats().get(COMMAND, 0)
+    seller.steer("/faults", {"latency_seconds": 0.3})
+    try:
+        killed = kill_when(["apply", str(catalog), "--auto-approve"], seller.env(), emulator,
+                           lambda stats: stats.get(COMMAND, 0) > sent)
+    finally:
+        seller.steer("/faults", {})
+    assert killed
+    index = sandbox_index(catalog)
+    assert split(index, set(MUGS))[1] == split(before, set(MUGS))[1]
+    assert any(section == "command" for section, _ in index)  # left pending
+
+    resumed = seller.catalogsync("apply", catalog, "--auto-approve")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "Waited for the commands an interrupted apply left running." in resumed.stderr
+    assert not any(section == "command" for section, _ in sandbox_index(catalog))
+    converged(seller, catalog)
+
+
+def test_two_narrowed_applies_at_once_one_waits_for_the_other(
+    seller: Served, tmp_path: Path
+) -> None:
+    catalog = narrowed_catalog(seller, tmp_path)
+    seller.steer("/faults", {"latency_seconds": 0.3})
+    first = seller.start("apply", catalog, "--auto-approve")
+    try:
+        assert _holder_pid() == first.pid
+        second = seller.catalogsync("apply", catalog, "--auto-approve", "--lock-timeout", "120")
+    finally:
+        out, err = first.communicate(timeout=120)
+        seller.steer("/faults", {})
+    assert first.returncode == 0 and NARROWED in out, out + err
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Waiting for `catalogsync apply" in second.stderr
+    assert "27.99" not in second.stdout  # the first did it: nothing left
+    converged(seller, catalog)
