@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from catalogsync.errors import ApplyError
 from catalogsync.state import records, recordstore
 from catalogsync.state.index import StateIndex, _entries, _snapshot, store_path
 from catalogsync.state.lockfile import LockFile
@@ -29,9 +30,9 @@ WHOLE = ("shipping_rates", "image", "attachment", "command", "stock-position", "
          "account")
 
 
-class PartialWriteError(RuntimeError):
+class PartialWriteError(ApplyError):
     """A narrowed run set out to write a record of an offer it did not load (a bug: nothing
-    was written)."""
+    was written, and the run stops with this message rather than a traceback)."""
 
 
 @dataclass
@@ -49,7 +50,8 @@ class Partial:
             if section in WHOLE or (section in PER_KEY and key in self.keys):
                 continue
             raise PartialWriteError(f"a narrowed run would write {section} {key!r}, which "
-                                    "it did not load; nothing was written")
+                                    "it did not load; nothing was written (run `apply "
+                                    "--refresh` to apply in full)")
 
     def write_lock(self, lock: LockFile, entries: list[tuple[str, str, str]]) -> None:
         """Replace the lock lines of the records that changed since the last write, and
