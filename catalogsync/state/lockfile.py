@@ -129,18 +129,17 @@ class LockFile:
                   for (kind, key), value in changed.items() if value is not None]
         try:
             handle = self.path.open(encoding="utf-8")
-        except FileNotFoundError:
-            handle = None
+        except FileNotFoundError:  # no lines to replace: the next whole apply writes it all
+            return
         except OSError as exc:
             raise ConfigError(f"{self.path}: cannot read: {exc.strerror or exc}") from exc
-        if handle is not None:
-            with handle:
-                for number, line in enumerate(_split(handle), 1):
-                    if not line.strip() or line.startswith(("#", *_MARKERS)):
-                        continue
-                    if line.startswith(mine) and _pair(line, f"{self.path}:{number}") in changed:
-                        continue
-                    pieces.append(f"{line}\n")
+        with handle:
+            for number, line in enumerate(_split(handle), 1):
+                if not line.strip() or line.startswith(("#", *_MARKERS)):
+                    continue
+                if line.startswith(mine) and _pair(line, f"{self.path}:{number}") in changed:
+                    continue
+                pieces.append(f"{line}\n")
         pieces = sorted(set(pieces))  # as `write` leaves them
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".lock-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as out:

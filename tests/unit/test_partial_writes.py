@@ -99,6 +99,14 @@ def test_a_lock_write_of_some_lines_keeps_every_other_line_as_it_was(tmp_path: P
         'other offer "B" "2"']
 
 
+def test_a_lock_write_of_some_lines_never_makes_a_lock_of_those_lines_alone(
+    tmp_path: Path
+) -> None:
+    lock = LockFile(tmp_path / "catalogsync.lock", "local")
+    lock.write_some({("offer", "B"): "4"})
+    assert not lock.path.exists()  # the next whole apply writes the whole lock
+
+
 def a_cache_store(tmp_path: Path) -> Path:
     path = tmp_path / "live-local.json"
     save_cache(path, LiveCache(
