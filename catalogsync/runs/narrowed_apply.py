@@ -76,7 +76,7 @@ async def _narrowed(obj: CliContext, client: SellerClient, directory: Path, inpu
     ready = prepared(directory, inputs, stood) if stood is not None and stood.changed else None
     if stood is None or ready is None or not _local(directory, inputs, ready):
         return WHOLE
-    stood = await confirmed(stood, client)
+    stood = await confirmed(stood, client, rotate=False)  # as a whole apply: no drift check
     if stood is None:
         return WHOLE
     check_account(client, directory, inputs.environment)

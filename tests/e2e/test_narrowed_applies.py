@@ -25,7 +25,7 @@ from tests.e2e.processes import Served, catalog_repository, seller, served
 from tests.e2e.served import Emulator, kill_when
 from tests.e2e.test_concurrent_runs import _holder_pid
 from tests.e2e.test_narrowed_plans import NARROWED, edit
-from tests.e2e.test_settled_plans import SELLER, settle
+from tests.e2e.test_settled_plans import READS, SELLER, settle
 from tests.e2e.test_stock_and_sales import buy
 
 __all__ = ["seller", "served"]
@@ -105,7 +105,7 @@ def twin(backend: Backend, catalog_dir: Path, tmp_path: Path) -> Iterator[Twin]:
     ("<p>Klasyczny biały kubek", "<p>Klasyczny, biały kubek"),
 ])
 def test_a_narrowed_apply_writes_the_changed_offers_records_alone(
-    run: Run, catalog_dir: Path, twin: Twin, old: str, new: str
+    run: Run, catalog_dir: Path, backend: Backend, twin: Twin, old: str, new: str
 ) -> None:
     settle(run, catalog_dir)
     edit(catalog_dir, "offers/mugs.yaml", old, new)
@@ -114,10 +114,13 @@ def test_a_narrowed_apply_writes_the_changed_offers_records_alone(
     mugs = set(MUGS)
     ids = {offer_ids(catalog_dir)[sku] for sku in MUGS}
 
+    detail_reads = backend.stats[READS]
     applied = run("apply", catalog_dir, "--auto-approve")
     assert applied.exit_code == 0, applied.output
     said = "planned the 2 offers of 1 changed file (offers/mugs.yaml) anew, and the other 4"
     assert said in applied.output and NARROWED in applied.output
+    assert "no rotating check in apply" in applied.output  # as a whole apply: no drift check
+    assert backend.stats[READS] == detail_reads
     whole = twin_run("apply", twin_dir, "--auto-approve")
     assert whole.exit_code == 0 and NARROWED not in whole.output, whole.output
 

@@ -99,6 +99,22 @@ def test_a_lock_write_of_some_lines_keeps_every_other_line_as_it_was(tmp_path: P
         'other offer "B" "2"']
 
 
+def test_a_sorted_lock_has_the_lines_of_some_records_replaced_by_bisection(
+    tmp_path: Path
+) -> None:
+    lock = LockFile(tmp_path / "catalogsync.lock", "local")
+    lock.write([("offer", "A", "1"), ("offer", "AB", "2"), ("offer", "A B", "3"),
+                ("applied", "A", "{}"), ("stock", "A", "[1, 1]")])
+    with lock.path.open("a") as lines:  # the same record twice (a merge kept both)
+        lines.write('local offer "B" "4"\nlocal offer "B" "5"\n')
+    text = lock.path.read_text().splitlines()
+    lock.path.write_text("\n".join([*text[:3], *sorted(text[3:])]) + "\n")
+    lock.write_some({("offer", "A"): "7", ("offer", "B"): None, ("stock", "A"): None})
+    assert lock.path.read_text().splitlines()[3:] == [
+        'local applied "A" "{}"', 'local offer "A B" "3"', 'local offer "A" "7"',
+        'local offer "AB" "2"']
+
+
 def test_a_lock_write_of_some_lines_never_makes_a_lock_of_those_lines_alone(
     tmp_path: Path
 ) -> None:
