@@ -55,7 +55,7 @@ Read = Callable[[Catalog, StateIndex, LiveCache], Awaitable[LiveState]]
 
 @dataclass(frozen=True)
 class Ready:
-    """A narrowed plan's catalog, state and cache, loaded before Allegro is asked."""
+    """A narrowed run's catalog, state and cache, loaded before Allegro is asked."""
 
     lines: list[bytes]  # the memo's
     narrow: dict[str, Any]

@@ -6,14 +6,21 @@ It runs exactly when `plan` would be narrowed (runs/narrowed.py): no saved plan,
 of offers only. Under the run lock, on top of the plan's checks, it also needs:
 - no command pending, no offer forgotten, an account line in `catalogsync.lock`: the whole
   apply's steps for those (settle_pending, claim_account) are of every offer;
-- the event feed naming no offer since the memo's cursor when the read is done (the cursor
-  the read leaves is then the memo's, and every other offer's cache row is as true as then);
+- the event feed naming no offer since the memo's cursor when the read is done: the read
+  looks for other offers the feed names among these offers' keys only, so an event of another
+  offer would go unseen while the cursor moved past it; with none, the cursor the read leaves
+  is the memo's and every other offer's cache row is as true as then;
 - no unit sold since the stock ledger's position: the ledger moves to the read's position
   while the other offers keep their marks, which holds only when nothing was bought since.
-Anything else applies in full. What it writes: the state index's records of these offers
-and of no offer (state/partial.py), their lines of `catalogsync.lock` (once, at the end),
-their live cache rows and the cache's meta (live/cache.py), their digests, and the feed line
-with the other offers' doubts kept (apply/applied.py). Nothing of another offer is loaded,
+Like a whole apply it makes no rotating check (apply looks for no drift of offers it leaves
+alone). An event of another offer while it applies drops that offer's cache row, as a whole
+apply does, and the feed line in the lock (a fresh clone then reads every offer: which
+offers the cache lacks is not known here). Anything else applies in full.
+
+What it writes: the state index's records of these offers and of no offer
+(state/partial.py), their lines of `catalogsync.lock` (once, at the end), their live cache
+rows and the cache's meta (live/cache.py), their digests, and the feed line with the other
+offers' doubts kept (apply/applied.py). Nothing of another offer is loaded,
 so nothing of it can be written.
 """
 
