@@ -4,6 +4,7 @@ lock lines and their cache rows, never another offer's (state/partial.py, live/c
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -113,6 +114,28 @@ def test_a_sorted_lock_has_the_lines_of_some_records_replaced_by_bisection(
     assert lock.path.read_text().splitlines()[3:] == [
         'local applied "A" "{}"', 'local offer "A B" "3"', 'local offer "A" "7"',
         'local offer "AB" "2"']
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_lock_write_of_some_lines_is_the_whole_write_of_the_same_records(
+    tmp_path: Path, seed: int
+) -> None:
+    """Over a megabyte (looked at in pieces), with keys that sort around each other."""
+    rng = random.Random(seed)
+    some, whole = (LockFile(tmp_path / name, "local") for name in ("some.lock", "whole.lock"))
+    ends = ["", " x", "-", "\\", "ą", '"']
+    records = {(kind, f"K{n}{rng.choice(ends)}"): f"v{n}" * 9
+               for n in range(12_000) for kind in ("offer", "applied")}
+    some.write([(kind, key, value) for (kind, key), value in records.items()])
+    assert some.path.stat().st_size > 1 << 20
+    changed: dict[tuple[str, str], str | None] = {}
+    for pair in rng.sample(sorted(records), 300):
+        changed[pair] = rng.choice([None, "new"])
+    changed.update({("offer", f"K{n}"): "added" for n in range(12_000, 12_050)})
+    some.write_some(changed)
+    records.update(changed)  # type: ignore[arg-type]
+    whole.write([(kind, key, v) for (kind, key), v in records.items() if v is not None])
+    assert some.path.read_bytes() == whole.path.read_bytes()
 
 
 def test_a_lock_write_of_some_lines_never_makes_a_lock_of_those_lines_alone(
