@@ -40,6 +40,7 @@ from catalogsync.live.cache import LiveCache
 from catalogsync.live.sales import read_sales
 from catalogsync.live.state import LiveState
 from catalogsync.plan.options import Options
+from catalogsync.runs import feeds as feed_runs
 from catalogsync.runs import plan_apply
 from catalogsync.runs.guards import check_account, run_lock
 from catalogsync.runs.narrowed import Read, Ready, narrowed, prepared
@@ -69,9 +70,9 @@ async def apply_settled(
             found = await _narrowed(obj, client, directory, inputs, approved, read)
         if found != WHOLE:
             return found
-        catalog, options = prepare()
+        catalog, options, feeds = feed_runs.prepare(directory, *prepare())
         return await plan_apply.apply_with(client, obj, directory, catalog, None, approved,
-                                           options, lock_timeout)
+                                           options, lock_timeout, feeds)
 
 
 async def _narrowed(obj: CliContext, client: SellerClient, directory: Path, inputs: Inputs,

@@ -200,21 +200,22 @@ async def apply(
     (while it waits for Allegro too: apply/cache_keeping.py), or here when no apply starts. An
     apply stopped half-way leaves the cache saved before it or while it waited, whose feed
     cursor makes the next plan see what this run changed (and read what it does not expect)."""
+    feeds = None
+    if saved is None:  # a saved plan holds the feeds' values already
+        catalog, options, feeds = feed_runs.prepare(directory, catalog, options)
     async with _session(obj, directory, catalog.settings.environment) as client:
         return await apply_with(client, obj, directory, catalog, saved, approved, options,
-                                lock_timeout)
+                                lock_timeout, feeds)
 
 
 async def apply_with(
     client: SellerClient, obj: CliContext, directory: Path, catalog: Catalog,
     saved: Plan | None, approved: bool, options: Options, lock_timeout: float,
+    feeds: feed_runs.Feeds | None,
 ) -> tuple[ApplyReport, int] | None:
-    """`apply` as `client`."""
+    """`apply` as `client`, with the seller's `feeds` prepared (runs/feeds.py)."""
     environment = catalog.settings.environment
     index_path = state_index_path(directory, environment)
-    feeds = None
-    if saved is None:  # a saved plan holds the feeds' values already
-        catalog, options, feeds = feed_runs.prepare(directory, catalog, options)
     client.seller.check_writes()
     with run_lock(client, directory, environment, lock_timeout), \
             lock_written_once(index_path, load_state(directory, environment)) as index:
