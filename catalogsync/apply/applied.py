@@ -13,6 +13,7 @@ windows, its commands' processing), so that little is left once the last command
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -76,10 +77,30 @@ def remember_applied(
         digests = applied_digests(catalog, live, after, index.applied, now, prepared)
     managed = {sku: offer_id for sku, offer_id in index.offers.items() if sku in catalog.offers}
     feed = feed_line(cache, now, managed, index.feed if applier is None else None)
+    if index._partial is not None and feed != index.feed:
+        feed = _of_some(feed, index.feed, cache, index._partial.keys)
     if (digests, feed) != (index.applied, index.feed):
         index.applied, index.feed = digests, feed
         if index.has_state():  # digests alone are no state: they must not hide its absence
             save_index(index_path, index)
+
+
+def _of_some(new: str | None, old: str | None, cache: LiveCache, keys: frozenset[str]
+             ) -> str | None:
+    """The feed line of an apply of the offers `keys` (`new`, worked out of them alone):
+    the other offers the last line was unsure of stay so, for their rows did not change. None
+    (the next fresh clone reads every offer) when that line is not known, or when the feed
+    named another offer changed while apply ran: its row went, so it too is unsure now."""
+    saved = cache.saved
+    if new is None or old is None or saved is None or saved.outside:
+        return None
+    try:
+        unsure = set(json.loads(old)["unsure"]) - keys
+        line = json.loads(new)
+    except (ValueError, TypeError, KeyError):
+        return None
+    line["unsure"] = sorted(unsure | set(line["unsure"]))
+    return json.dumps(line, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 class Outcomes:

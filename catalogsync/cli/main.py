@@ -348,10 +348,23 @@ def apply(
     if directory is not path and not (directory / "catalogsync.yaml").is_file():
         raise click.UsageError(f"{path} is a saved plan: apply it with its catalog, `catalogsync "
                                f"apply {path} --catalog DIR`, or from the catalog's directory")
-    catalog, options = _prepared(directory, options)
-    saved = None if path.is_dir() else runs.read_plan(path)
-    approved = auto_approve or saved is not None
-    done = runs.run(runs.apply(obj, directory, catalog, saved, approved, options, lock_timeout))
+    inputs = None
+    if path.is_dir() and not options.refresh:  # when a plan may be narrowed, so may apply
+        from catalogsync.runs.settled import inputs as plan_inputs
+
+        inputs = plan_inputs(directory, options, _emulator_id(obj))
+    if inputs is not None:
+        from catalogsync.runs.narrowed_apply import apply_settled
+
+        local_in_ci.check(inputs.environment.value, directory)
+        done = runs.run(apply_settled(obj, directory, inputs, auto_approve, lock_timeout,
+                                      lambda: _prepared(directory, options)))
+    else:
+        catalog, options = _prepared(directory, options)
+        saved = None if path.is_dir() else runs.read_plan(path)
+        approved = auto_approve or saved is not None
+        done = runs.run(runs.apply(obj, directory, catalog, saved, approved, options,
+                                   lock_timeout))
     if done is None:
         return
     report, reads = done

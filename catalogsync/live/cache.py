@@ -86,6 +86,8 @@ class LiveCache:
                 cached.expect.remove(kind)
             else:
                 changed.add(offer_id)
+        if self.saved is not None and self.saved.partial:  # rows not loaded may be named
+            self.saved.outside |= changed - self.offers.keys()
         return changed
 
 
@@ -96,6 +98,10 @@ class _Saved:
     #: offer id -> (status, digest, expect, fields, unsure, vouched); fields are shared with
     #: the cache's entries, which replace them and never change them in place
     rows: dict[str, tuple[Any, ...]]
+    #: the rows of some offers only (`load_some`): a save writes theirs, never the whole
+    partial: bool = False
+    #: offers not loaded that the feed named changed: their rows go at each save
+    outside: set[str] = field(default_factory=set)
 
 
 def store_path(path: Path) -> Path:
@@ -117,20 +123,25 @@ def load_cache(path: Path) -> LiveCache:
 
 
 def load_some(path: Path, ids: Iterable[str]) -> LiveCache | None:
-    """What the cache holds of the offers `ids` alone, for a plan of a few offers that
-    saves nothing (runs/narrowed.py); None: no store, another format, or unreadable."""
+    """What the cache holds of the offers `ids` alone, for a run of a few offers
+    (runs/narrowed.py): a save writes what changed of these rows and the meta, nothing
+    else; None: no store, another format, or unreadable."""
     store = store_path(path)
     try:
         if not store.exists():
             return None
-        meta = recordstore.some(store, "meta", [*_meta(LiveCache())])
+        meta = recordstore.some(store, "meta", [*_meta(LiveCache()), "generation"])
         rows = recordstore.some(store, "offer", ids)
+        generation = meta.pop("generation", None)
         if meta.get("format") != str(FORMAT):
             return None
-        return _decode({**{k: json.loads(v) for k, v in meta.items()},
-                        "offers": {i: json.loads(r) for i, r in rows.items()}})
+        cache = _decode({**{k: json.loads(v) for k, v in meta.items()},
+                         "offers": {i: json.loads(r) for i, r in rows.items()}})
     except (StoreUnreadable, ValueError, TypeError, KeyError, AttributeError):
         return None
+    cache.saved = _Saved(generation, meta, {i: _row(o) for i, o in cache.offers.items()},
+                         partial=True)
+    return cache
 
 
 def _load(store: Path) -> LiveCache:
@@ -178,6 +189,9 @@ def save_cache(path: Path, cache: LiveCache) -> None:
     rows = {offer_id: _row(o) for offer_id, o in cache.offers.items()}
     generation = uuid.uuid4().hex
     saved = cache.saved
+    if saved is not None and saved.partial:
+        _save_some(store, saved, meta, rows, generation)
+        return
     if saved is not None:
         changes: list[recordstore.Change] = [("meta", "generation", generation)]
         changes += [("meta", k, v) for k, v in meta.items() if saved.meta.get(k) != v]
@@ -188,6 +202,19 @@ def save_cache(path: Path, cache: LiveCache) -> None:
         recordstore.replace(store, _records(meta, rows, generation))
     cache.saved = _Saved(generation, meta, rows)
     path.unlink(missing_ok=True)  # an older version's file, now in the store
+
+
+def _save_some(store: Path, saved: _Saved, meta: dict[str, str],
+               rows: dict[str, tuple[Any, ...]], generation: str) -> None:
+    """Save a cache of some offers: its rows that changed (those the feed named of other
+    offers go) and the meta. When another run saved since, nothing: a partial cache never
+    replaces the store, and what it would have added the next read finds in the feed."""
+    changes: list[recordstore.Change] = [("meta", "generation", generation)]
+    changes += [("meta", k, v) for k, v in meta.items() if saved.meta.get(k) != v]
+    changes += [("offer", i, _text(r)) for i, r in rows.items() if saved.rows.get(i) != r]
+    changes += [("offer", i, None) for i in (saved.rows.keys() - rows.keys()) | saved.outside]
+    if recordstore.write(store, changes, expect=("meta", "generation", saved.generation)):
+        saved.generation, saved.meta, saved.rows = generation, meta, rows
 
 
 def _records(meta: dict[str, str], rows: dict[str, tuple[Any, ...]],

@@ -27,12 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-from pydantic import ValidationError
 
 from catalogsync.allegro.seller import SellerClient
 from catalogsync.catalog.loader import load_catalog
 from catalogsync.catalog.models import Catalog
-from catalogsync.config import live_cache_path, state_index_path, work_dir
+from catalogsync.config import live_cache_path, lock_file, state_index_path, work_dir
 from catalogsync.errors import CatalogsyncError
 from catalogsync.live.cache import LiveCache, load_some
 from catalogsync.live.state import LiveState
@@ -43,14 +42,10 @@ from catalogsync.runs.guards import check_account
 from catalogsync.runs.narrowing import files_of, index_digest, spanning
 from catalogsync.runs.settled import Inputs, Standing, confirmed, read_line, replay, standing
 from catalogsync.safe_text import visible
-from catalogsync.state import records, recordstore
 from catalogsync.state.index import StateIndex
-from catalogsync.state.index import store_path as index_store
+from catalogsync.state.partial import load_partial
 from catalogsync.wording import plural
 
-#: The state index's sections kept per offer key, and those read whole.
-_PER_KEY = ("offer", "offer-unconfirmed", "offer-forgotten", "approved", "applied", "stock")
-_WHOLE = ("shipping_rates", "image", "attachment", "command", "stock-position", "feed")
 #: Changes a narrowed plan may make: of its offers (translations `SKU/language`), and the
 #: offers put under a price rule (the last plan put none: all are its offers).
 _OFFER_RESOURCES = (Resource.OFFER, Resource.OFFER_TRANSLATION)
@@ -59,8 +54,8 @@ Read = Callable[[Catalog, StateIndex, LiveCache], Awaitable[LiveState]]
 
 
 @dataclass(frozen=True)
-class _Ready:
-    """A narrowed plan's catalog, state and cache, loaded before Allegro is asked."""
+class Ready:
+    """A narrowed run's catalog, state and cache, loaded before Allegro is asked."""
 
     lines: list[bytes]  # the memo's
     narrow: dict[str, Any]
@@ -78,7 +73,7 @@ async def last_plan(directory: Path, inputs: Inputs, client: SellerClient, marks
     catalog, state index and cache, saving nothing; `marks`: the plan is shown as JSON, with
     its stock marks. What is local is checked before Allegro is asked anything."""
     stood = standing(directory, inputs, client)
-    ready = None if stood is None or not stood.changed else _ready(directory, inputs, stood)
+    ready = None if stood is None or not stood.changed else prepared(directory, inputs, stood)
     if stood is None or (stood.changed and ready is None):
         return None
     stood = await confirmed(stood, client)
@@ -88,10 +83,12 @@ async def last_plan(directory: Path, inputs: Inputs, client: SellerClient, marks
         return replay(stood, marks)
     check_account(client, directory, inputs.environment)
     live = await read(ready.catalog, ready.index, ready.cache)
-    return _narrowed(directory, inputs, stood, ready, live, marks)
+    return narrowed(directory, inputs, stood, ready, live, marks)
 
 
-def _ready(directory: Path, inputs: Inputs, stood: Standing) -> _Ready | None:
+def prepared(directory: Path, inputs: Inputs, stood: Standing) -> Ready | None:
+    """The changed files' offers, loaded with what they need, and their state index records
+    and live cache rows (state/partial.py); None: the last plan's memo does not allow it."""
     try:
         with stood.path.open("rb") as memo_file:
             lines = [memo_file.readline() for _ in range(5)]
@@ -113,7 +110,8 @@ def _ready(directory: Path, inputs: Inputs, stood: Standing) -> _Ready | None:
             for f in stood.changed):
         return None
     environment = inputs.environment
-    index = _index(state_index_path(directory, environment), list(catalog.offers))
+    index = load_partial(state_index_path(directory, environment), list(catalog.offers),
+                         lock_file(directory, environment))
     if index is None or index_digest(index, ()) != narrow["index"][""] or any(
             index_digest(index, keys) != narrow["index"].get(f) for f, keys in offers.items()):
         return None
@@ -121,12 +119,13 @@ def _ready(directory: Path, inputs: Inputs, stood: Standing) -> _Ready | None:
     cache = load_some(live_cache_path(directory, environment), ids)
     if cache is None:
         return None
-    return _Ready(lines, narrow, catalog, offers, notes, index, cache)
+    return Ready(lines, narrow, catalog, offers, notes, index, cache)
 
 
-def _narrowed(directory: Path, inputs: Inputs, stood: Standing, ready: _Ready, live: LiveState,
-              marks: bool) -> Plan | None:
-    """The plan of the changed files' offers with the last plan's for the rest."""
+def narrowed(directory: Path, inputs: Inputs, stood: Standing, ready: Ready, live: LiveState,
+             marks: bool) -> Plan | None:
+    """The plan of the changed files' offers with the last plan's for the rest (its stock
+    marks only with `marks`: of these offers alone without)."""
     catalog, narrow = ready.catalog, ready.narrow
     if live.read.startswith("Read the offer list") or live.gone or live.duplicates:
         return None
@@ -208,24 +207,6 @@ def in_catalog_order(kept: list[Diagnostic], fresh: list[Diagnostic], order: dic
 def _ordered(marks: dict[str, Mark], last: dict[str, Mark]) -> dict[str, Mark]:
     """`marks` in the order of the last plan's, new ones after."""
     return {**{k: marks[k] for k in last if k in marks}, **marks}
-
-
-def _index(path: Path, keys: list[str]) -> StateIndex | None:
-    """The state index's records of the offers `keys` and its records of no offer, from its
-    store alone (None: no store, or not readable)."""
-    store = index_store(path)
-    if not store.exists():
-        return None
-    try:
-        rows = [(s, k, v) for s in _PER_KEY for k, v in recordstore.some(store, s, keys).items()]
-        rows += [(s, k, v) for s in _WHOLE for k, v in recordstore.section(store, s).items()]
-        texts: dict[str, str] = {}
-        index = StateIndex.model_validate(records.from_records(rows, texts)[0])
-        index.applied = {k: json.loads(t) for k, t in texts.items()}
-    except (recordstore.StoreUnreadable, ValidationError, ValueError, KeyError, TypeError):
-        return None
-    index._found = True
-    return index
 
 
 def _shown(directory: Path, file: str) -> str:

@@ -201,69 +201,95 @@ async def apply(
     (while it waits for Allegro too: apply/cache_keeping.py), or here when no apply starts. An
     apply stopped half-way leaves the cache saved before it or while it waited, whose feed
     cursor makes the next plan see what this run changed (and read what it does not expect)."""
-    environment = catalog.settings.environment
-    index_path = state_index_path(directory, environment)
     feeds = None
     if saved is None:  # a saved plan holds the feeds' values already
         catalog, options, feeds = feed_runs.prepare(directory, catalog, options)
-    async with _session(obj, directory, environment) as client:
-        client.seller.check_writes()
-        with run_lock(client, directory, environment, lock_timeout), \
-                lock_written_once(index_path, load_state(directory, environment)) as index:
-            check_account(client, directory, environment)
-            write_missing_lock(directory, environment, index)
-            await claim_account(client, directory, environment, index)
-            if await settle_pending(client, index, index_path):
-                click.echo("Waited for the commands an interrupted apply left running.", err=True)
-            live, cache = await _read(client, catalog, index, directory, options.refresh,
-                                      rotate=False)
-            record_found(index_path, index, live)  # into catalogsync.lock as they are learned
-            move_confirmed(index_path, index, catalog, already_moved(live))
-            live = await feed_runs.with_sales(client, live, feeds, index)
-            settled()
-            applier = None
-            try:
-                result = saved or feed_runs.finish(
-                    make_plan(catalog, live, datetime.now(UTC), options), feeds, catalog, options)
-                show(result, "text", colour(obj))
-                if saved is not None:
-                    _check_saved(saved, live, environment)
-                if result.errors:
-                    raise PlanError("the plan has errors; fix them and plan again")
-                index.forgotten.clear()  # the plan said so: once
-                if not result.changes:  # the stock ledger moves on all the same
-                    StockMarks(result, index, index_path).settle()
-                    save_index(index_path, index)
-                    remember_applied(catalog, live, index, index_path, cache)
-                    return None
-                _confirm(approved)
-                table_ids = {name: t.id for name, t in live.tables.items()}
-                applier = Applier(
-                    client,
-                    result,
-                    index,
-                    index_path,
-                    table_ids,
-                    progress.for_output(obj.color),
-                    directory,
-                    image_upload_url(environment),
-                    cache,
-                )
-            finally:
-                if applier is None:
-                    save_cache(live_cache_path(directory, environment), cache)
-            reads = sum(client.requests.values())
-            with Preparing.meanwhile(catalog, live, lambda: client.pacer.waited > 0,
-                                     Outcomes(live, index, applier)) as preparing:
-                report = await applier.run()
-                await apply_price_rules(client, result, index, report)
-                await apply_translations(client, result, index, report)
-                if move_confirmed(index_path, index, catalog, renamed_now(result, report)):
-                    save_index(index_path, index)
-                uploaded = with_local_files(live, catalog, index, directory) \
-                    if result.uploads else live
-                remember_applied(catalog, uploaded, index, index_path, cache, applier, preparing)
-            return report, reads
+    async with _session(obj, directory, catalog.settings.environment) as client:
+        return await apply_with(client, obj, directory, catalog, saved, approved, options,
+                                lock_timeout, feeds)
+
+
+async def apply_with(
+    client: SellerClient, obj: CliContext, directory: Path, catalog: Catalog,
+    saved: Plan | None, approved: bool, options: Options, lock_timeout: float,
+    feeds: feed_runs.Feeds | None,
+) -> tuple[ApplyReport, int] | None:
+    """`apply` as `client`, with the seller's `feeds` prepared (runs/feeds.py)."""
+    environment = catalog.settings.environment
+    index_path = state_index_path(directory, environment)
+    client.seller.check_writes()
+    with run_lock(client, directory, environment, lock_timeout), \
+            lock_written_once(index_path, load_state(directory, environment)) as index:
+        check_account(client, directory, environment)
+        write_missing_lock(directory, environment, index)
+        await claim_account(client, directory, environment, index)
+        if await settle_pending(client, index, index_path):
+            click.echo("Waited for the commands an interrupted apply left running.", err=True)
+        live, cache = await _read(client, catalog, index, directory, options.refresh,
+                                  rotate=False)
+        record_found(index_path, index, live)  # into catalogsync.lock as they are learned
+        move_confirmed(index_path, index, catalog, already_moved(live))
+        live = await feed_runs.with_sales(client, live, feeds, index)
+        settled()
+
+        def made() -> Plan:
+            return saved or feed_runs.finish(
+                make_plan(catalog, live, datetime.now(UTC), options), feeds, catalog, options)
+
+        return await carry_out(obj, client, directory, catalog, live, cache, index, made,
+                               saved, approved)
+
+
+async def carry_out(
+    obj: CliContext, client: SellerClient, directory: Path, catalog: Catalog, live: LiveState,
+    cache: LiveCache, index: StateIndex, made: Callable[[], Plan], saved: Plan | None,
+    approved: bool,
+) -> tuple[ApplyReport, int] | None:
+    """Show the plan `made` makes of what was read, and carry it out (after a yes)."""
+    environment = catalog.settings.environment
+    index_path = state_index_path(directory, environment)
+    applier = None
+    try:
+        result = made()
+        show(result, "text", colour(obj))
+        if saved is not None:
+            _check_saved(saved, live, environment)
+        if result.errors:
+            raise PlanError("the plan has errors; fix them and plan again")
+        index.forgotten.clear()  # the plan said so: once
+        if not result.changes:  # the stock ledger moves on all the same
+            StockMarks(result, index, index_path).settle()
+            save_index(index_path, index)
+            remember_applied(catalog, live, index, index_path, cache)
+            return None
+        _confirm(approved)
+        table_ids = {name: t.id for name, t in live.tables.items()}
+        applier = Applier(
+            client,
+            result,
+            index,
+            index_path,
+            table_ids,
+            progress.for_output(obj.color),
+            directory,
+            image_upload_url(environment),
+            cache,
+        )
+    finally:
+        if applier is None:
+            save_cache(live_cache_path(directory, environment), cache)
+    reads = sum(client.requests.values())
+    with Preparing.meanwhile(catalog, live, lambda: client.pacer.waited > 0,
+                             Outcomes(live, index, applier)) as preparing:
+        report = await applier.run()
+        await apply_price_rules(client, result, index, report)
+        await apply_translations(client, result, index, report)
+        if move_confirmed(index_path, index, catalog, renamed_now(result, report)):
+            save_index(index_path, index)
+        uploaded = with_local_files(live, catalog, index, directory) \
+            if result.uploads else live
+        remember_applied(catalog, uploaded, index, index_path, cache, applier, preparing)
+    return report, reads
 
 
 def _check_saved(saved: Plan, live: LiveState, environment: Environment) -> None:

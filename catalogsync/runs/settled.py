@@ -155,7 +155,8 @@ def remember(directory: Path, inputs: Inputs | None, client: SellerClient, cache
 @dataclass(frozen=True)
 class Standing:
     """The last plan's memo, when nothing it stood on has changed but `changed`: catalog
-    files that held offers only (`checked`: how many offers the rotating check read)."""
+    files that held offers only (`checked`: how many offers the rotating check read; None:
+    none was made, as apply makes none)."""
 
     memo: dict[str, Any]
     path: Path
@@ -165,7 +166,7 @@ class Standing:
     now: datetime
     schedule: ReadSchedule
     cache_path: Path
-    checked: int = 0
+    checked: int | None = 0
 
 
 def standing(directory: Path, inputs: Inputs, client: SellerClient) -> Standing | None:
@@ -198,18 +199,21 @@ def standing(directory: Path, inputs: Inputs, client: SellerClient) -> Standing 
     return Standing(memo, path, changed, offers, read_at, now, schedule, cache_path)
 
 
-async def confirmed(stood: Standing, client: SellerClient) -> Standing | None:
+async def confirmed(stood: Standing, client: SellerClient, rotate: bool = True
+                    ) -> Standing | None:
     """`stood`, when Allegro too is as the last plan saw it: no offer event and no sale
-    since, the same answers to its other reads, the rotating slice as cached."""
+    since, the same answers to its other reads, the rotating slice as cached (only with
+    `rotate`: apply looks for no drift of offers it leaves alone)."""
     try:
         checked = await _unchanged(client, stood.memo, stood.offers, stood.cache_path,
-                                   stood.schedule)
+                                   stood.schedule if rotate else None)
     except (ValueError, KeyError, TypeError, recordstore.StoreUnreadable):
         return None
     if checked is None:
         return None
-    save_schedule(schedule_beside(stood.cache_path), stood.schedule)
-    return replace(stood, checked=checked)
+    if rotate:
+        save_schedule(schedule_beside(stood.cache_path), stood.schedule)
+    return replace(stood, checked=checked if rotate else None)
 
 
 def _narrowable(changed: tuple[str, ...], memo: dict[str, Any]) -> bool:
@@ -239,10 +243,12 @@ def replay(stood: Standing, marks: bool) -> Plan | None:
 
 def read_line(stood: Standing, rest: str, it: str) -> str:
     """What a plan standing on the last read, and how `rest` stands on it."""
-    age, checked, due_in = (hours(stood.now - stood.read_at), stood.checked,
+    age, checked, due_in = (hours(stood.now - stood.read_at), stood.checked or 0,
                             hours(stood.schedule.due_in(stood.now)))
+    rotated = "no rotating check in apply" if stood.checked is None \
+        else f"rotating check {checked}/{len(stood.offers)}"
     return (f"Read {checked} offer{'s' if checked != 1 else ''} in detail (event feed: 0 "
-            f"changed since {age} ago; rotating check {checked}/{len(stood.offers)}; list "
+            f"changed since {age} ago; {rotated}; list "
             f"check due in {due_in}); {rest} as the plan of {age} ago saw {it}: "
             f"the order feed names no sale since and the account's {len(stood.memo['heard'])} "
             "other reads answer as then.")
@@ -258,8 +264,9 @@ def due(catalog: Catalog) -> str | None:
 
 
 async def _unchanged(client: AllegroClient, memo: dict[str, Any], offers: dict[str, str],
-                     cache_path: Path, schedule: ReadSchedule) -> int | None:
-    """How many offers the rotating check read, when nothing differs from the memo."""
+                     cache_path: Path, schedule: ReadSchedule | None) -> int | None:
+    """How many offers the rotating check read (none without a `schedule`), when nothing
+    differs from the memo."""
     try:
         events = await offer_events(client, memo["cursor"])
         if events is None or events[0]:
@@ -271,6 +278,8 @@ async def _unchanged(client: AllegroClient, memo: dict[str, Any], offers: dict[s
         if [hashlib.sha256(a.content).hexdigest() for a in answers] != list(
                 memo["heard"].values()):
             return None
+        if schedule is None:
+            return 0
         chosen = rotating_slice(list(offers), schedule)  # sorted by id, as a plan's
         if not await _as_cached(client, offers, cache_path, chosen):
             return None

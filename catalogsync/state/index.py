@@ -40,7 +40,6 @@ from catalogsync.state.recordstore import BUSY_SECONDS, StoreBusy, StoreUnreadab
 
 class PendingCommand(BaseModel):
     """A batch command apply submitted and has not yet seen finish."""
-
     kind: str
     offers: list[str]
 
@@ -116,9 +115,9 @@ class StateIndex(BaseModel):
     #: inside `lock_written_once`: whether the lock file is to be written as it ends
     _lock_held: bool = PrivateAttr(default=False)
     _lock_owed: bool = PrivateAttr(default=False)
+    _partial: Any = PrivateAttr(default=None)  # the offers of a partial index (state/partial.py)
 
-    def __eq__(self, other: object) -> bool:
-        """The ids, not where they were read from."""
+    def __eq__(self, other: object) -> bool:  # the ids, not where they were read from
         return isinstance(other, StateIndex) and self.model_dump() == other.model_dump()
 
     __hash__ = None  # type: ignore[assignment]
@@ -239,8 +238,7 @@ def _snapshot(index: StateIndex) -> dict[str, dict[str, Any]]:
 
 
 def _indexed(plain: records.Plain) -> StateIndex:
-    index = StateIndex.model_validate(plain[0])
-    index._forgotten = plain[1]
+    (index := StateIndex.model_validate(plain[0]))._forgotten = plain[1]
     return index
 
 
@@ -249,8 +247,7 @@ def _value(index: StateIndex, section: str, key: str) -> Any:
     if section in SECTIONS:
         return getattr(index, SECTIONS[section]).get(key)
     if section == "command":
-        command = index.commands.get(key)
-        return None if command is None else command.model_dump_json()
+        return None if (command := index.commands.get(key)) is None else command.model_dump_json()
     if section == "stock":
         mark = index.stock.offers.get(key)
         return None if mark is None else (mark.declared, mark.expected)
@@ -269,10 +266,12 @@ def _save_records(path: Path, index: StateIndex, keys: list[tuple[str, str]]) ->
         else:
             saved[key] = value
         changes.append((section, key, None if value is None else encode(value)))
-    _write(path, changes)
+    _write(path, index, changes)
 
 
-def _write(path: Path, changes: list[recordstore.Change]) -> None:
+def _write(path: Path, index: StateIndex, changes: list[recordstore.Change]) -> None:
+    if index._partial is not None:  # it writes the records of the offers it read, or none
+        index._partial.check((section, key) for section, key, _ in changes)
     store = store_path(path)
     try:
         recordstore.write(store, changes)
@@ -334,7 +333,7 @@ def save_index(path: Path, index: StateIndex) -> None:
         changes += [(section, key, encode(value)) for key, value in new.items()
                     if key not in old or old[key] != value]
         changes += [(section, key, None) for key in old.keys() - new.keys()]
-    _write(path, changes)
+    _write(path, index, changes)
     index._saved = now
     if index._lock_held:
         index._lock_owed = True
@@ -347,7 +346,10 @@ def write_lock(path: Path, index: StateIndex) -> None:
     index._lock_owed = False
     if index._lock is None:
         return
-    index._lock.write(_entries(index))
+    if index._partial is not None:  # the lines of the records it changed, and no other
+        index._partial.write_lock(index._lock, _entries(index))
+    else:
+        index._lock.write(_entries(index))
     if index._forgotten:  # the lock no longer has their lines
         keys = [(LOCK_FORGOTTEN, json.dumps(list(k))) for k in index._forgotten]
         index._forgotten = set()
@@ -382,8 +384,7 @@ def _entries(index: StateIndex) -> list[tuple[str, str, str]]:
     return entries
 
 
-def load_pacing(path: Path) -> dict[str, Any]:
-    """The pacer's recent usage from the last run; anything unreadable counts as none."""
+def load_pacing(path: Path) -> dict[str, Any]:  # the last run's; unreadable counts as none
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
