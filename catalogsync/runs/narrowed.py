@@ -20,6 +20,7 @@ as they were.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -38,6 +39,7 @@ from catalogsync.live.state import LiveState
 from catalogsync.plan.checks import mass_change
 from catalogsync.plan.model import Diagnostic, Mark, Plan, Resource, StockBook
 from catalogsync.plan.planner import plan as make_plan
+from catalogsync.runs.chained import remember_narrowed
 from catalogsync.runs.guards import check_account
 from catalogsync.runs.narrowing import files_of, index_digest, spanning
 from catalogsync.runs.settled import Inputs, Standing, confirmed, read_line, replay, standing
@@ -82,8 +84,12 @@ async def last_plan(directory: Path, inputs: Inputs, client: SellerClient, marks
     if ready is None:
         return replay(stood, marks)
     check_account(client, directory, inputs.environment)
+    client.heard = {}  # what the read asks beyond the memo's, for remembering it
     live = await read(ready.catalog, ready.index, ready.cache)
-    return narrowed(directory, inputs, stood, ready, live, marks)
+    found = narrowed(directory, inputs, stood, ready, live, marks)
+    if found is not None:
+        remember_narrowed(directory, inputs, stood, ready, live, found, client)
+    return found
 
 
 def prepared(directory: Path, inputs: Inputs, stood: Standing) -> Ready | None:
@@ -148,7 +154,10 @@ def narrowed(directory: Path, inputs: Inputs, stood: Standing, ready: Ready, liv
     rest = (f"planned the {plural(len(catalog.offers), 'offer')} of "
             f"{plural(len(stood.changed), 'changed file')} ({names}) anew, and the other "
             f"{len(stood.offers) - len(catalog.offers)}")
-    return found.model_copy(update={"read": read_line(stood, rest, "them")})
+    # what the read of these offers read in detail: those the feed named (an apply's)
+    counts = re.match(r"Read (\d+) offers? in detail \(event feed: (\d+) ", live.read)
+    detail, changed = (int(counts[1]), int(counts[2])) if counts else (0, 0)
+    return found.model_copy(update={"read": read_line(stood, rest, "them", detail, changed)})
 
 
 def _merged(last: Plan, made: Plan, catalog: Catalog, live: LiveState, order: dict[str, int]

@@ -42,6 +42,7 @@ from catalogsync.live.state import LiveState
 from catalogsync.plan.options import Options
 from catalogsync.runs import feeds as feed_runs
 from catalogsync.runs import plan_apply
+from catalogsync.runs.chained import after_apply
 from catalogsync.runs.guards import check_account, run_lock
 from catalogsync.runs.narrowed import Read, Ready, narrowed, prepared
 from catalogsync.runs.options import CliContext
@@ -89,8 +90,8 @@ async def _narrowed(obj: CliContext, client: SellerClient, directory: Path, inpu
         return WHOLE
     check_account(client, directory, inputs.environment)
     live = await read(ready.catalog, ready.index, ready.cache)
-    if ready.cache.event_cursor != stood.memo["cursor"] or not ready.cache.fed:
-        return WHOLE  # the feed named an offer since: the others' rows may be stale
+    if ready.cache.event_cursor != stood.cursor or not ready.cache.fed:
+        return WHOLE  # the feed named an offer since the checks: the others' rows may be stale
     sales = await read_sales(client, ready.index.stock.position)
     if isinstance(sales, str) or sales.sold:
         return WHOLE  # the other offers' marks would need the units sold
@@ -100,8 +101,10 @@ async def _narrowed(obj: CliContext, client: SellerClient, directory: Path, inpu
     index_path = state_index_path(directory, inputs.environment)
     with lock_written_once(index_path, ready.index) as index:
         record_found(index_path, index, live)
-        return await plan_apply.carry_out(obj, client, directory, ready.catalog, live,
+        done = await plan_apply.carry_out(obj, client, directory, ready.catalog, live,
                                           ready.cache, index, lambda: result, None, approved)
+    after_apply(directory, inputs, stood, ready, done)  # the memo the next plan narrows on
+    return done
 
 
 def _local(directory: Path, inputs: Inputs, ready: Ready) -> bool:

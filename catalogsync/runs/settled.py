@@ -63,7 +63,7 @@ from catalogsync.state.index import OrderPosition, StateIndex
 from catalogsync.state.index import store_path as index_store
 
 #: What the offers' own checks cover (the event feed, the rotating check), not the GETs kept.
-_OFFER_READS = re.compile(
+OFFER_READS = re.compile(
     r"/sale/(offers|offer-events|product-offers/[^/?]+)(\?.*)?|/order/events.*")
 FORMAT = 3
 
@@ -98,7 +98,7 @@ def inputs(directory: Path, options: Options, emulator: int) -> Inputs | None:
     plain = asdict(replace(options, refresh=False))  # a refreshed plan stands for the next
     frame.update(json.dumps(plain, sort_keys=True, default=sorted).encode())
     frame.update("\0".join(map(str, files)).encode())
-    digests = {str(path): _file_digest(path) for path in files}  # the lock: 50 MB, streamed
+    digests = {str(path): file_digest(path) for path in files}  # the lock: 50 MB, streamed
     return Inputs(settings.environment, frame.hexdigest(), digests, options)
 
 
@@ -128,13 +128,13 @@ def remember(directory: Path, inputs: Inputs | None, client: SellerClient, cache
         "catalog": inputs.files,
         "due": due(catalog),
         "offer_files": {f: len(keys) for f, keys in sorted(narrow["files"].items())},
-        "stamps": _stamps(directory, inputs.environment),
+        "stamps": stamps(directory, inputs.environment),
         "seller": client.seller.user_name,
         "base": client.base_url,
         "read_at": cache.read_at.isoformat(),
         "cursor": cache.event_cursor,
         "position": stock["position"],
-        "heard": {a: d for a, d in sorted(client.heard.items()) if not _OFFER_READS.fullmatch(a)},
+        "heard": {a: d for a, d in sorted(client.heard.items()) if not OFFER_READS.fullmatch(a)},
         "files": {i.path: i.sha256 for i in [*live.local_images.values(),
                                              *live.local_attachments.values()] if not i.outside},
     }
@@ -167,6 +167,7 @@ class Standing:
     schedule: ReadSchedule
     cache_path: Path
     checked: int | None = 0
+    cursor: str | None = None  # the event feed's, past what the checks read of it
 
 
 def standing(directory: Path, inputs: Inputs, client: SellerClient) -> Standing | None:
@@ -177,9 +178,9 @@ def standing(directory: Path, inputs: Inputs, client: SellerClient) -> Standing 
         with path.open("rb") as memo_file:
             memo = json.loads(memo_file.readline())
             if (memo.get("format") != FORMAT or memo["frame"] != inputs.frame
-                    or memo["stamps"] != _stamps(directory, inputs.environment)
+                    or memo["stamps"] != stamps(directory, inputs.environment)
                     or memo["seller"] != client.seller.user_name or memo["base"] != client.base_url
-                    or any(_file_digest(directory / f) != d for f, d in memo["files"].items())):
+                    or any(file_digest(directory / f) != d for f, d in memo["files"].items())):
                 return None
             changed = tuple(f for f, d in inputs.files.items() if memo["catalog"].get(f) != d)
             if changed and not _narrowable(changed, memo):
@@ -205,15 +206,15 @@ async def confirmed(stood: Standing, client: SellerClient, rotate: bool = True
     since, the same answers to its other reads, the rotating slice as cached (only with
     `rotate`: apply looks for no drift of offers it leaves alone)."""
     try:
-        checked = await _unchanged(client, stood.memo, stood.offers, stood.cache_path,
-                                   stood.schedule if rotate else None)
+        found = await _unchanged(client, stood.memo, stood.offers, stood.cache_path,
+                                 stood.schedule if rotate else None)
     except (ValueError, KeyError, TypeError, recordstore.StoreUnreadable):
         return None
-    if checked is None:
+    if found is None:
         return None
     if rotate:
         save_schedule(schedule_beside(stood.cache_path), stood.schedule)
-    return replace(stood, checked=checked if rotate else None)
+    return replace(stood, checked=found[0] if rotate else None, cursor=found[1])
 
 
 def _narrowable(changed: tuple[str, ...], memo: dict[str, Any]) -> bool:
@@ -241,13 +242,14 @@ def replay(stood: Standing, marks: bool) -> Plan | None:
     return found.model_copy(update={"read": read_line(stood, "the rest", "it")})
 
 
-def read_line(stood: Standing, rest: str, it: str) -> str:
-    """What a plan standing on the last read, and how `rest` stands on it."""
-    age, checked, due_in = (hours(stood.now - stood.read_at), stood.checked or 0,
+def read_line(stood: Standing, rest: str, it: str, detail: int = 0, changed: int = 0) -> str:
+    """What a plan standing on the last read, and how `rest` stands on it (`detail` more
+    offers read in detail, of which the feed named `changed`: an apply's since)."""
+    age, checked, due_in = (hours(stood.now - stood.read_at), (stood.checked or 0) + detail,
                             hours(stood.schedule.due_in(stood.now)))
     rotated = "no rotating check in apply" if stood.checked is None \
-        else f"rotating check {checked}/{len(stood.offers)}"
-    return (f"Read {checked} offer{'s' if checked != 1 else ''} in detail (event feed: 0 "
+        else f"rotating check {stood.checked}/{len(stood.offers)}"
+    return (f"Read {checked} offer{'s' if checked != 1 else ''} in detail (event feed: {changed} "
             f"changed since {age} ago; {rotated}; list "
             f"check due in {due_in}); {rest} as the plan of {age} ago saw {it}: "
             f"the order feed names no sale since and the account's {len(stood.memo['heard'])} "
@@ -264,12 +266,15 @@ def due(catalog: Catalog) -> str | None:
 
 
 async def _unchanged(client: AllegroClient, memo: dict[str, Any], offers: dict[str, str],
-                     cache_path: Path, schedule: ReadSchedule | None) -> int | None:
-    """How many offers the rotating check read (none without a `schedule`), when nothing
-    differs from the memo."""
+                     cache_path: Path, schedule: ReadSchedule | None
+                     ) -> tuple[int, str | None] | None:
+    """How many offers the rotating check read (none without a `schedule`) and the feed's
+    cursor past its last event, when nothing differs from the memo. The feed may name the
+    offers an apply since touched (`touched`, runs/chained.py): they are planned anew."""
+    touched = set(memo.get("touched", ()))
     try:
         events = await offer_events(client, memo["cursor"])
-        if events is None or events[0]:
+        if events is None or any(offer not in touched for offer, _ in events[0]):
             return None
         sales = await read_sales(client, OrderPosition(**memo["position"]))
         if isinstance(sales, str) or sales.sold:
@@ -278,16 +283,17 @@ async def _unchanged(client: AllegroClient, memo: dict[str, Any], offers: dict[s
         if [hashlib.sha256(a.content).hexdigest() for a in answers] != list(
                 memo["heard"].values()):
             return None
-        if schedule is None:
-            return 0
-        chosen = rotating_slice(list(offers), schedule)  # sorted by id, as a plan's
-        if not await _as_cached(client, offers, cache_path, chosen):
+        chosen: list[str] = []
+        if schedule is not None:
+            named = {offer for offer, _ in events[0]}  # read anew by the narrowed plan
+            chosen = [i for i in rotating_slice(list(offers), schedule) if i not in named]
+        if chosen and not await _as_cached(client, offers, cache_path, chosen):
             return None
     except CatalogsyncError:
         return None
     # a narrowed plan's read sends many of these GETs again: the same bytes, just confirmed
     client.answers.update(zip(memo["heard"], answers, strict=True))
-    return len(chosen)
+    return len(chosen), events[1]
 
 
 async def _answer(client: AllegroClient, address: str) -> Answer:
@@ -315,7 +321,7 @@ async def _as_cached(client: AllegroClient, offers: dict[str, str], cache_path: 
     return not gone
 
 
-def _file_digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
     try:
         with path.open("rb") as file:
             return hashlib.file_digest(file, "sha256").hexdigest()
@@ -336,7 +342,7 @@ def state_stamp(directory: Path, environment: Environment) -> str | None:
         return "unreadable"
 
 
-def _stamps(directory: Path, environment: Environment) -> list[str | None]:
+def stamps(directory: Path, environment: Environment) -> list[str | None]:
     return [
         state_stamp(directory, environment),
         recordstore.stamp(live_cache.store_path(live_cache_path(directory, environment))),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from catalogsync.emulator.backend import Backend
 from tests.e2e.conftest import Run, drop_local_state, offer_id, read_in_detail, rotated
-from tests.e2e.test_narrowed_plans import NARROWED, edit
+from tests.e2e.test_narrowed_plans import NARROWED, assert_as_whole, edit
 from tests.e2e.test_settled_plans import SELLER, STANDS, settle
 from tests.e2e.test_stock_and_sales import MUG, buy, live
 
@@ -65,15 +65,16 @@ def test_the_plan_after_an_apply_reads_quietly_then_settles(
     assert "stock: 50 → 55" in narrowed.output
 
 
-def test_a_pr_edit_right_after_an_apply_is_planned_whole_but_quietly(
+def test_a_pr_edit_right_after_an_apply_is_narrowed_and_read_quietly(
     run: Run, catalog_dir: Path, backend: Backend
 ) -> None:
-    """No plan stands after an apply (it wrote the state): the next is a whole plan, read
-    quietly."""
+    """The narrowed apply left a memo (runs/chained.py): the next plan plans the touched
+    file's offers, read quietly, and is the whole plan."""
     restock_and_reprice(run, catalog_dir)
     edit(catalog_dir, "offers/mugs.yaml", "stock: 50", "stock: 55")
     after = quiet_plan(run, catalog_dir, backend, 2)
-    assert NARROWED not in after and "stock: 50 → 55" in after
+    assert NARROWED in after and "stock: 50 → 55" in after
+    assert assert_as_whole(run, catalog_dir) == 2
 
 
 def test_the_plan_after_an_apply_sees_a_colleagues_edit_made_in_between(
