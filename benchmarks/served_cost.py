@@ -18,9 +18,9 @@ is the real `catalogsync` process in real time:
   file of the catalog, of `--per-file` offers: 10 000 by default, `catalogsync import` writes
   500) — its plan (narrowed to that file, runs/narrowed.py), then its apply (`apply
   --auto-approve`, which reads again);
-- the plan after the apply (nothing left to do: it reads what the apply changed and what
-  the event feed names, a whole plan all the same, since the apply wrote the state), and
-  the plan after that one (it stands on it, as a no-op plan does);
+- the plan after the apply (nothing left to do: narrowed to the offers the apply touched,
+  from the memo it left, runs/chained.py), and the plan after that one (it stands on it, as
+  a no-op plan does);
 - a perfect client making the same kinds of change to 200 other offers: 50 description
   PATCHes and the prices and stocks as bulk modification commands of 25 (6 commands), each
   polled to the end; no reads; the emulator's clock a minute on first.

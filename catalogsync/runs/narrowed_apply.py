@@ -21,7 +21,8 @@ What it writes: the state index's records of these offers and of no offer
 (state/partial.py), their lines of `catalogsync.lock` (once, at the end), their live cache
 rows and the cache's meta (live/cache.py), their digests, and the feed line with the other
 offers' doubts kept (apply/applied.py). Nothing of another offer is loaded,
-so nothing of it can be written.
+so nothing of it can be written. Last, the memo the plan after it narrows on
+(runs/chained.py).
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ was read; else the whole plan runs, as always.
 When all of that holds but some files that declare offers only changed, the plan is
 narrowed to their offers (runs/narrowed.py, from what runs/narrowing.py keeps in the memo);
 its read takes the answers the checks just confirmed instead of sending those GETs again.
+After a narrowed apply the memo is the one it left (runs/chained.py): the feed may name the
+offers it touched (`touched`), whose files count as changed.
 So a plan of an unchanged catalog costs the rotating check and a dozen reads, whatever the
 size of the catalog; `--refresh`, `--target`, a saved plan (`--out`) and feeds always run the
 whole plan (a refreshed plan is remembered).
