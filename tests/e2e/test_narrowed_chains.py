@@ -13,9 +13,14 @@ import pytest
 
 from catalogsync.emulator.backend import Backend
 from tests.e2e.conftest import Run, offer_id
+from tests.e2e.processes import Served, seller, served
+from tests.e2e.served import Emulator, kill_when
+from tests.e2e.test_narrowed_applies import COMMAND, converged, narrowed_catalog
 from tests.e2e.test_narrowed_plans import NARROWED, assert_as_whole, edit, shown
 from tests.e2e.test_settled_plans import SELLER, STANDS, settle
 from tests.e2e.test_stock_and_sales import buy
+
+__all__ = ["seller", "served"]
 
 MUGS = "offers/mugs.yaml"
 OTHER = "TSHIRT-WHITE-S"  # in offers/tshirts.yaml: no apply below touches it
@@ -151,3 +156,23 @@ def test_a_rename_applied_in_full_leaves_a_whole_plan_next(
     assert applied.exit_code == 0 and NARROWED not in applied.output, applied.output
     plan = run("plan", catalog_dir, "--detailed-exitcode")
     assert NARROWED not in plan.output and STANDS not in plan.output, plan.output
+
+
+def test_a_narrowed_apply_killed_half_way_leaves_a_whole_plan_next(
+    seller: Served, tmp_path: Path
+) -> None:
+    catalog = narrowed_catalog(seller, tmp_path)
+    emulator = Emulator(seller.base)
+    sent = emulator.stats().get(COMMAND, 0)
+    seller.steer("/faults", {"latency_seconds": 0.3})
+    try:
+        assert kill_when(["apply", str(catalog), "--auto-approve"], seller.env(), emulator,
+                         lambda stats: stats.get(COMMAND, 0) > sent)
+    finally:
+        seller.steer("/faults", {})
+    planned = seller.catalogsync("plan", catalog)
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    assert NARROWED not in planned.stdout and STANDS not in planned.stdout, planned.stdout
+    resumed = seller.catalogsync("apply", catalog, "--auto-approve")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    converged(seller, catalog)
