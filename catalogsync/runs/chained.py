@@ -34,12 +34,13 @@ from catalogsync.allegro.seller import SellerClient
 from catalogsync.apply.report import ApplyReport
 from catalogsync.catalog.models import Catalog
 from catalogsync.config import live_cache_path, lock_file
-from catalogsync.live.cache import LiveCache, save_cache
+from catalogsync.live.cache import LiveCache, save_cache, store_path
 from catalogsync.live.reuse import pending
 from catalogsync.live.state import LiveState
 from catalogsync.plan.model import Plan
 from catalogsync.runs.narrowing import index_digest
 from catalogsync.runs.settled import OFFER_READS, Inputs, Standing, due, file_digest, stamps
+from catalogsync.state import recordstore
 from catalogsync.state.index import StateIndex
 
 
@@ -100,10 +101,16 @@ def remember_narrowed(directory: Path, inputs: Inputs, stood: Standing, ready: R
             or any(o.unsure or o.vouched or pending(o.fields)
                    for o in cache.offers.values())):
         return
-    generation = cache.saved.generation
-    save_cache(live_cache_path(directory, environment), cache)
-    if cache.saved.generation == generation:
-        return  # another run saved the cache since
+    generation, path = cache.saved.generation, live_cache_path(directory, environment)
+    save_cache(path, cache)
+    now = stamps(directory, environment)
+    try:  # the stamps are of this save, and of no other run's write since the checks
+        ours = recordstore.some(store_path(path), "meta", ["generation"]).get("generation")
+    except recordstore.StoreUnreadable:
+        return
+    if cache.saved.generation in (generation, None) or ours != cache.saved.generation \
+            or now[0] != stood.memo["stamps"][0]:
+        return
     memo = dict(stood.memo)
     heard = {a: d for a, d in (client.heard or {}).items() if not OFFER_READS.fullmatch(a)}
     memo.update(
@@ -114,7 +121,7 @@ def remember_narrowed(directory: Path, inputs: Inputs, stood: Standing, ready: R
         heard=dict(sorted({**memo["heard"], **heard}.items())),
         files={**memo["files"], **{i.path: i.sha256 for i in [
             *live.local_images.values(), *live.local_attachments.values()] if not i.outside}},
-        stamps=stamps(directory, environment),
+        stamps=now,
     )
     loaded = set(ready.catalog.offers)
     made = found.model_dump(mode="json")["stock"]["marks"]
