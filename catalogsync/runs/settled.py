@@ -287,7 +287,7 @@ async def _unchanged(client: AllegroClient, memo: dict[str, Any], offers: dict[s
             return None
         chosen: list[str] = []
         if schedule is not None:
-            named = {offer for offer, _ in events[0]}  # read anew by the narrowed plan
+            named = {offer for offer, _ in events[0]}  # touched: the narrowed plan's own
             chosen = [i for i in rotating_slice(list(offers), schedule) if i not in named]
         if chosen and not await _as_cached(client, offers, cache_path, chosen):
             return None
