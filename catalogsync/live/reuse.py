@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from catalogsync.allegro.wire import money
@@ -10,7 +11,7 @@ from catalogsync.live.offer_list import Row
 from catalogsync.live.state import LiveOffer
 
 
-def pending(fields: dict[str, Any]) -> bool:
+def pending(fields: Mapping[str, Any]) -> bool:
     """An additional marketplace has not given its verdict yet: read the offer again."""
     states = fields.get("marketplace_states") or {}
     return any(s.get("state") == "PENDING" for s in states.values())
