@@ -48,7 +48,9 @@ def from_cache(offer_id: str, cached: CachedOffer, listed: Row, status: str) -> 
     fields = cached.fields
     if cached.unsure:
         now = _listed_fields(listed)
-        fields = {**fields, **{k: now[k] for k in cached.unsure}}
+        # a copy only where the list differs: a packed offer's (live/packed.py) is decoded whole
+        differ = {k: now[k] for k in cached.unsure if fields.get(k) != now[k]}
+        fields = {**fields, **differ} if differ else fields
     same = status == cached.status and not cached.unsure
     return LiveOffer(
         id=offer_id,

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
+from catalogsync.live.cache import CachedOffer
+from catalogsync.live.offer_list import Row
 from catalogsync.live.packed import PackedFields, packed_text, plain
+from catalogsync.live.reuse import from_cache
 from catalogsync.live.state import LiveOffer, hashed_fields
 
 FIELDS = {"name": "Kubek \u0142", "stock": 3, "price": "29.99 PLN",
@@ -57,3 +61,12 @@ def test_hot_strings_repeated_across_offers_are_one_object() -> None:
     one, two = (PackedFields.of(packed().text, json.loads(packed().text), strings)
                 for _ in range(2))
     assert one["price"] is two["price"] and one == two
+
+
+def test_a_cached_offer_unsure_of_its_stock_stays_packed_where_the_list_agrees() -> None:
+    fields = PackedFields.of(packed().text, FIELDS, {})
+    cached = CachedOffer("ACTIVE", fields, unsure=("stock",))
+    row = Row("1", "MUG", "ACTIVE", FIELDS["name"], ("29.99", "PLN"), 3, "5")
+    assert from_cache("1", cached, row, "ACTIVE").fields is fields
+    sold = from_cache("1", cached, replace(row, stock=2), "ACTIVE").fields
+    assert sold == {**FIELDS, "stock": 2}
