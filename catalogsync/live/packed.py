@@ -109,3 +109,12 @@ def plain(fields: Mapping[str, Any]) -> dict[str, Any]:
 def packed_text(fields: Mapping[str, Any]) -> str | None:
     """The stored text of packed fields (None: not packed)."""
     return fields.text if isinstance(fields, PackedFields) else None
+
+
+def with_values(fields: Mapping[str, Any], changed: dict[str, Any]) -> Mapping[str, Any]:
+    """`fields` with `changed` over them: packed fields packed anew (a dict of their own
+    would hold the whole offer decoded), a dict as a new dict."""
+    new = {**fields, **changed}
+    if isinstance(fields, PackedFields):
+        return PackedFields.of(json.dumps(new, separators=(",", ":")), new, {})
+    return new

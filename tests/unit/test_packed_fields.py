@@ -9,7 +9,7 @@ import pytest
 
 from catalogsync.live.cache import CachedOffer
 from catalogsync.live.offer_list import Row
-from catalogsync.live.packed import PackedFields, packed_text, plain
+from catalogsync.live.packed import PackedFields, packed_text, plain, with_values
 from catalogsync.live.reuse import from_cache
 from catalogsync.live.state import LiveOffer, hashed_fields
 
@@ -70,3 +70,12 @@ def test_a_cached_offer_unsure_of_its_stock_stays_packed_where_the_list_agrees()
     assert from_cache("1", cached, row, "ACTIVE").fields is fields
     sold = from_cache("1", cached, replace(row, stock=2), "ACTIVE").fields
     assert sold == {**FIELDS, "stock": 2}
+
+
+def test_packed_fields_with_values_over_them_stay_packed() -> None:
+    fields = PackedFields.of(packed().text, FIELDS, {})
+    named = with_values(fields, {"responsible_producer": "Producent"})
+    assert isinstance(named, PackedFields)
+    assert named == {**FIELDS, "responsible_producer": "Producent"}
+    assert named.get("responsible_producer") == "Producent"  # a hot field
+    assert with_values(FIELDS, {"stock": 1}) == {**FIELDS, "stock": 1}
