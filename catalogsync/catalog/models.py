@@ -304,11 +304,18 @@ _AS_WRITTEN = tuple(f.name for f in fields(Offer)
                     if f.name not in {"product", "parameters", "price", "images", "description"})
 
 
+#: the `drift_wins` of every offer that sets none (most): one empty dict, never changed (an
+#: empty dict of each offer's own took 6 MB at 100 000 offers)
+_NO_DRIFT_WINS: dict[str, str] = {}
+
+
 def lean_offer(spec: OfferSpec) -> Offer:
     """The record of a validated offer."""
     spec_product = spec.product
+    written = {name: getattr(spec, name) for name in _AS_WRITTEN}
+    written["drift_wins"] = spec.drift_wins or _NO_DRIFT_WINS
     return Offer(
-        **{name: getattr(spec, name) for name in _AS_WRITTEN},
+        **written,
         product=None
         if spec_product is None
         else product(spec_product.ean, spec_product.id, tuple(spec_product.parameters.items())),

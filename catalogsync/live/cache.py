@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from catalogsync.gcpause import gc_paused
+from catalogsync.live.packed import PackedFields, packed_text
 from catalogsync.state import recordstore
 from catalogsync.state.recordstore import StoreUnreadable
 
@@ -44,7 +45,8 @@ FORMAT = 3
 @dataclass(slots=True)
 class CachedOffer:
     status: str
-    fields: dict[str, Any]
+    #: a dict, or as loaded from the store its text (live/packed.py); never changed in place
+    fields: Mapping[str, Any]
     #: event types our own changes cause and the feed has not shown yet, one per change
     expect: list[str] = field(default_factory=list)
     #: `LiveOffer.digest` of this entry, once computed
@@ -148,15 +150,15 @@ def _load(store: Path) -> LiveCache:
     meta: dict[str, str] = {}
     rows: dict[str, Any] = {}
     batch: list[tuple[str, str]] = []
-    repeated = Repeats()
+    strings: dict[str, str] = {}  # each repeated string value one object
     for section, key, value in recordstore.read(store):
         if section != "offer":
             meta[key] = value
             continue
         batch.append((key, value))
         if len(batch) == _BATCH:
-            _decode_rows(batch, rows, repeated)
-    _decode_rows(batch, rows, repeated)
+            _decode_rows(batch, rows, strings)
+    _decode_rows(batch, rows, strings)
     generation = meta.pop("generation", None)
     if meta.get("format") != str(FORMAT):
         cache = LiveCache()
@@ -166,20 +168,30 @@ def _load(store: Path) -> LiveCache:
     return cache
 
 
-#: Rows decoded at once: one decode shares the key strings of all its rows (a row's own keys
-#: cost as much as its values), never the whole text at once.
+#: Rows decoded at once (checked whole, never the whole text at once).
 _BATCH = 1000
 
 
-def _decode_rows(batch: list[tuple[str, str]], rows: dict[str, Any], repeated: Repeats) -> None:
-    """Decode a batch of rows into `rows`, their repeated values shared at once (never all
-    of them held as copies)."""
+def _decode_rows(batch: list[tuple[str, str]], rows: dict[str, Any],
+                 strings: dict[str, str]) -> None:
+    """Decode a batch of rows into `rows`, each offer's fields kept as their text."""
     decoded = json.loads(f"[{','.join(text for _, text in batch)}]")
-    for row in decoded:
-        if isinstance(row, list) and len(row) > 3 and isinstance(row[3], dict):
-            repeated.share(row[3])
-    rows.update(zip((key for key, _ in batch), decoded, strict=True))
+    for (key, text), row in zip(batch, decoded, strict=True):
+        if isinstance(row, list) and len(row) == 6 and isinstance(row[3], dict):
+            row[3] = _packed(text, row, strings)
+        rows[key] = row
     batch.clear()
+
+
+def _packed(text: str, row: list[Any], strings: dict[str, str]) -> Mapping[str, Any]:
+    """A row's fields (`row[3]`, decoded from `text`) as their text: from the row's first `{`
+    to its last, which holds when no other element has a brace (else the decoded fields)."""
+    status, digest, expect, fields, unsure, _ = row
+    if not (isinstance(expect, list) and isinstance(unsure, list)) or not all(
+            o is None or (isinstance(o, str) and "{" not in o and "}" not in o)
+            for o in (status, digest, *expect, *unsure)):
+        return fields  # type: ignore[no-any-return]
+    return PackedFields.of(text[text.index("{"):text.rindex("}") + 1], fields, strings)
 
 
 def save_cache(path: Path, cache: LiveCache) -> None:
@@ -230,6 +242,11 @@ def _row(o: CachedOffer) -> tuple[Any, ...]:
 
 def _text(row: tuple[Any, ...]) -> str:
     status, digest, expect, fields, unsure, vouched = row
+    packed = packed_text(fields)
+    if packed is not None:  # as it was loaded, between the row's other elements
+        head = json.dumps([status, digest, list(expect)], separators=(",", ":"))
+        tail = json.dumps([list(unsure), vouched], separators=(",", ":"))
+        return f"{head[:-1]},{packed},{tail[1:]}"
     return json.dumps([status, digest, list(expect), fields, list(unsure), vouched],
                       separators=(",", ":"), check_circular=False)
 
@@ -250,7 +267,8 @@ def _decode(data: Any) -> LiveCache:
         return LiveCache()
     offers = {}
     for offer_id, (status, digest, expect, fields, unsure, vouched) in data["offers"].items():
-        if not (isinstance(status, str) and isinstance(fields, dict) and isinstance(expect, list)):
+        if not (isinstance(status, str) and isinstance(fields, dict | PackedFields)
+                and isinstance(expect, list)):
             raise ValueError(f"cached offer {offer_id} is malformed")
         offers[str(offer_id)] = CachedOffer(
             status, fields, [str(e) for e in expect], digest and str(digest), tuple(unsure),
@@ -266,29 +284,3 @@ def _decode(data: Any) -> LiveCache:
         tables={str(k): str(v) for k, v in dict(data["tables"]).items()},
         responsible={str(k): str(v) for k, v in dict(data["responsible"]).items()},
     )
-
-
-class Repeats:
-    """Offers of one catalog repeat most of their values (a location, a table, an invoice, the
-    same parameters): decoded row by row, each is a copy of its own, a third of a cached
-    offer's memory. `share` makes each string value one object, and each other value the
-    previous offer's where equal. Values are never changed in place, so sharing is safe."""
-
-    __slots__ = ("last", "strings")
-
-    def __init__(self) -> None:
-        self.strings: dict[str, str] = {}
-        self.last: dict[str, Any] = {}
-
-    def share(self, fields: dict[str, Any]) -> None:
-        strings, last = self.strings, self.last
-        for name, value in fields.items():
-            kind = type(value)
-            if kind is str:
-                fields[name] = strings.setdefault(value, value)
-            elif kind is dict or kind is list:
-                before = last.get(name)
-                if before is not None and before == value:
-                    fields[name] = before
-                else:
-                    last[name] = value

@@ -8,6 +8,7 @@ from dataclasses import replace
 from catalogsync.allegro.client import AllegroClient
 from catalogsync.allegro.gpsr_wire import RESOURCES, resource_data
 from catalogsync.catalog.models import Catalog
+from catalogsync.live.packed import with_values
 from catalogsync.live.size_tables import REFERENCE_FIELDS, read_size_tables
 from catalogsync.live.state import LiveOffer, LiveResponsible
 
@@ -75,6 +76,7 @@ def named(offers: dict[str, LiveOffer], names: dict[str, str]) -> dict[str, Live
         fields = offer.fields
         changed = {kind: names[fields[kind]] for kind in _NAMED if fields.get(kind) in names}
         out[key] = (
-            replace(offer, fields={**fields, **changed}, known_digest=None) if changed else offer
+            replace(offer, fields=with_values(fields, changed), known_digest=None) if changed
+            else offer
         )
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from catalogsync.allegro.wire import money
@@ -10,7 +11,7 @@ from catalogsync.live.offer_list import Row
 from catalogsync.live.state import LiveOffer
 
 
-def pending(fields: dict[str, Any]) -> bool:
+def pending(fields: Mapping[str, Any]) -> bool:
     """An additional marketplace has not given its verdict yet: read the offer again."""
     states = fields.get("marketplace_states") or {}
     return any(s.get("state") == "PENDING" for s in states.values())
@@ -47,7 +48,9 @@ def from_cache(offer_id: str, cached: CachedOffer, listed: Row, status: str) -> 
     fields = cached.fields
     if cached.unsure:
         now = _listed_fields(listed)
-        fields = {**fields, **{k: now[k] for k in cached.unsure}}
+        # a copy only where the list differs: a packed offer's (live/packed.py) is decoded whole
+        differ = {k: now[k] for k in cached.unsure if fields.get(k) != now[k]}
+        fields = {**fields, **differ} if differ else fields
     same = status == cached.status and not cached.unsure
     return LiveOffer(
         id=offer_id,

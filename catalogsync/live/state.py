@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from catalogsync.allegro.wire import CategoryParameter, Fields
 from catalogsync.images import LocalImage
+from catalogsync.live.packed import plain
 from catalogsync.state.index import OrderPosition, StockMark
 
 
@@ -20,7 +22,8 @@ from catalogsync.state.index import OrderPosition, StockMark
 class LiveOffer:
     id: str
     status: str  # Allegro's publication status: INACTIVE, ACTIVATING, ACTIVE, ENDED
-    fields: Fields
+    #: a dict, or the live cache's text of one (live/packed.py): never changed in place
+    fields: Mapping[str, Any]
     ever_activated: bool = True
     #: the offer's external id on Allegro when it is not its catalog key (an offer adopted
     #: by `catalogsync import` without one): the plan writes the key into it
@@ -50,8 +53,10 @@ class LiveOffer:
 VERDICT_FIELDS = ("marketplace_states",)
 
 
-def hashed_fields(fields: Fields) -> Fields:
-    """The fields that make an offer what it is, for its digest."""
+def hashed_fields(fields: Mapping[str, Any]) -> Fields:
+    """The fields that make an offer what it is, for its digest (a dict: JSON encodes it;
+    never to be changed in place)."""
+    fields = plain(fields)
     if not any(name in fields for name in VERDICT_FIELDS):
         return fields
     return {k: v for k, v in fields.items() if k not in VERDICT_FIELDS}

@@ -3,12 +3,13 @@ with stock >0"): a plan that would activate one with none says so before apply s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from catalogsync.plan.model import Action, Change, CommandKind, Diagnostic, Severity
 
 
-def check_activation(change: Change, current: dict[str, Any] | None) -> list[Diagnostic]:
+def check_activation(change: Change, current: Mapping[str, Any] | None) -> list[Diagnostic]:
     """An error when `change` activates the offer and leaves it with stock 0. `current` is the
     live offer's fields (None: a create)."""
     activates = any(c.kind is CommandKind.PUBLICATION and c.fields.get("status") == "active"

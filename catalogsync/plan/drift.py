@@ -18,7 +18,6 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from catalogsync.allegro.wire import Fields
 from catalogsync.catalog.models import Catalog, Offer
 from catalogsync.live.state import LiveState
 from catalogsync.plan.after_sales import desired_after_sales
@@ -59,7 +58,7 @@ def desire(
     return desired
 
 
-def tracked(desired: Desired, live: Fields) -> dict[str, tuple[Any, Any]]:
+def tracked(desired: Desired, live: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Each tracked key (a field, or `parameters.NAME`: only the parameters the catalog names
     are managed) -> (the catalog's value, the live value as the catalog sees it)."""
     out: dict[str, tuple[Any, Any]] = {}
@@ -104,7 +103,7 @@ class Remembered:
         return hit[1]
 
 
-def settled(desired: Desired, live: Fields, last: dict[str, str] | None,
+def settled(desired: Desired, live: Mapping[str, Any], last: dict[str, str] | None,
             wanted: dict[str, str] | None = None, hashed: Remembered | None = None
             ) -> dict[str, str]:
     """The digests to remember once apply is done: a key that now holds the catalog's value gets
@@ -123,7 +122,7 @@ def settled(desired: Desired, live: Fields, last: dict[str, str] | None,
 
 
 def find_drift(
-    desired: Desired, live: Fields, last: dict[str, str] | None, wins: dict[str, str]
+    desired: Desired, live: Mapping[str, Any], last: dict[str, str] | None, wins: dict[str, str]
 ) -> tuple[Drift, ...]:
     """The drift of one offer the catalog sets back (it wins). Where Allegro wins, the live
     value is put into `desired` (nothing is sent) and a warning says to copy it."""
@@ -179,7 +178,7 @@ def wins(offer: Offer, catalog: Catalog) -> dict[str, str]:
 def applied_digests(
     catalog: Catalog,
     live: LiveState,
-    after: dict[str, Fields],
+    after: Mapping[str, Mapping[str, Any]],
     last: dict[str, dict[str, str]],
     now: datetime,
     prepared: Prepared | None = None,

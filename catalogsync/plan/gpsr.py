@@ -15,6 +15,7 @@ where it does not allow it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from catalogsync.allegro.gpsr_wire import NO_SAFETY_INFORMATION
@@ -61,7 +62,7 @@ def _safety(desired: Desired, safety: Any, live: LiveState) -> dict[str, Any]:
     return dict(NO_SAFETY_INFORMATION)
 
 
-def check_gpsr(desired: Desired, current: dict[str, Any] | None) -> None:
+def check_gpsr(desired: Desired, current: Mapping[str, Any] | None) -> None:
     """What Allegro would refuse: the flag on a new product, and publishing without a
     producer or safety information. `current` is the live offer's fields (None: a create)."""
     effective = {**(current or {}), **desired.fields}
@@ -84,7 +85,7 @@ def check_gpsr(desired: Desired, current: dict[str, Any] | None) -> None:
     _require(desired, effective, "publishing")
 
 
-def check_published_edit(desired: Desired, current: dict[str, Any]) -> None:
+def check_published_edit(desired: Desired, current: Mapping[str, Any]) -> None:
     """Allegro also refuses to save an edit of a published offer that lacks GPSR data
     ([I#11556]): a PATCH of such an offer must bring it."""
     effective = {**current, **desired.fields}

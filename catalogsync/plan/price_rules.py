@@ -13,6 +13,7 @@ price there unless the change is allowed, as a price change would take it out.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from typing import Any
 
 from catalogsync.allegro.price_rules_wire import RULES, rule_body
@@ -162,7 +163,7 @@ def _problem(offer: Offer, catalog: Catalog, marketplace: str, rule: str,
 
 
 def _what_buyers_see(offer: Offer, catalog: Catalog, marketplace: str, rule: str, kind: str,
-                     fields: dict[str, Any] | None) -> str:
+                     fields: Mapping[str, Any] | None) -> str:
     base = offer.price if offer.price is not None else (fields or {}).get("price")
     base_text = (f"the base price {base} {catalog.settings.defaults.currency}"
                  if offer.price is not None else f"the base price {base}" if base is not None

@@ -3,6 +3,7 @@ a change of an offer's product takes: the whole product set, shown by name and E
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +61,7 @@ def _format(parameters: dict[str, tuple[str, ...]]) -> str:
     return ", ".join(f"{n}={'/'.join(v) or '-'}" for n, v in parameters.items())
 
 
-def product_set(sent: dict[str, Any], fields: dict[str, Any], current: dict[str, Any],
+def product_set(sent: dict[str, Any], fields: dict[str, Any], current: Mapping[str, Any],
                 ignored: frozenset[str]) -> None:
     """A new product in `sent` replaces the offer's product set whole, and Allegro keeps no GPSR
     data of the old product: send the producer, person and safety information with it, as the

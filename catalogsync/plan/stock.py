@@ -21,6 +21,7 @@ Pure: no I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from catalogsync.catalog.models import Catalog, StockMode
 from catalogsync.live.state import LiveOffer, LiveState
@@ -46,6 +47,13 @@ class StockStep:
     #: the offer stays ended: sold out and not restocked
     sold_out: bool = False
     notes: list[tuple[Severity, str]] = field(default_factory=list)
+
+
+@lru_cache(maxsize=4096)
+def mark(declared: int, expected: int) -> Mark:
+    """One (frozen) mark for equal stocks: a plan keeps one for every offer, and most stocks
+    repeat (100 000 marks of their own took 28 MB)."""
+    return Mark(declared=declared, expected=expected)
 
 
 def sold_out(current: LiveOffer) -> bool:
@@ -82,10 +90,10 @@ def plan_stock(
         target = now_expected + declared - recorded.declared
         if mode is StockMode.ABSOLUTE:
             target = declared
-        step.kept = Mark(declared=recorded.declared, expected=max(now_expected - late, 0))
+        step.kept = mark(recorded.declared, max(now_expected - late, 0))
         step.notes += _explain(live, now_expected, units, declared, recorded.declared, mode)
     target = max(target, 0)
-    step.mark = Mark(declared=declared, expected=max(target - late, 0))
+    step.mark = mark(declared, max(target - late, 0))
     if sold_out(current) and target == 0:
         step.sold_out = True
     if activate:
@@ -163,8 +171,8 @@ def offer_stock(
 
 
 def _recorded(live: LiveState, sku: str) -> Mark | None:
-    mark = live.stock_marks.get(sku)
-    return None if mark is None else Mark(declared=mark.declared, expected=mark.expected)
+    found = live.stock_marks.get(sku)
+    return None if found is None else mark(found.declared, found.expected)
 
 
 def carried_marks(live: LiveState, catalog: Catalog) -> dict[str, Mark]:
@@ -172,8 +180,7 @@ def carried_marks(live: LiveState, catalog: Catalog) -> dict[str, Mark]:
     if live.sold is None:
         return {}
     return {
-        sku: Mark(declared=mark.declared, expected=mark.expected - live.sold.get(sku, 0)
-                  - live.sold_late.get(sku, 0))
-        for sku, mark in live.stock_marks.items()
+        sku: mark(old.declared, old.expected - live.sold.get(sku, 0) - live.sold_late.get(sku, 0))
+        for sku, old in live.stock_marks.items()
         if sku not in catalog.offers and sku in live.offers
     }

@@ -30,6 +30,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +47,7 @@ from catalogsync.live import cache as live_cache
 from catalogsync.live.cache import LiveCache
 from catalogsync.live.events import offer_events
 from catalogsync.live.gpsr import named
+from catalogsync.live.packed import plain as plain_fields
 from catalogsync.live.quiet import hours, read_in_detail
 from catalogsync.live.reuse import pending
 from catalogsync.live.sales import read_sales
@@ -331,8 +333,8 @@ def file_digest(path: Path) -> str:
         return ""
 
 
-def _canonical(fields: dict[str, Any]) -> str:
-    return json.dumps(fields, sort_keys=True, default=str)
+def _canonical(fields: Mapping[str, Any]) -> str:
+    return json.dumps(plain_fields(fields), sort_keys=True, default=str)
 
 
 def state_stamp(directory: Path, environment: Environment) -> str | None:

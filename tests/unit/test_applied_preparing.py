@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from types import SimpleNamespace
-from typing import cast
+from typing import Any, cast
 
 import pytest
 
@@ -139,3 +139,20 @@ def test_digests_worked_out_as_commands_report_are_those_worked_out_at_the_end()
     assert digests["MUG-1"]["price"] == digest("31.00 PLN")
     assert "MUG-2" not in digests  # in doubt, and no digests before: none
     assert digests["MUG-5"] == {"name": "22222222"}  # not read: it keeps its own
+
+
+def test_digests_worked_out_in_the_wait_that_are_the_last_ones_are_not_a_second_copy() -> None:
+    shop = catalog({"MUG": mug()})
+    state = live(offers={"MUG": replace(live_mug(), id="o-1")})
+    before = asyncio.run(_digests_after_a_wait(shop, state, StateIndex(offers={"MUG": "o-1"})))
+    index = StateIndex(offers={"MUG": "o-1"}, applied={"MUG": dict(before["MUG"])})
+    after = asyncio.run(_digests_after_a_wait(shop, state, index))
+    assert after == before and after["MUG"] is index.applied["MUG"]
+
+
+async def _digests_after_a_wait(shop: Any, state: LiveState, index: StateIndex
+                                ) -> dict[str, dict[str, str]]:
+    outcomes, _ = outcomes_of(state, index, Ledger(), [])
+    with Preparing.meanwhile(shop, state, lambda: True, outcomes) as preparing:
+        await asyncio.sleep(Preparing.LOOK)
+        return preparing.digests(NOW)

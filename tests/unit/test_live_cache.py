@@ -4,6 +4,7 @@ crash, never a mix of two runs' reads, dropped when foreign or damaged."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from catalogsync.live.cache import (
     save_cache,
     store_path,
 )
+from catalogsync.live.packed import PackedFields
 from catalogsync.state import recordstore
 
 
@@ -130,17 +132,35 @@ def test_a_damaged_cache_is_dropped_for_a_full_read(tmp_path: Path) -> None:
     assert load_cache(tmp_path / "missing.json") == LiveCache()
 
 
-def test_a_loaded_cache_shares_the_values_its_offers_repeat(tmp_path: Path) -> None:
+def test_a_loaded_cache_keeps_each_offers_fields_as_the_text_it_stored(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "live-local.json"
     cache = a_cache(3)
-    location = {"city": "Warszawa", "countryCode": "PL"}
     for n, cached in enumerate(cache.offers.values()):
-        cached.fields = {**cached.fields, "name": f"Kubek {n}", "location": dict(location),
-                         "images": [f"https://img.example.com/{n}.jpg"], "shipping": "Std"}
+        cached.fields = {**cached.fields, "name": f"Kubek {n} \u0142", "location": {"city": "W"},
+                         "description": [[{"type": "TEXT", "content": "<p>{x}</p>"}]]}
     save_cache(path, cache)
     loaded = load_cache(path)
     assert loaded == cache
-    first, second, third = (o.fields for o in loaded.offers.values())
-    assert first["location"] is second["location"] is third["location"]
-    assert first["shipping"] is second["shipping"] and first["price"] is third["price"]
-    assert first["images"] is not second["images"] and first["images"] != second["images"]
+    first = loaded.offers["7"].fields
+    assert isinstance(first, PackedFields)
+    assert first["name"] == "Kubek 0 \u0142" and first == cache.offers["7"].fields
+    assert json.loads(first.text) == cache.offers["7"].fields
+    changes = written(monkeypatch)
+    loaded.offers["8"] = replace(loaded.offers["8"], status="ENDED")
+    save_cache(path, loaded)  # a packed row is written again only when its offer changed
+    assert [key for section, key, _ in changes if section == "offer"] == ["8"]
+    again = load_cache(path).offers
+    assert again == {**cache.offers, "8": replace(cache.offers["8"], status="ENDED")}
+    assert isinstance(again["8"].fields, PackedFields)
+
+
+def test_a_row_whose_other_elements_hold_a_brace_keeps_its_fields_decoded(
+        tmp_path: Path) -> None:
+    path = tmp_path / "live-local.json"
+    cache = a_cache(1)
+    cache.offers["7"].expect.append("ODD}")
+    save_cache(path, cache)
+    loaded = load_cache(path)
+    assert loaded == cache
+    assert type(loaded.offers["7"].fields) is dict

@@ -44,3 +44,11 @@ def test_validation_errors_still_name_the_offer_field() -> None:
     with pytest.raises(ValidationError) as caught:
         Catalog.model_validate({"offers": {"A": {**offer(1), "stock": -1}}})
     assert caught.value.errors()[0]["loc"] == ("offers", "A", "stock")
+
+
+def test_offers_that_set_no_drift_wins_share_one_empty_mapping() -> None:
+    catalog = Catalog.model_validate({"offers": {
+        "A": offer(1), "B": offer(2), "C": {**offer(3), "drift_wins": {"price": "allegro"}}}})
+    first, second, third = (catalog.offers[k] for k in "ABC")
+    assert first.drift_wins == {} and first.drift_wins is second.drift_wins
+    assert third.drift_wins == {"price": "allegro"}

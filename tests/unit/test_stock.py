@@ -11,7 +11,7 @@ from catalogsync.catalog.models import StockMode
 from catalogsync.live.state import LiveOffer
 from catalogsync.plan.model import Command, CommandKind, Mark, Severity
 from catalogsync.plan.planner import plan, stale_changes
-from catalogsync.plan.stock import plan_stock
+from catalogsync.plan.stock import mark, plan_stock
 from catalogsync.state.index import (
     OrderPosition,
     StateIndex,
@@ -155,3 +155,8 @@ def test_the_ledger_travels_in_the_lock_file_to_a_fresh_clone(tmp_path: Path) ->
 
     fresh = load_index(tmp_path / "clone" / "state.json", lock)  # no working copy there
     assert fresh.stock == index.stock
+
+
+def test_equal_stock_marks_are_one_frozen_object() -> None:
+    assert mark(5, 3) is mark(5, 3) and mark(5, 3) == Mark(declared=5, expected=3)
+    assert mark(5, 3) != mark(5, 2)
