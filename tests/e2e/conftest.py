@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,11 @@ def rotated(output: str) -> int:
     """How many of those the rotating check chose ("rotating check 1/40")."""
     found = re.search(r"rotating check (\d+)/\d+", output)
     return int(found[1]) if found else 0
+
+
+def list_check_due(catalog_dir: Path) -> None:
+    """Make the offer list's periodic check due, as if its last read were 7 hours old."""
+    reads = catalog_dir / ".catalogsync" / "reads-local.json"
+    data = json.loads(reads.read_text())
+    data["listed_at"] = (datetime.now(UTC) - timedelta(hours=7)).isoformat()
+    reads.write_text(json.dumps(data))

@@ -6,13 +6,12 @@ and the plan after that stands on it. Whatever the memo cannot vouch for plans i
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from catalogsync.emulator.backend import Backend
-from tests.e2e.conftest import Run, offer_id
+from tests.e2e.conftest import Run, list_check_due, offer_id
 from tests.e2e.processes import Served, seller, served
 from tests.e2e.served import Emulator, kill_when
 from tests.e2e.test_narrowed_applies import COMMAND, converged, narrowed_catalog
@@ -138,10 +137,7 @@ def test_the_list_check_due_after_the_apply_plans_in_full(
 ) -> None:
     settle(run, catalog_dir)
     narrowed_apply(run, catalog_dir)
-    reads = catalog_dir / ".catalogsync" / "reads-local.json"
-    data = json.loads(reads.read_text())
-    data["listed_at"] = (datetime.now(UTC) - timedelta(hours=7)).isoformat()
-    reads.write_text(json.dumps(data))
+    list_check_due(catalog_dir)
     due = run("plan", catalog_dir, "--detailed-exitcode")
     assert due.exit_code == 0 and "list check due)" in due.output, due.output
     assert NARROWED not in due.output

@@ -7,12 +7,17 @@ cannot vouch for the account (live/quiet.py)."""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from catalogsync.emulator.backend import Backend
-from tests.e2e.conftest import Run, drop_local_state, offer_id, read_in_detail, rotated
+from tests.e2e.conftest import (
+    Run,
+    drop_local_state,
+    list_check_due,
+    offer_id,
+    read_in_detail,
+    rotated,
+)
 from tests.e2e.test_narrowed_plans import NARROWED, assert_as_whole, edit
 from tests.e2e.test_settled_plans import SELLER, STANDS, settle
 from tests.e2e.test_stock_and_sales import MUG, buy, live
@@ -137,10 +142,7 @@ def test_the_plan_after_an_apply_still_reads_the_list_when_a_quiet_read_cannot_v
 
     applied = run("apply", catalog_dir, "--auto-approve")  # a restock again, then the check due
     assert applied.exit_code == 0, applied.output
-    reads = catalog_dir / ".catalogsync" / "reads-local.json"
-    data = json.loads(reads.read_text())
-    data["listed_at"] = (datetime.now(UTC) - timedelta(hours=7)).isoformat()
-    reads.write_text(json.dumps(data))
+    list_check_due(catalog_dir)
     due = run("plan", catalog_dir, "--detailed-exitcode")
     assert due.exit_code == 0 and "(1 page; list check due)" in due.output, due.output
 

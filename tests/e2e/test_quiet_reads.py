@@ -5,13 +5,11 @@ what the feed cannot report (a draft edited on Allegro) is caught within the ann
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from catalogsync.emulator.backend import Backend
-from tests.e2e.conftest import Run, offer_id, offer_ids
+from tests.e2e.conftest import Run, list_check_due, offer_id, offer_ids
 
 READS, PAGES = "GET /sale/product-offers/{offerId}", "GET /sale/offers"
 PRICES = "POST /sale/allegro-prices/offers-queries"
@@ -99,10 +97,7 @@ def test_the_list_is_paged_again_when_its_check_is_due(
     run: Run, catalog_dir: Path, backend: Backend
 ) -> None:
     warm(run, catalog_dir)
-    reads = catalog_dir / ".catalogsync" / "reads-local.json"
-    data = json.loads(reads.read_text())
-    data["listed_at"] = (datetime.now(UTC) - timedelta(hours=7)).isoformat()
-    reads.write_text(json.dumps(data))
+    list_check_due(catalog_dir)
     pages = backend.stats[PAGES]
     due = run("plan", catalog_dir, "--detailed-exitcode")
     assert due.exit_code == 0, due.output
