@@ -64,7 +64,7 @@ class AllegroClient:
         #: when a dict: each GET answered, as `address(path, params)` -> the answer's digest
         #: (what a plan read, so that the next can tell whether it would read the same)
         self.heard: dict[str, str] | None = None
-        #: GET address -> an answer this run already holds, given again instead of sent (a
+        #: GET address -> an answer this run already holds, given once instead of sent (a
         #: settled plan's checks confirmed these unchanged a moment ago: runs/settled.py)
         self.answers: dict[str, Answer] = {}
         self.reused = 0  # GETs answered from `answers`
@@ -149,7 +149,7 @@ class AllegroClient:
         request sends and accepts (beta resources take their own).
         """
         if method == "GET" and self.answers:
-            known = self.answers.get(address(path, params))
+            known = self.answers.pop(address(path, params), None)  # once: later, ask
             if known is not None:
                 self.reused += 1
                 return known

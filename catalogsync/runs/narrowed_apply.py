@@ -65,11 +65,15 @@ async def apply_settled(
         client.seller.check_writes()
 
         async def read(catalog: Catalog, index: StateIndex, cache: LiveCache) -> LiveState:
-            return await plan_apply._read_with(client, catalog, index, directory, cache,
-                                               datetime.now(UTC), rotate=False, save=False)
+            try:
+                return await plan_apply._read_with(client, catalog, index, directory, cache,
+                                                   datetime.now(UTC), rotate=False, save=False)
+            finally:  # the checks' answers were for this read: what apply reads, it asks
+                client.answers.clear()
 
         with run_lock(client, directory, inputs.environment, lock_timeout):
             found = await _narrowed(obj, client, directory, inputs, approved, read)
+        client.answers.clear()  # held when the checks passed but the read never came
         if found != WHOLE:
             return found
         catalog, options, feeds = feed_runs.prepare(directory, *prepare())

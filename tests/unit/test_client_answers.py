@@ -26,6 +26,10 @@ def test_a_held_answer_is_given_for_the_same_get_and_nothing_else() -> None:
             "sent": True}
         await client.post("/sale/products", {"ean": "590"})
         assert client.reused == 1 and sum(client.requests.values()) == 2
+        # given once: a later GET (after an apply's write, say) is asked anew
+        assert await client.get("/sale/products", {"ean": "590", "mode": "GTIN"}) == {
+            "sent": True}
 
     asyncio.run(run())
-    assert sent == ["GET /sale/products?ean=591&mode=GTIN", "POST /sale/products?"]
+    assert sent == ["GET /sale/products?ean=591&mode=GTIN", "POST /sale/products?",
+                    "GET /sale/products?ean=590&mode=GTIN"]
