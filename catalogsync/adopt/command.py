@@ -51,7 +51,8 @@ from catalogsync.live.sales import Window, around, read_sales
 from catalogsync.live.state import LivePriceRule
 from catalogsync.runs.guards import check_account
 from catalogsync.safe_text import visible
-from catalogsync.state.index import load_index, load_pacing, save_index, save_pacing
+from catalogsync.state.index import load_index, save_index
+from catalogsync.state.pacing import load_pacing, save_pacing
 from catalogsync.state.runlock import Holder, lock_path
 from catalogsync.state.storelock import account_lock_everywhere
 

@@ -74,11 +74,10 @@ from catalogsync.runs.options import CliContext, colour
 from catalogsync.safe_text import visible
 from catalogsync.state.index import (
     StateIndex,
-    load_pacing,
     lock_written_once,
     save_index,
-    save_pacing,
 )
+from catalogsync.state.pacing import load_pacing, save_pacing
 
 T = TypeVar("T")
 

@@ -20,8 +20,6 @@ Two copies, for two audiences:
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,6 +38,7 @@ from catalogsync.state.recordstore import BUSY_SECONDS, StoreBusy, StoreUnreadab
 
 class PendingCommand(BaseModel):
     """A batch command apply submitted and has not yet seen finish."""
+
     kind: str
     offers: list[str]
 
@@ -117,7 +116,8 @@ class StateIndex(BaseModel):
     _lock_owed: bool = PrivateAttr(default=False)
     _partial: Any = PrivateAttr(default=None)  # the offers of a partial index (state/partial.py)
 
-    def __eq__(self, other: object) -> bool:  # the ids, not where they were read from
+    def __eq__(self, other: object) -> bool:
+        """The ids, not where they were read from."""
         return isinstance(other, StateIndex) and self.model_dump() == other.model_dump()
 
     __hash__ = None  # type: ignore[assignment]
@@ -238,7 +238,8 @@ def _snapshot(index: StateIndex) -> dict[str, dict[str, Any]]:
 
 
 def _indexed(plain: records.Plain) -> StateIndex:
-    (index := StateIndex.model_validate(plain[0]))._forgotten = plain[1]
+    index = StateIndex.model_validate(plain[0])
+    index._forgotten = plain[1]
     return index
 
 
@@ -247,7 +248,8 @@ def _value(index: StateIndex, section: str, key: str) -> Any:
     if section in SECTIONS:
         return getattr(index, SECTIONS[section]).get(key)
     if section == "command":
-        return None if (command := index.commands.get(key)) is None else command.model_dump_json()
+        command = index.commands.get(key)
+        return None if command is None else command.model_dump_json()
     if section == "stock":
         mark = index.stock.offers.get(key)
         return None if mark is None else (mark.declared, mark.expected)
@@ -383,18 +385,3 @@ def _entries(index: StateIndex) -> list[tuple[str, str, str]]:
         entries.append(("feed", "", index.feed))
     return entries
 
-
-def load_pacing(path: Path) -> dict[str, Any]:  # the last run's; unreadable counts as none
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def save_pacing(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".pacing-", suffix=".tmp")
-    with os.fdopen(fd, "w") as out:
-        json.dump(data, out)
-    os.replace(tmp, path)

@@ -118,7 +118,6 @@ class LockFile:
         close(self.path)
         os.replace(tmp, self.path)
 
-
     def write_some(self, changed: dict[tuple[str, str], str | None]) -> None:
         """Replace this environment's lines of the records `changed` ((kind, key) -> value;
         None: the line goes), every other line kept as it is, in the order `write` keeps
